@@ -1,0 +1,1213 @@
+//! Counted references ([`Ref`]), object identity ([`ObjectId`]) and the object ledger
+//! ([`ObjectLedger`]).
+//!
+//! # The model
+//!
+//! A provider object is held through a [`Ref<T>`]: cloning a `Ref` is `AddRef`, dropping it is
+//! `Release`, and the count belongs to the object, as in COM. The simulator counts *calls*; it
+//! never trusts a count somebody returns. The final `Release` is Rust's `Drop` of the object,
+//! which is where a COM object does its final-release work.
+//!
+//! Every object that crosses the boundary is registered in an [`ObjectLedger`]: it gets an
+//! [`ObjectId`], a number for people ([`ObjLabel`], `IMsgStore#3`), an [`InterfaceKind`], an
+//! [`Owner`] (library, session) and the trace event during which it was created. The ledger holds
+//! only weak links: it never keeps an object alive, and an object that is gone is never reported.
+//!
+//! Objects are registered in three ways:
+//! - explicitly, with [`ObjectLedger::register`];
+//! - automatically, when [`Ref::new`] runs inside a [`Scope`] (the simulator opens one around
+//!   every call into provider code, so the objects a provider creates are all accounted for);
+//! - on crossing, with [`ObjectLedger::adopt`], when a `Ref` made outside any scope is handed over.
+//!
+//! A *tracked* object records where each outstanding reference was taken (`#[track_caller]`) and
+//! puts its `AddRef`/`Release` calls in the trace. Objects are tracked when the ledger's history
+//! is on ([`ObjectLedger::set_history`]) or when registered with [`ObjectInfo::tracked`]. With
+//! history off, cloning and dropping a `Ref` costs about what an `Arc` does.
+//!
+//! ```
+//! use mapisim::object::{InterfaceKind, ObjectInfo, ObjectLedger, Ref};
+//!
+//! struct Store;
+//!
+//! let ledger = ObjectLedger::new();
+//! ledger.set_history(true);
+//! let store = ledger.register(Store, ObjectInfo::new(InterfaceKind::MsgStore));
+//! let extra = store.clone(); // AddRef
+//! assert_eq!(store.ref_count(), 2);
+//! drop(store); // Release
+//! let leaks = ledger.leaks(|_| true);
+//! assert_eq!(leaks.objects.len(), 1);
+//! assert!(leaks.to_string().contains("IMsgStore#1"));
+//! drop(extra); // the final Release: the object is destroyed and no longer reported
+//! assert!(ledger.leaks(|_| true).is_empty());
+//! ```
+//!
+//! Objects of distinct Rust types are viewed through a provider trait with [`upcast!`](crate::upcast!):
+//!
+//! ```
+//! use mapisim::object::Ref;
+//! use mapisim::upcast;
+//!
+//! trait Named: Send + Sync { fn name(&self) -> &str; }
+//! struct Store;
+//! impl Named for Store { fn name(&self) -> &str { "store" } }
+//!
+//! let store: Ref<dyn Named> = upcast!(Ref::new(Store) => dyn Named);
+//! assert_eq!(store.name(), "store");
+//! ```
+
+use std::any::type_name;
+use std::cell::RefCell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::panic::Location;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use slotmap::SlotMap;
+
+use crate::ids::Iid;
+use crate::sync::lock;
+use crate::trace::{EventId, EventKind, Party, Trace};
+
+slotmap::new_key_type! {
+    /// The identity of an object in its [`ObjectLedger`] (a slotmap key: never reused for
+    /// another object, even after this one is gone).
+    pub struct ObjectId;
+}
+
+/// The interface through which an object crosses the boundary.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InterfaceKind {
+    /// Not known yet: an object created by provider code that has not crossed the boundary.
+    Object,
+    /// `IMSProvider`.
+    MsProvider,
+    /// `IMSLogon`.
+    MsLogon,
+    /// `IMsgStore`.
+    MsgStore,
+    /// `IMAPISupport`.
+    MapiSupport,
+    /// `IABProvider`.
+    AbProvider,
+    /// `IABLogon`.
+    AbLogon,
+    /// `IXPProvider`.
+    XpProvider,
+    /// `IXPLogon`.
+    XpLogon,
+    /// `IMAPISession`.
+    MapiSession,
+    /// `IMAPIStatus`.
+    MapiStatus,
+    /// `IMAPITable`.
+    MapiTable,
+    /// `IProfSect`.
+    ProfSect,
+    /// `IMAPIProp`.
+    MapiProp,
+    /// `IMAPIFolder`.
+    MapiFolder,
+    /// `IMessage`.
+    Message,
+    /// `IMAPIAdviseSink`.
+    AdviseSink,
+    /// `IMalloc`.
+    Malloc,
+    /// `IProviderAdmin`.
+    ProviderAdmin,
+    /// `IMsgServiceAdmin`.
+    MsgServiceAdmin,
+    /// `IProfAdmin`.
+    ProfAdmin,
+}
+
+impl InterfaceKind {
+    /// The interface name (`"IMsgStore"`), or `"object"` for [`InterfaceKind::Object`].
+    pub const fn name(self) -> &'static str {
+        match self {
+            InterfaceKind::Object => "object",
+            InterfaceKind::MsProvider => "IMSProvider",
+            InterfaceKind::MsLogon => "IMSLogon",
+            InterfaceKind::MsgStore => "IMsgStore",
+            InterfaceKind::MapiSupport => "IMAPISupport",
+            InterfaceKind::AbProvider => "IABProvider",
+            InterfaceKind::AbLogon => "IABLogon",
+            InterfaceKind::XpProvider => "IXPProvider",
+            InterfaceKind::XpLogon => "IXPLogon",
+            InterfaceKind::MapiSession => "IMAPISession",
+            InterfaceKind::MapiStatus => "IMAPIStatus",
+            InterfaceKind::MapiTable => "IMAPITable",
+            InterfaceKind::ProfSect => "IProfSect",
+            InterfaceKind::MapiProp => "IMAPIProp",
+            InterfaceKind::MapiFolder => "IMAPIFolder",
+            InterfaceKind::Message => "IMessage",
+            InterfaceKind::AdviseSink => "IMAPIAdviseSink",
+            InterfaceKind::Malloc => "IMalloc",
+            InterfaceKind::ProviderAdmin => "IProviderAdmin",
+            InterfaceKind::MsgServiceAdmin => "IMsgServiceAdmin",
+            InterfaceKind::ProfAdmin => "IProfAdmin",
+        }
+    }
+
+    /// The interface's MAPI IID, where the MAPI headers define one.
+    pub const fn iid(self) -> Option<Iid> {
+        Some(match self {
+            InterfaceKind::Object | InterfaceKind::Malloc => return None,
+            InterfaceKind::MsProvider => Iid::IMSPROVIDER,
+            InterfaceKind::MsLogon => Iid::IMSLOGON,
+            InterfaceKind::MsgStore => Iid::IMSGSTORE,
+            InterfaceKind::MapiSupport => Iid::IMAPISUP,
+            InterfaceKind::AbProvider => Iid::IABPROVIDER,
+            InterfaceKind::AbLogon => Iid::IABLOGON,
+            InterfaceKind::XpProvider => Iid::IXPPROVIDER,
+            InterfaceKind::XpLogon => Iid::IXPLOGON,
+            InterfaceKind::MapiSession => Iid::IMAPISESSION,
+            InterfaceKind::MapiStatus => Iid::IMAPISTATUS,
+            InterfaceKind::MapiTable => Iid::IMAPITABLE,
+            InterfaceKind::ProfSect => Iid::IPROFSECT,
+            InterfaceKind::MapiProp => Iid::IMAPIPROP,
+            InterfaceKind::MapiFolder => Iid::IMAPIFOLDER,
+            InterfaceKind::Message => Iid::IMESSAGE,
+            InterfaceKind::AdviseSink => Iid::IMAPIADVISESINK,
+            InterfaceKind::ProviderAdmin => Iid::IPROVIDERADMIN,
+            InterfaceKind::MsgServiceAdmin => Iid::IMSGSERVICEADMIN,
+            InterfaceKind::ProfAdmin => Iid::IPROFADMIN,
+        })
+    }
+}
+
+impl fmt::Display for InterfaceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An object's name for people: its interface and its number in the ledger (`IMsgStore#3`).
+/// Numbers start at 1 and follow creation order, so they are the same from run to run.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct ObjLabel {
+    /// The interface the object crossed as.
+    pub kind: InterfaceKind,
+    /// Its number in the ledger.
+    pub serial: u32,
+}
+
+impl fmt::Display for ObjLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.kind.name(), self.serial)
+    }
+}
+
+/// Whom an object belongs to: the provider library that made it and the MAPI session it serves.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct Owner {
+    /// The provider DLL (its file name), if a provider made the object.
+    pub library: Option<Arc<str>>,
+    /// The MAPI session, if the object belongs to one.
+    pub session: Option<u32>,
+}
+
+impl Owner {
+    /// No owner: an object of MAPI itself or of the client.
+    pub const fn none() -> Owner {
+        Owner {
+            library: None,
+            session: None,
+        }
+    }
+
+    /// An object of a provider library.
+    pub fn library(name: impl Into<Arc<str>>) -> Owner {
+        Owner {
+            library: Some(name.into()),
+            session: None,
+        }
+    }
+
+    /// The same owner, serving this session.
+    pub fn in_session(mut self, session: u32) -> Owner {
+        self.session = Some(session);
+        self
+    }
+}
+
+impl fmt::Display for Owner {
+    /// `SMPMS32.DLL, session 1`; `MAPI` when there is no owner.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.library, self.session) {
+            (Some(lib), Some(s)) => write!(f, "{lib}, session {s}"),
+            (Some(lib), None) => f.write_str(lib),
+            (None, Some(s)) => write!(f, "session {s}"),
+            (None, None) => f.write_str("MAPI"),
+        }
+    }
+}
+
+/// What a release hook is told each time a reference to its object is dropped.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ReleaseNotice {
+    /// The object.
+    pub object: ObjLabel,
+    /// The count after this release; 0 for the final one.
+    pub remaining: u32,
+    /// Who released it.
+    pub by: Party,
+}
+
+/// A hook by which an object the runtime implements observes its own releases, down to zero.
+/// It is called outside every lock of the ledger; at zero it runs before the object's `Drop`.
+pub type ReleaseHook = Arc<dyn Fn(&ReleaseNotice) + Send + Sync>;
+
+/// How to register an object: its interface, owner, tracking and release hook.
+#[derive(Clone)]
+pub struct ObjectInfo {
+    kind: InterfaceKind,
+    owner: Option<Owner>,
+    tracked: Option<bool>,
+    on_release: Option<ReleaseHook>,
+    created_by: Option<EventId>,
+}
+
+impl fmt::Debug for ObjectInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObjectInfo")
+            .field("kind", &self.kind)
+            .field("owner", &self.owner)
+            .field("tracked", &self.tracked)
+            .field("on_release", &self.on_release.is_some())
+            .field("created_by", &self.created_by)
+            .finish()
+    }
+}
+
+impl ObjectInfo {
+    /// An object of this interface, owned as the current [`Scope`] says, tracked when the
+    /// ledger's history is on, created by the innermost open call of the trace.
+    pub fn new(kind: InterfaceKind) -> ObjectInfo {
+        ObjectInfo {
+            kind,
+            owner: None,
+            tracked: None,
+            on_release: None,
+            created_by: None,
+        }
+    }
+
+    /// Sets the owner.
+    pub fn owner(mut self, owner: Owner) -> ObjectInfo {
+        self.owner = Some(owner);
+        self
+    }
+
+    /// Tracks this object (or not) whatever the ledger's history setting.
+    pub fn tracked(mut self, tracked: bool) -> ObjectInfo {
+        self.tracked = Some(tracked);
+        self
+    }
+
+    /// Calls `hook` on every release of the object.
+    pub fn on_release(mut self, hook: impl Fn(&ReleaseNotice) + Send + Sync + 'static) -> ObjectInfo {
+        self.on_release = Some(Arc::new(hook));
+        self
+    }
+
+    /// Names the event during which the object was created.
+    pub fn created_by(mut self, event: EventId) -> ObjectInfo {
+        self.created_by = Some(event);
+        self
+    }
+}
+
+/// A weak link to an object's allocation, readable without keeping the object alive.
+trait ErasedWeak: Send + Sync {
+    fn strong(&self) -> usize;
+}
+
+impl<T: ?Sized + Send + Sync> ErasedWeak for Weak<RefNode<T>> {
+    fn strong(&self) -> usize {
+        self.strong_count()
+    }
+}
+
+struct RefRecord {
+    id: u64,
+    site: &'static Location<'static>,
+    holder: Option<ObjectId>,
+}
+
+struct Entry {
+    serial: u32,
+    kind: InterfaceKind,
+    type_name: &'static str,
+    owner: Owner,
+    created_by: Option<EventId>,
+    created_at: &'static Location<'static>,
+    weak: Box<dyn ErasedWeak>,
+    tracked: bool,
+    hook: Option<ReleaseHook>,
+    records: Vec<RefRecord>,
+}
+
+impl Entry {
+    fn label(&self) -> ObjLabel {
+        ObjLabel {
+            kind: self.kind,
+            serial: self.serial,
+        }
+    }
+}
+
+#[derive(Default)]
+struct LedgerState {
+    objects: SlotMap<ObjectId, Entry>,
+    next_serial: u32,
+    next_record: u64,
+}
+
+struct LedgerShared {
+    state: Mutex<LedgerState>,
+    trace: Trace,
+    history: AtomicBool,
+}
+
+impl LedgerShared {
+    /// Registers a node and, when it is to be tracked, records the reference being made at
+    /// `site` (the one the caller is about to wrap in a `Ref`).
+    fn register_node<T: ?Sized + Send + Sync + 'static>(
+        self: &Arc<Self>,
+        node: &Arc<RefNode<T>>,
+        info: ObjectInfo,
+        site: &'static Location<'static>,
+        record_current: bool,
+    ) -> (ObjectId, Option<Box<RefToken>>) {
+        let owner = match info.owner {
+            Some(owner) => owner,
+            None => current_owner(),
+        };
+        let created_by = info.created_by.or_else(|| self.trace.current_call());
+        let tracked = info
+            .tracked
+            .unwrap_or_else(|| self.history.load(Ordering::Relaxed));
+        let needs_token = tracked || info.on_release.is_some();
+        let weak: Weak<RefNode<T>> = Arc::downgrade(node);
+        let (id, record) = {
+            let mut state = lock(&self.state);
+            state.next_serial += 1;
+            let serial = state.next_serial;
+            let record = (needs_token && record_current).then(|| {
+                state.next_record += 1;
+                state.next_record
+            });
+            let id = state.objects.insert(Entry {
+                serial,
+                kind: info.kind,
+                type_name: node.header.type_name,
+                owner,
+                created_by,
+                created_at: site,
+                weak: Box::new(weak),
+                tracked,
+                hook: info.on_release,
+                records: record
+                    .map(|id| RefRecord {
+                        id,
+                        site,
+                        holder: None,
+                    })
+                    .into_iter()
+                    .collect(),
+            });
+            (id, record)
+        };
+        // A node is registered once: callers check `reg` first, and a lost race only means the
+        // later registration is not linked from the node.
+        let _ = node.header.reg.set(Registration {
+            ledger: Arc::clone(self),
+            id,
+        });
+        node.header.needs_token.store(needs_token, Ordering::Relaxed);
+        let token = record.map(|record| {
+            Box::new(RefToken {
+                ledger: Arc::clone(self),
+                object: id,
+                record,
+            })
+        });
+        (id, token)
+    }
+
+    /// Records a new reference taken at `site`, emits `AddRef` when tracked.
+    fn add_record(
+        self: &Arc<Self>,
+        object: ObjectId,
+        site: &'static Location<'static>,
+        holder: Option<ObjectId>,
+    ) -> Option<Box<RefToken>> {
+        let (record, tracked, label, count) = {
+            let mut state = lock(&self.state);
+            state.next_record += 1;
+            let record = state.next_record;
+            let entry = state.objects.get_mut(object)?;
+            entry.records.push(RefRecord {
+                id: record,
+                site,
+                holder,
+            });
+            (record, entry.tracked, entry.label(), entry.weak.strong())
+        };
+        if tracked {
+            self.trace.record(EventKind::AddRef {
+                by: current_party(),
+                object: label,
+                count: saturate(count),
+            });
+        }
+        Some(Box::new(RefToken {
+            ledger: Arc::clone(self),
+            object,
+            record,
+        }))
+    }
+
+    /// Forgets a reference that is being dropped (its `Ref` still holds the object), emits
+    /// `Release` when tracked, and tells the hook unless this is the final release (the node's
+    /// destruction does that).
+    fn remove_record(&self, object: ObjectId, record: u64) {
+        let found = {
+            let mut state = lock(&self.state);
+            state.objects.get_mut(object).map(|entry| {
+                if let Some(i) = entry.records.iter().position(|r| r.id == record) {
+                    entry.records.swap_remove(i);
+                }
+                let remaining = entry.weak.strong().saturating_sub(1);
+                (
+                    entry.tracked,
+                    entry.label(),
+                    saturate(remaining),
+                    entry.hook.clone(),
+                )
+            })
+        };
+        let Some((tracked, label, remaining, hook)) = found else {
+            return;
+        };
+        if remaining == 0 {
+            return;
+        }
+        let by = current_party();
+        if tracked {
+            self.trace.record(EventKind::Release {
+                by: by.clone(),
+                object: label,
+                count: remaining,
+            });
+        }
+        if let Some(hook) = hook {
+            hook(&ReleaseNotice {
+                object: label,
+                remaining,
+                by,
+            });
+        }
+    }
+
+    /// The node of `object` is being destroyed.
+    fn destroyed(&self, object: ObjectId) {
+        // Take the entry out and drop it after the lock is released: its hook may own references.
+        let entry = lock(&self.state).objects.remove(object);
+        let Some(entry) = entry else {
+            return;
+        };
+        let by = current_party();
+        let label = entry.label();
+        self.trace.record(EventKind::Destroyed {
+            by: by.clone(),
+            object: label,
+        });
+        if let Some(hook) = &entry.hook {
+            hook(&ReleaseNotice {
+                object: label,
+                remaining: 0,
+                by,
+            });
+        }
+    }
+}
+
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Drops a reference's record from the ledger when the reference goes.
+struct RefToken {
+    ledger: Arc<LedgerShared>,
+    object: ObjectId,
+    record: u64,
+}
+
+impl Drop for RefToken {
+    fn drop(&mut self) {
+        self.ledger.remove_record(self.object, self.record);
+    }
+}
+
+struct Registration {
+    ledger: Arc<LedgerShared>,
+    id: ObjectId,
+}
+
+struct NodeHeader {
+    reg: OnceLock<Registration>,
+    needs_token: AtomicBool,
+    type_name: &'static str,
+}
+
+/// The shared allocation behind a [`Ref`]: the object and its ledger link. Only [`upcast!`](crate::upcast!)
+/// names this type.
+#[doc(hidden)]
+pub struct RefNode<T: ?Sized> {
+    header: NodeHeader,
+    value: T,
+}
+
+impl<T: ?Sized> Drop for RefNode<T> {
+    fn drop(&mut self) {
+        if let Some(reg) = self.header.reg.get() {
+            reg.ledger.destroyed(reg.id);
+        }
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for RefNode<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RefNode({})", self.header.type_name)
+    }
+}
+
+impl<T> RefNode<T> {
+    /// A new, unregistered node holding `value`.
+    fn new_arc(value: T) -> Arc<RefNode<T>> {
+        Arc::new(RefNode {
+            header: NodeHeader {
+                reg: OnceLock::new(),
+                needs_token: AtomicBool::new(false),
+                type_name: type_name::<T>(),
+            },
+            value,
+        })
+    }
+}
+
+impl<T: ?Sized> RefNode<T> {
+    fn registration(&self) -> Option<&Registration> {
+        self.header.reg.get()
+    }
+}
+
+/// A counted reference to a provider object: clone is `AddRef`, drop is `Release`.
+///
+/// The count is the object's own ([`Ref::ref_count`]); the last drop runs the object's `Drop`,
+/// the equivalent of a COM object's final `Release`. `Ref<T>` dereferences to `T`, and is `Send`
+/// and `Sync` when `T` is.
+pub struct Ref<T: ?Sized> {
+    // Declared first so that it is dropped first: the ledger sees the release while the object
+    // is still alive, and the object's destruction comes after.
+    token: Option<Box<RefToken>>,
+    node: Arc<RefNode<T>>,
+}
+
+impl<T: Send + Sync + 'static> Ref<T> {
+    /// Makes a new object with one reference. Inside a [`Scope`] the object is registered in the
+    /// scope's ledger, owned as the scope says; outside any scope it is registered later, when it
+    /// crosses the boundary ([`ObjectLedger::adopt`]).
+    #[track_caller]
+    pub fn new(value: T) -> Ref<T> {
+        let node = RefNode::new_arc(value);
+        // `Location::caller` must be read here: closures do not forward the caller's location.
+        let site = Location::caller();
+        let token = current_ledger().and_then(|ledger| {
+            ledger
+                .register_node(&node, ObjectInfo::new(InterfaceKind::Object), site, true)
+                .1
+        });
+        Ref { token, node }
+    }
+}
+
+impl<T: ?Sized> Ref<T> {
+    /// The object's reference count: how many `Ref`s to it exist.
+    pub fn ref_count(&self) -> u32 {
+        saturate(Arc::strong_count(&self.node))
+    }
+
+    /// The object's identity, once it is registered in a ledger.
+    pub fn id(&self) -> Option<ObjectId> {
+        self.node.registration().map(|r| r.id)
+    }
+
+    /// The object's label (`IMsgStore#3`), once it is registered in a ledger.
+    pub fn label(&self) -> Option<ObjLabel> {
+        let reg = self.node.registration()?;
+        lock(&reg.ledger.state).objects.get(reg.id).map(Entry::label)
+    }
+
+    /// The ledger the object is registered in.
+    pub fn ledger(&self) -> Option<ObjectLedger> {
+        self.node.registration().map(|r| ObjectLedger {
+            shared: Arc::clone(&r.ledger),
+        })
+    }
+
+    /// The Rust type of the object (as `std::any::type_name` gives it).
+    pub fn type_name(&self) -> &'static str {
+        self.node.header.type_name
+    }
+
+    /// Whether two references, of any interface, are to the same object.
+    pub fn same_object<U: ?Sized>(&self, other: &Ref<U>) -> bool {
+        std::ptr::addr_eq(Arc::as_ptr(&self.node), Arc::as_ptr(&other.node))
+    }
+
+    /// A weak link that does not keep the object alive.
+    pub fn downgrade(&self) -> WeakRef<T> {
+        WeakRef {
+            node: Arc::downgrade(&self.node),
+        }
+    }
+
+    /// `AddRef` on behalf of another object that will hold the new reference. The ledger then
+    /// knows who holds what, and reports objects that keep each other alive as a reference cycle.
+    /// (A holder that is not registered in the same ledger is not recorded.)
+    #[track_caller]
+    pub fn clone_held_by<U: ?Sized>(&self, holder: &Ref<U>) -> Ref<T> {
+        let site = Location::caller();
+        let node = Arc::clone(&self.node);
+        let token = self.node.registration().and_then(|reg| {
+            let holder = holder
+                .node
+                .registration()
+                .filter(|h| Arc::ptr_eq(&h.ledger, &reg.ledger))
+                .map(|h| h.id);
+            reg.ledger.add_record(reg.id, site, holder)
+        });
+        Ref { token, node }
+    }
+
+    #[track_caller]
+    fn from_node(node: Arc<RefNode<T>>) -> Ref<T> {
+        let site = Location::caller();
+        let token = if node.header.needs_token.load(Ordering::Relaxed) {
+            node.registration()
+                .and_then(|reg| reg.ledger.add_record(reg.id, site, None))
+        } else {
+            None
+        };
+        Ref { token, node }
+    }
+
+    /// Converts the reference to another view of the same allocation; used by [`upcast!`](crate::upcast!).
+    #[doc(hidden)]
+    pub fn __map_node<U: ?Sized>(self, f: impl FnOnce(Arc<RefNode<T>>) -> Arc<RefNode<U>>) -> Ref<U> {
+        let Ref { token, node } = self;
+        Ref { token, node: f(node) }
+    }
+}
+
+impl<T: ?Sized> Clone for Ref<T> {
+    /// `AddRef`.
+    #[track_caller]
+    fn clone(&self) -> Self {
+        Ref::from_node(Arc::clone(&self.node))
+    }
+}
+
+impl<T: ?Sized> Deref for Ref<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.node.value
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for Ref<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.label() {
+            Some(label) => write!(
+                f,
+                "Ref({label}, {}, count {})",
+                self.type_name(),
+                self.ref_count()
+            ),
+            None => write!(f, "Ref({}, count {})", self.type_name(), self.ref_count()),
+        }
+    }
+}
+
+/// Views a [`Ref`] through a trait object: `upcast!(store => dyn MsgStore)`. The reference is
+/// moved, not cloned, so the count does not change.
+#[macro_export]
+macro_rules! upcast {
+    ($r:expr => $t:ty) => {
+        $crate::object::Ref::__map_node($r, |node| -> ::std::sync::Arc<$crate::object::RefNode<$t>> {
+            node
+        })
+    };
+}
+
+/// A weak link to an object: it does not count, and [`WeakRef::upgrade`] fails once the object
+/// is gone. (COM has no weak references; providers use this for back pointers, such as a logon
+/// object pointing at its store, so that the two do not keep each other alive.)
+pub struct WeakRef<T: ?Sized> {
+    node: Weak<RefNode<T>>,
+}
+
+impl<T: ?Sized> WeakRef<T> {
+    /// A new counted reference, if the object is still alive.
+    #[track_caller]
+    pub fn upgrade(&self) -> Option<Ref<T>> {
+        self.node.upgrade().map(Ref::from_node)
+    }
+
+    /// Whether the object is still alive.
+    pub fn is_alive(&self) -> bool {
+        self.node.strong_count() > 0
+    }
+}
+
+impl<T: ?Sized> Clone for WeakRef<T> {
+    fn clone(&self) -> Self {
+        WeakRef {
+            node: Weak::clone(&self.node),
+        }
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for WeakRef<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WeakRef(alive: {})", self.is_alive())
+    }
+}
+
+struct ScopeFrame {
+    ledger: Arc<LedgerShared>,
+    party: Party,
+    owner: Owner,
+}
+
+thread_local! {
+    static SCOPES: RefCell<Vec<ScopeFrame>> = const { RefCell::new(Vec::new()) };
+}
+
+fn top_frame<R>(f: impl FnOnce(&ScopeFrame) -> R) -> Option<R> {
+    SCOPES
+        .try_with(|scopes| scopes.borrow().last().map(f))
+        .ok()
+        .flatten()
+}
+
+fn current_ledger() -> Option<Arc<LedgerShared>> {
+    top_frame(|frame| Arc::clone(&frame.ledger))
+}
+
+fn current_owner() -> Owner {
+    top_frame(|frame| frame.owner.clone()).unwrap_or_default()
+}
+
+/// The party whose code is running on this thread: the innermost [`Scope`]'s, or
+/// [`Party::Client`] outside every scope.
+pub fn current_party() -> Party {
+    top_frame(|frame| frame.party.clone()).unwrap_or(Party::Client)
+}
+
+/// A region of code run on behalf of a party (a provider DLL, MAPI, the spooler) on this thread.
+/// Inside it, [`Ref::new`] registers objects in the scope's ledger, owned by the scope's owner,
+/// and reference events name the scope's party. Scopes nest; dropping the guard ends the scope.
+#[must_use = "the scope ends when the guard is dropped"]
+pub struct Scope {
+    depth: usize,
+    // A scope belongs to the thread that opened it.
+    _thread_bound: PhantomData<*const ()>,
+}
+
+impl fmt::Debug for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Scope(depth {})", self.depth)
+    }
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        // Take the frames out first and drop them once the cell is no longer borrowed.
+        let ended = SCOPES
+            .try_with(|scopes| {
+                let mut scopes = scopes.borrow_mut();
+                let depth = self.depth.min(scopes.len());
+                scopes.split_off(depth)
+            })
+            .unwrap_or_default();
+        drop(ended);
+    }
+}
+
+/// An object still alive at a checkpoint, as the ledger sees it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LiveObject {
+    /// Its identity.
+    pub id: ObjectId,
+    /// Its label.
+    pub label: ObjLabel,
+    /// Its Rust type.
+    pub type_name: &'static str,
+    /// Its owner.
+    pub owner: Owner,
+    /// The event during which it was created.
+    pub created_by: Option<EventId>,
+    /// Where in the source it was created.
+    pub created_at: &'static Location<'static>,
+    /// Its reference count.
+    pub count: u32,
+    /// The outstanding references the ledger knows about (all of them for a tracked object
+    /// registered at creation; those taken with [`Ref::clone_held_by`] otherwise).
+    pub references: Vec<RefSite>,
+    /// Whether it is tracked.
+    pub tracked: bool,
+}
+
+/// Where an outstanding reference was taken, and which object holds it if that is known.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct RefSite {
+    /// The source location of the `Ref::new`, `clone` or `upgrade` that made it.
+    pub site: &'static Location<'static>,
+    /// The object holding it, when it was taken with [`Ref::clone_held_by`].
+    pub held_by: Option<ObjLabel>,
+}
+
+/// The objects still alive at a checkpoint, and the reference cycles among them.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct LeakReport {
+    /// The objects, in creation order.
+    pub objects: Vec<LiveObject>,
+    /// Groups of these objects that hold each other, each group in creation order.
+    pub cycles: Vec<Vec<ObjLabel>>,
+}
+
+impl LeakReport {
+    /// Whether nothing leaked.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// Whether the object with this label is among the leaks.
+    pub fn contains(&self, label: ObjLabel) -> bool {
+        self.objects.iter().any(|o| o.label == label)
+    }
+}
+
+impl fmt::Display for LeakReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.objects.is_empty() {
+            return writeln!(f, "no objects alive");
+        }
+        let n = self.objects.len();
+        writeln!(f, "{n} object{} still alive:", if n == 1 { "" } else { "s" })?;
+        for o in &self.objects {
+            write!(f, "  {} ({}), owner {}", o.label, o.type_name, o.owner)?;
+            match o.created_by {
+                Some(event) => write!(f, ", created during {event} at {}", o.created_at)?,
+                None => write!(f, ", created at {}", o.created_at)?,
+            }
+            writeln!(
+                f,
+                ", {} reference{}",
+                o.count,
+                if o.count == 1 { "" } else { "s" }
+            )?;
+            for r in &o.references {
+                match r.held_by {
+                    Some(holder) => writeln!(f, "    held by {holder}, taken at {}", r.site)?,
+                    None => writeln!(f, "    taken at {}", r.site)?,
+                }
+            }
+            let unknown = (o.count as usize).saturating_sub(o.references.len());
+            if unknown > 0 && !o.tracked {
+                writeln!(
+                    f,
+                    "    ({unknown} reference{} taken untracked: turn history on to see where)",
+                    if unknown == 1 { "" } else { "s" }
+                )?;
+            }
+        }
+        for cycle in &self.cycles {
+            let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
+            if cycle.len() == 1 {
+                writeln!(f, "  reference cycle: {} holds itself", names.join(""))?;
+            } else {
+                writeln!(f, "  reference cycle: {} hold each other", names.join(" and "))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The object ledger: identity, kind, owner and creating event of every registered object, and
+/// the outstanding references of tracked ones. Cloning gives another handle to the same ledger.
+#[derive(Clone)]
+pub struct ObjectLedger {
+    shared: Arc<LedgerShared>,
+}
+
+impl fmt::Debug for ObjectLedger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObjectLedger")
+            .field("live", &self.len())
+            .field("history", &self.history())
+            .finish()
+    }
+}
+
+impl Default for ObjectLedger {
+    fn default() -> Self {
+        ObjectLedger::new()
+    }
+}
+
+impl ObjectLedger {
+    /// A ledger with a trace of its own.
+    pub fn new() -> ObjectLedger {
+        ObjectLedger::with_trace(Trace::new())
+    }
+
+    /// A ledger that records its reference events in `trace`.
+    pub fn with_trace(trace: Trace) -> ObjectLedger {
+        ObjectLedger {
+            shared: Arc::new(LedgerShared {
+                state: Mutex::new(LedgerState::default()),
+                trace,
+                history: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// The trace the ledger records into.
+    pub fn trace(&self) -> &Trace {
+        &self.shared.trace
+    }
+
+    /// Turns history on or off for objects registered from now on: a tracked object records
+    /// where each outstanding reference was taken and traces its `AddRef` and `Release` calls.
+    pub fn set_history(&self, on: bool) {
+        self.shared.history.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether history is on.
+    pub fn history(&self) -> bool {
+        self.shared.history.load(Ordering::Relaxed)
+    }
+
+    /// Whether two handles are to the same ledger.
+    pub fn ptr_eq(&self, other: &ObjectLedger) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// Makes and registers a new object with one reference.
+    #[track_caller]
+    pub fn register<T: Send + Sync + 'static>(&self, value: T, info: ObjectInfo) -> Ref<T> {
+        let node = RefNode::new_arc(value);
+        let (_, token) = self.shared.register_node(&node, info, Location::caller(), true);
+        Ref { token, node }
+    }
+
+    /// Registers an object that crosses the boundary, or updates its interface (and owner, when
+    /// given) if it is registered here already. References taken before registration are counted
+    /// but their sites are unknown. An object registered in another ledger stays there:
+    /// `Err(ForeignObject)`.
+    #[track_caller]
+    pub fn adopt<T: ?Sized + Send + Sync + 'static>(
+        &self,
+        r: &Ref<T>,
+        kind: InterfaceKind,
+        owner: Option<Owner>,
+    ) -> Result<ObjectId, ForeignObject> {
+        if let Some(reg) = r.node.registration() {
+            if !Arc::ptr_eq(&reg.ledger, &self.shared) {
+                return Err(ForeignObject);
+            }
+            let mut state = lock(&self.shared.state);
+            if let Some(entry) = state.objects.get_mut(reg.id) {
+                entry.kind = kind;
+                if let Some(owner) = owner {
+                    entry.owner = owner;
+                }
+            }
+            return Ok(reg.id);
+        }
+        let mut info = ObjectInfo::new(kind);
+        info.owner = owner;
+        let (id, _) = self
+            .shared
+            .register_node(&r.node, info, Location::caller(), false);
+        Ok(id)
+    }
+
+    /// Opens a [`Scope`] on this thread: code run until the guard is dropped acts for `party`,
+    /// and objects it creates with [`Ref::new`] are registered here, owned by `owner`.
+    pub fn enter(&self, party: Party, owner: Owner) -> Scope {
+        let frame = ScopeFrame {
+            ledger: Arc::clone(&self.shared),
+            party,
+            owner,
+        };
+        let depth = SCOPES
+            .try_with(|scopes| {
+                let mut scopes = scopes.borrow_mut();
+                let depth = scopes.len();
+                scopes.push(frame);
+                depth
+            })
+            .unwrap_or(0);
+        Scope {
+            depth,
+            _thread_bound: PhantomData,
+        }
+    }
+
+    /// The number of registered objects still alive.
+    pub fn len(&self) -> usize {
+        lock(&self.shared.state)
+            .objects
+            .values()
+            .filter(|e| e.weak.strong() > 0)
+            .count()
+    }
+
+    /// Whether no registered object is alive.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The reference count of a live object.
+    pub fn count(&self, id: ObjectId) -> Option<u32> {
+        let state = lock(&self.shared.state);
+        let entry = state.objects.get(id)?;
+        let n = entry.weak.strong();
+        (n > 0).then(|| saturate(n))
+    }
+
+    /// The label of a live object.
+    pub fn label(&self, id: ObjectId) -> Option<ObjLabel> {
+        lock(&self.shared.state).objects.get(id).map(Entry::label)
+    }
+
+    /// Whether the object is still alive.
+    pub fn is_alive(&self, id: ObjectId) -> bool {
+        self.count(id).is_some()
+    }
+
+    /// One live object.
+    pub fn get(&self, id: ObjectId) -> Option<LiveObject> {
+        self.live_where(|o| o.id == id).into_iter().next()
+    }
+
+    /// Every live object, in creation order.
+    pub fn live(&self) -> Vec<LiveObject> {
+        self.live_where(|_| true)
+    }
+
+    /// The live objects that satisfy `keep`, in creation order.
+    pub fn live_where(&self, mut keep: impl FnMut(&LiveObject) -> bool) -> Vec<LiveObject> {
+        let state = lock(&self.shared.state);
+        let mut out: Vec<LiveObject> = state
+            .objects
+            .iter()
+            .filter_map(|(id, entry)| {
+                let count = entry.weak.strong();
+                if count == 0 {
+                    return None;
+                }
+                let references = entry
+                    .records
+                    .iter()
+                    .map(|r| RefSite {
+                        site: r.site,
+                        held_by: r.holder.and_then(|h| state.objects.get(h)).map(Entry::label),
+                    })
+                    .collect();
+                Some(LiveObject {
+                    id,
+                    label: entry.label(),
+                    type_name: entry.type_name,
+                    owner: entry.owner.clone(),
+                    created_by: entry.created_by,
+                    created_at: entry.created_at,
+                    count: saturate(count),
+                    references,
+                    tracked: entry.tracked,
+                })
+            })
+            .collect();
+        drop(state);
+        out.retain(|o| keep(o));
+        out.sort_by_key(|o| o.label.serial);
+        out
+    }
+
+    /// The live objects that satisfy `keep`, as a report that also names the reference cycles
+    /// among them (objects that hold each other through references taken with
+    /// [`Ref::clone_held_by`]).
+    pub fn leaks(&self, keep: impl FnMut(&LiveObject) -> bool) -> LeakReport {
+        let objects = self.live_where(keep);
+        let cycles = find_cycles(&objects);
+        LeakReport { objects, cycles }
+    }
+}
+
+/// Groups of objects that reach each other through "held by" links (strongly connected
+/// components with more than one member, or an object that holds itself).
+fn find_cycles(objects: &[LiveObject]) -> Vec<Vec<ObjLabel>> {
+    let index = |label: ObjLabel| objects.iter().position(|o| o.label == label);
+    // holds[i] = objects that object i holds a reference to.
+    let mut holds: Vec<Vec<usize>> = vec![Vec::new(); objects.len()];
+    for (held, o) in objects.iter().enumerate() {
+        for r in &o.references {
+            if let Some(holder) = r.held_by.and_then(index) {
+                holds[holder].push(held);
+            }
+        }
+    }
+    let reach = |from: usize| {
+        let mut seen = vec![false; objects.len()];
+        let mut stack = holds[from].clone();
+        while let Some(n) = stack.pop() {
+            if !seen[n] {
+                seen[n] = true;
+                stack.extend(&holds[n]);
+            }
+        }
+        seen
+    };
+    let reachable: Vec<Vec<bool>> = (0..objects.len()).map(reach).collect();
+    let mut assigned = vec![false; objects.len()];
+    let mut cycles = Vec::new();
+    for i in 0..objects.len() {
+        if assigned[i] || !reachable[i][i] {
+            continue;
+        }
+        let group: Vec<usize> = (0..objects.len())
+            .filter(|&j| reachable[i][j] && reachable[j][i])
+            .collect();
+        for &j in &group {
+            assigned[j] = true;
+        }
+        cycles.push(group.into_iter().map(|j| objects[j].label).collect());
+    }
+    cycles
+}
+
+/// The object is registered in another ledger.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+#[error("the object is registered in another ledger")]
+pub struct ForeignObject;
