@@ -174,6 +174,14 @@ mapi_flags! {
 }
 
 mapi_flags! {
+    /// `ulFlags` of a provider entry point (`MSProviderInit`, `ABProviderInit`, `XPProviderInit`).
+    pub struct ProviderInitFlags: "MSProviderInit" {
+        /// `MAPI_NT_SERVICE`: the provider is loaded inside a Windows service (no UI is possible).
+        const NT_SERVICE = 0x0001_0000, "MAPI_NT_SERVICE";
+    }
+}
+
+mapi_flags! {
     /// `flFlags` of `MAPILogonEx`.
     pub struct LogonFlags: "MAPILogonEx" {
         /// `MAPI_LOGON_UI`: a logon dialog may be shown.

@@ -325,6 +325,24 @@ impl WrappedStoreEntryId {
         })
     }
 
+    /// A wrapped ID naming a profile section that has no store entry ID yet (`MAPIMDB_SECTION`):
+    /// the original is the section's MAPIUID. This is what a message-stores table row carries for
+    /// a store that was never opened.
+    pub fn section(dll_name: &str, section: MapiUid) -> Result<WrappedStoreEntryId, IdError> {
+        let mut w = WrappedStoreEntryId::wrap(dll_name, &section.0)?;
+        w.mdb_flag = MAPIMDB_SECTION;
+        Ok(w)
+    }
+
+    /// The section a `MAPIMDB_SECTION` ID names.
+    pub fn section_uid(&self) -> Option<MapiUid> {
+        if self.mdb_flag == MAPIMDB_SECTION {
+            MapiUid::parse(&self.original).ok()
+        } else {
+            None
+        }
+    }
+
     fn original_offset(name_len: usize) -> usize {
         (Self::HEADER_LEN + name_len + 1).next_multiple_of(4)
     }

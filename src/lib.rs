@@ -64,27 +64,44 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod error;
 pub mod flags;
 pub mod ids;
 pub mod object;
+pub mod profile;
 pub mod props;
+pub mod runtime;
+pub mod sample;
+pub mod spi;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 mod sync;
 pub mod trace;
 
+pub use check::{Report, Rule, Violation};
 pub use error::{MapiError, MapiResult, MapiWarning, Status, Warned};
 pub use object::{ObjectLedger, Ref};
+pub use runtime::{Behavior, Simulator};
 pub use trace::Trace;
 
 /// The names most tests and providers need, for `use mapisim::prelude::*`.
 pub mod prelude {
+    pub use crate::check::{Report, Rule, Violation, rules};
     pub use crate::error::{MapiError, MapiResult, MapiWarning, Status, Warned};
     pub use crate::flags::*;
     pub use crate::ids::{EntryId, Iid, MapiUid, WrappedStoreEntryId};
     pub use crate::object::{InterfaceKind, ObjectInfo, ObjectLedger, Owner, Ref, WeakRef};
-    pub use crate::props::{PropBag, PropTag, PropType, PropValue};
+    pub use crate::profile::{ProviderDef, ServiceDef};
+    pub use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};
+    pub use crate::runtime::{
+        Behavior, Session, Simulator, SimulatorBuilder, SltTiming, SpoolSecurity, SpoolerMode, StoreHandle,
+        TeardownCleanup, UnloadTiming,
+    };
+    pub use crate::spi::{
+        Exports, InitArgs, MapiProp, MapiSupport, MsLogon, MsProvider, MsgStore, ProviderInit,
+        ProviderLibrary, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+    };
     pub use crate::trace::{Party, Trace};
     pub use crate::upcast;
 }

@@ -765,6 +765,13 @@ pub struct WeakRef<T: ?Sized> {
     node: Weak<RefNode<T>>,
 }
 
+impl<T> WeakRef<T> {
+    /// A weak link to nothing: it never upgrades.
+    pub fn empty() -> WeakRef<T> {
+        WeakRef { node: Weak::new() }
+    }
+}
+
 impl<T: ?Sized> WeakRef<T> {
     /// A new counted reference, if the object is still alive.
     #[track_caller]
@@ -1051,6 +1058,29 @@ impl ObjectLedger {
             .shared
             .register_node(&r.node, info, Location::caller(), false);
         Ok(id)
+    }
+
+    /// Calls `hook` on every release of a registered object from now on (references taken from
+    /// now on are tracked for it), and at its final release. Replaces any earlier hook.
+    pub fn watch<T: ?Sized>(
+        &self,
+        r: &Ref<T>,
+        hook: impl Fn(&ReleaseNotice) + Send + Sync + 'static,
+    ) -> Result<(), ForeignObject> {
+        let reg = r.node.registration().ok_or(ForeignObject)?;
+        if !Arc::ptr_eq(&reg.ledger, &self.shared) {
+            return Err(ForeignObject);
+        }
+        let old = {
+            let mut state = lock(&self.shared.state);
+            state
+                .objects
+                .get_mut(reg.id)
+                .and_then(|entry| entry.hook.replace(Arc::new(hook)))
+        };
+        r.node.header.needs_token.store(true, Ordering::Relaxed);
+        drop(old);
+        Ok(())
     }
 
     /// Opens a [`Scope`] on this thread: code run until the guard is dropped acts for `party`,

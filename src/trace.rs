@@ -17,6 +17,7 @@
 //! | final release | `BY -> OBJECT: Release() = 0, destroyed` |
 //! | library load | `BY -> FILE: LoadLibrary() = COUNT` followed by `, new instance` when the DLL's statics were born, and `(REASON)` |
 //! | library free | `BY -> FILE: FreeLibrary() = COUNT` followed by `, unloaded` when the count reached 0, and `(REASON)` |
+//! | violation | `!! RULE-ID: TEXT` |
 //! | note | `BY: note: TEXT` |
 //!
 //! Parties print as `client`, `MAPI`, `spooler`, a DLL by its file name, and an object by its
@@ -176,6 +177,13 @@ pub enum EventKind {
         /// Why it was freed.
         reason: Cow<'static, str>,
     },
+    /// A broken contract the simulator detected (the report has the details).
+    Violation {
+        /// The rule's id.
+        rule: &'static str,
+        /// What happened.
+        text: String,
+    },
     /// A remark by a party (a decision the simulator took, a behaviour setting in effect).
     Note {
         /// Who remarks.
@@ -257,6 +265,7 @@ impl fmt::Display for Event {
                 }
                 write!(f, " ({reason})")
             }
+            EventKind::Violation { rule, text } => write!(f, "!! {rule}: {text}"),
             EventKind::Note { by, text } => write!(f, "{by}: note: {text}"),
         }
     }
@@ -353,6 +362,17 @@ impl Trace {
             .get(&thread)
             .and_then(|stack| stack.last())
             .map(|&i| EventId(i as u64 + 1))
+    }
+
+    /// A separate trace holding a copy of the events recorded so far.
+    pub fn snapshot(&self) -> Trace {
+        let events = self.events();
+        Trace {
+            state: Arc::new(Mutex::new(TraceState {
+                events,
+                open: HashMap::new(),
+            })),
+        }
     }
 
     /// The number of events.

@@ -1,0 +1,166 @@
+//! Checks: the rule catalogue ([`rules`]), the violations the simulator detected, and the
+//! [`Report`] a test asserts on.
+//!
+//! An *error* is what MAPI or a provider returns ([`MapiError`](crate::MapiError)); a *violation* is
+//! a broken contract the simulator detected, by the provider or by the client. Each violation
+//! names its [`Rule`], the objects involved and the trace event where it was detected. Violations
+//! are recorded in order and never stop the simulation, unless strict mode is on: then the first
+//! one panics at the offending call.
+
+pub mod rules;
+
+use std::fmt::{self, Write as _};
+
+pub use rules::{Bound, Rule};
+
+use crate::object::{LeakReport, ObjLabel};
+use crate::runtime::LoadLedger;
+use crate::trace::{EventId, Party, Trace};
+
+/// A broken contract, detected at one point of the trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The rule that was broken.
+    pub rule: &'static Rule,
+    /// What happened, in the simulator's words.
+    pub message: String,
+    /// The objects involved.
+    pub objects: Vec<ObjLabel>,
+    /// The trace event recording the violation.
+    pub event: EventId,
+    /// Who broke it: a provider DLL or the client.
+    pub by: Party,
+}
+
+impl fmt::Display for Violation {
+    /// `RULE-ID (by): message`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.rule.id, self.by, self.message)
+    }
+}
+
+/// The payload of the panic strict mode raises at the first violation. The simulator lets it
+/// through the barriers it puts around provider code, so the test fails at the offending call.
+#[derive(Debug)]
+pub struct StrictViolation(pub String);
+
+/// What the simulator found: violations in order, objects still alive, the library ledger and the
+/// trace.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// Every violation, in the order detected.
+    pub violations: Vec<Violation>,
+    /// Objects of sessions or provider libraries still alive at the final checkpoint.
+    pub leaks: LeakReport,
+    /// Every `LoadLibrary` and `FreeLibrary`.
+    pub loads: LoadLedger,
+    trace: Trace,
+}
+
+impl Report {
+    pub(crate) fn new(
+        violations: Vec<Violation>,
+        leaks: LeakReport,
+        loads: LoadLedger,
+        trace: Trace,
+    ) -> Report {
+        Report {
+            violations,
+            leaks,
+            loads,
+            trace,
+        }
+    }
+
+    /// Whether no rule was broken (leaks and unpaired loads are violations too).
+    pub fn is_clean(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// The trace of the run, as it was when the report was made.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Whether `rule` was broken at least once.
+    pub fn fired(&self, rule: &Rule) -> bool {
+        self.violations.iter().any(|v| v.rule == rule)
+    }
+
+    /// How often `rule` was broken.
+    pub fn count(&self, rule: &Rule) -> usize {
+        self.violations.iter().filter(|v| v.rule == rule).count()
+    }
+
+    /// The ids of the rules broken, in order, without repeats.
+    pub fn rule_ids(&self) -> Vec<&'static str> {
+        let mut ids: Vec<&'static str> = Vec::new();
+        for v in &self.violations {
+            if !ids.contains(&v.rule.id) {
+                ids.push(v.rule.id);
+            }
+        }
+        ids
+    }
+
+    /// The readable account of every violation: rule, page, objects, message and the trace lines
+    /// around it, then the leaks and how to rerun.
+    pub fn account(&self) -> String {
+        let mut out = String::new();
+        let n = self.violations.len();
+        let _ = writeln!(
+            out,
+            "mapisim found {n} violation{} in {} trace events:",
+            if n == 1 { "" } else { "s" },
+            self.trace.len()
+        );
+        for (i, v) in self.violations.iter().enumerate() {
+            let _ = writeln!(out, "\n{}. {} (by {})", i + 1, v.rule.id, v.by);
+            let _ = writeln!(out, "   rule:    {}", v.rule.statement);
+            let _ = writeln!(out, "   page:    {}", v.rule.url());
+            let _ = writeln!(out, "   found:   {}", v.message);
+            if !v.objects.is_empty() {
+                let names: Vec<String> = v.objects.iter().map(ToString::to_string).collect();
+                let _ = writeln!(out, "   objects: {}", names.join(", "));
+            }
+            let _ = writeln!(out, "   trace around event {}:", v.event);
+            for line in self.trace.lines_around(v.event, 4, 2).lines() {
+                let _ = writeln!(out, "     {line}");
+            }
+        }
+        if !self.leaks.is_empty() {
+            let _ = write!(out, "\nobjects alive at the end: {}", self.leaks);
+        }
+        let _ = writeln!(
+            out,
+            "\nTo stop at the first violation, build the simulator with `.strict(true)`; to see where \
+             each leaked reference was taken, with `.history(true)`. The full trace is `report.trace()`."
+        );
+        out
+    }
+
+    /// Panics with the readable account unless the report is clean.
+    #[track_caller]
+    pub fn assert_clean(&self) {
+        if !self.is_clean() {
+            panic!("{}", self.account());
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    /// `clean` with the counts, or the full account.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_clean() {
+            writeln!(
+                f,
+                "report: clean ({} trace events, {} library loads and {} frees, no object left alive)",
+                self.trace.len(),
+                self.loads.loads(),
+                self.loads.frees()
+            )
+        } else {
+            f.write_str(&self.account())
+        }
+    }
+}

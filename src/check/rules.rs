@@ -1,0 +1,191 @@
+//! The rule catalogue: every contract the simulator checks, with a stable id, a one-line
+//! statement and the documentation page that states it.
+
+use std::fmt;
+
+/// Who a rule binds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Bound {
+    /// The service provider.
+    Provider,
+    /// The client application (the test).
+    Client,
+}
+
+/// A contract from the MAPI documentation that the simulator checks.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Rule {
+    /// A stable identifier (`LOGON-ADDREF-SUPPORT`), for tests and for searching the docs.
+    pub id: &'static str,
+    /// The contract in one line.
+    pub statement: &'static str,
+    /// The page that states it: the name of a page of the Outlook MAPI reference, or a full
+    /// address for a page elsewhere.
+    pub page: &'static str,
+    /// Who the rule binds.
+    pub bound: Bound,
+}
+
+impl Rule {
+    /// The address of the page that states the rule.
+    pub fn url(&self) -> String {
+        if self.page.starts_with("https://") {
+            self.page.to_owned()
+        } else {
+            format!(
+                "https://learn.microsoft.com/office/client-developer/outlook/mapi/{}",
+                self.page
+            )
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    /// `ID: statement`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.id, self.statement)
+    }
+}
+
+macro_rules! rules {
+    ($( $(#[$doc:meta])* $konst:ident = $id:literal, $bound:ident, $page:literal, $statement:literal; )*) => {
+        $(
+            $(#[$doc])*
+            #[doc = concat!("\n\n`", $id, "`: ", $statement)]
+            pub const $konst: Rule = Rule {
+                id: $id,
+                statement: $statement,
+                page: $page,
+                bound: Bound::$bound,
+            };
+        )*
+
+        /// Every rule of the catalogue.
+        pub const ALL: &[&Rule] = &[ $( &$konst, )* ];
+    };
+}
+
+rules! {
+    /// A profile names a DLL by its base name; the file MAPI loads has `32` inserted.
+    LIB_FILE_NAME = "LIB-FILE-NAME", Provider, "registering-services-and-service-providers-in-mapisvc-inf",
+        "The DLL a profile names is found under its file name: MAPI inserts 32 before the first period of the base name, even in a full path.";
+    /// The entry point is found with `GetProcAddress` by its exact name.
+    LIB_EXPORT = "LIB-EXPORT", Provider, "msproviderinit",
+        "A store provider's DLL exports MSProviderInit.";
+    /// MAPI pairs each `LoadLibrary` with a `FreeLibrary`; the last comes after the last `MAPIUninitialize`.
+    LIB_FREE_PAIRED = "LIB-FREE-PAIRED", Client, "starting-a-service-provider",
+        "Every LoadLibrary of a provider DLL is paired with a FreeLibrary by the end.";
+    /// Code of an unloaded DLL is gone: an object still alive would crash when next called.
+    LIB_UNLOAD_LIVE = "LIB-UNLOAD-LIVE", Provider, "shutting-down-a-service-provider",
+        "No object of a provider DLL is alive when the DLL is unloaded.";
+    /// A provider object carries context, so every initialization needs its own.
+    INIT_NEW_OBJECT = "INIT-NEW-OBJECT", Provider, "msproviderinit",
+        "Each call of the entry point returns a new provider object.";
+    /// SPI version negotiation, provider side.
+    INIT_VERSION = "INIT-VERSION", Provider, "implementing-a-service-provider-entry-point-function",
+        "An entry point that succeeds reports an SPI version no newer than MAPI's: a provider that needs a newer SPI fails with MAPI_E_VERSION.";
+    /// Step 5 of loading a store provider.
+    LOGON_ADDREF_SUPPORT = "LOGON-ADDREF-SUPPORT", Provider, "loading-message-store-providers",
+        "A fresh Logon AddRefs the support object once and keeps it.";
+    /// A fresh logon creates the logon and store objects together.
+    LOGON_OBJECTS = "LOGON-OBJECTS", Provider, "imsprovider-logon",
+        "A fresh Logon returns both a logon object and a store object.";
+    /// Output parameters are left untouched on error; nothing taken is kept.
+    LOGON_FAIL_CLEAN = "LOGON-FAIL-CLEAN", Provider, "imsprovider-logon",
+        "A Logon that fails keeps no reference to the support object.";
+    /// Already-open stores.
+    LOGON_REUSE_NO_LOGON = "LOGON-REUSE-NO-LOGON", Provider, "imsprovider-logon",
+        "A Logon on a store that is already open returns no logon object.";
+    /// Already-open stores.
+    LOGON_REUSE_SAME_STORE = "LOGON-REUSE-SAME-STORE", Provider, "imsprovider-logon",
+        "A Logon on a store that is already open returns the existing store object.";
+    /// Already-open stores.
+    LOGON_REUSE_NO_ADDREF = "LOGON-REUSE-NO-ADDREF", Provider, "loading-message-store-providers",
+        "A Logon on a store that is already open does not AddRef the support object.";
+    /// Already-open stores.
+    LOGON_REUSE_NO_SETUP = "LOGON-REUSE-NO-SETUP", Provider, "imsprovider-logon",
+        "A Logon on a store that is already open registers no MAPIUID, adds no status row and returns no spool-security data.";
+    /// Step 3 of the common logon contract.
+    LOGON_ENTRYID = "LOGON-ENTRYID", Provider, "implementing-service-provider-logon",
+        "A fresh Logon records the store's wrapped entry ID as PR_ENTRYID in its profile section.";
+    /// The spooler logs on with the data Logon returned (when the spool-security behaviour is `Required`).
+    LOGON_SPOOL_SECURITY = "LOGON-SPOOL-SECURITY", Provider, "imsprovider-spoolerlogon",
+        "A fresh Logon returns the spool-security data the spooler needs to log on to the same store.";
+    /// Step 7 of the common logon contract.
+    LOGON_NO_SPOOLER_NOTIFY = "LOGON-NO-SPOOLER-NOTIFY", Provider, "implementing-service-provider-logon",
+        "Logon does not call SpoolerNotify: it would wait for the spooler to start.";
+    /// The required properties of a message store.
+    STORE_REQUIRED_PROPS = "STORE-REQUIRED-PROPS", Provider, "imsgstoreimapiprop",
+        "A store answers GetProps with PR_DISPLAY_NAME, PR_ENTRYID, PR_OBJECT_TYPE (MAPI_STORE), PR_RECORD_KEY, PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_MDB_PROVIDER and PR_STORE_SUPPORT_MASK.";
+    /// Clients only ever see wrapped store entry IDs.
+    STORE_WRAPPED_ENTRYID = "STORE-WRAPPED-ENTRYID", Provider, "imapisupport-wrapstoreentryid",
+        "A store's PR_ENTRYID and PR_STORE_ENTRYID, and the PR_ENTRYID in its profile section, are wrapped store entry IDs naming the DLL as the profile registers it.";
+    /// The store's final release hands the teardown to MAPI.
+    STORE_RELEASES_SUPPORT = "STORE-RELEASES-SUPPORT", Provider, "shutting-down-a-message-store-provider",
+        "The store object's final release releases the support object.";
+    /// Step 9 of loading a store provider.
+    SPOOLER_SAME_OBJECTS = "SPOOLER-SAME-OBJECTS", Provider, "loading-message-store-providers",
+        "SpoolerLogon returns the same logon and store objects that Logon returned.";
+    /// Store providers notify the spooler of two events only.
+    SPOOLER_NOTIFY_FLAGS = "SPOOLER-NOTIFY-FLAGS", Provider, "imapisupport-spoolernotify",
+        "A store provider passes only NOTIFY_NEWMAIL_RECEIVED or NOTIFY_READYTOSEND to SpoolerNotify.";
+    /// One call per store shutdown.
+    SLT_ONCE = "SLT-ONCE", Provider, "imapisupport-storelogofftransports",
+        "StoreLogoffTransports is called exactly once per store shutdown.";
+    /// The flag the client gave StoreLogoff, or LOGOFF_ABORT.
+    SLT_SAVED_FLAG = "SLT-SAVED-FLAG", Provider, "imsgstore-storelogoff",
+        "StoreLogoffTransports gets the flag the client passed to StoreLogoff, or LOGOFF_ABORT when the store is released without StoreLogoff.";
+    /// When: see the `store_logoff_transports` behaviour.
+    SLT_TIMING = "SLT-TIMING", Provider, "shutting-down-a-message-store-provider",
+        "StoreLogoffTransports is called at the point the behaviour setting names: inside StoreLogoff, or from the store's final release.";
+    /// What Logoff must leave behind.
+    LOGON_RELEASED = "LOGON-RELEASED", Provider, "imslogon-logoff",
+        "The logon object is destroyed when MAPI releases it after Logoff: nothing else holds it.";
+    /// The support object's release removes them.
+    TEARDOWN_ROW_UIDS = "TEARDOWN-ROW-UIDS", Provider, "shutting-down-a-message-store-provider",
+        "When a store logon's teardown ends, its status row and its MAPIUIDs are gone.";
+    /// Shutdown comes last.
+    SHUTDOWN_AFTER_LOGONS = "SHUTDOWN-AFTER-LOGONS", Provider, "imsprovider-shutdown",
+        "Shutdown comes only after every logon of the provider object was released.";
+    /// Shutdown is the last call.
+    SHUTDOWN_ONCE = "SHUTDOWN-ONCE", Provider, "imsprovider-shutdown",
+        "Shutdown is called once per provider object.";
+    /// Shutdown is the last call.
+    NO_CALL_AFTER_SHUTDOWN = "NO-CALL-AFTER-SHUTDOWN", Provider, "imsprovider-shutdown",
+        "Nothing calls a provider object after its Shutdown.";
+    /// The provider object goes with MAPI's release.
+    PROVIDER_RELEASED = "PROVIDER-RELEASED", Provider, "shutting-down-a-service-provider",
+        "The provider object is destroyed when MAPI releases it after Shutdown: nothing else holds it.";
+    /// Leaks that show at logoff.
+    SESSION_LEAK = "SESSION-LEAK", Provider, "shutting-down-a-service-provider",
+        "No object a provider made for a session is alive once the session is torn down and its client released its objects.";
+    /// A panic is an exception crossing a COM interface.
+    PROVIDER_PANIC = "PROVIDER-PANIC", Provider, "https://learn.microsoft.com/windows/win32/com/error-handling-in-com",
+        "Provider code never panics across the boundary: a COM method reports failure with an HRESULT.";
+    /// Reserved flags are zero; flags have known bits.
+    SUPPORT_FLAGS = "SUPPORT-FLAGS", Provider, "imapisupportiunknown",
+        "Flags passed to the support object carry only the bits the method defines (reserved flags are 0).";
+    /// MAPIInitialize comes first, MAPIUninitialize last.
+    CLIENT_INITIALIZED = "CLIENT-INITIALIZED", Client, "mapiinitialize",
+        "No MAPI call comes before MAPIInitialize or after the last MAPIUninitialize, and MAPIUninitialize is never called more often than MAPIInitialize.";
+    /// Calls must balance.
+    CLIENT_INIT_BALANCED = "CLIENT-INIT-BALANCED", Client, "mapiuninitialize",
+        "Every MAPIInitialize is balanced by a MAPIUninitialize before the end.";
+    /// Ending a session.
+    CLIENT_LOGOFF = "CLIENT-LOGOFF", Client, "ending-a-mapi-session",
+        "Every session is logged off before the last MAPIUninitialize.";
+    /// Ending a session.
+    CLIENT_RELEASE = "CLIENT-RELEASE", Client, "ending-a-mapi-session",
+        "The client releases every object it holds before the last MAPIUninitialize.";
+    /// After IMAPISession::Logoff.
+    CLIENT_SESSION_ENDED = "CLIENT-SESSION-ENDED", Client, "imapisession-logoff",
+        "No call uses a session, or an object opened in it, after the session was logged off.";
+    /// StoreLogoff's input flags are mutually exclusive.
+    CLIENT_STORELOGOFF_FLAG = "CLIENT-STORELOGOFF-FLAG", Client, "imsgstore-storelogoff",
+        "IMsgStore::StoreLogoff gets exactly one input flag and no unknown bits.";
+}
+
+/// The rule with this id.
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}

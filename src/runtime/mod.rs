@@ -1,0 +1,1166 @@
+//! The simulated MAPI: the [`Simulator`] and its builder, `MAPIInitialize`/`MAPIUninitialize`,
+//! `MAPILogonEx`, sessions and store handles for the client, the library loader, the support
+//! objects providers call, and the spooler.
+//!
+//! ```
+//! use mapisim::prelude::*;
+//! use mapisim::sample::SampleStore;
+//!
+//! let sim = Simulator::builder()
+//!     .library("SMPMS32.DLL", SampleStore::library)
+//!     .service(SampleStore::service("SMPMS"))
+//!     .build();
+//! sim.profiles().create("Default")?.add_service("SMPMS")?;
+//! let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS)?;
+//! let session = mapi.logon_ex("Default", LogonFlags::EXTENDED)?;
+//! let row = session.msg_stores_table()?.default_store()?;
+//! let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
+//! sim.spooler().run_until_idle();
+//! store.store_logoff(LogoffFlags::ORDERLY)?;
+//! drop(store);
+//! session.logoff(SessionLogoffFlags::empty())?;
+//! mapi.uninitialize()?;
+//! sim.finish().assert_clean();
+//! # Ok::<(), mapisim::MapiError>(())
+//! ```
+
+mod loader;
+mod memory;
+mod profsect;
+mod session;
+mod spooler;
+pub(crate) mod state;
+mod store;
+pub(crate) mod support;
+mod teardown;
+
+use std::any::Any;
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+pub use loader::{LoadLedger, LoadOp, LoadRecord, dll_file_name};
+pub use memory::SimMalloc;
+pub use session::{Session, StoreRow, StoresTable};
+pub use spooler::Spooler;
+pub use store::StoreHandle;
+
+use crate::check::{Report, Rule, StrictViolation, Violation, rules};
+use crate::error::{MapiError, MapiResult, Status, Warned};
+use crate::flags::{InitFlags, LogonFlags, MapiFlags, SpiVersion};
+use crate::object::{InterfaceKind, LeakReport, ObjLabel, ObjectInfo, ObjectLedger, Owner, Ref, Scope};
+use crate::profile::{ServiceDef, ServiceInfo};
+use crate::props::PropBag;
+use crate::spi::{Malloc, MemRoutines, ProviderLibrary};
+use crate::sync::lock;
+use crate::trace::{EventKind, Party, Trace};
+use loader::Factory;
+use state::State;
+
+/// When a store calls `IMAPISupport::StoreLogoffTransports`. The documents disagree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum SltTiming {
+    /// `StoreLogoff` starts by calling it; a store released without `StoreLogoff` calls it from its
+    /// final release (shutting-down-a-message-store-provider, imapisupport-storelogofftransports).
+    /// The default.
+    #[default]
+    InStoreLogoff,
+    /// `StoreLogoff` only saves the flag; the call comes once the store's count has dropped to
+    /// zero (imsgstore-storelogoff).
+    AtFinalRelease,
+}
+
+/// Who removes a store logon's MAPIUIDs and status row. The documents disagree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum TeardownCleanup {
+    /// MAPI removes them inside the final release of the support object, and before calling
+    /// `IMSLogon::Logoff` at session logoff (shutting-down-a-message-store-provider). The default.
+    #[default]
+    MapiInSupportRelease,
+    /// At session logoff the provider's `Logoff` releases the support object, and MAPI removes
+    /// them inside that release (shutting-down-a-service-provider): a `Logoff` that keeps the
+    /// support object leaves them behind.
+    ProviderInLogoff,
+}
+
+/// Whether the spooler needs a spool-security blob from `Logon`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum SpoolSecurity {
+    /// A store may return none; the spooler then logs on with an empty blob. The default.
+    #[default]
+    Optional,
+    /// A fresh logon of a store the spooler will use must return one.
+    Required,
+}
+
+/// When MAPI unloads a provider DLL. The documents disagree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum UnloadTiming {
+    /// After the last active client called `MAPIUninitialize` (shutting-down-a-service-provider).
+    /// The default.
+    #[default]
+    AfterLastUninitialize,
+    /// "At a later time" once the last provider object of the DLL is released
+    /// (releasing-the-transport-provider): here, when the client call that released it returns.
+    WhenLastProviderReleased,
+}
+
+/// Whether the spooler runs by itself.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum SpoolerMode {
+    /// The test steps it ([`Spooler::step`], [`Spooler::run_until_idle`]). The default.
+    #[default]
+    Manual,
+    /// It runs until idle at the end of every client call: still deterministic.
+    Automatic,
+}
+
+/// Where MAPI versions or the documents differ, which variant the simulator plays. Each field
+/// documents its default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Behavior {
+    /// When `StoreLogoffTransports` must be called.
+    pub store_logoff_transports: SltTiming,
+    /// Who removes MAPIUIDs and status rows at teardown.
+    pub teardown_cleanup: TeardownCleanup,
+    /// Whether the spooler needs a spool-security blob.
+    pub spool_security: SpoolSecurity,
+    /// When provider DLLs are unloaded.
+    pub unload: UnloadTiming,
+    /// The SPI version MAPI passes to entry points (`CURRENT_SPI_VERSION`).
+    pub mapi_spi_version: SpiVersion,
+    /// The oldest provider SPI version MAPI accepts (`PDK1_SPI_VERSION`; the documents do not give
+    /// MAPI's real bound).
+    pub min_provider_spi_version: SpiVersion,
+    /// Whether the spooler runs by itself.
+    pub spooler: SpoolerMode,
+    /// Whether MAPI asks a freshly opened store for its required properties (a `GetProps` call in
+    /// the trace) to check them. On by default.
+    pub check_store_properties: bool,
+}
+
+impl Default for Behavior {
+    fn default() -> Self {
+        Behavior {
+            store_logoff_transports: SltTiming::default(),
+            teardown_cleanup: TeardownCleanup::default(),
+            spool_security: SpoolSecurity::default(),
+            unload: UnloadTiming::default(),
+            mapi_spi_version: SpiVersion::CURRENT,
+            min_provider_spi_version: SpiVersion::PDK1,
+            spooler: SpoolerMode::default(),
+            check_store_properties: true,
+        }
+    }
+}
+
+impl Behavior {
+    /// Sets when `StoreLogoffTransports` must be called.
+    pub fn with_store_logoff_transports(mut self, timing: SltTiming) -> Self {
+        self.store_logoff_transports = timing;
+        self
+    }
+
+    /// Sets who removes MAPIUIDs and status rows.
+    pub fn with_teardown_cleanup(mut self, cleanup: TeardownCleanup) -> Self {
+        self.teardown_cleanup = cleanup;
+        self
+    }
+
+    /// Sets whether the spooler needs a spool-security blob.
+    pub fn with_spool_security(mut self, spool: SpoolSecurity) -> Self {
+        self.spool_security = spool;
+        self
+    }
+
+    /// Sets when DLLs are unloaded.
+    pub fn with_unload(mut self, unload: UnloadTiming) -> Self {
+        self.unload = unload;
+        self
+    }
+
+    /// Sets MAPI's SPI version.
+    pub fn with_mapi_spi_version(mut self, version: SpiVersion) -> Self {
+        self.mapi_spi_version = version;
+        self
+    }
+
+    /// Sets the oldest provider SPI version MAPI accepts.
+    pub fn with_min_provider_spi_version(mut self, version: SpiVersion) -> Self {
+        self.min_provider_spi_version = version;
+        self
+    }
+
+    /// Sets whether the spooler runs by itself.
+    pub fn with_spooler(mut self, mode: SpoolerMode) -> Self {
+        self.spooler = mode;
+        self
+    }
+
+    /// Sets whether MAPI checks a freshly opened store's required properties.
+    pub fn with_check_store_properties(mut self, on: bool) -> Self {
+        self.check_store_properties = on;
+        self
+    }
+}
+
+/// Builds a [`Simulator`]: the provider DLLs it can load, the services it knows by name, the
+/// behaviour settings, strict mode and reference history.
+pub struct SimulatorBuilder {
+    libraries: Vec<(String, Factory)>,
+    services: Vec<ServiceDef>,
+    behavior: Behavior,
+    strict: bool,
+    history: bool,
+}
+
+impl fmt::Debug for SimulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatorBuilder")
+            .field(
+                "libraries",
+                &self.libraries.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field(
+                "services",
+                &self.services.iter().map(ServiceDef::name).collect::<Vec<_>>(),
+            )
+            .field("behavior", &self.behavior)
+            .field("strict", &self.strict)
+            .field("history", &self.history)
+            .finish()
+    }
+}
+
+impl SimulatorBuilder {
+    /// Registers a provider DLL under the file name `LoadLibrary` finds it by (with the `32`:
+    /// a profile naming `SMPMS.DLL` loads `SMPMS32.DLL`). `factory` makes a fresh instance at
+    /// each first load.
+    pub fn library<L: ProviderLibrary>(
+        mut self,
+        file: &str,
+        factory: impl Fn() -> L + Send + Sync + 'static,
+    ) -> Self {
+        let factory: Factory = Arc::new(move || Box::new(factory()) as Box<dyn ProviderLibrary>);
+        self.libraries.push((file.to_owned(), factory));
+        self
+    }
+
+    /// Adds a message service to the catalogue, so that profiles can add it by name.
+    pub fn service(mut self, service: ServiceDef) -> Self {
+        self.services.push(service);
+        self
+    }
+
+    /// Sets the behaviour variants.
+    pub fn behavior(mut self, behavior: Behavior) -> Self {
+        self.behavior = behavior;
+        self
+    }
+
+    /// Strict mode: the first violation panics at the offending call with the readable account.
+    pub fn strict(mut self, on: bool) -> Self {
+        self.strict = on;
+        self
+    }
+
+    /// Reference history: every object records where each outstanding reference was taken, and
+    /// its `AddRef` and `Release` calls appear in the trace.
+    pub fn history(mut self, on: bool) -> Self {
+        self.history = on;
+        self
+    }
+
+    /// Builds the simulator.
+    pub fn build(self) -> Simulator {
+        let trace = Trace::new();
+        let ledger = ObjectLedger::with_trace(trace.clone());
+        ledger.set_history(self.history);
+        let mut state = State::default();
+        for (name, factory) in self.libraries {
+            state.loader.register(&name, factory);
+        }
+        state.profiles.catalogue = self.services;
+        let malloc = ledger.register(
+            SimMalloc::default(),
+            ObjectInfo::new(InterfaceKind::Malloc).owner(Owner::none()),
+        );
+        let rt = Arc::new_cyclic(|me| Runtime {
+            trace,
+            ledger,
+            behavior: self.behavior,
+            strict: self.strict,
+            state: Mutex::new(state),
+            malloc: malloc.into(),
+            routines: MemRoutines::new(),
+            me: me.clone(),
+        });
+        Simulator { rt }
+    }
+}
+
+/// The simulated MAPI subsystem, hosting the registered provider DLLs.
+///
+/// `Simulator` is the entry point of a test: build it, create profiles, call
+/// [`initialize`](Simulator::initialize) and [`logon_ex`](Mapi::logon_ex) as a client would, and
+/// end with [`finish`](Simulator::finish) for the [`Report`].
+pub struct Simulator {
+    rt: Arc<Runtime>,
+}
+
+impl fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Simulator")
+            .field("events", &self.rt.trace.len())
+            .field("violations", &self.rt.st().violations.len())
+            .finish()
+    }
+}
+
+impl Simulator {
+    /// A builder with no DLLs, no services, default behaviour, strict mode and history off.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder {
+            libraries: Vec::new(),
+            services: Vec::new(),
+            behavior: Behavior::default(),
+            strict: false,
+            history: false,
+        }
+    }
+
+    /// The trace of every call so far.
+    pub fn trace(&self) -> &Trace {
+        &self.rt.trace
+    }
+
+    /// The object ledger.
+    pub fn ledger(&self) -> &ObjectLedger {
+        &self.rt.ledger
+    }
+
+    /// The behaviour settings.
+    pub fn behavior(&self) -> &Behavior {
+        &self.rt.behavior
+    }
+
+    /// Profile administration.
+    pub fn profiles(&self) -> ProfileAdmin {
+        ProfileAdmin {
+            rt: Arc::clone(&self.rt),
+        }
+    }
+
+    /// `MAPIInitialize`: increments MAPI's initialization count. Flags with unknown bits give
+    /// `MAPI_E_UNKNOWN_FLAGS`.
+    pub fn initialize(&self, flags: InitFlags) -> MapiResult<Mapi> {
+        self.rt.initialize(flags).map(|()| Mapi {
+            rt: Arc::clone(&self.rt),
+        })
+    }
+
+    /// `MAPIUninitialize`: decrements the count; the last one unloads the provider DLLs. Without a
+    /// matching `MAPIInitialize` it gives `MAPI_E_NOT_INITIALIZED` (and a client violation).
+    pub fn uninitialize(&self) -> MapiResult<()> {
+        self.rt.uninitialize()
+    }
+
+    /// `MAPILogonEx` (see [`Mapi::logon_ex`]); before `MAPIInitialize` it gives
+    /// `MAPI_E_NOT_INITIALIZED`.
+    pub fn logon_ex(&self, profile: &str, flags: LogonFlags) -> MapiResult<Session> {
+        self.rt.logon_ex(profile, flags)
+    }
+
+    /// The MAPI spooler.
+    pub fn spooler(&self) -> Spooler {
+        Spooler::new(Arc::clone(&self.rt))
+    }
+
+    /// The violations so far, in order.
+    pub fn violations(&self) -> Vec<Violation> {
+        self.rt.st().violations.clone()
+    }
+
+    /// The library ledger so far.
+    pub fn load_ledger(&self) -> LoadLedger {
+        self.rt.st().loader.ledger.clone()
+    }
+
+    /// The allocation routines MAPI hands to entry points.
+    pub fn mem_routines(&self) -> &MemRoutines {
+        &self.rt.routines
+    }
+
+    /// A report of what happened so far, without the final checks.
+    pub fn report(&self) -> Report {
+        let leaks = self.rt.owned_leaks();
+        let st = self.rt.st();
+        Report::new(
+            st.violations.clone(),
+            leaks,
+            st.loader.ledger.clone(),
+            self.rt.trace.snapshot(),
+        )
+    }
+
+    /// The final checkpoint: every `MAPIInitialize` balanced, every session logged off, every
+    /// client handle released, every `LoadLibrary` paired, no object of a provider or a session
+    /// alive. Returns the report.
+    pub fn finish(self) -> Report {
+        self.rt.finish();
+        self.report()
+    }
+}
+
+/// The client's view of an initialized MAPI (what `MAPIInitialize` gives).
+pub struct Mapi {
+    rt: Arc<Runtime>,
+}
+
+impl fmt::Debug for Mapi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Mapi")
+    }
+}
+
+impl Mapi {
+    /// `MAPILogonEx`: a session on the named profile. An unknown profile gives
+    /// `MAPI_E_LOGON_FAILED`; flags with unknown bits `MAPI_E_UNKNOWN_FLAGS`.
+    pub fn logon_ex(&self, profile: &str, flags: LogonFlags) -> MapiResult<Session> {
+        self.rt.logon_ex(profile, flags)
+    }
+
+    /// `MAPIUninitialize`.
+    pub fn uninitialize(self) -> MapiResult<()> {
+        self.rt.uninitialize()
+    }
+}
+
+/// Profile administration (`IProfAdmin`, `IMsgServiceAdmin`).
+pub struct ProfileAdmin {
+    rt: Arc<Runtime>,
+}
+
+impl fmt::Debug for ProfileAdmin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProfileAdmin")
+            .field("profiles", &self.names())
+            .finish()
+    }
+}
+
+impl ProfileAdmin {
+    /// Creates an empty profile. Names are case-sensitive; an empty name gives
+    /// `MAPI_E_INVALID_PARAMETER`, an existing one `MAPI_E_NO_ACCESS`.
+    pub fn create(&self, name: &str) -> MapiResult<Profile> {
+        self.rt.st().profiles.create(name)?;
+        Ok(Profile {
+            rt: Arc::clone(&self.rt),
+            name: name.to_owned(),
+        })
+    }
+
+    /// Deletes a profile; a missing one gives `MAPI_E_NOT_FOUND`.
+    pub fn delete(&self, name: &str) -> MapiResult<()> {
+        self.rt.st().profiles.delete(name).map(drop)
+    }
+
+    /// An existing profile; a missing one gives `MAPI_E_NOT_FOUND`.
+    pub fn get(&self, name: &str) -> MapiResult<Profile> {
+        if self.rt.st().profiles.profiles.contains_key(name) {
+            Ok(Profile {
+                rt: Arc::clone(&self.rt),
+                name: name.to_owned(),
+            })
+        } else {
+            Err(MapiError::NotFound)
+        }
+    }
+
+    /// Every profile name, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.rt.st().profiles.profiles.keys().cloned().collect()
+    }
+}
+
+/// Something that can be added to a profile as a message service: a name from the catalogue, or
+/// a definition.
+#[derive(Clone, Debug)]
+pub enum ServiceSpec {
+    /// A service of the catalogue, by `PR_SERVICE_NAME`.
+    Name(String),
+    /// A definition.
+    Def(ServiceDef),
+}
+
+impl From<&str> for ServiceSpec {
+    fn from(name: &str) -> Self {
+        ServiceSpec::Name(name.to_owned())
+    }
+}
+
+impl From<ServiceDef> for ServiceSpec {
+    fn from(def: ServiceDef) -> Self {
+        ServiceSpec::Def(def)
+    }
+}
+
+/// A profile.
+pub struct Profile {
+    rt: Arc<Runtime>,
+    name: String,
+}
+
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Profile").field("name", &self.name).finish()
+    }
+}
+
+impl Profile {
+    /// The profile's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Adds a message service, by catalogue name or by definition, copying its sections into the
+    /// profile. Returns the new `PR_SERVICE_UID`. An unknown name gives `MAPI_E_NOT_FOUND`.
+    pub fn add_service(&self, service: impl Into<ServiceSpec>) -> MapiResult<crate::ids::MapiUid> {
+        let mut st = self.rt.st();
+        let def = match service.into() {
+            ServiceSpec::Def(def) => def,
+            ServiceSpec::Name(name) => st
+                .profiles
+                .catalogue
+                .iter()
+                .find(|d| d.name() == name)
+                .cloned()
+                .ok_or(MapiError::NotFound)?,
+        };
+        st.profiles.add_service(&self.name, &def)
+    }
+
+    /// The services, in order.
+    pub fn services(&self) -> MapiResult<Vec<ServiceInfo>> {
+        let st = self.rt.st();
+        let data = st.profiles.profiles.get(&self.name).ok_or(MapiError::NotFound)?;
+        Ok(data.services.clone())
+    }
+
+    /// A copy of a section's properties.
+    pub fn section(&self, uid: &crate::ids::MapiUid) -> MapiResult<PropBag> {
+        let st = self.rt.st();
+        let data = st.profiles.profiles.get(&self.name).ok_or(MapiError::NotFound)?;
+        data.sections.get(uid).cloned().ok_or(MapiError::NotFound)
+    }
+}
+
+/// The simulated MAPI: shared by the simulator and every handle it gave out.
+pub(crate) struct Runtime {
+    pub(crate) trace: Trace,
+    pub(crate) ledger: ObjectLedger,
+    pub(crate) behavior: Behavior,
+    strict: bool,
+    state: Mutex<State>,
+    pub(crate) malloc: Ref<dyn Malloc>,
+    pub(crate) routines: MemRoutines,
+    me: Weak<Runtime>,
+}
+
+/// The text of a panic payload.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-text payload".to_owned()
+    }
+}
+
+impl Runtime {
+    pub(crate) fn st(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    pub(crate) fn me(&self) -> Weak<Runtime> {
+        self.me.clone()
+    }
+
+    /// Runs code on behalf of MAPI.
+    pub(crate) fn mapi_scope(&self) -> Scope {
+        self.ledger.enter(Party::Mapi, Owner::none())
+    }
+
+    /// Records a violation; in strict mode, panics with its account.
+    pub(crate) fn violation(
+        &self,
+        rule: &'static Rule,
+        message: impl Into<String>,
+        objects: Vec<ObjLabel>,
+        by: Party,
+    ) {
+        let message = message.into();
+        let event = self.trace.record(EventKind::Violation {
+            rule: rule.id,
+            text: message.clone(),
+        });
+        let violation = Violation {
+            rule,
+            message,
+            objects,
+            event,
+            by,
+        };
+        self.st().violations.push(violation.clone());
+        if self.strict && !std::thread::panicking() {
+            let report = Report::new(
+                vec![violation],
+                LeakReport::default(),
+                LoadLedger::default(),
+                self.trace.clone(),
+            );
+            std::panic::panic_any(StrictViolation(report.account()));
+        }
+    }
+
+    /// Records a client violation.
+    pub(crate) fn client_violation(&self, rule: &'static Rule, message: impl Into<String>) {
+        self.violation(rule, message, Vec::new(), Party::Client);
+    }
+
+    /// Runs provider code of `dll` in the provider's scope, catching a panic (reported as
+    /// `PROVIDER-PANIC`; strict mode's own panic goes through).
+    pub(crate) fn guarded<R>(
+        &self,
+        dll: &Arc<str>,
+        session: Option<u32>,
+        what: &str,
+        objects: &[ObjLabel],
+        f: impl FnOnce() -> R,
+    ) -> Result<R, String> {
+        let mut owner = Owner::library(Arc::clone(dll));
+        owner.session = session;
+        let scope = self.ledger.enter(Party::Library(Arc::clone(dll)), owner);
+        let outcome = catch_unwind(AssertUnwindSafe(f));
+        drop(scope);
+        match outcome {
+            Ok(r) => Ok(r),
+            Err(payload) => {
+                if payload.is::<StrictViolation>() {
+                    resume_unwind(payload);
+                }
+                let message = panic_message(payload.as_ref());
+                self.violation(
+                    &rules::PROVIDER_PANIC,
+                    format!("{what} panicked: {message}"),
+                    objects.to_vec(),
+                    Party::Library(Arc::clone(dll)),
+                );
+                Err(message)
+            }
+        }
+    }
+
+    /// A traced call from MAPI (or the spooler) into provider code.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn call_provider<R>(
+        &self,
+        caller: Party,
+        target: Party,
+        method: &'static str,
+        args: String,
+        dll: &Arc<str>,
+        session: Option<u32>,
+        f: impl FnOnce() -> MapiResult<R>,
+        summary: impl FnOnce(&R) -> String,
+    ) -> MapiResult<R> {
+        let objects: Vec<ObjLabel> = match &target {
+            Party::Object(label) => vec![*label],
+            _ => Vec::new(),
+        };
+        let call = self.trace.begin_call(caller, target, method, args);
+        match self.guarded(dll, session, method, &objects, f) {
+            Ok(result) => {
+                call.finish_result(&result, summary);
+                result
+            }
+            Err(message) => {
+                call.panicked(message);
+                Err(MapiError::CallFailed)
+            }
+        }
+    }
+
+    /// Finishes a traced call whose result may carry a warning.
+    pub(crate) fn finish_warned<T>(
+        call: crate::trace::CallGuard,
+        result: &MapiResult<Warned<T>>,
+        summary: impl FnOnce(&T) -> String,
+    ) {
+        match result {
+            Ok(w) => {
+                let status = w.warning.map_or(Status::Ok, Status::Warning);
+                call.finish(status, summary(&w.value));
+            }
+            Err(e) => call.finish(Status::Error(*e), ""),
+        }
+    }
+
+    /// Drops provider-owned values (references to provider objects) in the provider's scope.
+    pub(crate) fn drop_in_provider<T>(&self, dll: &Arc<str>, session: Option<u32>, what: &str, value: T) {
+        let _ = self.guarded(dll, session, what, &[], move || drop(value));
+    }
+
+    /// Whether MAPI is initialized; records the client violation otherwise.
+    pub(crate) fn require_initialized(&self, what: &str) -> MapiResult<()> {
+        if self.st().init_count > 0 {
+            Ok(())
+        } else {
+            self.client_violation(
+                &rules::CLIENT_INITIALIZED,
+                format!("{what} was called while MAPI is not initialized"),
+            );
+            Err(MapiError::NotInitialized)
+        }
+    }
+
+    fn initialize(&self, flags: InitFlags) -> MapiResult<()> {
+        let call = self
+            .trace
+            .begin_call(Party::Client, Party::Mapi, "MAPIInitialize", flags.to_string());
+        let result = flags.check_known().map(|flags| {
+            let mut st = self.st();
+            if st.init_count == 0 {
+                st.init_flags = flags;
+            }
+            st.init_count += 1;
+            st.init_count
+        });
+        call.finish_result(&result, |count| {
+            if *count == 1 {
+                String::new()
+            } else {
+                format!("nested, count {count}")
+            }
+        });
+        result.map(drop)
+    }
+
+    fn uninitialize(&self) -> MapiResult<()> {
+        let call = self
+            .trace
+            .begin_call(Party::Client, Party::Mapi, "MAPIUninitialize", "");
+        let _mapi = self.mapi_scope();
+        let remaining = {
+            let mut st = self.st();
+            if st.init_count == 0 {
+                None
+            } else {
+                st.init_count -= 1;
+                Some(st.init_count)
+            }
+        };
+        let result = match remaining {
+            None => {
+                self.client_violation(
+                    &rules::CLIENT_INITIALIZED,
+                    "MAPIUninitialize was called more often than MAPIInitialize",
+                );
+                Err(MapiError::NotInitialized)
+            }
+            Some(0) => {
+                self.last_uninitialize();
+                Ok(0)
+            }
+            Some(n) => Ok(n),
+        };
+        call.finish_result(&result, |n| {
+            if *n == 0 {
+                String::new()
+            } else {
+                format!("count {n}")
+            }
+        });
+        result.map(drop)
+    }
+
+    /// What the last `MAPIUninitialize` checks and does.
+    fn last_uninitialize(&self) {
+        let (active, handles) = {
+            let st = self.st();
+            let active: Vec<u32> = st
+                .sessions
+                .iter()
+                .filter(|(_, s)| s.active)
+                .map(|(id, _)| *id)
+                .collect();
+            let handles: u32 = st.sessions.values().map(|s| s.client_handles).sum();
+            (active, handles)
+        };
+        for id in active {
+            self.client_violation(
+                &rules::CLIENT_LOGOFF,
+                format!("session {id} was not logged off before the last MAPIUninitialize"),
+            );
+        }
+        if handles > 0 {
+            self.client_violation(
+                &rules::CLIENT_RELEASE,
+                format!("the client still holds {handles} store object(s) at the last MAPIUninitialize"),
+            );
+        }
+        let pending: Vec<Arc<str>> = {
+            let mut st = self.st();
+            st.loader
+                .modules
+                .values_mut()
+                .filter(|m| m.final_free_pending)
+                .map(|m| {
+                    m.final_free_pending = false;
+                    Arc::clone(&m.file)
+                })
+                .collect()
+        };
+        for file in pending {
+            self.free_library(&file, "the last MAPIUninitialize".to_owned());
+        }
+    }
+
+    fn logon_ex(&self, profile: &str, flags: LogonFlags) -> MapiResult<Session> {
+        let call = self.trace.begin_call(
+            Party::Client,
+            Party::Mapi,
+            "MAPILogonEx",
+            format!("{profile:?}, {flags}"),
+        );
+        let _mapi = self.mapi_scope();
+        let result = self.logon_ex_inner(profile, flags);
+        call.finish_result(&result, |s| s.label().map(|l| l.to_string()).unwrap_or_default());
+        result
+    }
+
+    fn logon_ex_inner(&self, profile: &str, flags: LogonFlags) -> MapiResult<Session> {
+        self.require_initialized("MAPILogonEx")?;
+        let flags = flags.check_known()?;
+        let id = {
+            let mut st = self.st();
+            if !st.profiles.profiles.contains_key(profile) {
+                return Err(MapiError::LogonFailed);
+            }
+            st.next_session += 1;
+            let id = st.next_session;
+            st.sessions.insert(
+                id,
+                state::SessionState {
+                    profile: profile.to_owned(),
+                    flags,
+                    active: true,
+                    providers: Vec::new(),
+                    logons: Vec::new(),
+                    disabled: Vec::new(),
+                    status_rows: Vec::new(),
+                    uids: Vec::new(),
+                    client_handles: 0,
+                    leak_checked: false,
+                    label: None,
+                },
+            );
+            id
+        };
+        Ok(Session::new(self.arc(), id))
+    }
+
+    pub(crate) fn arc(&self) -> Arc<Runtime> {
+        // The runtime is always reached through an `Arc`, so the upgrade cannot fail while `self`
+        // is borrowed.
+        match self.me.upgrade() {
+            Some(rt) => rt,
+            None => unreachable_runtime(),
+        }
+    }
+
+    /// Loads a provider DLL for one use: `LoadLibrary`, a fresh instance if it was not loaded.
+    pub(crate) fn load_library(
+        &self,
+        file: &str,
+        reason: String,
+    ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
+        let (name, factory, loaded) = {
+            let st = self.st();
+            let (name, factory) = st.loader.resolve(file)?;
+            let loaded = st
+                .loader
+                .modules
+                .get(&loader::file_key(&name))
+                .map(|m| (Arc::clone(&m.instance), m.generation));
+            (name, factory, loaded)
+        };
+        let (instance, generation, new_instance) = match loaded {
+            Some((instance, generation)) => (instance, generation, false),
+            None => {
+                let made = self
+                    .guarded(&name, None, "the DLL's initialization", &[], || factory())
+                    .ok()?;
+                let instance: Arc<dyn ProviderLibrary> = Arc::from(made);
+                let generation = self.st().loader.next_generation(&name);
+                (instance, generation, true)
+            }
+        };
+        let count = {
+            let mut st = self.st();
+            let key = loader::file_key(&name);
+            let module = st.loader.modules.entry(key).or_insert_with(|| loader::Module {
+                file: Arc::clone(&name),
+                count: 0,
+                instance: Arc::clone(&instance),
+                generation,
+                final_free_pending: false,
+            });
+            module.count += 1;
+            module.count
+        };
+        let event = self.trace.record(EventKind::LoadLibrary {
+            by: Party::Mapi,
+            file: Arc::clone(&name),
+            count,
+            new_instance,
+            reason: reason.clone().into(),
+        });
+        self.st().loader.ledger.records.push(LoadRecord {
+            op: LoadOp::Load,
+            file: Arc::clone(&name),
+            count,
+            boundary: new_instance,
+            reason,
+            event,
+        });
+        let module = crate::spi::ModuleInstance::new(Arc::clone(&name), generation);
+        Some((name, instance, module))
+    }
+
+    /// Pairs a use's `LoadLibrary`. The free that would unload the DLL waits for the last
+    /// `MAPIUninitialize` unless the behaviour says otherwise.
+    pub(crate) fn release_library(&self, file: &Arc<str>, reason: String) {
+        let hold = {
+            let mut st = self.st();
+            let initialized = st.init_count > 0;
+            let key = loader::file_key(file);
+            match st.loader.modules.get_mut(&key) {
+                Some(m)
+                    if m.count == 1
+                        && initialized
+                        && self.behavior.unload == UnloadTiming::AfterLastUninitialize =>
+                {
+                    m.final_free_pending = true;
+                    true
+                }
+                _ => false,
+            }
+        };
+        if hold {
+            self.trace.record(EventKind::Note {
+                by: Party::Mapi,
+                text: format!("{file} stays loaded until the last MAPIUninitialize"),
+            });
+        } else {
+            self.st().deferred_frees.push((Arc::clone(file), reason));
+        }
+    }
+
+    /// `FreeLibrary`: at zero the DLL's instance is dropped (its statics die), and any object of
+    /// the DLL still alive is reported.
+    pub(crate) fn free_library(&self, file: &Arc<str>, reason: String) {
+        let (count, dropped) = {
+            let mut st = self.st();
+            let key = loader::file_key(file);
+            let Some(module) = st.loader.modules.get_mut(&key) else {
+                return;
+            };
+            module.count = module.count.saturating_sub(1);
+            let count = module.count;
+            let dropped = if count == 0 {
+                st.loader.modules.remove(&key)
+            } else {
+                None
+            };
+            (count, dropped)
+        };
+        let event = self.trace.record(EventKind::FreeLibrary {
+            by: Party::Mapi,
+            file: Arc::clone(file),
+            count,
+            reason: reason.clone().into(),
+        });
+        self.st().loader.ledger.records.push(LoadRecord {
+            op: LoadOp::Free,
+            file: Arc::clone(file),
+            count,
+            boundary: count == 0,
+            reason,
+            event,
+        });
+        if let Some(module) = dropped {
+            self.drop_in_provider(file, None, "the DLL's unload", module.instance);
+            let alive = self
+                .ledger
+                .live_where(|o| o.owner.library.as_deref() == Some(&**file));
+            if !alive.is_empty() {
+                let labels: Vec<ObjLabel> = alive.iter().map(|o| o.label).collect();
+                let names: Vec<String> = labels.iter().map(ToString::to_string).collect();
+                self.violation(
+                    &rules::LIB_UNLOAD_LIVE,
+                    format!(
+                        "{file} was unloaded while {} of its objects were alive: {}",
+                        alive.len(),
+                        names.join(", ")
+                    ),
+                    labels,
+                    Party::Library(Arc::clone(file)),
+                );
+            }
+        }
+    }
+
+    /// Work MAPI does "later": when a client call returns. Deferred `FreeLibrary` calls, the
+    /// checks that need the dust to settle, and the spooler in automatic mode.
+    pub(crate) fn settle(&self) {
+        let _mapi = self.mapi_scope();
+        self.check_store_support_release();
+        let frees = std::mem::take(&mut self.st().deferred_frees);
+        for (file, reason) in frees {
+            self.free_library(&file, reason);
+        }
+        self.check_session_leaks();
+        if self.behavior.spooler == SpoolerMode::Automatic {
+            spooler::run_until_idle(self);
+        }
+    }
+
+    /// Objects that belong to a provider library or to a session and are still alive.
+    pub(crate) fn owned_leaks(&self) -> LeakReport {
+        self.ledger.leaks(|o| {
+            o.owner.library.is_some()
+                || (o.owner.session.is_some() && o.label.kind != InterfaceKind::MapiSession)
+        })
+    }
+
+    /// `SESSION-LEAK`: once a session is logged off and its client handles are gone, nothing a
+    /// provider made for it may be alive.
+    fn check_session_leaks(&self) {
+        let due: Vec<u32> = {
+            let mut st = self.st();
+            st.sessions
+                .iter_mut()
+                .filter(|(_, s)| !s.active && s.client_handles == 0 && !s.leak_checked)
+                .map(|(id, s)| {
+                    s.leak_checked = true;
+                    *id
+                })
+                .collect()
+        };
+        for id in due {
+            let leaks = self
+                .ledger
+                .leaks(|o| o.owner.session == Some(id) && o.owner.library.is_some());
+            if !leaks.is_empty() {
+                let labels: Vec<ObjLabel> = leaks.objects.iter().map(|o| o.label).collect();
+                let by = leaks.objects[0]
+                    .owner
+                    .library
+                    .clone()
+                    .map_or(Party::Mapi, Party::Library);
+                self.violation(
+                    &rules::SESSION_LEAK,
+                    format!("after session {id} was torn down, {leaks}")
+                        .trim_end()
+                        .to_owned(),
+                    labels,
+                    by,
+                );
+            }
+        }
+    }
+
+    fn finish(&self) {
+        let call = self.trace.begin_call(Party::Client, Party::Mapi, "finish", "");
+        let _mapi = self.mapi_scope();
+        self.settle();
+        let (init_count, active, handles) = {
+            let st = self.st();
+            let active: Vec<u32> = st
+                .sessions
+                .iter()
+                .filter(|(_, s)| s.active)
+                .map(|(id, _)| *id)
+                .collect();
+            let handles: u32 = st.sessions.values().map(|s| s.client_handles).sum();
+            (st.init_count, active, handles)
+        };
+        if init_count > 0 {
+            self.client_violation(
+                &rules::CLIENT_INIT_BALANCED,
+                format!("{init_count} MAPIInitialize call(s) were never balanced by MAPIUninitialize"),
+            );
+        } else {
+            // The last MAPIUninitialize already checked sessions and handles.
+        }
+        if init_count > 0 {
+            for id in &active {
+                self.client_violation(
+                    &rules::CLIENT_LOGOFF,
+                    format!("session {id} was never logged off"),
+                );
+            }
+            if handles > 0 {
+                self.client_violation(
+                    &rules::CLIENT_RELEASE,
+                    format!("the client still holds {handles} store object(s) at the end"),
+                );
+            }
+        }
+        let unpaired = self.st().loader.ledger.unpaired();
+        for (file, n) in unpaired {
+            self.client_violation(
+                &rules::LIB_FREE_PAIRED,
+                format!("{file}: {n} LoadLibrary call(s) never paired with FreeLibrary"),
+            );
+        }
+        if active.is_empty() && handles == 0 {
+            // Every session is torn down: what a provider made and is still alive leaked.
+            let leaks = self.ledger.leaks(|o| o.owner.library.is_some());
+            let already: Vec<ObjLabel> = self
+                .st()
+                .violations
+                .iter()
+                .filter(|v| v.rule == &rules::SESSION_LEAK)
+                .flat_map(|v| v.objects.clone())
+                .collect();
+            let fresh: Vec<ObjLabel> = leaks
+                .objects
+                .iter()
+                .map(|o| o.label)
+                .filter(|l| !already.contains(l))
+                .collect();
+            if !fresh.is_empty() {
+                let names: Vec<String> = fresh.iter().map(ToString::to_string).collect();
+                self.violation(
+                    &rules::SESSION_LEAK,
+                    format!(
+                        "at the end, provider objects are still alive: {}",
+                        names.join(", ")
+                    ),
+                    fresh,
+                    Party::Mapi,
+                );
+            }
+        }
+        call.finish(Status::Ok, "");
+    }
+}
+
+#[cold]
+fn unreachable_runtime() -> ! {
+    panic!("the simulated MAPI was used after it was dropped")
+}

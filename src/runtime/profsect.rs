@@ -1,0 +1,187 @@
+//! Profile sections as providers reach them (`IProfSect`).
+
+use std::sync::{OnceLock, Weak};
+
+use crate::error::{MapiError, MapiResult, Warned};
+use crate::ids::MapiUid;
+use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref, current_party};
+use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};
+use crate::runtime::Runtime;
+use crate::runtime::state::LogonKey;
+use crate::spi::{MapiProp, ProfSect, PropProblem};
+use crate::trace::Party;
+
+/// A profile section opened through `IMAPISupport::OpenProfileSection`. Reads and writes go
+/// straight to the profile.
+pub(crate) struct ProfSectObject {
+    rt: Weak<Runtime>,
+    profile: String,
+    section: MapiUid,
+    writable: bool,
+    #[allow(dead_code)]
+    logon: Option<LogonKey>,
+    label: OnceLock<ObjLabel>,
+}
+
+impl ProfSectObject {
+    pub(crate) fn open(
+        rt: &Runtime,
+        profile: &str,
+        section: MapiUid,
+        writable: bool,
+        logon: Option<LogonKey>,
+        session: u32,
+    ) -> Ref<dyn ProfSect> {
+        let object = rt.ledger.register(
+            ProfSectObject {
+                rt: rt.me(),
+                profile: profile.to_owned(),
+                section,
+                writable,
+                logon,
+                label: OnceLock::new(),
+            },
+            ObjectInfo::new(InterfaceKind::ProfSect).owner(Owner::none().in_session(session)),
+        );
+        if let Some(label) = object.label() {
+            let _ = object.label.set(label);
+        }
+        object.into()
+    }
+
+    fn with_section<R>(&self, rt: &Runtime, f: impl FnOnce(&mut PropBag) -> R) -> MapiResult<R> {
+        let mut st = rt.st();
+        let section = st
+            .profiles
+            .profiles
+            .get_mut(&self.profile)
+            .and_then(|p| p.sections.get_mut(&self.section))
+            .ok_or(MapiError::ObjectDeleted)?;
+        Ok(f(section))
+    }
+
+    fn call<R>(
+        &self,
+        method: &'static str,
+        args: String,
+        f: impl FnOnce(&Runtime) -> MapiResult<R>,
+        summary: impl FnOnce(&R) -> String,
+    ) -> MapiResult<R> {
+        let Some(rt) = self.rt.upgrade() else {
+            return Err(MapiError::EndOfSession);
+        };
+        let target = self.label.get().copied().map_or(Party::Mapi, Party::Object);
+        let call = rt.trace.begin_call(current_party(), target, method, args);
+        let result = f(&rt);
+        call.finish_result(&result, summary);
+        result
+    }
+}
+
+impl MapiProp for ProfSectObject {
+    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
+        self.call(
+            "GetProps",
+            tags.map_or_else(
+                || "all".to_owned(),
+                |t| t.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+            ),
+            |rt| {
+                self.with_section(rt, |bag| match tags {
+                    None => Warned::ok(bag.iter().cloned().collect()),
+                    Some(tags) => {
+                        let mut missing = false;
+                        let values: Vec<Prop> = tags
+                            .iter()
+                            .map(|&tag| match bag.get(tag) {
+                                Some(v) => Prop {
+                                    tag: tag.with_type(v.prop_type()),
+                                    value: v.clone(),
+                                },
+                                None => {
+                                    missing = true;
+                                    Prop {
+                                        tag: tag.with_type(PropType::ERROR),
+                                        value: PropValue::Error(MapiError::NotFound),
+                                    }
+                                }
+                            })
+                            .collect();
+                        if missing {
+                            Warned::with_warning(values, crate::error::MapiWarning::ErrorsReturned)
+                        } else {
+                            Warned::ok(values)
+                        }
+                    }
+                })
+            },
+            |w| format!("{} values", w.value.len()),
+        )
+    }
+
+    fn get_prop_list(&self, _flags: u32) -> MapiResult<Vec<PropTag>> {
+        self.call(
+            "GetPropList",
+            String::new(),
+            |rt| self.with_section(rt, |bag| bag.tags().collect()),
+            |t: &Vec<PropTag>| format!("{} tags", t.len()),
+        )
+    }
+
+    fn set_props(&self, props: &[Prop]) -> MapiResult<Vec<PropProblem>> {
+        let names: Vec<String> = props.iter().map(|p| p.tag.to_string()).collect();
+        self.call(
+            "SetProps",
+            names.join(" "),
+            |rt| {
+                if !self.writable {
+                    return Err(MapiError::NoAccess);
+                }
+                self.with_section(rt, |bag| {
+                    let mut problems = Vec::new();
+                    for (index, p) in props.iter().enumerate() {
+                        if bag.set(p.tag, p.value.clone()).is_err() {
+                            problems.push(PropProblem {
+                                index,
+                                tag: p.tag,
+                                error: MapiError::BadValue,
+                            });
+                        }
+                    }
+                    problems
+                })
+            },
+            |p| format!("{} problem(s)", p.len()),
+        )
+    }
+
+    fn delete_props(&self, tags: &[PropTag]) -> MapiResult<Vec<PropProblem>> {
+        let names: Vec<String> = tags.iter().map(ToString::to_string).collect();
+        self.call(
+            "DeleteProps",
+            names.join(" "),
+            |rt| {
+                if !self.writable {
+                    return Err(MapiError::NoAccess);
+                }
+                self.with_section(rt, |bag| {
+                    for tag in tags {
+                        bag.remove(*tag);
+                    }
+                    Vec::new()
+                })
+            },
+            |p| format!("{} problem(s)", p.len()),
+        )
+    }
+
+    fn save_changes(&self, _flags: u32) -> MapiResult<()> {
+        Ok(())
+    }
+}
+
+impl ProfSect for ProfSectObject {
+    fn uid(&self) -> MapiUid {
+        self.section
+    }
+}

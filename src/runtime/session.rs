@@ -1,0 +1,1319 @@
+//! Sessions: the message-stores table, `OpenMsgStore` (every step of loading a store provider),
+//! the status table, and session logoff.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::check::rules;
+use crate::error::{MapiError, MapiResult, Warned};
+use crate::flags::{
+    LogonFlags, MapiFlags, ObjectType, OpenStoreFlags, ProviderInitFlags, ResourceFlags, ResourceType,
+    SessionLogoffFlags, StoreLogonFlags,
+};
+use crate::ids::{Iid, MAPIMDB_SECTION, MapiUid, WrappedStoreEntryId};
+use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref, ReleaseNotice};
+use crate::profile::ProviderEntry;
+use crate::props::{
+    PR_DEFAULT_STORE, PR_DISPLAY_NAME_A, PR_DISPLAY_NAME_W, PR_ENTRYID, PR_INSTANCE_KEY, PR_MDB_PROVIDER,
+    PR_OBJECT_TYPE, PR_PROVIDER_DISPLAY_A, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY, PR_RESOURCE_FLAGS,
+    PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropType,
+    PropValue,
+};
+use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, ProviderKey, ProviderRec, SpoolerPhase};
+use crate::runtime::store::StoreHandle;
+use crate::runtime::support::SupportObject;
+use crate::runtime::{Runtime, SpoolSecurity, dll_file_name, loader};
+use crate::spi::{Exports, InitArgs, MapiSupport, MsProvider, StoreLogonArgs};
+use crate::trace::Party;
+
+/// The session object MAPI gives the client (`IMAPISession`).
+pub(crate) struct SessionObject {
+    #[allow(dead_code)]
+    id: u32,
+}
+
+/// A MAPI session (`IMAPISession`), as `MAPILogonEx` returns it.
+///
+/// Every call after [`logoff`](Session::logoff) gives `MAPI_E_END_OF_SESSION`; after the last
+/// `MAPIUninitialize`, `MAPI_E_NOT_INITIALIZED`.
+pub struct Session {
+    rt: Arc<Runtime>,
+    id: u32,
+    object: Ref<SessionObject>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session").field("id", &self.id).finish()
+    }
+}
+
+/// One row of the message-stores table.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct StoreRow {
+    /// `PR_ENTRYID`: the wrapped store entry ID to give `OpenMsgStore`.
+    pub entry_id: Vec<u8>,
+    /// `PR_DISPLAY_NAME`.
+    pub display_name: String,
+    /// `PR_PROVIDER_DISPLAY`.
+    pub provider_display: String,
+    /// `PR_RESOURCE_FLAGS`.
+    pub resource_flags: ResourceFlags,
+    /// `PR_DEFAULT_STORE`.
+    pub default: bool,
+    /// The MAPIUID of the store's profile section (`PR_INSTANCE_KEY`).
+    pub section: MapiUid,
+    /// Every column of the row.
+    pub props: PropBag,
+}
+
+/// The message-stores table (`IMAPISession::GetMsgStoresTable`).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct StoresTable {
+    rows: Vec<StoreRow>,
+}
+
+impl StoresTable {
+    /// The rows, in profile order.
+    pub fn rows(&self) -> &[StoreRow] {
+        &self.rows
+    }
+
+    /// The default store: the row with `STATUS_DEFAULT_STORE`, else the only row. No such row
+    /// gives `MAPI_E_NOT_FOUND`.
+    pub fn default_store(&self) -> MapiResult<StoreRow> {
+        self.rows
+            .iter()
+            .find(|r| r.default)
+            .or(if self.rows.len() == 1 {
+                self.rows.first()
+            } else {
+                None
+            })
+            .cloned()
+            .ok_or(MapiError::NotFound)
+    }
+
+    /// The row with this display name.
+    pub fn by_name(&self, display_name: &str) -> MapiResult<StoreRow> {
+        self.rows
+            .iter()
+            .find(|r| r.display_name == display_name)
+            .cloned()
+            .ok_or(MapiError::NotFound)
+    }
+}
+
+/// A short, deterministic description of an entry ID for the trace.
+pub(crate) fn describe_entry_id(bytes: &[u8]) -> String {
+    fn hex(bytes: &[u8]) -> String {
+        let mut s: String = bytes.iter().take(8).map(|b| format!("{b:02X}")).collect();
+        if bytes.len() > 8 {
+            s.push('…');
+        }
+        s
+    }
+    match WrappedStoreEntryId::parse(bytes) {
+        Ok(w) if w.mdb_flag() == MAPIMDB_SECTION => format!("{}:section", w.dll_name()),
+        Ok(w) => format!("{}:{}", w.dll_name(), hex(w.original())),
+        Err(_) => hex(bytes),
+    }
+}
+
+/// The flags `IMSProvider::Logon` gets for an `OpenMsgStore` with these flags.
+fn logon_flags(open: OpenStoreFlags) -> StoreLogonFlags {
+    let mut flags = StoreLogonFlags::empty();
+    for (from, to) in [
+        (OpenStoreFlags::NO_DIALOG, StoreLogonFlags::NO_DIALOG),
+        (OpenStoreFlags::WRITE, StoreLogonFlags::WRITE),
+        (OpenStoreFlags::DEFERRED_ERRORS, StoreLogonFlags::DEFERRED_ERRORS),
+        (OpenStoreFlags::TEMPORARY, StoreLogonFlags::TEMPORARY),
+        (OpenStoreFlags::NO_MAIL, StoreLogonFlags::NO_MAIL),
+    ] {
+        if open.contains(from) {
+            flags |= to;
+        }
+    }
+    flags
+}
+
+impl Session {
+    pub(crate) fn new(rt: Arc<Runtime>, id: u32) -> Session {
+        let object = rt.ledger.register(
+            SessionObject { id },
+            ObjectInfo::new(InterfaceKind::MapiSession).owner(Owner::none().in_session(id)),
+        );
+        {
+            let mut st = rt.st();
+            if let Some(s) = st.session_mut(id) {
+                s.label = object.label();
+            }
+        }
+        Session { rt, id, object }
+    }
+
+    /// The session's number (1 for the first session of the simulator).
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The session object's label (`IMAPISession#1`).
+    pub fn label(&self) -> Option<ObjLabel> {
+        self.object.label()
+    }
+
+    fn party(&self) -> Party {
+        self.label().map_or(Party::Mapi, Party::Object)
+    }
+
+    /// `GetMsgStoresTable`: one row per store provider of the profile, skipping services disabled
+    /// for the session. A store that was never opened has a wrapped entry ID naming its profile
+    /// section (`MAPIMDB_SECTION`); once its provider recorded `PR_ENTRYID` there, that ID.
+    pub fn msg_stores_table(&self) -> MapiResult<StoresTable> {
+        let call = self
+            .rt
+            .trace
+            .begin_call(Party::Client, self.party(), "GetMsgStoresTable", "");
+        let result = self
+            .rt
+            .check_session(self.id, "GetMsgStoresTable")
+            .and_then(|()| self.rt.stores_table(self.id));
+        call.finish_result(&result, |t| format!("{} row(s)", t.rows.len()));
+        result
+    }
+
+    /// `OpenMsgStore`: opens the store a wrapped entry ID names (see [`Session::open_msg_store_as`]).
+    pub fn open_msg_store(&self, entry_id: &[u8], flags: OpenStoreFlags) -> MapiResult<StoreHandle> {
+        self.open_msg_store_as(entry_id, flags, None)
+    }
+
+    /// `OpenMsgStore` asking for an interface (`None` or `IID_IMsgStore` for `IMsgStore`).
+    ///
+    /// MAPI unwraps the ID, finds the profile section with `CompareStoreIDs`, and if the store is
+    /// not open in this session starts the provider DLL (one provider object per session per DLL)
+    /// and calls `Logon` with a new support object; if it is open, it calls `Logon` again on the
+    /// existing provider, which must return the existing store. Unless the session or the open
+    /// used `MAPI_NO_MAIL`/`MDB_NO_MAIL`, the spooler is told about the store.
+    ///
+    /// A malformed or unwrapped entry ID gives `MAPI_E_INVALID_ENTRYID`; an ID that names no
+    /// store of this session's profile `MAPI_E_NOT_FOUND`; a message service disabled by an
+    /// earlier logon failure the error that disabled it.
+    pub fn open_msg_store_as(
+        &self,
+        entry_id: &[u8],
+        flags: OpenStoreFlags,
+        interface: Option<Iid>,
+    ) -> MapiResult<StoreHandle> {
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            self.party(),
+            "OpenMsgStore",
+            format!("entry={}, {flags}", describe_entry_id(entry_id)),
+        );
+        let result = {
+            let _mapi = self.rt.mapi_scope();
+            self.rt.open_msg_store(self.id, entry_id, flags, interface)
+        };
+        self.rt.settle();
+        call.finish_result(&result, |h| h.label().map(|l| l.to_string()).unwrap_or_default());
+        result
+    }
+
+    /// The session's status table: one row per provider that added one (`ModifyStatusRow`), with
+    /// the columns MAPI supplies.
+    pub fn status_table(&self) -> MapiResult<Vec<PropBag>> {
+        self.rt.check_session(self.id, "GetStatusTable")?;
+        let st = self.rt.st();
+        Ok(st
+            .session(self.id)
+            .map(|s| s.status_rows.iter().map(|r| r.props.clone()).collect())
+            .unwrap_or_default())
+    }
+
+    /// The MAPIUIDs registered by this session's logons with `SetProviderUID`, in order,
+    /// duplicates included.
+    pub fn registered_uids(&self) -> MapiResult<Vec<MapiUid>> {
+        self.rt.check_session(self.id, "registered MAPIUIDs")?;
+        let st = self.rt.st();
+        Ok(st
+            .session(self.id)
+            .map(|s| s.uids.iter().map(|(u, _)| *u).collect())
+            .unwrap_or_default())
+    }
+
+    /// `IMAPISession::Logoff`: the spooler lets go of the session's stores, MAPI calls
+    /// `IMSLogon::Logoff` on every active logon and releases it, then `Shutdown` and releases
+    /// every provider object, and frees their DLLs. Store handles the client still holds answer
+    /// `MAPI_E_END_OF_SESSION` from now on.
+    pub fn logoff(&self, flags: SessionLogoffFlags) -> MapiResult<()> {
+        let call = self
+            .rt
+            .trace
+            .begin_call(Party::Client, self.party(), "Logoff", flags.to_string());
+        let result = self
+            .rt
+            .check_session(self.id, "IMAPISession::Logoff")
+            .and_then(|()| {
+                flags.check_known()?;
+                let _mapi = self.rt.mapi_scope();
+                self.rt.session_logoff(self.id);
+                Ok(())
+            });
+        self.rt.settle();
+        call.finish_result(&result, |()| String::new());
+        result
+    }
+}
+
+impl Drop for Session {
+    /// The client's `Release` of the session object.
+    fn drop(&mut self) {
+        self.rt.settle();
+    }
+}
+
+/// A provider object MAPI holds, with what a call on it needs.
+pub(crate) struct ProviderHandle {
+    pub(crate) object: Ref<dyn MsProvider>,
+    pub(crate) label: ObjLabel,
+    pub(crate) file: Arc<str>,
+    pub(crate) session: u32,
+}
+
+/// What MAPI resolved an `OpenMsgStore` to.
+struct Target {
+    entry: ProviderEntry,
+    /// The unwrapped entry ID to give `Logon`.
+    entry_id: Option<Vec<u8>>,
+}
+
+impl Runtime {
+    /// Whether the session may be used; records the client's misuse otherwise.
+    pub(crate) fn check_session(&self, id: u32, what: &str) -> MapiResult<()> {
+        self.require_initialized(what)?;
+        let active = self.st().session(id).is_some_and(|s| s.active);
+        if active {
+            Ok(())
+        } else {
+            self.client_violation(
+                &rules::CLIENT_SESSION_ENDED,
+                format!("{what} was called on session {id} after it was logged off"),
+            );
+            Err(MapiError::EndOfSession)
+        }
+    }
+
+    fn session_providers(&self, id: u32) -> MapiResult<Vec<ProviderEntry>> {
+        let st = self.st();
+        let session = st.session(id).ok_or(MapiError::EndOfSession)?;
+        let profile = st
+            .profiles
+            .profiles
+            .get(&session.profile)
+            .ok_or(MapiError::NotFound)?;
+        Ok(profile.providers())
+    }
+
+    fn stores_table(&self, id: u32) -> MapiResult<StoresTable> {
+        let disabled: Vec<MapiUid> = self
+            .st()
+            .session(id)
+            .map(|s| s.disabled.iter().map(|(u, _)| *u).collect())
+            .unwrap_or_default();
+        let mut rows = Vec::new();
+        for p in self.session_providers(id)? {
+            if p.resource_type != Some(ResourceType::StoreProvider)
+                || disabled.contains(&p.service)
+                || p.flags.contains(ResourceFlags::TEMP_SECTION)
+            {
+                continue;
+            }
+            let recorded = p
+                .props
+                .get_binary(PR_ENTRYID)
+                .filter(|b| WrappedStoreEntryId::parse(b).is_ok())
+                .map(<[u8]>::to_vec);
+            let entry_id = match recorded {
+                Some(id) => id,
+                None => WrappedStoreEntryId::section(&p.dll_base, p.section)
+                    .map_err(|_| MapiError::CorruptData)?
+                    .to_bytes(),
+            };
+            let display_name = p.props.get_str(PR_DISPLAY_NAME_A).unwrap_or_default().to_owned();
+            let provider_display = p
+                .props
+                .get_str(PR_PROVIDER_DISPLAY_A)
+                .unwrap_or_default()
+                .to_owned();
+            let default = p.flags.contains(ResourceFlags::DEFAULT_STORE);
+            let mut props = PropBag::new();
+            let _ = props.set(PR_ENTRYID, entry_id.clone());
+            let _ = props.set(PR_DISPLAY_NAME_W, display_name.as_str());
+            let _ = props.set(PR_PROVIDER_DISPLAY_W, provider_display.as_str());
+            let _ = props.set(PR_RESOURCE_FLAGS, p.flags.bits());
+            let _ = props.set(PR_DEFAULT_STORE, default);
+            let _ = props.set(PR_INSTANCE_KEY, p.section);
+            let _ = props.set(PR_RECORD_KEY, p.section);
+            let _ = props.set(PR_OBJECT_TYPE, ObjectType::Store.value());
+            if let Some(mdb) = p.props.get_binary(PR_MDB_PROVIDER) {
+                let _ = props.set(PR_MDB_PROVIDER, mdb.to_vec());
+            }
+            rows.push(StoreRow {
+                entry_id,
+                display_name,
+                provider_display,
+                resource_flags: p.flags,
+                default,
+                section: p.section,
+                props,
+            });
+        }
+        Ok(StoresTable { rows })
+    }
+
+    fn open_msg_store(
+        &self,
+        session: u32,
+        entry_id: &[u8],
+        flags: OpenStoreFlags,
+        interface: Option<Iid>,
+    ) -> MapiResult<StoreHandle> {
+        self.check_session(session, "OpenMsgStore")?;
+        let flags = flags.check_known()?;
+        if let Some(iid) = interface
+            && iid != Iid::IMSGSTORE
+            && iid != Iid::IUNKNOWN
+        {
+            return Err(MapiError::InterfaceNotSupported);
+        }
+        let wrapped = WrappedStoreEntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
+        let target = self.resolve_store(session, &wrapped)?;
+        if let Some(err) = self.st().session(session).and_then(|s| {
+            s.disabled
+                .iter()
+                .find(|(u, _)| *u == target.entry.service)
+                .map(|(_, e)| *e)
+        }) {
+            return Err(err);
+        }
+        let open = {
+            let st = self.st();
+            st.session(session).and_then(|s| {
+                s.logons.iter().copied().find(|k| {
+                    st.logons
+                        .get(*k)
+                        .is_some_and(|r| r.phase == LogonPhase::Active && r.section == target.entry.section)
+                })
+            })
+        };
+        match open {
+            Some(key) => self.reuse_logon(session, key, target, flags, interface),
+            None => self.fresh_logon(session, target, flags, interface),
+        }
+    }
+
+    /// Unwraps the ID and finds the profile section of the store it names: directly for a
+    /// section ID, with the provider's `CompareStoreIDs` for a store's own ID.
+    fn resolve_store(&self, session: u32, wrapped: &WrappedStoreEntryId) -> MapiResult<Target> {
+        let providers = self.session_providers(session)?;
+        let stores: Vec<ProviderEntry> = providers
+            .into_iter()
+            .filter(|p| p.resource_type == Some(ResourceType::StoreProvider))
+            .collect();
+        if let Some(section) = wrapped.section_uid() {
+            let entry = stores
+                .into_iter()
+                .find(|p| p.section == section && p.dll_base.eq_ignore_ascii_case(wrapped.dll_name()))
+                .ok_or(MapiError::NotFound)?;
+            let entry_id = recorded_entry_id(&entry);
+            return Ok(Target { entry, entry_id });
+        }
+        let candidates: Vec<(ProviderEntry, Vec<u8>)> = stores
+            .into_iter()
+            .filter(|p| p.dll_base.eq_ignore_ascii_case(wrapped.dll_name()))
+            .filter_map(|p| recorded_entry_id(&p).map(|id| (p, id)))
+            .collect();
+        for (entry, recorded) in candidates {
+            let key = self.provider_for(session, &entry)?;
+            if self.compare_store_ids(key, wrapped.original(), &recorded)? {
+                return Ok(Target {
+                    entry,
+                    entry_id: Some(wrapped.original().to_vec()),
+                });
+            }
+        }
+        Err(MapiError::NotFound)
+    }
+
+    fn compare_store_ids(&self, key: ProviderKey, a: &[u8], b: &[u8]) -> MapiResult<bool> {
+        let ProviderHandle {
+            object,
+            label,
+            file,
+            session,
+        } = self.provider_object(key)?;
+        self.check_not_shut_down(&object, label, &file);
+        self.call_provider(
+            Party::Mapi,
+            Party::Object(label),
+            "CompareStoreIDs",
+            format!("{}, {}, 0", hex_short(a), hex_short(b)),
+            &file,
+            Some(session),
+            || object.compare_store_ids(a, b, 0),
+            |same| if *same { "TRUE".into() } else { "FALSE".into() },
+        )
+    }
+
+    /// The provider object of a record, with what a call on it needs.
+    pub(crate) fn provider_object(&self, key: ProviderKey) -> MapiResult<ProviderHandle> {
+        let st = self.st();
+        let rec = st.providers.get(key).ok_or(MapiError::EndOfSession)?;
+        let object = rec.object.clone().ok_or(MapiError::EndOfSession)?;
+        Ok(ProviderHandle {
+            object,
+            label: rec.label,
+            file: Arc::clone(&rec.file),
+            session: rec.session,
+        })
+    }
+
+    /// `NO-CALL-AFTER-SHUTDOWN`: reports a call about to be made on a provider object that was
+    /// already shut down (possible only when an entry point handed one object out twice).
+    pub(crate) fn check_not_shut_down(&self, object: &Ref<dyn MsProvider>, label: ObjLabel, file: &Arc<str>) {
+        let down = object
+            .id()
+            .is_some_and(|id| self.st().providers.values().any(|p| p.shut_down && p.id == id));
+        if down {
+            self.violation(
+                &rules::NO_CALL_AFTER_SHUTDOWN,
+                format!("MAPI is calling {label}, whose Shutdown was already called"),
+                vec![label],
+                Party::Library(Arc::clone(file)),
+            );
+        }
+    }
+
+    /// The session's provider object for the entry's DLL, started if need be: `LoadLibrary`,
+    /// `MSProviderInit`, and the SPI version checks both ways.
+    fn provider_for(&self, session: u32, entry: &ProviderEntry) -> MapiResult<ProviderKey> {
+        let file = dll_file_name(&entry.dll_base);
+        let key = loader::file_key(&file);
+        if let Some(k) = self
+            .st()
+            .session(session)
+            .and_then(|s| s.providers.iter().find(|(f, _)| *f == key).map(|(_, k)| *k))
+        {
+            return Ok(k);
+        }
+        let Some((file, library, instance)) =
+            self.load_library(&file, format!("a store of session {session}"))
+        else {
+            let hint = {
+                let st = self.st();
+                let near = st.loader.near_misses(&entry.dll_base, &file);
+                if near.is_empty() {
+                    let all: Vec<String> = st
+                        .loader
+                        .registered_names()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect();
+                    format!(
+                        "registered DLLs: {}",
+                        if all.is_empty() {
+                            "none".into()
+                        } else {
+                            all.join(", ")
+                        }
+                    )
+                } else {
+                    let near: Vec<String> = near.iter().map(ToString::to_string).collect();
+                    format!("a DLL is registered as {}", near.join(", "))
+                }
+            };
+            self.violation(
+                &rules::LIB_FILE_NAME,
+                format!(
+                    "the profile names {:?}, so MAPI loads {file:?}, which is not registered ({hint})",
+                    entry.dll_base
+                ),
+                Vec::new(),
+                Party::Library(Arc::from(file.as_str())),
+            );
+            return Err(MapiError::NotFound);
+        };
+        if !library.exports().contains(Exports::MS_PROVIDER_INIT) {
+            self.violation(
+                &rules::LIB_EXPORT,
+                format!("{file} does not export MSProviderInit"),
+                Vec::new(),
+                Party::Library(Arc::clone(&file)),
+            );
+            self.release_library(&file, "MSProviderInit not found".to_owned());
+            return Err(MapiError::CallFailed);
+        }
+        let (nt_service, mapi_version) = {
+            let st = self.st();
+            let nt = st.init_flags.contains(crate::flags::InitFlags::NT_SERVICE)
+                || st
+                    .session(session)
+                    .is_some_and(|s| s.flags.contains(LogonFlags::NT_SERVICE));
+            (nt, self.behavior.mapi_spi_version)
+        };
+        let args = InitArgs {
+            instance,
+            malloc: self.malloc.clone(),
+            routines: self.routines.clone(),
+            flags: if nt_service {
+                ProviderInitFlags::NT_SERVICE
+            } else {
+                ProviderInitFlags::empty()
+            },
+            mapi_version,
+        };
+        let result = self.call_provider(
+            Party::Mapi,
+            Party::Library(Arc::clone(&file)),
+            "MSProviderInit",
+            format!(
+                "{}, flags={}, mapi_ver={}",
+                args.instance, args.flags, mapi_version
+            ),
+            &file,
+            Some(session),
+            || library.ms_provider_init(&args),
+            |init| {
+                // Registered before the call's line is finished, so that the line names it.
+                let owner = Owner::library(Arc::clone(&file)).in_session(session);
+                let _ = self
+                    .ledger
+                    .adopt(&init.provider, InterfaceKind::MsProvider, Some(owner));
+                let label = init
+                    .provider
+                    .label()
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "provider".into());
+                format!("{label}, provider_ver={}", init.version)
+            },
+        );
+        drop(args);
+        drop(library);
+        let init = match result {
+            Ok(init) => init,
+            Err(e) => {
+                self.release_library(&file, format!("MSProviderInit failed: {e}"));
+                return Err(e);
+            }
+        };
+        let owner = Owner::library(Arc::clone(&file)).in_session(session);
+        let id = self
+            .ledger
+            .adopt(&init.provider, InterfaceKind::MsProvider, Some(owner))
+            .map_err(|_| MapiError::CallFailed)?;
+        let label = init.provider.label().unwrap_or(ObjLabel {
+            kind: InterfaceKind::MsProvider,
+            serial: 0,
+        });
+        let handed_out_before = {
+            let mut st = self.st();
+            let before = st.provider_objects.contains(&id);
+            st.provider_objects.push(id);
+            before
+        };
+        if handed_out_before {
+            self.violation(
+                &rules::INIT_NEW_OBJECT,
+                format!("MSProviderInit returned {label}, which an earlier call already returned"),
+                vec![label],
+                Party::Library(Arc::clone(&file)),
+            );
+        }
+        if init.version > mapi_version {
+            self.violation(
+                &rules::INIT_VERSION,
+                format!(
+                    "MSProviderInit succeeded with provider SPI version {} although MAPI's is {mapi_version}",
+                    init.version
+                ),
+                vec![label],
+                Party::Library(Arc::clone(&file)),
+            );
+        }
+        if init.version < self.behavior.min_provider_spi_version {
+            self.trace.record(crate::trace::EventKind::Note {
+                by: Party::Mapi,
+                text: format!(
+                    "provider SPI version {} is older than {}: MAPI releases {label} and fails with MAPI_E_VERSION",
+                    init.version, self.behavior.min_provider_spi_version
+                ),
+            });
+            self.drop_in_provider(&file, Some(session), "the provider's release", init.provider);
+            self.release_library(&file, format!("{label} released: SPI version too old"));
+            return Err(MapiError::Version);
+        }
+        let key = {
+            let mut st = self.st();
+            let k = st.providers.insert(ProviderRec {
+                session,
+                file: Arc::clone(&file),
+                object: Some(init.provider),
+                id,
+                label,
+                logons: Vec::new(),
+                shut_down: false,
+            });
+            if let Some(s) = st.session_mut(session) {
+                s.providers.push((loader::file_key(&file), k));
+            }
+            k
+        };
+        Ok(key)
+    }
+
+    /// A fresh `Logon`: a new support object, the provider's logon and store objects, and every
+    /// check of a fresh logon.
+    fn fresh_logon(
+        &self,
+        session: u32,
+        target: Target,
+        flags: OpenStoreFlags,
+        interface: Option<Iid>,
+    ) -> MapiResult<StoreHandle> {
+        let pkey = self.provider_for(session, &target.entry)?;
+        let ProviderHandle {
+            object: provider,
+            label: plabel,
+            file,
+            ..
+        } = self.provider_object(pkey)?;
+        self.check_not_shut_down(&provider, plabel, &file);
+        let (profile_name, no_mail_session) = {
+            let st = self.st();
+            let s = st.session(session).ok_or(MapiError::EndOfSession)?;
+            (s.profile.clone(), s.flags.contains(LogonFlags::NO_MAIL))
+        };
+        let lkey = self.st().logons.insert(LogonRec {
+            session,
+            provider: pkey,
+            file: Arc::clone(&file),
+            dll_base: target.entry.dll_base.clone(),
+            section: target.entry.section,
+            profile_name: profile_name.clone(),
+            open_flags: flags,
+            logon_entry_id: target.entry_id.clone(),
+            entry_id: None,
+            phase: LogonPhase::Opening,
+            support: crate::object::WeakRef::empty(),
+            support_label: ObjLabel {
+                kind: InterfaceKind::MapiSupport,
+                serial: 0,
+            },
+            logon: None,
+            logon_label: None,
+            logon_id: None,
+            store: None,
+            store_label: None,
+            spool_security: Vec::new(),
+            spooler: SpoolerPhase::NotTold,
+            store_logoff_flag: None,
+            in_store_logoff: false,
+            in_final_release: false,
+            store_destroyed: false,
+            slt_calls: 0,
+            in_logon: true,
+            in_reuse_logon: false,
+            cleanup_done: false,
+            logoff_called: false,
+            logoff_in_progress: false,
+            support_release_reported: false,
+            client_handles: 0,
+            subscriptions: Vec::new(),
+        });
+        let support = SupportObject::create(self, lkey, session);
+        let support_label = support.label().unwrap_or(ObjLabel {
+            kind: InterfaceKind::MapiSupport,
+            serial: 0,
+        });
+        {
+            let mut st = self.st();
+            if let Some(rec) = st.logons.get_mut(lkey) {
+                rec.support = support.downgrade();
+                rec.support_label = support_label;
+            }
+        }
+        let support: Ref<dyn MapiSupport> = support.into();
+        let logon_flags = logon_flags(flags);
+        let result = {
+            let args = StoreLogonArgs {
+                support: &support,
+                ui_param: 0,
+                profile_name: &profile_name,
+                entry_id: target.entry_id.as_deref(),
+                flags: logon_flags,
+                interface,
+            };
+            let args_text = format!(
+                "support={support_label}, entry={}, {logon_flags}",
+                target.entry_id.as_deref().map_or("NULL".to_owned(), hex_short)
+            );
+            let call = self
+                .trace
+                .begin_call(Party::Mapi, Party::Object(plabel), "Logon", args_text);
+            let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || provider.logon(&args));
+            match outcome {
+                Ok(result) => {
+                    Runtime::finish_warned(call, &result, |out| {
+                        // Registered before the call's line is finished, so that the line names them.
+                        let owner = Owner::library(Arc::clone(&file)).in_session(session);
+                        if let Some(logon) = &out.logon {
+                            let _ = self
+                                .ledger
+                                .adopt(logon, InterfaceKind::MsLogon, Some(owner.clone()));
+                        }
+                        let _ = self
+                            .ledger
+                            .adopt(&out.store, InterfaceKind::MsgStore, Some(owner));
+                        let mut parts = Vec::new();
+                        for label in [out.logon.as_ref().and_then(|l| l.label()), out.store.label()]
+                            .into_iter()
+                            .flatten()
+                        {
+                            parts.push(label.to_string());
+                        }
+                        if out.logon.is_none() {
+                            parts.insert(0, "no logon object".into());
+                        }
+                        if let Some(blob) = &out.spool_security {
+                            parts.push(format!("spool security {} bytes", blob.len()));
+                        }
+                        parts.join(", ")
+                    });
+                    result
+                }
+                Err(message) => {
+                    call.panicked(message);
+                    Err(MapiError::CallFailed)
+                }
+            }
+        };
+        if let Some(rec) = self.st().logons.get_mut(lkey) {
+            rec.in_logon = false;
+        }
+        let out = match result {
+            Ok(w) => w,
+            Err(e) => {
+                self.failed_logon(session, lkey, &target.entry, &file, support_label, support, e);
+                return Err(e);
+            }
+        };
+        let Warned { value: out, .. } = out;
+        let support_count = support.ref_count();
+        if support_count < 2 {
+            self.violation(
+                &rules::LOGON_ADDREF_SUPPORT,
+                format!("Logon returned without keeping a reference to {support_label} (its count is {support_count}, MAPI's own reference only)"),
+                vec![support_label],
+                Party::Library(Arc::clone(&file)),
+            );
+        } else if support_count > 2 {
+            self.violation(
+                &rules::LOGON_ADDREF_SUPPORT,
+                format!(
+                    "Logon took {} references to {support_label}; a fresh logon AddRefs it once",
+                    support_count - 1
+                ),
+                vec![support_label],
+                Party::Library(Arc::clone(&file)),
+            );
+        }
+        let owner = Owner::library(Arc::clone(&file)).in_session(session);
+        let store = out.store;
+        let _ = self
+            .ledger
+            .adopt(&store, InterfaceKind::MsgStore, Some(owner.clone()));
+        self.watch_store(&store, lkey);
+        let store_label = store.label();
+        let Some(logon) = out.logon else {
+            self.violation(
+                &rules::LOGON_OBJECTS,
+                "a fresh Logon returned a store object but no logon object".to_owned(),
+                store_label.into_iter().collect(),
+                Party::Library(Arc::clone(&file)),
+            );
+            self.abandon_logon(lkey);
+            self.drop_in_provider(&file, Some(session), "the store's release", store);
+            drop(support);
+            return Err(MapiError::CallFailed);
+        };
+        let _ = self.ledger.adopt(&logon, InterfaceKind::MsLogon, Some(owner));
+        let told = !no_mail_session && !flags.contains(OpenStoreFlags::NO_MAIL);
+        let spool = out.spool_security.unwrap_or_default();
+        if told && spool.is_empty() && self.behavior.spool_security == SpoolSecurity::Required {
+            self.violation(
+                &rules::LOGON_SPOOL_SECURITY,
+                "a fresh Logon returned no spool-security data, and the spooler needs it".to_owned(),
+                store_label.into_iter().collect(),
+                Party::Library(Arc::clone(&file)),
+            );
+        }
+        let recorded = self.section_entry_id(session, &target.entry.section);
+        {
+            let mut st = self.st();
+            if let Some(rec) = st.logons.get_mut(lkey) {
+                rec.logon_label = logon.label();
+                rec.logon_id = logon.id();
+                rec.logon = Some(logon);
+                rec.store = Some(store.downgrade());
+                rec.store_label = store_label;
+                rec.spool_security = spool;
+                rec.phase = LogonPhase::Active;
+                rec.spooler = if told {
+                    SpoolerPhase::Queued
+                } else {
+                    SpoolerPhase::NotTold
+                };
+                rec.client_handles = 1;
+            }
+            if let Some(p) = st.providers.get_mut(pkey) {
+                p.logons.push(lkey);
+            }
+            if let Some(s) = st.session_mut(session) {
+                s.logons.push(lkey);
+                s.client_handles += 1;
+            }
+            if told {
+                st.spooler.queue.push_back(lkey);
+            }
+        }
+        // MAPI's own reference goes: the provider's is the one that keeps the support object.
+        drop(support);
+        self.check_recorded_entry_id(lkey, &target.entry, recorded, store_label);
+        if self.behavior.check_store_properties {
+            self.check_store_props(lkey, &store, &target.entry.dll_base, &file, session);
+        }
+        if told {
+            self.trace.record(crate::trace::EventKind::Note {
+                by: Party::Mapi,
+                text: format!(
+                    "the spooler is told about {}",
+                    store_label.map(|l| l.to_string()).unwrap_or_default()
+                ),
+            });
+        }
+        Ok(StoreHandle::new(self.arc(), session, Some(lkey), store, file))
+    }
+
+    /// Registers the hook that tells MAPI when the store's final release begins.
+    fn watch_store(&self, store: &Ref<dyn crate::spi::MsgStore>, lkey: LogonKey) {
+        let rt = self.me();
+        let _ = self.ledger.watch(store, move |notice: &ReleaseNotice| {
+            if notice.remaining == 0
+                && let Some(rt) = rt.upgrade()
+                && let Some(rec) = rt.st().logons.get_mut(lkey)
+            {
+                rec.in_final_release = true;
+                rec.store_destroyed = true;
+            }
+        });
+    }
+
+    /// A `Logon` failed: the provider must have let go of the support object; the failure may
+    /// disable the message service for the session.
+    #[allow(clippy::too_many_arguments)]
+    fn failed_logon(
+        &self,
+        session: u32,
+        lkey: LogonKey,
+        entry: &ProviderEntry,
+        file: &Arc<str>,
+        support_label: ObjLabel,
+        support: Ref<dyn MapiSupport>,
+        error: MapiError,
+    ) {
+        let count = support.ref_count();
+        if count > 1 {
+            self.violation(
+                &rules::LOGON_FAIL_CLEAN,
+                format!(
+                    "Logon failed with {error} but kept {} reference(s) to {support_label}",
+                    count - 1
+                ),
+                vec![support_label],
+                Party::Library(Arc::clone(file)),
+            );
+        }
+        self.abandon_logon(lkey);
+        drop(support);
+        match error {
+            MapiError::FailOneProvider | MapiError::Unconfigured | MapiError::UserCancel => {
+                self.trace.record(crate::trace::EventKind::Note {
+                    by: Party::Mapi,
+                    text: format!(
+                        "Logon failed with {error}: only this store fails; the client may try again"
+                    ),
+                });
+            }
+            _ => {
+                let mut st = self.st();
+                if let Some(s) = st.session_mut(session) {
+                    s.disabled.push((entry.service, error));
+                }
+                drop(st);
+                self.trace.record(crate::trace::EventKind::Note {
+                    by: Party::Mapi,
+                    text: format!(
+                        "Logon failed with {error}: the message service {} is disabled for session {session}",
+                        entry.service
+                    ),
+                });
+            }
+        }
+    }
+
+    /// Forgets a logon that never became active.
+    fn abandon_logon(&self, lkey: LogonKey) {
+        let mut st = self.st();
+        if let Some(rec) = st.logons.get_mut(lkey) {
+            rec.phase = LogonPhase::TornDown;
+            rec.cleanup_done = true;
+            rec.logoff_called = true;
+        }
+        let session = st.logons.get(lkey).map(|r| r.session);
+        if let Some(s) = session.and_then(|id| st.session_mut(id)) {
+            s.uids.retain(|(_, k)| *k != lkey);
+            s.status_rows.retain(|r| r.logon != lkey);
+        }
+    }
+
+    /// `Logon` on a store that is already open in the session.
+    fn reuse_logon(
+        &self,
+        session: u32,
+        lkey: LogonKey,
+        target: Target,
+        flags: OpenStoreFlags,
+        interface: Option<Iid>,
+    ) -> MapiResult<StoreHandle> {
+        let (pkey, support, existing, store_label, file, profile_name, entry_id) = {
+            let st = self.st();
+            let rec = st.logons.get(lkey).ok_or(MapiError::NotFound)?;
+            (
+                rec.provider,
+                rec.support.upgrade(),
+                rec.store.as_ref().and_then(crate::object::WeakRef::upgrade),
+                rec.store_label,
+                Arc::clone(&rec.file),
+                rec.profile_name.clone(),
+                target.entry_id.clone().or_else(|| rec.logon_entry_id.clone()),
+            )
+        };
+        let (Some(support), Some(existing)) = (support, existing) else {
+            // The store is on its way out: open it afresh.
+            return self.fresh_logon(session, target, flags, interface);
+        };
+        let support: Ref<dyn MapiSupport> = support.into();
+        let ProviderHandle {
+            object: provider,
+            label: plabel,
+            ..
+        } = self.provider_object(pkey)?;
+        self.check_not_shut_down(&provider, plabel, &file);
+        let before = support.ref_count();
+        {
+            let mut st = self.st();
+            if let Some(rec) = st.logons.get_mut(lkey) {
+                rec.in_logon = true;
+                rec.in_reuse_logon = true;
+            }
+        }
+        let logon_flags = logon_flags(flags);
+        let result = {
+            let args = StoreLogonArgs {
+                support: &support,
+                ui_param: 0,
+                profile_name: &profile_name,
+                entry_id: entry_id.as_deref(),
+                flags: logon_flags,
+                interface,
+            };
+            let support_label = support.label().map(|l| l.to_string()).unwrap_or_default();
+            let call = self.trace.begin_call(
+                Party::Mapi,
+                Party::Object(plabel),
+                "Logon",
+                format!(
+                    "support={support_label}, entry={}, {logon_flags} (store already open)",
+                    entry_id.as_deref().map_or("NULL".to_owned(), hex_short)
+                ),
+            );
+            match self.guarded(&file, Some(session), "Logon", &[plabel], || provider.logon(&args)) {
+                Ok(result) => {
+                    Runtime::finish_warned(call, &result, |out| {
+                        let store = out.store.label().map(|l| l.to_string()).unwrap_or_default();
+                        match &out.logon {
+                            None => format!("no logon object, {store}"),
+                            Some(l) => format!(
+                                "{}, {store}",
+                                l.label().map(|l| l.to_string()).unwrap_or_default()
+                            ),
+                        }
+                    });
+                    result
+                }
+                Err(message) => {
+                    call.panicked(message);
+                    Err(MapiError::CallFailed)
+                }
+            }
+        };
+        {
+            let mut st = self.st();
+            if let Some(rec) = st.logons.get_mut(lkey) {
+                rec.in_logon = false;
+                rec.in_reuse_logon = false;
+            }
+        }
+        let after = support.ref_count();
+        let by = Party::Library(Arc::clone(&file));
+        let support_label = support.label();
+        if after != before {
+            self.violation(
+                &rules::LOGON_REUSE_NO_ADDREF,
+                format!(
+                    "Logon on an open store changed the support object's count from {} to {}",
+                    before - 1,
+                    after - 1
+                ),
+                support_label.into_iter().collect(),
+                by.clone(),
+            );
+        }
+        drop(support);
+        let Warned { value: out, .. } = result?;
+        if let Some(logon) = out.logon {
+            self.violation(
+                &rules::LOGON_REUSE_NO_LOGON,
+                format!(
+                    "Logon on the open store {} returned a logon object ({})",
+                    store_label.map(|l| l.to_string()).unwrap_or_default(),
+                    logon
+                        .label()
+                        .map(|l| l.to_string())
+                        .unwrap_or_else(|| "unregistered".into())
+                ),
+                store_label.into_iter().collect(),
+                by.clone(),
+            );
+            self.drop_in_provider(&file, Some(session), "the extra logon object's release", logon);
+        }
+        if !out.store.same_object(&existing) {
+            self.violation(
+                &rules::LOGON_REUSE_SAME_STORE,
+                format!(
+                    "Logon on the open store {} returned another store object",
+                    store_label.map(|l| l.to_string()).unwrap_or_default()
+                ),
+                store_label.into_iter().collect(),
+                by.clone(),
+            );
+        }
+        if out.spool_security.is_some() {
+            self.violation(
+                &rules::LOGON_REUSE_NO_SETUP,
+                "Logon on an open store returned spool-security data".to_owned(),
+                store_label.into_iter().collect(),
+                by,
+            );
+        }
+        drop(existing);
+        {
+            let mut st = self.st();
+            if let Some(rec) = st.logons.get_mut(lkey) {
+                rec.client_handles += 1;
+            }
+            if let Some(s) = st.session_mut(session) {
+                s.client_handles += 1;
+            }
+        }
+        Ok(StoreHandle::new(self.arc(), session, Some(lkey), out.store, file))
+    }
+
+    /// The store's unwrapped entry ID as its profile section records it (`PR_ENTRYID`).
+    fn section_entry_id(&self, session: u32, section: &MapiUid) -> Option<Vec<u8>> {
+        let st = self.st();
+        let profile = st.session(session).map(|s| s.profile.clone())?;
+        st.profiles
+            .profiles
+            .get(&profile)?
+            .sections
+            .get(section)?
+            .get_binary(PR_ENTRYID)
+            .map(<[u8]>::to_vec)
+    }
+
+    /// `LOGON-ENTRYID` and `STORE-WRAPPED-ENTRYID` for the profile section.
+    fn check_recorded_entry_id(
+        &self,
+        lkey: LogonKey,
+        entry: &ProviderEntry,
+        recorded: Option<Vec<u8>>,
+        store_label: Option<ObjLabel>,
+    ) {
+        let by = {
+            let st = self.st();
+            st.logons.get(lkey).map(|r| Party::Library(Arc::clone(&r.file)))
+        };
+        let by = by.unwrap_or(Party::Mapi);
+        let objects: Vec<ObjLabel> = store_label.into_iter().collect();
+        let Some(bytes) = recorded else {
+            self.violation(
+                &rules::LOGON_ENTRYID,
+                "after a fresh Logon the provider's profile section has no PR_ENTRYID".to_owned(),
+                objects,
+                by,
+            );
+            return;
+        };
+        match WrappedStoreEntryId::parse(&bytes) {
+            Ok(w) if w.dll_name().eq_ignore_ascii_case(&entry.dll_base) && w.section_uid().is_none() => {
+                let mut st = self.st();
+                if let Some(rec) = st.logons.get_mut(lkey) {
+                    rec.entry_id = Some(w.original().to_vec());
+                }
+            }
+            Ok(w) => self.violation(
+                &rules::STORE_WRAPPED_ENTRYID,
+                format!(
+                    "the profile section's PR_ENTRYID is wrapped with the DLL name {:?}; the profile registers {:?}",
+                    w.dll_name(),
+                    entry.dll_base
+                ),
+                objects,
+                by,
+            ),
+            Err(e) => self.violation(
+                &rules::STORE_WRAPPED_ENTRYID,
+                format!("the profile section's PR_ENTRYID is not a wrapped store entry ID ({e})"),
+                objects,
+                by,
+            ),
+        }
+    }
+
+    /// Asks the store for its required properties and checks them.
+    fn check_store_props(
+        &self,
+        lkey: LogonKey,
+        store: &Ref<dyn crate::spi::MsgStore>,
+        dll_base: &str,
+        file: &Arc<str>,
+        session: u32,
+    ) {
+        let required: [(&str, PropTag); 8] = [
+            ("PR_DISPLAY_NAME", PR_DISPLAY_NAME_W),
+            ("PR_ENTRYID", PR_ENTRYID),
+            ("PR_OBJECT_TYPE", PR_OBJECT_TYPE),
+            ("PR_RECORD_KEY", PR_RECORD_KEY),
+            ("PR_STORE_ENTRYID", PR_STORE_ENTRYID),
+            ("PR_STORE_RECORD_KEY", PR_STORE_RECORD_KEY),
+            ("PR_MDB_PROVIDER", PR_MDB_PROVIDER),
+            ("PR_STORE_SUPPORT_MASK", PR_STORE_SUPPORT_MASK),
+        ];
+        let tags: Vec<PropTag> = required.iter().map(|(_, t)| *t).collect();
+        let label = store.label();
+        let objects: Vec<ObjLabel> = label.into_iter().collect();
+        let by = Party::Library(Arc::clone(file));
+        let call = self.trace.begin_call(
+            Party::Mapi,
+            label.map_or(Party::Mapi, Party::Object),
+            "GetProps",
+            "the required store properties",
+        );
+        let result = self.guarded(file, Some(session), "GetProps", &objects, || {
+            store.get_props(Some(&tags), 0)
+        });
+        let props = match result {
+            Ok(r) => {
+                Runtime::finish_warned(call, &r, |v| format!("{} values", v.len()));
+                r
+            }
+            Err(message) => {
+                call.panicked(message);
+                return;
+            }
+        };
+        let props: Vec<Prop> = match props {
+            Ok(w) => w.value,
+            Err(e) => {
+                self.violation(
+                    &rules::STORE_REQUIRED_PROPS,
+                    format!("GetProps of the required store properties failed with {e}"),
+                    objects,
+                    by,
+                );
+                return;
+            }
+        };
+        let find = |tag: PropTag| {
+            props
+                .iter()
+                .find(|p| p.tag.id() == tag.id() && p.tag.prop_type() != PropType::ERROR)
+                .map(|p| &p.value)
+        };
+        let mut missing: Vec<&str> = Vec::new();
+        for (name, tag) in required {
+            let ok = match find(tag) {
+                None => false,
+                Some(v) if tag == PR_OBJECT_TYPE => v.as_u32() == Some(ObjectType::Store.value()),
+                Some(v) if tag.prop_type().is_string() => v.as_str().is_some(),
+                Some(v) => v.prop_type() == tag.prop_type(),
+            };
+            if !ok {
+                missing.push(name);
+            }
+        }
+        if !missing.is_empty() {
+            self.violation(
+                &rules::STORE_REQUIRED_PROPS,
+                format!("the store's GetProps lacks or mistypes {}", missing.join(", ")),
+                objects.clone(),
+                by.clone(),
+            );
+        }
+        for tag in [PR_ENTRYID, PR_STORE_ENTRYID] {
+            if let Some(PropValue::Binary(bytes)) = find(tag) {
+                let bad = match WrappedStoreEntryId::parse(bytes) {
+                    Ok(w) if w.dll_name().eq_ignore_ascii_case(dll_base) => None,
+                    Ok(w) => Some(format!("wrapped with {:?}, not {dll_base:?}", w.dll_name())),
+                    Err(e) => Some(format!("not wrapped ({e})")),
+                };
+                if let Some(why) = bad {
+                    self.violation(
+                        &rules::STORE_WRAPPED_ENTRYID,
+                        format!("the store's {} is {why}", tag.name().unwrap_or("entry ID")),
+                        objects.clone(),
+                        by.clone(),
+                    );
+                }
+            }
+        }
+        let _ = lkey;
+    }
+}
+
+/// The store's own recorded entry ID (unwrapped), if its section has a wrapped `PR_ENTRYID`.
+fn recorded_entry_id(entry: &ProviderEntry) -> Option<Vec<u8>> {
+    let bytes = entry.props.get_binary(PR_ENTRYID)?;
+    let w = WrappedStoreEntryId::parse(bytes).ok()?;
+    (w.section_uid().is_none()).then(|| w.original().to_vec())
+}
+
+/// The first bytes of an ID in hexadecimal.
+pub(crate) fn hex_short(bytes: &[u8]) -> String {
+    let mut s: String = bytes.iter().take(8).map(|b| format!("{b:02X}")).collect();
+    if bytes.len() > 8 {
+        s.push('…');
+    }
+    s
+}

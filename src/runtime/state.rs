@@ -1,0 +1,172 @@
+//! The simulated MAPI's bookkeeping. Everything here lives under one lock that is never held
+//! while provider code runs.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use slotmap::SlotMap;
+
+use crate::check::Violation;
+use crate::flags::{InitFlags, LogoffFlags, LogonFlags, OpenStoreFlags};
+use crate::ids::MapiUid;
+use crate::object::{ObjLabel, ObjectId, Ref, WeakRef};
+use crate::profile::ProfileStore;
+use crate::props::PropBag;
+use crate::runtime::loader::Loader;
+use crate::runtime::support::SupportObject;
+use crate::spi::{MsLogon, MsProvider, MsgStore};
+
+slotmap::new_key_type! {
+    /// A provider object MAPI started.
+    pub(crate) struct ProviderKey;
+    /// A store logon.
+    pub(crate) struct LogonKey;
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) init_count: u32,
+    pub(crate) init_flags: InitFlags,
+    pub(crate) next_session: u32,
+    pub(crate) sessions: BTreeMap<u32, SessionState>,
+    pub(crate) providers: SlotMap<ProviderKey, ProviderRec>,
+    pub(crate) logons: SlotMap<LogonKey, LogonRec>,
+    pub(crate) loader: Loader,
+    pub(crate) spooler: SpoolerState,
+    pub(crate) violations: Vec<Violation>,
+    pub(crate) profiles: ProfileStore,
+    /// `FreeLibrary` calls to make when the current client call returns ("at a later time").
+    pub(crate) deferred_frees: Vec<(Arc<str>, String)>,
+    /// Every provider object an entry point returned, to catch one handed out twice.
+    pub(crate) provider_objects: Vec<ObjectId>,
+    /// Objects a provider invalidated with `MakeInvalid`.
+    pub(crate) invalid_objects: Vec<ObjectId>,
+}
+
+pub(crate) struct SessionState {
+    pub(crate) profile: String,
+    pub(crate) flags: LogonFlags,
+    pub(crate) active: bool,
+    /// One provider object per provider DLL (by file key).
+    pub(crate) providers: Vec<(String, ProviderKey)>,
+    /// Logons in the order they were opened.
+    pub(crate) logons: Vec<LogonKey>,
+    /// Message services disabled for the session, with the error that disabled them.
+    pub(crate) disabled: Vec<(MapiUid, crate::error::MapiError)>,
+    pub(crate) status_rows: Vec<StatusRow>,
+    pub(crate) uids: Vec<(MapiUid, LogonKey)>,
+    /// Store handles the client still holds.
+    pub(crate) client_handles: u32,
+    /// Whether the leak checkpoint after teardown has run.
+    pub(crate) leak_checked: bool,
+    pub(crate) label: Option<ObjLabel>,
+}
+
+pub(crate) struct StatusRow {
+    pub(crate) logon: LogonKey,
+    pub(crate) props: PropBag,
+}
+
+pub(crate) struct ProviderRec {
+    pub(crate) session: u32,
+    pub(crate) file: Arc<str>,
+    pub(crate) object: Option<Ref<dyn MsProvider>>,
+    pub(crate) id: ObjectId,
+    pub(crate) label: ObjLabel,
+    pub(crate) logons: Vec<LogonKey>,
+    pub(crate) shut_down: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum LogonPhase {
+    /// `Logon` is running.
+    Opening,
+    /// Logged on.
+    Active,
+    /// Torn down: logged off and released by MAPI.
+    TornDown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SpoolerPhase {
+    /// The spooler is not told about this store (`MAPI_NO_MAIL`, `MDB_NO_MAIL`).
+    NotTold,
+    /// Waiting for the spooler.
+    Queued,
+    /// The spooler is logged on and holds the store.
+    LoggedOn,
+    /// The spooler released the store (or its logon failed).
+    Done,
+}
+
+pub(crate) struct LogonRec {
+    pub(crate) session: u32,
+    pub(crate) provider: ProviderKey,
+    pub(crate) file: Arc<str>,
+    pub(crate) dll_base: String,
+    pub(crate) section: MapiUid,
+    pub(crate) profile_name: String,
+    pub(crate) open_flags: OpenStoreFlags,
+    /// The unwrapped entry ID `Logon` was given.
+    pub(crate) logon_entry_id: Option<Vec<u8>>,
+    /// The store's unwrapped entry ID, as its profile section records it.
+    pub(crate) entry_id: Option<Vec<u8>>,
+    pub(crate) phase: LogonPhase,
+    pub(crate) support: WeakRef<SupportObject>,
+    pub(crate) support_label: ObjLabel,
+    pub(crate) logon: Option<Ref<dyn MsLogon>>,
+    pub(crate) logon_label: Option<ObjLabel>,
+    pub(crate) logon_id: Option<ObjectId>,
+    pub(crate) store: Option<WeakRef<dyn MsgStore>>,
+    pub(crate) store_label: Option<ObjLabel>,
+    pub(crate) spool_security: Vec<u8>,
+    pub(crate) spooler: SpoolerPhase,
+    /// The flag the client gave `StoreLogoff`.
+    pub(crate) store_logoff_flag: Option<LogoffFlags>,
+    pub(crate) in_store_logoff: bool,
+    pub(crate) in_final_release: bool,
+    pub(crate) store_destroyed: bool,
+    pub(crate) slt_calls: u32,
+    /// Set while a `Logon` call is running for this logon (fresh or reuse).
+    pub(crate) in_logon: bool,
+    pub(crate) in_reuse_logon: bool,
+    pub(crate) cleanup_done: bool,
+    pub(crate) logoff_called: bool,
+    pub(crate) logoff_in_progress: bool,
+    pub(crate) support_release_reported: bool,
+    pub(crate) client_handles: u32,
+    pub(crate) subscriptions: Vec<Subscription>,
+}
+
+pub(crate) struct Subscription {
+    pub(crate) connection: usize,
+    pub(crate) key: Vec<u8>,
+    pub(crate) mask: crate::flags::EventMask,
+    pub(crate) sync: bool,
+    pub(crate) sink: Ref<dyn crate::spi::AdviseSink>,
+}
+
+/// What the spooler holds of one store logon: the objects `SpoolerLogon` returned.
+pub(crate) struct SpoolerHold {
+    pub(crate) logon: LogonKey,
+    pub(crate) logon_object: Option<Ref<dyn MsLogon>>,
+    pub(crate) store: Ref<dyn MsgStore>,
+}
+
+#[derive(Default)]
+pub(crate) struct SpoolerState {
+    pub(crate) queue: VecDeque<LogonKey>,
+    /// The references the spooler holds.
+    pub(crate) held: Vec<SpoolerHold>,
+    pub(crate) next_connection: usize,
+}
+
+impl State {
+    pub(crate) fn session(&self, id: u32) -> Option<&SessionState> {
+        self.sessions.get(&id)
+    }
+
+    pub(crate) fn session_mut(&mut self, id: u32) -> Option<&mut SessionState> {
+        self.sessions.get_mut(&id)
+    }
+}

@@ -1,0 +1,242 @@
+//! The client's handle on a store object.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::check::rules;
+use crate::error::{MapiError, MapiResult, Status, Warned};
+use crate::flags::{LogoffFlags, MapiFlags};
+use crate::object::{ObjLabel, Ref};
+use crate::props::{PR_STORE_ENTRYID, Prop, PropTag, PropValue};
+use crate::runtime::Runtime;
+use crate::runtime::state::{LogonKey, LogonPhase};
+use crate::spi::MsgStore;
+use crate::trace::Party;
+
+/// The client's reference to a store object (`IMsgStore`), as `OpenMsgStore` returns it.
+///
+/// It holds one counted reference: dropping the handle is the client's `Release`, which may be the
+/// store's final release. Calls go through the simulator, which traces them, checks that the
+/// session and the store are still usable (`MAPI_E_END_OF_SESSION` after the session's logoff,
+/// `MAPI_E_INVALID_OBJECT` after the store logged off or was invalidated) and catches provider
+/// panics.
+pub struct StoreHandle {
+    rt: Arc<Runtime>,
+    session: u32,
+    logon: Option<LogonKey>,
+    store: Option<Ref<dyn MsgStore>>,
+    label: Option<ObjLabel>,
+    file: Arc<str>,
+}
+
+impl fmt::Debug for StoreHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreHandle")
+            .field("store", &self.label)
+            .field("session", &self.session)
+            .finish()
+    }
+}
+
+impl StoreHandle {
+    pub(crate) fn new(
+        rt: Arc<Runtime>,
+        session: u32,
+        logon: Option<LogonKey>,
+        store: Ref<dyn MsgStore>,
+        file: Arc<str>,
+    ) -> StoreHandle {
+        let label = store.label();
+        StoreHandle {
+            rt,
+            session,
+            logon,
+            store: Some(store),
+            label,
+            file,
+        }
+    }
+
+    pub(crate) fn logon_key(&self) -> Option<LogonKey> {
+        self.logon
+    }
+
+    /// The store object's label (`IMsgStore#6`).
+    pub fn label(&self) -> Option<ObjLabel> {
+        self.label
+    }
+
+    /// The session the store was opened in.
+    pub fn session_id(&self) -> u32 {
+        self.session
+    }
+
+    /// The store object's reference count.
+    pub fn ref_count(&self) -> u32 {
+        self.store.as_ref().map_or(0, Ref::ref_count)
+    }
+
+    /// The provider's store object itself. Calls made through it are neither traced nor
+    /// checked; use it to test provider methods the handle does not wrap.
+    pub fn object(&self) -> Option<&Ref<dyn MsgStore>> {
+        self.store.as_ref()
+    }
+
+    fn target(&self) -> Party {
+        self.label.map_or(Party::Mapi, Party::Object)
+    }
+
+    /// Whether calls may go to the store.
+    fn check_usable(&self, what: &str) -> MapiResult<&Ref<dyn MsgStore>> {
+        self.rt.check_session(self.session, what)?;
+        let store = self.store.as_ref().ok_or(MapiError::InvalidObject)?;
+        let invalid = {
+            let st = self.rt.st();
+            let logged_off = self
+                .logon
+                .and_then(|k| st.logons.get(k))
+                .is_some_and(|r| r.phase == LogonPhase::TornDown || r.store_logoff_flag.is_some());
+            let invalidated = store.id().is_some_and(|id| st.invalid_objects.contains(&id));
+            logged_off || invalidated
+        };
+        if invalid {
+            Err(MapiError::InvalidObject)
+        } else {
+            Ok(store)
+        }
+    }
+
+    /// `IMsgStore::StoreLogoff`: exactly one input flag (`LOGOFF_ORDERLY`, …). The store saves the
+    /// flag and passes it to `StoreLogoffTransports`; afterwards the spooler lets go of the store
+    /// and only `Release` (dropping the handle) should follow.
+    pub fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        let call = self
+            .rt
+            .trace
+            .begin_call(Party::Client, self.target(), "StoreLogoff", flags.to_string());
+        let result = self.store_logoff_inner(flags);
+        self.rt.settle();
+        call.finish_result(&result, ToString::to_string);
+        result
+    }
+
+    fn store_logoff_inner(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        let store = self.check_usable("IMsgStore::StoreLogoff")?;
+        let input = match (flags.unknown_bits(), flags.input()) {
+            (0, Some(input)) if flags == input => input,
+            _ => {
+                self.rt.client_violation(
+                    &rules::CLIENT_STORELOGOFF_FLAG,
+                    format!("StoreLogoff was called with {flags}"),
+                );
+                return Err(if flags.unknown_bits() != 0 {
+                    MapiError::UnknownFlags
+                } else {
+                    MapiError::InvalidParameter
+                });
+            }
+        };
+        let before = {
+            let mut st = self.rt.st();
+            let rec = self.logon.and_then(|k| st.logons.get_mut(k));
+            rec.map(|rec| {
+                rec.store_logoff_flag = Some(input);
+                rec.in_store_logoff = true;
+                rec.slt_calls
+            })
+        };
+        let result = match self.rt.guarded(
+            &self.file,
+            Some(self.session),
+            "StoreLogoff",
+            &self.label.into_iter().collect::<Vec<_>>(),
+            || store.store_logoff(input),
+        ) {
+            Ok(r) => r,
+            Err(_) => Err(MapiError::CallFailed),
+        };
+        let after = {
+            let mut st = self.rt.st();
+            self.logon.and_then(|k| st.logons.get_mut(k)).map(|rec| {
+                rec.in_store_logoff = false;
+                rec.slt_calls
+            })
+        };
+        if let (Some(before), Some(after)) = (before, after)
+            && after == before
+            && self.rt.behavior.store_logoff_transports == crate::runtime::SltTiming::InStoreLogoff
+        {
+            self.rt.violation(
+                &rules::SLT_TIMING,
+                "StoreLogoff returned without calling StoreLogoffTransports".to_owned(),
+                self.label.into_iter().collect(),
+                Party::Library(Arc::clone(&self.file)),
+            );
+        }
+        if let Some(logon) = self.logon {
+            // The spooler is done with a store that logged off.
+            self.rt.spooler_forget(logon);
+            self.rt.spooler_release(logon, "the store logged off");
+        }
+        result
+    }
+
+    /// `IMAPIProp::GetProps` on the store.
+    pub fn get_props(&self, tags: Option<&[PropTag]>) -> MapiResult<Warned<Vec<Prop>>> {
+        let names = tags.map_or_else(
+            || "all".to_owned(),
+            |t| t.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+        );
+        let call = self
+            .rt
+            .trace
+            .begin_call(Party::Client, self.target(), "GetProps", names);
+        let result = self.check_usable("IMsgStore::GetProps").and_then(|store| {
+            let objects: Vec<ObjLabel> = self.label.into_iter().collect();
+            self.rt
+                .guarded(&self.file, Some(self.session), "GetProps", &objects, || {
+                    store.get_props(tags, 0)
+                })
+                .unwrap_or(Err(MapiError::CallFailed))
+        });
+        Runtime::finish_warned(call, &result, |v| format!("{} values", v.len()));
+        self.rt.settle();
+        result
+    }
+
+    /// The store's wrapped entry ID (`PR_STORE_ENTRYID`), to open it again.
+    pub fn entry_id(&self) -> MapiResult<Vec<u8>> {
+        let props = self.get_props(Some(&[PR_STORE_ENTRYID]))?.into_value();
+        match props.into_iter().next().map(|p| p.value) {
+            Some(PropValue::Binary(bytes)) => Ok(bytes),
+            _ => Err(MapiError::NotFound),
+        }
+    }
+}
+
+impl Drop for StoreHandle {
+    /// The client's `Release`.
+    fn drop(&mut self) {
+        let Some(store) = self.store.take() else {
+            return;
+        };
+        let count = store.ref_count().saturating_sub(1);
+        let call = self
+            .rt
+            .trace
+            .begin_call(Party::Client, self.target(), "Release", "");
+        self.rt
+            .drop_in_provider(&self.file, Some(self.session), "the store's release", store);
+        {
+            let mut st = self.rt.st();
+            if let Some(rec) = self.logon.and_then(|k| st.logons.get_mut(k)) {
+                rec.client_handles = rec.client_handles.saturating_sub(1);
+            }
+            if let Some(s) = st.session_mut(self.session) {
+                s.client_handles = s.client_handles.saturating_sub(1);
+            }
+        }
+        self.rt.settle();
+        call.finish(Status::Ok, format!("count {count}"));
+    }
+}

@@ -1,0 +1,637 @@
+//! The support object MAPI gives each store logon, and the checks it makes on the provider's
+//! calls.
+
+use std::sync::{Arc, OnceLock, Weak};
+
+use crate::check::rules;
+use crate::error::{MapiError, MapiResult};
+use crate::flags::{
+    CALLBACK_DISCONTINUE, EventMask, LogoffFlags, MapiFlags, NotifyResultFlags, ObjectType, OpenStoreFlags,
+    ProfileSectionFlags, ResourceType, SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
+};
+use crate::ids::{MapiUid, WrappedStoreEntryId};
+use crate::object::{InterfaceKind, ObjLabel, ObjectId, ObjectInfo, Owner, Ref, current_party};
+use crate::props::{
+    PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_ROWID,
+    Prop, PropBag,
+};
+use crate::runtime::profsect::ProfSectObject;
+use crate::runtime::state::{LogonKey, LogonPhase, StatusRow, Subscription};
+use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
+use crate::spi::{AdviseSink, MapiSupport, MemRoutines, Notification, ProfSect};
+use crate::trace::{EventKind, Party};
+
+/// `IMAPISupport` of one store logon.
+pub(crate) struct SupportObject {
+    rt: Weak<Runtime>,
+    logon: LogonKey,
+    session: u32,
+    label: OnceLock<ObjLabel>,
+}
+
+impl SupportObject {
+    /// Makes and registers the support object of a logon. It is tracked: its `AddRef` and
+    /// `Release` calls always appear in the trace.
+    pub(crate) fn create(rt: &Runtime, logon: LogonKey, session: u32) -> Ref<SupportObject> {
+        let support = rt.ledger.register(
+            SupportObject {
+                rt: rt.me(),
+                logon,
+                session,
+                label: OnceLock::new(),
+            },
+            ObjectInfo::new(InterfaceKind::MapiSupport)
+                .owner(Owner::none().in_session(session))
+                .tracked(true),
+        );
+        if let Some(label) = support.label() {
+            let _ = support.label.set(label);
+        }
+        support
+    }
+
+    fn label(&self) -> ObjLabel {
+        self.label.get().copied().unwrap_or(ObjLabel {
+            kind: InterfaceKind::MapiSupport,
+            serial: 0,
+        })
+    }
+
+    /// A traced call from the provider into this support object.
+    fn call<R>(
+        &self,
+        method: &'static str,
+        args: String,
+        f: impl FnOnce(&Runtime) -> MapiResult<R>,
+        summary: impl FnOnce(&R) -> String,
+    ) -> MapiResult<R> {
+        let Some(rt) = self.rt.upgrade() else {
+            return Err(MapiError::EndOfSession);
+        };
+        let call = rt
+            .trace
+            .begin_call(current_party(), Party::Object(self.label()), method, args);
+        let result = f(&rt);
+        call.finish_result(&result, summary);
+        result
+    }
+
+    /// The provider DLL behind this logon, as the party that breaks a rule.
+    fn provider_party(&self, rt: &Runtime) -> Party {
+        rt.st()
+            .logons
+            .get(self.logon)
+            .map_or(Party::Mapi, |r| Party::Library(Arc::clone(&r.file)))
+    }
+
+    /// `LOGON-REUSE-NO-SETUP`: what a `Logon` on an already-open store must not do.
+    fn check_reuse(&self, rt: &Runtime, what: &str) {
+        let in_reuse = rt.st().logons.get(self.logon).is_some_and(|r| r.in_reuse_logon);
+        if in_reuse {
+            rt.violation(
+                &rules::LOGON_REUSE_NO_SETUP,
+                format!("Logon on a store that is already open called {what}"),
+                vec![self.label()],
+                self.provider_party(rt),
+            );
+        }
+    }
+
+    /// `SUPPORT-FLAGS` for a reserved flags argument.
+    fn check_reserved(&self, rt: &Runtime, method: &str, flags: u32) -> MapiResult<()> {
+        if flags == 0 {
+            Ok(())
+        } else {
+            rt.violation(
+                &rules::SUPPORT_FLAGS,
+                format!("{method} was called with flags 0x{flags:08X}; they are reserved and must be 0"),
+                vec![self.label()],
+                self.provider_party(rt),
+            );
+            Err(MapiError::UnknownFlags)
+        }
+    }
+
+    /// `SUPPORT-FLAGS` for a flag family.
+    fn check_flags<F: MapiFlags>(&self, rt: &Runtime, method: &str, flags: F) -> MapiResult<F> {
+        flags.check_known().inspect_err(|_| {
+            rt.violation(
+                &rules::SUPPORT_FLAGS,
+                format!(
+                    "{method} was called with unknown flag bits 0x{:08X}",
+                    flags.unknown_bits()
+                ),
+                vec![self.label()],
+                self.provider_party(rt),
+            );
+        })
+    }
+
+    /// Calls after the logon was torn down answer `MAPI_E_END_OF_SESSION`.
+    fn require_live(&self, rt: &Runtime) -> MapiResult<()> {
+        match rt.st().logons.get(self.logon).map(|r| r.phase) {
+            Some(LogonPhase::Opening | LogonPhase::Active) => Ok(()),
+            _ => Err(MapiError::EndOfSession),
+        }
+    }
+}
+
+impl Drop for SupportObject {
+    /// The support object's final release: MAPI's teardown of the store logon runs here.
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.upgrade() {
+            rt.support_final_release(self.logon);
+        }
+    }
+}
+
+impl MapiSupport for SupportObject {
+    fn get_mem_alloc_routines(&self) -> MapiResult<MemRoutines> {
+        self.call(
+            "GetMemAllocRoutines",
+            String::new(),
+            |rt| Ok(rt.routines.clone()),
+            |_| "the routines MSProviderInit got".to_owned(),
+        )
+    }
+
+    fn subscribe(
+        &self,
+        key: &[u8],
+        mask: EventMask,
+        flags: SubscribeFlags,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
+        self.call(
+            "Subscribe",
+            format!("key={} bytes, {mask}, {flags}", key.len()),
+            |rt| {
+                self.require_live(rt)?;
+                let flags = self.check_flags(rt, "Subscribe", flags)?;
+                if key.is_empty() {
+                    return Err(MapiError::InvalidParameter);
+                }
+                let mut st = rt.st();
+                st.spooler.next_connection += 1;
+                let connection = st.spooler.next_connection;
+                let rec = st.logons.get_mut(self.logon).ok_or(MapiError::EndOfSession)?;
+                rec.subscriptions.push(Subscription {
+                    connection,
+                    key: key.to_vec(),
+                    mask,
+                    sync: flags.contains(SubscribeFlags::SYNC),
+                    sink: sink.clone(),
+                });
+                Ok(connection)
+            },
+            |c| format!("connection {c}"),
+        )
+    }
+
+    fn unsubscribe(&self, connection: usize) -> MapiResult<()> {
+        let mut released = None;
+        let result = self.call(
+            "Unsubscribe",
+            format!("connection {connection}"),
+            |rt| {
+                let mut st = rt.st();
+                let rec = st.logons.get_mut(self.logon).ok_or(MapiError::EndOfSession)?;
+                let i = rec
+                    .subscriptions
+                    .iter()
+                    .position(|s| s.connection == connection)
+                    .ok_or(MapiError::NotFound)?;
+                released = Some(rec.subscriptions.remove(i));
+                Ok(())
+            },
+            |()| String::new(),
+        );
+        // The sink is released outside MAPI's lock: its release may run its owner's code.
+        drop(released);
+        result
+    }
+
+    fn notify(
+        &self,
+        key: &[u8],
+        notifications: &[Notification],
+        flags: u32,
+    ) -> MapiResult<NotifyResultFlags> {
+        self.call(
+            "Notify",
+            format!("key={} bytes, {} notification(s)", key.len(), notifications.len()),
+            |rt| {
+                self.require_live(rt)?;
+                let sinks: Vec<(Ref<dyn AdviseSink>, bool)> = {
+                    let st = rt.st();
+                    let mask = notifications.iter().fold(EventMask::empty(), |m, n| m | n.event);
+                    st.logons
+                        .values()
+                        .filter(|r| r.session == self.session)
+                        .flat_map(|r| r.subscriptions.iter())
+                        .filter(|s| s.key == key && s.mask.intersects(mask))
+                        .map(|s| (s.sink.clone(), s.sync))
+                        .collect()
+                };
+                let _ = flags;
+                let mut result = NotifyResultFlags::empty();
+                for (sink, sync) in sinks {
+                    if sink.on_notify(notifications) & CALLBACK_DISCONTINUE != 0 && sync {
+                        result |= NotifyResultFlags::CANCELED;
+                        break;
+                    }
+                }
+                Ok(result)
+            },
+            |r| r.to_string(),
+        )
+    }
+
+    fn modify_status_row(&self, columns: &[Prop], flags: StatusRowFlags) -> MapiResult<()> {
+        let names: Vec<String> = columns.iter().map(|p| p.tag.to_string()).collect();
+        self.call(
+            "ModifyStatusRow",
+            format!("{}, {flags}", names.join(" ")),
+            |rt| {
+                self.require_live(rt)?;
+                let flags = self.check_flags(rt, "ModifyStatusRow", flags)?;
+                self.check_reuse(rt, "ModifyStatusRow");
+                let provided: PropBag = columns.iter().cloned().collect();
+                let mut st = rt.st();
+                let (dll_base, section, profile) = {
+                    let rec = st.logons.get(self.logon).ok_or(MapiError::EndOfSession)?;
+                    (rec.dll_base.clone(), rec.section, rec.profile_name.clone())
+                };
+                let resource_flags = st
+                    .profiles
+                    .profiles
+                    .get(&profile)
+                    .and_then(|p| p.sections.get(&section))
+                    .and_then(|s| s.get_u32(PR_RESOURCE_FLAGS))
+                    .unwrap_or(0);
+                let session = st.session_mut(self.session).ok_or(MapiError::EndOfSession)?;
+                let position = session.status_rows.iter().position(|r| r.logon == self.logon);
+                let mut row = match (flags.contains(StatusRowFlags::UPDATE), position) {
+                    (true, Some(i)) => {
+                        let mut row = session.status_rows.remove(i).props;
+                        row.merge(&provided);
+                        row
+                    }
+                    (_, Some(i)) => {
+                        session.status_rows.remove(i);
+                        provided
+                    }
+                    (_, None) => provided,
+                };
+                // The columns MAPI supplies.
+                let _ = row.set(PR_PROVIDER_DLL_NAME_W, dll_base.as_str());
+                let _ = row.set(PR_RESOURCE_FLAGS, resource_flags);
+                let _ = row.set(PR_RESOURCE_TYPE, ResourceType::StoreProvider.value());
+                let _ = row.set(PR_OBJECT_TYPE, ObjectType::Status.value());
+                let _ = row.set(PR_INSTANCE_KEY, section);
+                let at = position.unwrap_or(session.status_rows.len());
+                let _ = row.set(PR_ROWID, at as u32);
+                session.status_rows.insert(
+                    at.min(session.status_rows.len()),
+                    StatusRow {
+                        logon: self.logon,
+                        props: row,
+                    },
+                );
+                Ok(())
+            },
+            |()| String::new(),
+        )
+    }
+
+    fn open_profile_section(
+        &self,
+        uid: Option<&MapiUid>,
+        flags: ProfileSectionFlags,
+    ) -> MapiResult<Ref<dyn ProfSect>> {
+        self.call(
+            "OpenProfileSection",
+            format!(
+                "{}, {flags}",
+                uid.map_or_else(|| "NULL".to_owned(), |u| u.to_string())
+            ),
+            |rt| {
+                self.require_live(rt)?;
+                let flags = self.check_flags(rt, "OpenProfileSection", flags)?;
+                self.check_reuse(rt, "OpenProfileSection");
+                let (profile, own) = {
+                    let st = rt.st();
+                    let rec = st.logons.get(self.logon).ok_or(MapiError::EndOfSession)?;
+                    (rec.profile_name.clone(), rec.section)
+                };
+                let section = uid.copied().unwrap_or(own);
+                let modify = flags.contains(ProfileSectionFlags::MODIFY);
+                {
+                    let mut st = rt.st();
+                    let data = st
+                        .profiles
+                        .profiles
+                        .get_mut(&profile)
+                        .ok_or(MapiError::NotFound)?;
+                    match data.sections.entry(section) {
+                        std::collections::btree_map::Entry::Occupied(_) => {}
+                        std::collections::btree_map::Entry::Vacant(_) if !modify => {
+                            return Err(MapiError::NotFound);
+                        }
+                        std::collections::btree_map::Entry::Vacant(slot) => {
+                            slot.insert(PropBag::new());
+                        }
+                    }
+                }
+                Ok(ProfSectObject::open(
+                    rt,
+                    &profile,
+                    section,
+                    modify,
+                    Some(self.logon),
+                    self.session,
+                ))
+            },
+            |s| s.label().map(|l| l.to_string()).unwrap_or_default(),
+        )
+    }
+
+    fn new_uid(&self) -> MapiResult<MapiUid> {
+        self.call(
+            "NewUID",
+            String::new(),
+            |rt| Ok(rt.st().profiles.new_uid()),
+            ToString::to_string,
+        )
+    }
+
+    fn make_invalid(&self, flags: u32, object: ObjectId, ref_count: u32, methods: u32) -> MapiResult<()> {
+        self.call(
+            "MakeInvalid",
+            format!("{flags}, object, {ref_count}, {methods}"),
+            |rt| {
+                self.check_reserved(rt, "MakeInvalid", flags)?;
+                if !rt.ledger.is_alive(object) {
+                    return Err(MapiError::InvalidParameter);
+                }
+                rt.st().invalid_objects.push(object);
+                Ok(())
+            },
+            |()| String::new(),
+        )
+    }
+
+    fn spooler_notify(&self, flags: SpoolerNotifyFlags) -> MapiResult<()> {
+        self.call(
+            "SpoolerNotify",
+            flags.to_string(),
+            |rt| {
+                self.require_live(rt)?;
+                let in_logon = rt.st().logons.get(self.logon).is_some_and(|r| r.in_logon);
+                if in_logon {
+                    rt.violation(
+                        &rules::LOGON_NO_SPOOLER_NOTIFY,
+                        "SpoolerNotify was called during Logon".to_owned(),
+                        vec![self.label()],
+                        self.provider_party(rt),
+                    );
+                }
+                if !SpoolerNotifyFlags::STORE_ALLOWED.contains(flags) {
+                    rt.violation(
+                        &rules::SPOOLER_NOTIFY_FLAGS,
+                        format!("a store provider called SpoolerNotify with {flags}"),
+                        vec![self.label()],
+                        self.provider_party(rt),
+                    );
+                    return Err(MapiError::InvalidParameter);
+                }
+                Ok(())
+            },
+            |()| String::new(),
+        )
+    }
+
+    fn set_provider_uid(&self, uid: &MapiUid, flags: u32) -> MapiResult<()> {
+        self.call(
+            "SetProviderUID",
+            format!("{uid}, {flags}"),
+            |rt| {
+                self.require_live(rt)?;
+                self.check_reserved(rt, "SetProviderUID", flags)?;
+                self.check_reuse(rt, "SetProviderUID");
+                let mut st = rt.st();
+                let session = st.session_mut(self.session).ok_or(MapiError::EndOfSession)?;
+                session.uids.push((*uid, self.logon));
+                Ok(())
+            },
+            |()| String::new(),
+        )
+    }
+
+    fn store_logoff_transports(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        self.call(
+            "StoreLogoffTransports",
+            flags.to_string(),
+            |rt| rt.store_logoff_transports(self.logon, self.label(), flags),
+            ToString::to_string,
+        )
+    }
+
+    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<Vec<u8>> {
+        self.call(
+            "WrapStoreEntryID",
+            format!("{} bytes", original.len()),
+            |rt| {
+                let dll = rt
+                    .st()
+                    .logons
+                    .get(self.logon)
+                    .map(|r| r.dll_base.clone())
+                    .ok_or(MapiError::EndOfSession)?;
+                WrappedStoreEntryId::wrap(&dll, original)
+                    .map(|w| w.to_bytes())
+                    .map_err(|_| MapiError::InvalidParameter)
+            },
+            |w| format!("{} bytes", w.len()),
+        )
+    }
+
+    fn modify_profile(&self, flags: u32) -> MapiResult<()> {
+        self.call(
+            "ModifyProfile",
+            flags.to_string(),
+            |rt| {
+                self.require_live(rt)?;
+                let temporary = rt
+                    .st()
+                    .logons
+                    .get(self.logon)
+                    .is_some_and(|r| r.open_flags.contains(OpenStoreFlags::TEMPORARY));
+                if temporary {
+                    rt.trace.record(EventKind::Note {
+                        by: Party::Mapi,
+                        text: "ModifyProfile on a store opened with MDB_TEMPORARY does nothing".to_owned(),
+                    });
+                }
+                Ok(())
+            },
+            |()| String::new(),
+        )
+    }
+}
+
+impl Runtime {
+    /// `IMAPISupport::StoreLogoffTransports`: checks when and how the store calls it, and lets
+    /// the spooler release the store.
+    pub(crate) fn store_logoff_transports(
+        &self,
+        logon: LogonKey,
+        support: ObjLabel,
+        flags: LogoffFlags,
+    ) -> MapiResult<LogoffFlags> {
+        let (calls, saved, in_logoff, in_final, phase, file) = {
+            let mut st = self.st();
+            let rec = st.logons.get_mut(logon).ok_or(MapiError::EndOfSession)?;
+            rec.slt_calls += 1;
+            (
+                rec.slt_calls,
+                rec.store_logoff_flag,
+                rec.in_store_logoff,
+                rec.in_final_release,
+                rec.phase,
+                Arc::clone(&rec.file),
+            )
+        };
+        let by = Party::Library(file);
+        if calls > 1 {
+            self.violation(
+                &rules::SLT_ONCE,
+                format!("StoreLogoffTransports was called {calls} times for one store shutdown"),
+                vec![support],
+                by.clone(),
+            );
+        }
+        let expected = saved.unwrap_or(LogoffFlags::ABORT);
+        if flags.input() != Some(expected) {
+            let why = match saved {
+                Some(saved) => format!("the client passed {saved} to StoreLogoff"),
+                None => "the store was released without StoreLogoff, so the flag is LOGOFF_ABORT".to_owned(),
+            };
+            self.violation(
+                &rules::SLT_SAVED_FLAG,
+                format!("StoreLogoffTransports got {flags}, but {why}"),
+                vec![support],
+                by.clone(),
+            );
+        }
+        let timing = self.behavior.store_logoff_transports;
+        let misplaced = match timing {
+            SltTiming::InStoreLogoff => {
+                !(in_logoff || in_final && saved.is_none()) && phase != LogonPhase::TornDown
+            }
+            SltTiming::AtFinalRelease => !in_final,
+        };
+        // A call in the wrong place that is already reported at StoreLogoff's return is not
+        // reported twice.
+        let reported_elsewhere = timing == SltTiming::InStoreLogoff && in_final && saved.is_some();
+        if misplaced && !reported_elsewhere {
+            let place = if in_logoff {
+                "inside StoreLogoff"
+            } else if in_final {
+                "from the store's final release"
+            } else {
+                "outside StoreLogoff and the store's final release"
+            };
+            let want = match timing {
+                SltTiming::InStoreLogoff => {
+                    "inside StoreLogoff (or from a final release without StoreLogoff)"
+                }
+                SltTiming::AtFinalRelease => "from the store's final release",
+            };
+            self.violation(
+                &rules::SLT_TIMING,
+                format!("StoreLogoffTransports was called {place}; the behaviour in effect wants it {want}"),
+                vec![support],
+                by,
+            );
+        }
+        self.spooler_release(logon, "the store logs off its transports");
+        Ok(LogoffFlags::COMPLETE)
+    }
+
+    /// MAPI's teardown of a store logon, inside the final release of its support object.
+    pub(crate) fn support_final_release(&self, logon: LogonKey) {
+        let _mapi = self.mapi_scope();
+        let (phase, in_logoff) = match self.st().logons.get(logon) {
+            Some(rec) => (rec.phase, rec.logoff_in_progress),
+            None => return,
+        };
+        match phase {
+            LogonPhase::Opening | LogonPhase::TornDown => {}
+            LogonPhase::Active if in_logoff => {
+                // The provider's Logoff released the support object (session logoff, the
+                // provider-in-Logoff variant): MAPI removes the logon's UIDs and row here; the
+                // session logoff releases the logon when Logoff returns.
+                self.cleanup_logon(logon);
+            }
+            LogonPhase::Active => {
+                let slt_calls = self.st().logons.get(logon).map_or(0, |r| r.slt_calls);
+                if slt_calls == 0 {
+                    let (support, file) = {
+                        let st = self.st();
+                        st.logons
+                            .get(logon)
+                            .map(|r| (r.support_label, Arc::clone(&r.file)))
+                            .unzip()
+                    };
+                    self.violation(
+                        &rules::SLT_ONCE,
+                        "the store was shut down without calling StoreLogoffTransports".to_owned(),
+                        support.into_iter().collect(),
+                        file.map_or(Party::Mapi, Party::Library),
+                    );
+                }
+                self.cleanup_logon(logon);
+                self.logoff_logon(logon);
+                self.release_logon(logon);
+            }
+        }
+    }
+
+    /// Removes a logon's MAPIUIDs and status row (once).
+    pub(crate) fn cleanup_logon(&self, logon: LogonKey) {
+        let removed = {
+            let mut st = self.st();
+            let Some(rec) = st.logons.get_mut(logon) else {
+                return;
+            };
+            if rec.cleanup_done {
+                return;
+            }
+            rec.cleanup_done = true;
+            let session = rec.session;
+            let label = rec.logon_label;
+            st.session_mut(session).map(|s| {
+                let uids = s.uids.len();
+                s.uids.retain(|(_, k)| *k != logon);
+                let rows = s.status_rows.len();
+                s.status_rows.retain(|r| r.logon != logon);
+                (uids - s.uids.len(), rows - s.status_rows.len(), label)
+            })
+        };
+        if let Some((uids, rows, label)) = removed {
+            self.trace.record(EventKind::Note {
+                by: Party::Mapi,
+                text: format!(
+                    "removed {uids} MAPIUID(s) and {rows} status row(s) of {}",
+                    label.map(|l| l.to_string()).unwrap_or_else(|| "the logon".into())
+                ),
+            });
+        }
+    }
+
+    /// Whether the teardown variant leaves UID and row removal to the provider's `Logoff`.
+    pub(crate) fn cleanup_in_logoff(&self) -> bool {
+        self.behavior.teardown_cleanup == TeardownCleanup::ProviderInLogoff
+    }
+}

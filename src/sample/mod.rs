@@ -1,0 +1,476 @@
+//! The reference sample store provider: small, in-memory, and following every rule the simulator
+//! checks. It is the model to copy when writing a store provider against [`crate::spi`].
+//!
+//! What it does, step by step, is what the MAPI documentation asks of a store provider:
+//!
+//! - **`MSProviderInit`** ([`SampleLibrary`]): refuses a MAPI whose SPI is older than its own with
+//!   `MAPI_E_VERSION`, and returns a *new* provider object each time. The provider keeps `lpMalloc`
+//!   (cloning it: the `AddRef`), the allocation routines, and the list of its open stores.
+//! - **`Logon`** ([`SampleProvider`]): first looks for the store among its open stores (by the
+//!   entry ID); if it is open, returns it AddRef'd and no logon object, and does nothing else.
+//!   Otherwise: AddRefs the support object and keeps it in the store object, opens its own profile
+//!   section, records `PR_DISPLAY_NAME`, the *wrapped* `PR_ENTRYID`, `PR_PROVIDER_DISPLAY` and
+//!   `PR_RECORD_KEY` there (never `PR_RESOURCE_FLAGS` or `PR_PROVIDER_DLL_NAME`), registers its
+//!   hard-coded MAPIUID, creates the logon and store objects, adds its status row, makes the profile
+//!   section permanent (not for `MDB_TEMPORARY`), and returns spool-security data without pointers.
+//! - **`SpoolerLogon`**: returns the same logon and store objects.
+//! - **`CompareStoreIDs`**: compares its own (unwrapped) store IDs.
+//! - **`StoreLogoff`** ([`SampleMsgStore`]): saves the flag and passes it, once, to
+//!   `StoreLogoffTransports`; a store released without `StoreLogoff` calls it with `LOGOFF_ABORT`
+//!   from its final release, then drops its support reference, which starts MAPI's teardown.
+//! - **`IMSLogon::Logoff`** ([`SampleLogon`]): takes the store off the provider's list.
+//! - **`Shutdown`**: lets go of what the provider holds.
+//!
+//! The logon object points at its store with a weak link, so the two never keep each other alive.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::error::{MapiError, MapiResult, MapiWarning, Warned};
+use crate::flags::{
+    LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, SpiVersion, StatusCode,
+    StatusRowFlags, StoreLogonFlags,
+};
+use crate::ids::{EntryId, MapiUid};
+use crate::object::{Ref, WeakRef};
+use crate::profile::{ProviderDef, ServiceDef};
+use crate::props::{
+    PR_DISPLAY_NAME_W, PR_ENTRYID, PR_MDB_PROVIDER, PR_OBJECT_TYPE, PR_PROVIDER_DISPLAY_W, PR_PROVIDER_UID,
+    PR_RECORD_KEY, PR_RESOURCE_METHODS, PR_STATUS_CODE, PR_STORE_ENTRYID, PR_STORE_RECORD_KEY,
+    PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropType, PropValue,
+};
+use crate::runtime::{Behavior, SltTiming, TeardownCleanup};
+use crate::spi::{
+    Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
+    ProviderInit, ProviderLibrary, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+};
+use crate::sync::lock;
+
+/// The sample's registered MAPIUID: a hard-coded constant, the same in every version.
+pub const SAMPLE_PROVIDER_UID: MapiUid = MapiUid(*b"mapisim:sample:1");
+
+/// `PR_MDB_PROVIDER` of the sample's stores: the MAPIUID naming the store type.
+pub const SAMPLE_MDB_PROVIDER: MapiUid = MapiUid(*b"mapisim:sampleMS");
+
+/// The reference store provider: its DLL names and the service that holds it.
+#[derive(Debug)]
+pub struct SampleStore;
+
+impl SampleStore {
+    /// The base name a profile holds (`PR_PROVIDER_DLL_NAME`).
+    pub const DLL_BASE: &'static str = "SMPMS.DLL";
+    /// The file MAPI loads: the base name with `32` inserted.
+    pub const DLL_FILE: &'static str = "SMPMS32.DLL";
+
+    /// A fresh instance of the sample's DLL with the default configuration (for the default
+    /// [`Behavior`]). Pass it to [`SimulatorBuilder::library`](crate::runtime::SimulatorBuilder::library).
+    pub fn library() -> SampleLibrary {
+        SampleLibrary::new(SampleConfig::default())
+    }
+
+    /// A message service named `name` with one sample store provider, the default store.
+    pub fn service(name: &str) -> ServiceDef {
+        ServiceDef::new(name)
+            .display_name("Sample Message Store")
+            .provider(
+                ProviderDef::store(SampleStore::DLL_BASE)
+                    .display_name("Sample Store")
+                    .provider_display("Sample Store Provider")
+                    .resource_flags(ResourceFlags::DEFAULT_STORE),
+            )
+    }
+}
+
+/// How the sample plays the variants where the documents disagree; match it to the simulator's
+/// [`Behavior`] with [`SampleConfig::for_behavior`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct SampleConfig {
+    /// When the store calls `StoreLogoffTransports`.
+    pub store_logoff_transports: SltTiming,
+    /// Whether `IMSLogon::Logoff` releases the support object (the provider-in-Logoff variant).
+    pub release_support_in_logoff: bool,
+}
+
+impl SampleConfig {
+    /// The configuration that follows `behavior`.
+    pub fn for_behavior(behavior: &Behavior) -> SampleConfig {
+        SampleConfig {
+            store_logoff_transports: behavior.store_logoff_transports,
+            release_support_in_logoff: behavior.teardown_cleanup == TeardownCleanup::ProviderInLogoff,
+        }
+    }
+}
+
+/// The sample's DLL: one instance per load.
+#[derive(Debug)]
+pub struct SampleLibrary {
+    config: SampleConfig,
+}
+
+impl SampleLibrary {
+    /// A DLL instance with this configuration.
+    pub fn new(config: SampleConfig) -> SampleLibrary {
+        SampleLibrary { config }
+    }
+}
+
+impl ProviderLibrary for SampleLibrary {
+    fn exports(&self) -> Exports {
+        Exports::MS_PROVIDER_INIT
+    }
+
+    fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
+        // As Microsoft's samples do: a MAPI older than our SPI cannot host us.
+        if args.mapi_version < SpiVersion::CURRENT {
+            return Err(MapiError::Version);
+        }
+        let provider = Ref::new(SampleProvider {
+            malloc: Mutex::new(Some(args.malloc.clone())),
+            routines: args.routines.clone(),
+            config: self.config,
+            stores: Arc::new(Mutex::new(Vec::new())),
+        });
+        Ok(ProviderInit {
+            provider: provider.into(),
+            version: SpiVersion::CURRENT,
+        })
+    }
+}
+
+/// One store the provider has open.
+struct OpenStore {
+    id: EntryId,
+    logon: WeakRef<SampleLogon>,
+    store: WeakRef<SampleMsgStore>,
+}
+
+type OpenStores = Arc<Mutex<Vec<OpenStore>>>;
+
+/// The sample's `IMSProvider`.
+pub struct SampleProvider {
+    malloc: Mutex<Option<Ref<dyn Malloc>>>,
+    routines: MemRoutines,
+    config: SampleConfig,
+    stores: OpenStores,
+}
+
+impl std::fmt::Debug for SampleProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleProvider")
+            .field("open_stores", &lock(&self.stores).len())
+            .finish()
+    }
+}
+
+impl SampleProvider {
+    /// The allocation routines the provider was initialized with.
+    pub fn routines(&self) -> &MemRoutines {
+        &self.routines
+    }
+
+    /// The open store with this ID (as its objects, AddRef'd).
+    fn find(&self, id: &EntryId) -> Option<(Ref<SampleLogon>, Ref<SampleMsgStore>)> {
+        let stores = lock(&self.stores);
+        let open = stores.iter().find(|s| same_store(&s.id, id))?;
+        Some((open.logon.upgrade()?, open.store.upgrade()?))
+    }
+
+    fn store_id_from(entry_id: Option<&[u8]>, section: &PropBag) -> MapiResult<EntryId> {
+        match entry_id {
+            Some(bytes) => {
+                let id = EntryId::parse(bytes).map_err(|_| MapiError::InvalidEntryid)?;
+                if id.provider_uid() == SAMPLE_PROVIDER_UID {
+                    Ok(id)
+                } else {
+                    Err(MapiError::InvalidEntryid)
+                }
+            }
+            None => {
+                let section_uid = section.get_uid(PR_PROVIDER_UID).ok_or(MapiError::CorruptData)?;
+                Ok(EntryId::new(SAMPLE_PROVIDER_UID, section_uid.0.to_vec()))
+            }
+        }
+    }
+}
+
+/// Whether two of the sample's store IDs name the same store.
+fn same_store(a: &EntryId, b: &EntryId) -> bool {
+    a.provider_uid() == SAMPLE_PROVIDER_UID && b.provider_uid() == SAMPLE_PROVIDER_UID && a.data() == b.data()
+}
+
+impl MsProvider for SampleProvider {
+    fn shutdown(&self, _flags: u32) -> MapiResult<()> {
+        // Every logon is gone; let go of what the provider holds.
+        lock(&self.stores).clear();
+        drop(lock(&self.malloc).take());
+        Ok(())
+    }
+
+    fn logon(&self, args: &StoreLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        // An open store is found by its entry ID first, before anything else is done.
+        if let Some(bytes) = args.entry_id
+            && let Ok(id) = EntryId::parse(bytes)
+            && let Some((_, store)) = self.find(&id)
+        {
+            return Ok(Warned::ok(StoreLogon {
+                logon: None,
+                store: store.into(),
+                spool_security: None,
+            }));
+        }
+
+        // A fresh logon.
+        let support = args.support.clone();
+        let section = support.open_profile_section(None, ProfileSectionFlags::MODIFY)?;
+        let current: PropBag = section.get_props(None, 0)?.into_value().into_iter().collect();
+        let id = SampleProvider::store_id_from(args.entry_id, &current)?;
+        let wrapped = support.wrap_store_entry_id(&id.to_bytes())?;
+        let display_name = current
+            .get_str(PR_DISPLAY_NAME_W)
+            .unwrap_or("Sample Store")
+            .to_owned();
+        section.set_props(&[
+            Prop {
+                tag: PR_DISPLAY_NAME_W,
+                value: PropValue::Unicode(display_name.clone()),
+            },
+            Prop {
+                tag: PR_ENTRYID,
+                value: PropValue::Binary(wrapped.clone()),
+            },
+            Prop {
+                tag: PR_PROVIDER_DISPLAY_W,
+                value: PropValue::Unicode("Sample Store Provider".to_owned()),
+            },
+            Prop {
+                tag: PR_RECORD_KEY,
+                value: PropValue::Binary(id.data().to_vec()),
+            },
+        ])?;
+        drop(section);
+        support.set_provider_uid(&SAMPLE_PROVIDER_UID, 0)?;
+
+        let mut props = PropBag::new();
+        let filled = props
+            .set(PR_DISPLAY_NAME_W, display_name.as_str())
+            .and_then(|_| props.set(PR_ENTRYID, wrapped.clone()))
+            .and_then(|_| props.set(PR_STORE_ENTRYID, wrapped))
+            .and_then(|_| props.set(PR_OBJECT_TYPE, ObjectType::Store.value()))
+            .and_then(|_| props.set(PR_RECORD_KEY, id.data().to_vec()))
+            .and_then(|_| props.set(PR_STORE_RECORD_KEY, id.data().to_vec()))
+            .and_then(|_| props.set(PR_MDB_PROVIDER, SAMPLE_MDB_PROVIDER))
+            .and_then(|_| props.set(PR_STORE_SUPPORT_MASK, 0u32));
+        filled.map_err(|_| MapiError::CallFailed)?;
+
+        let store = Ref::new(SampleMsgStore {
+            support: Mutex::new(Some(support)),
+            props: Mutex::new(props),
+            logoff_flag: Mutex::new(None),
+            transports_logged_off: AtomicBool::new(false),
+            spooler_logged_on: AtomicBool::new(false),
+            timing: self.config.store_logoff_transports,
+        });
+        let logon = Ref::new(SampleLogon {
+            store: store.downgrade(),
+            stores: Arc::clone(&self.stores),
+            id: id.clone(),
+            logged_off: AtomicBool::new(false),
+            release_support_in_logoff: self.config.release_support_in_logoff,
+        });
+
+        args.support.modify_status_row(
+            &[
+                Prop {
+                    tag: PR_DISPLAY_NAME_W,
+                    value: PropValue::Unicode(display_name),
+                },
+                Prop {
+                    tag: PR_PROVIDER_DISPLAY_W,
+                    value: PropValue::Unicode("Sample Store Provider".to_owned()),
+                },
+                Prop {
+                    tag: PR_STATUS_CODE,
+                    value: PropValue::from_u32(StatusCode::AVAILABLE.bits()),
+                },
+                Prop {
+                    tag: PR_RESOURCE_METHODS,
+                    value: PropValue::from_u32(ResourceMethods::empty().bits()),
+                },
+            ],
+            StatusRowFlags::empty(),
+        )?;
+        if !args.flags.contains(StoreLogonFlags::TEMPORARY) {
+            args.support.modify_profile(0)?;
+        }
+
+        lock(&self.stores).push(OpenStore {
+            id: id.clone(),
+            logon: logon.downgrade(),
+            store: store.downgrade(),
+        });
+        let mut spool_security = b"SMPMS:".to_vec();
+        spool_security.extend_from_slice(id.data());
+        Ok(Warned::ok(StoreLogon {
+            logon: Some(logon.into()),
+            store: store.into(),
+            spool_security: Some(spool_security),
+        }))
+    }
+
+    fn spooler_logon(&self, args: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        let id = match args.entry_id {
+            Some(bytes) => EntryId::parse(bytes).map_err(|_| MapiError::InvalidEntryid)?,
+            None => {
+                let data = args
+                    .spool_security
+                    .strip_prefix(b"SMPMS:")
+                    .ok_or(MapiError::LogonFailed)?;
+                EntryId::new(SAMPLE_PROVIDER_UID, data.to_vec())
+            }
+        };
+        let (logon, store) = self.find(&id).ok_or(MapiError::LogonFailed)?;
+        store.spooler_logged_on.store(true, Ordering::Relaxed);
+        Ok(Warned::ok(StoreLogon {
+            logon: Some(logon.into()),
+            store: store.into(),
+            spool_security: None,
+        }))
+    }
+
+    fn compare_store_ids(&self, a: &[u8], b: &[u8], _flags: u32) -> MapiResult<bool> {
+        let a = EntryId::parse(a).map_err(|_| MapiError::InvalidEntryid)?;
+        let b = EntryId::parse(b).map_err(|_| MapiError::InvalidEntryid)?;
+        Ok(same_store(&a, &b))
+    }
+}
+
+/// The sample's `IMSLogon`.
+pub struct SampleLogon {
+    store: WeakRef<SampleMsgStore>,
+    stores: OpenStores,
+    id: EntryId,
+    logged_off: AtomicBool,
+    release_support_in_logoff: bool,
+}
+
+impl std::fmt::Debug for SampleLogon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleLogon")
+            .field("logged_off", &self.logged_off.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl MsLogon for SampleLogon {
+    fn logoff(&self, _flags: u32) -> MapiResult<()> {
+        self.logged_off.store(true, Ordering::Relaxed);
+        lock(&self.stores).retain(|s| !same_store(&s.id, &self.id));
+        if self.release_support_in_logoff
+            && let Some(store) = self.store.upgrade()
+        {
+            // The provider-in-Logoff variant: Logoff itself lets go of the support object.
+            let support = lock(&store.support).take();
+            drop(store);
+            drop(support);
+        }
+        Ok(())
+    }
+
+    fn compare_entry_ids(&self, a: &[u8], b: &[u8], _flags: u32) -> MapiResult<bool> {
+        Ok(a == b)
+    }
+}
+
+/// The sample's `IMsgStore`.
+pub struct SampleMsgStore {
+    support: Mutex<Option<Ref<dyn MapiSupport>>>,
+    props: Mutex<PropBag>,
+    logoff_flag: Mutex<Option<LogoffFlags>>,
+    transports_logged_off: AtomicBool,
+    spooler_logged_on: AtomicBool,
+    timing: SltTiming,
+}
+
+impl std::fmt::Debug for SampleMsgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleMsgStore")
+            .field("logoff_flag", &*lock(&self.logoff_flag))
+            .finish()
+    }
+}
+
+impl SampleMsgStore {
+    /// Whether the spooler logged on to this store.
+    pub fn spooler_logged_on(&self) -> bool {
+        self.spooler_logged_on.load(Ordering::Relaxed)
+    }
+
+    /// Calls `StoreLogoffTransports` once, with `flags`.
+    fn logoff_transports(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        if self.transports_logged_off.swap(true, Ordering::AcqRel) {
+            return Ok(LogoffFlags::COMPLETE);
+        }
+        let support = lock(&self.support).clone();
+        match support {
+            Some(support) => support.store_logoff_transports(flags),
+            None => Ok(LogoffFlags::COMPLETE),
+        }
+    }
+}
+
+impl MapiProp for SampleMsgStore {
+    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
+        let props = lock(&self.props);
+        let Some(tags) = tags else {
+            return Ok(Warned::ok(props.iter().cloned().collect()));
+        };
+        let mut missing = false;
+        let values = tags
+            .iter()
+            .map(|&tag| match props.get(tag) {
+                Some(value) => Prop {
+                    tag: tag.with_type(value.prop_type()),
+                    value: value.clone(),
+                },
+                None => {
+                    missing = true;
+                    Prop {
+                        tag: tag.with_type(PropType::ERROR),
+                        value: PropValue::Error(MapiError::NotFound),
+                    }
+                }
+            })
+            .collect();
+        Ok(if missing {
+            Warned::with_warning(values, MapiWarning::ErrorsReturned)
+        } else {
+            Warned::ok(values)
+        })
+    }
+
+    fn get_prop_list(&self, _flags: u32) -> MapiResult<Vec<PropTag>> {
+        Ok(lock(&self.props).tags().collect())
+    }
+}
+
+impl MsgStore for SampleMsgStore {
+    fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        *lock(&self.logoff_flag) = Some(flags);
+        match self.timing {
+            SltTiming::InStoreLogoff => self.logoff_transports(flags),
+            // Only save the flag: the call comes from the final release.
+            SltTiming::AtFinalRelease => Ok(LogoffFlags::empty()),
+        }
+    }
+}
+
+impl Drop for SampleMsgStore {
+    /// The store's final release: `StoreLogoffTransports` if it has not been called (with the
+    /// saved flag, or `LOGOFF_ABORT`), then the support reference goes, and MAPI's teardown runs.
+    fn drop(&mut self) {
+        let flag = lock(&self.logoff_flag).unwrap_or(LogoffFlags::ABORT);
+        let _ = self.logoff_transports(flag);
+        let support = lock(&self.support).take();
+        drop(support);
+    }
+}

@@ -1,0 +1,127 @@
+//! The provider "DLL": its exports and its entry points.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::{MapiError, MapiResult};
+use crate::flags::{ProviderInitFlags, SpiVersion};
+use crate::object::Ref;
+use crate::spi::memory::{Malloc, MemRoutines};
+use crate::spi::store::MsProvider;
+
+bitflags::bitflags! {
+    /// The entry points a provider DLL exports, as `GetProcAddress` finds them by name.
+    #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+    pub struct Exports: u32 {
+        /// `MSProviderInit`: the DLL holds a message-store provider.
+        const MS_PROVIDER_INIT = 0x1;
+        /// `ABProviderInit`: the DLL holds an address-book provider.
+        const AB_PROVIDER_INIT = 0x2;
+        /// `XPProviderInit`: the DLL holds a transport provider.
+        const XP_PROVIDER_INIT = 0x4;
+        /// A message-service entry point (`ServiceEntry` or the name `PR_SERVICE_ENTRY_NAME` gives).
+        const SERVICE_ENTRY = 0x8;
+    }
+}
+
+impl Exports {
+    /// The exported function name of a single entry point.
+    pub fn entry_name(self) -> &'static str {
+        match self {
+            Exports::MS_PROVIDER_INIT => "MSProviderInit",
+            Exports::AB_PROVIDER_INIT => "ABProviderInit",
+            Exports::XP_PROVIDER_INIT => "XPProviderInit",
+            Exports::SERVICE_ENTRY => "ServiceEntry",
+            _ => "(several entry points)",
+        }
+    }
+}
+
+/// A provider DLL. The simulator makes one instance per load (the factory registered with
+/// [`SimulatorBuilder::library`](crate::runtime::SimulatorBuilder::library)) and drops it when the
+/// load count returns to zero, so whatever the instance holds plays the part of the DLL's statics.
+///
+/// Objects a provider creates must not outlive the DLL's unload: in Windows their code would be
+/// gone. The simulator reports any that do.
+pub trait ProviderLibrary: Send + Sync + 'static {
+    /// The entry points this DLL exports. An entry point that is not exported is never called:
+    /// the load fails cleanly, as `GetProcAddress` would.
+    fn exports(&self) -> Exports;
+
+    /// `MSProviderInit`: returns a **new** provider object (each call, even within one process)
+    /// and the SPI version the provider implements. A provider that needs a newer SPI than
+    /// `args.mapi_version` must fail with `MAPI_E_VERSION`.
+    fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
+        let _ = args;
+        Err(MapiError::NoSupport)
+    }
+}
+
+/// `hInstance`: the module handle of a loaded DLL instance. Two loads separated by an unload have
+/// different generations.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ModuleInstance {
+    file: Arc<str>,
+    generation: u32,
+}
+
+impl ModuleInstance {
+    /// A handle for generation `generation` of the DLL `file`.
+    pub fn new(file: impl Into<Arc<str>>, generation: u32) -> ModuleInstance {
+        ModuleInstance {
+            file: file.into(),
+            generation,
+        }
+    }
+
+    /// The file name the DLL was loaded under (with the `32`).
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// How many times the DLL had been freshly loaded before this instance (from 1).
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+}
+
+impl fmt::Display for ModuleInstance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (instance {})", self.file, self.generation)
+    }
+}
+
+/// The arguments of a provider entry point (`MSProviderInit`, `ABProviderInit`, `XPProviderInit`).
+///
+/// The allocator routines and `lpMalloc` are MAPI's: a provider keeps what it needs. Keeping
+/// `malloc` means cloning it — the documented `AddRef`.
+#[derive(Debug)]
+pub struct InitArgs {
+    /// `hInstance`: the DLL instance.
+    pub instance: ModuleInstance,
+    /// `lpMalloc`: the OLE allocator, a counted object. AddRef (clone) it to keep it.
+    pub malloc: Ref<dyn Malloc>,
+    /// `lpAllocateBuffer`, `lpAllocateMore`, `lpFreeBuffer`.
+    pub routines: MemRoutines,
+    /// `ulFlags`: `MAPI_NT_SERVICE` when the provider is loaded inside a Windows service.
+    pub flags: ProviderInitFlags,
+    /// `ulMAPIVer`: the SPI version MAPI implements.
+    pub mapi_version: SpiVersion,
+}
+
+/// What an entry point returns: the new provider object and `*lpulProviderVer`.
+pub struct ProviderInit<P: ?Sized> {
+    /// The new provider object.
+    pub provider: Ref<P>,
+    /// The SPI version the provider implements.
+    pub version: SpiVersion,
+}
+
+impl<P: ?Sized> fmt::Debug for ProviderInit<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderInit")
+            .field("provider", &self.provider)
+            .field("version", &self.version)
+            .finish()
+    }
+}

@@ -1,0 +1,59 @@
+//! What provider authors implement, and the support object they call.
+//!
+//! A provider "DLL" is a type that implements [`ProviderLibrary`]: it says which entry points it
+//! exports and implements them. The simulator instantiates it on `LoadLibrary` (a fresh instance
+//! after every unload, so its statics are born and die with the load) and calls its entry point,
+//! which returns a new provider object. The store provider's objects implement [`MsProvider`],
+//! [`MsLogon`] and [`MsgStore`]; MAPI's support object is the [`MapiSupport`] they receive.
+//!
+//! Every trait is object-safe, `Send + Sync`, and takes `&self` (interior mutability, as COM
+//! objects do), so that a COM shim can expose the same objects as real COM interfaces, or
+//! implement [`MapiSupport`] over a real `IMAPISupport` pointer. Optional methods default to
+//! `MAPI_E_NO_SUPPORT`.
+//!
+//! Objects cross the boundary as counted references ([`Ref`](crate::object::Ref)). A provider makes
+//! them with [`Ref::new`](crate::object::Ref::new) and hands them over as trait objects:
+//! `Ref<dyn MsgStore>` is made from a `Ref<MyStore>` with `.into()` (or
+//! [`upcast!`](crate::upcast!)). Keeping a reference you were given means cloning it — that is
+//! `AddRef`; dropping it is `Release`.
+//!
+//! The reference store provider in [`crate::sample`] follows every rule and is the model to copy.
+
+mod library;
+mod memory;
+mod store;
+mod support;
+
+pub use library::{Exports, InitArgs, ModuleInstance, ProviderInit, ProviderLibrary};
+pub use memory::{BufferId, Malloc, MallocBlock, MemRoutines};
+pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
+pub use support::{
+    AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropProblem,
+};
+
+use crate::object::Ref;
+
+/// Implements `From<Ref<T>> for Ref<dyn Trait>` for a provider trait, so that a concrete object
+/// converts to the trait object with `.into()`.
+macro_rules! ref_into_dyn {
+    ($($tr:ident),* $(,)?) => {
+        $(
+            impl<T: $tr + 'static> From<Ref<T>> for Ref<dyn $tr> {
+                fn from(r: Ref<T>) -> Ref<dyn $tr> {
+                    crate::upcast!(r => dyn $tr)
+                }
+            }
+        )*
+    };
+}
+
+ref_into_dyn!(
+    MsProvider,
+    MsLogon,
+    MsgStore,
+    MapiSupport,
+    MapiProp,
+    ProfSect,
+    AdviseSink,
+    Malloc
+);

@@ -1,0 +1,469 @@
+//! `IMAPIProp`, profile sections, advise sinks, and `IMAPISupport` as a store provider sees it.
+
+use std::fmt;
+
+use crate::error::{MapiError, MapiResult, Warned};
+use crate::flags::{
+    EventMask, LogoffFlags, NotifyResultFlags, ObjectType, ProfileSectionFlags, ReadReceiptFlags,
+    SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
+};
+use crate::ids::{Iid, MapiUid};
+use crate::object::{ObjectId, Ref};
+use crate::props::{Prop, PropTag};
+use crate::spi::memory::MemRoutines;
+
+/// `MAPIERROR`: extended error information.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct MapiErrorInfo {
+    /// `ulVersion` (`MAPI_ERROR_VERSION` = 0).
+    pub version: u32,
+    /// `lpszError`.
+    pub error: String,
+    /// `lpszComponent`.
+    pub component: String,
+    /// `ulLowLevelError`.
+    pub low_level_error: u32,
+    /// `ulContext`.
+    pub context: u32,
+}
+
+/// One entry of an `SPropProblemArray`: a property that could not be set or deleted.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PropProblem {
+    /// `ulIndex`: the position in the caller's array.
+    pub index: usize,
+    /// `ulPropTag`.
+    pub tag: PropTag,
+    /// `scode`.
+    pub error: MapiError,
+}
+
+/// `IMAPIProp`: the property interface every MAPI object with properties implements.
+pub trait MapiProp: Send + Sync {
+    /// `GetLastError`: extended information about the last error, if any.
+    fn get_last_error(&self, hresult: MapiError, flags: u32) -> MapiResult<Option<MapiErrorInfo>> {
+        let _ = (hresult, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `SaveChanges`.
+    fn save_changes(&self, flags: u32) -> MapiResult<()> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `GetProps`: the properties asked for, in order (all of them for `None`). A property that
+    /// is missing comes back with a `PT_ERROR` value and the call returns
+    /// `MAPI_W_ERRORS_RETURNED`.
+    fn get_props(&self, tags: Option<&[PropTag]>, flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
+        let _ = (tags, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `GetPropList`: the tags of every property.
+    fn get_prop_list(&self, flags: u32) -> MapiResult<Vec<PropTag>> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `SetProps`: sets properties; problems with single properties are returned, not failed.
+    fn set_props(&self, props: &[Prop]) -> MapiResult<Vec<PropProblem>> {
+        let _ = props;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `DeleteProps`.
+    fn delete_props(&self, tags: &[PropTag]) -> MapiResult<Vec<PropProblem>> {
+        let _ = tags;
+        Err(MapiError::NoSupport)
+    }
+}
+
+/// `IProfSect`: a profile section, reached through `IMAPISupport::OpenProfileSection`.
+/// Implemented by MAPI.
+pub trait ProfSect: MapiProp {
+    /// The section's MAPIUID.
+    fn uid(&self) -> MapiUid;
+}
+
+/// One notification (`NOTIFICATION`), reduced to what the lifecycle needs.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Notification {
+    /// `ulEventType`.
+    pub event: EventMask,
+    /// The entry ID the event is about, if any.
+    pub entry_id: Vec<u8>,
+    /// Further details as properties (the changed columns of a table, for instance).
+    pub props: Vec<Prop>,
+}
+
+/// `IMAPIAdviseSink`: receives notifications.
+pub trait AdviseSink: Send + Sync {
+    /// `OnNotify`: returns 0, or `CALLBACK_DISCONTINUE` to stop a synchronous delivery.
+    fn on_notify(&self, notifications: &[Notification]) -> u32;
+}
+
+/// What `OpenEntry` and `OpenStatusEntry` return: the object type and the object.
+pub struct OpenedEntry {
+    /// `*lpulObjType`.
+    pub object_type: ObjectType,
+    /// The object.
+    pub object: Ref<dyn MapiProp>,
+}
+
+impl fmt::Debug for OpenedEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenedEntry")
+            .field("object_type", &self.object_type)
+            .field("object", &self.object)
+            .finish()
+    }
+}
+
+/// `IMAPISupport` as a message-store provider sees it (IID `IID_IMAPISup`).
+///
+/// MAPI gives each store logon its own support object. The methods the lifecycle needs are the
+/// simulator's to implement; every other method answers `MAPI_E_NO_SUPPORT`, as a support object
+/// of the wrong kind does. A COM shim implements this trait over a real `IMAPISupport` pointer.
+///
+/// Keeping the support object means cloning its `Ref` (the `AddRef` a fresh `Logon` must do);
+/// the store's final release drops that reference, and MAPI's teardown of the logon runs inside
+/// the support object's final release.
+pub trait MapiSupport: Send + Sync {
+    /// `GetLastError`.
+    fn get_last_error(&self, hresult: MapiError, flags: u32) -> MapiResult<Option<MapiErrorInfo>> {
+        let _ = (hresult, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `GetMemAllocRoutines`: the same routines the entry point was given.
+    fn get_mem_alloc_routines(&self) -> MapiResult<MemRoutines> {
+        Err(MapiError::NoSupport)
+    }
+
+    /// `Subscribe`: registers `sink` (AddRef'd while registered) for events on `key`; returns a
+    /// nonzero connection number. `SubscribeFlags::SYNC` makes later `Notify` calls synchronous.
+    fn subscribe(
+        &self,
+        key: &[u8],
+        mask: EventMask,
+        flags: SubscribeFlags,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
+        let _ = (key, mask, flags, sink);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `Unsubscribe`: releases the sink; an unknown connection gives `MAPI_E_NOT_FOUND`.
+    fn unsubscribe(&self, connection: usize) -> MapiResult<()> {
+        let _ = connection;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `Notify`: delivers notifications to the sinks subscribed to `key`. The output flags say
+    /// whether a synchronous callback cancelled the delivery.
+    fn notify(
+        &self,
+        key: &[u8],
+        notifications: &[Notification],
+        flags: u32,
+    ) -> MapiResult<NotifyResultFlags> {
+        let _ = (key, notifications, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `ModifyStatusRow`: adds the provider's row to the status table (flags 0) or merges into it
+    /// (`StatusRowFlags::UPDATE`).
+    fn modify_status_row(&self, columns: &[Prop], flags: StatusRowFlags) -> MapiResult<()> {
+        let _ = (columns, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `OpenProfileSection`: `None` opens the provider's own section. A read-only open of a
+    /// missing section gives `MAPI_E_NOT_FOUND`; `MAPI_MODIFY` creates it.
+    fn open_profile_section(
+        &self,
+        uid: Option<&MapiUid>,
+        flags: ProfileSectionFlags,
+    ) -> MapiResult<Ref<dyn ProfSect>> {
+        let _ = (uid, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `RegisterPreprocessor` (transports only).
+    fn register_preprocessor(
+        &self,
+        uid: &MapiUid,
+        address_type: &str,
+        dll_name: &str,
+        preprocess: &str,
+        remove_preprocess_info: &str,
+        flags: u32,
+    ) -> MapiResult<()> {
+        let _ = (
+            uid,
+            address_type,
+            dll_name,
+            preprocess,
+            remove_preprocess_info,
+            flags,
+        );
+        Err(MapiError::NoSupport)
+    }
+
+    /// `NewUID`: a fresh unique MAPIUID (not for the provider's registered UID, which should be a
+    /// hard-coded constant).
+    fn new_uid(&self) -> MapiResult<MapiUid> {
+        Err(MapiError::NoSupport)
+    }
+
+    /// `MakeInvalid`: the object (owned by the caller) answers `MAPI_E_INVALID_OBJECT` from now on
+    /// to every method but `AddRef` and `Release`.
+    fn make_invalid(&self, flags: u32, object: ObjectId, ref_count: u32, methods: u32) -> MapiResult<()> {
+        let _ = (flags, object, ref_count, methods);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `SpoolerYield` (transports only).
+    fn spooler_yield(&self, flags: u32) -> MapiResult<()> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `SpoolerNotify`: a store may pass only `NOTIFY_NEWMAIL_RECEIVED` and `NOTIFY_READYTOSEND`.
+    fn spooler_notify(&self, flags: SpoolerNotifyFlags) -> MapiResult<()> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `CreateOneOff`: a one-off entry ID.
+    fn create_one_off(
+        &self,
+        name: &str,
+        address_type: &str,
+        address: &str,
+        flags: u32,
+    ) -> MapiResult<Vec<u8>> {
+        let _ = (name, address_type, address, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `SetProviderUID`: registers a MAPIUID by which MAPI routes entry IDs to this logon. Every
+    /// call adds, duplicates included; the UIDs go away with the logon.
+    fn set_provider_uid(&self, uid: &MapiUid, flags: u32) -> MapiResult<()> {
+        let _ = (uid, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `CompareEntryIDs`.
+    fn compare_entry_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
+        let _ = (a, b, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `OpenTemplateID` (address books only).
+    fn open_template_id(
+        &self,
+        template_id: &[u8],
+        flags: u32,
+        data: &Ref<dyn MapiProp>,
+        interface: Option<Iid>,
+    ) -> MapiResult<Ref<dyn MapiProp>> {
+        let _ = (template_id, flags, data, interface);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `OpenEntry`.
+    fn open_entry(&self, entry_id: &[u8], interface: Option<Iid>, flags: u32) -> MapiResult<OpenedEntry> {
+        let _ = (entry_id, interface, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `GetOneOffTable` (address books only), here as the table's rows.
+    fn get_one_off_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `Address` (address books only): the address dialog, here over the recipient rows.
+    fn address(&self, ui_param: usize, recipients: &mut Vec<Vec<Prop>>) -> MapiResult<()> {
+        let _ = (ui_param, recipients);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `Details` (address books only): the details dialog of an entry.
+    fn details(&self, ui_param: usize, entry_id: &[u8], flags: u32) -> MapiResult<()> {
+        let _ = (ui_param, entry_id, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `NewEntry` (address books only): the new-entry dialog; returns the new entry ID.
+    fn new_entry(
+        &self,
+        ui_param: usize,
+        flags: u32,
+        container: &[u8],
+        template: &[u8],
+    ) -> MapiResult<Vec<u8>> {
+        let _ = (ui_param, flags, container, template);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `DoConfigPropsheet`: the configuration property sheet.
+    fn do_config_propsheet(
+        &self,
+        ui_param: usize,
+        flags: u32,
+        title: &str,
+        config: &Ref<dyn MapiProp>,
+        top_page: u32,
+    ) -> MapiResult<()> {
+        let _ = (ui_param, flags, title, config, top_page);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `CopyMessages` (stores).
+    fn copy_messages(
+        &self,
+        source_folder: &Ref<dyn MapiProp>,
+        messages: &[Vec<u8>],
+        destination_folder: &Ref<dyn MapiProp>,
+        flags: u32,
+    ) -> MapiResult<()> {
+        let _ = (source_folder, messages, destination_folder, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `CopyFolder` (stores).
+    fn copy_folder(
+        &self,
+        source_folder: &Ref<dyn MapiProp>,
+        entry_id: &[u8],
+        destination_folder: &Ref<dyn MapiProp>,
+        new_name: Option<&str>,
+        flags: u32,
+    ) -> MapiResult<()> {
+        let _ = (source_folder, entry_id, destination_folder, new_name, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `DoCopyTo` (stores).
+    fn do_copy_to(
+        &self,
+        source: &Ref<dyn MapiProp>,
+        exclude: &[PropTag],
+        destination: &Ref<dyn MapiProp>,
+        flags: u32,
+    ) -> MapiResult<Vec<PropProblem>> {
+        let _ = (source, exclude, destination, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `DoCopyProps` (stores).
+    fn do_copy_props(
+        &self,
+        source: &Ref<dyn MapiProp>,
+        include: &[PropTag],
+        destination: &Ref<dyn MapiProp>,
+        flags: u32,
+    ) -> MapiResult<Vec<PropProblem>> {
+        let _ = (source, include, destination, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `DoProgressDialog`.
+    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<()> {
+        let _ = (ui_param, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `ReadReceipt` (stores): a read or non-read report for `message`.
+    fn read_receipt(&self, flags: ReadReceiptFlags, message: &Ref<dyn MapiProp>) -> MapiResult<()> {
+        let _ = (flags, message);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `PrepareSubmit` (stores). Avoid it during `Logon`: it waits for the spooler.
+    fn prepare_submit(&self, message: &Ref<dyn MapiProp>, flags: u32) -> MapiResult<u32> {
+        let _ = (message, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `ExpandRecips` (stores).
+    fn expand_recips(&self, message: &Ref<dyn MapiProp>, flags: u32) -> MapiResult<u32> {
+        let _ = (message, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `UpdatePAB` (in the header's vtable, absent from the documentation).
+    fn update_pab(&self, flags: u32, message: &Ref<dyn MapiProp>) -> MapiResult<()> {
+        let _ = (flags, message);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `DoSentMail` (stores).
+    fn do_sent_mail(&self, flags: u32, message: &Ref<dyn MapiProp>) -> MapiResult<()> {
+        let _ = (flags, message);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `OpenAddressBook`.
+    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
+        let _ = (interface, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `Preprocess` (in the header's vtable, absent from the documentation).
+    fn preprocess(&self, flags: u32, entry_id: &[u8]) -> MapiResult<()> {
+        let _ = (flags, entry_id);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `CompleteMsg` (stores).
+    fn complete_msg(&self, flags: u32, entry_id: &[u8]) -> MapiResult<()> {
+        let _ = (flags, entry_id);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `StoreLogoffTransports` (stores only): tells the spooler's transports the store is logging
+    /// off. Called exactly once per store shutdown, with the flag the client gave
+    /// `IMsgStore::StoreLogoff` (or `LOGOFF_ABORT` from a final release without `StoreLogoff`).
+    /// Returns the output flags (`LOGOFF_COMPLETE`, …).
+    fn store_logoff_transports(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `StatusRecips` (transports only).
+    fn status_recips(&self, message: &Ref<dyn MapiProp>, recipients: &[Vec<Prop>]) -> MapiResult<()> {
+        let _ = (message, recipients);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `WrapStoreEntryID`: wraps the provider's store entry ID with its DLL name, as the profile
+    /// registers it. A store exposes only the wrapped form (`PR_ENTRYID`, `PR_STORE_ENTRYID`, its
+    /// profile section's `PR_ENTRYID`).
+    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<Vec<u8>> {
+        let _ = original;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `ModifyProfile` (stores): makes the store's profile section permanent; does nothing for a
+    /// store opened with `MDB_TEMPORARY`.
+    fn modify_profile(&self, flags: u32) -> MapiResult<()> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `IStorageFromStream`.
+    fn istorage_from_stream(&self, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `GetSvcConfigSupportObj`: a support object for message-service configuration.
+    fn get_svc_config_support_obj(&self, flags: u32) -> MapiResult<Ref<dyn MapiSupport>> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+}
