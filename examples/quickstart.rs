@@ -10,11 +10,20 @@ use std::process::ExitCode;
 use mapisim::prelude::*;
 use mapisim::sample::SampleStore;
 
-fn lifecycle(sim: &Simulator) -> MapiResult<()> {
+/// A simulator hosting the sample provider's DLL, with its message service in the catalogue.
+pub(crate) fn simulator() -> Simulator {
+    Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .service(SampleStore::service("SMPMS"))
+        .build()
+}
+
+/// What a client does, from `MAPIInitialize` to `MAPIUninitialize`.
+pub(crate) fn lifecycle(sim: &Simulator) -> MapiResult<()> {
     // A profile with the sample's message service, as a provider author would set it up.
     sim.profiles().create("Default")?.add_service("SMPMS")?;
 
-    // The client: MAPIInitialize, MAPILogonEx, the message-stores table, OpenMsgStore.
+    // MAPIInitialize, MAPILogonEx, the message-stores table, OpenMsgStore.
     let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS)?;
     let session = mapi.logon_ex("Default", LogonFlags::EXTENDED)?;
     let row = session.msg_stores_table()?.default_store()?;
@@ -27,15 +36,13 @@ fn lifecycle(sim: &Simulator) -> MapiResult<()> {
     store.store_logoff(LogoffFlags::ORDERLY)?;
     drop(store);
     session.logoff(SessionLogoffFlags::empty())?;
+    drop(session);
     mapi.uninitialize()?;
     Ok(())
 }
 
 fn main() -> ExitCode {
-    let sim = Simulator::builder()
-        .library(SampleStore::DLL_FILE, SampleStore::library)
-        .service(SampleStore::service("SMPMS"))
-        .build();
+    let sim = simulator();
     let outcome = lifecycle(&sim);
     let report = sim.finish();
     println!("trace:\n{}", report.trace());

@@ -783,6 +783,11 @@ impl<T: ?Sized> WeakRef<T> {
     pub fn is_alive(&self) -> bool {
         self.node.strong_count() > 0
     }
+
+    /// The object's reference count (0 once it is gone).
+    pub fn ref_count(&self) -> u32 {
+        saturate(self.node.strong_count())
+    }
 }
 
 impl<T: ?Sized> Clone for WeakRef<T> {

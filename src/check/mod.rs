@@ -39,10 +39,16 @@ impl fmt::Display for Violation {
     }
 }
 
-/// The payload of the panic strict mode raises at the first violation. The simulator lets it
-/// through the barriers it puts around provider code, so the test fails at the offending call.
-#[derive(Debug)]
-pub struct StrictViolation(pub String);
+/// How the message of strict mode's panic starts. The simulator lets that panic through the
+/// barriers it puts around provider code, so that the test fails at the offending call.
+pub const STRICT_PANIC_PREFIX: &str = "mapisim strict mode stopped at the first violation.\n";
+
+/// Whether a panic payload is strict mode's.
+pub fn is_strict_panic(payload: &(dyn std::any::Any + Send)) -> bool {
+    payload
+        .downcast_ref::<String>()
+        .is_some_and(|s| s.starts_with(STRICT_PANIC_PREFIX))
+}
 
 /// What the simulator found: violations in order, objects still alive, the library ledger and the
 /// trace.

@@ -45,7 +45,7 @@ pub use session::{Session, StoreRow, StoresTable};
 pub use spooler::Spooler;
 pub use store::StoreHandle;
 
-use crate::check::{Report, Rule, StrictViolation, Violation, rules};
+use crate::check::{Report, Rule, STRICT_PANIC_PREFIX, Violation, is_strict_panic, rules};
 use crate::error::{MapiError, MapiResult, Status, Warned};
 use crate::flags::{InitFlags, LogonFlags, MapiFlags, SpiVersion};
 use crate::object::{InterfaceKind, LeakReport, ObjLabel, ObjectInfo, ObjectLedger, Owner, Ref, Scope};
@@ -361,7 +361,8 @@ impl Simulator {
     }
 
     /// `MAPIUninitialize`: decrements the count; the last one unloads the provider DLLs. Without a
-    /// matching `MAPIInitialize` it gives `MAPI_E_NOT_INITIALIZED` (and a client violation).
+    /// matching `MAPIInitialize` it gives `MAPI_E_NOT_INITIALIZED` (and a client violation). A
+    /// session still logged on at the last one is a client violation, and MAPI logs it off then.
     pub fn uninitialize(&self) -> MapiResult<()> {
         self.rt.uninitialize()
     }
@@ -621,7 +622,7 @@ impl Runtime {
                 LoadLedger::default(),
                 self.trace.clone(),
             );
-            std::panic::panic_any(StrictViolation(report.account()));
+            std::panic::panic_any(format!("{STRICT_PANIC_PREFIX}{}", report.account()));
         }
     }
 
@@ -648,7 +649,7 @@ impl Runtime {
         match outcome {
             Ok(r) => Ok(r),
             Err(payload) => {
-                if payload.is::<StrictViolation>() {
+                if is_strict_panic(payload.as_ref()) {
                     resume_unwind(payload);
                 }
                 let message = panic_message(payload.as_ref());
@@ -802,8 +803,13 @@ impl Runtime {
         for id in active {
             self.client_violation(
                 &rules::CLIENT_LOGOFF,
-                format!("session {id} was not logged off before the last MAPIUninitialize"),
+                format!("session {id} was not logged off before the last MAPIUninitialize; MAPI logs it off"),
             );
+            self.session_logoff(id);
+        }
+        let frees = std::mem::take(&mut self.st().deferred_frees);
+        for (file, reason) in frees {
+            self.free_library(&file, reason);
         }
         if handles > 0 {
             self.client_violation(
@@ -1003,9 +1009,17 @@ impl Runtime {
         });
         if let Some(module) = dropped {
             self.drop_in_provider(file, None, "the DLL's unload", module.instance);
-            let alive = self
-                .ledger
-                .live_where(|o| o.owner.library.as_deref() == Some(&**file));
+            // Stores the client still holds are the client's to answer for (CLIENT-RELEASE).
+            let client_held: Vec<ObjLabel> = self
+                .st()
+                .logons
+                .values()
+                .filter(|r| r.client_handles > 0)
+                .filter_map(|r| r.store_label)
+                .collect();
+            let alive = self.ledger.live_where(|o| {
+                o.owner.library.as_deref() == Some(&**file) && !client_held.contains(&o.label)
+            });
             if !alive.is_empty() {
                 let labels: Vec<ObjLabel> = alive.iter().map(|o| o.label).collect();
                 let names: Vec<String> = labels.iter().map(ToString::to_string).collect();
@@ -1027,7 +1041,6 @@ impl Runtime {
     /// checks that need the dust to settle, and the spooler in automatic mode.
     pub(crate) fn settle(&self) {
         let _mapi = self.mapi_scope();
-        self.check_store_support_release();
         let frees = std::mem::take(&mut self.st().deferred_frees);
         for (file, reason) in frees {
             self.free_library(&file, reason);
@@ -1086,6 +1099,7 @@ impl Runtime {
     fn finish(&self) {
         let call = self.trace.begin_call(Party::Client, Party::Mapi, "finish", "");
         let _mapi = self.mapi_scope();
+        self.check_store_support_release(None);
         self.settle();
         let (init_count, active, handles) = {
             let st = self.st();

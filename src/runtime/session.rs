@@ -266,18 +266,68 @@ impl Session {
 }
 
 impl Drop for Session {
-    /// The client's `Release` of the session object.
+    /// The client's `Release` of the session object. A session released without `Logoff` is
+    /// logged off by MAPI at that point (and the client broke `CLIENT-LOGOFF`): nothing else could
+    /// end it.
     fn drop(&mut self) {
-        self.rt.settle();
+        let active = self.rt.st().session(self.id).is_some_and(|s| s.active);
+        let initialized = self.rt.st().init_count > 0;
+        if active && initialized {
+            let call = self
+                .rt
+                .trace
+                .begin_call(Party::Client, self.party(), "Release", "");
+            self.rt.client_violation(
+                &rules::CLIENT_LOGOFF,
+                format!(
+                    "session {} was released without IMAPISession::Logoff; MAPI logs it off",
+                    self.id
+                ),
+            );
+            {
+                let _mapi = self.rt.mapi_scope();
+                self.rt.session_logoff(self.id);
+            }
+            self.rt.settle();
+            call.finish(crate::error::Status::Ok, "count 0");
+        } else {
+            self.rt.settle();
+        }
     }
 }
 
-/// A provider object MAPI holds, with what a call on it needs.
+/// A provider object MAPI is about to call, with what the call needs. While it exists the
+/// provider record counts one call in flight, so that a release check does not mistake MAPI's
+/// temporary reference for a leak.
 pub(crate) struct ProviderHandle {
-    pub(crate) object: Ref<dyn MsProvider>,
+    rt: Arc<Runtime>,
+    key: ProviderKey,
+    object: Option<Ref<dyn MsProvider>>,
     pub(crate) label: ObjLabel,
     pub(crate) file: Arc<str>,
     pub(crate) session: u32,
+}
+
+impl ProviderHandle {
+    pub(crate) fn object(&self) -> &Ref<dyn MsProvider> {
+        match &self.object {
+            Some(object) => object,
+            // Taken only in `drop`.
+            None => unreachable_handle(),
+        }
+    }
+}
+
+#[cold]
+fn unreachable_handle() -> ! {
+    panic!("a provider handle was used after it was dropped")
+}
+
+impl Drop for ProviderHandle {
+    fn drop(&mut self) {
+        drop(self.object.take());
+        self.rt.provider_call_done(self.key);
+    }
 }
 
 /// What MAPI resolved an `OpenMsgStore` to.
@@ -446,36 +496,51 @@ impl Runtime {
     }
 
     fn compare_store_ids(&self, key: ProviderKey, a: &[u8], b: &[u8]) -> MapiResult<bool> {
-        let ProviderHandle {
-            object,
-            label,
-            file,
-            session,
-        } = self.provider_object(key)?;
-        self.check_not_shut_down(&object, label, &file);
+        let provider = self.provider_object(key)?;
+        self.check_not_shut_down(provider.object(), provider.label, &provider.file);
         self.call_provider(
             Party::Mapi,
-            Party::Object(label),
+            Party::Object(provider.label),
             "CompareStoreIDs",
             format!("{}, {}, 0", hex_short(a), hex_short(b)),
-            &file,
-            Some(session),
-            || object.compare_store_ids(a, b, 0),
+            &provider.file,
+            Some(provider.session),
+            || provider.object().compare_store_ids(a, b, 0),
             |same| if *same { "TRUE".into() } else { "FALSE".into() },
         )
     }
 
     /// The provider object of a record, with what a call on it needs.
     pub(crate) fn provider_object(&self, key: ProviderKey) -> MapiResult<ProviderHandle> {
-        let st = self.st();
-        let rec = st.providers.get(key).ok_or(MapiError::EndOfSession)?;
+        let mut st = self.st();
+        let rec = st.providers.get_mut(key).ok_or(MapiError::EndOfSession)?;
         let object = rec.object.clone().ok_or(MapiError::EndOfSession)?;
+        rec.in_flight += 1;
         Ok(ProviderHandle {
-            object,
+            rt: self.arc(),
+            key,
+            object: Some(object),
             label: rec.label,
             file: Arc::clone(&rec.file),
             session: rec.session,
         })
+    }
+
+    /// A call made through a [`ProviderHandle`] is over; runs a release check that waited for it.
+    pub(crate) fn provider_call_done(&self, key: ProviderKey) {
+        let due = {
+            let mut st = self.st();
+            match st.providers.get_mut(key) {
+                Some(rec) => {
+                    rec.in_flight = rec.in_flight.saturating_sub(1);
+                    rec.in_flight == 0 && std::mem::take(&mut rec.release_check_pending)
+                }
+                None => false,
+            }
+        };
+        if due {
+            self.check_provider_released(key);
+        }
     }
 
     /// `NO-CALL-AFTER-SHUTDOWN`: reports a call about to be made on a provider object that was
@@ -662,6 +727,8 @@ impl Runtime {
                 label,
                 logons: Vec::new(),
                 shut_down: false,
+                in_flight: 0,
+                release_check_pending: false,
             });
             if let Some(s) = st.session_mut(session) {
                 s.providers.push((loader::file_key(&file), k));
@@ -681,13 +748,10 @@ impl Runtime {
         interface: Option<Iid>,
     ) -> MapiResult<StoreHandle> {
         let pkey = self.provider_for(session, &target.entry)?;
-        let ProviderHandle {
-            object: provider,
-            label: plabel,
-            file,
-            ..
-        } = self.provider_object(pkey)?;
-        self.check_not_shut_down(&provider, plabel, &file);
+        let provider = self.provider_object(pkey)?;
+        let plabel = provider.label;
+        let file = Arc::clone(&provider.file);
+        self.check_not_shut_down(provider.object(), plabel, &file);
         let (profile_name, no_mail_session) = {
             let st = self.st();
             let s = st.session(session).ok_or(MapiError::EndOfSession)?;
@@ -728,6 +792,7 @@ impl Runtime {
             logoff_in_progress: false,
             support_release_reported: false,
             client_handles: 0,
+            mapi_support_refs: 0,
             subscriptions: Vec::new(),
         });
         let support = SupportObject::create(self, lkey, session);
@@ -760,7 +825,9 @@ impl Runtime {
             let call = self
                 .trace
                 .begin_call(Party::Mapi, Party::Object(plabel), "Logon", args_text);
-            let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || provider.logon(&args));
+            let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || {
+                provider.object().logon(&args)
+            });
             match outcome {
                 Ok(result) => {
                     Runtime::finish_warned(call, &result, |out| {
@@ -800,6 +867,8 @@ impl Runtime {
         if let Some(rec) = self.st().logons.get_mut(lkey) {
             rec.in_logon = false;
         }
+        // MAPI's temporary reference to the provider goes before anything can shut it down.
+        drop(provider);
         let out = match result {
             Ok(w) => w,
             Err(e) => {
@@ -995,12 +1064,12 @@ impl Runtime {
         flags: OpenStoreFlags,
         interface: Option<Iid>,
     ) -> MapiResult<StoreHandle> {
-        let (pkey, support, existing, store_label, file, profile_name, entry_id) = {
+        let support = self.support_temp(lkey);
+        let (pkey, existing, store_label, file, profile_name, entry_id) = {
             let st = self.st();
             let rec = st.logons.get(lkey).ok_or(MapiError::NotFound)?;
             (
                 rec.provider,
-                rec.support.upgrade(),
                 rec.store.as_ref().and_then(crate::object::WeakRef::upgrade),
                 rec.store_label,
                 Arc::clone(&rec.file),
@@ -1008,18 +1077,15 @@ impl Runtime {
                 target.entry_id.clone().or_else(|| rec.logon_entry_id.clone()),
             )
         };
-        let (Some(support), Some(existing)) = (support, existing) else {
+        let (Some(support_temp), Some(existing)) = (support, existing) else {
             // The store is on its way out: open it afresh.
             return self.fresh_logon(session, target, flags, interface);
         };
-        let support: Ref<dyn MapiSupport> = support.into();
-        let ProviderHandle {
-            object: provider,
-            label: plabel,
-            ..
-        } = self.provider_object(pkey)?;
-        self.check_not_shut_down(&provider, plabel, &file);
-        let before = support.ref_count();
+        let support = support_temp.get();
+        let provider = self.provider_object(pkey)?;
+        let plabel = provider.label;
+        self.check_not_shut_down(provider.object(), plabel, &file);
+        let before = self.provider_support_refs(lkey);
         {
             let mut st = self.st();
             if let Some(rec) = st.logons.get_mut(lkey) {
@@ -1030,7 +1096,7 @@ impl Runtime {
         let logon_flags = logon_flags(flags);
         let result = {
             let args = StoreLogonArgs {
-                support: &support,
+                support,
                 ui_param: 0,
                 profile_name: &profile_name,
                 entry_id: entry_id.as_deref(),
@@ -1047,7 +1113,9 @@ impl Runtime {
                     entry_id.as_deref().map_or("NULL".to_owned(), hex_short)
                 ),
             );
-            match self.guarded(&file, Some(session), "Logon", &[plabel], || provider.logon(&args)) {
+            match self.guarded(&file, Some(session), "Logon", &[plabel], || {
+                provider.object().logon(&args)
+            }) {
                 Ok(result) => {
                     Runtime::finish_warned(call, &result, |out| {
                         let store = out.store.label().map(|l| l.to_string()).unwrap_or_default();
@@ -1074,22 +1142,22 @@ impl Runtime {
                 rec.in_reuse_logon = false;
             }
         }
-        let after = support.ref_count();
+        drop(provider);
+        let after = self.provider_support_refs(lkey);
         let by = Party::Library(Arc::clone(&file));
         let support_label = support.label();
-        if after != before {
+        if after > before {
             self.violation(
                 &rules::LOGON_REUSE_NO_ADDREF,
                 format!(
-                    "Logon on an open store changed the support object's count from {} to {}",
-                    before - 1,
-                    after - 1
+                    "Logon on an open store took {} more reference(s) to the support object",
+                    after - before
                 ),
                 support_label.into_iter().collect(),
                 by.clone(),
             );
         }
-        drop(support);
+        drop(support_temp);
         let Warned { value: out, .. } = result?;
         if let Some(logon) = out.logon {
             self.violation(
@@ -1137,6 +1205,14 @@ impl Runtime {
             }
         }
         Ok(StoreHandle::new(self.arc(), session, Some(lkey), out.store, file))
+    }
+
+    /// The references to a logon's support object that are not MAPI's temporary ones.
+    pub(crate) fn provider_support_refs(&self, lkey: LogonKey) -> u32 {
+        let st = self.st();
+        st.logons
+            .get(lkey)
+            .map_or(0, |r| r.support.ref_count().saturating_sub(r.mapi_support_refs))
     }
 
     /// The store's unwrapped entry ID as its profile section records it (`PR_ENTRYID`).

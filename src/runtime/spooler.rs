@@ -14,7 +14,7 @@ use crate::runtime::Runtime;
 use crate::runtime::session::hex_short;
 use crate::runtime::state::{LogonKey, LogonPhase, SpoolerHold, SpoolerPhase};
 use crate::runtime::store::StoreHandle;
-use crate::spi::{MapiSupport, SpoolerLogonArgs};
+use crate::spi::SpoolerLogonArgs;
 use crate::trace::Party;
 
 /// The MAPI spooler of a simulator.
@@ -90,13 +90,8 @@ fn step(rt: &Runtime) -> bool {
             if !active || !session_active {
                 return None;
             }
-            let provider = st.providers.get(rec.provider)?;
             Some((
-                provider.object.clone()?,
-                provider.label,
-                rec.support.upgrade()?,
-                Arc::clone(&rec.file),
-                rec.session,
+                rec.provider,
                 rec.profile_name.clone(),
                 rec.entry_id.clone().or_else(|| rec.logon_entry_id.clone()),
                 rec.open_flags,
@@ -107,25 +102,17 @@ fn step(rt: &Runtime) -> bool {
             ))
         })
     };
-    let Some((
-        provider,
-        plabel,
-        support,
-        file,
-        session,
-        profile,
-        entry_id,
-        open_flags,
-        blob,
-        logon_id,
-        store,
-        store_label,
-    )) = work
-    else {
+    let Some((pkey, profile, entry_id, open_flags, blob, logon_id, store, store_label)) = work else {
         return true;
     };
-    rt.check_not_shut_down(&provider, plabel, &file);
-    let support: crate::object::Ref<dyn MapiSupport> = support.into();
+    let Some(support) = rt.support_temp(logon) else {
+        return true;
+    };
+    let Ok(provider) = rt.provider_object(pkey) else {
+        return true;
+    };
+    let (plabel, file, session) = (provider.label, Arc::clone(&provider.file), provider.session);
+    rt.check_not_shut_down(provider.object(), plabel, &file);
     let mut flags = SpoolerLogonFlags::empty();
     if open_flags.contains(OpenStoreFlags::WRITE) {
         flags |= SpoolerLogonFlags::WRITE;
@@ -134,7 +121,7 @@ fn step(rt: &Runtime) -> bool {
         flags |= SpoolerLogonFlags::NO_DIALOG;
     }
     let args = SpoolerLogonArgs {
-        support: &support,
+        support: support.get(),
         ui_param: 0,
         profile_name: &profile,
         entry_id: entry_id.as_deref(),
@@ -148,13 +135,13 @@ fn step(rt: &Runtime) -> bool {
         "SpoolerLogon",
         format!(
             "support={}, entry={}, {flags}, spool security {} bytes",
-            support.label().map(|l| l.to_string()).unwrap_or_default(),
+            support.get().label().map(|l| l.to_string()).unwrap_or_default(),
             entry_id.as_deref().map_or("NULL".to_owned(), hex_short),
             blob.len()
         ),
     );
     let result = match rt.guarded(&file, Some(session), "SpoolerLogon", &[plabel], || {
-        provider.spooler_logon(&args)
+        provider.object().spooler_logon(&args)
     }) {
         Ok(result) => {
             Runtime::finish_warned(call, &result, |out| {
@@ -173,8 +160,40 @@ fn step(rt: &Runtime) -> bool {
         }
     };
     drop(support);
+    drop(provider);
     match result {
         Ok(Warned { value: out, .. }) => {
+            // The store may have logged off (or the session ended) while SpoolerLogon ran: then
+            // the spooler lets go at once instead of holding the store, and checks nothing.
+            let still_wanted = {
+                let st = rt.st();
+                st.logons.get(logon).is_some_and(|r| {
+                    r.phase == LogonPhase::Active
+                        && r.store_logoff_flag.is_none()
+                        && r.slt_calls == 0
+                        && st.session(r.session).is_some_and(|s| s.active)
+                })
+            };
+            if !still_wanted {
+                if let Some(rec) = rt.st().logons.get_mut(logon) {
+                    rec.spooler = SpoolerPhase::Done;
+                }
+                let target = out.store.label().map_or(Party::Mapi, Party::Object);
+                let call = rt.trace.begin_call(
+                    Party::Spooler,
+                    target,
+                    "Release",
+                    "the store logged off meanwhile",
+                );
+                rt.drop_in_provider(
+                    &file,
+                    Some(session),
+                    "the spooler's release",
+                    (out.logon, out.store),
+                );
+                call.finish(Status::Ok, "");
+                return true;
+            }
             let same_logon = out.logon.as_ref().and_then(|l| l.id()).is_some()
                 && out.logon.as_ref().and_then(|l| l.id()) == logon_id;
             let same_store = store

@@ -75,6 +75,10 @@ pub(crate) struct ProviderRec {
     pub(crate) label: ObjLabel,
     pub(crate) logons: Vec<LogonKey>,
     pub(crate) shut_down: bool,
+    /// Calls MAPI is making on the object right now (each holds a temporary reference).
+    pub(crate) in_flight: u32,
+    /// The check that the object died with MAPI's release waits for the calls in flight.
+    pub(crate) release_check_pending: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -135,6 +139,9 @@ pub(crate) struct LogonRec {
     pub(crate) logoff_in_progress: bool,
     pub(crate) support_release_reported: bool,
     pub(crate) client_handles: u32,
+    /// Temporary references MAPI holds to the support object right now (the spooler's, a reused
+    /// logon's).
+    pub(crate) mapi_support_refs: u32,
     pub(crate) subscriptions: Vec<Subscription>,
 }
 

@@ -480,7 +480,56 @@ impl MapiSupport for SupportObject {
     }
 }
 
+/// A temporary reference of MAPI's to a logon's support object (for a `SpoolerLogon` or a reused
+/// `Logon`), counted so that checks do not mistake it for the provider's.
+pub(crate) struct SupportTemp<'a> {
+    rt: &'a Runtime,
+    logon: LogonKey,
+    support: Option<Ref<dyn MapiSupport>>,
+}
+
+impl SupportTemp<'_> {
+    pub(crate) fn get(&self) -> &Ref<dyn MapiSupport> {
+        match &self.support {
+            Some(s) => s,
+            None => unreachable_temp(),
+        }
+    }
+}
+
+#[cold]
+fn unreachable_temp() -> ! {
+    panic!("a temporary support reference was used after it was dropped")
+}
+
+impl Drop for SupportTemp<'_> {
+    fn drop(&mut self) {
+        // The reference goes first, outside MAPI's lock: it may be the final release.
+        drop(self.support.take());
+        if let Some(rec) = self.rt.st().logons.get_mut(self.logon) {
+            rec.mapi_support_refs = rec.mapi_support_refs.saturating_sub(1);
+        }
+    }
+}
+
 impl Runtime {
+    /// A temporary reference to the logon's support object, if it is alive.
+    pub(crate) fn support_temp(&self, logon: LogonKey) -> Option<SupportTemp<'_>> {
+        let support = {
+            let mut st = self.st();
+            let rec = st.logons.get_mut(logon)?;
+            rec.mapi_support_refs += 1;
+            rec.support.upgrade()
+        };
+        let temp = SupportTemp {
+            rt: self,
+            logon,
+            support: support.map(Into::into),
+        };
+        // A support object that is gone: the guard still undoes the count.
+        temp.support.is_some().then_some(temp)
+    }
+
     /// `IMAPISupport::StoreLogoffTransports`: checks when and how the store calls it, and lets
     /// the spooler release the store.
     pub(crate) fn store_logoff_transports(
@@ -575,8 +624,13 @@ impl Runtime {
                 self.cleanup_logon(logon);
             }
             LogonPhase::Active => {
-                let slt_calls = self.st().logons.get(logon).map_or(0, |r| r.slt_calls);
-                if slt_calls == 0 {
+                // Only a store that went through its final release had its chance to call it.
+                let never = self
+                    .st()
+                    .logons
+                    .get(logon)
+                    .is_some_and(|r| r.slt_calls == 0 && r.store_destroyed);
+                if never {
                     let (support, file) = {
                         let st = self.st();
                         st.logons

@@ -205,24 +205,51 @@ impl Runtime {
             .trace
             .begin_call(Party::Mapi, Party::Object(label), "Release", "");
         self.drop_in_provider(&file, Some(session), "the provider's release", object);
-        let count = self.ledger.count(id);
-        call.finish(Status::Ok, format!("count {}", count.unwrap_or(0)));
-        let held_by_mapi = self
-            .st()
-            .providers
-            .values()
-            .any(|p| p.id == id && p.object.is_some());
-        if let Some(count) = count
-            && !held_by_mapi
-        {
+        call.finish(
+            Status::Ok,
+            format!("count {}", self.ledger.count(id).unwrap_or(0)),
+        );
+        let wait = {
+            let mut st = self.st();
+            match st.providers.get_mut(key) {
+                Some(rec) if rec.in_flight > 0 => {
+                    rec.release_check_pending = true;
+                    true
+                }
+                _ => false,
+            }
+        };
+        if !wait {
+            self.check_provider_released(key);
+        }
+        self.release_library(&file, format!("{label} released"));
+    }
+
+    /// `PROVIDER-RELEASED`: once MAPI released a provider object (and no call of MAPI's on it is
+    /// in flight), nothing may keep it alive.
+    pub(crate) fn check_provider_released(&self, key: ProviderKey) {
+        let (id, label, file) = {
+            let st = self.st();
+            let Some(rec) = st.providers.get(key) else {
+                return;
+            };
+            let held_by_mapi = st
+                .providers
+                .iter()
+                .any(|(k, p)| k != key && p.id == rec.id && (p.object.is_some() || p.in_flight > 0));
+            if held_by_mapi {
+                return;
+            }
+            (rec.id, rec.label, Arc::clone(&rec.file))
+        };
+        if let Some(count) = self.ledger.count(id) {
             self.violation(
                 &rules::PROVIDER_RELEASED,
                 format!("{label} is still alive with {count} reference(s) after Shutdown and MAPI's release"),
                 vec![label],
-                by,
+                Party::Library(file),
             );
         }
-        self.release_library(&file, format!("{label} released"));
     }
 
     /// `IMAPISession::Logoff`.
@@ -235,6 +262,7 @@ impl Runtime {
             s.active = false;
             s.logons.clone()
         };
+        self.check_store_support_release(Some(session));
         // The spooler first lets go of the session's stores.
         for &logon in &logons {
             self.spooler_forget(logon);
@@ -297,13 +325,21 @@ impl Runtime {
         });
     }
 
-    /// `STORE-RELEASES-SUPPORT`: a store destroyed while its support object lives on.
-    pub(crate) fn check_store_support_release(&self) {
+    /// `STORE-RELEASES-SUPPORT`: a store destroyed while its support object lives on. Checked when
+    /// the session logs off (for its logons) and at the end (for all), when no temporary
+    /// reference of MAPI's can be in the way.
+    pub(crate) fn check_store_support_release(&self, session: Option<u32>) {
         let stuck: Vec<(ObjLabel, Option<ObjLabel>, Arc<str>)> = {
             let mut st = self.st();
             st.logons
                 .values_mut()
-                .filter(|r| r.phase == LogonPhase::Active && r.store_destroyed && !r.support_release_reported)
+                .filter(|r| {
+                    r.phase == LogonPhase::Active
+                        && r.store_destroyed
+                        && !r.support_release_reported
+                        && session.is_none_or(|s| r.session == s)
+                        && r.support.ref_count() > r.mapi_support_refs
+                })
                 .map(|r| {
                     r.support_release_reported = true;
                     (r.support_label, r.store_label, Arc::clone(&r.file))

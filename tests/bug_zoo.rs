@@ -1,0 +1,552 @@
+//! The bug zoo: for every rule of the catalogue, a broken provider (or a misbehaving client) that
+//! makes exactly that rule fire, while the sample provider and the zoo without defects fire none.
+
+#![allow(clippy::unwrap_used)] // tests unwrap what they have just set up
+
+mod zoo;
+
+use mapisim::check::rules;
+use mapisim::prelude::*;
+use mapisim::sample::{SampleConfig, SampleLibrary, SampleStore};
+use zoo::{Defect, builder, open_default, run_lifecycle, simulator, zoo_profile};
+
+/// The rule ids this file proves, checked against the catalogue below.
+const PROVEN: &[&str] = &[
+    "LIB-FILE-NAME",
+    "LIB-EXPORT",
+    "LIB-FREE-PAIRED",
+    "LIB-UNLOAD-LIVE",
+    "INIT-NEW-OBJECT",
+    "INIT-VERSION",
+    "LOGON-ADDREF-SUPPORT",
+    "LOGON-OBJECTS",
+    "LOGON-FAIL-CLEAN",
+    "LOGON-REUSE-NO-LOGON",
+    "LOGON-REUSE-SAME-STORE",
+    "LOGON-REUSE-NO-ADDREF",
+    "LOGON-REUSE-NO-SETUP",
+    "LOGON-ENTRYID",
+    "LOGON-SPOOL-SECURITY",
+    "LOGON-NO-SPOOLER-NOTIFY",
+    "STORE-REQUIRED-PROPS",
+    "STORE-WRAPPED-ENTRYID",
+    "STORE-RELEASES-SUPPORT",
+    "SPOOLER-SAME-OBJECTS",
+    "SPOOLER-NOTIFY-FLAGS",
+    "SLT-ONCE",
+    "SLT-SAVED-FLAG",
+    "SLT-TIMING",
+    "LOGON-RELEASED",
+    "TEARDOWN-ROW-UIDS",
+    "SHUTDOWN-AFTER-LOGONS",
+    "SHUTDOWN-ONCE",
+    "NO-CALL-AFTER-SHUTDOWN",
+    "PROVIDER-RELEASED",
+    "SESSION-LEAK",
+    "PROVIDER-PANIC",
+    "SUPPORT-FLAGS",
+    "CLIENT-INITIALIZED",
+    "CLIENT-INIT-BALANCED",
+    "CLIENT-LOGOFF",
+    "CLIENT-RELEASE",
+    "CLIENT-SESSION-ENDED",
+    "CLIENT-STORELOGOFF-FLAG",
+];
+
+#[test]
+fn every_rule_of_the_catalogue_has_a_bug_zoo_test() {
+    let catalogue: Vec<&str> = rules::ALL.iter().map(|r| r.id).collect();
+    for id in &catalogue {
+        assert!(PROVEN.contains(id), "rule {id} has no bug-zoo test");
+    }
+    for id in PROVEN {
+        assert!(catalogue.contains(id), "{id} is not in the catalogue");
+    }
+    // Ids are unique, statements and pages are there.
+    for (i, r) in rules::ALL.iter().enumerate() {
+        assert!(rules::ALL[i + 1..].iter().all(|o| o.id != r.id), "{} twice", r.id);
+        assert!(!r.statement.is_empty() && !r.page.is_empty());
+        assert!(r.url().starts_with("https://learn.microsoft.com/"), "{}", r.url());
+        assert_eq!(rules::by_id(r.id), Some(*r));
+    }
+}
+
+/// Runs the standard lifecycle with a defect and returns the report.
+fn lifecycle(defect: Defect) -> Report {
+    let sim = simulator(defect);
+    run_lifecycle(&sim);
+    sim.finish()
+}
+
+#[track_caller]
+fn assert_fires(report: &Report, rule: &Rule) {
+    assert!(
+        report.fired(rule),
+        "expected {} to fire; the report says:\n{}",
+        rule.id,
+        report.account()
+    );
+}
+
+#[test]
+fn the_sample_and_the_defect_free_zoo_break_nothing() {
+    let report = lifecycle(Defect::None);
+    report.assert_clean();
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .service(SampleStore::service("SMPMS"))
+        .build();
+    sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    sim.spooler().run_until_idle();
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    sim.finish().assert_clean();
+}
+
+#[test]
+fn lib_file_name_fires_when_the_dll_is_registered_without_its_32() {
+    let sim = Simulator::builder()
+        .library("ZOO.DLL", || zoo::ZooLibrary::new(Defect::None))
+        .service(zoo::zoo_service("ZOO"))
+        .build();
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    assert_eq!(
+        open_default(&session, OpenStoreFlags::WRITE).unwrap_err(),
+        MapiError::NotFound
+    );
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    assert_fires(&report, &rules::LIB_FILE_NAME);
+    let v = &report.violations[0];
+    assert!(v.message.contains("\"ZOO32.DLL\""), "{}", v.message);
+    assert!(
+        v.message.contains("a DLL is registered as ZOO.DLL"),
+        "{}",
+        v.message
+    );
+    assert_eq!(report.rule_ids(), vec!["LIB-FILE-NAME"]);
+}
+
+#[test]
+fn lib_export_fires_for_a_dll_without_msproviderinit() {
+    let report = lifecycle(Defect::NoExport);
+    assert_fires(&report, &rules::LIB_EXPORT);
+    assert_eq!(report.rule_ids(), vec!["LIB-EXPORT"]);
+    // The load it made for nothing was paired.
+    assert!(report.loads.unpaired().is_empty());
+}
+
+#[test]
+fn lib_free_paired_fires_when_the_client_never_uninitializes() {
+    let sim = simulator(Defect::None);
+    zoo_profile(&sim, "Zoo");
+    let _mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = sim.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    let report = sim.finish();
+    assert_fires(&report, &rules::LIB_FREE_PAIRED);
+    assert_fires(&report, &rules::CLIENT_INIT_BALANCED);
+    assert_eq!(report.loads.unpaired().len(), 1);
+}
+
+#[test]
+fn lib_unload_live_and_session_leak_fire_for_a_reference_cycle() {
+    let report = lifecycle(Defect::Cycle);
+    assert_fires(&report, &rules::LIB_UNLOAD_LIVE);
+    assert_fires(&report, &rules::SESSION_LEAK);
+    // The cycle is named in the leak report.
+    assert_eq!(report.leaks.cycles.len(), 1);
+    assert!(report.leaks.to_string().contains("hold each other"));
+}
+
+#[test]
+fn init_new_object_and_the_shutdown_rules_fire_for_a_singleton_provider() {
+    let sim = simulator(Defect::SingletonProvider);
+    zoo_profile(&sim, "Zoo1");
+    zoo_profile(&sim, "Zoo2");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let first = mapi.logon_ex("Zoo1", LogonFlags::EXTENDED).unwrap();
+    let second = mapi.logon_ex("Zoo2", LogonFlags::EXTENDED).unwrap();
+    let a = open_default(&first, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL).unwrap();
+    let b = open_default(&second, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL).unwrap();
+    // Session 1 ends while session 2 still uses the same provider object.
+    a.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(a);
+    first.logoff(SessionLogoffFlags::empty()).unwrap();
+    // Session 2 keeps calling the provider object that was shut down.
+    let again = open_default(&second, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL);
+    drop(again);
+    drop(b);
+    second.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    assert_fires(&report, &rules::INIT_NEW_OBJECT);
+    assert_fires(&report, &rules::SHUTDOWN_AFTER_LOGONS);
+    assert_fires(&report, &rules::SHUTDOWN_ONCE);
+    assert_fires(&report, &rules::NO_CALL_AFTER_SHUTDOWN);
+}
+
+#[test]
+fn init_version_fires_for_a_provider_newer_than_mapi() {
+    let report = lifecycle(Defect::NewerVersion);
+    assert_fires(&report, &rules::INIT_VERSION);
+    assert_eq!(report.rule_ids(), vec!["INIT-VERSION"]);
+}
+
+#[test]
+fn logon_addref_support_fires_without_and_with_two_addrefs() {
+    let report = lifecycle(Defect::NoSupportAddRef);
+    assert_fires(&report, &rules::LOGON_ADDREF_SUPPORT);
+    let report = lifecycle(Defect::DoubleSupportAddRef);
+    assert_fires(&report, &rules::LOGON_ADDREF_SUPPORT);
+    assert!(
+        report.violations[0].message.contains("took 2 references"),
+        "{}",
+        report.account()
+    );
+}
+
+#[test]
+fn logon_objects_fires_without_a_logon_object() {
+    let sim = simulator(Defect::NoLogonObject);
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    assert_eq!(
+        open_default(&session, OpenStoreFlags::WRITE).unwrap_err(),
+        MapiError::CallFailed
+    );
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    assert_fires(&sim.finish(), &rules::LOGON_OBJECTS);
+}
+
+#[test]
+fn logon_fail_clean_fires_when_a_failed_logon_keeps_the_support_object() {
+    let report = lifecycle(Defect::FailKeepsSupport);
+    assert_fires(&report, &rules::LOGON_FAIL_CLEAN);
+}
+
+/// Opens the zoo store twice in one session (the second open reuses it) and tears down.
+fn reopen(defect: Defect) -> Report {
+    let sim = simulator(defect);
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let first = open_default(&session, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL).unwrap();
+    let again = open_default(&session, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL);
+    let _ = first.store_logoff(LogoffFlags::ORDERLY);
+    drop(again);
+    drop(first);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    sim.finish()
+}
+
+#[test]
+fn the_reuse_rules_fire_each_for_its_defect() {
+    assert!(
+        reopen(Defect::None).is_clean(),
+        "{}",
+        reopen(Defect::None).account()
+    );
+    assert_fires(&reopen(Defect::ReuseReturnsLogon), &rules::LOGON_REUSE_NO_LOGON);
+    assert_fires(
+        &reopen(Defect::ReuseReturnsOtherStore),
+        &rules::LOGON_REUSE_SAME_STORE,
+    );
+    assert_fires(
+        &reopen(Defect::ReuseAddRefsSupport),
+        &rules::LOGON_REUSE_NO_ADDREF,
+    );
+    assert_fires(&reopen(Defect::ReuseRegistersUid), &rules::LOGON_REUSE_NO_SETUP);
+    assert_fires(
+        &reopen(Defect::ReuseReturnsSpoolData),
+        &rules::LOGON_REUSE_NO_SETUP,
+    );
+}
+
+#[test]
+fn logon_entryid_fires_when_the_section_gets_no_entry_id() {
+    assert_fires(&lifecycle(Defect::NoProfileEntryId), &rules::LOGON_ENTRYID);
+}
+
+#[test]
+fn logon_spool_security_fires_only_when_the_behaviour_requires_it() {
+    assert!(lifecycle(Defect::NoSpoolSecurity).is_clean());
+    let sim = builder(Defect::NoSpoolSecurity)
+        .behavior(Behavior::default().with_spool_security(SpoolSecurity::Required))
+        .build();
+    run_lifecycle(&sim);
+    assert_fires(&sim.finish(), &rules::LOGON_SPOOL_SECURITY);
+}
+
+#[test]
+fn logon_no_spooler_notify_fires_for_spoolernotify_during_logon() {
+    let report = lifecycle(Defect::SpoolerNotifyInLogon);
+    assert_fires(&report, &rules::LOGON_NO_SPOOLER_NOTIFY);
+    assert!(!report.fired(&rules::SPOOLER_NOTIFY_FLAGS));
+}
+
+#[test]
+fn store_required_props_fires_for_a_missing_property() {
+    let report = lifecycle(Defect::MissingStoreProp);
+    assert_fires(&report, &rules::STORE_REQUIRED_PROPS);
+    assert!(report.violations[0].message.contains("PR_MDB_PROVIDER"));
+}
+
+#[test]
+fn store_wrapped_entryid_fires_for_an_unwrapped_store_entry_id() {
+    assert_fires(
+        &lifecycle(Defect::UnwrappedStoreEntryId),
+        &rules::STORE_WRAPPED_ENTRYID,
+    );
+}
+
+#[test]
+fn store_releases_support_fires_when_the_logon_keeps_the_support_object() {
+    let report = lifecycle(Defect::LogonHoldsSupport);
+    assert_fires(&report, &rules::STORE_RELEASES_SUPPORT);
+}
+
+#[test]
+fn spooler_same_objects_fires_for_a_different_store() {
+    assert_fires(
+        &lifecycle(Defect::SpoolerReturnsOtherStore),
+        &rules::SPOOLER_SAME_OBJECTS,
+    );
+}
+
+#[test]
+fn spooler_notify_flags_fires_for_a_transport_flag() {
+    assert_fires(
+        &lifecycle(Defect::BadSpoolerNotifyFlags),
+        &rules::SPOOLER_NOTIFY_FLAGS,
+    );
+}
+
+#[test]
+fn the_store_logoff_transports_rules_fire_each_for_its_defect() {
+    let report = lifecycle(Defect::SltTwice);
+    assert_fires(&report, &rules::SLT_ONCE);
+    let report = lifecycle(Defect::SltNever);
+    assert_fires(&report, &rules::SLT_ONCE);
+    assert!(report.account().contains("without calling StoreLogoffTransports"));
+    assert_fires(&lifecycle(Defect::SltWrongFlag), &rules::SLT_SAVED_FLAG);
+    let report = lifecycle(Defect::SltDeferred);
+    assert_fires(&report, &rules::SLT_TIMING);
+    // The same provider is right under the other behaviour.
+    let sim = builder(Defect::SltDeferred)
+        .behavior(Behavior::default().with_store_logoff_transports(SltTiming::AtFinalRelease))
+        .build();
+    run_lifecycle(&sim);
+    sim.finish().assert_clean();
+    // And the sample, configured for that behaviour, is clean too.
+    let behavior = Behavior::default().with_store_logoff_transports(SltTiming::AtFinalRelease);
+    let config = SampleConfig::for_behavior(&behavior);
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, move || SampleLibrary::new(config))
+        .service(SampleStore::service("SMPMS"))
+        .behavior(behavior)
+        .build();
+    sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    sim.spooler().run_until_idle();
+    store.store_logoff(LogoffFlags::PURGE).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    sim.finish().assert_clean();
+}
+
+#[test]
+fn logon_released_fires_when_the_store_holds_its_logon() {
+    let report = lifecycle(Defect::StoreHoldsLogon);
+    assert_fires(&report, &rules::LOGON_RELEASED);
+}
+
+/// Session logoff while the client still holds the store.
+fn logoff_with_store_held(sim: &Simulator, profile: &str) {
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex(profile, LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL).unwrap();
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(store);
+    mapi.uninitialize().unwrap();
+}
+
+#[test]
+fn teardown_row_uids_fires_when_logoff_keeps_the_support_object() {
+    // The sample in its default configuration keeps the support object in its store until the
+    // store's final release; under the provider-in-Logoff behaviour that is a violation.
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .service(SampleStore::service("SMPMS"))
+        .behavior(Behavior::default().with_teardown_cleanup(TeardownCleanup::ProviderInLogoff))
+        .build();
+    sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
+    logoff_with_store_held(&sim, "P");
+    assert_fires(&sim.finish(), &rules::TEARDOWN_ROW_UIDS);
+    // Configured for that behaviour, it is clean.
+    let behavior = Behavior::default().with_teardown_cleanup(TeardownCleanup::ProviderInLogoff);
+    let config = SampleConfig::for_behavior(&behavior);
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, move || SampleLibrary::new(config))
+        .service(SampleStore::service("SMPMS"))
+        .behavior(behavior)
+        .build();
+    sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
+    logoff_with_store_held(&sim, "P");
+    sim.finish().assert_clean();
+}
+
+#[test]
+fn provider_released_fires_when_the_statics_keep_the_provider() {
+    let report = lifecycle(Defect::StashProvider);
+    assert_fires(&report, &rules::PROVIDER_RELEASED);
+}
+
+#[test]
+fn session_leak_fires_for_an_object_left_in_the_statics() {
+    let report = lifecycle(Defect::StashInStatics);
+    assert_fires(&report, &rules::SESSION_LEAK);
+    assert_eq!(report.rule_ids(), vec!["SESSION-LEAK"]);
+}
+
+#[test]
+fn provider_panic_fires_and_the_simulator_goes_on() {
+    for defect in [
+        Defect::PanicInLogon,
+        Defect::PanicInLogoff,
+        Defect::PanicInShutdown,
+        Defect::PanicInDrop,
+    ] {
+        let report = lifecycle(defect);
+        assert_fires(&report, &rules::PROVIDER_PANIC);
+        // The rest of the lifecycle still ran: the DLL was unloaded at the end.
+        assert!(
+            report.loads.unpaired().is_empty(),
+            "{defect:?}: {}",
+            report.account()
+        );
+    }
+}
+
+#[test]
+fn support_flags_fires_for_a_reserved_flag() {
+    let report = lifecycle(Defect::ReservedFlags);
+    assert_fires(&report, &rules::SUPPORT_FLAGS);
+}
+
+#[test]
+fn the_client_rules_fire_for_client_misuse() {
+    // Before MAPIInitialize, and an extra MAPIUninitialize.
+    let sim = simulator(Defect::None);
+    zoo_profile(&sim, "Zoo");
+    assert_eq!(
+        sim.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap_err(),
+        MapiError::NotInitialized
+    );
+    assert_eq!(sim.uninitialize().unwrap_err(), MapiError::NotInitialized);
+    let report = sim.finish();
+    assert_fires(&report, &rules::CLIENT_INITIALIZED);
+    assert_eq!(report.count(&rules::CLIENT_INITIALIZED), 2);
+
+    // No logoff, a store still held, at the last MAPIUninitialize.
+    let sim = simulator(Defect::None);
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    assert_fires(&report, &rules::CLIENT_LOGOFF);
+    assert_fires(&report, &rules::CLIENT_RELEASE);
+    drop(store);
+    drop(session);
+
+    // Use after logoff, and a bad StoreLogoff flag.
+    let sim = simulator(Defect::None);
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    assert_eq!(
+        store
+            .store_logoff(LogoffFlags::ABORT | LogoffFlags::ORDERLY)
+            .unwrap_err(),
+        MapiError::InvalidParameter
+    );
+    assert_eq!(
+        store
+            .store_logoff(LogoffFlags::from_raw(0x0100_0002))
+            .unwrap_err(),
+        MapiError::UnknownFlags
+    );
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    assert_eq!(
+        session.logoff(SessionLogoffFlags::empty()).unwrap_err(),
+        MapiError::EndOfSession
+    );
+    assert_eq!(
+        store.store_logoff(LogoffFlags::ORDERLY).unwrap_err(),
+        MapiError::EndOfSession
+    );
+    drop(store);
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    assert_fires(&report, &rules::CLIENT_STORELOGOFF_FLAG);
+    assert_fires(&report, &rules::CLIENT_SESSION_ENDED);
+    assert_eq!(report.count(&rules::CLIENT_SESSION_ENDED), 2);
+}
+
+#[test]
+fn a_violation_report_tells_rule_page_objects_and_trace() {
+    let report = lifecycle(Defect::NoSupportAddRef);
+    let account = report.account();
+    assert!(
+        account.contains("1. LOGON-ADDREF-SUPPORT (by ZOO32.DLL)"),
+        "{account}"
+    );
+    assert!(account.contains("page:    https://learn.microsoft.com/office/client-developer/outlook/mapi/loading-message-store-providers"));
+    assert!(account.contains("objects: IMAPISupport#"), "{account}");
+    assert!(account.contains(">"), "the offending event is marked: {account}");
+    assert!(account.contains(".strict(true)"));
+    let panic = std::panic::catch_unwind(|| report.assert_clean()).unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert_eq!(message, &account);
+}
+
+#[test]
+fn strict_mode_panics_at_the_offending_call() {
+    let sim = builder(Defect::NoSupportAddRef).strict(true).build();
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        open_default(&session, OpenStoreFlags::WRITE)
+    }));
+    let payload = outcome.unwrap_err();
+    assert!(mapisim::check::is_strict_panic(payload.as_ref()));
+    let message = payload.downcast_ref::<String>().unwrap();
+    assert!(message.starts_with(mapisim::check::STRICT_PANIC_PREFIX));
+    assert!(message.contains("1. LOGON-ADDREF-SUPPORT"), "{message}");
+    // The simulator is still usable afterwards, and the client can end cleanly.
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+    assert_eq!(sim.finish().rule_ids(), vec!["LOGON-ADDREF-SUPPORT"]);
+}

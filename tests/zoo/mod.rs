@@ -1,0 +1,572 @@
+//! The bug zoo: a store provider built like the sample, with switches that each break one
+//! documented contract. `Defect::None` follows every rule.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use mapisim::ids::EntryId;
+use mapisim::prelude::*;
+use mapisim::profile::{ProviderDef, ServiceDef};
+use mapisim::props::*;
+use mapisim::sample::SampleStore;
+
+/// The zoo's registered MAPIUID.
+pub(crate) const ZOO_UID: MapiUid = MapiUid(*b"mapisim:zoo:uid1");
+
+/// What the zoo provider gets wrong.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) enum Defect {
+    #[default]
+    None,
+    /// The DLL does not export `MSProviderInit`.
+    NoExport,
+    /// Every `MSProviderInit` returns the same provider object.
+    SingletonProvider,
+    /// `MSProviderInit` succeeds with an SPI version newer than MAPI's.
+    NewerVersion,
+    /// `MSProviderInit` reports an SPI version older than MAPI accepts.
+    AncientVersion,
+    /// A fresh `Logon` does not AddRef the support object.
+    NoSupportAddRef,
+    /// A fresh `Logon` AddRefs the support object twice.
+    DoubleSupportAddRef,
+    /// A fresh `Logon` returns no logon object.
+    NoLogonObject,
+    /// `Logon` AddRefs the support object, keeps it, and fails.
+    FailKeepsSupport,
+    /// `Logon` always fails with this error.
+    FailLogon(MapiError),
+    /// The first `Logon` fails with this error, later ones succeed.
+    FailFirstLogon(MapiError),
+    /// `Logon` on an open store returns a (new) logon object too.
+    ReuseReturnsLogon,
+    /// `Logon` on an open store returns a new store object.
+    ReuseReturnsOtherStore,
+    /// `Logon` on an open store AddRefs the support object again.
+    ReuseAddRefsSupport,
+    /// `Logon` on an open store registers its MAPIUID again.
+    ReuseRegistersUid,
+    /// `Logon` on an open store returns spool-security data.
+    ReuseReturnsSpoolData,
+    /// A fresh `Logon` does not record `PR_ENTRYID` in its profile section.
+    NoProfileEntryId,
+    /// A fresh `Logon` returns no spool-security data.
+    NoSpoolSecurity,
+    /// `Logon` calls `SpoolerNotify`.
+    SpoolerNotifyInLogon,
+    /// The store's `GetProps` lacks `PR_MDB_PROVIDER`.
+    MissingStoreProp,
+    /// The store's `PR_ENTRYID` and `PR_STORE_ENTRYID` are not wrapped.
+    UnwrappedStoreEntryId,
+    /// The logon object keeps the support reference instead of the store.
+    LogonHoldsSupport,
+    /// `SpoolerLogon` returns a new store object.
+    SpoolerReturnsOtherStore,
+    /// `StoreLogoff` calls `SpoolerNotify` with a transport's flag.
+    BadSpoolerNotifyFlags,
+    /// `StoreLogoff` calls `StoreLogoffTransports` twice.
+    SltTwice,
+    /// `StoreLogoffTransports` is never called.
+    SltNever,
+    /// `StoreLogoff` passes `LOGOFF_ABORT` instead of the saved flag.
+    SltWrongFlag,
+    /// `StoreLogoff` only saves the flag; the call comes from the final release.
+    SltDeferred,
+    /// The store object holds its logon object.
+    StoreHoldsLogon,
+    /// The store and the logon object hold each other (a reference cycle).
+    Cycle,
+    /// `Logon` stashes a provider-made object in the DLL's statics.
+    StashInStatics,
+    /// The DLL's statics keep the provider object.
+    StashProvider,
+    /// `Logon` panics.
+    PanicInLogon,
+    /// `IMSLogon::Logoff` panics.
+    PanicInLogoff,
+    /// `Shutdown` panics.
+    PanicInShutdown,
+    /// The store's final release panics.
+    PanicInDrop,
+    /// `SetProviderUID` is called with a reserved flag set.
+    ReservedFlags,
+    /// `Logoff` calls back into the support object (allowed: checks there is no deadlock).
+    ReentrantLogoff,
+}
+
+/// The DLL's statics: born at load, dropped at unload.
+#[derive(Default)]
+pub(crate) struct Statics {
+    singleton: Mutex<Option<Ref<ZooProvider>>>,
+    stash: Mutex<Vec<Ref<u32>>>,
+    kept_provider: Mutex<Option<Ref<ZooProvider>>>,
+    pub(crate) logons: AtomicU32,
+}
+
+/// The zoo's DLL.
+pub(crate) struct ZooLibrary {
+    defect: Defect,
+    statics: Arc<Statics>,
+}
+
+impl ZooLibrary {
+    pub(crate) fn new(defect: Defect) -> ZooLibrary {
+        ZooLibrary {
+            defect,
+            statics: Arc::default(),
+        }
+    }
+}
+
+impl ProviderLibrary for ZooLibrary {
+    fn exports(&self) -> Exports {
+        if self.defect == Defect::NoExport {
+            Exports::SERVICE_ENTRY
+        } else {
+            Exports::MS_PROVIDER_INIT
+        }
+    }
+
+    fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
+        if args.mapi_version < SpiVersion::CURRENT {
+            return Err(MapiError::Version);
+        }
+        let version = match self.defect {
+            Defect::NewerVersion => SpiVersion(0x0002_0000),
+            Defect::AncientVersion => SpiVersion(0x0000_0001),
+            _ => SpiVersion::CURRENT,
+        };
+        let make = || {
+            Ref::new(ZooProvider {
+                defect: self.defect,
+                statics: Arc::clone(&self.statics),
+                stores: Arc::new(Mutex::new(Vec::new())),
+                kept_support: Mutex::new(None),
+                logons_seen: AtomicU32::new(0),
+            })
+        };
+        let provider = if self.defect == Defect::SingletonProvider {
+            let mut slot = self.statics.singleton.lock().unwrap();
+            slot.get_or_insert_with(make).clone()
+        } else {
+            make()
+        };
+        if self.defect == Defect::StashProvider {
+            *self.statics.kept_provider.lock().unwrap() = Some(provider.clone());
+        }
+        Ok(ProviderInit {
+            provider: provider.into(),
+            version,
+        })
+    }
+}
+
+struct OpenStore {
+    id: EntryId,
+    logon: WeakRef<ZooLogon>,
+    store: WeakRef<ZooStore>,
+}
+
+pub(crate) struct ZooProvider {
+    defect: Defect,
+    statics: Arc<Statics>,
+    stores: Arc<Mutex<Vec<OpenStore>>>,
+    kept_support: Mutex<Option<Ref<dyn MapiSupport>>>,
+    logons_seen: AtomicU32,
+}
+
+fn same(a: &EntryId, b: &EntryId) -> bool {
+    a.provider_uid() == ZOO_UID && b.provider_uid() == ZOO_UID && a.data() == b.data()
+}
+
+impl ZooProvider {
+    fn find(&self, id: &EntryId) -> Option<(Ref<ZooLogon>, Ref<ZooStore>)> {
+        let stores = self.stores.lock().unwrap();
+        let open = stores.iter().find(|s| same(&s.id, id))?;
+        Some((open.logon.upgrade()?, open.store.upgrade()?))
+    }
+
+    fn reuse(
+        &self,
+        args: &StoreLogonArgs<'_>,
+        store: Ref<ZooStore>,
+        logon: Ref<ZooLogon>,
+    ) -> MapiResult<Warned<StoreLogon>> {
+        let d = self.defect;
+        let mut out = StoreLogon {
+            logon: None,
+            store: store.clone().into(),
+            spool_security: None,
+        };
+        match d {
+            Defect::ReuseReturnsLogon => out.logon = Some(logon.into()),
+            Defect::ReuseReturnsOtherStore => {
+                out.store = Ref::new(ZooStore::detached(store.props.lock().unwrap().clone())).into();
+            }
+            Defect::ReuseAddRefsSupport => {
+                *self.kept_support.lock().unwrap() = Some(args.support.clone());
+            }
+            Defect::ReuseRegistersUid => args.support.set_provider_uid(&ZOO_UID, 0)?,
+            Defect::ReuseReturnsSpoolData => out.spool_security = Some(b"again".to_vec()),
+            _ => {}
+        }
+        Ok(Warned::ok(out))
+    }
+}
+
+impl MsProvider for ZooProvider {
+    fn shutdown(&self, _flags: u32) -> MapiResult<()> {
+        if self.defect == Defect::PanicInShutdown {
+            panic!("zoo: panic in Shutdown");
+        }
+        self.stores.lock().unwrap().clear();
+        drop(self.kept_support.lock().unwrap().take());
+        Ok(())
+    }
+
+    fn logon(&self, args: &StoreLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        let d = self.defect;
+        let n = self.logons_seen.fetch_add(1, Ordering::SeqCst);
+        self.statics.logons.fetch_add(1, Ordering::SeqCst);
+        if d == Defect::PanicInLogon {
+            panic!("zoo: panic in Logon");
+        }
+        if let Defect::FailLogon(e) = d {
+            return Err(e);
+        }
+        if let Defect::FailFirstLogon(e) = d
+            && n == 0
+        {
+            return Err(e);
+        }
+        if d == Defect::FailKeepsSupport {
+            *self.kept_support.lock().unwrap() = Some(args.support.clone());
+            return Err(MapiError::LogonFailed);
+        }
+        if let Some(bytes) = args.entry_id
+            && let Ok(id) = EntryId::parse(bytes)
+            && let Some((logon, store)) = self.find(&id)
+        {
+            return self.reuse(args, store, logon);
+        }
+
+        let support = args.support.clone();
+        if d == Defect::SpoolerNotifyInLogon {
+            support.spooler_notify(SpoolerNotifyFlags::READYTOSEND)?;
+        }
+        let section = support.open_profile_section(None, ProfileSectionFlags::MODIFY)?;
+        let current: PropBag = section.get_props(None, 0)?.into_value().into_iter().collect();
+        let id = match args.entry_id {
+            Some(bytes) => EntryId::parse(bytes).map_err(|_| MapiError::InvalidEntryid)?,
+            None => EntryId::new(
+                ZOO_UID,
+                current
+                    .get_uid(PR_PROVIDER_UID)
+                    .ok_or(MapiError::CorruptData)?
+                    .0
+                    .to_vec(),
+            ),
+        };
+        let wrapped = support.wrap_store_entry_id(&id.to_bytes())?;
+        if d != Defect::NoProfileEntryId {
+            section.set_props(&[
+                Prop {
+                    tag: PR_ENTRYID,
+                    value: PropValue::Binary(wrapped.clone()),
+                },
+                Prop {
+                    tag: PR_DISPLAY_NAME_W,
+                    value: PropValue::Unicode("Zoo Store".into()),
+                },
+            ])?;
+        }
+        drop(section);
+        let flags = if d == Defect::ReservedFlags { 1 } else { 0 };
+        support.set_provider_uid(&ZOO_UID, flags)?;
+
+        let shown = if d == Defect::UnwrappedStoreEntryId {
+            id.to_bytes()
+        } else {
+            wrapped
+        };
+        let mut props = PropBag::new();
+        props.set(PR_DISPLAY_NAME_W, "Zoo Store").unwrap();
+        props.set(PR_ENTRYID, shown.clone()).unwrap();
+        props.set(PR_STORE_ENTRYID, shown).unwrap();
+        props.set(PR_OBJECT_TYPE, ObjectType::Store.value()).unwrap();
+        props.set(PR_RECORD_KEY, id.data().to_vec()).unwrap();
+        props.set(PR_STORE_RECORD_KEY, id.data().to_vec()).unwrap();
+        if d != Defect::MissingStoreProp {
+            props.set(PR_MDB_PROVIDER, ZOO_UID).unwrap();
+        }
+        props.set(PR_STORE_SUPPORT_MASK, 0u32).unwrap();
+
+        let (store_support, logon_support) = match d {
+            Defect::NoSupportAddRef => (None, None),
+            Defect::LogonHoldsSupport => (None, Some(support)),
+            Defect::DoubleSupportAddRef => {
+                let extra = support.clone();
+                (Some(support), Some(extra))
+            }
+            _ => (Some(support), None),
+        };
+        let store = Ref::new(ZooStore {
+            defect: d,
+            support: Mutex::new(store_support),
+            props: Mutex::new(props),
+            logoff_flag: Mutex::new(None),
+            transports_done: AtomicBool::new(false),
+            logon: Mutex::new(None),
+        });
+        let logon = Ref::new(ZooLogon {
+            defect: d,
+            store: store.downgrade(),
+            strong_store: Mutex::new(None),
+            stores: Arc::clone(&self.stores),
+            id: id.clone(),
+            support: Mutex::new(logon_support),
+        });
+        match d {
+            Defect::StoreHoldsLogon => *store.logon.lock().unwrap() = Some(logon.clone_held_by(&store)),
+            Defect::Cycle => {
+                *store.logon.lock().unwrap() = Some(logon.clone_held_by(&store));
+                *logon.strong_store.lock().unwrap() = Some(store.clone_held_by(&logon));
+            }
+            Defect::StashInStatics => self.statics.stash.lock().unwrap().push(Ref::new(7u32)),
+            _ => {}
+        }
+        args.support.modify_status_row(
+            &[
+                Prop {
+                    tag: PR_DISPLAY_NAME_W,
+                    value: PropValue::Unicode("Zoo Store".into()),
+                },
+                Prop {
+                    tag: PR_STATUS_CODE,
+                    value: PropValue::from_u32(StatusCode::AVAILABLE.bits()),
+                },
+            ],
+            StatusRowFlags::empty(),
+        )?;
+        self.stores.lock().unwrap().push(OpenStore {
+            id: id.clone(),
+            logon: logon.downgrade(),
+            store: store.downgrade(),
+        });
+        let spool = if d == Defect::NoSpoolSecurity {
+            None
+        } else {
+            Some(id.data().to_vec())
+        };
+        let logon_out: Option<Ref<dyn MsLogon>> = if d == Defect::NoLogonObject {
+            None
+        } else {
+            Some(logon.into())
+        };
+        Ok(Warned::ok(StoreLogon {
+            logon: logon_out,
+            store: store.into(),
+            spool_security: spool,
+        }))
+    }
+
+    fn spooler_logon(&self, args: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        let id = match args.entry_id {
+            Some(bytes) => EntryId::parse(bytes).map_err(|_| MapiError::InvalidEntryid)?,
+            None => EntryId::new(ZOO_UID, args.spool_security.to_vec()),
+        };
+        let (logon, store) = self.find(&id).ok_or(MapiError::LogonFailed)?;
+        let store: Ref<dyn MsgStore> = if self.defect == Defect::SpoolerReturnsOtherStore {
+            Ref::new(ZooStore::detached(store.props.lock().unwrap().clone())).into()
+        } else {
+            store.into()
+        };
+        Ok(Warned::ok(StoreLogon {
+            logon: Some(logon.into()),
+            store,
+            spool_security: None,
+        }))
+    }
+
+    fn compare_store_ids(&self, a: &[u8], b: &[u8], _flags: u32) -> MapiResult<bool> {
+        let a = EntryId::parse(a).map_err(|_| MapiError::InvalidEntryid)?;
+        let b = EntryId::parse(b).map_err(|_| MapiError::InvalidEntryid)?;
+        Ok(same(&a, &b))
+    }
+}
+
+pub(crate) struct ZooLogon {
+    defect: Defect,
+    store: WeakRef<ZooStore>,
+    strong_store: Mutex<Option<Ref<ZooStore>>>,
+    stores: Arc<Mutex<Vec<OpenStore>>>,
+    id: EntryId,
+    support: Mutex<Option<Ref<dyn MapiSupport>>>,
+}
+
+impl MsLogon for ZooLogon {
+    fn logoff(&self, _flags: u32) -> MapiResult<()> {
+        if self.defect == Defect::PanicInLogoff {
+            panic!("zoo: panic in Logoff");
+        }
+        if self.defect == Defect::ReentrantLogoff
+            && let Some(store) = self.store.upgrade()
+            && let Some(support) = store.support.lock().unwrap().clone()
+        {
+            // Calls back into MAPI from inside Logoff: must not deadlock.
+            let _ = support.new_uid();
+            let _ = support.get_mem_alloc_routines();
+        }
+        self.stores.lock().unwrap().retain(|s| !same(&s.id, &self.id));
+        Ok(())
+    }
+}
+
+pub(crate) struct ZooStore {
+    defect: Defect,
+    support: Mutex<Option<Ref<dyn MapiSupport>>>,
+    props: Mutex<PropBag>,
+    logoff_flag: Mutex<Option<LogoffFlags>>,
+    transports_done: AtomicBool,
+    logon: Mutex<Option<Ref<ZooLogon>>>,
+}
+
+impl ZooStore {
+    fn detached(props: PropBag) -> ZooStore {
+        ZooStore {
+            defect: Defect::None,
+            support: Mutex::new(None),
+            props: Mutex::new(props),
+            logoff_flag: Mutex::new(None),
+            transports_done: AtomicBool::new(true),
+            logon: Mutex::new(None),
+        }
+    }
+
+    fn transports(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        if self.defect == Defect::SltNever || self.transports_done.swap(true, Ordering::SeqCst) {
+            return Ok(LogoffFlags::COMPLETE);
+        }
+        let support = self.support.lock().unwrap().clone();
+        match support {
+            Some(s) => s.store_logoff_transports(flags),
+            None => Ok(LogoffFlags::COMPLETE),
+        }
+    }
+}
+
+impl MapiProp for ZooStore {
+    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
+        let props = self.props.lock().unwrap();
+        let Some(tags) = tags else {
+            return Ok(Warned::ok(props.iter().cloned().collect()));
+        };
+        let values = tags
+            .iter()
+            .map(|&tag| match props.get(tag) {
+                Some(v) => Prop {
+                    tag: tag.with_type(v.prop_type()),
+                    value: v.clone(),
+                },
+                None => Prop {
+                    tag: tag.with_type(PropType::ERROR),
+                    value: PropValue::Error(MapiError::NotFound),
+                },
+            })
+            .collect();
+        Ok(Warned::ok(values))
+    }
+}
+
+impl MsgStore for ZooStore {
+    fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        *self.logoff_flag.lock().unwrap() = Some(flags);
+        match self.defect {
+            Defect::SltDeferred => Ok(LogoffFlags::empty()),
+            Defect::SltWrongFlag => self.transports(LogoffFlags::ABORT),
+            Defect::SltTwice => {
+                self.transports(flags)?;
+                let support = self.support.lock().unwrap().clone();
+                match support {
+                    Some(s) => s.store_logoff_transports(flags),
+                    None => Ok(LogoffFlags::COMPLETE),
+                }
+            }
+            Defect::BadSpoolerNotifyFlags => {
+                let support = self.support.lock().unwrap().clone();
+                if let Some(s) = support {
+                    let _ = s.spooler_notify(SpoolerNotifyFlags::NEWMAIL);
+                }
+                self.transports(flags)
+            }
+            _ => self.transports(flags),
+        }
+    }
+}
+
+impl Drop for ZooStore {
+    fn drop(&mut self) {
+        if self.defect == Defect::PanicInDrop {
+            panic!("zoo: panic in the store's final release");
+        }
+        let flag = self.logoff_flag.lock().unwrap().unwrap_or(LogoffFlags::ABORT);
+        let _ = self.transports(flag);
+        drop(self.support.lock().unwrap().take());
+    }
+}
+
+/// The zoo's DLL base name and file.
+pub(crate) const ZOO_DLL: &str = "ZOO.DLL";
+pub(crate) const ZOO_FILE: &str = "ZOO32.DLL";
+
+/// A service with one zoo store.
+pub(crate) fn zoo_service(name: &str) -> ServiceDef {
+    ServiceDef::new(name).provider(
+        ProviderDef::store(ZOO_DLL)
+            .display_name("Zoo Store")
+            .provider_display("Zoo Store Provider")
+            .resource_flags(ResourceFlags::DEFAULT_STORE),
+    )
+}
+
+/// A simulator hosting the zoo with `defect` (service "ZOO") and the sample (service "SMPMS").
+pub(crate) fn simulator(defect: Defect) -> Simulator {
+    builder(defect).build()
+}
+
+pub(crate) fn builder(defect: Defect) -> SimulatorBuilder {
+    Simulator::builder()
+        .library(ZOO_FILE, move || ZooLibrary::new(defect))
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .service(zoo_service("ZOO"))
+        .service(SampleStore::service("SMPMS"))
+}
+
+/// Creates profile `name` with the zoo service.
+pub(crate) fn zoo_profile(sim: &Simulator, name: &str) {
+    sim.profiles().create(name).unwrap().add_service("ZOO").unwrap();
+}
+
+/// Opens the default store of the session.
+pub(crate) fn open_default(session: &Session, flags: OpenStoreFlags) -> MapiResult<StoreHandle> {
+    let row = session.msg_stores_table()?.default_store()?;
+    session.open_msg_store(&row.entry_id, flags)
+}
+
+/// The documented lifecycle, start to end, on the zoo: initialize, logon, open, spooler,
+/// StoreLogoff, release, logoff, uninitialize. Errors are ignored: the report tells.
+pub(crate) fn run_lifecycle(sim: &Simulator) {
+    zoo_profile(sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    if let Ok(store) = open_default(&session, OpenStoreFlags::WRITE) {
+        sim.spooler().run_until_idle();
+        let _ = store.store_logoff(LogoffFlags::ORDERLY);
+        drop(store);
+    }
+    let _ = session.logoff(SessionLogoffFlags::empty());
+    drop(session);
+    let _ = mapi.uninitialize();
+}
