@@ -112,10 +112,7 @@ impl MapiUid {
 
 impl fmt::Display for MapiUid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        crate::sync::write_hex(f, &self.0, false)
     }
 }
 
@@ -280,10 +277,7 @@ impl EntryId {
 impl fmt::Display for EntryId {
     /// The bytes in hexadecimal, as MFCMAPI and the trace print them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.to_bytes() {
-            write!(f, "{b:02X}")?;
-        }
-        Ok(())
+        crate::sync::write_hex(f, &self.to_bytes(), true)
     }
 }
 

@@ -1,12 +1,98 @@
 //! # mapisim
 //!
 //! A portable simulator of Microsoft MAPI as the *host* of service providers. A provider author
-//! writes a message store (and later an address book or a transport) against this crate's traits;
-//! the simulator plays MAPI, the spooler and the client, drives the documented lifecycle, counts
-//! every reference and every library load, and reports each broken contract with the rule it broke
-//! and the page that states it.
+//! writes a message store against this crate's traits; the simulator plays MAPI, the spooler and
+//! the client, drives the documented lifecycle, counts every reference and every library load, and
+//! reports each broken contract with the rule it broke and the page that states it.
 //!
-//! This release holds the foundation every later part stands on:
+//! ## A test in ten lines
+//!
+//! ```
+//! use mapisim::prelude::*;
+//! use mapisim::sample::SampleStore;
+//!
+//! // The provider DLL (registered under the file name MAPI loads) and its message service.
+//! let sim = Simulator::builder()
+//!     .library(SampleStore::DLL_FILE, SampleStore::library)
+//!     .service(SampleStore::service("SMPMS"))
+//!     .build();
+//! sim.profiles().create("Default")?.add_service("SMPMS")?;
+//!
+//! // What a client does.
+//! let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS)?;
+//! let session = mapi.logon_ex("Default", LogonFlags::EXTENDED)?;
+//! let row = session.msg_stores_table()?.default_store()?;
+//! let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
+//! sim.spooler().run_until_idle();
+//! store.store_logoff(LogoffFlags::ORDERLY)?;
+//! drop(store);
+//! session.logoff(SessionLogoffFlags::empty())?;
+//! mapi.uninitialize()?;
+//!
+//! // Leaks, unpaired loads and broken rules, with the trace around each one.
+//! let report = sim.finish();
+//! report.assert_clean();
+//! # Ok::<(), MapiError>(())
+//! ```
+//!
+//! `cargo run --example quickstart` runs the same lifecycle and prints its trace.
+//!
+//! ## Writing a provider
+//!
+//! A provider DLL is a type implementing [`spi::ProviderLibrary`]: its exports and its entry
+//! point, which returns a new [`spi::MsProvider`]. `Logon` returns a logon object
+//! ([`spi::MsLogon`]) and a store object ([`spi::MsgStore`]); MAPI's support object is a
+//! [`spi::MapiSupport`]. All traits are object-safe, `Send + Sync` and take `&self`, as COM
+//! interfaces are, so the same code can be exposed as real COM objects. The sample provider,
+//! [`sample`], follows every rule and is the model to copy; its module documentation walks through
+//! what each method must do.
+//!
+//! Objects cross the boundary as counted references: a [`Ref<T>`](Ref) is `AddRef` when cloned and
+//! `Release` when dropped, and its last drop is the object's final release (its `Drop`). Keeping
+//! the support object a fresh `Logon` receives means cloning it; the store's final release drops
+//! that reference, and MAPI's teardown of the logon (`IMSLogon::Logoff`, then `Shutdown` of the
+//! provider when it was the last logon) runs inside the support object's final release, as the
+//! documentation describes.
+//!
+//! ## What the simulator checks
+//!
+//! Every contract is a [`Rule`] of the catalogue ([`check::rules`]) with a stable id, a one-line
+//! statement and its documentation page: the support object AddRef'd once by a fresh `Logon` and
+//! not on a reuse, `SpoolerLogon` returning the same objects, `StoreLogoffTransports` called once
+//! with the saved flag, `Shutdown` after the last logon and only once, a new provider object per
+//! initialization, every `LoadLibrary` paired, nothing of a session left alive after its teardown,
+//! and more. A broken rule is a [`Violation`], recorded with the objects involved and the trace
+//! event; [`Report::assert_clean`] panics with a readable account (rule, page, objects, the trace
+//! lines around it, how to rerun). Errors — what MAPI or a provider returns — are
+//! [`MapiError`] values, one per MAPI code with its exact `HRESULT`; they are not violations.
+//!
+//! The client is checked too: MAPI calls before `MAPIInitialize`, a session used after its logoff,
+//! objects still held at the last `MAPIUninitialize` are client violations, and misuse always gets
+//! a typed error, never a panic.
+//!
+//! ## Settings
+//!
+//! - **Behaviour variants** ([`Behavior`]): where the MAPI documents disagree — when
+//!   `StoreLogoffTransports` is called, who removes MAPIUIDs and status rows, whether the spooler
+//!   needs spool-security data, when DLLs are unloaded — each variant is a setting with a
+//!   documented default, so a provider can be tested against both.
+//! - **Strict mode** ([`runtime::SimulatorBuilder::strict`]): the first violation panics at the
+//!   offending call.
+//! - **History** ([`runtime::SimulatorBuilder::history`]): every object records where each
+//!   outstanding reference was taken (`#[track_caller]`), and its `AddRef`/`Release` calls appear
+//!   in the trace.
+//! - **The spooler** ([`runtime::Spooler`]) is stepped by the test, or runs by itself at the end of
+//!   every client call ([`runtime::SpoolerMode`]); either way the run is deterministic.
+//!
+//! ## The trace
+//!
+//! Every call across the boundary (client to MAPI, MAPI and the spooler to the provider, the
+//! provider to the support object, library loads and frees, reference changes of tracked objects)
+//! is a numbered [`trace::Event`] in one [`Trace`], nested under the call that was open when it
+//! happened, with a stable one-line text form: the same single-threaded scenario prints the same
+//! trace byte for byte, ready for golden files.
+//!
+//! ## The vocabulary
 //!
 //! - [`error`]: every MAPI status code with its exact `HRESULT` ([`MapiError`], [`MapiWarning`],
 //!   [`Status`]), and [`Warned`] for successes that carry a warning;
@@ -16,50 +102,16 @@
 //!   interface IIDs;
 //! - [`props`]: property tags, typed values and property bags, with the well-known tags of profile
 //!   sections and status rows;
-//! - [`object`]: counted references ([`Ref`]), object identity and the object ledger that reports
-//!   leaks;
-//! - [`trace`]: every call across the boundary as a numbered [`Event`](trace::Event), with a stable
-//!   one-line text form.
+//! - [`object`]: counted references, object identity and the object ledger that reports leaks
+//!   (and reference cycles);
+//! - [`profile`]: profiles and message services.
 //!
-//! ## Counting references the way COM does
+//! ## Threads
 //!
-//! A provider object lives behind a [`Ref`]: `clone` is `AddRef`, `drop` is `Release`, and the
-//! last `drop` runs the object's `Drop` — the final release. The [`ObjectLedger`] knows every
-//! registered object by a stable label (`IMsgStore#3`), and at any checkpoint reports the ones
-//! still alive, with who owns them, which call created them and, with history on, where each
-//! outstanding reference was taken.
-//!
-//! ```
-//! use mapisim::prelude::*;
-//!
-//! struct Store {
-//!     logon: std::sync::Mutex<Option<Ref<Logon>>>,
-//! }
-//! struct Logon {
-//!     store: std::sync::Mutex<Option<Ref<Store>>>,
-//! }
-//!
-//! let ledger = ObjectLedger::new();
-//! let store = ledger.register(Store { logon: Default::default() }, ObjectInfo::new(InterfaceKind::MsgStore));
-//! let logon = ledger.register(Logon { store: Default::default() }, ObjectInfo::new(InterfaceKind::MsLogon));
-//! // A classic provider bug: the store and its logon object hold each other.
-//! *store.logon.lock().unwrap() = Some(logon.clone_held_by(&store));
-//! *logon.store.lock().unwrap() = Some(store.clone_held_by(&logon));
-//! drop(store);
-//! drop(logon);
-//!
-//! let leaks = ledger.leaks(|_| true);
-//! assert_eq!(leaks.objects.len(), 2);
-//! assert_eq!(leaks.cycles.len(), 1);
-//! println!("{leaks}");
-//! ```
-//!
-//! ## The trace
-//!
-//! Every call across the boundary is recorded in a [`Trace`] as a typed event, nested under the
-//! call that was open when it happened, and printed one line per event in a documented,
-//! deterministic text form (see the [`trace`] module). Traces are meant for golden files and for
-//! failure messages.
+//! The simulator may be used from several threads. It never holds one of its own locks while
+//! provider code runs, so a provider may call the support object from inside `Logon`, `Logoff` or
+//! its `Drop`; a panic in provider code is reported (`PROVIDER-PANIC`) and never poisons or
+//! deadlocks the simulator.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

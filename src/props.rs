@@ -474,10 +474,7 @@ impl fmt::Display for PropValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
             f.write_str("0x")?;
-            for b in bytes {
-                write!(f, "{b:02X}")?;
-            }
-            Ok(())
+            crate::sync::write_hex(f, bytes, true)
         }
         fn list<T>(
             f: &mut fmt::Formatter<'_>,

@@ -42,10 +42,10 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
-use std::thread::ThreadId;
 
 use crate::error::{MapiResult, Status};
 use crate::object::ObjLabel;
@@ -274,20 +274,11 @@ impl fmt::Display for Event {
 #[derive(Default)]
 struct TraceState {
     events: Vec<Event>,
-    /// Per thread, the indices of the calls open on it, innermost last.
-    open: HashMap<ThreadId, Vec<usize>>,
 }
 
 impl TraceState {
-    fn depth(&self, thread: ThreadId) -> u16 {
-        self.open
-            .get(&thread)
-            .map_or(0, |stack| u16::try_from(stack.len()).unwrap_or(u16::MAX))
-    }
-
-    fn push(&mut self, thread: ThreadId, kind: EventKind) -> usize {
+    fn push(&mut self, depth: u16, kind: EventKind) -> usize {
         let index = self.events.len();
-        let depth = self.depth(thread);
         self.events.push(Event {
             id: EventId(index as u64 + 1),
             depth,
@@ -295,6 +286,11 @@ impl TraceState {
         });
         index
     }
+}
+
+thread_local! {
+    /// The calls open on this thread: which trace (by address) and which event.
+    static OPEN_CALLS: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A shared, ordered record of events. Cloning a `Trace` gives another handle to the same record.
@@ -315,6 +311,18 @@ impl Trace {
         Trace::default()
     }
 
+    fn key(&self) -> usize {
+        Arc::as_ptr(&self.state) as *const () as usize
+    }
+
+    /// How many calls of this trace are open on this thread.
+    fn depth(&self) -> u16 {
+        let key = self.key();
+        OPEN_CALLS
+            .try_with(|open| open.borrow().iter().filter(|(k, _)| *k == key).count())
+            .map_or(0, |n| u16::try_from(n).unwrap_or(u16::MAX))
+    }
+
     /// Records a call as open and returns the guard that records how it ends. Events recorded on
     /// this thread until the guard finishes nest under the call.
     pub fn begin_call(
@@ -324,10 +332,9 @@ impl Trace {
         method: impl Into<Cow<'static, str>>,
         args: impl Into<String>,
     ) -> CallGuard {
-        let thread = std::thread::current().id();
-        let mut state = lock(&self.state);
-        let index = state.push(
-            thread,
+        let depth = self.depth();
+        let index = lock(&self.state).push(
+            depth,
             EventKind::Call {
                 caller,
                 target,
@@ -336,42 +343,43 @@ impl Trace {
                 outcome: Outcome::Pending,
             },
         );
-        state.open.entry(thread).or_default().push(index);
+        let key = self.key();
+        let _ = OPEN_CALLS.try_with(|open| open.borrow_mut().push((key, index)));
         CallGuard {
             trace: self.clone(),
             index,
-            thread,
             done: false,
+            _thread_bound: PhantomData,
         }
     }
 
     /// Records an event that is not a call, nested under the calls open on this thread.
     pub fn record(&self, kind: EventKind) -> EventId {
-        let thread = std::thread::current().id();
-        let mut state = lock(&self.state);
-        let index = state.push(thread, kind);
+        let depth = self.depth();
+        let index = lock(&self.state).push(depth, kind);
         EventId(index as u64 + 1)
     }
 
     /// The innermost call open on this thread, if any.
     pub fn current_call(&self) -> Option<EventId> {
-        let thread = std::thread::current().id();
-        let state = lock(&self.state);
-        state
-            .open
-            .get(&thread)
-            .and_then(|stack| stack.last())
-            .map(|&i| EventId(i as u64 + 1))
+        let key = self.key();
+        OPEN_CALLS
+            .try_with(|open| {
+                open.borrow()
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k == key)
+                    .map(|&(_, i)| EventId(i as u64 + 1))
+            })
+            .ok()
+            .flatten()
     }
 
     /// A separate trace holding a copy of the events recorded so far.
     pub fn snapshot(&self) -> Trace {
         let events = self.events();
         Trace {
-            state: Arc::new(Mutex::new(TraceState {
-                events,
-                open: HashMap::new(),
-            })),
+            state: Arc::new(Mutex::new(TraceState { events })),
         }
     }
 
@@ -438,23 +446,21 @@ impl Trace {
             .collect()
     }
 
-    fn finish(&self, index: usize, thread: ThreadId, outcome: Outcome) {
-        let mut state = lock(&self.state);
+    fn finish(&self, index: usize, outcome: Outcome) {
         if let Some(Event {
             kind: EventKind::Call { outcome: slot, .. },
             ..
-        }) = state.events.get_mut(index)
+        }) = lock(&self.state).events.get_mut(index)
         {
             *slot = outcome;
         }
-        if let Some(stack) = state.open.get_mut(&thread) {
-            if let Some(pos) = stack.iter().rposition(|&i| i == index) {
-                stack.remove(pos);
+        let key = self.key();
+        let _ = OPEN_CALLS.try_with(|open| {
+            let mut open = open.borrow_mut();
+            if let Some(pos) = open.iter().rposition(|&(k, i)| k == key && i == index) {
+                open.remove(pos);
             }
-            if stack.is_empty() {
-                state.open.remove(&thread);
-            }
-        }
+        });
     }
 }
 
@@ -466,14 +472,15 @@ impl fmt::Display for Trace {
 }
 
 /// An open call in a [`Trace`]. Finish it with its outcome; a guard dropped unfinished (the
-/// callee unwound) records the call as panicked.
+/// callee unwound) records the call as panicked. A call is open on the thread that began it.
 #[derive(Debug)]
 #[must_use = "a call stays open until its guard is finished or dropped"]
 pub struct CallGuard {
     trace: Trace,
     index: usize,
-    thread: ThreadId,
     done: bool,
+    // The call is open on the thread that began it.
+    _thread_bound: PhantomData<*const ()>,
 }
 
 impl CallGuard {
@@ -486,7 +493,7 @@ impl CallGuard {
     pub fn finish(mut self, status: Status, outputs: impl Into<String>) {
         self.done = true;
         self.trace
-            .finish(self.index, self.thread, Outcome::Returned(status, outputs.into()));
+            .finish(self.index, Outcome::Returned(status, outputs.into()));
     }
 
     /// Records the outcome of a call that returned a `MapiResult`, summarising a success with
@@ -504,8 +511,7 @@ impl CallGuard {
     /// Records that the callee panicked with this message.
     pub fn panicked(mut self, message: impl Into<String>) {
         self.done = true;
-        self.trace
-            .finish(self.index, self.thread, Outcome::Panicked(message.into()));
+        self.trace.finish(self.index, Outcome::Panicked(message.into()));
     }
 }
 
@@ -514,7 +520,6 @@ impl Drop for CallGuard {
         if !self.done {
             self.trace.finish(
                 self.index,
-                self.thread,
                 Outcome::Panicked("the call did not return".to_owned()),
             );
         }

@@ -106,17 +106,10 @@ impl StoresTable {
 
 /// A short, deterministic description of an entry ID for the trace.
 pub(crate) fn describe_entry_id(bytes: &[u8]) -> String {
-    fn hex(bytes: &[u8]) -> String {
-        let mut s: String = bytes.iter().take(8).map(|b| format!("{b:02X}")).collect();
-        if bytes.len() > 8 {
-            s.push('…');
-        }
-        s
-    }
     match WrappedStoreEntryId::parse(bytes) {
         Ok(w) if w.mdb_flag() == MAPIMDB_SECTION => format!("{}:section", w.dll_name()),
-        Ok(w) => format!("{}:{}", w.dll_name(), hex(w.original())),
-        Err(_) => hex(bytes),
+        Ok(w) => format!("{}:{}", w.dll_name(), hex_short(w.original())),
+        Err(_) => hex_short(bytes),
     }
 }
 
@@ -1387,7 +1380,8 @@ fn recorded_entry_id(entry: &ProviderEntry) -> Option<Vec<u8>> {
 
 /// The first bytes of an ID in hexadecimal.
 pub(crate) fn hex_short(bytes: &[u8]) -> String {
-    let mut s: String = bytes.iter().take(8).map(|b| format!("{b:02X}")).collect();
+    let mut s = String::with_capacity(20);
+    let _ = crate::sync::write_hex(&mut s, &bytes[..bytes.len().min(8)], true);
     if bytes.len() > 8 {
         s.push('…');
     }

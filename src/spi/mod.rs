@@ -11,7 +11,7 @@
 //! implement [`MapiSupport`] over a real `IMAPISupport` pointer. Optional methods default to
 //! `MAPI_E_NO_SUPPORT`.
 //!
-//! Objects cross the boundary as counted references ([`Ref`](crate::object::Ref)). A provider makes
+//! Objects cross the boundary as counted references ([`Ref`]). A provider makes
 //! them with [`Ref::new`](crate::object::Ref::new) and hands them over as trait objects:
 //! `Ref<dyn MsgStore>` is made from a `Ref<MyStore>` with `.into()` (or
 //! [`upcast!`](crate::upcast!)). Keeping a reference you were given means cloning it — that is

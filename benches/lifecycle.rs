@@ -1,0 +1,209 @@
+//! The full store lifecycle through the simulator, against a bare baseline that makes the same
+//! provider calls directly on the sample provider, in the same run.
+//!
+//! Both sides run: `MSProviderInit`, `Logon` (with its support calls: `OpenProfileSection`,
+//! `GetProps`/`SetProps` on the section, `WrapStoreEntryID`, `SetProviderUID`, `ModifyStatusRow`,
+//! `ModifyProfile`), `GetProps` of the store, `SpoolerLogon`, `StoreLogoff` with
+//! `StoreLogoffTransports`, the store's final release, `IMSLogon::Logoff`, `Shutdown`. The
+//! simulated side adds everything a test gets: the trace, the object ledger, the checks, the
+//! loader, profiles and sessions.
+
+use std::hint::black_box;
+use std::sync::Mutex;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use mapisim::ids::{MapiUid, WrappedStoreEntryId};
+use mapisim::prelude::*;
+use mapisim::props::{PR_PROVIDER_UID, PR_STORE_ENTRYID};
+use mapisim::runtime::SimMalloc;
+use mapisim::sample::SampleStore;
+use mapisim::spi::{MemRoutines, ModuleInstance, ProfSect};
+
+/// The least a host must do for the sample: a profile section, wrapping, nothing else.
+struct BareSupport {
+    section: Ref<BareSection>,
+}
+
+impl MapiSupport for BareSupport {
+    fn open_profile_section(
+        &self,
+        _uid: Option<&MapiUid>,
+        _flags: ProfileSectionFlags,
+    ) -> MapiResult<Ref<dyn ProfSect>> {
+        Ok(self.section.clone().into())
+    }
+    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<Vec<u8>> {
+        WrappedStoreEntryId::wrap(SampleStore::DLL_BASE, original)
+            .map(|w| w.to_bytes())
+            .map_err(|_| MapiError::InvalidParameter)
+    }
+    fn set_provider_uid(&self, _uid: &MapiUid, _flags: u32) -> MapiResult<()> {
+        Ok(())
+    }
+    fn modify_status_row(&self, _columns: &[Prop], _flags: StatusRowFlags) -> MapiResult<()> {
+        Ok(())
+    }
+    fn modify_profile(&self, _flags: u32) -> MapiResult<()> {
+        Ok(())
+    }
+    fn store_logoff_transports(&self, _flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        Ok(LogoffFlags::COMPLETE)
+    }
+}
+
+struct BareSection {
+    props: Mutex<PropBag>,
+}
+
+impl MapiProp for BareSection {
+    fn get_props(&self, _tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
+        Ok(Warned::ok(
+            self.props
+                .lock()
+                .map_err(|_| MapiError::CallFailed)?
+                .iter()
+                .cloned()
+                .collect(),
+        ))
+    }
+    fn set_props(&self, props: &[Prop]) -> MapiResult<Vec<mapisim::spi::PropProblem>> {
+        let mut bag = self.props.lock().map_err(|_| MapiError::CallFailed)?;
+        for p in props {
+            let _ = bag.set(p.tag, p.value.clone());
+        }
+        Ok(Vec::new())
+    }
+}
+
+impl ProfSect for BareSection {
+    fn uid(&self) -> MapiUid {
+        MapiUid([1; 16])
+    }
+}
+
+/// The same provider calls, made directly.
+fn bare_lifecycle() {
+    let library = SampleStore::library();
+    let malloc: Ref<dyn mapisim::spi::Malloc> = Ref::new(SimMalloc::default()).into();
+    let args = InitArgs {
+        instance: ModuleInstance::new(SampleStore::DLL_FILE, 1),
+        malloc,
+        routines: MemRoutines::new(),
+        flags: ProviderInitFlags::empty(),
+        mapi_version: SpiVersion::CURRENT,
+    };
+    let Ok(init) = library.ms_provider_init(&args) else {
+        return;
+    };
+    let mut section = PropBag::new();
+    let _ = section.set(PR_PROVIDER_UID, MapiUid([7; 16]));
+    let support: Ref<dyn MapiSupport> = Ref::new(BareSupport {
+        section: Ref::new(BareSection {
+            props: Mutex::new(section),
+        }),
+    })
+    .into();
+    let logon_args = StoreLogonArgs {
+        support: &support,
+        ui_param: 0,
+        profile_name: "Default",
+        entry_id: None,
+        flags: StoreLogonFlags::WRITE,
+        interface: None,
+    };
+    let Ok(out) = init.provider.logon(&logon_args) else {
+        return;
+    };
+    drop(support);
+    let out = out.into_value();
+    let _ = out.store.get_props(Some(&[PR_STORE_ENTRYID]), 0);
+    let blob = out.spool_security.clone().unwrap_or_default();
+    let spooler = init.provider.spooler_logon(&SpoolerLogonArgs {
+        support: &Ref::new(BareSupport {
+            section: Ref::new(BareSection {
+                props: Mutex::new(PropBag::new()),
+            }),
+        })
+        .into(),
+        ui_param: 0,
+        profile_name: "Default",
+        entry_id: None,
+        flags: SpoolerLogonFlags::WRITE,
+        interface: None,
+        spool_security: &blob,
+    });
+    let _ = out.store.store_logoff(LogoffFlags::ORDERLY);
+    drop(spooler);
+    drop(out.store);
+    if let Some(logon) = out.logon {
+        let _ = logon.logoff(0);
+        drop(logon);
+    }
+    let _ = init.provider.shutdown(0);
+    drop(init);
+    drop(black_box(args));
+}
+
+fn simulator() -> Simulator {
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .service(SampleStore::service("SMPMS"))
+        .build();
+    if let Ok(profile) = sim.profiles().create("Default") {
+        let _ = profile.add_service("SMPMS");
+    }
+    sim
+}
+
+/// The documented lifecycle through the simulator: a client's view, the quickstart scenario.
+fn simulated_lifecycle(sim: &Simulator) -> MapiResult<()> {
+    let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS)?;
+    let session = mapi.logon_ex("Default", LogonFlags::EXTENDED)?;
+    let row = session.msg_stores_table()?.default_store()?;
+    let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
+    sim.spooler().run_until_idle();
+    store.store_logoff(LogoffFlags::ORDERLY)?;
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty())?;
+    drop(session);
+    mapi.uninitialize()
+}
+
+fn lifecycle(c: &mut Criterion) {
+    let mut group = c.benchmark_group("store lifecycle");
+    group.bench_function("bare provider calls (baseline)", |b| b.iter(bare_lifecycle));
+    group.bench_function("simulated, trace on", |b| {
+        b.iter_batched(
+            simulator,
+            |sim| {
+                let _ = black_box(simulated_lifecycle(&sim));
+                sim
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("simulated, trace and history on", |b| {
+        b.iter_batched(
+            || {
+                let sim = Simulator::builder()
+                    .library(SampleStore::DLL_FILE, SampleStore::library)
+                    .service(SampleStore::service("SMPMS"))
+                    .history(true)
+                    .build();
+                if let Ok(profile) = sim.profiles().create("Default") {
+                    let _ = profile.add_service("SMPMS");
+                }
+                sim
+            },
+            |sim| {
+                let _ = black_box(simulated_lifecycle(&sim));
+                sim
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, lifecycle);
+criterion_main!(benches);
