@@ -703,6 +703,49 @@ impl PropBag {
         Some(self.props.remove(i))
     }
 
+    /// What `IMAPIProp::GetProps` answers from this bag: every property for `None`; otherwise the
+    /// properties asked for, in order, each missing one as a `PT_ERROR` value
+    /// (`MAPI_E_NOT_FOUND`), and then the warning `MAPI_W_ERRORS_RETURNED`.
+    ///
+    /// ```
+    /// use mapisim::props::{PropBag, PR_DISPLAY_NAME_W, PR_RECORD_KEY, PropType};
+    /// use mapisim::MapiWarning;
+    ///
+    /// let mut bag = PropBag::new();
+    /// bag.set(PR_DISPLAY_NAME_W, "Store")?;
+    /// let answer = bag.select(Some(&[PR_DISPLAY_NAME_W, PR_RECORD_KEY]));
+    /// assert_eq!(answer.warning, Some(MapiWarning::ErrorsReturned));
+    /// assert_eq!(answer.value[1].tag.prop_type(), PropType::ERROR);
+    /// # Ok::<(), mapisim::props::PropError>(())
+    /// ```
+    pub fn select(&self, tags: Option<&[PropTag]>) -> crate::error::Warned<Vec<Prop>> {
+        let Some(tags) = tags else {
+            return crate::error::Warned::ok(self.props.clone());
+        };
+        let mut missing = false;
+        let values = tags
+            .iter()
+            .map(|&tag| match self.get(tag) {
+                Some(value) => Prop {
+                    tag: tag.with_type(value.prop_type()),
+                    value: value.clone(),
+                },
+                None => {
+                    missing = true;
+                    Prop {
+                        tag: tag.with_type(PropType::ERROR),
+                        value: PropValue::Error(MapiError::NotFound),
+                    }
+                }
+            })
+            .collect();
+        if missing {
+            crate::error::Warned::with_warning(values, crate::error::MapiWarning::ErrorsReturned)
+        } else {
+            crate::error::Warned::ok(values)
+        }
+    }
+
     /// A `PT_LONG` value.
     pub fn get_long(&self, tag: PropTag) -> Option<i32> {
         match self.get(tag.with_type(PropType::LONG))? {

@@ -694,6 +694,28 @@ impl Runtime {
         }
     }
 
+    /// A traced call into an object MAPI implements (a support object, a profile section), made
+    /// by whoever's code runs now. Answers `MAPI_E_END_OF_SESSION` once the simulator is gone.
+    pub(crate) fn called_object<R>(
+        rt: &Weak<Runtime>,
+        object: Option<ObjLabel>,
+        method: &'static str,
+        args: String,
+        f: impl FnOnce(&Runtime) -> MapiResult<R>,
+        summary: impl FnOnce(&R) -> String,
+    ) -> MapiResult<R> {
+        let Some(rt) = rt.upgrade() else {
+            return Err(MapiError::EndOfSession);
+        };
+        let target = object.map_or(Party::Mapi, Party::Object);
+        let call = rt
+            .trace
+            .begin_call(crate::object::current_party(), target, method, args);
+        let result = f(&rt);
+        call.finish_result(&result, summary);
+        result
+    }
+
     /// Finishes a traced call whose result may carry a warning.
     pub(crate) fn finish_warned<T>(
         call: crate::trace::CallGuard,

@@ -4,12 +4,11 @@ use std::sync::{OnceLock, Weak};
 
 use crate::error::{MapiError, MapiResult, Warned};
 use crate::ids::MapiUid;
-use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref, current_party};
-use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};
+use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref};
+use crate::props::{Prop, PropBag, PropTag};
 use crate::runtime::Runtime;
 use crate::runtime::state::LogonKey;
 use crate::spi::{MapiProp, ProfSect, PropProblem};
-use crate::trace::Party;
 
 /// A profile section opened through `IMAPISupport::OpenProfileSection`. Reads and writes go
 /// straight to the profile.
@@ -67,14 +66,7 @@ impl ProfSectObject {
         f: impl FnOnce(&Runtime) -> MapiResult<R>,
         summary: impl FnOnce(&R) -> String,
     ) -> MapiResult<R> {
-        let Some(rt) = self.rt.upgrade() else {
-            return Err(MapiError::EndOfSession);
-        };
-        let target = self.label.get().copied().map_or(Party::Mapi, Party::Object);
-        let call = rt.trace.begin_call(current_party(), target, method, args);
-        let result = f(&rt);
-        call.finish_result(&result, summary);
-        result
+        Runtime::called_object(&self.rt, self.label.get().copied(), method, args, f, summary)
     }
 }
 
@@ -86,35 +78,7 @@ impl MapiProp for ProfSectObject {
                 || "all".to_owned(),
                 |t| t.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
             ),
-            |rt| {
-                self.with_section(rt, |bag| match tags {
-                    None => Warned::ok(bag.iter().cloned().collect()),
-                    Some(tags) => {
-                        let mut missing = false;
-                        let values: Vec<Prop> = tags
-                            .iter()
-                            .map(|&tag| match bag.get(tag) {
-                                Some(v) => Prop {
-                                    tag: tag.with_type(v.prop_type()),
-                                    value: v.clone(),
-                                },
-                                None => {
-                                    missing = true;
-                                    Prop {
-                                        tag: tag.with_type(PropType::ERROR),
-                                        value: PropValue::Error(MapiError::NotFound),
-                                    }
-                                }
-                            })
-                            .collect();
-                        if missing {
-                            Warned::with_warning(values, crate::error::MapiWarning::ErrorsReturned)
-                        } else {
-                            Warned::ok(values)
-                        }
-                    }
-                })
-            },
+            |rt| self.with_section(rt, |bag| bag.select(tags)),
             |w| format!("{} values", w.value.len()),
         )
     }

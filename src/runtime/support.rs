@@ -10,7 +10,7 @@ use crate::flags::{
     ProfileSectionFlags, ResourceType, SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
 };
 use crate::ids::{MapiUid, WrappedStoreEntryId};
-use crate::object::{InterfaceKind, ObjLabel, ObjectId, ObjectInfo, Owner, Ref, current_party};
+use crate::object::{InterfaceKind, ObjLabel, ObjectId, ObjectInfo, Owner, Ref};
 use crate::props::{
     PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_ROWID,
     Prop, PropBag,
@@ -65,15 +65,7 @@ impl SupportObject {
         f: impl FnOnce(&Runtime) -> MapiResult<R>,
         summary: impl FnOnce(&R) -> String,
     ) -> MapiResult<R> {
-        let Some(rt) = self.rt.upgrade() else {
-            return Err(MapiError::EndOfSession);
-        };
-        let call = rt
-            .trace
-            .begin_call(current_party(), Party::Object(self.label()), method, args);
-        let result = f(&rt);
-        call.finish_result(&result, summary);
-        result
+        Runtime::called_object(&self.rt, Some(self.label()), method, args, f, summary)
     }
 
     /// The provider DLL behind this logon, as the party that breaks a rule.

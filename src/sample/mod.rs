@@ -26,7 +26,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::error::{MapiError, MapiResult, MapiWarning, Warned};
+use crate::error::{MapiError, MapiResult, Warned};
 use crate::flags::{
     LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, SpiVersion, StatusCode,
     StatusRowFlags, StoreLogonFlags,
@@ -37,7 +37,7 @@ use crate::profile::{ProviderDef, ServiceDef};
 use crate::props::{
     PR_DISPLAY_NAME_W, PR_ENTRYID, PR_MDB_PROVIDER, PR_OBJECT_TYPE, PR_PROVIDER_DISPLAY_W, PR_PROVIDER_UID,
     PR_RECORD_KEY, PR_RESOURCE_METHODS, PR_STATUS_CODE, PR_STORE_ENTRYID, PR_STORE_RECORD_KEY,
-    PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropType, PropValue,
+    PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropValue,
 };
 use crate::runtime::{Behavior, SltTiming, TeardownCleanup};
 use crate::spi::{
@@ -420,32 +420,7 @@ impl SampleMsgStore {
 
 impl MapiProp for SampleMsgStore {
     fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
-        let props = lock(&self.props);
-        let Some(tags) = tags else {
-            return Ok(Warned::ok(props.iter().cloned().collect()));
-        };
-        let mut missing = false;
-        let values = tags
-            .iter()
-            .map(|&tag| match props.get(tag) {
-                Some(value) => Prop {
-                    tag: tag.with_type(value.prop_type()),
-                    value: value.clone(),
-                },
-                None => {
-                    missing = true;
-                    Prop {
-                        tag: tag.with_type(PropType::ERROR),
-                        value: PropValue::Error(MapiError::NotFound),
-                    }
-                }
-            })
-            .collect();
-        Ok(if missing {
-            Warned::with_warning(values, MapiWarning::ErrorsReturned)
-        } else {
-            Warned::ok(values)
-        })
+        Ok(lock(&self.props).select(tags))
     }
 
     fn get_prop_list(&self, _flags: u32) -> MapiResult<Vec<PropTag>> {

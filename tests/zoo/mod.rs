@@ -459,24 +459,7 @@ impl ZooStore {
 
 impl MapiProp for ZooStore {
     fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
-        let props = self.props.lock().unwrap();
-        let Some(tags) = tags else {
-            return Ok(Warned::ok(props.iter().cloned().collect()));
-        };
-        let values = tags
-            .iter()
-            .map(|&tag| match props.get(tag) {
-                Some(v) => Prop {
-                    tag: tag.with_type(v.prop_type()),
-                    value: v.clone(),
-                },
-                None => Prop {
-                    tag: tag.with_type(PropType::ERROR),
-                    value: PropValue::Error(MapiError::NotFound),
-                },
-            })
-            .collect();
-        Ok(Warned::ok(values))
+        Ok(self.props.lock().unwrap().select(tags))
     }
 }
 
