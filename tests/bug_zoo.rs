@@ -43,6 +43,11 @@ const PROVEN: &[&str] = &[
     "NO-CALL-AFTER-SHUTDOWN",
     "PROVIDER-RELEASED",
     "SESSION-LEAK",
+    "SERVICE-ENTRY-EXPORT",
+    "SERVICE-DELETE-OK",
+    "SERVICE-UI-ALLOWED",
+    "PROFILE-READ-ONLY",
+    "UID-HARD-CODED",
     "PROVIDER-PANIC",
     "SUPPORT-FLAGS",
     "CLIENT-INITIALIZED",
@@ -114,15 +119,9 @@ fn lib_file_name_fires_when_the_dll_is_registered_without_its_32() {
         .library("ZOO.DLL", || zoo::ZooLibrary::new(Defect::None))
         .service(zoo::zoo_service("ZOO"))
         .build();
-    zoo_profile(&sim, "Zoo");
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
-    assert_eq!(
-        open_default(&session, OpenStoreFlags::WRITE).unwrap_err(),
-        MapiError::NotFound
-    );
-    session.logoff(SessionLogoffFlags::empty()).unwrap();
-    mapi.uninitialize().unwrap();
+    // Adding the service calls its entry point, in the DLL MAPI cannot find.
+    let profile = sim.profiles().create("Zoo").unwrap();
+    assert_eq!(profile.add_service("ZOO").unwrap_err(), MapiError::NotFound);
     let report = sim.finish();
     assert_fires(&report, &rules::LIB_FILE_NAME);
     let v = &report.violations[0];
@@ -549,4 +548,48 @@ fn strict_mode_panics_at_the_offending_call() {
     drop(session);
     mapi.uninitialize().unwrap();
     assert_eq!(sim.finish().rule_ids(), vec!["LOGON-ADDREF-SUPPORT"]);
+}
+
+#[test]
+fn service_entry_export_fires_when_the_entry_point_is_missing() {
+    let sim = simulator(Defect::NoServiceEntry);
+    let profile = sim.profiles().create("Zoo").unwrap();
+    assert_eq!(profile.add_service("ZOO").unwrap_err(), MapiError::CallFailed);
+    assert!(
+        profile.services().unwrap().is_empty(),
+        "the failed service was removed"
+    );
+    let report = sim.finish();
+    assert_eq!(report.rule_ids(), vec!["SERVICE-ENTRY-EXPORT"]);
+    assert!(report.loads.unpaired().is_empty());
+}
+
+#[test]
+fn service_delete_ok_fires_when_delete_fails() {
+    let sim = simulator(Defect::DeleteFails);
+    let profile = sim.profiles().create("Zoo").unwrap();
+    let uid = profile.add_service("ZOO").unwrap();
+    // The service goes anyway.
+    profile.delete_service(&uid).unwrap();
+    assert!(profile.services().unwrap().is_empty());
+    assert_eq!(sim.finish().rule_ids(), vec!["SERVICE-DELETE-OK"]);
+}
+
+#[test]
+fn service_ui_allowed_fires_for_ui_without_permission() {
+    let sim = simulator(Defect::UiWithoutPermission);
+    sim.profiles().create("Zoo").unwrap().add_service("ZOO").unwrap();
+    assert_eq!(sim.finish().rule_ids(), vec!["SERVICE-UI-ALLOWED"]);
+}
+
+#[test]
+fn profile_read_only_fires_when_logon_writes_its_resource_flags() {
+    let report = lifecycle(Defect::WritesResourceFlags);
+    assert_eq!(report.rule_ids(), vec!["PROFILE-READ-ONLY"]);
+}
+
+#[test]
+fn uid_hard_coded_fires_for_a_uid_from_newuid() {
+    let report = lifecycle(Defect::RegistersNewUid);
+    assert_eq!(report.rule_ids(), vec!["UID-HARD-CODED"]);
 }

@@ -159,6 +159,21 @@ rules! {
     /// Leaks that show at logoff.
     SESSION_LEAK = "SESSION-LEAK", Provider, "shutting-down-a-service-provider",
         "No object a provider made for a session is alive once the session is torn down and its client released its objects.";
+    /// MAPI finds the service entry with `GetProcAddress` by the name the service section gives.
+    SERVICE_ENTRY_EXPORT = "SERVICE-ENTRY-EXPORT", Provider, "msgserviceentry",
+        "The DLL a service's PR_SERVICE_DLL_NAME names exports the entry point its PR_SERVICE_ENTRY_NAME names.";
+    /// Removing a service must not fail.
+    SERVICE_DELETE_OK = "SERVICE-DELETE-OK", Provider, "msgserviceentry",
+        "The message-service entry point returns S_OK for MSG_SERVICE_DELETE.";
+    /// UI only when the flags allow it.
+    SERVICE_UI_ALLOWED = "SERVICE-UI-ALLOWED", Provider, "msgserviceentry",
+        "The message-service entry point shows UI only when SERVICE_UI_ALLOWED or SERVICE_UI_ALWAYS is set.";
+    /// Step 3 of the common logon contract.
+    PROFILE_READ_ONLY = "PROFILE-READ-ONLY", Provider, "implementing-service-provider-logon",
+        "A provider never writes PR_RESOURCE_FLAGS or PR_PROVIDER_DLL_NAME in its profile section while it logs on: they are read-only then.";
+    /// The registered MAPIUID is a constant.
+    UID_HARD_CODED = "UID-HARD-CODED", Provider, "imapisupport-newuid",
+        "The MAPIUID a provider registers with SetProviderUID is a hard-coded constant, never one NewUID generated.";
     /// A panic is an exception crossing a COM interface.
     PROVIDER_PANIC = "PROVIDER-PANIC", Provider, "https://learn.microsoft.com/windows/win32/com/error-handling-in-com",
         "Provider code never panics across the boundary: a COM method reports failure with an HRESULT.";

@@ -189,10 +189,12 @@ pub(crate) struct ProfileData {
 }
 
 impl ProfileData {
-    /// Every provider of every service, in profile order.
+    /// Every provider of every service, in the order MAPI starts them: services in profile order,
+    /// and within a service the address-book providers first.
     pub(crate) fn providers(&self) -> Vec<ProviderEntry> {
         let mut out = Vec::new();
         for service in &self.services {
+            let start = out.len();
             for uid in &service.providers {
                 if let Some(props) = self.sections.get(uid) {
                     out.push(ProviderEntry {
@@ -208,6 +210,8 @@ impl ProfileData {
                     });
                 }
             }
+            // A stable sort: address-book providers first, the rest in section order.
+            out[start..].sort_by_key(|p| p.resource_type != Some(ResourceType::AbProvider));
         }
         out
     }
@@ -249,6 +253,25 @@ impl ProfileStore {
 
     pub(crate) fn delete(&mut self, name: &str) -> MapiResult<ProfileData> {
         self.profiles.remove(name).ok_or(MapiError::NotFound)
+    }
+
+    /// Removes a service from a profile: its provider sections first, then its own section.
+    /// Returns how many sections went.
+    pub(crate) fn remove_service(&mut self, profile: &str, service: MapiUid) -> usize {
+        let Some(data) = self.profiles.get_mut(profile) else {
+            return 0;
+        };
+        let Some(i) = data.services.iter().position(|s| s.uid == service) else {
+            return 0;
+        };
+        let info = data.services.remove(i);
+        let mut removed = 0;
+        for uid in info.providers.iter().chain([&info.uid]) {
+            if data.sections.remove(uid).is_some() {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// Copies a service definition into a profile. Returns the new `PR_SERVICE_UID`.

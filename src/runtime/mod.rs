@@ -27,6 +27,7 @@
 mod loader;
 mod memory;
 mod profsect;
+mod service;
 mod session;
 mod spooler;
 pub(crate) mod state;
@@ -138,6 +139,9 @@ pub struct Behavior {
     /// Whether MAPI asks a freshly opened store for its required properties (a `GetProps` call in
     /// the trace) to check them. On by default.
     pub check_store_properties: bool,
+    /// How many times MAPI configures the service and retries a logon that returned
+    /// `MAPI_E_UNCONFIGURED` (1; the documents say "retries" without a number).
+    pub unconfigured_retries: u32,
 }
 
 impl Default for Behavior {
@@ -151,6 +155,7 @@ impl Default for Behavior {
             min_provider_spi_version: SpiVersion::PDK1,
             spooler: SpoolerMode::default(),
             check_store_properties: true,
+            unconfigured_retries: 1,
         }
     }
 }
@@ -195,6 +200,12 @@ impl Behavior {
     /// Sets whether the spooler runs by itself.
     pub fn with_spooler(mut self, mode: SpoolerMode) -> Self {
         self.spooler = mode;
+        self
+    }
+
+    /// Sets how often MAPI configures and retries a logon that returned `MAPI_E_UNCONFIGURED`.
+    pub fn with_unconfigured_retries(mut self, retries: u32) -> Self {
+        self.unconfigured_retries = retries;
         self
     }
 
@@ -525,21 +536,92 @@ impl Profile {
         &self.name
     }
 
-    /// Adds a message service, by catalogue name or by definition, copying its sections into the
-    /// profile. Returns the new `PR_SERVICE_UID`. An unknown name gives `MAPI_E_NOT_FOUND`.
+    /// `CreateMsgService`: adds a message service, by catalogue name or by definition. MAPI copies
+    /// its sections into the profile (a new `PR_SERVICE_UID`, a new `PR_PROVIDER_UID` per provider
+    /// section) and calls the service's entry point with `MSG_SERVICE_CREATE`; if that fails the
+    /// service is removed again and the error returned. Returns the new `PR_SERVICE_UID`. An
+    /// unknown name gives `MAPI_E_NOT_FOUND`; a second copy of a `SERVICE_SINGLE_COPY` service
+    /// `MAPI_E_NO_ACCESS`.
     pub fn add_service(&self, service: impl Into<ServiceSpec>) -> MapiResult<crate::ids::MapiUid> {
-        let mut st = self.rt.st();
-        let def = match service.into() {
-            ServiceSpec::Def(def) => def,
-            ServiceSpec::Name(name) => st
-                .profiles
-                .catalogue
-                .iter()
-                .find(|d| d.name() == name)
-                .cloned()
-                .ok_or(MapiError::NotFound)?,
+        let spec = service.into();
+        let name = match &spec {
+            ServiceSpec::Name(n) => n.clone(),
+            ServiceSpec::Def(d) => d.name().to_owned(),
         };
-        st.profiles.add_service(&self.name, &def)
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            Party::Mapi,
+            "CreateMsgService",
+            format!("{:?}, {name:?}", self.name),
+        );
+        let result = {
+            let _mapi = self.rt.mapi_scope();
+            let def = match spec {
+                ServiceSpec::Def(def) => Ok(def),
+                ServiceSpec::Name(name) => self
+                    .rt
+                    .st()
+                    .profiles
+                    .catalogue
+                    .iter()
+                    .find(|d| d.name() == name)
+                    .cloned()
+                    .ok_or(MapiError::NotFound),
+            };
+            def.and_then(|def| self.rt.create_service(&self.name, &def))
+        };
+        self.rt.settle();
+        call.finish_result(&result, ToString::to_string);
+        result
+    }
+
+    /// `ConfigureMsgService`: calls the service's entry point with `MSG_SERVICE_CONFIGURE`, these
+    /// flags and these properties, and returns what it returned.
+    pub fn configure_service(
+        &self,
+        service: &crate::ids::MapiUid,
+        flags: crate::flags::ServiceEntryFlags,
+        props: &[crate::props::Prop],
+    ) -> MapiResult<()> {
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            Party::Mapi,
+            "ConfigureMsgService",
+            format!("{service}, {flags}, {} properties", props.len()),
+        );
+        let result = {
+            let _mapi = self.rt.mapi_scope();
+            flags.check_known().and_then(|flags| {
+                self.rt.call_service_entry(
+                    &self.name,
+                    *service,
+                    crate::flags::ServiceContext::Configure,
+                    flags,
+                    props,
+                )
+            })
+        };
+        self.rt.settle();
+        call.finish_result(&result, |()| String::new());
+        result
+    }
+
+    /// `DeleteMsgService`: calls the service's entry point with `MSG_SERVICE_DELETE`, then removes
+    /// its provider sections, then its own section. An unknown service gives `MAPI_E_NOT_FOUND`.
+    pub fn delete_service(&self, service: &crate::ids::MapiUid) -> MapiResult<()> {
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            Party::Mapi,
+            "DeleteMsgService",
+            service.to_string(),
+        );
+        let result = {
+            let _mapi = self.rt.mapi_scope();
+            self.rt.delete_service(&self.name, *service)
+        };
+        self.rt.settle();
+        call.finish_result(&result, |()| String::new());
+        result
     }
 
     /// The services, in order.
@@ -547,6 +629,19 @@ impl Profile {
         let st = self.rt.st();
         let data = st.profiles.profiles.get(&self.name).ok_or(MapiError::NotFound)?;
         Ok(data.services.clone())
+    }
+
+    /// The message-service table (`IMsgServiceAdmin::GetMsgServiceTable`): `PR_SERVICE_UID`,
+    /// `PR_SERVICE_NAME`, `PR_DISPLAY_NAME`, `PR_RESOURCE_FLAGS` per service.
+    pub fn service_table(&self) -> MapiResult<Vec<PropBag>> {
+        self.rt.service_table(&self.name)
+    }
+
+    /// The provider table (`IMsgServiceAdmin::GetProviderTable`): every provider section, in the
+    /// order MAPI starts them (address-book providers first within a service), numbered by
+    /// `PR_PROVIDER_ORDINAL`.
+    pub fn provider_table(&self) -> MapiResult<Vec<PropBag>> {
+        self.rt.provider_table(&self.name)
     }
 
     /// A copy of a section's properties.
@@ -888,7 +983,7 @@ impl Runtime {
                     providers: Vec::new(),
                     logons: Vec::new(),
                     disabled: Vec::new(),
-                    status_rows: Vec::new(),
+                    status_rows: mapi_status_rows(flags),
                     uids: Vec::new(),
                     client_handles: 0,
                     leak_checked: false,
@@ -897,7 +992,69 @@ impl Runtime {
             );
             id
         };
-        Ok(Session::new(self.arc(), id))
+        let session = Session::new(self.arc(), id);
+        if let Err(e) = self.check_configuration(id, profile, flags) {
+            // The session never started: it ends here, without a client violation.
+            if let Some(s) = self.st().session_mut(id) {
+                s.active = false;
+                s.leak_checked = true;
+            }
+            return Err(e);
+        }
+        Ok(session)
+    }
+
+    /// What `MAPILogonEx` checks before the session is used: every provider section names its DLL
+    /// and its resource type. With `MAPI_SERVICE_UI_ALWAYS`, each service's configuration is shown
+    /// first; a service whose providers are not configured is configured when the client allows
+    /// UI (`MAPI_LOGON_UI`), and disabled for the session otherwise. `MAPI_E_USER_CANCEL` from a
+    /// configuration ends the logon.
+    fn check_configuration(&self, session: u32, profile: &str, flags: LogonFlags) -> MapiResult<()> {
+        use crate::flags::{ServiceContext, ServiceEntryFlags};
+        let services: Vec<crate::ids::MapiUid> = {
+            let st = self.st();
+            let data = st.profiles.profiles.get(profile).ok_or(MapiError::LogonFailed)?;
+            data.services.iter().map(|s| s.uid).collect()
+        };
+        let unconfigured = |service: crate::ids::MapiUid| {
+            let st = self.st();
+            st.profiles.profiles.get(profile).is_some_and(|data| {
+                data.providers()
+                    .iter()
+                    .filter(|p| p.service == service)
+                    .any(|p| p.dll_base.is_empty() || p.resource_type.is_none())
+            })
+        };
+        for service in services {
+            let ui_always = flags.contains(LogonFlags::SERVICE_UI_ALWAYS);
+            let mut outcome = Ok(());
+            if ui_always || (unconfigured(service) && flags.contains(LogonFlags::LOGON_UI)) {
+                let mut entry_flags = ServiceEntryFlags::UI_ALLOWED;
+                if ui_always {
+                    entry_flags |= ServiceEntryFlags::UI_ALWAYS;
+                }
+                outcome =
+                    self.call_service_entry(profile, service, ServiceContext::Configure, entry_flags, &[]);
+            }
+            let error = match outcome {
+                Err(MapiError::UserCancel) => return Err(MapiError::UserCancel),
+                Err(e) => Some(e),
+                Ok(()) if unconfigured(service) => Some(MapiError::Unconfigured),
+                Ok(()) => None,
+            };
+            if let Some(e) = error {
+                if let Some(s) = self.st().session_mut(session) {
+                    s.disabled.push((service, e));
+                }
+                self.trace.record(EventKind::Note {
+                    by: Party::Mapi,
+                    text: format!(
+                        "message service {service} is not configured ({e}): disabled for session {session}"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn arc(&self) -> Arc<Runtime> {
@@ -966,6 +1123,40 @@ impl Runtime {
         });
         let module = crate::spi::ModuleInstance::new(Arc::clone(&name), generation);
         Some((name, instance, module))
+    }
+
+    /// `LIB-FILE-NAME`: `LoadLibrary` found no DLL under the name MAPI made from the profile's base
+    /// name; the message says which names are registered, and which would have matched.
+    pub(crate) fn report_load_failure(&self, base: &str, file: &str) {
+        let hint = {
+            let st = self.st();
+            let near = st.loader.near_misses(base, file);
+            if near.is_empty() {
+                let all: Vec<String> = st
+                    .loader
+                    .registered_names()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                format!(
+                    "registered DLLs: {}",
+                    if all.is_empty() {
+                        "none".into()
+                    } else {
+                        all.join(", ")
+                    }
+                )
+            } else {
+                let near: Vec<String> = near.iter().map(ToString::to_string).collect();
+                format!("a DLL is registered as {}", near.join(", "))
+            }
+        };
+        self.violation(
+            &rules::LIB_FILE_NAME,
+            format!("the profile names {base:?}, so MAPI loads {file:?}, which is not registered ({hint})"),
+            Vec::new(),
+            Party::Library(Arc::from(file)),
+        );
     }
 
     /// Pairs a use's `LoadLibrary`. The free that would unload the DLL waits for the last
@@ -1194,6 +1385,39 @@ impl Runtime {
         }
         call.finish(Status::Ok, "");
     }
+}
+
+/// The rows MAPI itself puts in a session's status table: the subsystem, the spooler (failing
+/// with `MAPI_NO_MAIL`: the spooler is not told about the session) and the integrated address
+/// book.
+fn mapi_status_rows(flags: LogonFlags) -> Vec<state::StatusRow> {
+    use crate::flags::{ObjectType, ResourceType, StatusCode};
+    use crate::props::{
+        PR_DISPLAY_NAME_W, PR_OBJECT_TYPE, PR_PROVIDER_DISPLAY_W, PR_RESOURCE_TYPE, PR_ROWID, PR_STATUS_CODE,
+    };
+    let spooler = if flags.contains(LogonFlags::NO_MAIL) {
+        StatusCode::FAILURE
+    } else {
+        StatusCode::AVAILABLE
+    };
+    [
+        (ResourceType::Subsystem, "MAPI Subsystem", StatusCode::AVAILABLE),
+        (ResourceType::Spooler, "MAPI Spooler", spooler),
+        (ResourceType::Ab, "MAPI Address Book", StatusCode::AVAILABLE),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (kind, name, code))| {
+        let mut props = PropBag::new();
+        let _ = props.set(PR_DISPLAY_NAME_W, name);
+        let _ = props.set(PR_PROVIDER_DISPLAY_W, "MAPI");
+        let _ = props.set(PR_RESOURCE_TYPE, kind.value());
+        let _ = props.set(PR_STATUS_CODE, code.bits());
+        let _ = props.set(PR_OBJECT_TYPE, ObjectType::Status.value());
+        let _ = props.set(PR_ROWID, i as u32);
+        state::StatusRow { logon: None, props }
+    })
+    .collect()
 }
 
 #[cold]

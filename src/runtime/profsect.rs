@@ -2,13 +2,15 @@
 
 use std::sync::{OnceLock, Weak};
 
+use crate::check::rules;
 use crate::error::{MapiError, MapiResult, Warned};
 use crate::ids::MapiUid;
 use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref};
-use crate::props::{Prop, PropBag, PropTag};
+use crate::props::{PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, Prop, PropBag, PropTag};
 use crate::runtime::Runtime;
 use crate::runtime::state::LogonKey;
 use crate::spi::{MapiProp, ProfSect, PropProblem};
+use crate::trace::Party;
 
 /// A profile section opened through `IMAPISupport::OpenProfileSection`. Reads and writes go
 /// straight to the profile.
@@ -17,7 +19,7 @@ pub(crate) struct ProfSectObject {
     profile: String,
     section: MapiUid,
     writable: bool,
-    #[allow(dead_code)]
+    /// The store logon that opened it, for the read-only properties during its `Logon`.
     logon: Option<LogonKey>,
     label: OnceLock<ObjLabel>,
 }
@@ -29,7 +31,7 @@ impl ProfSectObject {
         section: MapiUid,
         writable: bool,
         logon: Option<LogonKey>,
-        session: u32,
+        session: Option<u32>,
     ) -> Ref<dyn ProfSect> {
         let object = rt.ledger.register(
             ProfSectObject {
@@ -40,7 +42,10 @@ impl ProfSectObject {
                 logon,
                 label: OnceLock::new(),
             },
-            ObjectInfo::new(InterfaceKind::ProfSect).owner(Owner::none().in_session(session)),
+            ObjectInfo::new(InterfaceKind::ProfSect).owner(Owner {
+                library: None,
+                session,
+            }),
         );
         if let Some(label) = object.label() {
             let _ = object.label.set(label);
@@ -57,6 +62,37 @@ impl ProfSectObject {
             .and_then(|p| p.sections.get_mut(&self.section))
             .ok_or(MapiError::ObjectDeleted)?;
         Ok(f(section))
+    }
+
+    /// `PROFILE-READ-ONLY`: while the logon that opened the section is in `Logon`, its
+    /// `PR_RESOURCE_FLAGS` and `PR_PROVIDER_DLL_NAME` may not be written. Reports each attempt and
+    /// says whether the tag is protected now.
+    fn read_only_now(&self, rt: &Runtime, tag: PropTag) -> bool {
+        let protected = tag.id() == PR_RESOURCE_FLAGS.id() || tag.id() == PR_PROVIDER_DLL_NAME_W.id();
+        if !protected {
+            return false;
+        }
+        let in_logon = self
+            .logon
+            .and_then(|k| {
+                rt.st()
+                    .logons
+                    .get(k)
+                    .map(|r| (r.in_logon, std::sync::Arc::clone(&r.file)))
+            })
+            .filter(|(in_logon, _)| *in_logon);
+        match in_logon {
+            Some((_, file)) => {
+                rt.violation(
+                    &rules::PROFILE_READ_ONLY,
+                    format!("the provider tried to change {tag} in its profile section during Logon"),
+                    self.label.get().copied().into_iter().collect(),
+                    Party::Library(file),
+                );
+                true
+            }
+            None => false,
+        }
     }
 
     fn call<R>(
@@ -101,10 +137,17 @@ impl MapiProp for ProfSectObject {
                 if !self.writable {
                     return Err(MapiError::NoAccess);
                 }
+                let refused: Vec<bool> = props.iter().map(|p| self.read_only_now(rt, p.tag)).collect();
                 self.with_section(rt, |bag| {
                     let mut problems = Vec::new();
                     for (index, p) in props.iter().enumerate() {
-                        if bag.set(p.tag, p.value.clone()).is_err() {
+                        if refused[index] {
+                            problems.push(PropProblem {
+                                index,
+                                tag: p.tag,
+                                error: MapiError::NoAccess,
+                            });
+                        } else if bag.set(p.tag, p.value.clone()).is_err() {
                             problems.push(PropProblem {
                                 index,
                                 tag: p.tag,
@@ -128,11 +171,21 @@ impl MapiProp for ProfSectObject {
                 if !self.writable {
                     return Err(MapiError::NoAccess);
                 }
+                let refused: Vec<bool> = tags.iter().map(|t| self.read_only_now(rt, *t)).collect();
                 self.with_section(rt, |bag| {
-                    for tag in tags {
-                        bag.remove(*tag);
+                    let mut problems = Vec::new();
+                    for (index, tag) in tags.iter().enumerate() {
+                        if refused[index] {
+                            problems.push(PropProblem {
+                                index,
+                                tag: *tag,
+                                error: MapiError::NoAccess,
+                            });
+                        } else {
+                            bag.remove(*tag);
+                        }
                     }
-                    Vec::new()
+                    problems
                 })
             },
             |p| format!("{} problem(s)", p.len()),

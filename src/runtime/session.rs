@@ -23,7 +23,7 @@ use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, ProviderKey, Provide
 use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportObject;
 use crate::runtime::{Runtime, SpoolSecurity, dll_file_name, loader};
-use crate::spi::{Exports, InitArgs, MapiSupport, MsProvider, StoreLogonArgs};
+use crate::spi::{Exports, InitArgs, MapiSupport, MsProvider, OpenedEntry, StoreLogonArgs};
 use crate::trace::Party;
 
 /// The session object MAPI gives the client (`IMAPISession`).
@@ -234,6 +234,35 @@ impl Session {
             .unwrap_or_default())
     }
 
+    /// `IMAPISession::OpenEntry` for an entry ID a provider made: MAPI routes it by the MAPIUID in
+    /// bytes 4..20 to the **first** logon that registered that MAPIUID with `SetProviderUID`, and
+    /// calls that logon's `IMSLogon::OpenEntry`. An entry ID shorter than 20 bytes gives
+    /// `MAPI_E_INVALID_ENTRYID`; a MAPIUID no logon registered, `MAPI_E_UNKNOWN_ENTRYID`.
+    pub fn open_entry(&self, entry_id: &[u8], interface: Option<Iid>, flags: u32) -> MapiResult<OpenedEntry> {
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            self.party(),
+            "OpenEntry",
+            format!("entry={}, {flags}", hex_short(entry_id)),
+        );
+        let result = self
+            .rt
+            .check_session(self.id, "IMAPISession::OpenEntry")
+            .and_then(|()| {
+                let _mapi = self.rt.mapi_scope();
+                self.rt.route_entry(self.id, entry_id, interface, flags)
+            });
+        self.rt.settle();
+        call.finish_result(&result, |e| {
+            format!(
+                "{}, {}",
+                e.object_type,
+                e.object.label().map(|l| l.to_string()).unwrap_or_default()
+            )
+        });
+        result
+    }
+
     /// `IMAPISession::Logoff`: the spooler lets go of the session's stores, MAPI calls
     /// `IMSLogon::Logoff` on every active logon and releases it, then `Shutdown` and releases
     /// every provider object, and frees their DLLs. Store handles the client still holds answer
@@ -324,6 +353,7 @@ impl Drop for ProviderHandle {
 }
 
 /// What MAPI resolved an `OpenMsgStore` to.
+#[derive(Clone)]
 struct Target {
     entry: ProviderEntry,
     /// The unwrapped entry ID to give `Logon`.
@@ -567,38 +597,7 @@ impl Runtime {
         let Some((file, library, instance)) =
             self.load_library(&file, format!("a store of session {session}"))
         else {
-            let hint = {
-                let st = self.st();
-                let near = st.loader.near_misses(&entry.dll_base, &file);
-                if near.is_empty() {
-                    let all: Vec<String> = st
-                        .loader
-                        .registered_names()
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect();
-                    format!(
-                        "registered DLLs: {}",
-                        if all.is_empty() {
-                            "none".into()
-                        } else {
-                            all.join(", ")
-                        }
-                    )
-                } else {
-                    let near: Vec<String> = near.iter().map(ToString::to_string).collect();
-                    format!("a DLL is registered as {}", near.join(", "))
-                }
-            };
-            self.violation(
-                &rules::LIB_FILE_NAME,
-                format!(
-                    "the profile names {:?}, so MAPI loads {file:?}, which is not registered ({hint})",
-                    entry.dll_base
-                ),
-                Vec::new(),
-                Party::Library(Arc::from(file.as_str())),
-            );
+            self.report_load_failure(&entry.dll_base, &file);
             return Err(MapiError::NotFound);
         };
         if !library.exports().contains(Exports::MS_PROVIDER_INIT) {
@@ -731,9 +730,47 @@ impl Runtime {
         Ok(key)
     }
 
-    /// A fresh `Logon`: a new support object, the provider's logon and store objects, and every
-    /// check of a fresh logon.
+    /// A fresh `Logon`. A logon that returns `MAPI_E_UNCONFIGURED` makes MAPI call the service's
+    /// entry point with `MSG_SERVICE_CONFIGURE` (UI allowed if the client allowed logon UI and the
+    /// open did not say `MDB_NO_DIALOG`), then try the logon again, as often as the behaviour
+    /// allows.
     fn fresh_logon(
+        &self,
+        session: u32,
+        target: Target,
+        flags: OpenStoreFlags,
+        interface: Option<Iid>,
+    ) -> MapiResult<StoreHandle> {
+        let mut retries = 0;
+        loop {
+            match self.fresh_logon_once(session, target.clone(), flags, interface) {
+                Err(MapiError::Unconfigured) if retries < self.behavior.unconfigured_retries => {
+                    retries += 1;
+                    let (profile, logon_ui) = {
+                        let st = self.st();
+                        let s = st.session(session).ok_or(MapiError::EndOfSession)?;
+                        (s.profile.clone(), s.flags.contains(LogonFlags::LOGON_UI))
+                    };
+                    let mut entry_flags = crate::flags::ServiceEntryFlags::LOGON_FAILED;
+                    if logon_ui && !flags.contains(OpenStoreFlags::NO_DIALOG) {
+                        entry_flags |= crate::flags::ServiceEntryFlags::UI_ALLOWED;
+                    }
+                    self.call_service_entry(
+                        &profile,
+                        target.entry.service,
+                        crate::flags::ServiceContext::Configure,
+                        entry_flags,
+                        &[],
+                    )?;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One fresh `Logon`: a new support object, the provider's logon and store objects, and every
+    /// check of a fresh logon.
+    fn fresh_logon_once(
         &self,
         session: u32,
         target: Target,
@@ -1044,7 +1081,7 @@ impl Runtime {
         let session = st.logons.get(lkey).map(|r| r.session);
         if let Some(s) = session.and_then(|id| st.session_mut(id)) {
             s.uids.retain(|(_, k)| *k != lkey);
-            s.status_rows.retain(|r| r.logon != lkey);
+            s.status_rows.retain(|r| r.logon != Some(lkey));
         }
     }
 
@@ -1198,6 +1235,41 @@ impl Runtime {
             }
         }
         Ok(StoreHandle::new(self.arc(), session, Some(lkey), out.store, file))
+    }
+
+    /// Routes an entry ID to the first logon that registered its MAPIUID.
+    fn route_entry(
+        &self,
+        session: u32,
+        entry_id: &[u8],
+        interface: Option<Iid>,
+        flags: u32,
+    ) -> MapiResult<OpenedEntry> {
+        let id = crate::ids::EntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
+        let (logon, label, file) = {
+            let st = self.st();
+            let s = st.session(session).ok_or(MapiError::EndOfSession)?;
+            let key = s
+                .uids
+                .iter()
+                .find(|(uid, _)| *uid == id.provider_uid())
+                .map(|(_, k)| *k)
+                .ok_or(MapiError::UnknownEntryid)?;
+            let rec = st.logons.get(key).ok_or(MapiError::UnknownEntryid)?;
+            let logon = rec.logon.clone().ok_or(MapiError::UnknownEntryid)?;
+            (logon, rec.logon_label, Arc::clone(&rec.file))
+        };
+        let target = label.map_or(Party::Mapi, Party::Object);
+        self.call_provider(
+            Party::Mapi,
+            target,
+            "OpenEntry",
+            format!("entry={}, {flags}", hex_short(entry_id)),
+            &file,
+            Some(session),
+            || logon.open_entry(entry_id, interface, flags),
+            |e| e.object_type.to_string(),
+        )
     }
 
     /// The references to a logon's support object that are not MAPI's temporary ones.

@@ -41,6 +41,8 @@ pub(crate) struct State {
     pub(crate) provider_objects: Vec<ObjectId>,
     /// Objects a provider invalidated with `MakeInvalid`.
     pub(crate) invalid_objects: Vec<ObjectId>,
+    /// The MAPIUIDs `NewUID` handed to store providers.
+    pub(crate) generated_uids: Vec<MapiUid>,
 }
 
 pub(crate) struct SessionState {
@@ -63,7 +65,8 @@ pub(crate) struct SessionState {
 }
 
 pub(crate) struct StatusRow {
-    pub(crate) logon: LogonKey,
+    /// The logon whose row it is; `None` for MAPI's own rows (subsystem, spooler, address book).
+    pub(crate) logon: Option<LogonKey>,
     pub(crate) props: PropBag,
 }
 

@@ -15,7 +15,6 @@ use crate::props::{
     PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_ROWID,
     Prop, PropBag,
 };
-use crate::runtime::profsect::ProfSectObject;
 use crate::runtime::state::{LogonKey, LogonPhase, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
 use crate::spi::{AdviseSink, MapiSupport, MemRoutines, Notification, ProfSect};
@@ -262,7 +261,10 @@ impl MapiSupport for SupportObject {
                     .and_then(|s| s.get_u32(PR_RESOURCE_FLAGS))
                     .unwrap_or(0);
                 let session = st.session_mut(self.session).ok_or(MapiError::EndOfSession)?;
-                let position = session.status_rows.iter().position(|r| r.logon == self.logon);
+                let position = session
+                    .status_rows
+                    .iter()
+                    .position(|r| r.logon == Some(self.logon));
                 let mut row = match (flags.contains(StatusRowFlags::UPDATE), position) {
                     (true, Some(i)) => {
                         let mut row = session.status_rows.remove(i).props;
@@ -286,7 +288,7 @@ impl MapiSupport for SupportObject {
                 session.status_rows.insert(
                     at.min(session.status_rows.len()),
                     StatusRow {
-                        logon: self.logon,
+                        logon: Some(self.logon),
                         props: row,
                     },
                 );
@@ -316,33 +318,13 @@ impl MapiSupport for SupportObject {
                     let rec = st.logons.get(self.logon).ok_or(MapiError::EndOfSession)?;
                     (rec.profile_name.clone(), rec.section)
                 };
-                let section = uid.copied().unwrap_or(own);
-                let modify = flags.contains(ProfileSectionFlags::MODIFY);
-                {
-                    let mut st = rt.st();
-                    let data = st
-                        .profiles
-                        .profiles
-                        .get_mut(&profile)
-                        .ok_or(MapiError::NotFound)?;
-                    match data.sections.entry(section) {
-                        std::collections::btree_map::Entry::Occupied(_) => {}
-                        std::collections::btree_map::Entry::Vacant(_) if !modify => {
-                            return Err(MapiError::NotFound);
-                        }
-                        std::collections::btree_map::Entry::Vacant(slot) => {
-                            slot.insert(PropBag::new());
-                        }
-                    }
-                }
-                Ok(ProfSectObject::open(
-                    rt,
+                rt.open_section(
                     &profile,
-                    section,
-                    modify,
+                    uid.copied().unwrap_or(own),
+                    flags,
                     Some(self.logon),
-                    self.session,
-                ))
+                    Some(self.session),
+                )
             },
             |s| s.label().map(|l| l.to_string()).unwrap_or_default(),
         )
@@ -352,7 +334,12 @@ impl MapiSupport for SupportObject {
         self.call(
             "NewUID",
             String::new(),
-            |rt| Ok(rt.st().profiles.new_uid()),
+            |rt| {
+                let mut st = rt.st();
+                let uid = st.profiles.new_uid();
+                st.generated_uids.push(uid);
+                Ok(uid)
+            },
             ToString::to_string,
         )
     }
@@ -411,6 +398,14 @@ impl MapiSupport for SupportObject {
                 self.require_live(rt)?;
                 self.check_reserved(rt, "SetProviderUID", flags)?;
                 self.check_reuse(rt, "SetProviderUID");
+                if rt.st().generated_uids.contains(uid) {
+                    rt.violation(
+                        &rules::UID_HARD_CODED,
+                        format!("SetProviderUID registers {uid}, which NewUID generated"),
+                        vec![self.label()],
+                        self.provider_party(rt),
+                    );
+                }
                 let mut st = rt.st();
                 let session = st.session_mut(self.session).ok_or(MapiError::EndOfSession)?;
                 session.uids.push((*uid, self.logon));
@@ -661,7 +656,7 @@ impl Runtime {
                 let uids = s.uids.len();
                 s.uids.retain(|(_, k)| *k != logon);
                 let rows = s.status_rows.len();
-                s.status_rows.retain(|r| r.logon != logon);
+                s.status_rows.retain(|r| r.logon != Some(logon));
                 (uids - s.uids.len(), rows - s.status_rows.len(), label)
             })
         };

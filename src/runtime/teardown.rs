@@ -93,7 +93,7 @@ impl Runtime {
             st.session(session).map_or((0, 0), |s| {
                 (
                     s.uids.iter().filter(|(_, k)| *k == logon).count(),
-                    s.status_rows.iter().filter(|r| r.logon == logon).count(),
+                    s.status_rows.iter().filter(|r| r.logon == Some(logon)).count(),
                 )
             })
         };

@@ -31,7 +31,7 @@ use crate::flags::{
     LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, SpiVersion, StatusCode,
     StatusRowFlags, StoreLogonFlags,
 };
-use crate::ids::{EntryId, MapiUid};
+use crate::ids::{EntryId, Iid, MapiUid};
 use crate::object::{Ref, WeakRef};
 use crate::profile::{ProviderDef, ServiceDef};
 use crate::props::{
@@ -40,6 +40,7 @@ use crate::props::{
     PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropValue,
 };
 use crate::runtime::{Behavior, SltTiming, TeardownCleanup};
+use crate::spi::OpenedEntry;
 use crate::spi::{
     Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
     ProviderInit, ProviderLibrary, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
@@ -378,6 +379,19 @@ impl MsLogon for SampleLogon {
 
     fn compare_entry_ids(&self, a: &[u8], b: &[u8], _flags: u32) -> MapiResult<bool> {
         Ok(a == b)
+    }
+
+    /// Opens what the sample can open by entry ID: its store.
+    fn open_entry(&self, entry_id: &[u8], _interface: Option<Iid>, _flags: u32) -> MapiResult<OpenedEntry> {
+        let id = EntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
+        if !same_store(&id, &self.id) {
+            return Err(MapiError::NotFound);
+        }
+        let store = self.store.upgrade().ok_or(MapiError::ObjectDeleted)?;
+        Ok(OpenedEntry {
+            object_type: ObjectType::Store,
+            object: store.into(),
+        })
     }
 }
 

@@ -4,10 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::{MapiError, MapiResult};
-use crate::flags::{ProviderInitFlags, SpiVersion};
+use crate::flags::{ProviderInitFlags, ServiceContext, ServiceEntryFlags, SpiVersion};
+use crate::ids::MapiUid;
 use crate::object::Ref;
+use crate::props::Prop;
 use crate::spi::memory::{Malloc, MemRoutines};
 use crate::spi::store::MsProvider;
+use crate::spi::support::{MapiSupport, ProfSect};
 
 bitflags::bitflags! {
     /// The entry points a provider DLL exports, as `GetProcAddress` finds them by name.
@@ -53,6 +56,72 @@ pub trait ProviderLibrary: Send + Sync + 'static {
     /// `args.mapi_version` must fail with `MAPI_E_VERSION`.
     fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
         let _ = args;
+        Err(MapiError::NoSupport)
+    }
+
+    /// The exported name of the message-service entry point (`MSGSERVICEENTRY`), when
+    /// [`Exports::SERVICE_ENTRY`] is exported. MAPI looks it up by the name the service's
+    /// `PR_SERVICE_ENTRY_NAME` gives; the default is `ServiceEntry`.
+    fn service_entry_name(&self) -> &str {
+        "ServiceEntry"
+    }
+
+    /// The message-service entry point: configures the service for `args.context`
+    /// (`MSG_SERVICE_CREATE` when it is added to a profile, `MSG_SERVICE_CONFIGURE` with
+    /// properties or after a logon returned `MAPI_E_UNCONFIGURED`, `MSG_SERVICE_DELETE` when it is
+    /// removed, which must succeed). UI may be shown only when `args.flags` allows it.
+    fn service_entry(&self, args: &ServiceEntryArgs<'_>) -> MapiResult<()> {
+        let _ = args;
+        Err(MapiError::NoSupport)
+    }
+}
+
+/// The arguments of the message-service entry point (`MSGSERVICEENTRY`).
+#[derive(Debug)]
+pub struct ServiceEntryArgs<'a> {
+    /// `hInstance`.
+    pub instance: &'a ModuleInstance,
+    /// `lpMalloc`.
+    pub malloc: &'a Ref<dyn Malloc>,
+    /// `lpMAPISup`: a message-service support object, which implements only `DoConfigPropsheet`,
+    /// `GetLastError`, `GetMemAllocRoutines`, `GetSvcConfigSupportObj`, `MakeInvalid`, `NewUID`
+    /// and `OpenProfileSection` (`NULL` opens the service's own section).
+    pub support: &'a Ref<dyn MapiSupport>,
+    /// `ulUIParam`: the parent window for a configuration dialog (0 in the simulator).
+    pub ui_param: usize,
+    /// `ulFlags`: whether UI may be shown (`SERVICE_UI_ALLOWED`, `SERVICE_UI_ALWAYS`), …
+    pub flags: ServiceEntryFlags,
+    /// `ulContext`: why the entry point is called.
+    pub context: ServiceContext,
+    /// `cValues`, `lpProps`: configuration properties, for `MSG_SERVICE_CONFIGURE` only.
+    pub props: &'a [Prop],
+    /// `lpProviderAdmin`: the service's providers and their profile sections.
+    pub admin: &'a Ref<dyn ProviderAdmin>,
+}
+
+/// `IProviderAdmin`: a message service's providers, as its entry point reaches them.
+pub trait ProviderAdmin: Send + Sync {
+    /// `GetProviderTable`: one row per provider of the service (`PR_PROVIDER_UID`,
+    /// `PR_DISPLAY_NAME`, `PR_PROVIDER_DISPLAY`, `PR_RESOURCE_TYPE`, `PR_PROVIDER_DLL_NAME`, …).
+    fn get_provider_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>>;
+
+    /// `OpenProfileSection`: a provider's section by its `PR_PROVIDER_UID` (`None`: the service's
+    /// own section). `MAPI_MODIFY` opens it for writing.
+    fn open_profile_section(
+        &self,
+        uid: Option<&MapiUid>,
+        flags: crate::flags::ProfileSectionFlags,
+    ) -> MapiResult<Ref<dyn ProfSect>>;
+
+    /// `CreateProvider`.
+    fn create_provider(&self, name: &str, props: &[Prop], flags: u32) -> MapiResult<MapiUid> {
+        let _ = (name, props, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `DeleteProvider`.
+    fn delete_provider(&self, uid: &MapiUid) -> MapiResult<()> {
+        let _ = uid;
         Err(MapiError::NoSupport)
     }
 }

@@ -24,7 +24,9 @@ mod memory;
 mod store;
 mod support;
 
-pub use library::{Exports, InitArgs, ModuleInstance, ProviderInit, ProviderLibrary};
+pub use library::{
+    Exports, InitArgs, ModuleInstance, ProviderAdmin, ProviderInit, ProviderLibrary, ServiceEntryArgs,
+};
 pub use memory::{BufferId, Malloc, MallocBlock, MemRoutines};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
 pub use support::{
@@ -55,5 +57,6 @@ ref_into_dyn!(
     MapiProp,
     ProfSect,
     AdviseSink,
-    Malloc
+    Malloc,
+    ProviderAdmin
 );

@@ -94,7 +94,24 @@ pub(crate) enum Defect {
     ReservedFlags,
     /// `Logoff` calls back into the support object (allowed: checks there is no deadlock).
     ReentrantLogoff,
+    /// The DLL does not export the service entry point the service names.
+    NoServiceEntry,
+    /// The service entry fails `MSG_SERVICE_DELETE`.
+    DeleteFails,
+    /// The service entry shows its property sheet whatever its flags say.
+    UiWithoutPermission,
+    /// `Logon` returns `MAPI_E_UNCONFIGURED` until the service entry configured the provider.
+    NeedsConfiguration,
+    /// `Logon` always returns `MAPI_E_UNCONFIGURED`, and configuring does not help.
+    NeverConfigured,
+    /// `Logon` writes `PR_RESOURCE_FLAGS` into its profile section.
+    WritesResourceFlags,
+    /// `Logon` registers a MAPIUID it got from `NewUID`.
+    RegistersNewUid,
 }
+
+/// The provider-private property the zoo's service entry sets when it configures a provider.
+pub(crate) const CONFIGURED: PropTag = PropTag(0x6600_000B);
 
 /// The DLL's statics: born at load, dropped at unload.
 #[derive(Default)]
@@ -122,10 +139,35 @@ impl ZooLibrary {
 
 impl ProviderLibrary for ZooLibrary {
     fn exports(&self) -> Exports {
-        if self.defect == Defect::NoExport {
-            Exports::SERVICE_ENTRY
-        } else {
-            Exports::MS_PROVIDER_INIT
+        match self.defect {
+            Defect::NoExport => Exports::SERVICE_ENTRY,
+            Defect::NoServiceEntry => Exports::MS_PROVIDER_INIT,
+            _ => Exports::MS_PROVIDER_INIT | Exports::SERVICE_ENTRY,
+        }
+    }
+
+    fn service_entry(&self, args: &mapisim::spi::ServiceEntryArgs<'_>) -> MapiResult<()> {
+        match args.context {
+            ServiceContext::Delete if self.defect == Defect::DeleteFails => Err(MapiError::CallFailed),
+            ServiceContext::Create if self.defect == Defect::UiWithoutPermission => {
+                let nothing: Ref<dyn MapiProp> = Ref::new(ZooStore::detached(PropBag::new())).into();
+                args.support.do_config_propsheet(0, 0, "Zoo", &nothing, 0)
+            }
+            ServiceContext::Configure if self.defect != Defect::NeverConfigured => {
+                for row in args.admin.get_provider_table(0)? {
+                    let row: PropBag = row.into_iter().collect();
+                    let uid = row.get_uid(PR_PROVIDER_UID).ok_or(MapiError::CorruptData)?;
+                    let section = args
+                        .admin
+                        .open_profile_section(Some(&uid), ProfileSectionFlags::MODIFY)?;
+                    section.set_props(&[Prop {
+                        tag: CONFIGURED,
+                        value: PropValue::Boolean(true),
+                    }])?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 
@@ -252,6 +294,18 @@ impl MsProvider for ZooProvider {
             return self.reuse(args, store, logon);
         }
 
+        if d == Defect::NeverConfigured {
+            return Err(MapiError::Unconfigured);
+        }
+        if d == Defect::NeedsConfiguration {
+            let section = args
+                .support
+                .open_profile_section(None, ProfileSectionFlags::empty())?;
+            let current: PropBag = section.get_props(None, 0)?.into_value().into_iter().collect();
+            if current.get_bool(CONFIGURED) != Some(true) {
+                return Err(MapiError::Unconfigured);
+            }
+        }
         let support = args.support.clone();
         if d == Defect::SpoolerNotifyInLogon {
             support.spooler_notify(SpoolerNotifyFlags::READYTOSEND)?;
@@ -282,9 +336,20 @@ impl MsProvider for ZooProvider {
                 },
             ])?;
         }
+        if d == Defect::WritesResourceFlags {
+            let problems = section.set_props(&[Prop {
+                tag: PR_RESOURCE_FLAGS,
+                value: PropValue::from_u32(ResourceFlags::DEFAULT_STORE.bits()),
+            }])?;
+            assert_eq!(problems.len(), 1, "the write is refused");
+        }
         drop(section);
         let flags = if d == Defect::ReservedFlags { 1 } else { 0 };
         support.set_provider_uid(&ZOO_UID, flags)?;
+        if d == Defect::RegistersNewUid {
+            let uid = support.new_uid()?;
+            support.set_provider_uid(&uid, 0)?;
+        }
 
         let shown = if d == Defect::UnwrappedStoreEntryId {
             id.to_bytes()
@@ -506,12 +571,15 @@ pub(crate) const ZOO_FILE: &str = "ZOO32.DLL";
 
 /// A service with one zoo store.
 pub(crate) fn zoo_service(name: &str) -> ServiceDef {
-    ServiceDef::new(name).provider(
-        ProviderDef::store(ZOO_DLL)
-            .display_name("Zoo Store")
-            .provider_display("Zoo Store Provider")
-            .resource_flags(ResourceFlags::DEFAULT_STORE),
-    )
+    ServiceDef::new(name)
+        .prop(PR_SERVICE_DLL_NAME_A, ZOO_DLL)
+        .prop(PR_SERVICE_ENTRY_NAME, "ServiceEntry")
+        .provider(
+            ProviderDef::store(ZOO_DLL)
+                .display_name("Zoo Store")
+                .provider_display("Zoo Store Provider")
+                .resource_flags(ResourceFlags::DEFAULT_STORE),
+        )
 }
 
 /// A simulator hosting the zoo with `defect` (service "ZOO") and the sample (service "SMPMS").
