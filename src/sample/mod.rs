@@ -28,22 +28,22 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{MapiError, MapiResult, Warned};
 use crate::flags::{
-    LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, SpiVersion, StatusCode,
-    StatusRowFlags, StoreLogonFlags,
+    LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, ServiceContext, SpiVersion,
+    StatusCode, StatusRowFlags, StoreLogonFlags,
 };
 use crate::ids::{EntryId, Iid, MapiUid};
 use crate::object::{Ref, WeakRef};
 use crate::profile::{ProviderDef, ServiceDef};
 use crate::props::{
     PR_DISPLAY_NAME_W, PR_ENTRYID, PR_MDB_PROVIDER, PR_OBJECT_TYPE, PR_PROVIDER_DISPLAY_W, PR_PROVIDER_UID,
-    PR_RECORD_KEY, PR_RESOURCE_METHODS, PR_STATUS_CODE, PR_STORE_ENTRYID, PR_STORE_RECORD_KEY,
-    PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropValue,
+    PR_RECORD_KEY, PR_RESOURCE_METHODS, PR_SERVICE_DLL_NAME_A, PR_SERVICE_ENTRY_NAME, PR_STATUS_CODE,
+    PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropValue,
 };
 use crate::runtime::{Behavior, SltTiming, TeardownCleanup};
 use crate::spi::OpenedEntry;
 use crate::spi::{
     Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
-    ProviderInit, ProviderLibrary, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+    ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
 };
 use crate::sync::lock;
 
@@ -69,10 +69,13 @@ impl SampleStore {
         SampleLibrary::new(SampleConfig::default())
     }
 
-    /// A message service named `name` with one sample store provider, the default store.
+    /// A message service named `name` with one sample store provider, the default store, and the
+    /// sample's service entry point.
     pub fn service(name: &str) -> ServiceDef {
         ServiceDef::new(name)
             .display_name("Sample Message Store")
+            .prop(PR_SERVICE_DLL_NAME_A, SampleStore::DLL_BASE)
+            .prop(PR_SERVICE_ENTRY_NAME, "ServiceEntry")
             .provider(
                 ProviderDef::store(SampleStore::DLL_BASE)
                     .display_name("Sample Store")
@@ -117,7 +120,40 @@ impl SampleLibrary {
 
 impl ProviderLibrary for SampleLibrary {
     fn exports(&self) -> Exports {
-        Exports::MS_PROVIDER_INIT
+        Exports::MS_PROVIDER_INIT | Exports::SERVICE_ENTRY
+    }
+
+    /// The sample's message-service entry point. The store lives in memory, so creating the
+    /// service needs no questions (and no UI); configuring it takes a new `PR_DISPLAY_NAME` for
+    /// its store from the properties; deleting it always succeeds.
+    fn service_entry(&self, args: &ServiceEntryArgs<'_>) -> MapiResult<()> {
+        match args.context {
+            ServiceContext::Install | ServiceContext::Uninstall | ServiceContext::Create => Ok(()),
+            ServiceContext::Delete => Ok(()),
+            ServiceContext::Configure => {
+                let Some(name) = args
+                    .props
+                    .iter()
+                    .find(|p| p.tag.id() == PR_DISPLAY_NAME_W.id())
+                    .and_then(|p| p.value.as_str())
+                else {
+                    return Ok(());
+                };
+                for row in args.admin.get_provider_table(0)? {
+                    let row: PropBag = row.into_iter().collect();
+                    let uid = row.get_uid(PR_PROVIDER_UID).ok_or(MapiError::CorruptData)?;
+                    let section = args
+                        .admin
+                        .open_profile_section(Some(&uid), ProfileSectionFlags::MODIFY)?;
+                    section.set_props(&[Prop {
+                        tag: PR_DISPLAY_NAME_W,
+                        value: PropValue::Unicode(name.to_owned()),
+                    }])?;
+                }
+                Ok(())
+            }
+            ServiceContext::ProviderCreate | ServiceContext::ProviderDelete => Err(MapiError::NoSupport),
+        }
     }
 
     fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
