@@ -35,6 +35,8 @@ use crate::props::{
     PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_SERVICE_NAME_A, PR_SERVICE_UID, PropBag, PropTag, PropValue,
 };
 
+pub mod inf;
+
 /// A message service as Mapisvc.inf defines it: its own properties and its providers.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ServiceDef {
