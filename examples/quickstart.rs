@@ -10,18 +10,19 @@ use std::process::ExitCode;
 use mapisim::prelude::*;
 use mapisim::sample::SampleStore;
 
-/// A simulator hosting the sample provider's DLL, with its message service in the catalogue.
-pub(crate) fn simulator() -> Simulator {
-    Simulator::builder()
+/// A simulator hosting the sample provider's DLL, with the services of its Mapisvc.inf in the
+/// catalogue.
+pub(crate) fn simulator() -> Result<Simulator, mapisim::runtime::InfError> {
+    Ok(Simulator::builder()
         .library(SampleStore::DLL_FILE, SampleStore::library)
-        .service(SampleStore::service("SMPMS"))
-        .build()
+        .mapisvc_inf(SampleStore::MAPISVC_INF)?
+        .build())
 }
 
 /// What a client does, from `MAPIInitialize` to `MAPIUninitialize`.
 pub(crate) fn lifecycle(sim: &Simulator) -> MapiResult<()> {
-    // A profile with the sample's message service, as a provider author would set it up.
-    sim.profiles().create("Default")?.add_service("SMPMS")?;
+    // A profile with the services of `[Default Services]`: the sample's message service.
+    sim.profiles().create_default("Default")?;
 
     // MAPIInitialize, MAPILogonEx, the message-stores table, OpenMsgStore.
     let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS)?;
@@ -42,7 +43,13 @@ pub(crate) fn lifecycle(sim: &Simulator) -> MapiResult<()> {
 }
 
 fn main() -> ExitCode {
-    let sim = simulator();
+    let sim = match simulator() {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let outcome = lifecycle(&sim);
     let report = sim.finish();
     println!("trace:\n{}", report.trace());

@@ -11,7 +11,7 @@ mod quickstart;
 const GOLDEN: &str = "tests/golden/quickstart.trace";
 
 fn quickstart_trace() -> String {
-    let sim = quickstart::simulator();
+    let sim = quickstart::simulator().unwrap();
     quickstart::lifecycle(&sim).unwrap();
     let report = sim.finish();
     report.assert_clean();
@@ -40,6 +40,8 @@ fn the_quickstart_trace_is_deterministic() {
 fn the_documented_order_appears_in_the_quickstart_trace() {
     let text = quickstart_trace();
     let order = [
+        "CreateMsgService(",
+        ": ServiceEntry(",
         "LoadLibrary()",
         ": MSProviderInit(",
         ": Logon(",

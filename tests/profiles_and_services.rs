@@ -457,3 +457,167 @@ fn entry_ids_are_routed_to_the_first_logon_that_registered_their_uid() {
     mapi.uninitialize().unwrap();
     sim.finish().assert_clean();
 }
+
+const GOOD_INF: &str = include_str!("data/good.inf");
+
+#[test]
+fn the_samples_mapisvc_inf_reads_as_its_service_definition() {
+    let parsed = mapisim::profile::inf::parse(SampleStore::MAPISVC_INF);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let defs = parsed.inf.service_defs().unwrap();
+    assert_eq!(defs, vec![SampleStore::service("SMPMS")]);
+}
+
+#[test]
+fn a_mapisvc_inf_fills_the_catalogue_and_the_default_profile() {
+    let sim = Simulator::builder()
+        .library("MOCKPRV32.DLL", SampleStore::library)
+        .mapisvc_inf(GOOD_INF)
+        .unwrap()
+        .build();
+    assert!(sim.inf_warnings().is_empty());
+    let profile = sim.profiles().create_default("Default").unwrap();
+
+    let services = profile.service_table().unwrap();
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0].get_str(PR_SERVICE_NAME_W), Some("MOCKSVC"));
+    assert_eq!(services[0].get_str(PR_DISPLAY_NAME_W), Some("Mock Test Service"));
+    assert_eq!(
+        services[0].get_u32(PR_RESOURCE_FLAGS),
+        Some((ServiceFlags::SINGLE_COPY | ServiceFlags::NO_PRIMARY_IDENTITY).bits())
+    );
+
+    // The address book starts first, whatever the order of `Providers=`.
+    let providers = profile.provider_table().unwrap();
+    let rows: Vec<(&str, Option<u32>)> = providers
+        .iter()
+        .map(|r| (r.get_str(PR_DISPLAY_NAME_W).unwrap(), r.get_u32(PR_RESOURCE_TYPE)))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("Mock Directory", Some(ResourceType::AbProvider.value())),
+            ("Mock Folders", Some(ResourceType::StoreProvider.value())),
+        ]
+    );
+
+    // The store's private properties reach its profile section typed.
+    let info = &profile.services().unwrap()[0];
+    let store = profile.section(&info.providers[1]).unwrap();
+    assert_eq!(store.get(PropTag(0x6600_0003)), Some(&PropValue::Long(7)));
+    assert_eq!(
+        store.get_str(PropTag(0x6601_001E)),
+        Some("C:\\MockData\\store.db")
+    );
+    assert_eq!(
+        store.get_u32(PR_RESOURCE_FLAGS),
+        Some(ResourceFlags::NO_DEFAULT_STORE.bits())
+    );
+
+    // Creating the default profile called the service entry once, through MOCKPRV32.DLL.
+    let entries = calls(&sim, "ServiceEntry");
+    assert_eq!(entries.len(), 1);
+    assert!(
+        entries[0]
+            .to_string()
+            .contains("MOCKPRV32.DLL: ServiceEntry(MSG_SERVICE_CREATE")
+    );
+    // SERVICE_SINGLE_COPY, as the file says.
+    assert_eq!(profile.add_service("MOCKSVC").unwrap_err(), MapiError::NoAccess);
+    sim.finish().assert_clean();
+}
+
+#[test]
+fn the_default_profile_from_the_samples_inf_logs_on() {
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .mapisvc_inf(SampleStore::MAPISVC_INF)
+        .unwrap()
+        .build();
+    sim.profiles().create_default("Default").unwrap();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Default", LogonFlags::EXTENDED).unwrap();
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    let store = session
+        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+        .unwrap();
+    assert_eq!(
+        store.get_props(Some(&[PR_MDB_PROVIDER])).unwrap().value[0].value,
+        PropValue::Binary(mapisim::sample::SAMPLE_MDB_PROVIDER.0.to_vec())
+    );
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+    sim.finish().assert_clean();
+}
+
+#[test]
+fn a_mapisvc_inf_with_errors_is_refused_with_every_error_and_its_position() {
+    let broken = GOOD_INF
+        .replace(
+            "PR_PROVIDER_DLL_NAME=MOCKPRV.DLL\nPR_RESOURCE_TYPE=MAPI_AB",
+            "PR_PROVIDER_DLL_NAME=MOCKPRV32.DLL\nPR_RESOURCE_TYPE=MAPI_AB",
+        )
+        .replace("66000003=07000000", "66000003=seven");
+    let err = Simulator::builder().mapisvc_inf(&broken).unwrap_err();
+    assert_eq!(err.diagnostics.len(), 2, "{err}");
+    assert!(err.diagnostics.iter().all(|d| d.is_error()));
+    let lines: Vec<u32> = err.diagnostics.iter().map(|d| d.at.line).collect();
+    assert_eq!(lines, vec![25, 37]);
+    let text = err.to_string();
+    assert!(
+        text.starts_with("the Mapisvc.inf text has errors:\n25:"),
+        "{text}"
+    );
+    assert!(text.contains("MOCKPRV32.DLL"), "{text}");
+}
+
+#[test]
+fn inf_warnings_are_kept_and_unknown_default_services_are_left_out() {
+    let sim = Simulator::builder()
+        .library("MOCKPRV32.DLL", SampleStore::library)
+        .mapisvc_inf(include_str!("data/warnings_only.inf"))
+        .unwrap()
+        .build();
+    let warnings = sim.inf_warnings();
+    assert!(!warnings.is_empty());
+    assert!(warnings.iter().all(|d| !d.is_error()));
+    assert!(warnings.iter().any(|d| d.to_string().contains("OTHERSVC")));
+    // `OTHERSVC` is not installed: the default profile has no service, and no error.
+    let profile = sim.profiles().create_default("P").unwrap();
+    assert!(profile.services().unwrap().is_empty());
+    // `MOCKSVC` is in the catalogue, with the first of its repeated values.
+    profile.add_service("MOCKSVC").unwrap();
+    let info = &profile.services().unwrap()[0];
+    assert_eq!(
+        profile.section(&info.uid).unwrap().get_str(PR_SERVICE_DLL_NAME_A),
+        Some("MOCKPRV.DLL")
+    );
+    sim.finish().assert_clean();
+}
+
+#[test]
+fn a_default_profile_whose_service_fails_is_not_left_behind() {
+    // MOCKPRV32.DLL is not installed: the service entry cannot be called.
+    let sim = Simulator::builder().mapisvc_inf(GOOD_INF).unwrap().build();
+    assert_eq!(
+        sim.profiles().create_default("Default").unwrap_err(),
+        MapiError::NotFound
+    );
+    assert!(sim.profiles().names().is_empty());
+    assert!(!sim.finish().is_clean(), "the missing DLL is reported");
+}
+
+#[test]
+fn a_later_service_definition_replaces_one_of_the_same_name() {
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .mapisvc_inf(SampleStore::MAPISVC_INF)
+        .unwrap()
+        .service(SampleStore::service("SMPMS").prop(PR_RESOURCE_FLAGS, ServiceFlags::SINGLE_COPY.bits()))
+        .build();
+    let profile = sim.profiles().create_default("P").unwrap();
+    assert_eq!(profile.add_service("SMPMS").unwrap_err(), MapiError::NoAccess);
+    sim.finish().assert_clean();
+}

@@ -224,6 +224,8 @@ impl ProfileData {
 pub(crate) struct ProfileStore {
     pub(crate) profiles: BTreeMap<String, ProfileData>,
     pub(crate) catalogue: Vec<ServiceDef>,
+    /// The services of `[Default Services]`.
+    pub(crate) defaults: Vec<String>,
     next_uid: u64,
 }
 

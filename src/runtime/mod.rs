@@ -221,6 +221,8 @@ impl Behavior {
 pub struct SimulatorBuilder {
     libraries: Vec<(String, Factory)>,
     services: Vec<ServiceDef>,
+    defaults: Vec<String>,
+    inf_warnings: Vec<crate::profile::inf::Diagnostic>,
     behavior: Behavior,
     strict: bool,
     history: bool,
@@ -260,8 +262,34 @@ impl SimulatorBuilder {
 
     /// Adds a message service to the catalogue, so that profiles can add it by name.
     pub fn service(mut self, service: ServiceDef) -> Self {
+        self.services.retain(|s| s.name() != service.name());
         self.services.push(service);
         self
+    }
+
+    /// Adds every message service of a Mapisvc.inf text to the catalogue, as MAPI reads the file
+    /// a provider ships: profiles can then add them by name, and
+    /// [`ProfileAdmin::create_default`] adds those of `[Default Services]`. A text with errors is
+    /// refused with all its diagnostics; warnings are kept ([`Simulator::inf_warnings`]).
+    pub fn mapisvc_inf(mut self, text: &str) -> Result<Self, InfError> {
+        let parsed = crate::profile::inf::parse(text);
+        let services = parsed
+            .service_defs()
+            .map_err(|diagnostics| InfError { diagnostics })?;
+        // A `[Default Services]` key that is not a service of the file is only a warning: MAPI
+        // has nothing to add for it, so it is left out.
+        self.defaults
+            .extend(parsed.inf.default_services().into_iter().filter_map(|(name, _)| {
+                services
+                    .iter()
+                    .find(|s| s.name().eq_ignore_ascii_case(&name))
+                    .map(|s| s.name().to_owned())
+            }));
+        self.inf_warnings.extend(parsed.warnings().into_iter().cloned());
+        for service in services {
+            self = self.service(service);
+        }
+        Ok(self)
     }
 
     /// Sets the behaviour variants.
@@ -293,6 +321,8 @@ impl SimulatorBuilder {
             state.loader.register(&name, factory);
         }
         state.profiles.catalogue = self.services;
+        state.profiles.defaults = self.defaults;
+        state.inf_warnings = self.inf_warnings;
         let malloc = ledger.register(
             SimMalloc::default(),
             ObjectInfo::new(InterfaceKind::Malloc).owner(Owner::none()),
@@ -335,6 +365,8 @@ impl Simulator {
         SimulatorBuilder {
             libraries: Vec::new(),
             services: Vec::new(),
+            defaults: Vec::new(),
+            inf_warnings: Vec::new(),
             behavior: Behavior::default(),
             strict: false,
             history: false,
@@ -397,6 +429,11 @@ impl Simulator {
     /// The library ledger so far.
     pub fn load_ledger(&self) -> LoadLedger {
         self.rt.st().loader.ledger.clone()
+    }
+
+    /// The warnings Mapisvc.inf texts given to the builder produced.
+    pub fn inf_warnings(&self) -> Vec<crate::profile::inf::Diagnostic> {
+        self.rt.st().inf_warnings.clone()
     }
 
     /// The allocation routines MAPI hands to entry points.
@@ -471,6 +508,22 @@ impl ProfileAdmin {
             rt: Arc::clone(&self.rt),
             name: name.to_owned(),
         })
+    }
+
+    /// Creates a profile with the services of `[Default Services]` of the Mapisvc.inf texts given
+    /// to the builder, in their order, each added as [`Profile::add_service`] adds it. If one of
+    /// them fails, the profile is deleted again and the error returned: no half-built profile is
+    /// left behind.
+    pub fn create_default(&self, name: &str) -> MapiResult<Profile> {
+        let profile = self.create(name)?;
+        let defaults = self.rt.st().profiles.defaults.clone();
+        for service in defaults {
+            if let Err(e) = profile.add_service(service.as_str()) {
+                let _ = self.delete(name);
+                return Err(e);
+            }
+        }
+        Ok(profile)
     }
 
     /// Deletes a profile; a missing one gives `MAPI_E_NOT_FOUND`.
@@ -650,6 +703,15 @@ impl Profile {
         let data = st.profiles.profiles.get(&self.name).ok_or(MapiError::NotFound)?;
         data.sections.get(uid).cloned().ok_or(MapiError::NotFound)
     }
+}
+
+/// A Mapisvc.inf text refused by [`SimulatorBuilder::mapisvc_inf`]: its errors, in file order,
+/// each with its line and column.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the Mapisvc.inf text has errors:\n{}", .diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct InfError {
+    /// The errors.
+    pub diagnostics: Vec<crate::profile::inf::Diagnostic>,
 }
 
 /// The simulated MAPI: shared by the simulator and every handle it gave out.

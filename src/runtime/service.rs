@@ -325,7 +325,8 @@ impl Runtime {
                 || library.service_entry(&args),
                 |()| String::new(),
             );
-            self.drop_in_provider(&file, None, "the service entry's objects", (support, admin));
+            // MAPI releases its own objects once the entry point has returned.
+            drop((support, admin));
             result
         } else {
             self.violation(
@@ -348,7 +349,7 @@ impl Runtime {
                 Party::Library(Arc::clone(&file)),
             );
         }
-        self.release_library(&file, format!("the service entry returned ({context})"));
+        self.release_library(&file, format!("the service entry returned from {context}"));
         result
     }
 

@@ -43,6 +43,8 @@ pub(crate) struct State {
     pub(crate) invalid_objects: Vec<ObjectId>,
     /// The MAPIUIDs `NewUID` handed to store providers.
     pub(crate) generated_uids: Vec<MapiUid>,
+    /// The warnings of the Mapisvc.inf texts the catalogue was read from.
+    pub(crate) inf_warnings: Vec<crate::profile::inf::Diagnostic>,
 }
 
 pub(crate) struct SessionState {

@@ -69,6 +69,40 @@ impl SampleStore {
         SampleLibrary::new(SampleConfig::default())
     }
 
+    /// The Mapisvc.inf section a provider author ships for the sample: the message service
+    /// `SMPMS`, in `[Default Services]` too, with one store provider. Reading it with
+    /// [`SimulatorBuilder::mapisvc_inf`](crate::runtime::SimulatorBuilder::mapisvc_inf) gives the
+    /// same service as [`SampleStore::service`]`("SMPMS")`.
+    ///
+    /// ```
+    /// use mapisim::profile::inf;
+    /// use mapisim::sample::SampleStore;
+    ///
+    /// let parsed = inf::parse(SampleStore::MAPISVC_INF);
+    /// assert!(parsed.diagnostics.is_empty());
+    /// assert_eq!(parsed.inf.service_defs().unwrap()[0].name(), "SMPMS");
+    /// ```
+    pub const MAPISVC_INF: &'static str = "\
+[Services]
+SMPMS=Sample Message Store
+
+[Default Services]
+SMPMS=Sample Message Store
+
+[SMPMS]
+PR_DISPLAY_NAME=Sample Message Store
+PR_SERVICE_DLL_NAME=SMPMS.DLL
+PR_SERVICE_ENTRY_NAME=ServiceEntry
+Providers=SMPMS MS
+
+[SMPMS MS]
+PR_DISPLAY_NAME=Sample Store
+PR_PROVIDER_DISPLAY=Sample Store Provider
+PR_PROVIDER_DLL_NAME=SMPMS.DLL
+PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER
+PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE
+";
+
     /// A message service named `name` with one sample store provider, the default store, and the
     /// sample's service entry point.
     pub fn service(name: &str) -> ServiceDef {
