@@ -10,7 +10,7 @@ mod zoo;
 use mapisim::ids::WrappedStoreEntryId;
 use mapisim::object::InterfaceKind;
 use mapisim::prelude::*;
-use mapisim::props::{PR_DISPLAY_NAME_W, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_STORE_ENTRYID};
+use mapisim::props::{PR_DISPLAY_NAME_W, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_STORE_ENTRYID, PropBag};
 use mapisim::runtime::LoadOp;
 use mapisim::sample::SampleStore;
 use mapisim::trace::{Event, EventKind};
@@ -43,10 +43,16 @@ fn count(sim: &Simulator, method: &str) -> usize {
     sim.trace().calls_of(method).len()
 }
 
+/// The sample's DLL with its message service minus the service entry point: these tests count
+/// the loads and calls of the store's lifecycle alone (`profiles_and_services` covers the entry).
 fn sample_sim() -> Simulator {
+    let full = SampleStore::service("SMPMS");
+    let service = ServiceDef::new("SMPMS")
+        .display_name("Sample Message Store")
+        .provider(full.providers()[0].clone());
     Simulator::builder()
         .library(SampleStore::DLL_FILE, SampleStore::library)
-        .service(SampleStore::service("SMPMS"))
+        .service(service)
         .build()
 }
 
@@ -359,8 +365,9 @@ fn storelogoff_then_release_runs_the_teardown_inside_the_support_release() {
     let logoff = find(&events, "Logoff", 1).unwrap();
     assert!(destroyed < logoff);
     assert!(text.contains("note: removed 1 MAPIUID(s) and 1 status row(s)"));
-    // The DLL stays loaded until the last MAPIUninitialize.
-    assert_eq!(sim.load_ledger().frees(), 0);
+    // The DLL stays loaded until the last MAPIUninitialize (the one free so far paired the
+    // service entry's load when the profile was made).
+    assert_eq!(sim.load_ledger().frees(), 1);
     end(mapi, session);
     let report = sim.finish();
     report.assert_clean();
@@ -368,7 +375,7 @@ fn storelogoff_then_release_runs_the_teardown_inside_the_support_release() {
         .loads
         .records
         .iter()
-        .find(|r| r.op == LoadOp::Free)
+        .rfind(|r| r.op == LoadOp::Free)
         .unwrap();
     assert_eq!(free.reason, "the last MAPIUninitialize");
     assert!(free.boundary);
@@ -445,10 +452,11 @@ fn the_dll_is_unloaded_after_the_last_uninitialize_and_reloaded_fresh() {
     session.logoff(SessionLogoffFlags::empty()).unwrap();
     drop(session);
     inner.uninitialize().unwrap();
-    assert_eq!(sim.load_ledger().frees(), 0, "still initialized once");
+    // The one free so far paired the service entry's load when the profile was made.
+    assert_eq!(sim.load_ledger().frees(), 1, "still initialized once");
     outer.uninitialize().unwrap();
     let ledger = sim.load_ledger();
-    assert_eq!(ledger.frees(), 1);
+    assert_eq!(ledger.frees(), 2);
     assert!(ledger.records.last().unwrap().boundary, "unloaded");
     // A new initialization loads a fresh instance: the DLL's statics are born again.
     let (mapi, session) = start(&sim, "Zoo", LogonFlags::NO_MAIL);
@@ -456,12 +464,13 @@ fn the_dll_is_unloaded_after_the_last_uninitialize_and_reloaded_fresh() {
     end(mapi, session);
     let report = sim.finish();
     report.assert_clean();
-    assert_eq!(report.loads.instances(zoo::ZOO_FILE), 2);
+    // Instance 1 served the service entry when the profile was made, 2 the first store.
+    assert_eq!(report.loads.instances(zoo::ZOO_FILE), 3);
     assert!(
         report
             .trace()
             .text()
-            .contains("MSProviderInit(ZOO32.DLL (instance 2)")
+            .contains("MSProviderInit(ZOO32.DLL (instance 3)")
     );
 }
 
@@ -474,7 +483,7 @@ fn with_the_other_unload_behaviour_the_dll_goes_with_its_last_provider() {
     let (mapi, session) = start(&sim, "Zoo", LogonFlags::NO_MAIL);
     drop(open_default(&session, OpenStoreFlags::WRITE).unwrap());
     let ledger = sim.load_ledger();
-    assert_eq!(ledger.frees(), 1);
+    assert_eq!(ledger.frees(), 2, "the service entry's, then the store's");
     assert!(ledger.records.last().unwrap().boundary);
     end(mapi, session);
     sim.finish().assert_clean();
@@ -531,9 +540,20 @@ fn status_rows_and_mapiuids_come_with_the_logon_and_go_with_it() {
     let sim = simulator(Defect::None);
     zoo_profile(&sim, "Zoo");
     let (mapi, session) = start(&sim, "Zoo", LogonFlags::NO_MAIL);
-    assert!(session.status_table().unwrap().is_empty());
+    // MAPI's own rows (subsystem, spooler, address book) are there from the start.
+    let providers_rows = |session: &Session| -> Vec<PropBag> {
+        session
+            .status_table()
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.get_str(PR_PROVIDER_DLL_NAME_W).is_some())
+            .collect()
+    };
+    assert_eq!(session.status_table().unwrap().len(), 3);
+    assert!(providers_rows(&session).is_empty());
     let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
-    let rows = session.status_table().unwrap();
+    assert_eq!(session.status_table().unwrap().len(), 4);
+    let rows = providers_rows(&session);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].get_str(PR_DISPLAY_NAME_W), Some("Zoo Store"));
     assert_eq!(rows[0].get_str(PR_PROVIDER_DLL_NAME_W), Some(zoo::ZOO_DLL));
@@ -541,7 +561,8 @@ fn status_rows_and_mapiuids_come_with_the_logon_and_go_with_it() {
     assert_eq!(session.registered_uids().unwrap(), vec![ZOO_UID]);
     store.store_logoff(LogoffFlags::ORDERLY).unwrap();
     drop(store);
-    assert!(session.status_table().unwrap().is_empty());
+    assert!(providers_rows(&session).is_empty());
+    assert_eq!(session.status_table().unwrap().len(), 3);
     assert!(session.registered_uids().unwrap().is_empty());
     end(mapi, session);
     sim.finish().assert_clean();
