@@ -17,11 +17,12 @@ use mapisim::prelude::*;
 use mapisim::props::{PR_PROVIDER_UID, PR_STORE_ENTRYID};
 use mapisim::runtime::SimMalloc;
 use mapisim::sample::SampleStore;
-use mapisim::spi::{MemRoutines, ModuleInstance, ProfSect};
+use mapisim::spi::{BufferId, MemRoutines, ModuleInstance, ProfSect};
 
 /// The least a host must do for the sample: a profile section, wrapping, nothing else.
 struct BareSupport {
     section: Ref<BareSection>,
+    routines: MemRoutines,
 }
 
 impl MapiSupport for BareSupport {
@@ -32,10 +33,11 @@ impl MapiSupport for BareSupport {
     ) -> MapiResult<Ref<dyn ProfSect>> {
         Ok(self.section.clone().into())
     }
-    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<Vec<u8>> {
-        WrappedStoreEntryId::wrap(SampleStore::DLL_BASE, original)
+    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<BufferId> {
+        let wrapped = WrappedStoreEntryId::wrap(SampleStore::DLL_BASE, original)
             .map(|w| w.to_bytes())
-            .map_err(|_| MapiError::InvalidParameter)
+            .map_err(|_| MapiError::InvalidParameter)?;
+        self.routines.allocate_bytes(&wrapped)
     }
     fn set_provider_uid(&self, _uid: &MapiUid, _flags: u32) -> MapiResult<()> {
         Ok(())
@@ -53,18 +55,19 @@ impl MapiSupport for BareSupport {
 
 struct BareSection {
     props: Mutex<PropBag>,
+    routines: MemRoutines,
 }
 
 impl MapiProp for BareSection {
-    fn get_props(&self, _tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
-        Ok(Warned::ok(
-            self.props
-                .lock()
-                .map_err(|_| MapiError::CallFailed)?
-                .iter()
-                .cloned()
-                .collect(),
-        ))
+    fn get_props(&self, _tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<PropArray>> {
+        let props: Vec<Prop> = self
+            .props
+            .lock()
+            .map_err(|_| MapiError::CallFailed)?
+            .iter()
+            .cloned()
+            .collect();
+        self.routines.allocate_value(props).map(Warned::ok)
     }
     fn set_props(&self, props: &[Prop]) -> MapiResult<Vec<mapisim::spi::PropProblem>> {
         let mut bag = self.props.lock().map_err(|_| MapiError::CallFailed)?;
@@ -85,10 +88,11 @@ impl ProfSect for BareSection {
 fn bare_lifecycle() {
     let library = SampleStore::library();
     let malloc: Ref<dyn mapisim::spi::Malloc> = Ref::new(SimMalloc::default()).into();
+    let routines = MemRoutines::new();
     let args = InitArgs {
         instance: ModuleInstance::new(SampleStore::DLL_FILE, 1),
         malloc,
-        routines: MemRoutines::new(),
+        routines: routines.clone(),
         flags: ProviderInitFlags::empty(),
         mapi_version: SpiVersion::CURRENT,
     };
@@ -100,7 +104,9 @@ fn bare_lifecycle() {
     let support: Ref<dyn MapiSupport> = Ref::new(BareSupport {
         section: Ref::new(BareSection {
             props: Mutex::new(section),
+            routines: routines.clone(),
         }),
+        routines: routines.clone(),
     })
     .into();
     let logon_args = StoreLogonArgs {
@@ -116,13 +122,20 @@ fn bare_lifecycle() {
     };
     drop(support);
     let out = out.into_value();
-    let _ = out.store.get_props(Some(&[PR_STORE_ENTRYID]), 0);
-    let blob = out.spool_security.clone().unwrap_or_default();
+    if let Ok(props) = out.store.get_props(Some(&[PR_STORE_ENTRYID]), 0) {
+        let _ = routines.free_buffer(Some(props.value.id()));
+    }
+    let blob = out
+        .spool_security
+        .map(|id| routines.take_bytes(id).unwrap_or_default())
+        .unwrap_or_default();
     let spooler = init.provider.spooler_logon(&SpoolerLogonArgs {
         support: &Ref::new(BareSupport {
             section: Ref::new(BareSection {
                 props: Mutex::new(PropBag::new()),
+                routines: routines.clone(),
             }),
+            routines: routines.clone(),
         })
         .into(),
         ui_param: 0,

@@ -464,6 +464,14 @@ impl<T> Warned<T> {
             warning: self.warning,
         }
     }
+
+    /// Applies a fallible `f` to the value, keeping the warning if it succeeds.
+    pub fn try_map<U, E>(self, f: impl FnOnce(T) -> Result<U, E>) -> Result<Warned<U>, E> {
+        Ok(Warned {
+            value: f(self.value)?,
+            warning: self.warning,
+        })
+    }
 }
 
 impl<T> From<T> for Warned<T> {

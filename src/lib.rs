@@ -147,12 +147,12 @@ pub mod prelude {
     pub use crate::profile::{ProviderDef, ServiceDef};
     pub use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};
     pub use crate::runtime::{
-        Behavior, Session, Simulator, SimulatorBuilder, SltTiming, SpoolSecurity, SpoolerMode, StoreHandle,
-        TeardownCleanup, UnloadTiming,
+        AllocateMoreMisuse, Behavior, FaultPlan, MallocCounting, Session, Simulator, SimulatorBuilder,
+        SltTiming, SpoolSecurity, SpoolerMode, StoreHandle, TeardownCleanup, UnloadTiming,
     };
     pub use crate::spi::{
-        Exports, InitArgs, MapiProp, MapiSupport, MsLogon, MsProvider, MsgStore, ProviderInit,
-        ProviderLibrary, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+        BufferId, Exports, InitArgs, MapiBuffer, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider,
+        MsgStore, PropArray, ProviderInit, ProviderLibrary, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
     };
     pub use crate::trace::{Party, Trace};
     pub use crate::upcast;

@@ -191,17 +191,19 @@ fn get_mem_alloc_routines_returns_the_routines_of_the_entry_point() {
         assert!(!routines.is_live(more));
         routines.free_buffer(None).unwrap();
     });
-    report.assert_clean();
+    // The two misuses are reported, nothing else: the chain was freed whole.
+    assert_eq!(report.rule_ids(), vec!["MEM-MORE-ROOT", "MEM-FREE-LINKED"]);
 }
 
 #[test]
 fn profile_sections_open_as_documented() {
-    let report = with_probe(|s, _| {
+    let report = with_probe(|s, seen| {
         // NULL is the provider's own section.
         let own = s
             .open_profile_section(None, ProfileSectionFlags::empty())
             .unwrap();
-        let props: PropBag = own.get_props(None, 0).unwrap().into_value().into_iter().collect();
+        let array = own.get_props(None, 0).unwrap().into_value();
+        let props: PropBag = seen.routines.take(array).unwrap().into_iter().collect();
         assert_eq!(props.get_uid(PR_PROVIDER_UID), Some(own.uid()));
         // Read-only: writing fails.
         assert_eq!(
@@ -352,8 +354,9 @@ fn subscriptions_hold_their_sink_until_unsubscribed() {
 
 #[test]
 fn wrapped_ids_use_the_name_the_profile_registers() {
-    let report = with_probe(|s, _| {
+    let report = with_probe(|s, seen| {
         let wrapped = s.wrap_store_entry_id(&[1, 2, 3]).unwrap();
+        let wrapped = seen.routines.take_bytes(wrapped).unwrap();
         let w = WrappedStoreEntryId::parse(&wrapped).unwrap();
         assert_eq!(w.dll_name(), SampleStore::DLL_BASE);
         assert_eq!(w.original(), &[1, 2, 3]);

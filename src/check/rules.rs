@@ -180,6 +180,36 @@ rules! {
     /// Reserved flags are zero; flags have known bits.
     SUPPORT_FLAGS = "SUPPORT-FLAGS", Provider, "imapisupportiunknown",
         "Flags passed to the support object carry only the bits the method defines (reserved flags are 0).";
+    /// `MAPIAllocateMore` blocks belong to their root.
+    MEM_FREE_LINKED = "MEM-FREE-LINKED", Provider, "mapiallocatemore",
+        "A block made by MAPIAllocateMore is never freed on its own: one MAPIFreeBuffer of its root frees it.";
+    /// A freed pointer is invalid.
+    MEM_DOUBLE_FREE = "MEM-DOUBLE-FREE", Provider, "mapifreebuffer",
+        "A buffer is freed once: after MAPIFreeBuffer the pointer is invalid.";
+    /// MAPIFreeBuffer frees what MAPIAllocateBuffer made.
+    MEM_FOREIGN_FREE = "MEM-FOREIGN-FREE", Provider, "mapifreebuffer",
+        "MAPIFreeBuffer is given only buffers that MAPIAllocateBuffer (through the same routines) returned.";
+    /// A freed pointer is invalid.
+    MEM_USE_AFTER_FREE = "MEM-USE-AFTER-FREE", Provider, "mapifreebuffer",
+        "A buffer is not read or written after it was freed.";
+    /// The second argument of MAPIAllocateMore.
+    MEM_MORE_ROOT = "MEM-MORE-ROOT", Provider, "mapiallocatemore",
+        "MAPIAllocateMore links to a live buffer that MAPIAllocateBuffer returned, never to a freed or linked one.";
+    /// Output parameters: the callee allocates, the caller frees.
+    MEM_NOT_OWNER = "MEM-NOT-OWNER", Provider, "allocating-and-freeing-memory-in-mapi",
+        "A buffer returned through an output parameter belongs to the caller, who frees it; the callee does not free it after returning it.";
+    /// Output parameters: the callee allocates, the caller frees.
+    MEM_OUT_ROOT = "MEM-OUT-ROOT", Provider, "allocating-and-freeing-memory-in-mapi",
+        "Memory returned through an output parameter is a live root buffer from MAPIAllocateBuffer, so that the caller frees it with one MAPIFreeBuffer.";
+    /// Output parameters: the caller frees.
+    MEM_LEAK = "MEM-LEAK", Provider, "allocating-and-freeing-memory-in-mapi",
+        "Every buffer is freed by whoever holds it last: none is live at the end.";
+    /// lpMalloc is MAPI's.
+    MALLOC_RELEASE = "MALLOC-RELEASE", Provider, "msproviderinit",
+        "A provider releases lpMalloc only as often as it AddRef'd it: MAPI passes it without a reference for the provider.";
+    /// A service provider inside a Windows service shows no UI.
+    SERVICE_PROVIDER_NO_UI = "SERVICE-PROVIDER-NO-UI", Provider, "msproviderinit",
+        "A provider loaded with MAPI_NT_SERVICE shows no user interface.";
     /// MAPIInitialize comes first, MAPIUninitialize last.
     CLIENT_INITIALIZED = "CLIENT-INITIALIZED", Client, "mapiinitialize",
         "No MAPI call comes before MAPIInitialize or after the last MAPIUninitialize, and MAPIUninitialize is never called more often than MAPIInitialize.";
@@ -198,6 +228,24 @@ rules! {
     /// StoreLogoff's input flags are mutually exclusive.
     CLIENT_STORELOGOFF_FLAG = "CLIENT-STORELOGOFF-FLAG", Client, "imsgstore-storelogoff",
         "IMsgStore::StoreLogoff gets exactly one input flag and no unknown bits.";
+    /// Windows-service clients.
+    SERVICE_NT_FLAG = "SERVICE-NT-FLAG", Client, "calling-mapi-from-windows-services",
+        "A client running as a Windows service sets MAPI_NT_SERVICE both in MAPIInitialize and in MAPILogonEx.";
+    /// Windows-service clients.
+    SERVICE_NO_MAIL = "SERVICE-NO-MAIL", Client, "calling-mapi-from-windows-services",
+        "A client running as a Windows service logs on with MAPI_NO_MAIL.";
+    /// Windows-service clients.
+    SERVICE_NO_UI = "SERVICE-NO-UI", Client, "calling-mapi-from-windows-services",
+        "A client running as a Windows service asks for no user interface (logon, password, service or configuration UI).";
+    /// The notification window of the first MAPIInitialize.
+    NOTIFY_PUMP = "NOTIFY-PUMP", Client, "calling-mapi-from-windows-services",
+        "The thread that initialized MAPI without MAPI_MULTITHREAD_NOTIFICATIONS pumps its messages, or its notifications are never delivered.";
+    /// Ending a session.
+    OLE_UNINIT_ORDER = "OLE-UNINIT-ORDER", Client, "ending-a-mapi-session",
+        "A client that called OleInitialize calls OleUninitialize before the last MAPIUninitialize.";
+    /// MAPI_NO_COINIT.
+    COM_NO_COINIT = "COM-NO-COINIT", Client, "mapiinit_0",
+        "A client that passes MAPI_NO_COINIT has initialized COM on the thread before MAPIInitialize.";
 }
 
 /// The rule with this id.

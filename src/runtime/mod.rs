@@ -52,7 +52,8 @@ use crate::flags::{InitFlags, LogonFlags, MapiFlags, SpiVersion};
 use crate::object::{InterfaceKind, LeakReport, ObjLabel, ObjectInfo, ObjectLedger, Owner, Ref, Scope};
 use crate::profile::{ServiceDef, ServiceInfo};
 use crate::props::PropBag;
-use crate::spi::{Malloc, MemRoutines, ProviderLibrary};
+use crate::spi::memory::{Heap, HeapConfig, HeapHost};
+use crate::spi::{BufferId, Malloc, MemRoutines, ProviderLibrary};
 use crate::sync::lock;
 use crate::trace::{EventKind, Party, Trace};
 use loader::Factory;
@@ -116,6 +117,30 @@ pub enum SpoolerMode {
     Automatic,
 }
 
+/// What `MAPIAllocateMore` does with a block that is not a live root (a freed block, a linked
+/// block, a pointer from elsewhere). Either way the call breaks `MEM-MORE-ROOT`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum AllocateMoreMisuse {
+    /// It fails with `MAPI_E_INVALID_PARAMETER`. The default.
+    #[default]
+    Fail,
+    /// It makes a new root block, as some hosts do: the provider goes on, and the block leaks
+    /// unless the provider frees it on its own.
+    NewRoot,
+}
+
+/// How the `IMalloc` MAPI hands to entry points counts its references.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum MallocCounting {
+    /// Like any COM object: a `Release` the provider never AddRef'd for breaks `MALLOC-RELEASE`.
+    /// The default.
+    #[default]
+    Counted,
+    /// Like the native static allocator, whose counts never change: such a `Release` does no
+    /// harm, and nothing is reported.
+    Static,
+}
+
 /// Where MAPI versions or the documents differ, which variant the simulator plays. Each field
 /// documents its default.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,6 +167,10 @@ pub struct Behavior {
     /// How many times MAPI configures the service and retries a logon that returned
     /// `MAPI_E_UNCONFIGURED` (1; the documents say "retries" without a number).
     pub unconfigured_retries: u32,
+    /// What `MAPIAllocateMore` does with a bad root ([`AllocateMoreMisuse::Fail`]).
+    pub allocate_more_misuse: AllocateMoreMisuse,
+    /// How `IMalloc` counts ([`MallocCounting::Counted`]).
+    pub malloc: MallocCounting,
 }
 
 impl Default for Behavior {
@@ -156,6 +185,8 @@ impl Default for Behavior {
             spooler: SpoolerMode::default(),
             check_store_properties: true,
             unconfigured_retries: 1,
+            allocate_more_misuse: AllocateMoreMisuse::default(),
+            malloc: MallocCounting::default(),
         }
     }
 }
@@ -214,6 +245,58 @@ impl Behavior {
         self.check_store_properties = on;
         self
     }
+
+    /// Sets what `MAPIAllocateMore` does with a bad root.
+    pub fn with_allocate_more_misuse(mut self, misuse: AllocateMoreMisuse) -> Self {
+        self.allocate_more_misuse = misuse;
+        self
+    }
+
+    /// Sets how `IMalloc` counts.
+    pub fn with_malloc(mut self, counting: MallocCounting) -> Self {
+        self.malloc = counting;
+        self
+    }
+}
+
+/// Allocations that fail: the N-th call of `MAPIAllocateBuffer` or `MAPIAllocateMore` (counting
+/// from 1, every allocation through the simulator's routines: the providers', the client's and
+/// MAPI's own) returns `MAPI_E_NOT_ENOUGH_MEMORY`, so that a provider's handling of the failure
+/// can be watched: the error passed on, nothing leaked.
+///
+/// ```
+/// use mapisim::prelude::*;
+/// use mapisim::runtime::FaultPlan;
+///
+/// let sim = Simulator::builder().fault_plan(FaultPlan::new().fail_allocation(2)).build();
+/// let routines = sim.mem_routines();
+/// let first = routines.allocate_buffer(8)?;
+/// assert_eq!(routines.allocate_buffer(8), Err(MapiError::NotEnoughMemory));
+/// routines.free_buffer(Some(first))?;
+/// assert_eq!(routines.allocations(), 2);
+/// # Ok::<(), mapisim::MapiError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct FaultPlan {
+    fail: std::collections::BTreeSet<u64>,
+}
+
+impl FaultPlan {
+    /// A plan in which every allocation succeeds.
+    pub fn new() -> FaultPlan {
+        FaultPlan::default()
+    }
+
+    /// Also fails the `n`-th allocation (from 1).
+    pub fn fail_allocation(mut self, n: u64) -> FaultPlan {
+        self.fail.insert(n);
+        self
+    }
+
+    /// The allocations that fail, in order.
+    pub fn failing(&self) -> impl Iterator<Item = u64> + '_ {
+        self.fail.iter().copied()
+    }
 }
 
 /// Builds a [`Simulator`]: the provider DLLs it can load, the services it knows by name, the
@@ -226,6 +309,8 @@ pub struct SimulatorBuilder {
     behavior: Behavior,
     strict: bool,
     history: bool,
+    faults: FaultPlan,
+    service_client: bool,
 }
 
 impl fmt::Debug for SimulatorBuilder {
@@ -292,6 +377,20 @@ impl SimulatorBuilder {
         Ok(self)
     }
 
+    /// Sets the allocations that fail.
+    pub fn fault_plan(mut self, plan: FaultPlan) -> Self {
+        self.faults = plan;
+        self
+    }
+
+    /// Declares that the client runs as a Windows service: then `MAPIInitialize` and
+    /// `MAPILogonEx` without `MAPI_NT_SERVICE` break `SERVICE-NT-FLAG` too (without the
+    /// declaration, a client that sets the flag in one call and not in the other breaks it).
+    pub fn windows_service_client(mut self, on: bool) -> Self {
+        self.service_client = on;
+        self
+    }
+
     /// Sets the behaviour variants.
     pub fn behavior(mut self, behavior: Behavior) -> Self {
         self.behavior = behavior;
@@ -327,16 +426,23 @@ impl SimulatorBuilder {
             SimMalloc::default(),
             ObjectInfo::new(InterfaceKind::Malloc).owner(Owner::none()),
         );
+        let heap = Arc::new(Heap::new(HeapConfig {
+            fail: self.faults.fail,
+            new_root_on_bad_more: self.behavior.allocate_more_misuse == AllocateMoreMisuse::NewRoot,
+        }));
         let rt = Arc::new_cyclic(|me| Runtime {
             trace,
             ledger,
             behavior: self.behavior,
             strict: self.strict,
+            service_client: self.service_client,
             state: Mutex::new(state),
             malloc: malloc.into(),
-            routines: MemRoutines::new(),
+            routines: MemRoutines::with_heap(Arc::clone(&heap)),
             me: me.clone(),
         });
+        let host: Weak<dyn HeapHost> = Arc::downgrade(&rt) as Weak<dyn HeapHost>;
+        heap.attach(host);
         Simulator { rt }
     }
 }
@@ -370,6 +476,8 @@ impl Simulator {
             behavior: Behavior::default(),
             strict: false,
             history: false,
+            faults: FaultPlan::default(),
+            service_client: false,
         }
     }
 
@@ -720,10 +828,22 @@ pub(crate) struct Runtime {
     pub(crate) ledger: ObjectLedger,
     pub(crate) behavior: Behavior,
     strict: bool,
+    /// The client declared it runs as a Windows service.
+    pub(crate) service_client: bool,
     state: Mutex<State>,
     pub(crate) malloc: Ref<dyn Malloc>,
     pub(crate) routines: MemRoutines,
     me: Weak<Runtime>,
+}
+
+impl HeapHost for Runtime {
+    fn misuse(&self, rule: &'static Rule, message: String, by: Party) {
+        self.violation(rule, message, Vec::new(), by);
+    }
+
+    fn trace(&self) -> &Trace {
+        &self.trace
+    }
 }
 
 /// The text of a panic payload.
@@ -1445,7 +1565,127 @@ impl Runtime {
                 );
             }
         }
+        self.check_buffer_leaks();
         call.finish(Status::Ok, "");
+    }
+
+    /// `MEM-LEAK`: every block still live at the end, grouped by who must free it.
+    fn check_buffer_leaks(&self) {
+        // MAPI frees the spool-security blobs it still holds (logons a client or a panic left
+        // behind): those are MAPI's own, and the leak that kept them is reported elsewhere.
+        let blobs: Vec<BufferId> = self
+            .st()
+            .logons
+            .values_mut()
+            .filter_map(|r| r.spool_buffer.take())
+            .collect();
+        for blob in blobs {
+            self.routines.heap().release(blob, Party::Mapi);
+        }
+        let mut by_owner: Vec<(Party, Vec<crate::spi::memory::BlockInfo>)> = Vec::new();
+        for block in self.routines.blocks().into_iter().filter(|b| b.root.is_none()) {
+            match by_owner.iter_mut().find(|(owner, _)| *owner == block.owner) {
+                Some((_, blocks)) => blocks.push(block),
+                None => by_owner.push((block.owner.clone(), vec![block])),
+            }
+        }
+        for (owner, blocks) in by_owner {
+            let list: Vec<String> = blocks.iter().map(|b| format!("  {b}")).collect();
+            self.violation(
+                &rules::MEM_LEAK,
+                format!(
+                    "{} MAPI buffer(s) that {owner} must free are still live at the end:\n{}",
+                    blocks.len(),
+                    list.join("\n")
+                ),
+                Vec::new(),
+                owner,
+            );
+        }
+    }
+
+    /// MAPI (or the client's handle, `to`) takes a block returned through an output parameter.
+    /// Returns `false`, after reporting `MEM-OUT-ROOT`, if it is not a live root block of MAPI's
+    /// routines.
+    pub(crate) fn receive_block(
+        &self,
+        id: BufferId,
+        from: &Party,
+        to: Party,
+        what: &str,
+        objects: &[ObjLabel],
+    ) -> bool {
+        match self.routines.heap().hand_over(id, to, what.to_owned()) {
+            Ok(()) => true,
+            Err(bad) => {
+                self.violation(
+                    &rules::MEM_OUT_ROOT,
+                    format!("{from} returned {} as {what}", bad.describe(id)),
+                    objects.to_vec(),
+                    from.clone(),
+                );
+                false
+            }
+        }
+    }
+
+    /// MAPI (or the client's handle, `to`) takes a typed result `from` returned, reads it and
+    /// frees it. `None` if it was not a live root block (`MEM-OUT-ROOT` reported).
+    pub(crate) fn take_result<T: crate::spi::BufferValue>(
+        &self,
+        buffer: crate::spi::MapiBuffer<T>,
+        from: &Party,
+        to: Party,
+        what: &str,
+        objects: &[ObjLabel],
+    ) -> Option<T> {
+        if !self.receive_block(buffer.id(), from, to.clone(), what, objects) {
+            return None;
+        }
+        self.routines.heap().take_value::<T>(buffer.id(), to)
+    }
+
+    /// MAPI allocates the typed result of the open call for whoever's code runs now; the caller
+    /// must free it.
+    pub(crate) fn allocate_result<T: crate::spi::BufferValue>(
+        &self,
+        value: T,
+        method: &'static str,
+        purpose: String,
+    ) -> MapiResult<crate::spi::MapiBuffer<T>> {
+        let what = value.describe();
+        let site = crate::spi::memory::AllocationSite::Call {
+            method,
+            event: self.trace.current_call().unwrap_or(crate::trace::EventId(0)),
+        };
+        self.routines
+            .heap()
+            .mapi_allocate(
+                crate::spi::memory::Content::Value(Box::new(value), what),
+                crate::object::current_party(),
+                site,
+                purpose,
+            )
+            .map(crate::spi::MapiBuffer::from_id)
+    }
+
+    /// MAPI allocates a byte block as the result of the open call for whoever's code runs now.
+    pub(crate) fn allocate_result_bytes(
+        &self,
+        bytes: Vec<u8>,
+        method: &'static str,
+        purpose: String,
+    ) -> MapiResult<BufferId> {
+        let site = crate::spi::memory::AllocationSite::Call {
+            method,
+            event: self.trace.current_call().unwrap_or(crate::trace::EventId(0)),
+        };
+        self.routines.heap().mapi_allocate(
+            crate::spi::memory::Content::Bytes(bytes),
+            crate::object::current_party(),
+            site,
+            purpose,
+        )
     }
 }
 

@@ -9,7 +9,7 @@ use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref};
 use crate::props::{PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, Prop, PropBag, PropTag};
 use crate::runtime::Runtime;
 use crate::runtime::state::LogonKey;
-use crate::spi::{MapiProp, ProfSect, PropProblem};
+use crate::spi::{MapiProp, ProfSect, PropArray, PropProblem};
 use crate::trace::Party;
 
 /// A profile section opened through `IMAPISupport::OpenProfileSection`. Reads and writes go
@@ -107,16 +107,27 @@ impl ProfSectObject {
 }
 
 impl MapiProp for ProfSectObject {
-    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
+    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<PropArray>> {
+        let label = self.label.get().copied();
         self.call(
             "GetProps",
             tags.map_or_else(
                 || "all".to_owned(),
                 |t| t.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
             ),
-            |rt| self.with_section(rt, |bag| bag.select(tags)),
-            |w| format!("{} values", w.value.len()),
+            |rt| {
+                let props = self.with_section(rt, |bag| bag.select(tags))?;
+                let purpose = match label {
+                    Some(l) => format!("the result of GetProps on {l}"),
+                    None => "the result of GetProps on a profile section".to_owned(),
+                };
+                let array = props.try_map(|v| rt.allocate_result(v, "GetProps", purpose))?;
+                let summary = rt.routines.heap().summary(array.value.id());
+                Ok((array, summary))
+            },
+            |(_, summary)| summary.clone(),
         )
+        .map(|(array, _)| array)
     }
 
     fn get_prop_list(&self, _flags: u32) -> MapiResult<Vec<PropTag>> {

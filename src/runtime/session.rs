@@ -809,6 +809,7 @@ impl Runtime {
             store: None,
             store_label: None,
             spool_security: Vec::new(),
+            spool_buffer: None,
             spooler: SpoolerPhase::NotTold,
             store_logoff_flag: None,
             in_store_logoff: false,
@@ -881,8 +882,8 @@ impl Runtime {
                         if out.logon.is_none() {
                             parts.insert(0, "no logon object".into());
                         }
-                        if let Some(blob) = &out.spool_security {
-                            parts.push(format!("spool security {} bytes", blob.len()));
+                        if let Some(blob) = out.spool_security {
+                            parts.push(format!("spool security {}", self.routines.heap().summary(blob)));
                         }
                         parts.join(", ")
                     });
@@ -907,6 +908,34 @@ impl Runtime {
             }
         };
         let Warned { value: out, .. } = out;
+        // MAPI takes the spool-security blob: its to free when the logon ends.
+        let (spool, spool_buffer) = match out.spool_security {
+            Some(id) => {
+                let what = format!(
+                    "the spool-security blob of {}",
+                    out.store
+                        .label()
+                        .map_or("the store".to_owned(), |l| l.to_string())
+                );
+                let objects: Vec<ObjLabel> = out.store.label().into_iter().collect();
+                if self.receive_block(
+                    id,
+                    &Party::Library(Arc::clone(&file)),
+                    Party::Mapi,
+                    &what,
+                    &objects,
+                ) {
+                    (self.routines.heap().peek_bytes(id).unwrap_or_default(), Some(id))
+                } else {
+                    (Vec::new(), None)
+                }
+            }
+            None => (Vec::new(), None),
+        };
+        // Recorded at once: whatever happens next, MAPI frees the blob (at the latest at the end).
+        if let Some(rec) = self.st().logons.get_mut(lkey) {
+            rec.spool_buffer = spool_buffer;
+        }
         let support_count = support.ref_count();
         if support_count < 2 {
             self.violation(
@@ -941,13 +970,16 @@ impl Runtime {
                 Party::Library(Arc::clone(&file)),
             );
             self.abandon_logon(lkey);
+            let blob = self.st().logons.get_mut(lkey).and_then(|r| r.spool_buffer.take());
+            if let Some(blob) = blob {
+                self.routines.heap().release(blob, Party::Mapi);
+            }
             self.drop_in_provider(&file, Some(session), "the store's release", store);
             drop(support);
             return Err(MapiError::CallFailed);
         };
         let _ = self.ledger.adopt(&logon, InterfaceKind::MsLogon, Some(owner));
         let told = !no_mail_session && !flags.contains(OpenStoreFlags::NO_MAIL);
-        let spool = out.spool_security.unwrap_or_default();
         if told && spool.is_empty() && self.behavior.spool_security == SpoolSecurity::Required {
             self.violation(
                 &rules::LOGON_SPOOL_SECURITY,
@@ -1216,13 +1248,24 @@ impl Runtime {
                 by.clone(),
             );
         }
-        if out.spool_security.is_some() {
+        if let Some(blob) = out.spool_security {
             self.violation(
                 &rules::LOGON_REUSE_NO_SETUP,
                 "Logon on an open store returned spool-security data".to_owned(),
                 store_label.into_iter().collect(),
-                by,
+                by.clone(),
             );
+            // The caller frees what it got, even what it did not ask for.
+            let objects: Vec<ObjLabel> = store_label.into_iter().collect();
+            if self.receive_block(
+                blob,
+                &by,
+                Party::Mapi,
+                "spool-security data of a reused logon",
+                &objects,
+            ) {
+                self.routines.heap().release(blob, Party::Mapi);
+            }
         }
         drop(existing);
         {
@@ -1376,7 +1419,7 @@ impl Runtime {
         });
         let props = match result {
             Ok(r) => {
-                Runtime::finish_warned(call, &r, |v| format!("{} values", v.len()));
+                Runtime::finish_warned(call, &r, |v| self.routines.heap().summary(v.id()));
                 r
             }
             Err(message) => {
@@ -1385,7 +1428,18 @@ impl Runtime {
             }
         };
         let props: Vec<Prop> = match props {
-            Ok(w) => w.value,
+            Ok(w) => {
+                let what = format!(
+                    "the result of GetProps on {}",
+                    label.map_or("the store".to_owned(), |l| l.to_string())
+                );
+                match self.take_result(w.value, &by, Party::Mapi, &what, &objects) {
+                    Some(props) => props,
+                    None => return,
+                }
+            }
+            // Out of memory is an answer any method may give: there is nothing to check.
+            Err(MapiError::NotEnoughMemory) => return,
             Err(e) => {
                 self.violation(
                     &rules::STORE_REQUIRED_PROPS,

@@ -129,6 +129,8 @@ pub(crate) struct LogonRec {
     pub(crate) store: Option<WeakRef<dyn MsgStore>>,
     pub(crate) store_label: Option<ObjLabel>,
     pub(crate) spool_security: Vec<u8>,
+    /// The block the spool-security blob came in: MAPI's to free when the logon ends.
+    pub(crate) spool_buffer: Option<crate::spi::BufferId>,
     pub(crate) spooler: SpoolerPhase,
     /// The flag the client gave `StoreLogoff`.
     pub(crate) store_logoff_flag: Option<LogoffFlags>,

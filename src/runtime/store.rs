@@ -10,7 +10,7 @@ use crate::object::{ObjLabel, Ref};
 use crate::props::{PR_STORE_ENTRYID, Prop, PropTag, PropValue};
 use crate::runtime::Runtime;
 use crate::runtime::state::{LogonKey, LogonPhase};
-use crate::spi::MsgStore;
+use crate::spi::{MapiErrorInfo, MsgStore};
 use crate::trace::Party;
 
 /// The client's reference to a store object (`IMsgStore`), as `OpenMsgStore` returns it.
@@ -181,7 +181,9 @@ impl StoreHandle {
         result
     }
 
-    /// `IMAPIProp::GetProps` on the store.
+    /// `IMAPIProp::GetProps` on the store. The handle takes the property array the store
+    /// allocated, copies it and frees it, as a client's smart pointer would: the client never
+    /// holds the buffer.
     pub fn get_props(&self, tags: Option<&[PropTag]>) -> MapiResult<Warned<Vec<Prop>>> {
         let names = tags.map_or_else(
             || "all".to_owned(),
@@ -191,15 +193,65 @@ impl StoreHandle {
             .rt
             .trace
             .begin_call(Party::Client, self.target(), "GetProps", names);
+        let objects: Vec<ObjLabel> = self.label.into_iter().collect();
         let result = self.check_usable("IMsgStore::GetProps").and_then(|store| {
-            let objects: Vec<ObjLabel> = self.label.into_iter().collect();
             self.rt
                 .guarded(&self.file, Some(self.session), "GetProps", &objects, || {
                     store.get_props(tags, 0)
                 })
                 .unwrap_or(Err(MapiError::CallFailed))
         });
-        Runtime::finish_warned(call, &result, |v| format!("{} values", v.len()));
+        Runtime::finish_warned(call, &result, |v| self.rt.routines.heap().summary(v.id()));
+        let result = result.and_then(|w| {
+            w.try_map(|array| {
+                self.rt
+                    .take_result(
+                        array,
+                        &Party::Library(Arc::clone(&self.file)),
+                        Party::Client,
+                        "the result of GetProps",
+                        &objects,
+                    )
+                    .ok_or(MapiError::CallFailed)
+            })
+        });
+        self.rt.settle();
+        result
+    }
+
+    /// `IMAPIProp::GetLastError` on the store: the `MAPIERROR` it describes its last error with,
+    /// if any. As with [`StoreHandle::get_props`], the handle copies and frees the buffer.
+    pub fn get_last_error(&self, error: MapiError) -> MapiResult<Option<MapiErrorInfo>> {
+        let call = self
+            .rt
+            .trace
+            .begin_call(Party::Client, self.target(), "GetLastError", error.to_string());
+        let objects: Vec<ObjLabel> = self.label.into_iter().collect();
+        let result = self.check_usable("IMsgStore::GetLastError").and_then(|store| {
+            self.rt
+                .guarded(&self.file, Some(self.session), "GetLastError", &objects, || {
+                    store.get_last_error(error, 0)
+                })
+                .unwrap_or(Err(MapiError::CallFailed))
+        });
+        call.finish_result(&result, |info| match info {
+            Some(buffer) => self.rt.routines.heap().summary(buffer.id()),
+            None => "none".to_owned(),
+        });
+        let result = result.and_then(|info| match info {
+            None => Ok(None),
+            Some(buffer) => self
+                .rt
+                .take_result(
+                    buffer,
+                    &Party::Library(Arc::clone(&self.file)),
+                    Party::Client,
+                    "the MAPIERROR of GetLastError",
+                    &objects,
+                )
+                .map(Some)
+                .ok_or(MapiError::CallFailed),
+        });
         self.rt.settle();
         result
     }

@@ -17,7 +17,7 @@ use crate::props::{
 };
 use crate::runtime::state::{LogonKey, LogonPhase, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
-use crate::spi::{AdviseSink, MapiSupport, MemRoutines, Notification, ProfSect};
+use crate::spi::{AdviseSink, BufferId, MapiSupport, MemRoutines, Notification, ProfSect};
 use crate::trace::{EventKind, Party};
 
 /// `IMAPISupport` of one store logon.
@@ -424,7 +424,7 @@ impl MapiSupport for SupportObject {
         )
     }
 
-    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<Vec<u8>> {
+    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<BufferId> {
         self.call(
             "WrapStoreEntryID",
             format!("{} bytes", original.len()),
@@ -435,12 +435,20 @@ impl MapiSupport for SupportObject {
                     .get(self.logon)
                     .map(|r| r.dll_base.clone())
                     .ok_or(MapiError::EndOfSession)?;
-                WrappedStoreEntryId::wrap(&dll, original)
+                let wrapped = WrappedStoreEntryId::wrap(&dll, original)
                     .map(|w| w.to_bytes())
-                    .map_err(|_| MapiError::InvalidParameter)
+                    .map_err(|_| MapiError::InvalidParameter)?;
+                let len = wrapped.len();
+                let buffer = rt.allocate_result_bytes(
+                    wrapped,
+                    "WrapStoreEntryID",
+                    "the wrapped store entry ID from WrapStoreEntryID".to_owned(),
+                )?;
+                Ok((buffer, len))
             },
-            |w| format!("{} bytes", w.len()),
+            |(buffer, len)| format!("{len} bytes in {buffer}"),
         )
+        .map(|(buffer, _)| buffer)
     }
 
     fn modify_profile(&self, flags: u32) -> MapiResult<()> {

@@ -56,6 +56,10 @@ impl Runtime {
                 return;
             };
             rec.phase = LogonPhase::TornDown;
+            // MAPI frees the spool-security blob it kept for the spooler.
+            if let Some(blob) = rec.spool_buffer.take() {
+                self.routines.heap().release(blob, Party::Mapi);
+            }
             (
                 rec.logon.take(),
                 rec.logon_label,

@@ -40,7 +40,7 @@ use crate::props::{
     PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropValue,
 };
 use crate::runtime::{Behavior, SltTiming, TeardownCleanup};
-use crate::spi::OpenedEntry;
+use crate::spi::{BufferId, OpenedEntry, PropArray};
 use crate::spi::{
     Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
     ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
@@ -290,12 +290,68 @@ impl MsProvider for SampleProvider {
             }));
         }
 
-        // A fresh logon.
+        // A fresh logon. The buffers MAPI hands over are read and freed at once.
         let support = args.support.clone();
         let section = support.open_profile_section(None, ProfileSectionFlags::MODIFY)?;
-        let current: PropBag = section.get_props(None, 0)?.into_value().into_iter().collect();
+        let current = section.get_props(None, 0)?.into_value();
+        let current: PropBag = self.routines.take(current)?.into_iter().collect();
         let id = SampleProvider::store_id_from(args.entry_id, &current)?;
         let wrapped = support.wrap_store_entry_id(&id.to_bytes())?;
+        let wrapped = self.routines.take_bytes(wrapped)?;
+        // The spool-security blob goes to MAPI, which frees it. It is allocated before anything
+        // is set up, so that a failure leaves nothing to undo; it is freed if a later step fails.
+        let mut blob = b"SMPMS:".to_vec();
+        blob.extend_from_slice(id.data());
+        let spool_security = self.routines.allocate_bytes(&blob)?;
+        match self.fresh_logon(args, support, section, &current, id, wrapped, spool_security) {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                self.routines.free_buffer(Some(spool_security))?;
+                Err(e)
+            }
+        }
+    }
+
+    fn spooler_logon(&self, args: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        let id = match args.entry_id {
+            Some(bytes) => EntryId::parse(bytes).map_err(|_| MapiError::InvalidEntryid)?,
+            None => {
+                let data = args
+                    .spool_security
+                    .strip_prefix(b"SMPMS:")
+                    .ok_or(MapiError::LogonFailed)?;
+                EntryId::new(SAMPLE_PROVIDER_UID, data.to_vec())
+            }
+        };
+        let (logon, store) = self.find(&id).ok_or(MapiError::LogonFailed)?;
+        store.spooler_logged_on.store(true, Ordering::Relaxed);
+        Ok(Warned::ok(StoreLogon {
+            logon: Some(logon.into()),
+            store: store.into(),
+            spool_security: None,
+        }))
+    }
+
+    fn compare_store_ids(&self, a: &[u8], b: &[u8], _flags: u32) -> MapiResult<bool> {
+        let a = EntryId::parse(a).map_err(|_| MapiError::InvalidEntryid)?;
+        let b = EntryId::parse(b).map_err(|_| MapiError::InvalidEntryid)?;
+        Ok(same_store(&a, &b))
+    }
+}
+
+impl SampleProvider {
+    /// The rest of a fresh logon, once the buffers it needs are in hand.
+    #[allow(clippy::too_many_arguments)]
+    fn fresh_logon(
+        &self,
+        args: &StoreLogonArgs<'_>,
+        support: Ref<dyn MapiSupport>,
+        section: Ref<dyn crate::spi::ProfSect>,
+        current: &PropBag,
+        id: EntryId,
+        wrapped: Vec<u8>,
+        spool_security: BufferId,
+    ) -> MapiResult<Warned<StoreLogon>> {
         let display_name = current
             .get_str(PR_DISPLAY_NAME_W)
             .unwrap_or("Sample Store")
@@ -334,6 +390,7 @@ impl MsProvider for SampleProvider {
         filled.map_err(|_| MapiError::CallFailed)?;
 
         let store = Ref::new(SampleMsgStore {
+            routines: self.routines.clone(),
             support: Mutex::new(Some(support)),
             props: Mutex::new(props),
             logoff_flag: Mutex::new(None),
@@ -379,39 +436,11 @@ impl MsProvider for SampleProvider {
             logon: logon.downgrade(),
             store: store.downgrade(),
         });
-        let mut spool_security = b"SMPMS:".to_vec();
-        spool_security.extend_from_slice(id.data());
         Ok(Warned::ok(StoreLogon {
             logon: Some(logon.into()),
             store: store.into(),
             spool_security: Some(spool_security),
         }))
-    }
-
-    fn spooler_logon(&self, args: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
-        let id = match args.entry_id {
-            Some(bytes) => EntryId::parse(bytes).map_err(|_| MapiError::InvalidEntryid)?,
-            None => {
-                let data = args
-                    .spool_security
-                    .strip_prefix(b"SMPMS:")
-                    .ok_or(MapiError::LogonFailed)?;
-                EntryId::new(SAMPLE_PROVIDER_UID, data.to_vec())
-            }
-        };
-        let (logon, store) = self.find(&id).ok_or(MapiError::LogonFailed)?;
-        store.spooler_logged_on.store(true, Ordering::Relaxed);
-        Ok(Warned::ok(StoreLogon {
-            logon: Some(logon.into()),
-            store: store.into(),
-            spool_security: None,
-        }))
-    }
-
-    fn compare_store_ids(&self, a: &[u8], b: &[u8], _flags: u32) -> MapiResult<bool> {
-        let a = EntryId::parse(a).map_err(|_| MapiError::InvalidEntryid)?;
-        let b = EntryId::parse(b).map_err(|_| MapiError::InvalidEntryid)?;
-        Ok(same_store(&a, &b))
     }
 }
 
@@ -467,6 +496,7 @@ impl MsLogon for SampleLogon {
 
 /// The sample's `IMsgStore`.
 pub struct SampleMsgStore {
+    routines: MemRoutines,
     support: Mutex<Option<Ref<dyn MapiSupport>>>,
     props: Mutex<PropBag>,
     logoff_flag: Mutex<Option<LogoffFlags>>,
@@ -503,8 +533,10 @@ impl SampleMsgStore {
 }
 
 impl MapiProp for SampleMsgStore {
-    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
-        Ok(lock(&self.props).select(tags))
+    /// The properties, in a buffer allocated with MAPI's routines for the caller to free.
+    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<PropArray>> {
+        let selected = lock(&self.props).select(tags);
+        selected.try_map(|props| self.routines.allocate_value(props))
     }
 
     fn get_prop_list(&self, _flags: u32) -> MapiResult<Vec<PropTag>> {

@@ -1,42 +1,787 @@
 //! MAPI's memory routines (`MAPIAllocateBuffer`, `MAPIAllocateMore`, `MAPIFreeBuffer`) and the OLE
 //! allocator (`IMalloc`) as a provider receives them.
+//!
+//! # The routines
+//!
+//! [`MemRoutines`] are the three function pointers an entry point gets and
+//! `IMAPISupport::GetMemAllocRoutines` returns. A block is named by a [`BufferId`], the
+//! simulator's `LPVOID`:
+//!
+//! * [`MemRoutines::allocate_buffer`] makes a **root** block;
+//! * [`MemRoutines::allocate_more`] makes a block **linked** to a root, freed with it;
+//! * [`MemRoutines::free_buffer`] frees a root and everything linked to it; `None` (NULL) does
+//!   nothing.
+//!
+//! Blocks are real byte buffers ([`MemRoutines::write`], [`MemRoutines::read`]). A block can also
+//! hold a typed value ([`MapiBuffer<T>`], made by [`MemRoutines::allocate_value`]): that is how
+//! structured results cross the boundary, such as the property array of `GetProps`
+//! ([`PropArray`]) and the `MAPIERROR` of `GetLastError`.
+//!
+//! # Who frees what
+//!
+//! MAPI's rule for output parameters: the callee allocates with `MAPIAllocateBuffer`, the caller
+//! frees with `MAPIFreeBuffer`. The simulator records, for every block, who allocated it, where
+//! (the source line of the call, or the MAPI call that made it), and who must free it now: a
+//! block returned to a caller (a spool-security blob, a property array, a wrapped entry ID)
+//! becomes the caller's. Blocks still live at the end are reported (`MEM-LEAK`) with that account.
+//!
+//! Misuse is reported with its rule and never corrupts anything: a linked block freed on its own
+//! (`MEM-FREE-LINKED`), a double free (`MEM-DOUBLE-FREE`), freeing what these routines never
+//! allocated (`MEM-FOREIGN-FREE`), freeing a block handed to someone else (`MEM-NOT-OWNER`), using
+//! a freed block (`MEM-USE-AFTER-FREE`), `MAPIAllocateMore` on a block that is not a live root
+//! (`MEM-MORE-ROOT`). The call fails with `MAPI_E_INVALID_PARAMETER` and changes nothing, except
+//! for `MEM-NOT-OWNER`, where the block is freed as the call asked.
+//!
+//! ```
+//! use mapisim::spi::MemRoutines;
+//!
+//! let routines = MemRoutines::new();
+//! let root = routines.allocate_buffer(8)?;
+//! let part = routines.allocate_more(4, root)?;
+//! routines.write(part, 0, b"MAPI")?;
+//! assert_eq!(routines.read(part)?, b"MAPI");
+//! routines.free_buffer(Some(root))?; // frees the part too
+//! assert_eq!(routines.live_blocks(), 0);
+//! # Ok::<(), mapisim::MapiError>(())
+//! ```
 
-use std::collections::HashMap;
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use crate::check::{Rule, rules};
 use crate::error::{MapiError, MapiResult};
+use crate::object::current_party;
+use crate::props::Prop;
+use crate::spi::support::MapiErrorInfo;
 use crate::sync::lock;
+use crate::trace::{EventId, Party, Trace};
 
-/// A block returned by `MAPIAllocateBuffer` or `MAPIAllocateMore` (the `LPVOID`).
+/// A block returned by `MAPIAllocateBuffer` or `MAPIAllocateMore` (the `LPVOID`). Copy it as
+/// freely as a pointer; the routines that made it know whether it is still live.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
-pub struct BufferId(pub u64);
-
-#[derive(Debug)]
-struct Block {
-    /// The root block this one is linked to, for a block made by `MAPIAllocateMore`.
-    root: Option<u64>,
-    data: Vec<u8>,
-    /// Blocks linked to this root.
-    linked: Vec<u64>,
+pub struct BufferId {
+    heap: u32,
+    index: u64,
 }
 
-#[derive(Debug, Default)]
-struct Heap {
+impl BufferId {
+    /// The block's number in its heap: 1 for the first block, and so on (shown in the trace as
+    /// `buffer N`).
+    pub fn index(self) -> u64 {
+        self.index
+    }
+}
+
+impl fmt::Display for BufferId {
+    /// `buffer N`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "buffer {}", self.index)
+    }
+}
+
+/// A block made by [`MemRoutines::allocate_value`] that holds a value of type `T`: a typed
+/// pointer. Read it with [`MemRoutines::value`]; free it with [`MemRoutines::take`] (read and
+/// free) or [`MemRoutines::free_buffer`]. Dropping the handle frees nothing, as forgetting a
+/// pointer frees nothing in C.
+#[must_use = "a MAPI buffer is freed with MAPIFreeBuffer, not by dropping its handle"]
+pub struct MapiBuffer<T> {
+    id: BufferId,
+    _value: PhantomData<fn() -> T>,
+}
+
+impl<T> MapiBuffer<T> {
+    /// The block.
+    pub fn id(&self) -> BufferId {
+        self.id
+    }
+
+    pub(crate) fn from_id(id: BufferId) -> MapiBuffer<T> {
+        MapiBuffer {
+            id,
+            _value: PhantomData,
+        }
+    }
+}
+
+impl<T> Clone for MapiBuffer<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for MapiBuffer<T> {}
+
+impl<T> PartialEq for MapiBuffer<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl<T> Eq for MapiBuffer<T> {}
+
+impl<T> fmt::Debug for MapiBuffer<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MapiBuffer({})", self.id)
+    }
+}
+
+impl<T> From<MapiBuffer<T>> for BufferId {
+    fn from(buffer: MapiBuffer<T>) -> BufferId {
+        buffer.id
+    }
+}
+
+/// The property array `GetProps` returns (`LPSPropValue`): allocated by the object that answers,
+/// freed by the caller.
+pub type PropArray = MapiBuffer<Vec<Prop>>;
+
+/// A value that can live in a MAPI buffer.
+pub trait BufferValue: Clone + Send + Sync + 'static {
+    /// What the block holds, for the trace and reports (`8 property values`).
+    fn describe(&self) -> String;
+}
+
+impl BufferValue for Vec<Prop> {
+    fn describe(&self) -> String {
+        format!(
+            "{} property value{}",
+            self.len(),
+            if self.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl BufferValue for MapiErrorInfo {
+    fn describe(&self) -> String {
+        "a MAPIERROR".to_owned()
+    }
+}
+
+impl BufferValue for Vec<u8> {
+    fn describe(&self) -> String {
+        format!("{} bytes", self.len())
+    }
+}
+
+/// Where a block was allocated.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AllocationSite {
+    /// A call of the routines at this source line.
+    Code(&'static Location<'static>),
+    /// MAPI made it to answer this call (the event in the trace).
+    Call {
+        /// The method.
+        method: &'static str,
+        /// The call's event.
+        event: EventId,
+    },
+}
+
+impl fmt::Display for AllocationSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AllocationSite::Code(at) => write!(f, "{}:{}", at.file(), at.line()),
+            AllocationSite::Call { method, event } => write!(f, "MAPI's {method} (event {event})"),
+        }
+    }
+}
+
+/// A live block, as the simulator accounts for it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct BlockInfo {
+    /// The block.
+    pub id: BufferId,
+    /// The root it is linked to, for a block made by `MAPIAllocateMore`.
+    pub root: Option<BufferId>,
+    /// What it holds: `22 bytes`, `8 property values`.
+    pub what: String,
+    /// Who allocated it.
+    pub allocated_by: Party,
+    /// Who must free it now: the allocator, or whoever it was handed to.
+    pub owner: Party,
+    /// Where it was allocated.
+    pub site: AllocationSite,
+    /// What it was handed across as, if it was (`the spool-security blob of IMsgStore#8`).
+    pub purpose: Option<String>,
+}
+
+impl fmt::Display for BlockInfo {
+    /// `buffer 3 (22 bytes), allocated by SMPMS32.DLL at src/lib.rs:12, the spool-security blob
+    /// of IMsgStore#8; MAPI must free it`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.id, self.what)?;
+        if let Some(root) = self.root {
+            write!(f, " linked to {root}")?;
+        }
+        write!(f, ", allocated by {} at {}", self.allocated_by, self.site)?;
+        if let Some(purpose) = &self.purpose {
+            write!(f, ", {purpose}")?;
+        }
+        write!(f, "; {} must free it", self.owner)
+    }
+}
+
+/// What a heap that belongs to a simulator tells it.
+pub(crate) trait HeapHost: Send + Sync {
+    /// Records a broken rule (strict mode may panic here: no heap lock is held).
+    fn misuse(&self, rule: &'static Rule, message: String, by: Party);
+    /// The trace calls of the routines go to.
+    fn trace(&self) -> &Trace;
+}
+
+/// How a heap behaves where a simulator decides.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HeapConfig {
+    /// The allocations (numbered from 1, counting every allocation) that fail.
+    pub(crate) fail: BTreeSet<u64>,
+    /// `MAPIAllocateMore` on a block that is not a live root makes a new root instead of failing.
+    pub(crate) new_root_on_bad_more: bool,
+}
+
+struct Block {
+    root: Option<u64>,
+    data: Vec<u8>,
+    value: Option<Box<dyn Any + Send + Sync>>,
+    what: String,
+    linked: Vec<u64>,
+    allocated_by: Party,
+    owner: Party,
+    site: AllocationSite,
+    purpose: Option<String>,
+}
+
+impl Block {
+    fn info(&self, heap: u32, index: u64) -> BlockInfo {
+        BlockInfo {
+            id: BufferId { heap, index },
+            root: self.root.map(|index| BufferId { heap, index }),
+            what: self.what.clone(),
+            allocated_by: self.allocated_by.clone(),
+            owner: self.owner.clone(),
+            site: self.site,
+            purpose: self.purpose.clone(),
+        }
+    }
+}
+
+/// A block that was freed, kept to tell a double free from a foreign pointer.
+struct Freed {
+    by: Party,
+    at: &'static Location<'static>,
+    what: String,
+}
+
+#[derive(Default)]
+struct HeapState {
     next: u64,
-    blocks: HashMap<u64, Block>,
+    allocations: u64,
+    blocks: BTreeMap<u64, Block>,
+    freed: HashMap<u64, Freed>,
+}
+
+/// The content of a new block.
+pub(crate) enum Content {
+    Bytes(Vec<u8>),
+    Value(Box<dyn Any + Send + Sync>, String),
+}
+
+impl Content {
+    fn value<T: BufferValue>(value: T) -> Content {
+        let what = value.describe();
+        Content::Value(Box::new(value), what)
+    }
+}
+
+/// What is wrong with a block a caller names.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) enum BadBlock {
+    /// These routines never made it.
+    Foreign,
+    /// It was freed (by this party, at this line).
+    Freed(Party, &'static Location<'static>, String),
+    /// `MAPIAllocateMore` made it: it is linked to this root.
+    Linked(u64),
+}
+
+impl BadBlock {
+    pub(crate) fn describe(&self, id: BufferId) -> String {
+        match self {
+            BadBlock::Foreign => format!("{id}, which these routines never allocated"),
+            BadBlock::Freed(by, at, what) => {
+                format!(
+                    "{id} ({what}), which {by} already freed at {}:{}",
+                    at.file(),
+                    at.line()
+                )
+            }
+            BadBlock::Linked(root) => {
+                format!("{id}, which MAPIAllocateMore linked to buffer {root}: only its root is freed")
+            }
+        }
+    }
+}
+
+static NEXT_HEAP: AtomicU32 = AtomicU32::new(1);
+
+/// The heap behind a set of routines.
+pub(crate) struct Heap {
+    id: u32,
+    state: Mutex<HeapState>,
+    host: OnceLock<Weak<dyn HeapHost>>,
+    config: HeapConfig,
+}
+
+impl Heap {
+    pub(crate) fn new(config: HeapConfig) -> Heap {
+        Heap {
+            id: NEXT_HEAP.fetch_add(1, Ordering::Relaxed),
+            state: Mutex::new(HeapState::default()),
+            host: OnceLock::new(),
+            config,
+        }
+    }
+
+    /// Attaches the simulator that owns this heap.
+    pub(crate) fn attach(&self, host: Weak<dyn HeapHost>) {
+        let _ = self.host.set(host);
+    }
+
+    fn host(&self) -> Option<Arc<dyn HeapHost>> {
+        self.host.get().and_then(Weak::upgrade)
+    }
+
+    fn misuse(&self, rule: &'static Rule, message: String, by: Party) {
+        if let Some(host) = self.host() {
+            host.misuse(rule, message, by);
+        }
+    }
+
+    fn id_of(&self, index: u64) -> BufferId {
+        BufferId { heap: self.id, index }
+    }
+
+    /// What is wrong with `id` as a live root, if anything.
+    fn check_root(&self, st: &HeapState, id: BufferId) -> Result<(), BadBlock> {
+        if id.heap != self.id {
+            return Err(BadBlock::Foreign);
+        }
+        match st.blocks.get(&id.index) {
+            Some(block) => match block.root {
+                None => Ok(()),
+                Some(root) => Err(BadBlock::Linked(root)),
+            },
+            None => match st.freed.get(&id.index) {
+                Some(f) => Err(BadBlock::Freed(f.by.clone(), f.at, f.what.clone())),
+                None => Err(BadBlock::Foreign),
+            },
+        }
+    }
+
+    /// Counts an allocation; `Some(n)` if the fault plan fails this one.
+    fn count_allocation(&self, st: &mut HeapState) -> Result<(), u64> {
+        st.allocations += 1;
+        if self.config.fail.contains(&st.allocations) {
+            Err(st.allocations)
+        } else {
+            Ok(())
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert(
+        &self,
+        st: &mut HeapState,
+        root: Option<u64>,
+        content: Content,
+        allocated_by: Party,
+        owner: Party,
+        site: AllocationSite,
+        purpose: Option<String>,
+    ) -> BufferId {
+        st.next += 1;
+        let index = st.next;
+        let (data, value, what) = match content {
+            Content::Bytes(data) => {
+                let what = format!("{} bytes", data.len());
+                (data, None, what)
+            }
+            Content::Value(value, what) => (Vec::new(), Some(value), what),
+        };
+        st.blocks.insert(
+            index,
+            Block {
+                root,
+                data,
+                value,
+                what,
+                linked: Vec::new(),
+                allocated_by,
+                owner,
+                site,
+                purpose,
+            },
+        );
+        if let Some(root) = root
+            && let Some(block) = st.blocks.get_mut(&root)
+        {
+            block.linked.push(index);
+        }
+        self.id_of(index)
+    }
+
+    /// A traced call of one of the routines by `party` (MAPI's own use is not traced).
+    fn traced<R>(
+        &self,
+        party: &Party,
+        method: &'static str,
+        args: String,
+        f: impl FnOnce() -> MapiResult<R>,
+        summary: impl FnOnce(&R) -> String,
+    ) -> MapiResult<R> {
+        let host = if *party == Party::Mapi { None } else { self.host() };
+        let call = host
+            .as_ref()
+            .map(|h| h.trace().begin_call(party.clone(), Party::Mapi, method, args));
+        let result = f();
+        if let Some(call) = call {
+            call.finish_result(&result, summary);
+        }
+        result
+    }
+
+    fn fault_note(&self, n: u64, what: &str) {
+        if let Some(host) = self.host() {
+            host.trace().record(crate::trace::EventKind::Note {
+                by: Party::Mapi,
+                text: format!("the fault plan fails allocation {n} ({what}) with MAPI_E_NOT_ENOUGH_MEMORY"),
+            });
+        }
+    }
+
+    /// `MAPIAllocateBuffer` by whoever's code runs now.
+    fn allocate(&self, content: Content, at: &'static Location<'static>) -> MapiResult<BufferId> {
+        let party = current_party();
+        let what = match &content {
+            Content::Bytes(d) => d.len().to_string(),
+            Content::Value(_, what) => what.clone(),
+        };
+        self.traced(
+            &party,
+            "MAPIAllocateBuffer",
+            what.clone(),
+            || {
+                let mut st = lock(&self.state);
+                if let Err(n) = self.count_allocation(&mut st) {
+                    drop(st);
+                    self.fault_note(n, &format!("MAPIAllocateBuffer({what})"));
+                    return Err(MapiError::NotEnoughMemory);
+                }
+                Ok(self.insert(
+                    &mut st,
+                    None,
+                    content,
+                    party.clone(),
+                    party.clone(),
+                    AllocationSite::Code(at),
+                    None,
+                ))
+            },
+            ToString::to_string,
+        )
+    }
+
+    fn allocate_more(
+        &self,
+        size: u32,
+        root: BufferId,
+        at: &'static Location<'static>,
+    ) -> MapiResult<BufferId> {
+        let party = current_party();
+        self.traced(
+            &party,
+            "MAPIAllocateMore",
+            format!("{size}, {root}"),
+            || {
+                let bad = {
+                    let st = lock(&self.state);
+                    self.check_root(&st, root).err()
+                };
+                if let Some(bad) = &bad {
+                    let what = match bad {
+                        BadBlock::Linked(r) => {
+                            format!("{root}, which MAPIAllocateMore linked to buffer {r}; link to the root")
+                        }
+                        other => other.describe(root),
+                    };
+                    let outcome = if self.config.new_root_on_bad_more {
+                        "MAPI makes a new root block instead"
+                    } else {
+                        "the call fails"
+                    };
+                    self.misuse(
+                        &rules::MEM_MORE_ROOT,
+                        format!("{party} called MAPIAllocateMore on {what}; {outcome}"),
+                        party.clone(),
+                    );
+                    if !self.config.new_root_on_bad_more {
+                        return Err(MapiError::InvalidParameter);
+                    }
+                }
+                let mut st = lock(&self.state);
+                if let Err(n) = self.count_allocation(&mut st) {
+                    drop(st);
+                    self.fault_note(n, &format!("MAPIAllocateMore({size})"));
+                    return Err(MapiError::NotEnoughMemory);
+                }
+                let link = if bad.is_some() { None } else { Some(root.index) };
+                Ok(self.insert(
+                    &mut st,
+                    link,
+                    Content::Bytes(vec![0; size as usize]),
+                    party.clone(),
+                    party.clone(),
+                    AllocationSite::Code(at),
+                    None,
+                ))
+            },
+            ToString::to_string,
+        )
+    }
+
+    /// Removes a root and its linked blocks, leaving tombstones.
+    fn remove_root(
+        &self,
+        st: &mut HeapState,
+        index: u64,
+        by: &Party,
+        at: &'static Location<'static>,
+    ) -> usize {
+        let Some(block) = st.blocks.remove(&index) else {
+            return 0;
+        };
+        let mut linked = 0;
+        for part in &block.linked {
+            if let Some(b) = st.blocks.remove(part) {
+                linked += 1;
+                st.freed.insert(
+                    *part,
+                    Freed {
+                        by: by.clone(),
+                        at,
+                        what: b.what,
+                    },
+                );
+            }
+        }
+        st.freed.insert(
+            index,
+            Freed {
+                by: by.clone(),
+                at,
+                what: block.what,
+            },
+        );
+        linked
+    }
+
+    fn free(&self, buffer: Option<BufferId>, at: &'static Location<'static>) -> MapiResult<()> {
+        let Some(id) = buffer else {
+            return Ok(());
+        };
+        let party = current_party();
+        self.traced(
+            &party,
+            "MAPIFreeBuffer",
+            id.to_string(),
+            || {
+                let mut st = lock(&self.state);
+                match self.check_root(&st, id) {
+                    Ok(()) => {
+                        let owner = st
+                            .blocks
+                            .get(&id.index)
+                            .map(|b| (b.owner.clone(), b.purpose.clone()));
+                        let linked = self.remove_root(&mut st, id.index, &party, at);
+                        drop(st);
+                        if let Some((owner, purpose)) = owner
+                            && owner != party
+                        {
+                            let purpose = purpose.map(|p| format!(" as {p}")).unwrap_or_default();
+                            self.misuse(
+                                &rules::MEM_NOT_OWNER,
+                                format!(
+                                    "{party} freed {id}, which was handed to {owner}{purpose}: {owner} \
+                                     frees it and may still use it"
+                                ),
+                                party.clone(),
+                            );
+                        }
+                        Ok(linked)
+                    }
+                    Err(bad) => {
+                        drop(st);
+                        let rule = match bad {
+                            BadBlock::Foreign => &rules::MEM_FOREIGN_FREE,
+                            BadBlock::Freed(..) => &rules::MEM_DOUBLE_FREE,
+                            BadBlock::Linked(_) => &rules::MEM_FREE_LINKED,
+                        };
+                        self.misuse(
+                            rule,
+                            format!("{party} called MAPIFreeBuffer on {}", bad.describe(id)),
+                            party.clone(),
+                        );
+                        Err(MapiError::InvalidParameter)
+                    }
+                }
+            },
+            |linked| {
+                if *linked == 0 {
+                    String::new()
+                } else {
+                    format!("with {linked} linked block(s)")
+                }
+            },
+        )
+        .map(drop)
+    }
+
+    /// Runs `f` on a live block, or reports a use after free.
+    fn with_block<R>(&self, id: BufferId, f: impl FnOnce(&mut Block) -> MapiResult<R>) -> MapiResult<R> {
+        let mut st = lock(&self.state);
+        if id.heap == self.id
+            && let Some(block) = st.blocks.get_mut(&id.index)
+        {
+            return f(block);
+        }
+        let freed = if id.heap == self.id {
+            st.freed
+                .get(&id.index)
+                .map(|f| (f.by.clone(), f.at, f.what.clone()))
+        } else {
+            None
+        };
+        drop(st);
+        if let Some((by, at, what)) = freed {
+            let party = current_party();
+            self.misuse(
+                &rules::MEM_USE_AFTER_FREE,
+                format!(
+                    "{party} used {id} ({what}) after {by} freed it at {}:{}",
+                    at.file(),
+                    at.line()
+                ),
+                party.clone(),
+            );
+        }
+        Err(MapiError::InvalidParameter)
+    }
+
+    // MAPI's own side: untraced, counted by the fault plan.
+
+    /// MAPI allocates a block to hand to `to` as the result of `method`.
+    pub(crate) fn mapi_allocate(
+        &self,
+        content: Content,
+        to: Party,
+        site: AllocationSite,
+        purpose: String,
+    ) -> MapiResult<BufferId> {
+        let mut st = lock(&self.state);
+        if let Err(n) = self.count_allocation(&mut st) {
+            drop(st);
+            let what = match site {
+                AllocationSite::Call { method, .. } => format!("MAPI's result of {method}"),
+                AllocationSite::Code(_) => "MAPI's".to_owned(),
+            };
+            self.fault_note(n, &what);
+            return Err(MapiError::NotEnoughMemory);
+        }
+        Ok(self.insert(&mut st, None, content, Party::Mapi, to, site, Some(purpose)))
+    }
+
+    /// A block handed to `to` (as an output): it must be a live root of this heap.
+    pub(crate) fn hand_over(&self, id: BufferId, to: Party, purpose: String) -> Result<(), BadBlock> {
+        let mut st = lock(&self.state);
+        self.check_root(&st, id)?;
+        if let Some(block) = st.blocks.get_mut(&id.index) {
+            block.owner = to;
+            block.purpose = Some(purpose);
+        }
+        Ok(())
+    }
+
+    /// Frees a block its owner no longer needs, quietly if it is already gone.
+    #[track_caller]
+    pub(crate) fn release(&self, id: BufferId, by: Party) {
+        let mut st = lock(&self.state);
+        if id.heap == self.id && st.blocks.get(&id.index).is_some_and(|b| b.root.is_none()) {
+            self.remove_root(&mut st, id.index, &by, Location::caller());
+        }
+    }
+
+    /// Reads the bytes of a block MAPI owns, if it is still live.
+    pub(crate) fn peek_bytes(&self, id: BufferId) -> Option<Vec<u8>> {
+        let st = lock(&self.state);
+        (id.heap == self.id)
+            .then(|| st.blocks.get(&id.index).map(|b| b.data.clone()))
+            .flatten()
+    }
+
+    /// Takes the value of a typed block MAPI received, freeing it, if it is live and of type `T`.
+    #[track_caller]
+    pub(crate) fn take_value<T: BufferValue>(&self, id: BufferId, by: Party) -> Option<T> {
+        let at = Location::caller();
+        let mut st = lock(&self.state);
+        if id.heap != self.id {
+            return None;
+        }
+        let value = st
+            .blocks
+            .get_mut(&id.index)
+            .and_then(|b| b.value.take())
+            .and_then(|v| v.downcast::<T>().ok());
+        self.remove_root(&mut st, id.index, &by, at);
+        value.map(|v| *v)
+    }
+
+    /// What a live block holds, and its name: `8 property values in buffer 5`.
+    pub(crate) fn summary(&self, id: BufferId) -> String {
+        let st = lock(&self.state);
+        match st.blocks.get(&id.index).filter(|_| id.heap == self.id) {
+            Some(b) => format!("{} in {id}", b.what),
+            None => id.to_string(),
+        }
+    }
+
+    /// Every live block.
+    pub(crate) fn blocks(&self) -> Vec<BlockInfo> {
+        let st = lock(&self.state);
+        st.blocks.iter().map(|(i, b)| b.info(self.id, *i)).collect()
+    }
+
+    /// How many allocations were made so far (failed ones included).
+    pub(crate) fn allocations(&self) -> u64 {
+        lock(&self.state).allocations
+    }
 }
 
 /// The three MAPI allocation routines handed to a provider's entry point and returned by
 /// `IMAPISupport::GetMemAllocRoutines`. Cloning gives the same routines ([`MemRoutines::same_as`]).
-///
-/// `allocate_buffer` makes a root block; `allocate_more` makes a block linked to a root;
-/// `free_buffer` frees a root and every block linked to it, and accepts `None` (NULL). Blocks are
-/// real byte buffers: a provider fills them with [`MemRoutines::write`], a client reads them
-/// with [`MemRoutines::read`].
-#[derive(Clone, Default)]
+/// See the [module documentation](self) for the rules they check.
+#[derive(Clone)]
 pub struct MemRoutines {
-    heap: Arc<Mutex<Heap>>,
+    heap: Arc<Heap>,
+}
+
+impl Default for MemRoutines {
+    fn default() -> Self {
+        MemRoutines::new()
+    }
 }
 
 impl fmt::Debug for MemRoutines {
@@ -48,9 +793,20 @@ impl fmt::Debug for MemRoutines {
 }
 
 impl MemRoutines {
-    /// A fresh set of routines with an empty heap.
+    /// Routines with a heap of their own, outside any simulator: they work and refuse misuse,
+    /// but report no rule (there is nobody to report to) and trace nothing.
     pub fn new() -> MemRoutines {
-        MemRoutines::default()
+        MemRoutines {
+            heap: Arc::new(Heap::new(HeapConfig::default())),
+        }
+    }
+
+    pub(crate) fn with_heap(heap: Arc<Heap>) -> MemRoutines {
+        MemRoutines { heap }
+    }
+
+    pub(crate) fn heap(&self) -> &Heap {
+        &self.heap
     }
 
     /// Whether `other` is the same set of routines (the same function pointers in MAPI).
@@ -58,96 +814,119 @@ impl MemRoutines {
         Arc::ptr_eq(&self.heap, &other.heap)
     }
 
-    fn insert(heap: &mut Heap, root: Option<u64>, size: u32) -> u64 {
-        heap.next += 1;
-        let id = heap.next;
-        heap.blocks.insert(
-            id,
-            Block {
-                root,
-                data: vec![0; size as usize],
-                linked: Vec::new(),
-            },
-        );
-        id
-    }
-
-    /// `MAPIAllocateBuffer`: a new root block of `size` zeroed bytes.
+    /// `MAPIAllocateBuffer`: a new root block of `size` zeroed bytes. Fails with
+    /// `MAPI_E_NOT_ENOUGH_MEMORY` when the simulator's fault plan says so.
+    #[track_caller]
     pub fn allocate_buffer(&self, size: u32) -> MapiResult<BufferId> {
-        let mut heap = lock(&self.heap);
-        Ok(BufferId(Self::insert(&mut heap, None, size)))
+        self.heap
+            .allocate(Content::Bytes(vec![0; size as usize]), Location::caller())
     }
 
-    /// `MAPIAllocateMore`: a new block of `size` bytes linked to the root block `root`, freed
-    /// with it. `root` must be a live root block (`MAPI_E_INVALID_PARAMETER` otherwise).
+    /// `MAPIAllocateBuffer` followed by a copy of `bytes` into the block.
+    #[track_caller]
+    pub fn allocate_bytes(&self, bytes: &[u8]) -> MapiResult<BufferId> {
+        self.heap
+            .allocate(Content::Bytes(bytes.to_vec()), Location::caller())
+    }
+
+    /// `MAPIAllocateBuffer` for a block holding `value` (a typed result such as a property
+    /// array).
+    #[track_caller]
+    pub fn allocate_value<T: BufferValue>(&self, value: T) -> MapiResult<MapiBuffer<T>> {
+        self.heap
+            .allocate(Content::value(value), Location::caller())
+            .map(|id| MapiBuffer {
+                id,
+                _value: PhantomData,
+            })
+    }
+
+    /// `MAPIAllocateMore`: a new block of `size` zeroed bytes linked to the root block `root`,
+    /// freed with it. A `root` that is not a live root block breaks `MEM-MORE-ROOT`: the call
+    /// fails with `MAPI_E_INVALID_PARAMETER`, or makes a new root block, as the simulator's
+    /// [`Behavior`](crate::runtime::Behavior) says.
+    #[track_caller]
     pub fn allocate_more(&self, size: u32, root: BufferId) -> MapiResult<BufferId> {
-        let mut heap = lock(&self.heap);
-        match heap.blocks.get(&root.0) {
-            Some(block) if block.root.is_none() => {}
-            _ => return Err(MapiError::InvalidParameter),
-        }
-        let id = Self::insert(&mut heap, Some(root.0), size);
-        if let Some(block) = heap.blocks.get_mut(&root.0) {
-            block.linked.push(id);
-        }
-        Ok(BufferId(id))
+        self.heap.allocate_more(size, root, Location::caller())
     }
 
     /// `MAPIFreeBuffer`: frees a root block and every block linked to it. `None` (NULL) does
-    /// nothing. A block that is not a live root gives `MAPI_E_INVALID_PARAMETER` and frees
-    /// nothing.
+    /// nothing. Misuse (a linked block, a freed one, one these routines never made) is reported
+    /// and gives `MAPI_E_INVALID_PARAMETER`, freeing nothing.
+    #[track_caller]
     pub fn free_buffer(&self, buffer: Option<BufferId>) -> MapiResult<()> {
-        let Some(buffer) = buffer else {
-            return Ok(());
-        };
-        let mut heap = lock(&self.heap);
-        match heap.blocks.get(&buffer.0) {
-            Some(block) if block.root.is_none() => {}
-            _ => return Err(MapiError::InvalidParameter),
-        }
-        if let Some(block) = heap.blocks.remove(&buffer.0) {
-            for id in block.linked {
-                heap.blocks.remove(&id);
-            }
-        }
-        Ok(())
+        self.heap.free(buffer, Location::caller())
     }
 
-    /// Copies `bytes` into a live block at `offset`.
+    /// Reads a typed block's value and frees the block: what a caller does with a result once
+    /// it has used it.
+    #[track_caller]
+    pub fn take<T: BufferValue>(&self, buffer: MapiBuffer<T>) -> MapiResult<T> {
+        let value = self.value(&buffer)?;
+        self.free_buffer(Some(buffer.id))?;
+        Ok(value)
+    }
+
+    /// Reads a block's bytes and frees it.
+    #[track_caller]
+    pub fn take_bytes(&self, buffer: BufferId) -> MapiResult<Vec<u8>> {
+        let bytes = self.read(buffer)?;
+        self.free_buffer(Some(buffer))?;
+        Ok(bytes)
+    }
+
+    /// A copy of a typed block's value. A freed block breaks `MEM-USE-AFTER-FREE`.
+    pub fn value<T: BufferValue>(&self, buffer: &MapiBuffer<T>) -> MapiResult<T> {
+        self.heap.with_block(buffer.id, |block| {
+            block
+                .value
+                .as_ref()
+                .and_then(|v| v.downcast_ref::<T>())
+                .cloned()
+                .ok_or(MapiError::InvalidParameter)
+        })
+    }
+
+    /// Copies `bytes` into a live block at `offset`; writing past its end gives
+    /// `MAPI_E_INVALID_PARAMETER`. A freed block breaks `MEM-USE-AFTER-FREE`.
     pub fn write(&self, buffer: BufferId, offset: usize, bytes: &[u8]) -> MapiResult<()> {
-        let mut heap = lock(&self.heap);
-        let block = heap
-            .blocks
-            .get_mut(&buffer.0)
-            .ok_or(MapiError::InvalidParameter)?;
-        let end = offset
-            .checked_add(bytes.len())
-            .ok_or(MapiError::InvalidParameter)?;
-        let target = block
-            .data
-            .get_mut(offset..end)
-            .ok_or(MapiError::InvalidParameter)?;
-        target.copy_from_slice(bytes);
-        Ok(())
+        self.heap.with_block(buffer, |block| {
+            let end = offset
+                .checked_add(bytes.len())
+                .ok_or(MapiError::InvalidParameter)?;
+            let target = block
+                .data
+                .get_mut(offset..end)
+                .ok_or(MapiError::InvalidParameter)?;
+            target.copy_from_slice(bytes);
+            Ok(())
+        })
     }
 
-    /// A copy of a live block's bytes.
+    /// A copy of a live block's bytes. A freed block breaks `MEM-USE-AFTER-FREE`.
     pub fn read(&self, buffer: BufferId) -> MapiResult<Vec<u8>> {
-        lock(&self.heap)
-            .blocks
-            .get(&buffer.0)
-            .map(|b| b.data.clone())
-            .ok_or(MapiError::InvalidParameter)
+        self.heap.with_block(buffer, |block| Ok(block.data.clone()))
     }
 
     /// Whether the block is live.
     pub fn is_live(&self, buffer: BufferId) -> bool {
-        lock(&self.heap).blocks.contains_key(&buffer.0)
+        buffer.heap == self.heap.id && lock(&self.heap.state).blocks.contains_key(&buffer.index)
     }
 
     /// How many blocks are live.
     pub fn live_blocks(&self) -> usize {
-        lock(&self.heap).blocks.len()
+        lock(&self.heap.state).blocks.len()
+    }
+
+    /// Every live block, with who allocated it, where, and who must free it.
+    pub fn blocks(&self) -> Vec<BlockInfo> {
+        self.heap.blocks()
+    }
+
+    /// How many allocations were asked for so far, failed ones included: the numbers a fault
+    /// plan counts.
+    pub fn allocations(&self) -> u64 {
+        self.heap.allocations()
     }
 }
 

@@ -20,14 +20,16 @@
 //! The reference store provider in [`crate::sample`] follows every rule and is the model to copy.
 
 mod library;
-mod memory;
+pub mod memory;
 mod store;
 mod support;
 
 pub use library::{
     Exports, InitArgs, ModuleInstance, ProviderAdmin, ProviderInit, ProviderLibrary, ServiceEntryArgs,
 };
-pub use memory::{BufferId, Malloc, MallocBlock, MemRoutines};
+pub use memory::{
+    AllocationSite, BlockInfo, BufferId, BufferValue, Malloc, MallocBlock, MapiBuffer, MemRoutines, PropArray,
+};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
 pub use support::{
     AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropProblem,

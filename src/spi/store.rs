@@ -6,6 +6,7 @@ use crate::error::{MapiError, MapiResult, Warned};
 use crate::flags::{EventMask, LogoffFlags, SpoolerLogonFlags, StoreLogonFlags};
 use crate::ids::Iid;
 use crate::object::Ref;
+use crate::spi::memory::{BufferId, MapiBuffer};
 use crate::spi::support::{AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry};
 
 /// The arguments of `IMSProvider::Logon`.
@@ -52,9 +53,10 @@ pub struct StoreLogon {
     pub logon: Option<Ref<dyn MsLogon>>,
     /// `*lppMDB`: the store object (the existing one, AddRef'd, when it was already open).
     pub store: Ref<dyn MsgStore>,
-    /// `*lppbSpoolSecurity`: data the spooler needs to log on to the same store (no pointers);
-    /// `None` for none. Only a fresh logon returns it.
-    pub spool_security: Option<Vec<u8>>,
+    /// `*lppbSpoolSecurity`: data the spooler needs to log on to the same store (no pointers),
+    /// in a buffer the provider allocates ([`MemRoutines::allocate_bytes`](crate::spi::MemRoutines::allocate_bytes))
+    /// and MAPI frees; `None` for none. Only a fresh logon returns it.
+    pub spool_security: Option<BufferId>,
 }
 
 impl fmt::Debug for StoreLogon {
@@ -62,7 +64,7 @@ impl fmt::Debug for StoreLogon {
         f.debug_struct("StoreLogon")
             .field("logon", &self.logon)
             .field("store", &self.store)
-            .field("spool_security", &self.spool_security.as_ref().map(Vec::len))
+            .field("spool_security", &self.spool_security)
             .finish()
     }
 }
@@ -93,7 +95,11 @@ pub trait MsProvider: Send + Sync {
 /// `IMSLogon`: the logon object, one-to-one with a store object; called only by MAPI.
 pub trait MsLogon: Send + Sync {
     /// `GetLastError`.
-    fn get_last_error(&self, hresult: MapiError, flags: u32) -> MapiResult<Option<MapiErrorInfo>> {
+    fn get_last_error(
+        &self,
+        hresult: MapiError,
+        flags: u32,
+    ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
         let _ = (hresult, flags);
         Err(MapiError::NoSupport)
     }

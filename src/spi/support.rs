@@ -10,7 +10,7 @@ use crate::flags::{
 use crate::ids::{Iid, MapiUid};
 use crate::object::{ObjectId, Ref};
 use crate::props::{Prop, PropTag};
-use crate::spi::memory::MemRoutines;
+use crate::spi::memory::{BufferId, MapiBuffer, MemRoutines, PropArray};
 
 /// `MAPIERROR`: extended error information.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -40,8 +40,13 @@ pub struct PropProblem {
 
 /// `IMAPIProp`: the property interface every MAPI object with properties implements.
 pub trait MapiProp: Send + Sync {
-    /// `GetLastError`: extended information about the last error, if any.
-    fn get_last_error(&self, hresult: MapiError, flags: u32) -> MapiResult<Option<MapiErrorInfo>> {
+    /// `GetLastError`: extended information about the last error, if any, in a buffer the
+    /// object allocates ([`MemRoutines::allocate_value`]) and the caller frees.
+    fn get_last_error(
+        &self,
+        hresult: MapiError,
+        flags: u32,
+    ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
         let _ = (hresult, flags);
         Err(MapiError::NoSupport)
     }
@@ -54,8 +59,9 @@ pub trait MapiProp: Send + Sync {
 
     /// `GetProps`: the properties asked for, in order (all of them for `None`). A property that
     /// is missing comes back with a `PT_ERROR` value and the call returns
-    /// `MAPI_W_ERRORS_RETURNED`.
-    fn get_props(&self, tags: Option<&[PropTag]>, flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
+    /// `MAPI_W_ERRORS_RETURNED`. The array is a MAPI buffer the object allocates
+    /// ([`MemRoutines::allocate_value`]) and the caller frees ([`MemRoutines::take`]).
+    fn get_props(&self, tags: Option<&[PropTag]>, flags: u32) -> MapiResult<Warned<PropArray>> {
         let _ = (tags, flags);
         Err(MapiError::NoSupport)
     }
@@ -131,7 +137,11 @@ impl fmt::Debug for OpenedEntry {
 /// the support object's final release.
 pub trait MapiSupport: Send + Sync {
     /// `GetLastError`.
-    fn get_last_error(&self, hresult: MapiError, flags: u32) -> MapiResult<Option<MapiErrorInfo>> {
+    fn get_last_error(
+        &self,
+        hresult: MapiError,
+        flags: u32,
+    ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
         let _ = (hresult, flags);
         Err(MapiError::NoSupport)
     }
@@ -442,8 +452,9 @@ pub trait MapiSupport: Send + Sync {
 
     /// `WrapStoreEntryID`: wraps the provider's store entry ID with its DLL name, as the profile
     /// registers it. A store exposes only the wrapped form (`PR_ENTRYID`, `PR_STORE_ENTRYID`, its
-    /// profile section's `PR_ENTRYID`).
-    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<Vec<u8>> {
+    /// profile section's `PR_ENTRYID`). The wrapped ID comes in a MAPI buffer that the provider
+    /// frees ([`MemRoutines::take_bytes`]).
+    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<BufferId> {
         let _ = original;
         Err(MapiError::NoSupport)
     }

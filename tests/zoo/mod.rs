@@ -108,6 +108,33 @@ pub(crate) enum Defect {
     WritesResourceFlags,
     /// `Logon` registers a MAPIUID it got from `NewUID`.
     RegistersNewUid,
+    /// `Logon` reads its profile section's properties and never frees the array.
+    LeaksProfileProps,
+    /// `Logon` never frees the wrapped entry ID MAPI allocated for it.
+    LeaksWrappedId,
+    /// `Logon` frees the wrapped entry ID twice.
+    DoubleFree,
+    /// `Logon` reads the wrapped entry ID after freeing it.
+    UseAfterFree,
+    /// `Logon` frees a block made by `MAPIAllocateMore` on its own.
+    FreesLinkedBlock,
+    /// `Logon` frees a block of other routines than MAPI's.
+    ForeignFree,
+    /// `Logon` calls `MAPIAllocateMore` on a root it has freed, and never frees the result.
+    MoreOnFreed,
+    /// `Logon` allocates a scratch root and a linked part; when the part fails, it returns the
+    /// error and leaks the root.
+    LeakOnAllocFailure,
+    /// `Logon` returns a spool-security blob made by other routines than MAPI's.
+    ForeignSpoolBlob,
+    /// `Logon` returns a linked block as its spool-security blob.
+    LinkedSpoolBlob,
+    /// `StoreLogoff` frees the spool-security blob it handed to MAPI.
+    FreesHandedBlob,
+    /// `MSProviderInit` releases `lpMalloc` without having AddRef'd it.
+    MallocOverRelease,
+    /// `Logon` shows UI (`IMAPISupport::Details`) though MAPI_NT_SERVICE is set.
+    UiInService,
 }
 
 /// The provider-private property the zoo's service entry sets when it configures a provider.
@@ -150,7 +177,8 @@ impl ProviderLibrary for ZooLibrary {
         match args.context {
             ServiceContext::Delete if self.defect == Defect::DeleteFails => Err(MapiError::CallFailed),
             ServiceContext::Create if self.defect == Defect::UiWithoutPermission => {
-                let nothing: Ref<dyn MapiProp> = Ref::new(ZooStore::detached(PropBag::new())).into();
+                let nothing: Ref<dyn MapiProp> =
+                    Ref::new(ZooStore::detached(PropBag::new(), MemRoutines::new())).into();
                 args.support.do_config_propsheet(0, 0, "Zoo", &nothing, 0)
             }
             ServiceContext::Configure if self.defect != Defect::NeverConfigured => {
@@ -187,6 +215,8 @@ impl ProviderLibrary for ZooLibrary {
                 stores: Arc::new(Mutex::new(Vec::new())),
                 kept_support: Mutex::new(None),
                 logons_seen: AtomicU32::new(0),
+                routines: args.routines.clone(),
+                init_flags: args.flags,
             })
         };
         let provider = if self.defect == Defect::SingletonProvider {
@@ -217,6 +247,8 @@ pub(crate) struct ZooProvider {
     stores: Arc<Mutex<Vec<OpenStore>>>,
     kept_support: Mutex<Option<Ref<dyn MapiSupport>>>,
     logons_seen: AtomicU32,
+    routines: MemRoutines,
+    init_flags: ProviderInitFlags,
 }
 
 fn same(a: &EntryId, b: &EntryId) -> bool {
@@ -224,6 +256,36 @@ fn same(a: &EntryId, b: &EntryId) -> bool {
 }
 
 impl ZooProvider {
+    /// Memory misuse in `Logon` that involves only the provider's own buffers.
+    fn memory_defects(&self) -> MapiResult<()> {
+        let r = &self.routines;
+        match self.defect {
+            Defect::FreesLinkedBlock => {
+                let root = r.allocate_buffer(8)?;
+                let part = r.allocate_more(8, root)?;
+                let _ = r.free_buffer(Some(part));
+                r.free_buffer(Some(root))?;
+            }
+            Defect::ForeignFree => {
+                let elsewhere = MemRoutines::new().allocate_buffer(8)?;
+                let _ = r.free_buffer(Some(elsewhere));
+            }
+            Defect::MoreOnFreed => {
+                let root = r.allocate_buffer(8)?;
+                r.free_buffer(Some(root))?;
+                // Believes the part is freed with its (already freed) root.
+                let _ = r.allocate_more(8, root);
+            }
+            Defect::LeakOnAllocFailure => {
+                let scratch = r.allocate_buffer(16)?;
+                let _part = r.allocate_more(16, scratch)?;
+                r.free_buffer(Some(scratch))?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     fn find(&self, id: &EntryId) -> Option<(Ref<ZooLogon>, Ref<ZooStore>)> {
         let stores = self.stores.lock().unwrap();
         let open = stores.iter().find(|s| same(&s.id, id))?;
@@ -245,13 +307,19 @@ impl ZooProvider {
         match d {
             Defect::ReuseReturnsLogon => out.logon = Some(logon.into()),
             Defect::ReuseReturnsOtherStore => {
-                out.store = Ref::new(ZooStore::detached(store.props.lock().unwrap().clone())).into();
+                out.store = Ref::new(ZooStore::detached(
+                    store.props.lock().unwrap().clone(),
+                    self.routines.clone(),
+                ))
+                .into();
             }
             Defect::ReuseAddRefsSupport => {
                 *self.kept_support.lock().unwrap() = Some(args.support.clone());
             }
             Defect::ReuseRegistersUid => args.support.set_provider_uid(&ZOO_UID, 0)?,
-            Defect::ReuseReturnsSpoolData => out.spool_security = Some(b"again".to_vec()),
+            Defect::ReuseReturnsSpoolData => {
+                out.spool_security = Some(self.routines.allocate_bytes(b"again")?);
+            }
             _ => {}
         }
         Ok(Warned::ok(out))
@@ -301,7 +369,8 @@ impl MsProvider for ZooProvider {
             let section = args
                 .support
                 .open_profile_section(None, ProfileSectionFlags::empty())?;
-            let current: PropBag = section.get_props(None, 0)?.into_value().into_iter().collect();
+            let current = self.routines.take(section.get_props(None, 0)?.into_value())?;
+            let current: PropBag = current.into_iter().collect();
             if current.get_bool(CONFIGURED) != Some(true) {
                 return Err(MapiError::Unconfigured);
             }
@@ -311,7 +380,13 @@ impl MsProvider for ZooProvider {
             support.spooler_notify(SpoolerNotifyFlags::READYTOSEND)?;
         }
         let section = support.open_profile_section(None, ProfileSectionFlags::MODIFY)?;
-        let current: PropBag = section.get_props(None, 0)?.into_value().into_iter().collect();
+        let array = section.get_props(None, 0)?.into_value();
+        let current: PropBag = if d == Defect::LeaksProfileProps {
+            // Reads the array and forgets to free it.
+            self.routines.value(&array)?.into_iter().collect()
+        } else {
+            self.routines.take(array)?.into_iter().collect()
+        };
         let id = match args.entry_id {
             Some(bytes) => EntryId::parse(bytes).map_err(|_| MapiError::InvalidEntryid)?,
             None => EntryId::new(
@@ -323,7 +398,27 @@ impl MsProvider for ZooProvider {
                     .to_vec(),
             ),
         };
-        let wrapped = support.wrap_store_entry_id(&id.to_bytes())?;
+        let wrapped_buffer = support.wrap_store_entry_id(&id.to_bytes())?;
+        let wrapped = match d {
+            Defect::LeaksWrappedId => self.routines.read(wrapped_buffer)?,
+            Defect::DoubleFree => {
+                let bytes = self.routines.take_bytes(wrapped_buffer)?;
+                let _ = self.routines.free_buffer(Some(wrapped_buffer));
+                bytes
+            }
+            Defect::UseAfterFree => {
+                self.routines.free_buffer(Some(wrapped_buffer))?;
+                // Reads the block it has just freed: refused, and reported.
+                self.routines
+                    .read(wrapped_buffer)
+                    .unwrap_or_else(|_| id.to_bytes())
+            }
+            _ => self.routines.take_bytes(wrapped_buffer)?,
+        };
+        self.memory_defects()?;
+        if d == Defect::UiInService && self.init_flags.contains(ProviderInitFlags::NT_SERVICE) {
+            let _ = support.details(0, &id.to_bytes(), 0);
+        }
         if d != Defect::NoProfileEntryId {
             section.set_props(&[
                 Prop {
@@ -377,8 +472,21 @@ impl MsProvider for ZooProvider {
             }
             _ => (Some(support), None),
         };
+        let spool = match d {
+            Defect::NoSpoolSecurity => None,
+            Defect::ForeignSpoolBlob => Some(MemRoutines::new().allocate_bytes(id.data())?),
+            Defect::LinkedSpoolBlob => {
+                let root = self.routines.allocate_buffer(4)?;
+                let part = self.routines.allocate_more(id.data().len() as u32, root)?;
+                self.routines.write(part, 0, id.data())?;
+                Some(part)
+            }
+            _ => Some(self.routines.allocate_bytes(id.data())?),
+        };
         let store = Ref::new(ZooStore {
             defect: d,
+            routines: self.routines.clone(),
+            handed_blob: Mutex::new(spool),
             support: Mutex::new(store_support),
             props: Mutex::new(props),
             logoff_flag: Mutex::new(None),
@@ -420,11 +528,6 @@ impl MsProvider for ZooProvider {
             logon: logon.downgrade(),
             store: store.downgrade(),
         });
-        let spool = if d == Defect::NoSpoolSecurity {
-            None
-        } else {
-            Some(id.data().to_vec())
-        };
         let logon_out: Option<Ref<dyn MsLogon>> = if d == Defect::NoLogonObject {
             None
         } else {
@@ -444,7 +547,11 @@ impl MsProvider for ZooProvider {
         };
         let (logon, store) = self.find(&id).ok_or(MapiError::LogonFailed)?;
         let store: Ref<dyn MsgStore> = if self.defect == Defect::SpoolerReturnsOtherStore {
-            Ref::new(ZooStore::detached(store.props.lock().unwrap().clone())).into()
+            Ref::new(ZooStore::detached(
+                store.props.lock().unwrap().clone(),
+                self.routines.clone(),
+            ))
+            .into()
         } else {
             store.into()
         };
@@ -491,6 +598,9 @@ impl MsLogon for ZooLogon {
 
 pub(crate) struct ZooStore {
     defect: Defect,
+    routines: MemRoutines,
+    /// The spool-security blob it handed to MAPI (the store must forget it; one defect does not).
+    handed_blob: Mutex<Option<BufferId>>,
     support: Mutex<Option<Ref<dyn MapiSupport>>>,
     props: Mutex<PropBag>,
     logoff_flag: Mutex<Option<LogoffFlags>>,
@@ -499,9 +609,11 @@ pub(crate) struct ZooStore {
 }
 
 impl ZooStore {
-    fn detached(props: PropBag) -> ZooStore {
+    fn detached(props: PropBag, routines: MemRoutines) -> ZooStore {
         ZooStore {
             defect: Defect::None,
+            routines,
+            handed_blob: Mutex::new(None),
             support: Mutex::new(None),
             props: Mutex::new(props),
             logoff_flag: Mutex::new(None),
@@ -523,14 +635,20 @@ impl ZooStore {
 }
 
 impl MapiProp for ZooStore {
-    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<Vec<Prop>>> {
-        Ok(self.props.lock().unwrap().select(tags))
+    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<PropArray>> {
+        let selected = self.props.lock().unwrap().select(tags);
+        selected.try_map(|props| self.routines.allocate_value(props))
     }
 }
 
 impl MsgStore for ZooStore {
     fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         *self.logoff_flag.lock().unwrap() = Some(flags);
+        if self.defect == Defect::FreesHandedBlob {
+            // The blob went to MAPI with the Logon: it is MAPI's to free now.
+            let blob = self.handed_blob.lock().unwrap().take();
+            let _ = self.routines.free_buffer(blob);
+        }
         match self.defect {
             Defect::SltDeferred => Ok(LogoffFlags::empty()),
             Defect::SltWrongFlag => self.transports(LogoffFlags::ABORT),
