@@ -143,7 +143,7 @@ pub mod prelude {
     pub use crate::error::{MapiError, MapiResult, MapiWarning, Status, Warned};
     pub use crate::flags::*;
     pub use crate::ids::{EntryId, Iid, MapiUid, WrappedStoreEntryId};
-    pub use crate::object::{InterfaceKind, ObjectInfo, ObjectLedger, Owner, Ref, WeakRef};
+    pub use crate::object::{InterfaceKind, ObjectInfo, ObjectLedger, Owner, RawRelease, Ref, WeakRef};
     pub use crate::profile::{ProviderDef, ServiceDef};
     pub use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};
     pub use crate::runtime::{
@@ -151,8 +151,9 @@ pub mod prelude {
         SltTiming, SpoolSecurity, SpoolerMode, StoreHandle, TeardownCleanup, UnloadTiming,
     };
     pub use crate::spi::{
-        BufferId, Exports, InitArgs, MapiBuffer, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider,
-        MsgStore, PropArray, ProviderInit, ProviderLibrary, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+        AdviseSink, BufferId, Exports, InitArgs, Malloc, MapiBuffer, MapiProp, MapiSupport, MemRoutines,
+        MsLogon, MsProvider, MsgStore, Notification, PropArray, ProviderInit, ProviderLibrary,
+        SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
     };
     pub use crate::trace::{Party, Trace};
     pub use crate::upcast;

@@ -56,7 +56,7 @@
 //! assert_eq!(store.name(), "store");
 //! ```
 
-use std::any::type_name;
+use std::any::{Any, type_name};
 use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -256,6 +256,9 @@ pub struct ReleaseNotice {
     pub remaining: u32,
     /// Who released it.
     pub by: Party,
+    /// Whether this was a raw `Release` of a reference the caller never took
+    /// ([`Ref::release_raw`] with no raw reference held): the count did not change.
+    pub over_release: bool,
 }
 
 /// A hook by which an object the runtime implements observes its own releases, down to zero.
@@ -511,6 +514,36 @@ impl LedgerShared {
                 object: label,
                 remaining,
                 by,
+                over_release: false,
+            });
+        }
+    }
+
+    /// A raw `Release` came without a raw reference to drop: noted in the trace, told to the hook.
+    fn over_released(&self, object: ObjectId, remaining: u32) {
+        let found = {
+            let state = lock(&self.state);
+            state
+                .objects
+                .get(object)
+                .map(|entry| (entry.label(), entry.hook.clone()))
+        };
+        let Some((label, hook)) = found else {
+            return;
+        };
+        let by = current_party();
+        self.trace.record(EventKind::Note {
+            by: by.clone(),
+            text: format!(
+                "Release() of {label} without a reference of its own to release; the count stays {remaining}"
+            ),
+        });
+        if let Some(hook) = hook {
+            hook(&ReleaseNotice {
+                object: label,
+                remaining,
+                by,
+                over_release: true,
             });
         }
     }
@@ -533,6 +566,7 @@ impl LedgerShared {
                 object: label,
                 remaining: 0,
                 by,
+                over_release: false,
             });
         }
     }
@@ -564,6 +598,8 @@ struct NodeHeader {
     reg: OnceLock<Registration>,
     needs_token: AtomicBool,
     type_name: &'static str,
+    /// References taken by [`Ref::add_ref_raw`], held by the object until a raw release.
+    raw: Mutex<Vec<Box<dyn Any + Send + Sync>>>,
 }
 
 /// The shared allocation behind a [`Ref`]: the object and its ledger link. Only [`upcast!`](crate::upcast!)
@@ -596,6 +632,7 @@ impl<T> RefNode<T> {
                 reg: OnceLock::new(),
                 needs_token: AtomicBool::new(false),
                 type_name: type_name::<T>(),
+                raw: Mutex::new(Vec::new()),
             },
             value,
         })
@@ -714,6 +751,56 @@ impl<T: ?Sized> Ref<T> {
     pub fn __map_node<U: ?Sized>(self, f: impl FnOnce(Arc<RefNode<T>>) -> Arc<RefNode<U>>) -> Ref<U> {
         let Ref { token, node } = self;
         Ref { token, node: f(node) }
+    }
+}
+
+/// What a raw `Release` ([`Ref::release_raw`]) did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RawRelease {
+    /// A reference taken by [`Ref::add_ref_raw`] was released; the count after the call.
+    Released(u32),
+    /// No raw reference was held: the caller released a reference it never took. The count did
+    /// not change (the simulator refuses to destroy an object others still hold); the object's
+    /// release hook is told, so that MAPI can report it.
+    OverReleased(u32),
+}
+
+impl<T: ?Sized + Send + Sync + 'static> Ref<T> {
+    /// `AddRef` through a borrowed interface pointer, as C++ or COM-shim code does it: the new
+    /// reference is not a `Ref` in the caller's hands but is held for it by the object, until a
+    /// matching [`Ref::release_raw`]. Returns the count after the call. Rust code keeps a
+    /// reference by cloning instead; this is for code that mirrors a COM provider's counting.
+    #[track_caller]
+    pub fn add_ref_raw(&self) -> u32 {
+        let held = Ref::from_node(Arc::clone(&self.node));
+        lock(&self.node.header.raw).push(Box::new(held));
+        self.ref_count()
+    }
+
+    /// `Release` through a borrowed interface pointer: drops one reference taken by
+    /// [`Ref::add_ref_raw`]. Without one, this is the classic over-release (releasing a
+    /// reference that was never taken): the count is left alone and the object's hook hears of
+    /// it ([`ReleaseNotice::over_release`]).
+    pub fn release_raw(&self) -> RawRelease {
+        let held = lock(&self.node.header.raw).pop();
+        match held {
+            Some(reference) => {
+                drop(reference);
+                RawRelease::Released(self.ref_count())
+            }
+            None => {
+                let remaining = self.ref_count();
+                if let Some(reg) = self.node.registration() {
+                    reg.ledger.over_released(reg.id, remaining);
+                }
+                RawRelease::OverReleased(remaining)
+            }
+        }
+    }
+
+    /// How many references taken by [`Ref::add_ref_raw`] the object holds.
+    pub fn raw_refs(&self) -> u32 {
+        saturate(lock(&self.node.header.raw).len())
     }
 }
 

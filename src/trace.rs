@@ -75,6 +75,8 @@ pub enum Party {
     Library(Arc<str>),
     /// An object in the object ledger.
     Object(ObjLabel),
+    /// Windows itself, as a target: OLE and COM initialization, a thread's message queue.
+    System,
 }
 
 impl fmt::Display for Party {
@@ -85,6 +87,7 @@ impl fmt::Display for Party {
             Party::Spooler => f.write_str("spooler"),
             Party::Library(name) => f.write_str(name),
             Party::Object(label) => label.fmt(f),
+            Party::System => f.write_str("Windows"),
         }
     }
 }

@@ -56,6 +56,22 @@ const PROVEN: &[&str] = &[
     "CLIENT-RELEASE",
     "CLIENT-SESSION-ENDED",
     "CLIENT-STORELOGOFF-FLAG",
+    "MEM-FREE-LINKED",
+    "MEM-DOUBLE-FREE",
+    "MEM-FOREIGN-FREE",
+    "MEM-USE-AFTER-FREE",
+    "MEM-MORE-ROOT",
+    "MEM-NOT-OWNER",
+    "MEM-OUT-ROOT",
+    "MEM-LEAK",
+    "MALLOC-RELEASE",
+    "SERVICE-PROVIDER-NO-UI",
+    "SERVICE-NT-FLAG",
+    "SERVICE-NO-MAIL",
+    "SERVICE-NO-UI",
+    "NOTIFY-PUMP",
+    "OLE-UNINIT-ORDER",
+    "COM-NO-COINIT",
 ];
 
 #[test]
@@ -592,4 +608,232 @@ fn profile_read_only_fires_when_logon_writes_its_resource_flags() {
 fn uid_hard_coded_fires_for_a_uid_from_newuid() {
     let report = lifecycle(Defect::RegistersNewUid);
     assert_eq!(report.rule_ids(), vec!["UID-HARD-CODED"]);
+}
+
+// MAPI memory: one defect per rule; each fires its rule and nothing else.
+
+#[test]
+fn mem_free_linked_fires_when_a_linked_block_is_freed_alone() {
+    assert_eq!(
+        lifecycle(Defect::FreesLinkedBlock).rule_ids(),
+        vec!["MEM-FREE-LINKED"]
+    );
+}
+
+#[test]
+fn mem_double_free_fires_when_a_buffer_is_freed_twice() {
+    assert_eq!(lifecycle(Defect::DoubleFree).rule_ids(), vec!["MEM-DOUBLE-FREE"]);
+}
+
+#[test]
+fn mem_foreign_free_fires_when_other_routines_made_the_buffer() {
+    let report = lifecycle(Defect::ForeignFree);
+    assert_eq!(report.rule_ids(), vec!["MEM-FOREIGN-FREE"]);
+}
+
+#[test]
+fn mem_use_after_free_fires_when_a_freed_buffer_is_read() {
+    assert_eq!(
+        lifecycle(Defect::UseAfterFree).rule_ids(),
+        vec!["MEM-USE-AFTER-FREE"]
+    );
+}
+
+#[test]
+fn mem_more_root_fires_when_allocate_more_links_to_a_freed_root() {
+    assert_eq!(lifecycle(Defect::MoreOnFreed).rule_ids(), vec!["MEM-MORE-ROOT"]);
+}
+
+#[test]
+fn mem_not_owner_fires_when_the_provider_frees_what_it_handed_to_mapi() {
+    assert_eq!(
+        lifecycle(Defect::FreesHandedBlob).rule_ids(),
+        vec!["MEM-NOT-OWNER"]
+    );
+}
+
+#[test]
+fn mem_out_root_fires_when_an_output_buffer_is_not_a_root_of_mapi() {
+    // MAPI refuses the linked block; the root it hangs on is the provider's, and leaks.
+    assert_eq!(
+        lifecycle(Defect::LinkedSpoolBlob).rule_ids(),
+        vec!["MEM-OUT-ROOT", "MEM-LEAK"]
+    );
+    let foreign = lifecycle(Defect::ForeignSpoolBlob);
+    assert!(
+        foreign.rule_ids().starts_with(&["MEM-OUT-ROOT"]),
+        "{}",
+        foreign.account()
+    );
+}
+
+#[test]
+fn mem_leak_fires_for_buffers_the_provider_never_frees() {
+    for defect in [Defect::LeaksProfileProps, Defect::LeaksWrappedId] {
+        let report = lifecycle(defect);
+        assert_eq!(report.rule_ids(), vec!["MEM-LEAK"], "{defect:?}");
+        let leak = &report.violations[0];
+        assert_eq!(leak.by, Party::Library("ZOO32.DLL".into()));
+        assert!(
+            leak.message.contains("ZOO32.DLL must free it"),
+            "{}",
+            leak.message
+        );
+    }
+}
+
+#[test]
+fn malloc_release_fires_when_lpmalloc_is_released_once_too_often() {
+    let report = lifecycle(Defect::MallocOverRelease);
+    assert_eq!(report.rule_ids(), vec!["MALLOC-RELEASE"]);
+    // The native static allocator never counts: the same provider breaks nothing there.
+    let sim = builder(Defect::MallocOverRelease)
+        .behavior(Behavior::default().with_malloc(MallocCounting::Static))
+        .build();
+    run_lifecycle(&sim);
+    sim.finish().assert_clean();
+}
+
+// Windows-service clients and initialization: a misbehaving client on a rule-abiding provider.
+
+/// The lifecycle with these flags, on the zoo without defects, the client declaring itself a
+/// Windows service.
+fn service_lifecycle(defect: Defect, init: InitFlags, logon: LogonFlags) -> Report {
+    let sim = builder(defect).windows_service_client(true).build();
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(init).unwrap();
+    let session = mapi.logon_ex("Zoo", logon).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    sim.spooler().run_until_idle();
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+    sim.finish()
+}
+
+const SERVICE_INIT: InitFlags = InitFlags::NT_SERVICE.union(InitFlags::MULTITHREAD_NOTIFICATIONS);
+const SERVICE_LOGON: LogonFlags = LogonFlags::EXTENDED
+    .union(LogonFlags::NT_SERVICE)
+    .union(LogonFlags::NO_MAIL);
+
+#[test]
+fn a_service_client_that_follows_the_rules_breaks_nothing() {
+    service_lifecycle(Defect::None, SERVICE_INIT, SERVICE_LOGON).assert_clean();
+}
+
+#[test]
+fn service_provider_no_ui_fires_when_a_provider_in_a_service_shows_ui() {
+    let report = service_lifecycle(Defect::UiInService, SERVICE_INIT, SERVICE_LOGON);
+    assert_eq!(report.rule_ids(), vec!["SERVICE-PROVIDER-NO-UI"]);
+    // Outside a service the same provider shows nothing (it asks only with MAPI_NT_SERVICE).
+    lifecycle(Defect::UiInService).assert_clean();
+}
+
+#[test]
+fn service_nt_flag_fires_when_mapi_nt_service_is_missing_on_one_side() {
+    let report = service_lifecycle(Defect::None, SERVICE_INIT, SERVICE_LOGON - LogonFlags::NT_SERVICE);
+    assert_eq!(report.rule_ids(), vec!["SERVICE-NT-FLAG"]);
+    let report = service_lifecycle(Defect::None, InitFlags::MULTITHREAD_NOTIFICATIONS, SERVICE_LOGON);
+    // Once at MAPIInitialize (the builder said service), once at MAPILogonEx.
+    assert_eq!(report.rule_ids(), vec!["SERVICE-NT-FLAG"]);
+    assert_eq!(report.violations.len(), 2);
+    assert!(
+        report.violations[0]
+            .message
+            .contains("MAPIInitialize without MAPI_NT_SERVICE")
+    );
+    assert!(
+        report.violations[1]
+            .message
+            .contains("MAPI_NT_SERVICE in MAPIInitialize")
+    );
+}
+
+#[test]
+fn service_no_mail_fires_when_a_service_logs_on_without_mapi_no_mail() {
+    let report = service_lifecycle(Defect::None, SERVICE_INIT, SERVICE_LOGON - LogonFlags::NO_MAIL);
+    assert_eq!(report.rule_ids(), vec!["SERVICE-NO-MAIL"]);
+}
+
+#[test]
+fn service_no_ui_fires_when_a_service_asks_for_logon_ui() {
+    for ui in [LogonFlags::LOGON_UI, LogonFlags::PASSWORD_UI] {
+        let report = service_lifecycle(Defect::None, SERVICE_INIT, SERVICE_LOGON | ui);
+        assert_eq!(report.rule_ids(), vec!["SERVICE-NO-UI"], "{ui}");
+    }
+}
+
+#[test]
+fn notify_pump_fires_when_queued_notifications_are_never_pumped() {
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .service(SampleStore::service("SMPMS"))
+        .build();
+    sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi
+        .logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)
+        .unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    let sink: Ref<dyn AdviseSink> = Ref::new(CountingSink::default()).into();
+    store.advise(None, EventMask::OBJECT_MODIFIED, &sink).unwrap();
+    store
+        .set_props(&[Prop {
+            tag: mapisim::props::PR_DISPLAY_NAME_W,
+            value: "renamed".into(),
+        }])
+        .unwrap();
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+    assert_eq!(sim.finish().rule_ids(), vec!["NOTIFY-PUMP"]);
+}
+
+/// An advise sink that counts its notifications.
+#[derive(Default)]
+struct CountingSink {
+    count: std::sync::atomic::AtomicUsize,
+}
+
+impl AdviseSink for CountingSink {
+    fn on_notify(&self, notifications: &[Notification]) -> u32 {
+        self.count
+            .fetch_add(notifications.len(), std::sync::atomic::Ordering::SeqCst);
+        0
+    }
+}
+
+#[test]
+fn ole_uninit_order_fires_when_ole_outlives_mapi() {
+    let sim = simulator(Defect::None);
+    sim.ole_initialize();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    sim.ole_uninitialize();
+    assert_eq!(sim.finish().rule_ids(), vec!["OLE-UNINIT-ORDER"]);
+    // In the documented order nothing fires.
+    let sim = simulator(Defect::None);
+    sim.ole_initialize();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    sim.ole_uninitialize();
+    mapi.uninitialize().unwrap();
+    sim.finish().assert_clean();
+}
+
+#[test]
+fn com_no_coinit_fires_when_com_is_not_initialized_on_the_thread() {
+    let sim = simulator(Defect::None);
+    let mapi = sim.initialize(InitFlags::NO_COINIT).unwrap();
+    mapi.uninitialize().unwrap();
+    assert_eq!(sim.finish().rule_ids(), vec!["COM-NO-COINIT"]);
+    let sim = simulator(Defect::None);
+    sim.co_initialize();
+    let mapi = sim.initialize(InitFlags::NO_COINIT).unwrap();
+    mapi.uninitialize().unwrap();
+    sim.co_uninitialize();
+    sim.finish().assert_clean();
 }

@@ -26,6 +26,7 @@
 
 mod loader;
 mod memory;
+pub(crate) mod notify;
 mod profsect;
 mod service;
 mod session;
@@ -42,6 +43,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 pub use loader::{LoadLedger, LoadOp, LoadRecord, dll_file_name};
 pub use memory::SimMalloc;
+pub use notify::{WAIT_OBJECT_0, WAIT_TIMEOUT, WaitHandle, WaitResult, WindowMessage};
 pub use session::{Session, StoreRow, StoresTable};
 pub use spooler::Spooler;
 pub use store::StoreHandle;
@@ -443,6 +445,24 @@ impl SimulatorBuilder {
         });
         let host: Weak<dyn HeapHost> = Arc::downgrade(&rt) as Weak<dyn HeapHost>;
         heap.attach(host);
+        let me = Arc::downgrade(&rt);
+        // MAPI's own allocator is registered in this ledger, so watching it cannot fail.
+        let _ = rt.ledger.watch(&rt.malloc, move |notice| {
+            let Some(rt) = me.upgrade() else {
+                return;
+            };
+            if notice.over_release && rt.behavior.malloc == MallocCounting::Counted {
+                rt.violation(
+                    &rules::MALLOC_RELEASE,
+                    format!(
+                        "{} released {} without holding a reference to it: MAPI passed lpMalloc without one (AddRef it to keep it)",
+                        notice.by, notice.object
+                    ),
+                    vec![notice.object],
+                    notice.by.clone(),
+                );
+            }
+        });
         Simulator { rt }
     }
 }
@@ -753,6 +773,16 @@ impl Profile {
         let result = {
             let _mapi = self.rt.mapi_scope();
             flags.check_known().and_then(|flags| {
+                use crate::flags::ServiceEntryFlags;
+                let ui = flags & (ServiceEntryFlags::UI_ALLOWED | ServiceEntryFlags::UI_ALWAYS);
+                if !ui.is_empty() && self.rt.is_service_client(LogonFlags::empty()) {
+                    self.rt.client_violation(
+                        &rules::SERVICE_NO_UI,
+                        format!(
+                            "a Windows-service client asked ConfigureMsgService for user interface ({ui})"
+                        ),
+                    );
+                }
                 self.rt.call_service_entry(
                     &self.name,
                     *service,
@@ -903,6 +933,14 @@ impl Runtime {
         }
     }
 
+    /// Records a remark of MAPI's in the trace.
+    pub(crate) fn note(&self, text: impl Into<String>) {
+        self.trace.record(EventKind::Note {
+            by: Party::Mapi,
+            text: text.into(),
+        });
+    }
+
     /// Records a client violation.
     pub(crate) fn client_violation(&self, rule: &'static Rule, message: impl Into<String>) {
         self.violation(rule, message, Vec::new(), Party::Client);
@@ -1031,12 +1069,26 @@ impl Runtime {
             .trace
             .begin_call(Party::Client, Party::Mapi, "MAPIInitialize", flags.to_string());
         let result = flags.check_known().map(|flags| {
-            let mut st = self.st();
-            if st.init_count == 0 {
-                st.init_flags = flags;
+            let first = {
+                let mut st = self.st();
+                if st.init_count == 0 {
+                    st.init_flags = flags;
+                }
+                st.init_count += 1;
+                st.init_count == 1
+            };
+            if self.service_client && !flags.contains(InitFlags::NT_SERVICE) {
+                self.client_violation(
+                    &rules::SERVICE_NT_FLAG,
+                    format!(
+                        "a Windows-service client called MAPIInitialize without MAPI_NT_SERVICE ({flags})"
+                    ),
+                );
             }
-            st.init_count += 1;
-            st.init_count
+            if first {
+                self.first_initialize(flags);
+            }
+            self.st().init_count
         });
         call.finish_result(&result, |count| {
             if *count == 1 {
@@ -1071,6 +1123,7 @@ impl Runtime {
                 Err(MapiError::NotInitialized)
             }
             Some(0) => {
+                self.last_uninitialize_thread();
                 self.last_uninitialize();
                 Ok(0)
             }
@@ -1149,6 +1202,7 @@ impl Runtime {
     fn logon_ex_inner(&self, profile: &str, flags: LogonFlags) -> MapiResult<Session> {
         self.require_initialized("MAPILogonEx")?;
         let flags = flags.check_known()?;
+        self.check_service_logon(flags);
         let id = {
             let mut st = self.st();
             if !st.profiles.profiles.contains_key(profile) {
@@ -1184,6 +1238,49 @@ impl Runtime {
             return Err(e);
         }
         Ok(session)
+    }
+
+    /// Whether the client runs as a Windows service: it said so to the builder, or in the flags
+    /// of `MAPIInitialize` or of this `MAPILogonEx`.
+    pub(crate) fn is_service_client(&self, logon: LogonFlags) -> bool {
+        self.service_client
+            || logon.contains(LogonFlags::NT_SERVICE)
+            || self.st().init_flags.contains(InitFlags::NT_SERVICE)
+    }
+
+    /// The rules of §5.8 for the `MAPILogonEx` of a Windows-service client.
+    fn check_service_logon(&self, flags: LogonFlags) {
+        if !self.is_service_client(flags) {
+            return;
+        }
+        let init = self.st().init_flags.contains(InitFlags::NT_SERVICE);
+        let logon = flags.contains(LogonFlags::NT_SERVICE);
+        if !(init && logon) {
+            let missing = if init {
+                "MAPILogonEx"
+            } else if logon {
+                "MAPIInitialize"
+            } else {
+                "MAPIInitialize and MAPILogonEx"
+            };
+            self.client_violation(
+                &rules::SERVICE_NT_FLAG,
+                format!("a Windows-service client logged on without MAPI_NT_SERVICE in {missing}"),
+            );
+        }
+        if !flags.contains(LogonFlags::NO_MAIL) {
+            self.client_violation(
+                &rules::SERVICE_NO_MAIL,
+                format!("a Windows-service client called MAPILogonEx without MAPI_NO_MAIL ({flags})"),
+            );
+        }
+        let ui = flags & (LogonFlags::LOGON_UI | LogonFlags::PASSWORD_UI | LogonFlags::SERVICE_UI_ALWAYS);
+        if !ui.is_empty() {
+            self.client_violation(
+                &rules::SERVICE_NO_UI,
+                format!("a Windows-service client asked MAPILogonEx for user interface ({ui})"),
+            );
+        }
     }
 
     /// What `MAPILogonEx` checks before the session is used: every provider section names its DLL
@@ -1565,6 +1662,7 @@ impl Runtime {
                 );
             }
         }
+        self.drop_undelivered("by the end");
         self.check_buffer_leaks();
         call.finish(Status::Ok, "");
     }

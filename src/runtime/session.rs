@@ -610,14 +610,8 @@ impl Runtime {
             self.release_library(&file, "MSProviderInit not found".to_owned());
             return Err(MapiError::CallFailed);
         }
-        let (nt_service, mapi_version) = {
-            let st = self.st();
-            let nt = st.init_flags.contains(crate::flags::InitFlags::NT_SERVICE)
-                || st
-                    .session(session)
-                    .is_some_and(|s| s.flags.contains(LogonFlags::NT_SERVICE));
-            (nt, self.behavior.mapi_spi_version)
-        };
+        let nt_service = self.nt_service_session(session);
+        let mapi_version = self.behavior.mapi_spi_version;
         let args = InitArgs {
             instance,
             malloc: self.malloc.clone(),

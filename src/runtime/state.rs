@@ -45,6 +45,12 @@ pub(crate) struct State {
     pub(crate) generated_uids: Vec<MapiUid>,
     /// The warnings of the Mapisvc.inf texts the catalogue was read from.
     pub(crate) inf_warnings: Vec<crate::profile::inf::Diagnostic>,
+    /// The thread of the first `MAPIInitialize`: it owns the notification window.
+    pub(crate) init_thread: Option<std::thread::ThreadId>,
+    /// OLE and COM initialization, per thread.
+    pub(crate) com: Vec<(std::thread::ThreadId, crate::runtime::notify::ComThread)>,
+    /// Notifications posted to the initializing thread, waiting for its message pump.
+    pub(crate) notify_queue: Vec<crate::runtime::notify::QueuedNotification>,
 }
 
 pub(crate) struct SessionState {

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use crate::check::rules;
 use crate::error::{MapiError, MapiResult, Status, Warned};
-use crate::flags::{LogoffFlags, MapiFlags};
+use crate::flags::{EventMask, LogoffFlags, MapiFlags};
 use crate::object::{ObjLabel, Ref};
 use crate::props::{PR_STORE_ENTRYID, Prop, PropTag, PropValue};
 use crate::runtime::Runtime;
 use crate::runtime::state::{LogonKey, LogonPhase};
-use crate::spi::{MapiErrorInfo, MsgStore};
+use crate::spi::{AdviseSink, MapiErrorInfo, MsgStore, PropProblem};
 use crate::trace::Party;
 
 /// The client's reference to a store object (`IMsgStore`), as `OpenMsgStore` returns it.
@@ -254,6 +254,72 @@ impl StoreHandle {
         });
         self.rt.settle();
         result
+    }
+
+    /// A traced, checked call of the client into the store.
+    fn call_store<R>(
+        &self,
+        method: &'static str,
+        args: String,
+        f: impl FnOnce(&Ref<dyn MsgStore>) -> MapiResult<R>,
+        summary: impl FnOnce(&R) -> String,
+    ) -> MapiResult<R> {
+        let call = self
+            .rt
+            .trace
+            .begin_call(Party::Client, self.target(), method, args);
+        let objects: Vec<ObjLabel> = self.label.into_iter().collect();
+        let what = format!("IMsgStore::{method}");
+        let result = self.check_usable(&what).and_then(|store| {
+            self.rt
+                .guarded(&self.file, Some(self.session), method, &objects, || f(store))
+                .unwrap_or(Err(MapiError::CallFailed))
+        });
+        call.finish_result(&result, summary);
+        self.rt.settle();
+        result
+    }
+
+    /// `IMAPIProp::SetProps` on the store: the problems the store reports, property by property.
+    pub fn set_props(&self, props: &[Prop]) -> MapiResult<Vec<PropProblem>> {
+        let names: Vec<String> = props.iter().map(|p| p.tag.to_string()).collect();
+        self.call_store(
+            "SetProps",
+            names.join(" "),
+            |store| store.set_props(props),
+            |problems| format!("{} problem(s)", problems.len()),
+        )
+    }
+
+    /// `IMsgStore::Advise`: registers `sink` for the events of `mask` on the store (or on the
+    /// object `entry_id` names). Returns the connection number for [`StoreHandle::unadvise`].
+    /// How the notifications come back depends on `MAPIInitialize`: see
+    /// [`Mapi::msg_wait_for_multiple_objects`](crate::runtime::Mapi::msg_wait_for_multiple_objects).
+    pub fn advise(
+        &self,
+        entry_id: Option<&[u8]>,
+        mask: EventMask,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
+        self.call_store(
+            "Advise",
+            format!(
+                "{}, {mask}",
+                entry_id.map_or_else(|| "the store".to_owned(), |e| format!("{} bytes", e.len()))
+            ),
+            |store| store.advise(entry_id, mask, sink),
+            |c| format!("connection {c}"),
+        )
+    }
+
+    /// `IMsgStore::Unadvise`.
+    pub fn unadvise(&self, connection: usize) -> MapiResult<()> {
+        self.call_store(
+            "Unadvise",
+            format!("connection {connection}"),
+            |store| store.unadvise(connection),
+            |()| String::new(),
+        )
     }
 
     /// The store's wrapped entry ID (`PR_STORE_ENTRYID`), to open it again.

@@ -17,7 +17,7 @@ use crate::props::{
 };
 use crate::runtime::state::{LogonKey, LogonPhase, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
-use crate::spi::{AdviseSink, BufferId, MapiSupport, MemRoutines, Notification, ProfSect};
+use crate::spi::{AdviseSink, BufferId, MapiProp, MapiSupport, MemRoutines, Notification, ProfSect};
 use crate::trace::{EventKind, Party};
 
 /// `IMAPISupport` of one store logon.
@@ -118,6 +118,31 @@ impl SupportObject {
         })
     }
 
+    /// A support method that shows a dialog. The simulator has no user interface: it answers
+    /// `MAPI_E_NO_SUPPORT`, after `SERVICE-PROVIDER-NO-UI` when the provider runs inside a
+    /// Windows service.
+    fn ui_call<R>(&self, method: &'static str, args: String) -> MapiResult<R> {
+        self.call(
+            method,
+            args,
+            |rt| {
+                self.require_live(rt)?;
+                if rt.nt_service_session(self.session) {
+                    rt.violation(
+                        &rules::SERVICE_PROVIDER_NO_UI,
+                        format!(
+                            "{method} shows user interface, and the provider was loaded with MAPI_NT_SERVICE"
+                        ),
+                        vec![self.label()],
+                        self.provider_party(rt),
+                    );
+                }
+                Err(MapiError::NoSupport)
+            },
+            |_| String::new(),
+        )
+    }
+
     /// Calls after the logon was torn down answer `MAPI_E_END_OF_SESSION`.
     fn require_live(&self, rt: &Runtime) -> MapiResult<()> {
         match rt.st().logons.get(self.logon).map(|r| r.phase) {
@@ -144,6 +169,50 @@ impl MapiSupport for SupportObject {
             |rt| Ok(rt.routines.clone()),
             |_| "the routines MSProviderInit got".to_owned(),
         )
+    }
+
+    fn address(&self, ui_param: usize, recipients: &mut Vec<Vec<Prop>>) -> MapiResult<()> {
+        self.ui_call(
+            "Address",
+            format!("{ui_param:#x}, {} recipient(s)", recipients.len()),
+        )
+    }
+
+    fn details(&self, ui_param: usize, entry_id: &[u8], flags: u32) -> MapiResult<()> {
+        self.ui_call(
+            "Details",
+            format!("{ui_param:#x}, {} bytes, 0x{flags:08X}", entry_id.len()),
+        )
+    }
+
+    fn new_entry(
+        &self,
+        ui_param: usize,
+        flags: u32,
+        container: &[u8],
+        template: &[u8],
+    ) -> MapiResult<Vec<u8>> {
+        let _ = (container, template);
+        self.ui_call("NewEntry", format!("{ui_param:#x}, 0x{flags:08X}"))
+    }
+
+    fn do_config_propsheet(
+        &self,
+        ui_param: usize,
+        flags: u32,
+        title: &str,
+        config: &Ref<dyn MapiProp>,
+        top_page: u32,
+    ) -> MapiResult<()> {
+        let _ = (config, top_page);
+        self.ui_call(
+            "DoConfigPropsheet",
+            format!("{ui_param:#x}, 0x{flags:08X}, {title:?}"),
+        )
+    }
+
+    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<()> {
+        self.ui_call("DoProgressDialog", format!("{ui_param:#x}, 0x{flags:08X}"))
     }
 
     fn subscribe(
@@ -227,7 +296,9 @@ impl MapiSupport for SupportObject {
                 let _ = flags;
                 let mut result = NotifyResultFlags::empty();
                 for (sink, sync) in sinks {
-                    if sink.on_notify(notifications) & CALLBACK_DISCONTINUE != 0 && sync {
+                    if !sync {
+                        rt.post_notification(sink, notifications);
+                    } else if rt.deliver(&sink, notifications) & CALLBACK_DISCONTINUE != 0 {
                         result |= NotifyResultFlags::CANCELED;
                         break;
                     }

@@ -28,8 +28,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{MapiError, MapiResult, Warned};
 use crate::flags::{
-    LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, ServiceContext, SpiVersion,
-    StatusCode, StatusRowFlags, StoreLogonFlags,
+    EventMask, LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, ServiceContext,
+    SpiVersion, StatusCode, StatusRowFlags, StoreLogonFlags, SubscribeFlags,
 };
 use crate::ids::{EntryId, Iid, MapiUid};
 use crate::object::{Ref, WeakRef};
@@ -40,7 +40,7 @@ use crate::props::{
     PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropValue,
 };
 use crate::runtime::{Behavior, SltTiming, TeardownCleanup};
-use crate::spi::{BufferId, OpenedEntry, PropArray};
+use crate::spi::{AdviseSink, BufferId, Notification, OpenedEntry, PropArray, PropProblem};
 use crate::spi::{
     Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
     ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
@@ -519,6 +519,14 @@ impl SampleMsgStore {
         self.spooler_logged_on.load(Ordering::Relaxed)
     }
 
+    /// The key notifications about the store go under: its entry ID.
+    fn notify_key(&self) -> Vec<u8> {
+        lock(&self.props)
+            .get_binary(PR_STORE_ENTRYID)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default()
+    }
+
     /// Calls `StoreLogoffTransports` once, with `flags`.
     fn logoff_transports(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         if self.transports_logged_off.swap(true, Ordering::AcqRel) {
@@ -542,9 +550,62 @@ impl MapiProp for SampleMsgStore {
     fn get_prop_list(&self, _flags: u32) -> MapiResult<Vec<PropTag>> {
         Ok(lock(&self.props).tags().collect())
     }
+
+    /// Only `PR_DISPLAY_NAME` can be set; the others are computed (`MAPI_E_COMPUTED`). A change
+    /// is announced to the store's advise sinks (`fnevObjectModified`).
+    fn set_props(&self, props: &[Prop]) -> MapiResult<Vec<PropProblem>> {
+        let mut problems = Vec::new();
+        let mut changed = false;
+        {
+            let mut bag = lock(&self.props);
+            for (index, prop) in props.iter().enumerate() {
+                if prop.tag == PR_DISPLAY_NAME_W {
+                    bag.set(prop.tag, prop.value.clone())
+                        .map_err(|_| MapiError::InvalidParameter)?;
+                    changed = true;
+                } else {
+                    problems.push(PropProblem {
+                        index,
+                        tag: prop.tag,
+                        error: MapiError::Computed,
+                    });
+                }
+            }
+        }
+        if changed {
+            let support = lock(&self.support).clone();
+            if let Some(support) = support {
+                let notification = Notification {
+                    event: EventMask::OBJECT_MODIFIED,
+                    entry_id: self.notify_key(),
+                    props: Vec::new(),
+                };
+                support.notify(&self.notify_key(), &[notification], 0)?;
+            }
+        }
+        Ok(problems)
+    }
 }
 
 impl MsgStore for SampleMsgStore {
+    /// Advise sinks subscribe with MAPI under the store's entry ID (the object, when `entry_id`
+    /// names one): the provider keeps no list of its own.
+    fn advise(
+        &self,
+        entry_id: Option<&[u8]>,
+        mask: EventMask,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
+        let key = entry_id.map_or_else(|| self.notify_key(), <[u8]>::to_vec);
+        let support = lock(&self.support).clone().ok_or(MapiError::InvalidObject)?;
+        support.subscribe(&key, mask, SubscribeFlags::empty(), sink)
+    }
+
+    fn unadvise(&self, connection: usize) -> MapiResult<()> {
+        let support = lock(&self.support).clone().ok_or(MapiError::InvalidObject)?;
+        support.unsubscribe(connection)
+    }
+
     fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         *lock(&self.logoff_flag) = Some(flags);
         match self.timing {

@@ -131,7 +131,8 @@ pub(crate) enum Defect {
     LinkedSpoolBlob,
     /// `StoreLogoff` frees the spool-security blob it handed to MAPI.
     FreesHandedBlob,
-    /// `MSProviderInit` releases `lpMalloc` without having AddRef'd it.
+    /// The provider keeps `lpMalloc` (one reference) and releases it twice: once in `Shutdown`
+    /// (a raw `Release`), once with itself.
     MallocOverRelease,
     /// `Logon` shows UI (`IMAPISupport::Details`) though MAPI_NT_SERVICE is set.
     UiInService,
@@ -217,6 +218,7 @@ impl ProviderLibrary for ZooLibrary {
                 logons_seen: AtomicU32::new(0),
                 routines: args.routines.clone(),
                 init_flags: args.flags,
+                malloc: args.malloc.clone(),
             })
         };
         let provider = if self.defect == Defect::SingletonProvider {
@@ -249,6 +251,7 @@ pub(crate) struct ZooProvider {
     logons_seen: AtomicU32,
     routines: MemRoutines,
     init_flags: ProviderInitFlags,
+    malloc: Ref<dyn Malloc>,
 }
 
 fn same(a: &EntryId, b: &EntryId) -> bool {
@@ -333,6 +336,11 @@ impl MsProvider for ZooProvider {
         }
         self.stores.lock().unwrap().clear();
         drop(self.kept_support.lock().unwrap().take());
+        if self.defect == Defect::MallocOverRelease {
+            // The pointer was kept as if MAPI had given a reference with it, and is released
+            // here as well as with the provider: one Release more than it took.
+            let _ = self.malloc.release_raw();
+        }
         Ok(())
     }
 
@@ -408,10 +416,14 @@ impl MsProvider for ZooProvider {
             }
             Defect::UseAfterFree => {
                 self.routines.free_buffer(Some(wrapped_buffer))?;
-                // Reads the block it has just freed: refused, and reported.
-                self.routines
-                    .read(wrapped_buffer)
-                    .unwrap_or_else(|_| id.to_bytes())
+                // Reads the block it has just freed: refused, and reported. Then wraps again.
+                match self.routines.read(wrapped_buffer) {
+                    Ok(bytes) => bytes,
+                    Err(_) => {
+                        let again = support.wrap_store_entry_id(&id.to_bytes())?;
+                        self.routines.take_bytes(again)?
+                    }
+                }
             }
             _ => self.routines.take_bytes(wrapped_buffer)?,
         };
