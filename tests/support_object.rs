@@ -105,7 +105,8 @@ fn run(
         .service(SampleStore::service("SMPMS"))
         .build();
     sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    // Notifications go to MAPI's own thread: delivered during `Notify`.
+    let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS).unwrap();
     let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
     let row = session.msg_stores_table().unwrap().default_store().unwrap();
     let store = session

@@ -581,6 +581,12 @@ impl Simulator {
         )
     }
 
+    /// The `IMalloc` MAPI hands to every entry point (`lpMalloc`); the returned `Ref` is a new
+    /// reference (an `AddRef`).
+    pub fn malloc(&self) -> Ref<dyn Malloc> {
+        self.rt.malloc.clone()
+    }
+
     /// The final checkpoint: every `MAPIInitialize` balanced, every session logged off, every
     /// client handle released, every `LoadLibrary` paired, no object of a provider or a session
     /// alive. Returns the report.

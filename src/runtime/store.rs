@@ -301,6 +301,12 @@ impl StoreHandle {
         mask: EventMask,
         sink: &Ref<dyn AdviseSink>,
     ) -> MapiResult<usize> {
+        // The client's sink crosses the boundary here: it gets a label for the trace.
+        let _ = self.rt.ledger.adopt(
+            sink,
+            crate::object::InterfaceKind::AdviseSink,
+            Some(crate::object::Owner::none()),
+        );
         self.call_store(
             "Advise",
             format!(
