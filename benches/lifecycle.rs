@@ -87,7 +87,7 @@ impl ProfSect for BareSection {
 /// The same provider calls, made directly.
 fn bare_lifecycle() {
     let library = SampleStore::library();
-    let malloc: Ref<dyn mapisim::spi::Malloc> = Ref::new(SimMalloc::default()).into();
+    let malloc: Ref<dyn Malloc> = Ref::new(SimMalloc::default()).into();
     let routines = MemRoutines::new();
     let args = InitArgs {
         instance: ModuleInstance::new(SampleStore::DLL_FILE, 1),

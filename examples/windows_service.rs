@@ -75,16 +75,13 @@ pub(crate) fn service(sim: &Simulator) -> MapiResult<Vec<EventMask>> {
             stop.set();
             renamed
         });
-        // The message loop of the initializing thread.
-        loop {
-            match mapi.msg_wait_for_multiple_objects(&[&stop], Duration::from_secs(10)) {
-                WaitResult::Message => {
-                    while let Some(message) = mapi.get_message() {
-                        mapi.translate_message(&message);
-                        mapi.dispatch_message(message);
-                    }
-                }
-                WaitResult::Object(_) | WaitResult::Timeout => break,
+        // The message loop of the initializing thread: while the wait says WAIT_OBJECT_0 +
+        // nCount (a message is queued), get, translate and dispatch; the stop event (or the
+        // timeout) ends it.
+        while mapi.msg_wait_for_multiple_objects(&[&stop], Duration::from_secs(10)) == WaitResult::Message {
+            while let Some(message) = mapi.get_message() {
+                mapi.translate_message(&message);
+                mapi.dispatch_message(message);
             }
         }
         // What the worker queued before it signalled is still to be pumped.

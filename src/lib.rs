@@ -70,6 +70,39 @@
 //! objects still held at the last `MAPIUninitialize` are client violations, and misuse always gets
 //! a typed error, never a panic.
 //!
+//! ## Memory
+//!
+//! MAPI's allocation routines ([`spi::MemRoutines`]: `MAPIAllocateBuffer`, `MAPIAllocateMore`,
+//! `MAPIFreeBuffer`) come with every entry point and from `GetMemAllocRoutines`. Buffers are real
+//! byte buffers behind opaque [`spi::BufferId`]s, or typed [`spi::MapiBuffer`]s for values such as
+//! property arrays; one free of a root frees everything linked to it. Memory that crosses the
+//! boundary is a buffer, as in MAPI: `GetProps` returns a [`spi::PropArray`] the caller must free,
+//! `WrapStoreEntryID` returns a buffer the provider must free, the spool-security blob a provider
+//! returns from `Logon` becomes MAPI's. Each block remembers who allocated it, where, and who must
+//! free it: a block freed twice, freed piecewise, freed by the wrong party, used after its free, or
+//! still live at the end is a `MEM-*` violation naming the block's site. A
+//! [`FaultPlan`](runtime::FaultPlan) fails the N-th allocation with `MAPI_E_NOT_ENOUGH_MEMORY`, so a
+//! test can loop over every allocation of a scenario and check that the provider passes the error
+//! on and leaks nothing.
+//!
+//! The `IMalloc` of the entry points is a counted object: keeping it means cloning its `Ref`. A
+//! provider that mirrors C++ counting uses [`Ref::add_ref_raw`] and [`Ref::release_raw`]; a release
+//! it never AddRef'd is `MALLOC-RELEASE`, unless [`MallocCounting::Static`](runtime::MallocCounting)
+//! plays the native allocator whose counts never change.
+//!
+//! ## Clients running as Windows services
+//!
+//! A client that runs as a Windows service ([`runtime::SimulatorBuilder::windows_service_client`],
+//! or `MAPI_NT_SERVICE` in its flags) is held to the rules of "Calling MAPI from Windows services":
+//! `MAPI_NT_SERVICE` in both `MAPIInitialize` and `MAPILogonEx`, `MAPI_NO_MAIL`, and no user
+//! interface anywhere — nor from its providers, which receive `MAPI_NT_SERVICE` in their entry
+//! point's flags. Without `MAPI_MULTITHREAD_NOTIFICATIONS`, notifications wait for the thread that
+//! initialized MAPI to pump its messages ([`runtime::Mapi::msg_wait_for_multiple_objects`], then
+//! `get_message`, `translate_message`, `dispatch_message`); a client that never pumps never hears
+//! them, and the report says so (`NOTIFY-PUMP`). OLE and COM are modelled per thread as far as the
+//! rules need: `MAPI_NO_COINIT` on a thread without COM, `OleUninitialize` after the last
+//! `MAPIUninitialize`. `cargo run --example windows_service` walks through the documented steps.
+//!
 //! ## Settings
 //!
 //! - **Behaviour variants** ([`Behavior`]): where the MAPI documents disagree — when
