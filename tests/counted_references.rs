@@ -376,3 +376,40 @@ fn upcast_moves_the_reference_and_weak_refs_do_not_count() {
     assert!(ledger.is_empty());
     assert!(format!("{weak:?}").contains("alive: false"));
 }
+
+#[test]
+fn raw_addref_keeps_the_object_alive_until_the_matching_raw_release() {
+    let ledger = ObjectLedger::new();
+    let (value, drops) = counted();
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&notices);
+    let obj = ledger.register(
+        value,
+        ObjectInfo::new(InterfaceKind::Malloc)
+            .on_release(move |n: &ReleaseNotice| log.lock().unwrap().push((n.remaining, n.over_release))),
+    );
+    // Two raw references, as C++ code counting on a borrowed pointer takes them.
+    assert_eq!(obj.add_ref_raw(), 2);
+    assert_eq!(obj.add_ref_raw(), 3);
+    assert_eq!(obj.raw_refs(), 2);
+    let weak = obj.downgrade();
+    drop(obj);
+    // The raw references hold the object.
+    let obj = weak.upgrade().expect("held by its raw references");
+    assert_eq!(drops.load(Ordering::SeqCst), 0);
+    assert_eq!(obj.release_raw(), mapisim::object::RawRelease::Released(2));
+    assert_eq!(obj.release_raw(), mapisim::object::RawRelease::Released(1));
+    // One more: an over-release. The count stays, the hook hears of it, the trace notes it.
+    assert_eq!(obj.release_raw(), mapisim::object::RawRelease::OverReleased(1));
+    assert_eq!(obj.ref_count(), 1);
+    assert!(notices.lock().unwrap().contains(&(1, true)));
+    assert!(
+        ledger
+            .trace()
+            .text()
+            .contains("without a reference of its own to release")
+    );
+    drop(obj);
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    assert!(ledger.is_empty());
+}

@@ -533,6 +533,21 @@ impl Heap {
                     }
                 }
                 let mut st = lock(&self.state);
+                // The root may have been freed by another thread since the check above.
+                if bad.is_none()
+                    && let Err(late) = self.check_root(&st, root)
+                {
+                    drop(st);
+                    self.misuse(
+                        &rules::MEM_MORE_ROOT,
+                        format!(
+                            "{party} called MAPIAllocateMore on {}, freed while the call ran; the call fails",
+                            late.describe(root)
+                        ),
+                        party.clone(),
+                    );
+                    return Err(MapiError::InvalidParameter);
+                }
                 if let Err(n) = self.count_allocation(&mut st) {
                     drop(st);
                     self.fault_note(n, &format!("MAPIAllocateMore({size})"));
