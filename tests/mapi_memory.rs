@@ -44,6 +44,15 @@ fn zoo_site(anchor: &str, snippet: &str) -> String {
     format!("tests/zoo/mod.rs:{}", index + 1)
 }
 
+/// A root with one linked part, and a root already freed: the bad roots of `MAPIAllocateMore`.
+fn chain_and_freed_root(routines: &MemRoutines) -> (BufferId, BufferId, BufferId) {
+    let root = routines.allocate_buffer(8).unwrap();
+    let part = routines.allocate_more(8, root).unwrap();
+    let gone = routines.allocate_buffer(8).unwrap();
+    routines.free_buffer(Some(gone)).unwrap();
+    (root, part, gone)
+}
+
 /// `file:line` of a line of this file.
 fn here(line: u32) -> String {
     format!("{}:{line}", file!())
@@ -55,6 +64,17 @@ fn only<'r>(report: &'r Report, rule: &Rule) -> &'r Violation {
     let found: Vec<&Violation> = report.violations.iter().filter(|v| v.rule == rule).collect();
     assert_eq!(found.len(), 1, "one {} expected:\n{}", rule.id, report.account());
     found[0]
+}
+
+/// The report of the zoo's lifecycle with `defect`, which must break `rule` once and nothing
+/// else, by the zoo's DLL; and that violation.
+#[track_caller]
+fn zoo_only(defect: Defect, rule: &Rule) -> (Report, Violation) {
+    let report = zoo_report(defect, Behavior::default());
+    assert_eq!(report.rule_ids(), vec![rule.id], "{}", report.account());
+    let v = only(&report, rule).clone();
+    assert_eq!(v.by, zoo_dll());
+    (report, v)
 }
 
 /// The zoo's DLL as a party.
@@ -601,10 +621,7 @@ fn blocks_of_other_routines_are_foreign() {
 #[test]
 fn allocate_more_needs_a_live_root_and_otherwise_allocates_nothing() {
     let routines = MemRoutines::new();
-    let root = routines.allocate_buffer(8).unwrap();
-    let part = routines.allocate_more(8, root).unwrap();
-    let gone = routines.allocate_buffer(8).unwrap();
-    routines.free_buffer(Some(gone)).unwrap();
+    let (root, part, gone) = chain_and_freed_root(&routines);
     let before = (routines.blocks(), routines.allocations());
 
     // On a linked block, on a freed root: refused (the default behaviour of routines outside a
@@ -835,10 +852,7 @@ fn the_sample_and_the_defect_free_zoo_leave_no_buffer_behind() {
 
 #[test]
 fn a_profile_property_array_never_freed_is_the_providers_leak() {
-    let report = zoo_report(Defect::LeaksProfileProps, Behavior::default());
-    assert_eq!(report.rule_ids(), vec!["MEM-LEAK"]);
-    let leak = only(&report, &rules::MEM_LEAK);
-    assert_eq!(leak.by, zoo_dll());
+    let (report, leak) = zoo_only(Defect::LeaksProfileProps, &rules::MEM_LEAK);
     let m = &leak.message;
     assert!(
         m.starts_with("1 MAPI buffer(s) that ZOO32.DLL must free are still live at the end:\n"),
@@ -856,10 +870,7 @@ fn a_profile_property_array_never_freed_is_the_providers_leak() {
 
 #[test]
 fn a_wrapped_entry_id_never_freed_is_the_providers_leak() {
-    let report = zoo_report(Defect::LeaksWrappedId, Behavior::default());
-    assert_eq!(report.rule_ids(), vec!["MEM-LEAK"]);
-    let leak = only(&report, &rules::MEM_LEAK);
-    assert_eq!(leak.by, zoo_dll());
+    let (_, leak) = zoo_only(Defect::LeaksWrappedId, &rules::MEM_LEAK);
     let m = &leak.message;
     assert!(
         m.contains("bytes), allocated by MAPI at MAPI's WrapStoreEntryID (event #"),
@@ -873,10 +884,7 @@ fn a_wrapped_entry_id_never_freed_is_the_providers_leak() {
 
 #[test]
 fn a_double_free_by_the_provider_names_where_it_was_first_freed() {
-    let report = zoo_report(Defect::DoubleFree, Behavior::default());
-    assert_eq!(report.rule_ids(), vec!["MEM-DOUBLE-FREE"]);
-    let v = only(&report, &rules::MEM_DOUBLE_FREE);
-    assert_eq!(v.by, zoo_dll());
+    let (_, v) = zoo_only(Defect::DoubleFree, &rules::MEM_DOUBLE_FREE);
     let first = zoo_site(
         "Defect::DoubleFree =>",
         "let bytes = self.routines.take_bytes(wrapped_buffer)?;",
@@ -897,10 +905,7 @@ fn a_double_free_by_the_provider_names_where_it_was_first_freed() {
 
 #[test]
 fn a_read_after_free_by_the_provider_is_refused_and_reported() {
-    let report = zoo_report(Defect::UseAfterFree, Behavior::default());
-    assert_eq!(report.rule_ids(), vec!["MEM-USE-AFTER-FREE"]);
-    let v = only(&report, &rules::MEM_USE_AFTER_FREE);
-    assert_eq!(v.by, zoo_dll());
+    let (_, v) = zoo_only(Defect::UseAfterFree, &rules::MEM_USE_AFTER_FREE);
     let freed_at = zoo_site(
         "Defect::UseAfterFree =>",
         "self.routines.free_buffer(Some(wrapped_buffer))?;",
@@ -915,11 +920,8 @@ fn a_read_after_free_by_the_provider_is_refused_and_reported() {
 
 #[test]
 fn a_linked_block_freed_alone_is_refused_and_the_chain_still_frees_whole() {
-    let report = zoo_report(Defect::FreesLinkedBlock, Behavior::default());
     // MEM-FREE-LINKED alone: the root's free took the part, nothing leaked.
-    assert_eq!(report.rule_ids(), vec!["MEM-FREE-LINKED"]);
-    let v = only(&report, &rules::MEM_FREE_LINKED);
-    assert_eq!(v.by, zoo_dll());
+    let (report, v) = zoo_only(Defect::FreesLinkedBlock, &rules::MEM_FREE_LINKED);
     assert!(
         v.message.contains(", which MAPIAllocateMore linked to buffer "),
         "{}",
@@ -937,10 +939,7 @@ fn a_linked_block_freed_alone_is_refused_and_the_chain_still_frees_whole() {
 
 #[test]
 fn freeing_a_foreign_block_is_mem_foreign_free() {
-    let report = zoo_report(Defect::ForeignFree, Behavior::default());
-    assert_eq!(report.rule_ids(), vec!["MEM-FOREIGN-FREE"]);
-    let v = only(&report, &rules::MEM_FOREIGN_FREE);
-    assert_eq!(v.by, zoo_dll());
+    let (_, v) = zoo_only(Defect::ForeignFree, &rules::MEM_FOREIGN_FREE);
     assert!(
         v.message
             .starts_with("ZOO32.DLL called MAPIFreeBuffer on buffer ")
@@ -1112,10 +1111,7 @@ fn failing_is_the_default_answer_to_allocate_more_on_a_bad_root() {
 fn the_strict_allocate_more_answers_an_error_and_allocates_nothing() {
     let sim = Simulator::builder().build();
     let routines = sim.mem_routines();
-    let root = routines.allocate_buffer(8).unwrap();
-    let part = routines.allocate_more(8, root).unwrap();
-    let gone = routines.allocate_buffer(8).unwrap();
-    routines.free_buffer(Some(gone)).unwrap();
+    let (root, part, gone) = chain_and_freed_root(routines);
     let before = (routines.blocks(), routines.allocations());
     assert_eq!(routines.allocate_more(8, gone), Err(MapiError::InvalidParameter));
     assert_eq!(routines.allocate_more(8, part), Err(MapiError::InvalidParameter));

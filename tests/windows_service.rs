@@ -64,6 +64,16 @@ fn advised(session: &Session) -> (StoreHandle, Ref<Sink>) {
     (store, sink)
 }
 
+/// The sample's store opened with a sink advised on it, MAPI initialized with `init` and the
+/// session logged on with `logon`.
+fn opened(init: InitFlags, logon: LogonFlags) -> (Simulator, Mapi, Session, StoreHandle, Ref<Sink>) {
+    let sim = sample_sim();
+    let mapi = sim.initialize(init).unwrap();
+    let session = mapi.logon_ex("P", logon).unwrap();
+    let (store, sink) = advised(&session);
+    (sim, mapi, session, store, sink)
+}
+
 fn end(store: StoreHandle, session: Session, mapi: Mapi) {
     store.store_logoff(LogoffFlags::ORDERLY).unwrap();
     drop(store);
@@ -122,12 +132,8 @@ fn providers_receive_mapi_nt_service_in_their_entry_point_flags() {
 
 #[test]
 fn without_multithread_notifications_a_notification_waits_for_the_pump() {
-    let sim = sample_sim();
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi
-        .logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)
-        .unwrap();
-    let (store, sink) = advised(&session);
+    let (sim, mapi, session, store, sink) =
+        opened(InitFlags::empty(), LogonFlags::EXTENDED | LogonFlags::NO_MAIL);
     rename(&store, "one");
     rename(&store, "two");
     // Posted, not delivered.
@@ -161,12 +167,8 @@ fn without_multithread_notifications_a_notification_waits_for_the_pump() {
 
 #[test]
 fn another_threads_pump_sees_none_of_the_initializing_threads_messages() {
-    let sim = sample_sim();
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi
-        .logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)
-        .unwrap();
-    let (store, sink) = advised(&session);
+    let (sim, mapi, session, store, sink) =
+        opened(InitFlags::empty(), LogonFlags::EXTENDED | LogonFlags::NO_MAIL);
     rename(&store, "renamed");
     std::thread::scope(|scope| {
         scope
@@ -191,12 +193,8 @@ fn another_threads_pump_sees_none_of_the_initializing_threads_messages() {
 
 #[test]
 fn a_signalled_handle_wins_over_a_queued_message_and_reports_its_index() {
-    let sim = sample_sim();
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi
-        .logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)
-        .unwrap();
-    let (store, _sink) = advised(&session);
+    let (sim, mapi, session, store, _sink) =
+        opened(InitFlags::empty(), LogonFlags::EXTENDED | LogonFlags::NO_MAIL);
     rename(&store, "renamed");
     let (a, b) = (WaitHandle::new(), WaitHandle::new());
     b.set();
@@ -216,15 +214,10 @@ fn a_signalled_handle_wins_over_a_queued_message_and_reports_its_index() {
 
 #[test]
 fn a_worker_threads_change_wakes_the_waiting_service() {
-    let sim = sample_sim();
-    let mapi = sim.initialize(InitFlags::NT_SERVICE).unwrap();
-    let session = mapi
-        .logon_ex(
-            "P",
-            LogonFlags::EXTENDED | LogonFlags::NO_MAIL | LogonFlags::NT_SERVICE,
-        )
-        .unwrap();
-    let (store, sink) = advised(&session);
+    let (sim, mapi, session, store, sink) = opened(
+        InitFlags::NT_SERVICE,
+        LogonFlags::EXTENDED | LogonFlags::NO_MAIL | LogonFlags::NT_SERVICE,
+    );
     std::thread::scope(|scope| {
         scope.spawn(|| rename(&store, "from the worker"));
         // Waits (for real) until the worker's notification is queued here.
@@ -240,12 +233,10 @@ fn a_worker_threads_change_wakes_the_waiting_service() {
 
 #[test]
 fn with_multithread_notifications_mapis_thread_delivers_at_once() {
-    let sim = sample_sim();
-    let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS).unwrap();
-    let session = mapi
-        .logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)
-        .unwrap();
-    let (store, sink) = advised(&session);
+    let (sim, mapi, session, store, sink) = opened(
+        InitFlags::MULTITHREAD_NOTIFICATIONS,
+        LogonFlags::EXTENDED | LogonFlags::NO_MAIL,
+    );
     rename(&store, "renamed");
     assert_eq!(sink.count.load(Ordering::SeqCst), 1);
     assert_eq!(mapi.queued_messages(), 0);
@@ -259,15 +250,10 @@ fn with_multithread_notifications_mapis_thread_delivers_at_once() {
 
 #[test]
 fn a_service_that_never_pumps_never_hears_and_the_report_says_so() {
-    let sim = sample_sim();
-    let mapi = sim.initialize(InitFlags::NT_SERVICE).unwrap();
-    let session = mapi
-        .logon_ex(
-            "P",
-            LogonFlags::EXTENDED | LogonFlags::NO_MAIL | LogonFlags::NT_SERVICE,
-        )
-        .unwrap();
-    let (store, sink) = advised(&session);
+    let (sim, mapi, session, store, sink) = opened(
+        InitFlags::NT_SERVICE,
+        LogonFlags::EXTENDED | LogonFlags::NO_MAIL | LogonFlags::NT_SERVICE,
+    );
     rename(&store, "renamed");
     end(store, session, mapi);
     assert_eq!(sink.count.load(Ordering::SeqCst), 0);
@@ -284,12 +270,8 @@ fn a_service_that_never_pumps_never_hears_and_the_report_says_so() {
 
 #[test]
 fn notifications_still_queued_at_the_end_are_reported_once() {
-    let sim = sample_sim();
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi
-        .logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)
-        .unwrap();
-    let (store, _sink) = advised(&session);
+    let (sim, mapi, session, store, _sink) =
+        opened(InitFlags::empty(), LogonFlags::EXTENDED | LogonFlags::NO_MAIL);
     rename(&store, "renamed");
     store.store_logoff(LogoffFlags::ORDERLY).unwrap();
     drop(store);
