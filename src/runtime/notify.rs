@@ -5,31 +5,7 @@
 //! A notification MAPI delivers asynchronously goes, with `MAPI_MULTITHREAD_NOTIFICATIONS`, to
 //! MAPI's own notification thread; the simulator delivers it at once, during the `Notify` that
 //! raised it, so that traces stay deterministic. Without the flag it is posted to the thread
-//! that initialized MAPI, and waits there until that thread pumps its messages:
-//!
-//! ```
-//! use std::time::Duration;
-//! use mapisim::prelude::*;
-//! use mapisim::runtime::{WaitHandle, WaitResult};
-//!
-//! let sim = Simulator::builder().build();
-//! let mapi = sim.initialize(InitFlags::empty())?;
-//! let stop = WaitHandle::new();
-//! // The documented loop: block until a handle is signalled or a message is queued…
-//! match mapi.msg_wait_for_multiple_objects(&[&stop], Duration::ZERO) {
-//!     // …WAIT_OBJECT_0 + nCount: a message is queued; get, translate, dispatch.
-//!     WaitResult::Message => {
-//!         while let Some(message) = mapi.get_message() {
-//!             mapi.translate_message(&message);
-//!             mapi.dispatch_message(message);
-//!         }
-//!     }
-//!     WaitResult::Object(_) | WaitResult::Timeout => {}
-//! }
-//! mapi.uninitialize()?;
-//! sim.finish().assert_clean();
-//! # Ok::<(), MapiError>(())
-//! ```
+//! that initialized MAPI, and waits there until that thread pumps its messages.
 
 use std::fmt;
 use std::sync::Arc;
@@ -304,6 +280,57 @@ impl Mapi {
     /// calling thread, or after `timeout`. There is no `INFINITE`: a test that waits for
     /// something that never comes ends with `WaitResult::Timeout` instead of hanging. Only the
     /// thread that initialized MAPI receives MAPI's notification messages.
+    ///
+    /// The documented loop of a client without `MAPI_MULTITHREAD_NOTIFICATIONS`:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mapisim::prelude::*;
+    /// use mapisim::props::PR_DISPLAY_NAME_W;
+    /// use mapisim::runtime::{WaitHandle, WaitResult};
+    /// use mapisim::sample::SampleStore;
+    ///
+    /// struct Sink;
+    /// impl AdviseSink for Sink {
+    ///     fn on_notify(&self, _notifications: &[Notification]) -> u32 {
+    ///         0
+    ///     }
+    /// }
+    ///
+    /// let sim = Simulator::builder()
+    ///     .library(SampleStore::DLL_FILE, SampleStore::library)
+    ///     .service(SampleStore::service("SMPMS"))
+    ///     .build();
+    /// sim.profiles().create("P")?.add_service("SMPMS")?;
+    /// let mapi = sim.initialize(InitFlags::empty())?;
+    /// let session = mapi.logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)?;
+    /// let row = session.msg_stores_table()?.default_store()?;
+    /// let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
+    /// let sink: Ref<dyn AdviseSink> = Ref::new(Sink).into();
+    /// store.advise(None, EventMask::OBJECT_MODIFIED, &sink)?;
+    /// // The sample store notifies its sinks when renamed: the notification is posted to this thread.
+    /// store.set_props(&[Prop { tag: PR_DISPLAY_NAME_W, value: "Renamed".into() }])?;
+    ///
+    /// // While the wait says WAIT_OBJECT_0 + nCount (a message is queued): get, translate, dispatch.
+    /// let stop = WaitHandle::new();
+    /// let mut dispatched = 0;
+    /// while mapi.msg_wait_for_multiple_objects(&[&stop], Duration::ZERO) == WaitResult::Message {
+    ///     while let Some(message) = mapi.get_message() {
+    ///         mapi.translate_message(&message);
+    ///         mapi.dispatch_message(message);
+    ///         dispatched += 1;
+    ///     }
+    /// }
+    /// assert_eq!(dispatched, 1);
+    ///
+    /// store.store_logoff(LogoffFlags::ORDERLY)?;
+    /// drop(store);
+    /// session.logoff(SessionLogoffFlags::empty())?;
+    /// drop(session);
+    /// mapi.uninitialize()?;
+    /// sim.finish().assert_clean();
+    /// # Ok::<(), MapiError>(())
+    /// ```
     pub fn msg_wait_for_multiple_objects(&self, handles: &[&WaitHandle], timeout: Duration) -> WaitResult {
         let call = self.rt.trace.begin_call(
             Party::Client,
