@@ -1075,13 +1075,13 @@ impl Runtime {
             .trace
             .begin_call(Party::Client, Party::Mapi, "MAPIInitialize", flags.to_string());
         let result = flags.check_known().map(|flags| {
-            let first = {
+            let count = {
                 let mut st = self.st();
                 if st.init_count == 0 {
                     st.init_flags = flags;
                 }
                 st.init_count += 1;
-                st.init_count == 1
+                st.init_count
             };
             if self.service_client && !flags.contains(InitFlags::NT_SERVICE) {
                 self.client_violation(
@@ -1091,10 +1091,10 @@ impl Runtime {
                     ),
                 );
             }
-            if first {
+            if count == 1 {
                 self.first_initialize(flags);
             }
-            self.st().init_count
+            count
         });
         call.finish_result(&result, |count| {
             if *count == 1 {
@@ -1331,12 +1331,9 @@ impl Runtime {
                 if let Some(s) = self.st().session_mut(session) {
                     s.disabled.push((service, e));
                 }
-                self.trace.record(EventKind::Note {
-                    by: Party::Mapi,
-                    text: format!(
-                        "message service {service} is not configured ({e}): disabled for session {session}"
-                    ),
-                });
+                self.note(format!(
+                    "message service {service} is not configured ({e}): disabled for session {session}"
+                ));
             }
         }
         Ok(())
@@ -1464,10 +1461,7 @@ impl Runtime {
             }
         };
         if hold {
-            self.trace.record(EventKind::Note {
-                by: Party::Mapi,
-                text: format!("{file} stays loaded until the last MAPIUninitialize"),
-            });
+            self.note(format!("{file} stays loaded until the last MAPIUninitialize"));
         } else {
             self.st().deferred_frees.push((Arc::clone(file), reason));
         }

@@ -208,9 +208,10 @@ impl Runtime {
         drop(lost);
     }
 
-    /// Delivers `notifications` to `sink` for MAPI, traced as MAPI's call of `OnNotify`.
-    /// Returns what the sink returned.
+    /// Delivers `notifications` to `sink` for MAPI (whoever raised them), traced as MAPI's call
+    /// of `OnNotify`. Returns what the sink returned.
     pub(crate) fn deliver(&self, sink: &Ref<dyn AdviseSink>, notifications: &[Notification]) -> u32 {
+        let _mapi = self.mapi_scope();
         let target = sink.label().map_or(Party::Client, Party::Object);
         let call = self
             .trace
@@ -402,11 +403,9 @@ impl Mapi {
             .rt
             .trace
             .begin_call(Party::Client, Party::System, "DispatchMessage", "");
-        let answer = {
-            let _mapi = self.rt.mapi_scope();
-            self.rt
-                .deliver(&message.queued.sink, &message.queued.notifications)
-        };
+        let answer = self
+            .rt
+            .deliver(&message.queued.sink, &message.queued.notifications);
         call.finish(Status::Ok, String::new());
         // The sink is released outside the call, as MAPI lets go of it after the delivery.
         drop(message);

@@ -17,7 +17,7 @@ use crate::props::{
 use crate::runtime::profsect::ProfSectObject;
 use crate::runtime::{Runtime, dll_file_name};
 use crate::spi::{Exports, MapiProp, MapiSupport, MemRoutines, ProfSect, ProviderAdmin, ServiceEntryArgs};
-use crate::trace::{EventKind, Party};
+use crate::trace::Party;
 
 /// The support object a message-service entry point gets: it implements only what the
 /// documentation lists for message services.
@@ -66,22 +66,13 @@ impl MapiSupport for ServiceSupportObject {
         uid: Option<&MapiUid>,
         flags: ProfileSectionFlags,
     ) -> MapiResult<Ref<dyn ProfSect>> {
-        self.call(
-            "OpenProfileSection",
-            format!(
-                "{}, {flags}",
-                uid.map_or_else(|| "NULL".to_owned(), ToString::to_string)
-            ),
-            |rt| {
-                rt.open_section(
-                    &self.profile,
-                    uid.copied().unwrap_or(self.service),
-                    flags,
-                    None,
-                    None,
-                )
-            },
-            |s| s.label().map(|l| l.to_string()).unwrap_or_default(),
+        open_service_section(
+            &self.rt,
+            self.label.get().copied(),
+            &self.profile,
+            self.service,
+            uid,
+            flags,
         )
     }
 
@@ -141,6 +132,29 @@ impl MapiSupport for ServiceSupportObject {
     }
 }
 
+/// `OpenProfileSection` of the objects a message service's code gets (its support object and
+/// its `IProviderAdmin`): NULL is the service's own section.
+fn open_service_section(
+    rt: &Weak<Runtime>,
+    object: Option<ObjLabel>,
+    profile: &str,
+    service: MapiUid,
+    uid: Option<&MapiUid>,
+    flags: ProfileSectionFlags,
+) -> MapiResult<Ref<dyn ProfSect>> {
+    Runtime::called_object(
+        rt,
+        object,
+        "OpenProfileSection",
+        format!(
+            "{}, {flags}",
+            uid.map_or_else(|| "NULL".to_owned(), ToString::to_string)
+        ),
+        |rt| rt.open_section(profile, uid.copied().unwrap_or(service), flags, None, None),
+        |s| s.label().map(|l| l.to_string()).unwrap_or_default(),
+    )
+}
+
 /// `IProviderAdmin` of one message service.
 pub(crate) struct ProviderAdminObject {
     rt: Weak<Runtime>,
@@ -173,24 +187,13 @@ impl ProviderAdmin for ProviderAdminObject {
         uid: Option<&MapiUid>,
         flags: ProfileSectionFlags,
     ) -> MapiResult<Ref<dyn ProfSect>> {
-        Runtime::called_object(
+        open_service_section(
             &self.rt,
             self.label.get().copied(),
-            "OpenProfileSection",
-            format!(
-                "{}, {flags}",
-                uid.map_or_else(|| "NULL".to_owned(), ToString::to_string)
-            ),
-            |rt| {
-                rt.open_section(
-                    &self.profile,
-                    uid.copied().unwrap_or(self.service),
-                    flags,
-                    None,
-                    None,
-                )
-            },
-            |s| s.label().map(|l| l.to_string()).unwrap_or_default(),
+            &self.profile,
+            self.service,
+            uid,
+            flags,
         )
     }
 }
@@ -377,12 +380,9 @@ impl Runtime {
             Ok(()) => Ok(uid),
             Err(e) => {
                 self.st().profiles.remove_service(profile, uid);
-                self.trace.record(EventKind::Note {
-                    by: Party::Mapi,
-                    text: format!(
-                        "MSG_SERVICE_CREATE failed with {e}: the service is removed from the profile"
-                    ),
-                });
+                self.note(format!(
+                    "MSG_SERVICE_CREATE failed with {e}: the service is removed from the profile"
+                ));
                 Err(e)
             }
         }
@@ -406,13 +406,10 @@ impl Runtime {
             &[],
         );
         let removed = self.st().profiles.remove_service(profile, service);
-        self.trace.record(EventKind::Note {
-            by: Party::Mapi,
-            text: format!(
-                "removed {} provider section(s), then the section of service {service}",
-                removed.saturating_sub(1)
-            ),
-        });
+        self.note(format!(
+            "removed {} provider section(s), then the section of service {service}",
+            removed.saturating_sub(1)
+        ));
         Ok(())
     }
 

@@ -692,13 +692,10 @@ impl Runtime {
             );
         }
         if init.version < self.behavior.min_provider_spi_version {
-            self.trace.record(crate::trace::EventKind::Note {
-                by: Party::Mapi,
-                text: format!(
+            self.note(format!(
                     "provider SPI version {} is older than {}: MAPI releases {label} and fails with MAPI_E_VERSION",
                     init.version, self.behavior.min_provider_spi_version
-                ),
-            });
+                ));
             self.drop_in_provider(&file, Some(session), "the provider's release", init.provider);
             self.release_library(&file, format!("{label} released: SPI version too old"));
             return Err(MapiError::Version);
@@ -1018,13 +1015,10 @@ impl Runtime {
             self.check_store_props(lkey, &store, &target.entry.dll_base, &file, session);
         }
         if told {
-            self.trace.record(crate::trace::EventKind::Note {
-                by: Party::Mapi,
-                text: format!(
-                    "the spooler is told about {}",
-                    store_label.map(|l| l.to_string()).unwrap_or_default()
-                ),
-            });
+            self.note(format!(
+                "the spooler is told about {}",
+                store_label.map(|l| l.to_string()).unwrap_or_default()
+            ));
         }
         Ok(StoreHandle::new(self.arc(), session, Some(lkey), store, file))
     }
@@ -1072,12 +1066,9 @@ impl Runtime {
         drop(support);
         match error {
             MapiError::FailOneProvider | MapiError::Unconfigured | MapiError::UserCancel => {
-                self.trace.record(crate::trace::EventKind::Note {
-                    by: Party::Mapi,
-                    text: format!(
-                        "Logon failed with {error}: only this store fails; the client may try again"
-                    ),
-                });
+                self.note(format!(
+                    "Logon failed with {error}: only this store fails; the client may try again"
+                ));
             }
             _ => {
                 let mut st = self.st();
@@ -1085,13 +1076,10 @@ impl Runtime {
                     s.disabled.push((entry.service, error));
                 }
                 drop(st);
-                self.trace.record(crate::trace::EventKind::Note {
-                    by: Party::Mapi,
-                    text: format!(
-                        "Logon failed with {error}: the message service {} is disabled for session {session}",
-                        entry.service
-                    ),
-                });
+                self.note(format!(
+                    "Logon failed with {error}: the message service {} is disabled for session {session}",
+                    entry.service
+                ));
             }
         }
     }

@@ -301,12 +301,15 @@ impl StoreHandle {
         mask: EventMask,
         sink: &Ref<dyn AdviseSink>,
     ) -> MapiResult<usize> {
-        // The client's sink crosses the boundary here: it gets a label for the trace.
-        let _ = self.rt.ledger.adopt(
-            sink,
-            crate::object::InterfaceKind::AdviseSink,
-            Some(crate::object::Owner::none()),
-        );
+        // A sink of the client's crosses the boundary here: it gets a label for the trace. (An
+        // object already registered keeps its interface and owner.)
+        if sink.id().is_none() {
+            let _ = self.rt.ledger.adopt(
+                sink,
+                crate::object::InterfaceKind::AdviseSink,
+                Some(crate::object::Owner::none()),
+            );
+        }
         self.call_store(
             "Advise",
             format!(

@@ -18,7 +18,7 @@ use crate::props::{
 use crate::runtime::state::{LogonKey, LogonPhase, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
 use crate::spi::{AdviseSink, BufferId, MapiProp, MapiSupport, MemRoutines, Notification, ProfSect};
-use crate::trace::{EventKind, Party};
+use crate::trace::Party;
 
 /// `IMAPISupport` of one store logon.
 pub(crate) struct SupportObject {
@@ -534,10 +534,7 @@ impl MapiSupport for SupportObject {
                     .get(self.logon)
                     .is_some_and(|r| r.open_flags.contains(OpenStoreFlags::TEMPORARY));
                 if temporary {
-                    rt.trace.record(EventKind::Note {
-                        by: Party::Mapi,
-                        text: "ModifyProfile on a store opened with MDB_TEMPORARY does nothing".to_owned(),
-                    });
+                    rt.note("ModifyProfile on a store opened with MDB_TEMPORARY does nothing".to_owned());
                 }
                 Ok(())
             },
@@ -740,13 +737,10 @@ impl Runtime {
             })
         };
         if let Some((uids, rows, label)) = removed {
-            self.trace.record(EventKind::Note {
-                by: Party::Mapi,
-                text: format!(
-                    "removed {uids} MAPIUID(s) and {rows} status row(s) of {}",
-                    label.map(|l| l.to_string()).unwrap_or_else(|| "the logon".into())
-                ),
-            });
+            self.note(format!(
+                "removed {uids} MAPIUID(s) and {rows} status row(s) of {}",
+                label.map(|l| l.to_string()).unwrap_or_else(|| "the logon".into())
+            ));
         }
     }
 

@@ -8,7 +8,7 @@ use crate::error::Status;
 use crate::object::ObjLabel;
 use crate::runtime::Runtime;
 use crate::runtime::state::{LogonKey, LogonPhase, ProviderKey};
-use crate::trace::{EventKind, Party};
+use crate::trace::Party;
 
 impl Runtime {
     /// Calls `IMSLogon::Logoff` (once per logon).
@@ -323,10 +323,7 @@ impl Runtime {
         for key in providers {
             self.shutdown_provider(key);
         }
-        self.trace.record(EventKind::Note {
-            by: Party::Mapi,
-            text: format!("session {session} is logged off"),
-        });
+        self.note(format!("session {session} is logged off"));
     }
 
     /// `STORE-RELEASES-SUPPORT`: a store destroyed while its support object lives on. Checked when

@@ -575,12 +575,13 @@ impl MapiProp for SampleMsgStore {
         if changed {
             let support = lock(&self.support).clone();
             if let Some(support) = support {
+                let key = self.notify_key();
                 let notification = Notification {
                     event: EventMask::OBJECT_MODIFIED,
-                    entry_id: self.notify_key(),
+                    entry_id: key.clone(),
                     props: Vec::new(),
                 };
-                support.notify(&self.notify_key(), &[notification], 0)?;
+                support.notify(&key, &[notification], 0)?;
             }
         }
         Ok(problems)
