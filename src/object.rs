@@ -875,6 +875,12 @@ impl<T: ?Sized> WeakRef<T> {
     pub fn ref_count(&self) -> u32 {
         saturate(self.node.strong_count())
     }
+
+    /// Whether this link points at the object `other` refers to, through any interface. It takes
+    /// no reference, so it can be asked where a release must not happen.
+    pub fn same_object<U: ?Sized>(&self, other: &Ref<U>) -> bool {
+        std::ptr::addr_eq(self.node.as_ptr(), Arc::as_ptr(&other.node))
+    }
 }
 
 impl<T: ?Sized> Clone for WeakRef<T> {

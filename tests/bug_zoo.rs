@@ -5,7 +5,7 @@
 
 mod zoo;
 
-use mapisim::check::rules;
+use mapisim::check::{Bound, rules};
 use mapisim::prelude::*;
 use mapisim::sample::{SampleConfig, SampleLibrary, SampleStore};
 use zoo::{Defect, builder, open_default, run_lifecycle, simulator, zoo_profile};
@@ -32,6 +32,7 @@ const PROVEN: &[&str] = &[
     "STORE-WRAPPED-ENTRYID",
     "STORE-RELEASES-SUPPORT",
     "SPOOLER-SAME-OBJECTS",
+    "SPOOLER-LOGON",
     "SPOOLER-NOTIFY-FLAGS",
     "SLT-ONCE",
     "SLT-SAVED-FLAG",
@@ -344,6 +345,29 @@ fn spooler_same_objects_fires_for_a_different_store() {
 }
 
 #[test]
+fn spooler_logon_fires_when_the_spooler_can_never_log_on() {
+    let report = lifecycle(Defect::SpoolerLogonFails);
+    assert_eq!(report.rule_ids(), vec!["SPOOLER-LOGON"], "{}", report.account());
+    assert!(
+        report
+            .account()
+            .contains("SpoolerLogon failed with MAPI_E_LOGON_FAILED")
+    );
+    // A store that logs off before the spooler gets to it is not the provider's failure.
+    let sim = simulator(Defect::SpoolerLogonFails);
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    sim.spooler().run_until_idle();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    sim.finish().assert_clean();
+}
+
+#[test]
 fn spooler_notify_flags_fires_for_a_transport_flag() {
     assert_fires(
         &lifecycle(Defect::BadSpoolerNotifyFlags),
@@ -405,23 +429,49 @@ fn logoff_with_store_held(sim: &Simulator, profile: &str) {
 
 #[test]
 fn teardown_row_uids_fires_when_logoff_keeps_the_support_object() {
-    // The sample in its default configuration keeps the support object in its store until the
-    // store's final release; under the provider-in-Logoff behaviour that is a violation.
+    // Under the provider-in-Logoff behaviour, IMSLogon::Logoff releases the support object at
+    // session logoff. A logon that keeps it past Logoff, with the store already released by the
+    // client, leaves its MAPIUIDs and status row behind.
+    let in_logoff = Behavior::default().with_teardown_cleanup(TeardownCleanup::ProviderInLogoff);
+    let sim = builder(Defect::LogonHoldsSupport)
+        .behavior(in_logoff.clone())
+        .build();
+    run_lifecycle(&sim);
+    let report = sim.finish();
+    assert_fires(&report, &rules::TEARDOWN_ROW_UIDS);
+    assert!(
+        report
+            .account()
+            .contains("returned from Logoff without releasing its support object")
+    );
+    // The sample keeps the support object in its store until the store's final release. When the
+    // client still holds the store at session logoff, that is the client's doing: MAPI removes the
+    // MAPIUIDs and the row itself and blames nobody for them.
     let sim = Simulator::builder()
         .library(SampleStore::DLL_FILE, SampleStore::library)
         .service(SampleStore::service("SMPMS"))
-        .behavior(Behavior::default().with_teardown_cleanup(TeardownCleanup::ProviderInLogoff))
+        .behavior(in_logoff.clone())
         .build();
     sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
     logoff_with_store_held(&sim, "P");
-    assert_fires(&sim.finish(), &rules::TEARDOWN_ROW_UIDS);
-    // Configured for that behaviour, it is clean.
-    let behavior = Behavior::default().with_teardown_cleanup(TeardownCleanup::ProviderInLogoff);
-    let config = SampleConfig::for_behavior(&behavior);
+    let report = sim.finish();
+    assert!(
+        report.violations.iter().all(|v| v.rule.bound == Bound::Client),
+        "{}",
+        report.account()
+    );
+    assert!(
+        report
+            .trace()
+            .text()
+            .contains("MAPI removes its MAPIUIDs and status row itself")
+    );
+    // Configured to release it in Logoff, it is clean too.
+    let config = SampleConfig::for_behavior(&in_logoff);
     let sim = Simulator::builder()
         .library(SampleStore::DLL_FILE, move || SampleLibrary::new(config))
         .service(SampleStore::service("SMPMS"))
-        .behavior(behavior)
+        .behavior(in_logoff)
         .build();
     sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
     logoff_with_store_held(&sim, "P");

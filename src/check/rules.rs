@@ -126,6 +126,9 @@ rules! {
     /// Step 9 of loading a store provider.
     SPOOLER_SAME_OBJECTS = "SPOOLER-SAME-OBJECTS", Provider, "loading-message-store-providers",
         "SpoolerLogon returns the same logon and store objects that Logon returned.";
+    /// Steps 8 and 9 of loading a store provider: the spooler logs on to the store MAPI told it about.
+    SPOOLER_LOGON = "SPOOLER-LOGON", Provider, "loading-message-store-providers",
+        "SpoolerLogon succeeds for a store that Logon opened and that is still open: the spooler can log on to every store MAPI tells it about.";
     /// Store providers notify the spooler of two events only.
     SPOOLER_NOTIFY_FLAGS = "SPOOLER-NOTIFY-FLAGS", Provider, "imapisupport-spoolernotify",
         "A store provider passes only NOTIFY_NEWMAIL_RECEIVED or NOTIFY_READYTOSEND to SpoolerNotify.";

@@ -34,7 +34,7 @@ mod spooler;
 pub(crate) mod state;
 mod store;
 pub(crate) mod support;
-mod teardown;
+pub(crate) mod teardown;
 
 use std::any::Any;
 use std::fmt;

@@ -536,6 +536,15 @@ impl Runtime {
     /// The provider object of a record, with what a call on it needs.
     pub(crate) fn provider_object(&self, key: ProviderKey) -> MapiResult<ProviderHandle> {
         let mut st = self.st();
+        self.provider_object_in(&mut st, key)
+    }
+
+    /// [`Runtime::provider_object`] under a lock the caller holds.
+    pub(crate) fn provider_object_in(
+        &self,
+        st: &mut crate::runtime::state::State,
+        key: ProviderKey,
+    ) -> MapiResult<ProviderHandle> {
         let rec = st.providers.get_mut(key).ok_or(MapiError::EndOfSession)?;
         let object = rec.object.clone().ok_or(MapiError::EndOfSession)?;
         rec.in_flight += 1;
@@ -549,19 +558,28 @@ impl Runtime {
         })
     }
 
-    /// A call made through a [`ProviderHandle`] is over; runs a release check that waited for it.
+    /// A call made through a [`ProviderHandle`] is over; the last one makes a `Shutdown` or runs a
+    /// release check that waited for it.
     pub(crate) fn provider_call_done(&self, key: ProviderKey) {
         let due = {
             let mut st = self.st();
             match st.providers.get_mut(key) {
                 Some(rec) => {
                     rec.in_flight = rec.in_flight.saturating_sub(1);
-                    rec.in_flight == 0 && std::mem::take(&mut rec.release_check_pending)
+                    let idle = rec.in_flight == 0;
+                    (
+                        idle && std::mem::take(&mut rec.shutdown_pending),
+                        idle && std::mem::take(&mut rec.release_check_pending),
+                    )
                 }
-                None => false,
+                None => (false, false),
             }
         };
-        if due {
+        if due.0 {
+            let _mapi = self.mapi_scope();
+            self.shutdown_provider(key);
+        }
+        if due.1 {
             self.check_provider_released(key);
         }
     }
@@ -712,6 +730,7 @@ impl Runtime {
                 shut_down: false,
                 in_flight: 0,
                 release_check_pending: false,
+                shutdown_pending: false,
             });
             if let Some(s) = st.session_mut(session) {
                 s.providers.push((loader::file_key(&file), k));
@@ -811,7 +830,8 @@ impl Runtime {
             in_reuse_logon: false,
             cleanup_done: false,
             logoff_called: false,
-            logoff_in_progress: false,
+            teardown: crate::runtime::state::Teardown::Idle,
+            mapi_calls: 0,
             support_release_reported: false,
             client_handles: 0,
             mapi_support_refs: 0,
@@ -1125,6 +1145,11 @@ impl Runtime {
             // The store is on its way out: open it afresh.
             return self.fresh_logon(session, target, flags, interface);
         };
+        // The logon's teardown waits for this Logon to return.
+        let Some(_call) = self.logon_call(lkey) else {
+            drop((support_temp, existing));
+            return self.fresh_logon(session, target, flags, interface);
+        };
         let support = support_temp.get();
         let provider = self.provider_object(pkey)?;
         let plabel = provider.label;
@@ -1271,8 +1296,8 @@ impl Runtime {
         flags: u32,
     ) -> MapiResult<OpenedEntry> {
         let id = crate::ids::EntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
-        let (logon, label, file) = {
-            let st = self.st();
+        let (key, logon, label, file) = {
+            let mut st = self.st();
             let s = st.session(session).ok_or(MapiError::EndOfSession)?;
             let key = s
                 .uids
@@ -1281,8 +1306,17 @@ impl Runtime {
                 .map(|(_, k)| *k)
                 .ok_or(MapiError::UnknownEntryid)?;
             let rec = st.logons.get(key).ok_or(MapiError::UnknownEntryid)?;
-            let logon = rec.logon.clone().ok_or(MapiError::UnknownEntryid)?;
-            (logon, rec.logon_label, Arc::clone(&rec.file))
+            let (label, file) = (rec.logon_label, Arc::clone(&rec.file));
+            if rec.logon.is_none() || !Runtime::enter_logon_call(&mut st, key) {
+                return Err(MapiError::UnknownEntryid);
+            }
+            let logon = st.logons.get(key).and_then(|r| r.logon.clone());
+            (key, logon, label, file)
+        };
+        // Counted above: the logon's teardown waits for the call.
+        let _call = crate::runtime::teardown::LogonCall::counted(self, key);
+        let Some(logon) = logon else {
+            return Err(MapiError::UnknownEntryid);
         };
         let target = label.map_or(Party::Mapi, Party::Object);
         self.call_provider(
@@ -1387,6 +1421,10 @@ impl Runtime {
             ("PR_STORE_SUPPORT_MASK", PR_STORE_SUPPORT_MASK),
         ];
         let tags: Vec<PropTag> = required.iter().map(|(_, t)| *t).collect();
+        // The logon's teardown waits for MAPI's GetProps.
+        let Some(_call) = self.logon_call(lkey) else {
+            return;
+        };
         let label = store.label();
         let objects: Vec<ObjLabel> = label.into_iter().collect();
         let by = Party::Library(Arc::clone(file));
@@ -1475,7 +1513,6 @@ impl Runtime {
                 }
             }
         }
-        let _ = lkey;
     }
 }
 

@@ -11,9 +11,11 @@ use crate::error::{MapiError, Status, Warned};
 use crate::flags::{OpenStoreFlags, SpoolerLogonFlags};
 use crate::object::{ObjLabel, WeakRef};
 use crate::runtime::Runtime;
+use crate::runtime::session::ProviderHandle;
 use crate::runtime::session::hex_short;
-use crate::runtime::state::{LogonKey, LogonPhase, SpoolerHold, SpoolerPhase};
+use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, SpoolerHold, SpoolerPhase, State, Teardown};
 use crate::runtime::store::StoreHandle;
+use crate::runtime::support::SupportTemp;
 use crate::spi::SpoolerLogonArgs;
 use crate::trace::Party;
 
@@ -76,41 +78,120 @@ pub(crate) fn run_until_idle(rt: &Runtime) -> usize {
     steps
 }
 
+/// What the spooler took from its queue for one `SpoolerLogon`.
+struct Work<'a> {
+    logon: LogonKey,
+    support: SupportTemp<'a>,
+    provider: ProviderHandle,
+    profile: String,
+    entry_id: Option<Vec<u8>>,
+    open_flags: OpenStoreFlags,
+    blob: Vec<u8>,
+    logon_id: Option<crate::object::ObjectId>,
+    store: Option<WeakRef<dyn crate::spi::MsgStore>>,
+    store_label: Option<ObjLabel>,
+}
+
+/// Takes the next store from the queue, under the lock that dequeues it: the logon is marked
+/// in flight, the call counted on the logon (its teardown waits for it) and on the provider
+/// object, and MAPI's temporary reference to the support object taken. `None` when the queue is
+/// empty; `Some(None)` when the store no longer wants the spooler.
+fn take_work(rt: &Runtime) -> Option<Option<Work<'_>>> {
+    let mut st = rt.st();
+    let logon = st.spooler.queue.pop_front()?;
+    let wanted = st.logons.get(logon).is_some_and(|rec| {
+        rec.spooler == SpoolerPhase::Queued
+            && still_wanted(&st, rec)
+            && st.providers.get(rec.provider).is_some_and(|p| p.object.is_some())
+            && rec.support.is_alive()
+    });
+    if !wanted {
+        if let Some(rec) = st.logons.get_mut(logon)
+            && rec.spooler == SpoolerPhase::Queued
+        {
+            rec.spooler = SpoolerPhase::Done;
+        }
+        return Some(None);
+    }
+    let support = rt.support_temp_in(&mut st, logon)?;
+    let Some(rec) = st.logons.get(logon) else {
+        return Some(None);
+    };
+    let pkey = rec.provider;
+    let work = (
+        rec.profile_name.clone(),
+        rec.entry_id.clone().or_else(|| rec.logon_entry_id.clone()),
+        rec.open_flags,
+        rec.spool_security.clone(),
+        rec.logon_id,
+        rec.store.clone(),
+        rec.store_label,
+    );
+    let provider = match rt.provider_object_in(&mut st, pkey) {
+        Ok(provider) => provider,
+        // Checked above: the provider object is there.
+        Err(_) => return Some(None),
+    };
+    if !Runtime::enter_logon_call(&mut st, logon) {
+        return Some(None);
+    }
+    if let Some(rec) = st.logons.get_mut(logon) {
+        rec.spooler = SpoolerPhase::InFlight;
+    }
+    let (profile, entry_id, open_flags, blob, logon_id, store, store_label) = work;
+    Some(Some(Work {
+        logon,
+        support,
+        provider,
+        profile,
+        entry_id,
+        open_flags,
+        blob,
+        logon_id,
+        store,
+        store_label,
+    }))
+}
+
+/// Whether the store still wants the spooler: active, not logging off, its session on.
+fn still_wanted(st: &State, rec: &LogonRec) -> bool {
+    rec.phase == LogonPhase::Active
+        && rec.teardown == Teardown::Idle
+        && rec.store_logoff_flag.is_none()
+        && rec.slt_calls == 0
+        && st.session(rec.session).is_some_and(|s| s.active)
+}
+
 /// One `SpoolerLogon`.
 fn step(rt: &Runtime) -> bool {
-    let Some(logon) = rt.st().spooler.queue.pop_front() else {
-        return false;
-    };
     let _spooler = rt.ledger.enter(Party::Spooler, crate::object::Owner::none());
-    let work = {
-        let st = rt.st();
-        st.logons.get(logon).and_then(|rec| {
-            let active = rec.phase == LogonPhase::Active && rec.spooler == SpoolerPhase::Queued;
-            let session_active = st.session(rec.session).is_some_and(|s| s.active);
-            if !active || !session_active {
-                return None;
-            }
-            Some((
-                rec.provider,
-                rec.profile_name.clone(),
-                rec.entry_id.clone().or_else(|| rec.logon_entry_id.clone()),
-                rec.open_flags,
-                rec.spool_security.clone(),
-                rec.logon_id,
-                rec.store.clone(),
-                rec.store_label,
-            ))
-        })
+    let work = match take_work(rt) {
+        None => return false,
+        Some(None) => return true,
+        Some(Some(work)) => work,
     };
-    let Some((pkey, profile, entry_id, open_flags, blob, logon_id, store, store_label)) = work else {
-        return true;
-    };
-    let Some(support) = rt.support_temp(logon) else {
-        return true;
-    };
-    let Ok(provider) = rt.provider_object(pkey) else {
-        return true;
-    };
+    let logon = work.logon;
+    spooler_logon(rt, work);
+    // The teardown of a store that logged off meanwhile waited for the call: it runs now.
+    rt.leave_logon_call(logon);
+    true
+}
+
+/// Calls `SpoolerLogon` and holds what it returned, or lets go of it at once if the store
+/// logged off while the call ran.
+fn spooler_logon(rt: &Runtime, work: Work<'_>) {
+    let Work {
+        logon,
+        support,
+        provider,
+        profile,
+        entry_id,
+        open_flags,
+        blob,
+        logon_id,
+        store,
+        store_label,
+    } = work;
     let (plabel, file, session) = (provider.label, Arc::clone(&provider.file), provider.session);
     rt.check_not_shut_down(provider.object(), plabel, &file);
     let mut flags = SpoolerLogonFlags::empty();
@@ -140,7 +221,7 @@ fn step(rt: &Runtime) -> bool {
             blob.len()
         ),
     );
-    let result = match rt.guarded(&file, Some(session), "SpoolerLogon", &[plabel], || {
+    let (result, panicked) = match rt.guarded(&file, Some(session), "SpoolerLogon", &[plabel], || {
         provider.object().spooler_logon(&args)
     }) {
         Ok(result) => {
@@ -152,54 +233,54 @@ fn step(rt: &Runtime) -> bool {
                     .collect();
                 labels.join(", ")
             });
-            result
+            (result, false)
         }
         Err(message) => {
             call.panicked(message);
-            Err(MapiError::CallFailed)
+            (Err(MapiError::CallFailed), true)
         }
     };
     drop(support);
     drop(provider);
-    match result {
-        Ok(Warned { value: out, .. }) => {
-            // The store may have logged off (or the session ended) while SpoolerLogon ran: then
-            // the spooler lets go at once instead of holding the store, and checks nothing.
-            let still_wanted = {
-                let st = rt.st();
-                st.logons.get(logon).is_some_and(|r| {
-                    r.phase == LogonPhase::Active
-                        && r.store_logoff_flag.is_none()
-                        && r.slt_calls == 0
-                        && st.session(r.session).is_some_and(|s| s.active)
-                })
+    // Whether the store still wants the spooler, decided in the same critical section that
+    // records the spooler's hold, so that a StoreLogoff or a session logoff on another thread
+    // either comes before (and the spooler lets go at once) or after (and releases the hold).
+    let outcome = {
+        let mut st = rt.st();
+        let wanted = st.logons.get(logon).is_some_and(|rec| still_wanted(&st, rec));
+        if let Some(rec) = st.logons.get_mut(logon) {
+            rec.spooler = if wanted && result.is_ok() {
+                SpoolerPhase::LoggedOn
+            } else {
+                SpoolerPhase::Done
             };
-            if !still_wanted {
-                if let Some(rec) = rt.st().logons.get_mut(logon) {
-                    rec.spooler = SpoolerPhase::Done;
+        }
+        match result {
+            Ok(Warned { value: out, .. }) if wanted => {
+                let same_logon = out.logon.as_ref().and_then(|l| l.id()).is_some()
+                    && out.logon.as_ref().and_then(|l| l.id()) == logon_id;
+                let same_store = store
+                    .as_ref()
+                    .is_some_and(|s| s.is_alive() && s.same_object(&out.store));
+                st.spooler.held.push(SpoolerHold {
+                    logon,
+                    logon_object: out.logon,
+                    store: out.store,
+                });
+                Outcome::Held {
+                    same_logon,
+                    same_store,
                 }
-                let target = out.store.label().map_or(Party::Mapi, Party::Object);
-                let call = rt.trace.begin_call(
-                    Party::Spooler,
-                    target,
-                    "Release",
-                    "the store logged off meanwhile",
-                );
-                rt.drop_in_provider(
-                    &file,
-                    Some(session),
-                    "the spooler's release",
-                    (out.logon, out.store),
-                );
-                call.finish(Status::Ok, "");
-                return true;
             }
-            let same_logon = out.logon.as_ref().and_then(|l| l.id()).is_some()
-                && out.logon.as_ref().and_then(|l| l.id()) == logon_id;
-            let same_store = store
-                .as_ref()
-                .and_then(WeakRef::upgrade)
-                .is_some_and(|s| s.same_object(&out.store));
+            Ok(Warned { value: out, .. }) => Outcome::Unwanted(out),
+            Err(e) => Outcome::Failed { error: e, wanted },
+        }
+    };
+    match outcome {
+        Outcome::Held {
+            same_logon,
+            same_store,
+        } => {
             if !same_logon || !same_store {
                 let mut what = Vec::new();
                 if !same_logon {
@@ -215,27 +296,54 @@ fn step(rt: &Runtime) -> bool {
                     Party::Library(Arc::clone(&file)),
                 );
             }
-            let mut st = rt.st();
-            if let Some(rec) = st.logons.get_mut(logon) {
-                rec.spooler = SpoolerPhase::LoggedOn;
-            }
-            st.spooler.held.push(SpoolerHold {
-                logon,
-                logon_object: out.logon,
-                store: out.store,
-            });
         }
-        Err(e) => {
-            if let Some(rec) = rt.st().logons.get_mut(logon) {
-                rec.spooler = SpoolerPhase::Done;
-            }
+        Outcome::Unwanted(out) => {
+            // The store logged off (or its session ended) while SpoolerLogon ran: the spooler
+            // lets go at once and checks nothing.
+            let target = out.store.label().map_or(Party::Mapi, Party::Object);
+            let call = rt.trace.begin_call(
+                Party::Spooler,
+                target,
+                "Release",
+                "the store logged off meanwhile",
+            );
+            rt.drop_in_provider(
+                &file,
+                Some(session),
+                "the spooler's release",
+                (out.logon, out.store),
+            );
+            call.finish(Status::Ok, "");
+        }
+        Outcome::Failed { error, wanted } => {
             rt.trace.record(crate::trace::EventKind::Note {
                 by: Party::Spooler,
-                text: format!("SpoolerLogon failed with {e}: the spooler does not use this store"),
+                text: format!("SpoolerLogon failed with {error}: the spooler does not use this store"),
             });
+            // A panic is reported as such; running out of memory is an answer any call may give.
+            if wanted && !panicked && error != MapiError::NotEnoughMemory {
+                rt.violation(
+                    &rules::SPOOLER_LOGON,
+                    format!(
+                        "SpoolerLogon failed with {error} for {}, which Logon opened and which is still open",
+                        store_label.map_or("the store".to_owned(), |l| l.to_string())
+                    ),
+                    store_label.into_iter().collect::<Vec<ObjLabel>>(),
+                    Party::Library(Arc::clone(&file)),
+                );
+            }
         }
     }
-    true
+}
+
+/// What became of a `SpoolerLogon`.
+enum Outcome {
+    /// The spooler holds what it returned.
+    Held { same_logon: bool, same_store: bool },
+    /// The store logged off meanwhile: released at once.
+    Unwanted(crate::spi::StoreLogon),
+    /// It failed.
+    Failed { error: MapiError, wanted: bool },
 }
 
 impl Runtime {

@@ -90,6 +90,8 @@ pub(crate) struct ProviderRec {
     pub(crate) in_flight: u32,
     /// The check that the object died with MAPI's release waits for the calls in flight.
     pub(crate) release_check_pending: bool,
+    /// `Shutdown` waits for the calls in flight: the last one to return makes it.
+    pub(crate) shutdown_pending: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -102,12 +104,36 @@ pub(crate) enum LogonPhase {
     TornDown,
 }
 
+/// Why MAPI tears a store logon down.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum TeardownCause {
+    /// The support object's final release (the store page's path).
+    SupportReleased,
+    /// `IMAPISession::Logoff` (or the last `MAPIUninitialize` ending a session).
+    SessionLogoff,
+}
+
+/// Where MAPI's teardown of a store logon stands. It never runs nested inside a provider call
+/// MAPI is making for the logon: asked for while one is in flight, it waits for the last one to
+/// return, and that call's end runs it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Teardown {
+    /// Not asked for.
+    Idle,
+    /// Asked for while MAPI calls on the logon were in flight.
+    Pending(TeardownCause),
+    /// Running: `Logoff`, MAPI's release of the logon object, and `Shutdown` when it is the last.
+    Running,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum SpoolerPhase {
     /// The spooler is not told about this store (`MAPI_NO_MAIL`, `MDB_NO_MAIL`).
     NotTold,
     /// Waiting for the spooler.
     Queued,
+    /// The spooler took it from its queue and its `SpoolerLogon` is running.
+    InFlight,
     /// The spooler is logged on and holds the store.
     LoggedOn,
     /// The spooler released the store (or its logon failed).
@@ -149,7 +175,12 @@ pub(crate) struct LogonRec {
     pub(crate) in_reuse_logon: bool,
     pub(crate) cleanup_done: bool,
     pub(crate) logoff_called: bool,
-    pub(crate) logoff_in_progress: bool,
+    /// MAPI's teardown of the logon.
+    pub(crate) teardown: Teardown,
+    /// Calls MAPI or the spooler is making into the provider for this logon right now
+    /// (`SpoolerLogon`, a `Logon` on the open store, `IMSLogon::OpenEntry`, MAPI's `GetProps`):
+    /// the teardown waits for them.
+    pub(crate) mapi_calls: u32,
     pub(crate) support_release_reported: bool,
     pub(crate) client_handles: u32,
     /// Temporary references MAPI holds to the support object right now (the spooler's, a reused

@@ -15,7 +15,7 @@ use crate::props::{
     PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_ROWID,
     Prop, PropBag,
 };
-use crate::runtime::state::{LogonKey, LogonPhase, StatusRow, Subscription};
+use crate::runtime::state::{LogonKey, LogonPhase, State, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
 use crate::spi::{AdviseSink, BufferId, MapiProp, MapiSupport, MemRoutines, Notification, ProfSect};
 use crate::trace::Party;
@@ -578,19 +578,20 @@ impl Drop for SupportTemp<'_> {
 impl Runtime {
     /// A temporary reference to the logon's support object, if it is alive.
     pub(crate) fn support_temp(&self, logon: LogonKey) -> Option<SupportTemp<'_>> {
-        let support = {
-            let mut st = self.st();
-            let rec = st.logons.get_mut(logon)?;
-            rec.mapi_support_refs += 1;
-            rec.support.upgrade()
-        };
-        let temp = SupportTemp {
+        let mut st = self.st();
+        self.support_temp_in(&mut st, logon)
+    }
+
+    /// [`Runtime::support_temp`] under a lock the caller holds.
+    pub(crate) fn support_temp_in<'a>(&'a self, st: &mut State, logon: LogonKey) -> Option<SupportTemp<'a>> {
+        let rec = st.logons.get_mut(logon)?;
+        let support = rec.support.upgrade()?;
+        rec.mapi_support_refs += 1;
+        Some(SupportTemp {
             rt: self,
             logon,
-            support: support.map(Into::into),
-        };
-        // A support object that is gone: the guard still undoes the count.
-        temp.support.is_some().then_some(temp)
+            support: Some(support.into()),
+        })
     }
 
     /// `IMAPISupport::StoreLogoffTransports`: checks when and how the store calls it, and lets
@@ -671,48 +672,13 @@ impl Runtime {
         Ok(LogoffFlags::COMPLETE)
     }
 
-    /// MAPI's teardown of a store logon, inside the final release of its support object.
+    /// MAPI's teardown of a store logon, inside the final release of its support object: the
+    /// logon's MAPIUIDs and status row go at once; `Logoff`, the logon's release and `Shutdown`
+    /// follow, unless a provider call of MAPI's on the logon is in flight (then they wait for it
+    /// to return) or MAPI is already tearing the logon down (at session logoff).
     pub(crate) fn support_final_release(&self, logon: LogonKey) {
         let _mapi = self.mapi_scope();
-        let (phase, in_logoff) = match self.st().logons.get(logon) {
-            Some(rec) => (rec.phase, rec.logoff_in_progress),
-            None => return,
-        };
-        match phase {
-            LogonPhase::Opening | LogonPhase::TornDown => {}
-            LogonPhase::Active if in_logoff => {
-                // The provider's Logoff released the support object (session logoff, the
-                // provider-in-Logoff variant): MAPI removes the logon's UIDs and row here; the
-                // session logoff releases the logon when Logoff returns.
-                self.cleanup_logon(logon);
-            }
-            LogonPhase::Active => {
-                // Only a store that went through its final release had its chance to call it.
-                let never = self
-                    .st()
-                    .logons
-                    .get(logon)
-                    .is_some_and(|r| r.slt_calls == 0 && r.store_destroyed);
-                if never {
-                    let (support, file) = {
-                        let st = self.st();
-                        st.logons
-                            .get(logon)
-                            .map(|r| (r.support_label, Arc::clone(&r.file)))
-                            .unzip()
-                    };
-                    self.violation(
-                        &rules::SLT_ONCE,
-                        "the store was shut down without calling StoreLogoffTransports".to_owned(),
-                        support.into_iter().collect(),
-                        file.map_or(Party::Mapi, Party::Library),
-                    );
-                }
-                self.cleanup_logon(logon);
-                self.logoff_logon(logon);
-                self.release_logon(logon);
-            }
-        }
+        self.request_teardown(logon, crate::runtime::state::TeardownCause::SupportReleased);
     }
 
     /// Removes a logon's MAPIUIDs and status row (once).

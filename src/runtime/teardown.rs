@@ -6,9 +6,30 @@ use std::sync::Arc;
 use crate::check::rules;
 use crate::error::Status;
 use crate::object::ObjLabel;
+use crate::object::WeakRef;
 use crate::runtime::Runtime;
-use crate::runtime::state::{LogonKey, LogonPhase, ProviderKey};
+use crate::runtime::state::{LogonKey, LogonPhase, ProviderKey, State, Teardown, TeardownCause};
 use crate::trace::Party;
+
+/// A call of MAPI's into the provider for one logon, counted while the guard lives: the logon's
+/// teardown waits for it, and the guard's end runs a teardown that waited.
+pub(crate) struct LogonCall<'a> {
+    rt: &'a Runtime,
+    logon: LogonKey,
+}
+
+impl<'a> LogonCall<'a> {
+    /// The guard of a call already counted with [`Runtime::enter_logon_call`].
+    pub(crate) fn counted(rt: &'a Runtime, logon: LogonKey) -> LogonCall<'a> {
+        LogonCall { rt, logon }
+    }
+}
+
+impl Drop for LogonCall<'_> {
+    fn drop(&mut self) {
+        self.rt.leave_logon_call(self.logon);
+    }
+}
 
 impl Runtime {
     /// Calls `IMSLogon::Logoff` (once per logon).
@@ -142,14 +163,22 @@ impl Runtime {
     }
 
     /// `IMSProvider::Shutdown`, then MAPI's release of the provider object, then the DLL's
-    /// `FreeLibrary` for this use.
+    /// `FreeLibrary` for this use. Not while a logon of the provider remains, nor while a call of
+    /// MAPI's on it is in flight: then the last logon's release, or the call's end, shuts it down.
     pub(crate) fn shutdown_provider(&self, key: ProviderKey) {
         let taken = {
             let mut st = self.st();
-            let Some(rec) = st.providers.get(key) else {
+            let Some(rec) = st.providers.get_mut(key) else {
                 return;
             };
-            if rec.shut_down || rec.object.is_none() {
+            if rec.shut_down || rec.object.is_none() || !rec.logons.is_empty() {
+                // Done already, or a logon of the provider is still being torn down (its release
+                // shuts the provider down).
+                return;
+            }
+            if rec.in_flight > 0 {
+                // A call of MAPI's on the provider is running: the last one to return shuts it down.
+                rec.shutdown_pending = true;
                 return;
             }
             let id = rec.id;
@@ -256,7 +285,10 @@ impl Runtime {
         }
     }
 
-    /// `IMAPISession::Logoff`.
+    /// `IMAPISession::Logoff`: the spooler lets go of the session's stores, then MAPI tears down
+    /// every active logon (`Logoff`, its release, and `Shutdown` of a provider whose last logon it
+    /// was) and shuts down the providers left. A logon with a MAPI call in flight on another thread
+    /// is torn down when that call returns, and its provider with it.
     pub(crate) fn session_logoff(&self, session: u32) {
         let logons = {
             let mut st = self.st();
@@ -273,46 +305,7 @@ impl Runtime {
             self.spooler_release(logon, "the session logs off");
         }
         for &logon in &logons {
-            let active = self
-                .st()
-                .logons
-                .get(logon)
-                .is_some_and(|r| r.phase == LogonPhase::Active);
-            if !active {
-                continue;
-            }
-            if self.cleanup_in_logoff() {
-                if let Some(rec) = self.st().logons.get_mut(logon) {
-                    rec.logoff_in_progress = true;
-                }
-                self.logoff_logon(logon);
-                let (cleaned, label, file) = {
-                    let mut st = self.st();
-                    match st.logons.get_mut(logon) {
-                        Some(rec) => {
-                            rec.logoff_in_progress = false;
-                            (rec.cleanup_done, rec.logon_label, Some(Arc::clone(&rec.file)))
-                        }
-                        None => (true, None, None),
-                    }
-                };
-                if !cleaned {
-                    self.violation(
-                        &rules::TEARDOWN_ROW_UIDS,
-                        format!(
-                            "{} returned from Logoff without releasing its support object, so its MAPIUIDs and status row stayed",
-                            label.map(|l| l.to_string()).unwrap_or_else(|| "the logon".into())
-                        ),
-                        label.into_iter().collect(),
-                        file.map_or(Party::Mapi, Party::Library),
-                    );
-                    self.cleanup_logon(logon);
-                }
-            } else {
-                self.cleanup_logon(logon);
-                self.logoff_logon(logon);
-            }
-            self.release_logon(logon);
+            self.request_teardown(logon, TeardownCause::SessionLogoff);
         }
         let providers: Vec<ProviderKey> = {
             let st = self.st();
@@ -324,6 +317,160 @@ impl Runtime {
             self.shutdown_provider(key);
         }
         self.note(format!("session {session} is logged off"));
+    }
+
+    /// Asks for MAPI's teardown of a store logon. It runs now, on this thread, unless MAPI calls on
+    /// the logon are in flight (then the last one to return runs it) or it is already running
+    /// (then a support object released during `Logoff` only has its MAPIUIDs and row removed).
+    pub(crate) fn request_teardown(&self, logon: LogonKey, cause: TeardownCause) {
+        let run = {
+            let mut st = self.st();
+            let Some(rec) = st.logons.get_mut(logon) else {
+                return;
+            };
+            if rec.phase != LogonPhase::Active {
+                return;
+            }
+            match rec.teardown {
+                Teardown::Running | Teardown::Pending(_) => false,
+                Teardown::Idle if rec.mapi_calls > 0 => {
+                    rec.teardown = Teardown::Pending(cause);
+                    false
+                }
+                Teardown::Idle => {
+                    rec.teardown = Teardown::Running;
+                    true
+                }
+            }
+        };
+        if run {
+            self.run_teardown(logon, cause);
+        } else if cause == TeardownCause::SupportReleased {
+            // MAPI removes the logon's MAPIUIDs and status row inside the support object's
+            // release; the rest waits for the call in flight (or is under way).
+            self.cleanup_logon(logon);
+        }
+    }
+
+    /// Counts a MAPI call into the provider for this logon, under MAPI's lock: `false` when the
+    /// logon is not active or its teardown has begun (no call may start then).
+    pub(crate) fn enter_logon_call(st: &mut State, logon: LogonKey) -> bool {
+        match st.logons.get_mut(logon) {
+            Some(rec) if rec.phase == LogonPhase::Active && rec.teardown == Teardown::Idle => {
+                rec.mapi_calls += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Counts a MAPI call into the provider for this logon until the guard is dropped; `None`
+    /// when no call may start (see [`Runtime::enter_logon_call`]).
+    pub(crate) fn logon_call(&self, logon: LogonKey) -> Option<LogonCall<'_>> {
+        let entered = Runtime::enter_logon_call(&mut self.st(), logon);
+        entered.then(|| LogonCall { rt: self, logon })
+    }
+
+    /// A MAPI call counted with [`Runtime::enter_logon_call`] returned: the last one runs a
+    /// teardown that waited for it.
+    pub(crate) fn leave_logon_call(&self, logon: LogonKey) {
+        let due = {
+            let mut st = self.st();
+            let Some(rec) = st.logons.get_mut(logon) else {
+                return;
+            };
+            rec.mapi_calls = rec.mapi_calls.saturating_sub(1);
+            match rec.teardown {
+                Teardown::Pending(cause) if rec.mapi_calls == 0 && rec.phase == LogonPhase::Active => {
+                    rec.teardown = Teardown::Running;
+                    Some(cause)
+                }
+                _ => None,
+            }
+        };
+        if let Some(cause) = due {
+            let _mapi = self.mapi_scope();
+            self.run_teardown(logon, cause);
+        }
+    }
+
+    /// MAPI's teardown of a store logon, in the documented order, once no MAPI call on it is in
+    /// flight.
+    fn run_teardown(&self, logon: LogonKey, cause: TeardownCause) {
+        // The spooler lets go first (it holds nothing once the store logged off its transports).
+        self.spooler_forget(logon);
+        self.spooler_release(logon, "MAPI tears the store logon down");
+        match cause {
+            TeardownCause::SupportReleased => {
+                // Only a store that went through its final release had its chance to call it.
+                let never = {
+                    let st = self.st();
+                    st.logons
+                        .get(logon)
+                        .filter(|r| r.slt_calls == 0 && r.store_destroyed)
+                        .map(|r| (r.support_label, Arc::clone(&r.file)))
+                };
+                if let Some((support, file)) = never {
+                    self.violation(
+                        &rules::SLT_ONCE,
+                        "the store was shut down without calling StoreLogoffTransports".to_owned(),
+                        vec![support],
+                        Party::Library(file),
+                    );
+                }
+                self.cleanup_logon(logon);
+                self.logoff_logon(logon);
+            }
+            TeardownCause::SessionLogoff if self.cleanup_in_logoff() => {
+                self.logoff_logon(logon);
+                self.check_logoff_released_support(logon);
+            }
+            TeardownCause::SessionLogoff => {
+                self.cleanup_logon(logon);
+                self.logoff_logon(logon);
+            }
+        }
+        self.release_logon(logon);
+    }
+
+    /// `TEARDOWN-ROW-UIDS` under the provider-in-`Logoff` variant: at session logoff, `Logoff`
+    /// releases the support object, and MAPI removes the logon's MAPIUIDs and row inside that
+    /// release. A support object that outlives `Logoff` because the client still holds the store
+    /// (which keeps it) is the client's doing, not the provider's: MAPI removes them itself.
+    fn check_logoff_released_support(&self, logon: LogonKey) {
+        let left = {
+            let st = self.st();
+            st.logons.get(logon).filter(|r| !r.cleanup_done).map(|r| {
+                let client_holds_store =
+                    r.client_handles > 0 && r.store.as_ref().is_some_and(WeakRef::is_alive);
+                (
+                    client_holds_store,
+                    r.logon_label,
+                    r.store_label,
+                    Arc::clone(&r.file),
+                )
+            })
+        };
+        let Some((client_holds_store, label, store, file)) = left else {
+            return;
+        };
+        let logon_name = label.map(|l| l.to_string()).unwrap_or_else(|| "the logon".into());
+        if client_holds_store {
+            self.note(format!(
+                "{logon_name} returned from Logoff with its support object still held by {}, which the client has not released: MAPI removes its MAPIUIDs and status row itself",
+                store.map(|l| l.to_string()).unwrap_or_else(|| "its store".into())
+            ));
+        } else {
+            self.violation(
+                &rules::TEARDOWN_ROW_UIDS,
+                format!(
+                    "{logon_name} returned from Logoff without releasing its support object, so its MAPIUIDs and status row stayed"
+                ),
+                label.into_iter().collect(),
+                Party::Library(file),
+            );
+        }
+        self.cleanup_logon(logon);
     }
 
     /// `STORE-RELEASES-SUPPORT`: a store destroyed while its support object lives on. Checked when

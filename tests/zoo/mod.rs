@@ -64,6 +64,8 @@ pub(crate) enum Defect {
     LogonHoldsSupport,
     /// `SpoolerLogon` returns a new store object.
     SpoolerReturnsOtherStore,
+    /// `SpoolerLogon` always fails with `MAPI_E_LOGON_FAILED`.
+    SpoolerLogonFails,
     /// `StoreLogoff` calls `SpoolerNotify` with a transport's flag.
     BadSpoolerNotifyFlags,
     /// `StoreLogoff` calls `StoreLogoffTransports` twice.
@@ -553,6 +555,9 @@ impl MsProvider for ZooProvider {
     }
 
     fn spooler_logon(&self, args: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        if self.defect == Defect::SpoolerLogonFails {
+            return Err(MapiError::LogonFailed);
+        }
         let id = match args.entry_id {
             Some(bytes) => EntryId::parse(bytes).map_err(|_| MapiError::InvalidEntryid)?,
             None => EntryId::new(ZOO_UID, args.spool_security.to_vec()),
