@@ -23,6 +23,7 @@ mod library;
 pub mod memory;
 mod store;
 mod support;
+pub mod util;
 
 pub use library::{
     Exports, InitArgs, ModuleInstance, ProviderAdmin, ProviderInit, ProviderLibrary, ServiceEntryArgs,
@@ -34,6 +35,7 @@ pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, Sto
 pub use support::{
     AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropProblem,
 };
+pub use util::{hr_get_one_prop, hr_set_one_prop, wrap_store_entry_id, wrapped_store_entry_id};
 
 use crate::object::Ref;
 
