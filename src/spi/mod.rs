@@ -19,12 +19,14 @@
 //!
 //! The reference store provider in [`crate::sample`] follows every rule and is the model to copy.
 
+pub mod forward;
 mod library;
 pub mod memory;
 mod store;
 mod support;
 pub mod util;
 
+pub use forward::{ForwardSupport, NoOverrides, SupportOverrides};
 pub use library::{
     Exports, InitArgs, ModuleInstance, ProviderAdmin, ProviderInit, ProviderLibrary, ServiceEntryArgs,
 };
