@@ -664,6 +664,42 @@ impl PropBag {
         }
     }
 
+    /// Stores a property under the tag's ID with the value's own type
+    /// (`tag.with_type(value.prop_type())`), replacing in place any property with the same ID, and
+    /// returns the bag, so that calls chain. It cannot fail: it stores what it is given.
+    ///
+    /// [`PropBag::set`] checks instead: it refuses a value whose type is not the tag's (turning
+    /// text into the tag's string form first) and the reserved IDs `PROP_ID_NULL` and
+    /// `PROP_ID_INVALID`, and it returns the value it replaced. Use `put` where the value is known
+    /// to be right, such as a literal for a well-known tag; text given as `&str` or `String` is
+    /// stored as `PT_UNICODE`, whatever the tag's string form.
+    ///
+    /// ```
+    /// use mapisim::props::{PropBag, PropType, PR_DISPLAY_NAME_A, PR_DISPLAY_NAME_W, PR_RESOURCE_FLAGS};
+    ///
+    /// let mut row = PropBag::new();
+    /// row.put(PR_DISPLAY_NAME_W, "Sample Store").put(PR_RESOURCE_FLAGS, 0x2u32);
+    /// assert_eq!(row.get_u32(PR_RESOURCE_FLAGS), Some(2));
+    ///
+    /// // The value's type wins: the 8-bit tag gets a Unicode string, in the same place.
+    /// row.put(PR_DISPLAY_NAME_A, "Renamed");
+    /// let first = row.iter().next().expect("two properties");
+    /// assert_eq!(first.tag.prop_type(), PropType::UNICODE);
+    /// assert_eq!(row.get_str(PR_DISPLAY_NAME_W), Some("Renamed"));
+    /// ```
+    pub fn put(&mut self, tag: PropTag, value: impl Into<PropValue>) -> &mut PropBag {
+        let value = value.into();
+        let prop = Prop {
+            tag: tag.with_type(value.prop_type()),
+            value,
+        };
+        match self.position(tag.id()) {
+            Some(i) => self.props[i] = prop,
+            None => self.props.push(prop),
+        }
+        self
+    }
+
     /// Sets every property of `other` into this bag, in `other`'s order (a merge, as
     /// `STATUSROW_UPDATE` does).
     pub fn merge(&mut self, other: &PropBag) {

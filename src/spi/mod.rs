@@ -19,11 +19,14 @@
 //!
 //! The reference store provider in [`crate::sample`] follows every rule and is the model to copy.
 
+pub mod forward;
 mod library;
 pub mod memory;
 mod store;
 mod support;
+pub mod util;
 
+pub use forward::{ForwardSupport, NoOverrides, SupportOverrides};
 pub use library::{
     Exports, InitArgs, ModuleInstance, ProviderAdmin, ProviderInit, ProviderLibrary, ServiceEntryArgs,
 };
@@ -34,6 +37,7 @@ pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, Sto
 pub use support::{
     AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropProblem,
 };
+pub use util::{hr_get_one_prop, hr_set_one_prop, wrap_store_entry_id, wrapped_store_entry_id};
 
 use crate::object::Ref;
 
