@@ -273,6 +273,7 @@ pub struct ObjectInfo {
     tracked: Option<bool>,
     on_release: Option<ReleaseHook>,
     created_by: Option<EventId>,
+    unscoped: Option<Party>,
 }
 
 impl fmt::Debug for ObjectInfo {
@@ -283,6 +284,7 @@ impl fmt::Debug for ObjectInfo {
             .field("tracked", &self.tracked)
             .field("on_release", &self.on_release.is_some())
             .field("created_by", &self.created_by)
+            .field("unscoped", &self.unscoped)
             .finish()
     }
 }
@@ -297,6 +299,7 @@ impl ObjectInfo {
             tracked: None,
             on_release: None,
             created_by: None,
+            unscoped: None,
         }
     }
 
@@ -323,6 +326,14 @@ impl ObjectInfo {
         self.created_by = Some(event);
         self
     }
+
+    /// Whom references taken on a thread outside every [`Scope`] are attributed to (the client
+    /// when not said). MAPI gives a provider objects, such as its support object, that only the
+    /// provider holds: a reference taken on a thread the provider started is the provider's.
+    pub fn unscoped_party(mut self, party: Party) -> ObjectInfo {
+        self.unscoped = Some(party);
+        self
+    }
 }
 
 /// A weak link to an object's allocation, readable without keeping the object alive.
@@ -340,6 +351,8 @@ struct RefRecord {
     id: u64,
     site: &'static Location<'static>,
     holder: Option<ObjectId>,
+    /// The party whose code took the reference.
+    by: Party,
 }
 
 struct Entry {
@@ -353,6 +366,8 @@ struct Entry {
     tracked: bool,
     hook: Option<ReleaseHook>,
     records: Vec<RefRecord>,
+    /// Who takes a reference on a thread outside every scope.
+    unscoped: Party,
 }
 
 impl Entry {
@@ -396,6 +411,7 @@ impl LedgerShared {
             .tracked
             .unwrap_or_else(|| self.history.load(Ordering::Relaxed));
         let needs_token = tracked || info.on_release.is_some();
+        let unscoped = info.unscoped.unwrap_or(Party::Client);
         let weak: Weak<RefNode<T>> = Arc::downgrade(node);
         let (id, record) = {
             let mut state = lock(&self.state);
@@ -420,9 +436,11 @@ impl LedgerShared {
                         id,
                         site,
                         holder: None,
+                        by: scope_party().unwrap_or_else(|| unscoped.clone()),
                     })
                     .into_iter()
                     .collect(),
+                unscoped,
             });
             (id, record)
         };
@@ -455,10 +473,12 @@ impl LedgerShared {
             state.next_record += 1;
             let record = state.next_record;
             let entry = state.objects.get_mut(object)?;
+            let by = scope_party().unwrap_or_else(|| entry.unscoped.clone());
             entry.records.push(RefRecord {
                 id: record,
                 site,
                 holder,
+                by,
             });
             (record, entry.tracked, entry.label(), entry.weak.strong())
         };
@@ -925,7 +945,12 @@ fn current_owner() -> Owner {
 /// The party whose code is running on this thread: the innermost [`Scope`]'s, or
 /// [`Party::Client`] outside every scope.
 pub fn current_party() -> Party {
-    top_frame(|frame| frame.party.clone()).unwrap_or(Party::Client)
+    scope_party().unwrap_or(Party::Client)
+}
+
+/// The party of the innermost [`Scope`] open on this thread, if any.
+pub fn scope_party() -> Option<Party> {
+    top_frame(|frame| frame.party.clone())
 }
 
 /// A region of code run on behalf of a party (a provider DLL, MAPI, the spooler) on this thread.
@@ -982,13 +1007,15 @@ pub struct LiveObject {
     pub tracked: bool,
 }
 
-/// Where an outstanding reference was taken, and which object holds it if that is known.
+/// Where an outstanding reference was taken, by whom, and which object holds it if that is known.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct RefSite {
     /// The source location of the `Ref::new`, `clone` or `upgrade` that made it.
     pub site: &'static Location<'static>,
     /// The object holding it, when it was taken with [`Ref::clone_held_by`].
     pub held_by: Option<ObjLabel>,
+    /// The party whose code took it.
+    pub by: Party,
 }
 
 /// The objects still alive at a checkpoint, and the reference cycles among them.
@@ -1225,6 +1252,17 @@ impl ObjectLedger {
         (n > 0).then(|| saturate(n))
     }
 
+    /// How many of an object's outstanding references, among those the ledger records (every
+    /// reference of a tracked object but the one it was registered with when that was taken
+    /// outside a scope, the references taken after [`ObjectLedger::watch`]), were taken by a party
+    /// that `by` accepts. 0 for an object that is gone.
+    pub fn count_references(&self, id: ObjectId, by: impl Fn(&Party) -> bool) -> u32 {
+        let state = lock(&self.shared.state);
+        state.objects.get(id).map_or(0, |entry| {
+            saturate(entry.records.iter().filter(|r| by(&r.by)).count())
+        })
+    }
+
     /// The label of a live object.
     pub fn label(&self, id: ObjectId) -> Option<ObjLabel> {
         lock(&self.shared.state).objects.get(id).map(Entry::label)
@@ -1262,6 +1300,7 @@ impl ObjectLedger {
                     .map(|r| RefSite {
                         site: r.site,
                         held_by: r.holder.and_then(|h| state.objects.get(h)).map(Entry::label),
+                        by: r.by.clone(),
                     })
                     .collect();
                 Some(LiveObject {

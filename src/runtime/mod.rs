@@ -1228,7 +1228,6 @@ impl Runtime {
                     status_rows: mapi_status_rows(flags),
                     uids: Vec::new(),
                     client_handles: 0,
-                    leak_checked: false,
                     label: None,
                 },
             );
@@ -1239,7 +1238,6 @@ impl Runtime {
             // The session never started: it ends here, without a client violation.
             if let Some(s) = self.st().session_mut(id) {
                 s.active = false;
-                s.leak_checked = true;
             }
             return Err(e);
         }
@@ -1551,19 +1549,36 @@ impl Runtime {
         })
     }
 
-    /// `SESSION-LEAK`: once a session is logged off and its client handles are gone, nothing a
-    /// provider made for it may be alive.
+    /// `SESSION-LEAK`: once a session is logged off, its teardown is over (every logon torn down,
+    /// every provider shut down and released, on whichever thread) and its client handles are
+    /// gone, nothing a provider made for it may be alive.
     fn check_session_leaks(&self) {
         let due: Vec<u32> = {
             let mut st = self.st();
-            st.sessions
-                .iter_mut()
-                .filter(|(_, s)| !s.active && s.client_handles == 0 && !s.leak_checked)
-                .map(|(id, s)| {
-                    s.leak_checked = true;
-                    *id
+            let st = &mut *st;
+            if st.leak_checks_due.is_empty() {
+                return;
+            }
+            let (sessions, logons) = (&st.sessions, &st.logons);
+            let torn_down = |id: &u32| {
+                sessions.get(id).is_none_or(|s| {
+                    s.client_handles == 0
+                        && s.providers.is_empty()
+                        && s.logons.iter().all(|k| {
+                            logons.get(*k).is_none_or(|r| {
+                                r.phase == state::LogonPhase::TornDown
+                                    && !matches!(
+                                        r.teardown,
+                                        state::Teardown::Running | state::Teardown::Pending(_)
+                                    )
+                            })
+                        })
                 })
-                .collect()
+            };
+            let (due, waiting): (Vec<u32>, Vec<u32>) =
+                st.leak_checks_due.iter().partition(|id| torn_down(id));
+            st.leak_checks_due = waiting;
+            due
         };
         for id in due {
             let leaks = self

@@ -587,9 +587,13 @@ impl Runtime {
     /// `NO-CALL-AFTER-SHUTDOWN`: reports a call about to be made on a provider object that was
     /// already shut down (possible only when an entry point handed one object out twice).
     pub(crate) fn check_not_shut_down(&self, object: &Ref<dyn MsProvider>, label: ObjLabel, file: &Arc<str>) {
-        let down = object
-            .id()
-            .is_some_and(|id| self.st().providers.values().any(|p| p.shut_down && p.id == id));
+        let down = object.id().is_some_and(|id| {
+            let st = self.st();
+            st.provider_objects.get(&id).is_some_and(|keys| {
+                keys.iter()
+                    .any(|k| st.providers.get(*k).is_some_and(|p| p.shut_down))
+            })
+        });
         if down {
             self.violation(
                 &rules::NO_CALL_AFTER_SHUTDOWN,
@@ -684,12 +688,7 @@ impl Runtime {
             kind: InterfaceKind::MsProvider,
             serial: 0,
         });
-        let handed_out_before = {
-            let mut st = self.st();
-            let before = st.provider_objects.contains(&id);
-            st.provider_objects.push(id);
-            before
-        };
+        let handed_out_before = self.st().provider_objects.get(&id).is_some_and(|k| !k.is_empty());
         if handed_out_before {
             self.violation(
                 &rules::INIT_NEW_OBJECT,
@@ -735,6 +734,7 @@ impl Runtime {
             if let Some(s) = st.session_mut(session) {
                 s.providers.push((loader::file_key(&file), k));
             }
+            st.provider_objects.entry(id).or_default().push(k);
             k
         };
         Ok(key)
@@ -809,6 +809,7 @@ impl Runtime {
             entry_id: None,
             phase: LogonPhase::Opening,
             support: crate::object::WeakRef::empty(),
+            support_id: None,
             support_label: ObjLabel {
                 kind: InterfaceKind::MapiSupport,
                 serial: 0,
@@ -832,12 +833,12 @@ impl Runtime {
             logoff_called: false,
             teardown: crate::runtime::state::Teardown::Idle,
             mapi_calls: 0,
+            store_releases: 0,
             support_release_reported: false,
             client_handles: 0,
-            mapi_support_refs: 0,
             subscriptions: Vec::new(),
         });
-        let support = SupportObject::create(self, lkey, session);
+        let support = SupportObject::create(self, lkey, session, &file);
         let support_label = support.label().unwrap_or(ObjLabel {
             kind: InterfaceKind::MapiSupport,
             serial: 0,
@@ -846,6 +847,7 @@ impl Runtime {
             let mut st = self.st();
             if let Some(rec) = st.logons.get_mut(lkey) {
                 rec.support = support.downgrade();
+                rec.support_id = support.id();
                 rec.support_label = support_label;
             }
         }
@@ -1331,12 +1333,14 @@ impl Runtime {
         )
     }
 
-    /// The references to a logon's support object that are not MAPI's temporary ones.
+    /// The references to a logon's support object that the provider took (MAPI's and the
+    /// spooler's temporary ones are not counted, on whatever thread they are taken).
     pub(crate) fn provider_support_refs(&self, lkey: LogonKey) -> u32 {
-        let st = self.st();
-        st.logons
-            .get(lkey)
-            .map_or(0, |r| r.support.ref_count().saturating_sub(r.mapi_support_refs))
+        let id = self.st().logons.get(lkey).and_then(|r| r.support_id);
+        id.map_or(0, |id| {
+            self.ledger
+                .count_references(id, |by| matches!(by, Party::Library(_)))
+        })
     }
 
     /// The store's unwrapped entry ID as its profile section records it (`PR_ENTRYID`).

@@ -153,12 +153,15 @@ fn take_work(rt: &Runtime) -> Option<Option<Work<'_>>> {
     }))
 }
 
-/// Whether the store still wants the spooler: active, not logging off, its session on.
+/// Whether the store still wants the spooler: active, alive (not in its final release on another
+/// thread), not logging off, its session on.
 fn still_wanted(st: &State, rec: &LogonRec) -> bool {
     rec.phase == LogonPhase::Active
         && rec.teardown == Teardown::Idle
         && rec.store_logoff_flag.is_none()
         && rec.slt_calls == 0
+        && !rec.store_destroyed
+        && rec.store.as_ref().is_some_and(WeakRef::is_alive)
         && st.session(rec.session).is_some_and(|s| s.active)
 }
 

@@ -1,7 +1,7 @@
 //! The simulated MAPI's bookkeeping. Everything here lives under one lock that is never held
 //! while provider code runs.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use slotmap::SlotMap;
@@ -37,8 +37,11 @@ pub(crate) struct State {
     pub(crate) profiles: ProfileStore,
     /// `FreeLibrary` calls to make when the current client call returns ("at a later time").
     pub(crate) deferred_frees: Vec<(Arc<str>, String)>,
-    /// Every provider object an entry point returned, to catch one handed out twice.
-    pub(crate) provider_objects: Vec<ObjectId>,
+    /// Every provider object an entry point returned, with the records MAPI made for it: more
+    /// than one when an entry point handed the same object out twice.
+    pub(crate) provider_objects: HashMap<ObjectId, Vec<ProviderKey>>,
+    /// Sessions logged off whose leak checkpoint has not run yet.
+    pub(crate) leak_checks_due: Vec<u32>,
     /// Objects a provider invalidated with `MakeInvalid`.
     pub(crate) invalid_objects: Vec<ObjectId>,
     /// The MAPIUIDs `NewUID` handed to store providers.
@@ -67,8 +70,6 @@ pub(crate) struct SessionState {
     pub(crate) uids: Vec<(MapiUid, LogonKey)>,
     /// Store handles the client still holds.
     pub(crate) client_handles: u32,
-    /// Whether the leak checkpoint after teardown has run.
-    pub(crate) leak_checked: bool,
     pub(crate) label: Option<ObjLabel>,
 }
 
@@ -124,6 +125,8 @@ pub(crate) enum Teardown {
     Pending(TeardownCause),
     /// Running: `Logoff`, MAPI's release of the logon object, and `Shutdown` when it is the last.
     Running,
+    /// Over: the logon object is released, and its provider shut down if it was the last logon.
+    Done,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -154,6 +157,7 @@ pub(crate) struct LogonRec {
     pub(crate) entry_id: Option<Vec<u8>>,
     pub(crate) phase: LogonPhase,
     pub(crate) support: WeakRef<SupportObject>,
+    pub(crate) support_id: Option<ObjectId>,
     pub(crate) support_label: ObjLabel,
     pub(crate) logon: Option<Ref<dyn MsLogon>>,
     pub(crate) logon_label: Option<ObjLabel>,
@@ -181,11 +185,11 @@ pub(crate) struct LogonRec {
     /// (`SpoolerLogon`, a `Logon` on the open store, `IMSLogon::OpenEntry`, MAPI's `GetProps`):
     /// the teardown waits for them.
     pub(crate) mapi_calls: u32,
+    /// Releases of the store object by the client or the spooler in progress, on any thread: a
+    /// store in its final release has not released its support object yet.
+    pub(crate) store_releases: u32,
     pub(crate) support_release_reported: bool,
     pub(crate) client_handles: u32,
-    /// Temporary references MAPI holds to the support object right now (the spooler's, a reused
-    /// logon's).
-    pub(crate) mapi_support_refs: u32,
     pub(crate) subscriptions: Vec<Subscription>,
 }
 
@@ -219,5 +223,18 @@ impl State {
 
     pub(crate) fn session_mut(&mut self, id: u32) -> Option<&mut SessionState> {
         self.sessions.get_mut(&id)
+    }
+
+    /// The other provider records MAPI made for the same provider object as `key` (there are
+    /// some only when an entry point handed one object out twice).
+    pub(crate) fn sharing(&self, key: ProviderKey) -> impl Iterator<Item = (ProviderKey, &ProviderRec)> {
+        let keys = self
+            .providers
+            .get(key)
+            .and_then(|rec| self.provider_objects.get(&rec.id))
+            .map_or(&[][..], Vec::as_slice);
+        keys.iter()
+            .filter(move |k| **k != key)
+            .filter_map(|k| self.providers.get(*k).map(|p| (*k, p)))
     }
 }

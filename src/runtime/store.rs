@@ -353,7 +353,7 @@ impl Drop for StoreHandle {
             .trace
             .begin_call(Party::Client, self.target(), "Release", "");
         self.rt
-            .drop_in_provider(&self.file, Some(self.session), "the store's release", store);
+            .release_store(self.logon, &self.file, self.session, "the store's release", store);
         {
             let mut st = self.rt.st();
             if let Some(rec) = self.logon.and_then(|k| st.logons.get_mut(k)) {

@@ -30,8 +30,9 @@ pub(crate) struct SupportObject {
 
 impl SupportObject {
     /// Makes and registers the support object of a logon. It is tracked: its `AddRef` and
-    /// `Release` calls always appear in the trace.
-    pub(crate) fn create(rt: &Runtime, logon: LogonKey, session: u32) -> Ref<SupportObject> {
+    /// `Release` calls always appear in the trace, each reference recorded with the party that
+    /// took it (a thread outside every scope is the provider's: only the provider holds it).
+    pub(crate) fn create(rt: &Runtime, logon: LogonKey, session: u32, file: &Arc<str>) -> Ref<SupportObject> {
         let support = rt.ledger.register(
             SupportObject {
                 rt: rt.me(),
@@ -41,7 +42,8 @@ impl SupportObject {
             },
             ObjectInfo::new(InterfaceKind::MapiSupport)
                 .owner(Owner::none().in_session(session))
-                .tracked(true),
+                .tracked(true)
+                .unscoped_party(Party::Library(Arc::clone(file))),
         );
         if let Some(label) = support.label() {
             let _ = support.label.set(label);
@@ -544,11 +546,11 @@ impl MapiSupport for SupportObject {
 }
 
 /// A temporary reference of MAPI's to a logon's support object (for a `SpoolerLogon` or a reused
-/// `Logon`), counted so that checks do not mistake it for the provider's.
+/// `Logon`). It is taken in MAPI's (or the spooler's) scope, so that the checks that count the
+/// provider's references do not count it, and released outside MAPI's lock.
 pub(crate) struct SupportTemp<'a> {
-    rt: &'a Runtime,
-    logon: LogonKey,
     support: Option<Ref<dyn MapiSupport>>,
+    _rt: std::marker::PhantomData<&'a Runtime>,
 }
 
 impl SupportTemp<'_> {
@@ -567,11 +569,8 @@ fn unreachable_temp() -> ! {
 
 impl Drop for SupportTemp<'_> {
     fn drop(&mut self) {
-        // The reference goes first, outside MAPI's lock: it may be the final release.
+        // Outside MAPI's lock: it may be the final release.
         drop(self.support.take());
-        if let Some(rec) = self.rt.st().logons.get_mut(self.logon) {
-            rec.mapi_support_refs = rec.mapi_support_refs.saturating_sub(1);
-        }
     }
 }
 
@@ -586,11 +585,9 @@ impl Runtime {
     pub(crate) fn support_temp_in<'a>(&'a self, st: &mut State, logon: LogonKey) -> Option<SupportTemp<'a>> {
         let rec = st.logons.get_mut(logon)?;
         let support = rec.support.upgrade()?;
-        rec.mapi_support_refs += 1;
         Some(SupportTemp {
-            rt: self,
-            logon,
             support: Some(support.into()),
+            _rt: std::marker::PhantomData,
         })
     }
 

@@ -185,22 +185,13 @@ impl Runtime {
             let label = rec.label;
             let file = Arc::clone(&rec.file);
             let session = rec.session;
-            let already_down = st
-                .providers
-                .iter()
-                .any(|(k, p)| k != key && p.id == id && p.shut_down);
-            let others_active = st
-                .providers
-                .iter()
-                .any(|(k, p)| k != key && p.id == id && !p.logons.is_empty());
+            let already_down = st.sharing(key).any(|(_, p)| p.shut_down);
+            let others_active = st.sharing(key).any(|(_, p)| !p.logons.is_empty());
             let Some(rec) = st.providers.get_mut(key) else {
                 return;
             };
             rec.shut_down = true;
             let object = rec.object.take();
-            if let Some(s) = st.session_mut(session) {
-                s.providers.retain(|(_, k)| *k != key);
-            }
             (object, id, label, file, session, already_down, others_active)
         };
         let (object, id, label, file, session, already_down, others_active) = taken;
@@ -256,6 +247,10 @@ impl Runtime {
             self.check_provider_released(key);
         }
         self.release_library(&file, format!("{label} released"));
+        // The session's teardown of this provider is over.
+        if let Some(s) = self.st().session_mut(session) {
+            s.providers.retain(|(_, k)| *k != key);
+        }
     }
 
     /// `PROVIDER-RELEASED`: once MAPI released a provider object (and no call of MAPI's on it is
@@ -267,9 +262,8 @@ impl Runtime {
                 return;
             };
             let held_by_mapi = st
-                .providers
-                .iter()
-                .any(|(k, p)| k != key && p.id == rec.id && (p.object.is_some() || p.in_flight > 0));
+                .sharing(key)
+                .any(|(_, p)| p.object.is_some() || p.in_flight > 0);
             if held_by_mapi {
                 return;
             }
@@ -296,7 +290,9 @@ impl Runtime {
                 return;
             };
             s.active = false;
-            s.logons.clone()
+            let logons = s.logons.clone();
+            st.leak_checks_due.push(session);
+            logons
         };
         self.check_store_support_release(Some(session));
         // The spooler first lets go of the session's stores.
@@ -332,7 +328,7 @@ impl Runtime {
                 return;
             }
             match rec.teardown {
-                Teardown::Running | Teardown::Pending(_) => false,
+                Teardown::Running | Teardown::Pending(_) | Teardown::Done => false,
                 Teardown::Idle if rec.mapi_calls > 0 => {
                     rec.teardown = Teardown::Pending(cause);
                     false
@@ -431,6 +427,9 @@ impl Runtime {
             }
         }
         self.release_logon(logon);
+        if let Some(rec) = self.st().logons.get_mut(logon) {
+            rec.teardown = Teardown::Done;
+        }
     }
 
     /// `TEARDOWN-ROW-UIDS` under the provider-in-`Logoff` variant: at session logoff, `Logoff`
@@ -441,8 +440,11 @@ impl Runtime {
         let left = {
             let st = self.st();
             st.logons.get(logon).filter(|r| !r.cleanup_done).map(|r| {
-                let client_holds_store =
-                    r.client_handles > 0 && r.store.as_ref().is_some_and(WeakRef::is_alive);
+                // The client still holds the store, or a release of it (the final one releases
+                // the support object) is under way on another thread.
+                let client_holds_store = (r.client_handles > 0
+                    && r.store.as_ref().is_some_and(WeakRef::is_alive))
+                    || r.store_releases > 0;
                 (
                     client_holds_store,
                     r.logon_label,
@@ -473,27 +475,67 @@ impl Runtime {
         self.cleanup_logon(logon);
     }
 
+    /// Releases a reference to the store of `logon` (with whatever goes with it) in the
+    /// provider's scope, counted while it runs: a final release in progress on this thread is not
+    /// mistaken, on another, for a store that forgot its support object.
+    pub(crate) fn release_store<T>(
+        &self,
+        logon: Option<LogonKey>,
+        file: &Arc<str>,
+        session: u32,
+        what: &str,
+        value: T,
+    ) {
+        let count = |up: bool| {
+            let mut st = self.st();
+            if let Some(rec) = logon.and_then(|k| st.logons.get_mut(k)) {
+                rec.store_releases = if up {
+                    rec.store_releases + 1
+                } else {
+                    rec.store_releases.saturating_sub(1)
+                };
+            }
+        };
+        count(true);
+        self.drop_in_provider(file, Some(session), what, value);
+        count(false);
+    }
+
     /// `STORE-RELEASES-SUPPORT`: a store destroyed while its support object lives on. Checked when
     /// the session logs off (for its logons) and at the end (for all), when no temporary
     /// reference of MAPI's can be in the way.
     pub(crate) fn check_store_support_release(&self, session: Option<u32>) {
-        let stuck: Vec<(ObjLabel, Option<ObjLabel>, Arc<str>)> = {
-            let mut st = self.st();
-            st.logons
-                .values_mut()
-                .filter(|r| {
-                    r.phase == LogonPhase::Active
-                        && r.store_destroyed
-                        && !r.support_release_reported
-                        && session.is_none_or(|s| r.session == s)
-                        && r.support.ref_count() > r.mapi_support_refs
-                })
-                .map(|r| {
-                    r.support_release_reported = true;
-                    (r.support_label, r.store_label, Arc::clone(&r.file))
+        let candidates: Vec<LogonKey> = {
+            let st = self.st();
+            let keys: Vec<LogonKey> = match session {
+                Some(id) => st.session(id).map(|s| s.logons.clone()).unwrap_or_default(),
+                None => st.logons.keys().collect(),
+            };
+            keys.into_iter()
+                .filter(|k| {
+                    st.logons.get(*k).is_some_and(|r| {
+                        r.phase == LogonPhase::Active
+                            && r.store_destroyed
+                            && !r.support_release_reported
+                            && r.store_releases == 0
+                            && r.mapi_calls == 0
+                            && r.support.is_alive()
+                    })
                 })
                 .collect()
         };
+        let mut stuck: Vec<(ObjLabel, Option<ObjLabel>, Arc<str>)> = Vec::new();
+        for logon in candidates {
+            // Only the provider's references count: not a temporary one of MAPI's.
+            if self.provider_support_refs(logon) == 0 {
+                continue;
+            }
+            let mut st = self.st();
+            if let Some(r) = st.logons.get_mut(logon) {
+                r.support_release_reported = true;
+                stuck.push((r.support_label, r.store_label, Arc::clone(&r.file)));
+            }
+        }
         for (support, store, file) in stuck {
             self.violation(
                 &rules::STORE_RELEASES_SUPPORT,
