@@ -953,6 +953,11 @@ pub fn scope_party() -> Option<Party> {
     top_frame(|frame| frame.party.clone())
 }
 
+/// The party and owner of the innermost [`Scope`] open on this thread, if any.
+pub(crate) fn current_scope() -> Option<(Party, Owner)> {
+    top_frame(|frame| (frame.party.clone(), frame.owner.clone()))
+}
+
 /// A region of code run on behalf of a party (a provider DLL, MAPI, the spooler) on this thread.
 /// Inside it, [`Ref::new`] registers objects in the scope's ledger, owned by the scope's owner,
 /// and reference events name the scope's party. Scopes nest; dropping the guard ends the scope.

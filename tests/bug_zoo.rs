@@ -733,6 +733,33 @@ fn mem_leak_fires_for_buffers_the_provider_never_frees() {
 }
 
 #[test]
+fn a_thread_the_provider_starts_acts_for_the_provider() {
+    let report = lifecycle(Defect::WorkerLeaks);
+    assert_eq!(report.rule_ids(), vec!["MEM-LEAK"], "{}", report.account());
+    let leak = &report.violations[0];
+    assert_eq!(
+        leak.by,
+        Party::Library("ZOO32.DLL".into()),
+        "{}",
+        report.account()
+    );
+    assert!(
+        leak.message
+            .starts_with("2 MAPI buffer(s) that ZOO32.DLL must free"),
+        "{}",
+        leak.message
+    );
+    // The worker's call on the support object is the provider's, and so is what it got.
+    let wrap = report
+        .trace()
+        .calls_of("WrapStoreEntryID")
+        .into_iter()
+        .find(|e| e.to_string().contains("12 bytes"))
+        .unwrap();
+    assert!(wrap.to_string().contains("ZOO32.DLL -> IMAPISupport#"), "{wrap}");
+}
+
+#[test]
 fn malloc_release_fires_when_lpmalloc_is_released_once_too_often() {
     let report = lifecycle(Defect::MallocOverRelease);
     assert_eq!(report.rule_ids(), vec!["MALLOC-RELEASE"]);

@@ -1016,10 +1016,14 @@ impl Runtime {
     }
 
     /// A traced call into an object MAPI implements (a support object, a profile section), made
-    /// by whoever's code runs now. Answers `MAPI_E_END_OF_SESSION` once the simulator is gone.
+    /// by whoever's code runs now. An object MAPI gave to a provider (`given_to`: the provider's
+    /// party and owner) called on a thread outside every scope is called by that provider, on a
+    /// thread it started: the call runs in its scope. Answers `MAPI_E_END_OF_SESSION` once the
+    /// simulator is gone.
     pub(crate) fn called_object<R>(
         rt: &Weak<Runtime>,
         object: Option<ObjLabel>,
+        given_to: Option<&(Party, Owner)>,
         method: &'static str,
         args: String,
         f: impl FnOnce(&Runtime) -> MapiResult<R>,
@@ -1027,6 +1031,12 @@ impl Runtime {
     ) -> MapiResult<R> {
         let Some(rt) = rt.upgrade() else {
             return Err(MapiError::EndOfSession);
+        };
+        let _provider = match given_to {
+            Some((party, owner)) if crate::object::scope_party().is_none() => {
+                Some(rt.ledger.enter(party.clone(), owner.clone()))
+            }
+            _ => None,
         };
         let target = object.map_or(Party::Mapi, Party::Object);
         let call = rt

@@ -21,6 +21,9 @@ pub(crate) struct ProfSectObject {
     writable: bool,
     /// The store logon that opened it, for the read-only properties during its `Logon`.
     logon: Option<LogonKey>,
+    /// The party that opened it and the owner of its code (a provider, for a provider's thread
+    /// outside every scope).
+    given_to: Option<(Party, Owner)>,
     label: OnceLock<ObjLabel>,
 }
 
@@ -40,6 +43,7 @@ impl ProfSectObject {
                 section,
                 writable,
                 logon,
+                given_to: crate::object::current_scope(),
                 label: OnceLock::new(),
             },
             ObjectInfo::new(InterfaceKind::ProfSect).owner(Owner {
@@ -102,7 +106,15 @@ impl ProfSectObject {
         f: impl FnOnce(&Runtime) -> MapiResult<R>,
         summary: impl FnOnce(&R) -> String,
     ) -> MapiResult<R> {
-        Runtime::called_object(&self.rt, self.label.get().copied(), method, args, f, summary)
+        Runtime::called_object(
+            &self.rt,
+            self.label.get().copied(),
+            self.given_to.as_ref(),
+            method,
+            args,
+            f,
+            summary,
+        )
     }
 }
 

@@ -27,6 +27,8 @@ pub(crate) struct ServiceSupportObject {
     service: MapiUid,
     flags: ServiceEntryFlags,
     file: Arc<str>,
+    /// The service's DLL, as the party of a thread it started outside every scope.
+    given_to: (Party, Owner),
     label: OnceLock<ObjLabel>,
 }
 
@@ -38,7 +40,15 @@ impl ServiceSupportObject {
         f: impl FnOnce(&Runtime) -> MapiResult<R>,
         summary: impl FnOnce(&R) -> String,
     ) -> MapiResult<R> {
-        Runtime::called_object(&self.rt, self.label.get().copied(), method, args, f, summary)
+        Runtime::called_object(
+            &self.rt,
+            self.label.get().copied(),
+            Some(&self.given_to),
+            method,
+            args,
+            f,
+            summary,
+        )
     }
 }
 
@@ -47,7 +57,7 @@ impl MapiSupport for ServiceSupportObject {
         self.call(
             "GetMemAllocRoutines",
             String::new(),
-            |rt| Ok(rt.routines.clone()),
+            |rt| Ok(rt.routines.issued_to(self.given_to.0.clone())),
             |_| String::new(),
         )
     }
@@ -69,6 +79,7 @@ impl MapiSupport for ServiceSupportObject {
         open_service_section(
             &self.rt,
             self.label.get().copied(),
+            &self.given_to,
             &self.profile,
             self.service,
             uid,
@@ -137,6 +148,7 @@ impl MapiSupport for ServiceSupportObject {
 fn open_service_section(
     rt: &Weak<Runtime>,
     object: Option<ObjLabel>,
+    given_to: &(Party, Owner),
     profile: &str,
     service: MapiUid,
     uid: Option<&MapiUid>,
@@ -145,6 +157,7 @@ fn open_service_section(
     Runtime::called_object(
         rt,
         object,
+        Some(given_to),
         "OpenProfileSection",
         format!(
             "{}, {flags}",
@@ -160,6 +173,8 @@ pub(crate) struct ProviderAdminObject {
     rt: Weak<Runtime>,
     profile: String,
     service: MapiUid,
+    /// The service's DLL, as the party of a thread it started outside every scope.
+    given_to: (Party, Owner),
     label: OnceLock<ObjLabel>,
 }
 
@@ -168,6 +183,7 @@ impl ProviderAdmin for ProviderAdminObject {
         Runtime::called_object(
             &self.rt,
             self.label.get().copied(),
+            Some(&self.given_to),
             "GetProviderTable",
             String::new(),
             |rt| {
@@ -190,6 +206,7 @@ impl ProviderAdmin for ProviderAdminObject {
         open_service_section(
             &self.rt,
             self.label.get().copied(),
+            &self.given_to,
             &self.profile,
             self.service,
             uid,
@@ -283,6 +300,10 @@ impl Runtime {
                     service,
                     flags,
                     file: Arc::clone(&file),
+                    given_to: (
+                        Party::Library(Arc::clone(&file)),
+                        Owner::library(Arc::clone(&file)),
+                    ),
                     label: OnceLock::new(),
                 },
                 ObjectInfo::new(InterfaceKind::MapiSupport).owner(Owner::none()),
@@ -295,6 +316,10 @@ impl Runtime {
                     rt: self.me(),
                     profile: profile.to_owned(),
                     service,
+                    given_to: (
+                        Party::Library(Arc::clone(&file)),
+                        Owner::library(Arc::clone(&file)),
+                    ),
                     label: OnceLock::new(),
                 },
                 ObjectInfo::new(InterfaceKind::ProviderAdmin).owner(Owner::none()),

@@ -637,7 +637,7 @@ impl Runtime {
         let args = InitArgs {
             instance,
             malloc: self.malloc.clone(),
-            routines: self.routines.clone(),
+            routines: self.routines.issued_to(Party::Library(Arc::clone(&file))),
             flags: if nt_service {
                 ProviderInitFlags::NT_SERVICE
             } else {

@@ -25,6 +25,8 @@ pub(crate) struct SupportObject {
     rt: Weak<Runtime>,
     logon: LogonKey,
     session: u32,
+    /// The provider it is given to: its party and the owner of what it makes.
+    given_to: (Party, Owner),
     label: OnceLock<ObjLabel>,
 }
 
@@ -38,6 +40,10 @@ impl SupportObject {
                 rt: rt.me(),
                 logon,
                 session,
+                given_to: (
+                    Party::Library(Arc::clone(file)),
+                    Owner::library(Arc::clone(file)).in_session(session),
+                ),
                 label: OnceLock::new(),
             },
             ObjectInfo::new(InterfaceKind::MapiSupport)
@@ -66,7 +72,15 @@ impl SupportObject {
         f: impl FnOnce(&Runtime) -> MapiResult<R>,
         summary: impl FnOnce(&R) -> String,
     ) -> MapiResult<R> {
-        Runtime::called_object(&self.rt, Some(self.label()), method, args, f, summary)
+        Runtime::called_object(
+            &self.rt,
+            Some(self.label()),
+            Some(&self.given_to),
+            method,
+            args,
+            f,
+            summary,
+        )
     }
 
     /// The provider DLL behind this logon, as the party that breaks a rule.
@@ -168,7 +182,7 @@ impl MapiSupport for SupportObject {
         self.call(
             "GetMemAllocRoutines",
             String::new(),
-            |rt| Ok(rt.routines.clone()),
+            |rt| Ok(rt.routines.issued_to(self.given_to.0.clone())),
             |_| "the routines MSProviderInit got".to_owned(),
         )
     }

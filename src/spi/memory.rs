@@ -55,7 +55,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use crate::check::{Rule, rules};
 use crate::error::{MapiError, MapiResult};
-use crate::object::current_party;
+use crate::object::scope_party;
 use crate::props::Prop;
 use crate::spi::support::MapiErrorInfo;
 use crate::sync::lock;
@@ -464,8 +464,12 @@ impl Heap {
     }
 
     /// `MAPIAllocateBuffer` by whoever's code runs now.
-    fn allocate(&self, content: Content, at: &'static Location<'static>) -> MapiResult<BufferId> {
-        let party = current_party();
+    fn allocate(
+        &self,
+        content: Content,
+        party: Party,
+        at: &'static Location<'static>,
+    ) -> MapiResult<BufferId> {
         let what = match &content {
             Content::Bytes(d) => d.len().to_string(),
             Content::Value(_, what) => what.clone(),
@@ -499,9 +503,9 @@ impl Heap {
         &self,
         size: u32,
         root: BufferId,
+        party: Party,
         at: &'static Location<'static>,
     ) -> MapiResult<BufferId> {
-        let party = current_party();
         self.traced(
             &party,
             "MAPIAllocateMore",
@@ -604,11 +608,10 @@ impl Heap {
         linked
     }
 
-    fn free(&self, buffer: Option<BufferId>, at: &'static Location<'static>) -> MapiResult<()> {
+    fn free(&self, buffer: Option<BufferId>, party: Party, at: &'static Location<'static>) -> MapiResult<()> {
         let Some(id) = buffer else {
             return Ok(());
         };
-        let party = current_party();
         self.traced(
             &party,
             "MAPIFreeBuffer",
@@ -666,7 +669,12 @@ impl Heap {
     }
 
     /// Runs `f` on a live block, or reports a use after free.
-    fn with_block<R>(&self, id: BufferId, f: impl FnOnce(&mut Block) -> MapiResult<R>) -> MapiResult<R> {
+    fn with_block<R>(
+        &self,
+        id: BufferId,
+        party: impl FnOnce() -> Party,
+        f: impl FnOnce(&mut Block) -> MapiResult<R>,
+    ) -> MapiResult<R> {
         let mut st = lock(&self.state);
         if id.heap == self.id
             && let Some(block) = st.blocks.get_mut(&id.index)
@@ -682,7 +690,7 @@ impl Heap {
         };
         drop(st);
         if let Some((by, at, what)) = freed {
-            let party = current_party();
+            let party = party();
             self.misuse(
                 &rules::MEM_USE_AFTER_FREE,
                 format!(
@@ -791,6 +799,9 @@ impl Heap {
 #[derive(Clone)]
 pub struct MemRoutines {
     heap: Arc<Heap>,
+    /// The party MAPI handed these routines to: calls made on a thread outside every scope (a
+    /// thread the provider started) are that party's.
+    issued_to: Option<Party>,
 }
 
 impl Default for MemRoutines {
@@ -813,11 +824,32 @@ impl MemRoutines {
     pub fn new() -> MemRoutines {
         MemRoutines {
             heap: Arc::new(Heap::new(HeapConfig::default())),
+            issued_to: None,
         }
     }
 
     pub(crate) fn with_heap(heap: Arc<Heap>) -> MemRoutines {
-        MemRoutines { heap }
+        MemRoutines {
+            heap,
+            issued_to: None,
+        }
+    }
+
+    /// The same routines as handed to `party`: what its threads outside every scope do with them
+    /// is its doing.
+    pub(crate) fn issued_to(&self, party: Party) -> MemRoutines {
+        MemRoutines {
+            heap: Arc::clone(&self.heap),
+            issued_to: Some(party),
+        }
+    }
+
+    /// Whose call this is: the party of the code running on this thread, else the party the
+    /// routines were handed to, else the client.
+    fn party(&self) -> Party {
+        scope_party()
+            .or_else(|| self.issued_to.clone())
+            .unwrap_or(Party::Client)
     }
 
     pub(crate) fn heap(&self) -> &Heap {
@@ -833,15 +865,18 @@ impl MemRoutines {
     /// `MAPI_E_NOT_ENOUGH_MEMORY` when the simulator's fault plan says so.
     #[track_caller]
     pub fn allocate_buffer(&self, size: u32) -> MapiResult<BufferId> {
-        self.heap
-            .allocate(Content::Bytes(vec![0; size as usize]), Location::caller())
+        self.heap.allocate(
+            Content::Bytes(vec![0; size as usize]),
+            self.party(),
+            Location::caller(),
+        )
     }
 
     /// `MAPIAllocateBuffer` followed by a copy of `bytes` into the block.
     #[track_caller]
     pub fn allocate_bytes(&self, bytes: &[u8]) -> MapiResult<BufferId> {
         self.heap
-            .allocate(Content::Bytes(bytes.to_vec()), Location::caller())
+            .allocate(Content::Bytes(bytes.to_vec()), self.party(), Location::caller())
     }
 
     /// `MAPIAllocateBuffer` for a block holding `value` (a typed result such as a property
@@ -849,7 +884,7 @@ impl MemRoutines {
     #[track_caller]
     pub fn allocate_value<T: BufferValue>(&self, value: T) -> MapiResult<MapiBuffer<T>> {
         self.heap
-            .allocate(Content::value(value), Location::caller())
+            .allocate(Content::value(value), self.party(), Location::caller())
             .map(|id| MapiBuffer {
                 id,
                 _value: PhantomData,
@@ -862,7 +897,8 @@ impl MemRoutines {
     /// [`Behavior`](crate::runtime::Behavior) says.
     #[track_caller]
     pub fn allocate_more(&self, size: u32, root: BufferId) -> MapiResult<BufferId> {
-        self.heap.allocate_more(size, root, Location::caller())
+        self.heap
+            .allocate_more(size, root, self.party(), Location::caller())
     }
 
     /// `MAPIFreeBuffer`: frees a root block and every block linked to it. `None` (NULL) does
@@ -870,7 +906,7 @@ impl MemRoutines {
     /// and gives `MAPI_E_INVALID_PARAMETER`, freeing nothing.
     #[track_caller]
     pub fn free_buffer(&self, buffer: Option<BufferId>) -> MapiResult<()> {
-        self.heap.free(buffer, Location::caller())
+        self.heap.free(buffer, self.party(), Location::caller())
     }
 
     /// Reads a typed block's value and frees the block: what a caller does with a result once
@@ -892,35 +928,44 @@ impl MemRoutines {
 
     /// A copy of a typed block's value. A freed block breaks `MEM-USE-AFTER-FREE`.
     pub fn value<T: BufferValue>(&self, buffer: &MapiBuffer<T>) -> MapiResult<T> {
-        self.heap.with_block(buffer.id, |block| {
-            block
-                .value
-                .as_ref()
-                .and_then(|v| v.downcast_ref::<T>())
-                .cloned()
-                .ok_or(MapiError::InvalidParameter)
-        })
+        self.heap.with_block(
+            buffer.id,
+            || self.party(),
+            |block| {
+                block
+                    .value
+                    .as_ref()
+                    .and_then(|v| v.downcast_ref::<T>())
+                    .cloned()
+                    .ok_or(MapiError::InvalidParameter)
+            },
+        )
     }
 
     /// Copies `bytes` into a live block at `offset`; writing past its end gives
     /// `MAPI_E_INVALID_PARAMETER`. A freed block breaks `MEM-USE-AFTER-FREE`.
     pub fn write(&self, buffer: BufferId, offset: usize, bytes: &[u8]) -> MapiResult<()> {
-        self.heap.with_block(buffer, |block| {
-            let end = offset
-                .checked_add(bytes.len())
-                .ok_or(MapiError::InvalidParameter)?;
-            let target = block
-                .data
-                .get_mut(offset..end)
-                .ok_or(MapiError::InvalidParameter)?;
-            target.copy_from_slice(bytes);
-            Ok(())
-        })
+        self.heap.with_block(
+            buffer,
+            || self.party(),
+            |block| {
+                let end = offset
+                    .checked_add(bytes.len())
+                    .ok_or(MapiError::InvalidParameter)?;
+                let target = block
+                    .data
+                    .get_mut(offset..end)
+                    .ok_or(MapiError::InvalidParameter)?;
+                target.copy_from_slice(bytes);
+                Ok(())
+            },
+        )
     }
 
     /// A copy of a live block's bytes. A freed block breaks `MEM-USE-AFTER-FREE`.
     pub fn read(&self, buffer: BufferId) -> MapiResult<Vec<u8>> {
-        self.heap.with_block(buffer, |block| Ok(block.data.clone()))
+        self.heap
+            .with_block(buffer, || self.party(), |block| Ok(block.data.clone()))
     }
 
     /// Whether the block is live.

@@ -138,6 +138,9 @@ pub(crate) enum Defect {
     MallocOverRelease,
     /// `Logon` shows UI (`IMAPISupport::Details`) though MAPI_NT_SERVICE is set.
     UiInService,
+    /// `Logon` starts a worker thread that wraps an entry ID through the support object and
+    /// allocates a buffer, and frees neither.
+    WorkerLeaks,
 }
 
 /// The provider-private property the zoo's service entry sets when it configures a provider.
@@ -430,6 +433,16 @@ impl MsProvider for ZooProvider {
             _ => self.routines.take_bytes(wrapped_buffer)?,
         };
         self.memory_defects()?;
+        if d == Defect::WorkerLeaks {
+            let routines = &self.routines;
+            let support = &support;
+            std::thread::scope(|threads| {
+                threads.spawn(move || {
+                    let _ = support.wrap_store_entry_id(b"the worker's");
+                    let _ = routines.allocate_buffer(4);
+                });
+            });
+        }
         if d == Defect::UiInService && self.init_flags.contains(ProviderInitFlags::NT_SERVICE) {
             let _ = support.details(0, &id.to_bytes(), 0);
         }
