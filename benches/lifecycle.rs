@@ -17,7 +17,7 @@ use mapisim::prelude::*;
 use mapisim::props::{PR_PROVIDER_UID, PR_STORE_ENTRYID};
 use mapisim::runtime::SimMalloc;
 use mapisim::sample::SampleStore;
-use mapisim::spi::{BufferId, MemRoutines, ModuleInstance, ProfSect};
+use mapisim::spi::{BufferId, MemRoutines, ModuleInstance, OutParam, ProfSect};
 
 /// The least a host must do for the sample: a profile section, wrapping, nothing else.
 struct BareSupport {
@@ -95,6 +95,7 @@ fn bare_lifecycle() {
         routines: routines.clone(),
         flags: ProviderInitFlags::empty(),
         mapi_version: SpiVersion::CURRENT,
+        provider_version: OutParam::new(),
     };
     let Ok(init) = library.ms_provider_init(&args) else {
         return;

@@ -390,6 +390,8 @@ struct LedgerShared {
     state: Mutex<LedgerState>,
     trace: Trace,
     history: AtomicBool,
+    /// Told of every over-release, of any object, after the object's own hook.
+    over_release: Mutex<Option<ReleaseHook>>,
 }
 
 impl LedgerShared {
@@ -546,25 +548,30 @@ impl LedgerShared {
             state
                 .objects
                 .get(object)
-                .map(|entry| (entry.label(), entry.hook.clone()))
+                .map(|entry| (entry.label(), entry.hook.clone(), entry.unscoped.clone()))
         };
-        let Some((label, hook)) = found else {
+        let Some((label, hook, unscoped)) = found else {
             return;
         };
-        let by = current_party();
+        let by = scope_party().unwrap_or(unscoped);
         self.trace.record(EventKind::Note {
             by: by.clone(),
             text: format!(
                 "Release() of {label} without a reference of its own to release; the count stays {remaining}"
             ),
         });
+        let notice = ReleaseNotice {
+            object: label,
+            remaining,
+            by,
+            over_release: true,
+        };
         if let Some(hook) = hook {
-            hook(&ReleaseNotice {
-                object: label,
-                remaining,
-                by,
-                over_release: true,
-            });
+            hook(&notice);
+        }
+        let sink = lock(&self.over_release).clone();
+        if let Some(sink) = sink {
+            sink(&notice);
         }
     }
 
@@ -1125,6 +1132,7 @@ impl ObjectLedger {
                 state: Mutex::new(LedgerState::default()),
                 trace,
                 history: AtomicBool::new(false),
+                over_release: Mutex::new(None),
             }),
         }
     }
@@ -1211,6 +1219,12 @@ impl ObjectLedger {
         r.node.header.needs_token.store(true, Ordering::Relaxed);
         drop(old);
         Ok(())
+    }
+
+    /// Calls `hook` on every over-release of any object registered here ([`Ref::release_raw`]
+    /// without a raw reference to release), after the object's own hook. Replaces any earlier one.
+    pub fn on_over_release(&self, hook: impl Fn(&ReleaseNotice) + Send + Sync + 'static) {
+        *lock(&self.shared.over_release) = Some(Arc::new(hook));
     }
 
     /// Opens a [`Scope`] on this thread: code run until the guard is dropped acts for `party`,

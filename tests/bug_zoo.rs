@@ -18,6 +18,7 @@ const PROVEN: &[&str] = &[
     "LIB-UNLOAD-LIVE",
     "INIT-NEW-OBJECT",
     "INIT-VERSION",
+    "INIT-VERSION-RANGE",
     "LOGON-ADDREF-SUPPORT",
     "LOGON-OBJECTS",
     "LOGON-FAIL-CLEAN",
@@ -33,6 +34,7 @@ const PROVEN: &[&str] = &[
     "STORE-RELEASES-SUPPORT",
     "SPOOLER-SAME-OBJECTS",
     "SPOOLER-LOGON",
+    "COMPARE-STORE-IDS",
     "SPOOLER-NOTIFY-FLAGS",
     "SLT-ONCE",
     "SLT-SAVED-FLAG",
@@ -66,6 +68,8 @@ const PROVEN: &[&str] = &[
     "MEM-OUT-ROOT",
     "MEM-LEAK",
     "MALLOC-RELEASE",
+    "OVER-RELEASE",
+    "MALLOC-HELD",
     "SERVICE-PROVIDER-NO-UI",
     "SERVICE-NT-FLAG",
     "SERVICE-NO-MAIL",
@@ -220,6 +224,40 @@ fn init_version_fires_for_a_provider_newer_than_mapi() {
     assert_eq!(report.rule_ids(), vec!["INIT-VERSION"]);
 }
 
+/// The lifecycle of the zoo with `defect` under MAPI's SPI version `mapi`.
+fn lifecycle_at(defect: Defect, mapi: SpiVersion) -> Report {
+    let sim = builder(defect)
+        .behavior(Behavior::default().with_mapi_spi_version(mapi))
+        .build();
+    run_lifecycle(&sim);
+    sim.finish()
+}
+
+#[test]
+fn init_version_range_fires_for_an_entry_point_that_refuses_a_newer_mapi() {
+    let newer = SpiVersion(0x0001_0020);
+    let report = lifecycle_at(Defect::RejectsNewerMapi, newer);
+    assert_eq!(
+        report.rule_ids(),
+        vec!["INIT-VERSION-RANGE"],
+        "{}",
+        report.account()
+    );
+    assert!(report.account().contains("the provider's is 0.1.16"));
+    // The same provider under the MAPI it was written for, and a provider that checks a range
+    // under the newer MAPI, are right.
+    lifecycle_at(Defect::RejectsNewerMapi, SpiVersion::CURRENT).assert_clean();
+    lifecycle_at(Defect::None, newer).assert_clean();
+    // Under an older MAPI, refusing is the right answer: no violation, and the store cannot open.
+    for defect in [Defect::None, Defect::RejectsNewerMapi] {
+        let report = lifecycle_at(defect, SpiVersion::PDK2);
+        report.assert_clean();
+        assert!(report.trace().text().contains("MSProviderInit(ZOO32.DLL"));
+        assert!(report.trace().text().contains("MAPI_E_VERSION"));
+        assert!(report.trace().text().contains("newer than MAPI's 0.1.8"));
+    }
+}
+
 #[test]
 fn logon_addref_support_fires_without_and_with_two_addrefs() {
     let report = lifecycle(Defect::NoSupportAddRef);
@@ -365,6 +403,77 @@ fn spooler_logon_fires_when_the_spooler_can_never_log_on() {
     session.logoff(SessionLogoffFlags::empty()).unwrap();
     mapi.uninitialize().unwrap();
     sim.finish().assert_clean();
+}
+
+#[test]
+fn compare_store_ids_fires_for_an_id_that_is_not_itself() {
+    let sim = simulator(Defect::CompareNeverSame);
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL).unwrap();
+    let id = store.entry_id().unwrap();
+    // The reopen by the store's own entry ID fails: MAPI finds no section for it...
+    assert_eq!(
+        session.open_msg_store(&id, OpenStoreFlags::WRITE).unwrap_err(),
+        MapiError::NotFound
+    );
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    // ...and the report says why, naming the provider.
+    let report = sim.finish();
+    assert_eq!(
+        report.rule_ids(),
+        vec!["COMPARE-STORE-IDS"],
+        "{}",
+        report.account()
+    );
+    let v = &report.violations[0];
+    assert_eq!(v.by, Party::Library("ZOO32.DLL".into()));
+    assert!(v.message.contains("answered FALSE for the ID"), "{}", v.message);
+}
+
+#[test]
+fn compare_store_ids_fires_for_an_answer_that_depends_on_the_order() {
+    use mapisim::ids::{EntryId, WrappedStoreEntryId};
+    for defect in [Defect::None, Defect::CompareOneWay] {
+        let sim = simulator(defect);
+        zoo_profile(&sim, "Zoo");
+        let mapi = sim.initialize(InitFlags::empty()).unwrap();
+        let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+        let store = open_default(&session, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL).unwrap();
+        let id = store.entry_id().unwrap();
+        let other = WrappedStoreEntryId::wrap(
+            zoo::ZOO_DLL,
+            &EntryId::new(zoo::ZOO_UID, b"\xFFanother store".to_vec()).to_bytes(),
+        )
+        .unwrap()
+        .to_bytes();
+        // The client compares the two both ways, and each ID with itself.
+        let forth = session.compare_entry_ids(&id, &other, 0).unwrap();
+        let back = session.compare_entry_ids(&other, &id, 0).unwrap();
+        assert!(session.compare_entry_ids(&id, &id, 0).unwrap());
+        assert_eq!(forth, defect == Defect::CompareOneWay);
+        assert!(!back);
+        store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+        drop(store);
+        session.logoff(SessionLogoffFlags::empty()).unwrap();
+        mapi.uninitialize().unwrap();
+        let report = sim.finish();
+        if defect == Defect::None {
+            report.assert_clean();
+        } else {
+            assert_eq!(
+                report.rule_ids(),
+                vec!["COMPARE-STORE-IDS"],
+                "{}",
+                report.account()
+            );
+            assert!(report.account().contains("the other way round"));
+        }
+    }
 }
 
 #[test]
@@ -757,6 +866,35 @@ fn a_thread_the_provider_starts_acts_for_the_provider() {
         .find(|e| e.to_string().contains("12 bytes"))
         .unwrap();
     assert!(wrap.to_string().contains("ZOO32.DLL -> IMAPISupport#"), "{wrap}");
+}
+
+#[test]
+fn malloc_held_fires_when_lpmalloc_is_kept_after_shutdown() {
+    let report = lifecycle(Defect::MallocKept);
+    assert_eq!(report.rule_ids(), vec!["MALLOC-HELD"], "{}", report.account());
+    assert!(
+        report
+            .account()
+            .contains("ZOO32.DLL was unloaded still holding 1 reference(s) to IMalloc#")
+    );
+    // The native allocator's counts never change: keeping it does no harm there.
+    let sim = builder(Defect::MallocKept)
+        .behavior(Behavior::default().with_malloc(MallocCounting::Static))
+        .build();
+    run_lifecycle(&sim);
+    sim.finish().assert_clean();
+}
+
+#[test]
+fn over_release_fires_when_the_support_object_is_released_once_too_often() {
+    let report = lifecycle(Defect::SupportOverRelease);
+    assert_eq!(report.rule_ids(), vec!["OVER-RELEASE"], "{}", report.account());
+    let v = &report.violations[0];
+    assert_eq!(v.by, Party::Library("ZOO32.DLL".into()));
+    assert_eq!(v.objects[0].kind, InterfaceKind::MapiSupport);
+    // Reported at the offending call, inside Logon.
+    let event = report.trace().event(v.event).unwrap();
+    assert!(event.depth >= 2, "{event}");
 }
 
 #[test]

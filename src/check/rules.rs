@@ -84,6 +84,12 @@ rules! {
     /// SPI version negotiation, provider side.
     INIT_VERSION = "INIT-VERSION", Provider, "implementing-a-service-provider-entry-point-function",
         "An entry point that succeeds reports an SPI version no newer than MAPI's: a provider that needs a newer SPI fails with MAPI_E_VERSION.";
+    /// SPI version negotiation, provider side: a range check, not an equality check.
+    INIT_VERSION_RANGE = "INIT-VERSION-RANGE", Provider, "implementing-a-service-provider-entry-point-function",
+        "An entry point fails with MAPI_E_VERSION only when the SPI version it needs is newer than MAPI's: it accepts a MAPI at least as new as its own SPI.";
+    /// MAPI finds a store's profile section with `CompareStoreIDs`.
+    COMPARE_STORE_IDS = "COMPARE-STORE-IDS", Provider, "imsprovider-comparestoreids",
+        "CompareStoreIDs is an equivalence: an ID names the same store as itself, and the answer does not depend on the order of the two IDs.";
     /// Step 5 of loading a store provider.
     LOGON_ADDREF_SUPPORT = "LOGON-ADDREF-SUPPORT", Provider, "loading-message-store-providers",
         "A fresh Logon AddRefs the support object once and keeps it.";
@@ -207,6 +213,12 @@ rules! {
     /// Output parameters: the caller frees.
     MEM_LEAK = "MEM-LEAK", Provider, "allocating-and-freeing-memory-in-mapi",
         "Every buffer is freed by whoever holds it last: none is live at the end.";
+    /// lpMalloc is MAPI's: what a provider AddRef's it releases.
+    MALLOC_HELD = "MALLOC-HELD", Provider, "msproviderinit",
+        "A provider that AddRef'd lpMalloc releases it by the time it is shut down: no reference its DLL took remains once the DLL is unloaded.";
+    /// COM's reference counting: a release for a reference one holds.
+    OVER_RELEASE = "OVER-RELEASE", Provider, "https://learn.microsoft.com/windows/win32/api/unknwn/nf-unknwn-iunknown-release",
+        "No counted object is released more often than it was AddRef'd: a Release is made only for a reference the caller holds.";
     /// lpMalloc is MAPI's.
     MALLOC_RELEASE = "MALLOC-RELEASE", Provider, "msproviderinit",
         "A provider releases lpMalloc only as often as it AddRef'd it: MAPI passes it without a reference for the provider.";

@@ -463,6 +463,25 @@ impl SimulatorBuilder {
                 );
             }
         });
+        // Any other counted object released below zero: reported at the offending call.
+        let me = Arc::downgrade(&rt);
+        let malloc = rt.malloc.label();
+        rt.ledger.on_over_release(move |notice| {
+            let Some(rt) = me.upgrade() else {
+                return;
+            };
+            if Some(notice.object) != malloc {
+                rt.violation(
+                    &rules::OVER_RELEASE,
+                    format!(
+                        "{} released {} without holding a reference to it; its count stays {}",
+                        notice.by, notice.object, notice.remaining
+                    ),
+                    vec![notice.object],
+                    notice.by.clone(),
+                );
+            }
+        });
         Simulator { rt }
     }
 }
@@ -1509,6 +1528,7 @@ impl Runtime {
         });
         if let Some(module) = dropped {
             self.drop_in_provider(file, None, "the DLL's unload", module.instance);
+            self.check_malloc_released(file);
             // Stores the client still holds are the client's to answer for (CLIENT-RELEASE).
             let client_held: Vec<ObjLabel> = self
                 .st()
@@ -1534,6 +1554,35 @@ impl Runtime {
                     Party::Library(Arc::clone(file)),
                 );
             }
+        }
+    }
+
+    /// `MALLOC-HELD`: once a DLL is unloaded (every provider object of it shut down, its statics
+    /// gone), no reference its code took to MAPI's `IMalloc` may remain.
+    fn check_malloc_released(&self, file: &Arc<str>) {
+        if self.behavior.malloc == MallocCounting::Static {
+            return;
+        }
+        let Some(id) = self.malloc.id() else {
+            return;
+        };
+        let held = self
+            .ledger
+            .count_references(id, |by| matches!(by, Party::Library(f) if **f == **file));
+        if held > 0 {
+            let label = self.malloc.label().into_iter().collect::<Vec<_>>();
+            let name = self
+                .malloc
+                .label()
+                .map_or_else(|| "IMalloc".to_owned(), |l| l.to_string());
+            self.violation(
+                &rules::MALLOC_HELD,
+                format!(
+                    "{file} was unloaded still holding {held} reference(s) to {name} (lpMalloc) that it took and never released"
+                ),
+                label,
+                Party::Library(Arc::clone(file)),
+            );
         }
     }
 

@@ -8,7 +8,7 @@ use crate::check::rules;
 use crate::error::{MapiError, MapiResult, Warned};
 use crate::flags::{
     LogonFlags, MapiFlags, ObjectType, OpenStoreFlags, ProviderInitFlags, ResourceFlags, ResourceType,
-    SessionLogoffFlags, StoreLogonFlags,
+    SessionLogoffFlags, SpiVersion, StoreLogonFlags,
 };
 use crate::ids::{Iid, MAPIMDB_SECTION, MapiUid, WrappedStoreEntryId};
 use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref, ReleaseNotice};
@@ -232,6 +232,33 @@ impl Session {
             .session(self.id)
             .map(|s| s.uids.iter().map(|(u, _)| *u).collect())
             .unwrap_or_default())
+    }
+
+    /// `IMAPISession::CompareEntryIDs`: whether two entry IDs name the same object. Two wrapped
+    /// store entry IDs are the same store when they name the same DLL and that provider's
+    /// `CompareStoreIDs` says so of the unwrapped IDs (the session's provider object for that DLL,
+    /// started if need be); IDs of different DLLs are not. Other entry IDs go to
+    /// `IMSLogon::CompareEntryIDs` of the first logon that registered the MAPIUID in their bytes
+    /// 4..20, which must be the same in both. A malformed ID gives `MAPI_E_INVALID_ENTRYID`, a
+    /// MAPIUID no logon registered `MAPI_E_UNKNOWN_ENTRYID`, a store of no provider in the
+    /// profile `MAPI_E_NOT_FOUND`.
+    pub fn compare_entry_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            self.party(),
+            "CompareEntryIDs",
+            format!("{}, {}, {flags}", describe_entry_id(a), describe_entry_id(b)),
+        );
+        let result = self
+            .rt
+            .check_session(self.id, "IMAPISession::CompareEntryIDs")
+            .and_then(|()| {
+                let _mapi = self.rt.mapi_scope();
+                self.rt.compare_entry_ids(self.id, a, b, flags)
+            });
+        self.rt.settle();
+        call.finish_result(&result, |same| if *same { "TRUE".into() } else { "FALSE".into() });
+        result
     }
 
     /// `IMAPISession::OpenEntry` for an entry ID a provider made: MAPI routes it by the MAPIUID in
@@ -521,7 +548,7 @@ impl Runtime {
     fn compare_store_ids(&self, key: ProviderKey, a: &[u8], b: &[u8]) -> MapiResult<bool> {
         let provider = self.provider_object(key)?;
         self.check_not_shut_down(provider.object(), provider.label, &provider.file);
-        self.call_provider(
+        let result = self.call_provider(
             Party::Mapi,
             Party::Object(provider.label),
             "CompareStoreIDs",
@@ -530,7 +557,59 @@ impl Runtime {
             Some(provider.session),
             || provider.object().compare_store_ids(a, b, 0),
             |same| if *same { "TRUE".into() } else { "FALSE".into() },
-        )
+        );
+        if let Ok(same) = result {
+            self.check_store_id_answer(&provider.file, provider.label, a, b, same);
+        }
+        result
+    }
+
+    /// `COMPARE-STORE-IDS`: what one answer of `CompareStoreIDs` can show — an ID that is not the
+    /// same store as itself, or an answer that changes when the two IDs are swapped (against the
+    /// DLL's latest answers).
+    fn check_store_id_answer(&self, file: &Arc<str>, provider: ObjLabel, a: &[u8], b: &[u8], same: bool) {
+        use crate::runtime::state::{STORE_ID_ANSWERS_KEPT, StoreIdAnswer};
+        let problem = if a == b && !same {
+            Some(format!(
+                "CompareStoreIDs answered FALSE for the ID {} and itself",
+                hex_short(a)
+            ))
+        } else {
+            let mut st = self.st();
+            let answers = st.store_id_answers.entry(loader::file_key(file)).or_default();
+            let swapped = answers
+                .iter()
+                .rev()
+                .find(|x| x.a == b && x.b == a)
+                .map(|x| x.same)
+                .filter(|earlier| *earlier != same);
+            if answers.len() == STORE_ID_ANSWERS_KEPT {
+                answers.pop_front();
+            }
+            answers.push_back(StoreIdAnswer {
+                a: a.to_vec(),
+                b: b.to_vec(),
+                same,
+            });
+            swapped.map(|earlier| {
+                let answer = |t: bool| if t { "TRUE" } else { "FALSE" };
+                format!(
+                    "CompareStoreIDs answered {} for ({}, {}) but {} for the same IDs the other way round",
+                    answer(same),
+                    hex_short(a),
+                    hex_short(b),
+                    answer(earlier)
+                )
+            })
+        };
+        if let Some(problem) = problem {
+            self.violation(
+                &rules::COMPARE_STORE_IDS,
+                problem,
+                vec![provider],
+                Party::Library(Arc::clone(file)),
+            );
+        }
     }
 
     /// The provider object of a record, with what a call on it needs.
@@ -644,6 +723,7 @@ impl Runtime {
                 ProviderInitFlags::empty()
             },
             mapi_version,
+            provider_version: crate::spi::OutParam::new(),
         };
         let result = self.call_provider(
             Party::Mapi,
@@ -670,11 +750,15 @@ impl Runtime {
                 format!("{label}, provider_ver={}", init.version)
             },
         );
+        let reported = args.provider_version.get();
         drop(args);
         drop(library);
         let init = match result {
             Ok(init) => init,
             Err(e) => {
+                if e == MapiError::Version {
+                    self.check_version_refusal(&file, reported, mapi_version);
+                }
                 self.release_library(&file, format!("MSProviderInit failed: {e}"));
                 return Err(e);
             }
@@ -738,6 +822,28 @@ impl Runtime {
             k
         };
         Ok(key)
+    }
+
+    /// `INIT-VERSION-RANGE`: an entry point that failed with `MAPI_E_VERSION` although the SPI
+    /// version it reports (`*lpulProviderVer`) is no newer than MAPI's, so that MAPI could have
+    /// hosted it (an equality check where a range check belongs).
+    fn check_version_refusal(&self, file: &Arc<str>, reported: Option<SpiVersion>, mapi: SpiVersion) {
+        match reported {
+            Some(provider) if provider <= mapi => self.violation(
+                &rules::INIT_VERSION_RANGE,
+                format!(
+                    "MSProviderInit failed with MAPI_E_VERSION for MAPI's SPI version {mapi}, although the provider's is {provider}: a MAPI at least as new as the provider can host it"
+                ),
+                Vec::new(),
+                Party::Library(Arc::clone(file)),
+            ),
+            Some(provider) => self.note(format!(
+                "{file} needs SPI version {provider}, newer than MAPI's {mapi}: MAPI_E_VERSION is its answer"
+            )),
+            None => self.note(format!(
+                "{file} failed with MAPI_E_VERSION without setting *lpulProviderVer: MAPI cannot tell whether the two versions were compatible"
+            )),
+        }
     }
 
     /// A fresh `Logon`. A logon that returns `MAPI_E_UNCONFIGURED` makes MAPI call the service's
@@ -1289,15 +1395,52 @@ impl Runtime {
         Ok(StoreHandle::new(self.arc(), session, Some(lkey), out.store, file))
     }
 
-    /// Routes an entry ID to the first logon that registered its MAPIUID.
-    fn route_entry(
+    /// `IMAPISession::CompareEntryIDs` (see [`Session::compare_entry_ids`]).
+    fn compare_entry_ids(&self, session: u32, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
+        let wrapped = (WrappedStoreEntryId::parse(a), WrappedStoreEntryId::parse(b));
+        if let (Ok(wa), Ok(wb)) = &wrapped {
+            if !wa.dll_name().eq_ignore_ascii_case(wb.dll_name()) {
+                return Ok(false);
+            }
+            let entry = self
+                .session_providers(session)?
+                .into_iter()
+                .find(|p| {
+                    p.resource_type == Some(ResourceType::StoreProvider)
+                        && p.dll_base.eq_ignore_ascii_case(wa.dll_name())
+                })
+                .ok_or(MapiError::NotFound)?;
+            let key = self.provider_for(session, &entry)?;
+            return self.compare_store_ids(key, wa.original(), wb.original());
+        }
+        let ia = crate::ids::EntryId::parse(a).map_err(|_| MapiError::InvalidEntryid)?;
+        let ib = crate::ids::EntryId::parse(b).map_err(|_| MapiError::InvalidEntryid)?;
+        if ia.provider_uid() != ib.provider_uid() {
+            return Ok(false);
+        }
+        self.with_logon_for_uid(session, &ia, |logon, label, file| {
+            self.call_provider(
+                Party::Mapi,
+                label.map_or(Party::Mapi, Party::Object),
+                "CompareEntryIDs",
+                format!("{}, {}, {flags}", hex_short(a), hex_short(b)),
+                file,
+                Some(session),
+                || logon.compare_entry_ids(a, b, flags),
+                |same| if *same { "TRUE".into() } else { "FALSE".into() },
+            )
+        })
+    }
+
+    /// Calls `f` with the logon object that registered the MAPIUID of `id` first (its label and
+    /// its DLL), as a MAPI call on the logon: its teardown waits until MAPI's reference to the
+    /// logon object is gone and the call is over.
+    fn with_logon_for_uid<R>(
         &self,
         session: u32,
-        entry_id: &[u8],
-        interface: Option<Iid>,
-        flags: u32,
-    ) -> MapiResult<OpenedEntry> {
-        let id = crate::ids::EntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
+        id: &crate::ids::EntryId,
+        f: impl FnOnce(&Ref<dyn crate::spi::MsLogon>, Option<ObjLabel>, &Arc<str>) -> MapiResult<R>,
+    ) -> MapiResult<R> {
         let (key, logon, label, file) = {
             let mut st = self.st();
             let s = st.session(session).ok_or(MapiError::EndOfSession)?;
@@ -1315,22 +1458,38 @@ impl Runtime {
             let logon = st.logons.get(key).and_then(|r| r.logon.clone());
             (key, logon, label, file)
         };
-        // Counted above: the logon's teardown waits for the call.
-        let _call = crate::runtime::teardown::LogonCall::counted(self, key);
-        let Some(logon) = logon else {
-            return Err(MapiError::UnknownEntryid);
+        let call = crate::runtime::teardown::LogonCall::counted(self, key);
+        let result = match &logon {
+            Some(logon) => f(logon, label, &file),
+            None => Err(MapiError::UnknownEntryid),
         };
-        let target = label.map_or(Party::Mapi, Party::Object);
-        self.call_provider(
-            Party::Mapi,
-            target,
-            "OpenEntry",
-            format!("entry={}, {flags}", hex_short(entry_id)),
-            &file,
-            Some(session),
-            || logon.open_entry(entry_id, interface, flags),
-            |e| e.object_type.to_string(),
-        )
+        // MAPI's reference goes before the call ends (and a teardown that waited runs).
+        drop(logon);
+        drop(call);
+        result
+    }
+
+    /// Routes an entry ID to the first logon that registered its MAPIUID.
+    fn route_entry(
+        &self,
+        session: u32,
+        entry_id: &[u8],
+        interface: Option<Iid>,
+        flags: u32,
+    ) -> MapiResult<OpenedEntry> {
+        let id = crate::ids::EntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
+        self.with_logon_for_uid(session, &id, |logon, label, file| {
+            self.call_provider(
+                Party::Mapi,
+                label.map_or(Party::Mapi, Party::Object),
+                "OpenEntry",
+                format!("entry={}, {flags}", hex_short(entry_id)),
+                file,
+                Some(session),
+                || logon.open_entry(entry_id, interface, flags),
+                |e| e.object_type.to_string(),
+            )
+        })
     }
 
     /// The references to a logon's support object that the provider took (MAPI's and the

@@ -40,6 +40,9 @@ pub(crate) struct State {
     /// Every provider object an entry point returned, with the records MAPI made for it: more
     /// than one when an entry point handed the same object out twice.
     pub(crate) provider_objects: HashMap<ObjectId, Vec<ProviderKey>>,
+    /// The latest answers of each provider DLL's `CompareStoreIDs` (by file key), to catch one
+    /// that depends on the order of the two IDs.
+    pub(crate) store_id_answers: HashMap<String, VecDeque<StoreIdAnswer>>,
     /// Sessions logged off whose leak checkpoint has not run yet.
     pub(crate) leak_checks_due: Vec<u32>,
     /// Objects a provider invalidated with `MakeInvalid`.
@@ -55,6 +58,16 @@ pub(crate) struct State {
     /// Notifications posted to the initializing thread, waiting for its message pump.
     pub(crate) notify_queue: Vec<crate::runtime::notify::QueuedNotification>,
 }
+
+/// One answer of a provider's `CompareStoreIDs`: the two IDs, in the order asked, and the answer.
+pub(crate) struct StoreIdAnswer {
+    pub(crate) a: Vec<u8>,
+    pub(crate) b: Vec<u8>,
+    pub(crate) same: bool,
+}
+
+/// How many answers of `CompareStoreIDs` are kept per DLL.
+pub(crate) const STORE_ID_ANSWERS_KEPT: usize = 64;
 
 pub(crate) struct SessionState {
     pub(crate) profile: String,

@@ -191,7 +191,9 @@ impl ProviderLibrary for SampleLibrary {
     }
 
     fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
-        // As Microsoft's samples do: a MAPI older than our SPI cannot host us.
+        // As Microsoft's samples do: our version first, then a MAPI older than our SPI cannot host
+        // us (any newer one can).
+        args.provider_version.set(SpiVersion::CURRENT);
         if args.mapi_version < SpiVersion::CURRENT {
             return Err(MapiError::Version);
         }

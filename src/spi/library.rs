@@ -53,7 +53,9 @@ pub trait ProviderLibrary: Send + Sync + 'static {
 
     /// `MSProviderInit`: returns a **new** provider object (each call, even within one process)
     /// and the SPI version the provider implements. A provider that needs a newer SPI than
-    /// `args.mapi_version` must fail with `MAPI_E_VERSION`.
+    /// `args.mapi_version` must fail with `MAPI_E_VERSION`, and only then: a MAPI at least as new
+    /// as the provider's SPI is compatible (compare with `<`, never with `!=`). Set
+    /// `args.provider_version` before checking, so that MAPI can tell which it was.
     fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
         let _ = args;
         Err(MapiError::NoSupport)
@@ -176,6 +178,64 @@ pub struct InitArgs {
     pub flags: ProviderInitFlags,
     /// `ulMAPIVer`: the SPI version MAPI implements.
     pub mapi_version: SpiVersion,
+    /// `*lpulProviderVer`: the SPI version the provider implements, which MAPI reads **whether
+    /// the entry point succeeds or fails**. Set it first, as Microsoft's samples do, then
+    /// compare: a provider that fails with `MAPI_E_VERSION` is checked against the version it set
+    /// (`INIT-VERSION-RANGE`). On success, [`ProviderInit::version`] is what MAPI uses.
+    pub provider_version: OutParam<SpiVersion>,
+}
+
+/// An output parameter a provider may write whatever its call returns, such as
+/// `*lpulProviderVer` of an entry point. It starts unset; the last value set is the one the
+/// caller reads.
+///
+/// ```
+/// use mapisim::flags::SpiVersion;
+/// use mapisim::spi::OutParam;
+///
+/// let out = OutParam::new();
+/// assert_eq!(out.get(), None);
+/// out.set(SpiVersion::CURRENT);
+/// assert_eq!(out.get(), Some(SpiVersion::CURRENT));
+/// ```
+pub struct OutParam<T> {
+    value: std::sync::Mutex<Option<T>>,
+}
+
+impl<T> OutParam<T> {
+    /// An unset parameter.
+    pub const fn new() -> OutParam<T> {
+        OutParam {
+            value: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Writes the parameter.
+    pub fn set(&self, value: T) {
+        *crate::sync::lock(&self.value) = Some(value);
+    }
+}
+
+impl<T: Clone> OutParam<T> {
+    /// What was written last, if anything.
+    pub fn get(&self) -> Option<T> {
+        crate::sync::lock(&self.value).clone()
+    }
+}
+
+impl<T> Default for OutParam<T> {
+    fn default() -> Self {
+        OutParam::new()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for OutParam<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*crate::sync::lock(&self.value) {
+            Some(value) => write!(f, "OutParam({value:?})"),
+            None => f.write_str("OutParam(unset)"),
+        }
+    }
 }
 
 /// What an entry point returns: the new provider object and `*lpulProviderVer`.

@@ -28,7 +28,8 @@ pub mod util;
 
 pub use forward::{ForwardSupport, NoOverrides, SupportOverrides};
 pub use library::{
-    Exports, InitArgs, ModuleInstance, ProviderAdmin, ProviderInit, ProviderLibrary, ServiceEntryArgs,
+    Exports, InitArgs, ModuleInstance, OutParam, ProviderAdmin, ProviderInit, ProviderLibrary,
+    ServiceEntryArgs,
 };
 pub use memory::{
     AllocationSite, BlockInfo, BufferId, BufferValue, Malloc, MallocBlock, MapiBuffer, MemRoutines, PropArray,

@@ -28,6 +28,16 @@ pub(crate) enum Defect {
     NewerVersion,
     /// `MSProviderInit` reports an SPI version older than MAPI accepts.
     AncientVersion,
+    /// `MSProviderInit` refuses any MAPI SPI version but its own (an equality check).
+    RejectsNewerMapi,
+    /// `MSProviderInit` AddRefs `lpMalloc` (a raw `AddRef`) and never releases it.
+    MallocKept,
+    /// `Logon` releases the support object once more than it AddRef'd it (a raw `Release`).
+    SupportOverRelease,
+    /// `CompareStoreIDs` always answers FALSE, even for an ID and itself.
+    CompareNeverSame,
+    /// `CompareStoreIDs` answers whether the first ID sorts before the second (or equals it).
+    CompareOneWay,
     /// A fresh `Logon` does not AddRef the support object.
     NoSupportAddRef,
     /// A fresh `Logon` AddRefs the support object twice.
@@ -206,8 +216,17 @@ impl ProviderLibrary for ZooLibrary {
     }
 
     fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
-        if args.mapi_version < SpiVersion::CURRENT {
+        args.provider_version.set(SpiVersion::CURRENT);
+        let refused = match self.defect {
+            // An equality check: a newer MAPI is refused too.
+            Defect::RejectsNewerMapi => args.mapi_version != SpiVersion::CURRENT,
+            _ => args.mapi_version < SpiVersion::CURRENT,
+        };
+        if refused {
             return Err(MapiError::Version);
+        }
+        if self.defect == Defect::MallocKept {
+            args.malloc.add_ref_raw();
         }
         let version = match self.defect {
             Defect::NewerVersion => SpiVersion(0x0002_0000),
@@ -389,6 +408,9 @@ impl MsProvider for ZooProvider {
             }
         }
         let support = args.support.clone();
+        if d == Defect::SupportOverRelease {
+            let _ = support.release_raw();
+        }
         if d == Defect::SpoolerNotifyInLogon {
             support.spooler_notify(SpoolerNotifyFlags::READYTOSEND)?;
         }
@@ -595,7 +617,11 @@ impl MsProvider for ZooProvider {
     fn compare_store_ids(&self, a: &[u8], b: &[u8], _flags: u32) -> MapiResult<bool> {
         let a = EntryId::parse(a).map_err(|_| MapiError::InvalidEntryid)?;
         let b = EntryId::parse(b).map_err(|_| MapiError::InvalidEntryid)?;
-        Ok(same(&a, &b))
+        Ok(match self.defect {
+            Defect::CompareNeverSame => false,
+            Defect::CompareOneWay => a.data() <= b.data(),
+            _ => same(&a, &b),
+        })
     }
 }
 
