@@ -1,5 +1,6 @@
-//! The support object as a store provider sees it: the lifecycle methods, and `MAPI_E_NO_SUPPORT`
-//! from every other method.
+//! The support object as a store provider sees it: the lifecycle methods, entry IDs routed by
+//! MAPIUID, and `MAPI_E_NO_SUPPORT` from every method the simulator does not play — every call
+//! traced.
 
 #![allow(clippy::unwrap_used)] // tests unwrap what they have just set up
 
@@ -128,21 +129,19 @@ fn with_probe(probe: impl Fn(&Ref<dyn MapiSupport>, &InitArgsSeen) + Send + Sync
 }
 
 #[test]
-fn methods_outside_the_lifecycle_answer_no_support() {
+fn every_method_is_simulated_or_answers_no_support_and_each_call_is_traced() {
     let checked = Arc::new(AtomicU32::new(0));
     let count = Arc::clone(&checked);
     let report = with_probe(move |s, _| {
         let prop: Ref<dyn MapiProp> = Ref::new(Nothing).into();
         let mut rows = Vec::new();
-        let results = [
-            s.get_last_error(MapiError::CallFailed, 0).err(),
+        // What the simulator does not play for a store provider: MAPI_E_NO_SUPPORT.
+        let unsupported = [
             s.register_preprocessor(&MapiUid::default(), "X", "X.DLL", "P", "R", 0)
                 .err(),
             s.spooler_yield(0).err(),
             s.create_one_off("n", "SMTP", "a@b", 0).err(),
-            s.compare_entry_ids(&[1], &[1], 0).err(),
             s.open_template_id(&[1], 0, &prop, None).err(),
-            s.open_entry(&[1], None, 0).err(),
             s.get_one_off_table(0).err(),
             s.address(0, &mut rows).err(),
             s.details(0, &[1], 0).err(),
@@ -165,13 +164,61 @@ fn methods_outside_the_lifecycle_answer_no_support() {
             s.istorage_from_stream(0).err(),
             s.get_svc_config_support_obj(0).err(),
         ];
-        for r in results {
+        for r in unsupported {
             assert_eq!(r, Some(MapiError::NoSupport));
             count.fetch_add(1, Ordering::SeqCst);
         }
+        // Simulated: MAPI keeps no extended error for the support object; entry IDs are routed
+        // by their MAPIUID (a 1-byte one is no entry ID at all).
+        assert_eq!(s.get_last_error(MapiError::CallFailed, 0).unwrap(), None);
+        assert_eq!(
+            s.compare_entry_ids(&[1], &[1], 0).unwrap_err(),
+            MapiError::InvalidEntryid
+        );
+        assert_eq!(
+            s.open_entry(&[1], None, 0).unwrap_err(),
+            MapiError::InvalidEntryid
+        );
+        count.fetch_add(3, Ordering::SeqCst);
     });
     report.assert_clean();
     assert_eq!(checked.load(Ordering::SeqCst), 28);
+    // Each of those calls is a line of the trace, made by the provider on the support object.
+    for method in [
+        "RegisterPreprocessor",
+        "SpoolerYield",
+        "CreateOneOff",
+        "OpenTemplateID",
+        "GetOneOffTable",
+        "Address",
+        "Details",
+        "NewEntry",
+        "DoConfigPropsheet",
+        "CopyMessages",
+        "CopyFolder",
+        "DoCopyTo",
+        "DoCopyProps",
+        "DoProgressDialog",
+        "ReadReceipt",
+        "PrepareSubmit",
+        "ExpandRecips",
+        "UpdatePAB",
+        "DoSentMail",
+        "OpenAddressBook",
+        "Preprocess",
+        "CompleteMsg",
+        "StatusRecips",
+        "IStorageFromStream",
+        "GetSvcConfigSupportObj",
+        "GetLastError",
+        "CompareEntryIDs",
+        "OpenEntry",
+    ] {
+        let calls = report.trace().calls_of(method);
+        assert_eq!(calls.len(), 1, "{method}: {calls:?}");
+        let line = calls[0].to_string();
+        assert!(line.contains("SMPMS32.DLL -> IMAPISupport#"), "{line}");
+    }
 }
 
 struct Nothing;

@@ -1396,7 +1396,7 @@ impl Runtime {
     }
 
     /// `IMAPISession::CompareEntryIDs` (see [`Session::compare_entry_ids`]).
-    fn compare_entry_ids(&self, session: u32, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
+    pub(crate) fn compare_entry_ids(&self, session: u32, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
         let wrapped = (WrappedStoreEntryId::parse(a), WrappedStoreEntryId::parse(b));
         if let (Ok(wa), Ok(wb)) = &wrapped {
             if !wa.dll_name().eq_ignore_ascii_case(wb.dll_name()) {
@@ -1470,7 +1470,7 @@ impl Runtime {
     }
 
     /// Routes an entry ID to the first logon that registered its MAPIUID.
-    fn route_entry(
+    pub(crate) fn route_entry(
         &self,
         session: u32,
         entry_id: &[u8],

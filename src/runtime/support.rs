@@ -7,17 +7,20 @@ use crate::check::rules;
 use crate::error::{MapiError, MapiResult};
 use crate::flags::{
     CALLBACK_DISCONTINUE, EventMask, LogoffFlags, MapiFlags, NotifyResultFlags, ObjectType, OpenStoreFlags,
-    ProfileSectionFlags, ResourceType, SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
+    ProfileSectionFlags, ReadReceiptFlags, ResourceType, SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
 };
-use crate::ids::{MapiUid, WrappedStoreEntryId};
+use crate::ids::{Iid, MapiUid, WrappedStoreEntryId};
 use crate::object::{InterfaceKind, ObjLabel, ObjectId, ObjectInfo, Owner, Ref};
 use crate::props::{
     PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_ROWID,
-    Prop, PropBag,
+    Prop, PropBag, PropTag,
 };
 use crate::runtime::state::{LogonKey, LogonPhase, State, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
-use crate::spi::{AdviseSink, BufferId, MapiProp, MapiSupport, MemRoutines, Notification, ProfSect};
+use crate::spi::{
+    AdviseSink, BufferId, MapiProp, MapiSupport, MemRoutines, Notification, OpenedEntry, ProfSect,
+    PropProblem,
+};
 use crate::trace::Party;
 
 /// `IMAPISupport` of one store logon.
@@ -159,6 +162,13 @@ impl SupportObject {
         )
     }
 
+    /// A method the simulator does not play for a store provider (a transport's or an address
+    /// book's, or one about messages and folders, which it does not model): traced, and
+    /// `MAPI_E_NO_SUPPORT`.
+    fn not_simulated<R>(&self, method: &'static str, args: String) -> MapiResult<R> {
+        self.call(method, args, |_| Err(MapiError::NoSupport), |_| String::new())
+    }
+
     /// Calls after the logon was torn down answer `MAPI_E_END_OF_SESSION`.
     fn require_live(&self, rt: &Runtime) -> MapiResult<()> {
         match rt.st().logons.get(self.logon).map(|r| r.phase) {
@@ -178,6 +188,202 @@ impl Drop for SupportObject {
 }
 
 impl MapiSupport for SupportObject {
+    /// MAPI keeps no extended error information for the support object: success, and none.
+    fn get_last_error(
+        &self,
+        hresult: MapiError,
+        flags: u32,
+    ) -> MapiResult<Option<crate::spi::MapiBuffer<crate::spi::MapiErrorInfo>>> {
+        self.call(
+            "GetLastError",
+            format!("{hresult}, 0x{flags:08X}"),
+            |_| Ok(None),
+            |_| "no information".to_owned(),
+        )
+    }
+
+    fn compare_entry_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
+        self.call(
+            "CompareEntryIDs",
+            format!("{} bytes, {} bytes, 0x{flags:08X}", a.len(), b.len()),
+            |rt| {
+                self.require_live(rt)?;
+                rt.compare_entry_ids(self.session, a, b, flags)
+            },
+            |same| if *same { "TRUE".into() } else { "FALSE".into() },
+        )
+    }
+
+    fn open_entry(&self, entry_id: &[u8], interface: Option<Iid>, flags: u32) -> MapiResult<OpenedEntry> {
+        self.call(
+            "OpenEntry",
+            format!("{} bytes, 0x{flags:08X}", entry_id.len()),
+            |rt| {
+                self.require_live(rt)?;
+                rt.route_entry(self.session, entry_id, interface, flags)
+            },
+            |e| e.object_type.to_string(),
+        )
+    }
+
+    fn register_preprocessor(
+        &self,
+        uid: &MapiUid,
+        address_type: &str,
+        dll_name: &str,
+        preprocess: &str,
+        remove_preprocess_info: &str,
+        flags: u32,
+    ) -> MapiResult<()> {
+        let _ = (preprocess, remove_preprocess_info);
+        self.not_simulated(
+            "RegisterPreprocessor",
+            format!("{uid}, {address_type:?}, {dll_name:?}, 0x{flags:08X}"),
+        )
+    }
+
+    fn spooler_yield(&self, flags: u32) -> MapiResult<()> {
+        self.not_simulated("SpoolerYield", format!("0x{flags:08X}"))
+    }
+
+    fn create_one_off(
+        &self,
+        name: &str,
+        address_type: &str,
+        address: &str,
+        flags: u32,
+    ) -> MapiResult<Vec<u8>> {
+        self.not_simulated(
+            "CreateOneOff",
+            format!("{name:?}, {address_type:?}, {address:?}, 0x{flags:08X}"),
+        )
+    }
+
+    fn open_template_id(
+        &self,
+        template_id: &[u8],
+        flags: u32,
+        data: &Ref<dyn MapiProp>,
+        interface: Option<Iid>,
+    ) -> MapiResult<Ref<dyn MapiProp>> {
+        let _ = (data, interface);
+        self.not_simulated(
+            "OpenTemplateID",
+            format!("{} bytes, 0x{flags:08X}", template_id.len()),
+        )
+    }
+
+    fn get_one_off_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>> {
+        self.not_simulated("GetOneOffTable", format!("0x{flags:08X}"))
+    }
+
+    fn copy_messages(
+        &self,
+        source_folder: &Ref<dyn MapiProp>,
+        messages: &[Vec<u8>],
+        destination_folder: &Ref<dyn MapiProp>,
+        flags: u32,
+    ) -> MapiResult<()> {
+        let _ = (source_folder, destination_folder);
+        self.not_simulated(
+            "CopyMessages",
+            format!("{} message(s), 0x{flags:08X}", messages.len()),
+        )
+    }
+
+    fn copy_folder(
+        &self,
+        source_folder: &Ref<dyn MapiProp>,
+        entry_id: &[u8],
+        destination_folder: &Ref<dyn MapiProp>,
+        new_name: Option<&str>,
+        flags: u32,
+    ) -> MapiResult<()> {
+        let _ = (source_folder, destination_folder);
+        self.not_simulated(
+            "CopyFolder",
+            format!("{} bytes, {new_name:?}, 0x{flags:08X}", entry_id.len()),
+        )
+    }
+
+    fn do_copy_to(
+        &self,
+        source: &Ref<dyn MapiProp>,
+        exclude: &[PropTag],
+        destination: &Ref<dyn MapiProp>,
+        flags: u32,
+    ) -> MapiResult<Vec<PropProblem>> {
+        let _ = (source, destination);
+        self.not_simulated("DoCopyTo", format!("{} excluded, 0x{flags:08X}", exclude.len()))
+    }
+
+    fn do_copy_props(
+        &self,
+        source: &Ref<dyn MapiProp>,
+        include: &[PropTag],
+        destination: &Ref<dyn MapiProp>,
+        flags: u32,
+    ) -> MapiResult<Vec<PropProblem>> {
+        let _ = (source, destination);
+        self.not_simulated(
+            "DoCopyProps",
+            format!("{} included, 0x{flags:08X}", include.len()),
+        )
+    }
+
+    fn read_receipt(&self, flags: ReadReceiptFlags, message: &Ref<dyn MapiProp>) -> MapiResult<()> {
+        let _ = message;
+        self.not_simulated("ReadReceipt", flags.to_string())
+    }
+
+    /// Not simulated (messages are not modelled). `PrepareSubmit` during `Logon` is advised
+    /// against (it waits for the spooler): the trace shows where it was called.
+    fn prepare_submit(&self, message: &Ref<dyn MapiProp>, flags: u32) -> MapiResult<u32> {
+        let _ = message;
+        self.not_simulated("PrepareSubmit", format!("0x{flags:08X}"))
+    }
+
+    fn expand_recips(&self, message: &Ref<dyn MapiProp>, flags: u32) -> MapiResult<u32> {
+        let _ = message;
+        self.not_simulated("ExpandRecips", format!("0x{flags:08X}"))
+    }
+
+    fn update_pab(&self, flags: u32, message: &Ref<dyn MapiProp>) -> MapiResult<()> {
+        let _ = message;
+        self.not_simulated("UpdatePAB", format!("0x{flags:08X}"))
+    }
+
+    fn do_sent_mail(&self, flags: u32, message: &Ref<dyn MapiProp>) -> MapiResult<()> {
+        let _ = message;
+        self.not_simulated("DoSentMail", format!("0x{flags:08X}"))
+    }
+
+    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
+        let _ = interface;
+        self.not_simulated("OpenAddressBook", format!("0x{flags:08X}"))
+    }
+
+    fn preprocess(&self, flags: u32, entry_id: &[u8]) -> MapiResult<()> {
+        self.not_simulated("Preprocess", format!("0x{flags:08X}, {} bytes", entry_id.len()))
+    }
+
+    fn complete_msg(&self, flags: u32, entry_id: &[u8]) -> MapiResult<()> {
+        self.not_simulated("CompleteMsg", format!("0x{flags:08X}, {} bytes", entry_id.len()))
+    }
+
+    fn status_recips(&self, message: &Ref<dyn MapiProp>, recipients: &[Vec<Prop>]) -> MapiResult<()> {
+        let _ = message;
+        self.not_simulated("StatusRecips", format!("{} recipient(s)", recipients.len()))
+    }
+
+    fn istorage_from_stream(&self, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
+        self.not_simulated("IStorageFromStream", format!("0x{flags:08X}"))
+    }
+
+    fn get_svc_config_support_obj(&self, flags: u32) -> MapiResult<Ref<dyn MapiSupport>> {
+        self.not_simulated("GetSvcConfigSupportObj", format!("0x{flags:08X}"))
+    }
+
     fn get_mem_alloc_routines(&self) -> MapiResult<MemRoutines> {
         self.call(
             "GetMemAllocRoutines",

@@ -128,9 +128,20 @@ impl fmt::Debug for OpenedEntry {
 
 /// `IMAPISupport` as a message-store provider sees it (IID `IID_IMAPISup`).
 ///
-/// MAPI gives each store logon its own support object. The methods the lifecycle needs are the
-/// simulator's to implement; every other method answers `MAPI_E_NO_SUPPORT`, as a support object
-/// of the wrong kind does. A COM shim implements this trait over a real `IMAPISupport` pointer.
+/// MAPI gives each store logon its own support object. A COM shim implements this trait over a
+/// real `IMAPISupport` pointer; the defaults below (`MAPI_E_NO_SUPPORT`) are for such
+/// implementations and for test doubles. The simulator's support object answers every method,
+/// and every call it gets is a line of the trace, made by the provider that called:
+///
+/// | methods | what the simulator's support object does |
+/// |---|---|
+/// | `GetMemAllocRoutines`, `OpenProfileSection`, `SetProviderUID`, `ModifyStatusRow`, `NewUID`, `WrapStoreEntryID`, `ModifyProfile`, `StoreLogoffTransports`, `SpoolerNotify`, `Subscribe`, `Unsubscribe`, `Notify`, `MakeInvalid` | simulated and checked (the rules of the lifecycle) |
+/// | `CompareEntryIDs`, `OpenEntry` | routed by the MAPIUID in the entry IDs, as `IMAPISession`'s are |
+/// | `GetLastError` | succeeds with no information (MAPI keeps none for the support object) |
+/// | `Address`, `Details`, `NewEntry`, `DoConfigPropsheet`, `DoProgressDialog` | user interface: `MAPI_E_NO_SUPPORT` (the simulator has none; inside a Windows service, `SERVICE-PROVIDER-NO-UI` too) |
+/// | `RegisterPreprocessor`, `SpoolerYield`, `StatusRecips` | transports only: `MAPI_E_NO_SUPPORT` |
+/// | `CreateOneOff`, `OpenTemplateID`, `GetOneOffTable` | address books: `MAPI_E_NO_SUPPORT` |
+/// | `CopyMessages`, `CopyFolder`, `DoCopyTo`, `DoCopyProps`, `ReadReceipt`, `PrepareSubmit`, `ExpandRecips`, `UpdatePAB`, `DoSentMail`, `OpenAddressBook`, `Preprocess`, `CompleteMsg`, `IStorageFromStream`, `GetSvcConfigSupportObj` | messages, folders and address books are not modelled: `MAPI_E_NO_SUPPORT` |
 ///
 /// Keeping the support object means cloning its `Ref` (the `AddRef` a fresh `Logon` must do);
 /// the store's final release drops that reference, and MAPI's teardown of the logon runs inside
