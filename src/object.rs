@@ -453,6 +453,9 @@ impl LedgerShared {
             id,
         });
         node.header.needs_token.store(needs_token, Ordering::Relaxed);
+        node.header
+            .named
+            .store(info.kind != InterfaceKind::Object, Ordering::Relaxed);
         let token = record.map(|record| {
             Box::new(RefToken {
                 ledger: Arc::clone(self),
@@ -624,6 +627,8 @@ struct Registration {
 struct NodeHeader {
     reg: OnceLock<Registration>,
     needs_token: AtomicBool,
+    /// Whether the ledger knows the object's interface (its label is not `object#N`).
+    named: AtomicBool,
     type_name: &'static str,
     /// References taken by [`Ref::add_ref_raw`], held by the object until a raw release.
     raw: Mutex<Vec<Box<dyn Any + Send + Sync>>>,
@@ -658,6 +663,7 @@ impl<T> RefNode<T> {
             header: NodeHeader {
                 reg: OnceLock::new(),
                 needs_token: AtomicBool::new(false),
+                named: AtomicBool::new(false),
                 type_name: type_name::<T>(),
                 raw: Mutex::new(Vec::new()),
             },
@@ -687,17 +693,37 @@ pub struct Ref<T: ?Sized> {
 impl<T: Send + Sync + 'static> Ref<T> {
     /// Makes a new object with one reference. Inside a [`Scope`] the object is registered in the
     /// scope's ledger, owned as the scope says; outside any scope it is registered later, when it
-    /// crosses the boundary ([`ObjectLedger::adopt`]).
+    /// crosses the boundary ([`ObjectLedger::adopt`]). Its interface is named when it is held as
+    /// one of the provider traits (`Ref<dyn MsgStore>`), or with [`Ref::new_as`].
     #[track_caller]
     pub fn new(value: T) -> Ref<T> {
+        Ref::make(value, InterfaceKind::Object, Location::caller())
+    }
+
+    /// [`Ref::new`] for an object whose interface is known when it is made: its label in the
+    /// trace and the reports is `IMAPIStatus#7` rather than `object#7` (for a status object, a
+    /// wrapper around the support object, an inner store of a wrapping provider).
+    ///
+    /// ```
+    /// use mapisim::object::{InterfaceKind, ObjectLedger, Owner, Ref};
+    /// use mapisim::trace::Party;
+    ///
+    /// struct Status;
+    ///
+    /// let ledger = ObjectLedger::new();
+    /// let _provider_code = ledger.enter(Party::Library("SMPMS32.DLL".into()), Owner::library("SMPMS32.DLL"));
+    /// let status = Ref::new_as(Status, InterfaceKind::MapiStatus);
+    /// assert_eq!(status.label().map(|l| l.to_string()).as_deref(), Some("IMAPIStatus#1"));
+    /// ```
+    #[track_caller]
+    pub fn new_as(value: T, kind: InterfaceKind) -> Ref<T> {
+        Ref::make(value, kind, Location::caller())
+    }
+
+    fn make(value: T, kind: InterfaceKind, site: &'static Location<'static>) -> Ref<T> {
         let node = RefNode::new_arc(value);
-        // `Location::caller` must be read here: closures do not forward the caller's location.
-        let site = Location::caller();
-        let token = current_ledger().and_then(|ledger| {
-            ledger
-                .register_node(&node, ObjectInfo::new(InterfaceKind::Object), site, true)
-                .1
-        });
+        let token = current_ledger()
+            .and_then(|ledger| ledger.register_node(&node, ObjectInfo::new(kind), site, true).1);
         Ref { token, node }
     }
 }
@@ -717,6 +743,26 @@ impl<T: ?Sized> Ref<T> {
     pub fn label(&self) -> Option<ObjLabel> {
         let reg = self.node.registration()?;
         lock(&reg.ledger.state).objects.get(reg.id).map(Entry::label)
+    }
+
+    /// Names the interface of a registered object whose interface the ledger does not know yet
+    /// (its label `object#N` becomes `IMsgStore#N`); an object whose interface is known keeps it.
+    /// The conversions to the provider traits' objects (`Ref<dyn MsgStore>` from `.into()`) do
+    /// this.
+    pub fn name_interface(&self, kind: InterfaceKind) {
+        if kind == InterfaceKind::Object || self.node.header.named.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(reg) = self.node.registration() else {
+            return;
+        };
+        let mut state = lock(&reg.ledger.state);
+        if let Some(entry) = state.objects.get_mut(reg.id)
+            && entry.kind == InterfaceKind::Object
+        {
+            entry.kind = kind;
+        }
+        self.node.header.named.store(true, Ordering::Relaxed);
     }
 
     /// The ledger the object is registered in.
@@ -1188,6 +1234,10 @@ impl ObjectLedger {
                     entry.owner = owner;
                 }
             }
+            r.node
+                .header
+                .named
+                .store(kind != InterfaceKind::Object, Ordering::Relaxed);
             return Ok(reg.id);
         }
         let mut info = ObjectInfo::new(kind);

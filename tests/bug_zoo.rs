@@ -16,6 +16,7 @@ const PROVEN: &[&str] = &[
     "LIB-EXPORT",
     "LIB-FREE-PAIRED",
     "LIB-UNLOAD-LIVE",
+    "LIB-LOAD-PAIRED",
     "INIT-NEW-OBJECT",
     "INIT-VERSION",
     "INIT-VERSION-RANGE",
@@ -188,6 +189,22 @@ fn lib_unload_live_and_session_leak_fire_for_a_reference_cycle() {
     // The cycle is named in the leak report.
     assert_eq!(report.leaks.cycles.len(), 1);
     assert!(report.leaks.to_string().contains("hold each other"));
+}
+
+#[test]
+fn lib_load_paired_fires_when_a_provider_never_frees_a_dll_it_loaded() {
+    let report = lifecycle(Defect::LoadsAndForgets);
+    assert_eq!(report.rule_ids(), vec!["LIB-LOAD-PAIRED"], "{}", report.account());
+    assert_eq!(report.violations[0].by, Party::Library("ZOO32.DLL".into()));
+    // MAPI's own loads are paired: the one left is the provider's.
+    assert!(report.loads.unpaired_by(&Party::Mapi).is_empty());
+    assert_eq!(
+        report
+            .loads
+            .unpaired_by(&Party::Library("ZOO32.DLL".into()))
+            .len(),
+        1
+    );
 }
 
 #[test]

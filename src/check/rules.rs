@@ -75,6 +75,9 @@ rules! {
     /// MAPI pairs each `LoadLibrary` with a `FreeLibrary`; the last comes after the last `MAPIUninitialize`.
     LIB_FREE_PAIRED = "LIB-FREE-PAIRED", Client, "starting-a-service-provider",
         "Every LoadLibrary of a provider DLL is paired with a FreeLibrary by the end.";
+    /// A DLL a provider loads itself is the provider's to free.
+    LIB_LOAD_PAIRED = "LIB-LOAD-PAIRED", Provider, "https://learn.microsoft.com/windows/win32/api/libloaderapi/nf-libloaderapi-freelibrary",
+        "A provider that loads a DLL itself (LoadLibrary) frees it (FreeLibrary) before its own DLL is unloaded.";
     /// Code of an unloaded DLL is gone: an object still alive would crash when next called.
     LIB_UNLOAD_LIVE = "LIB-UNLOAD-LIVE", Provider, "shutting-down-a-service-provider",
         "No object of a provider DLL is alive when the DLL is unloaded.";

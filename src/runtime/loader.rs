@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::spi::ProviderLibrary;
-use crate::trace::EventId;
+use crate::trace::{EventId, Party};
 
 /// A factory making a fresh instance of a provider DLL (its statics are born with it).
 pub(crate) type Factory = Arc<dyn Fn() -> Box<dyn ProviderLibrary> + Send + Sync>;
@@ -61,13 +61,16 @@ pub struct LoadRecord {
     pub count: u32,
     /// For a load, whether it created a new instance; for a free, whether it unloaded the DLL.
     pub boundary: bool,
-    /// Why MAPI loaded or freed the DLL.
+    /// Why it was loaded or freed.
     pub reason: String,
     /// The trace event.
     pub event: EventId,
+    /// Who loaded or freed it: MAPI, or a provider DLL that loads another DLL itself.
+    pub by: Party,
 }
 
-/// Every `LoadLibrary` and `FreeLibrary` the simulated MAPI made, in order.
+/// Every `LoadLibrary` and `FreeLibrary` of the simulated process, in order: MAPI's, and those of
+/// provider code that loads a DLL itself.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct LoadLedger {
     /// The records, in order.
@@ -87,8 +90,17 @@ impl LoadLedger {
 
     /// The files whose loads are not all paired with frees, with the number of unpaired loads.
     pub fn unpaired(&self) -> Vec<(Arc<str>, usize)> {
+        self.unpaired_where(|_| true)
+    }
+
+    /// [`LoadLedger::unpaired`], counting only the loads and frees `by` made.
+    pub fn unpaired_by(&self, by: &Party) -> Vec<(Arc<str>, usize)> {
+        self.unpaired_where(|r| r.by == *by)
+    }
+
+    fn unpaired_where(&self, keep: impl Fn(&LoadRecord) -> bool) -> Vec<(Arc<str>, usize)> {
         let mut balance: Vec<(Arc<str>, i64)> = Vec::new();
-        for r in &self.records {
+        for r in self.records.iter().filter(|r| keep(r)) {
             let key = file_key(&r.file);
             let delta = if r.op == LoadOp::Load { 1 } else { -1 };
             match balance.iter_mut().find(|(f, _)| file_key(f) == key) {
@@ -123,12 +135,17 @@ impl fmt::Display for LoadLedger {
             };
             writeln!(
                 f,
-                "{} {op} {} -> {}{}: {}",
+                "{} {op} {} -> {}{}: {}{}",
                 r.event,
                 r.file,
                 r.count,
                 if r.boundary { mark } else { "" },
-                r.reason
+                r.reason,
+                if r.by == Party::Mapi {
+                    String::new()
+                } else {
+                    format!(" (by {})", r.by)
+                }
             )?;
         }
         Ok(())

@@ -891,6 +891,38 @@ pub(crate) struct Runtime {
     me: Weak<Runtime>,
 }
 
+impl crate::spi::process::LibraryHost for Runtime {
+    fn load(
+        &self,
+        file: &str,
+        by: &Arc<str>,
+    ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
+        let loaded = self.load_library_by(file, format!("loaded by {by}"), Party::Library(Arc::clone(by)));
+        if loaded.is_none() {
+            self.trace.record(EventKind::Note {
+                by: Party::Library(Arc::clone(by)),
+                text: format!("LoadLibrary({file:?}) found no such DLL"),
+            });
+        }
+        loaded
+    }
+
+    fn free(&self, file: &Arc<str>, by: &Arc<str>) {
+        self.free_library_by(file, format!("freed by {by}"), Party::Library(Arc::clone(by)));
+    }
+
+    fn enter(&self, file: &Arc<str>) -> Scope {
+        let session = crate::object::current_scope().and_then(|(_, owner)| owner.session);
+        let mut owner = Owner::library(Arc::clone(file));
+        owner.session = session;
+        self.ledger.enter(Party::Library(Arc::clone(file)), owner)
+    }
+
+    fn trace(&self) -> &Trace {
+        &self.trace
+    }
+}
+
 impl HeapHost for Runtime {
     fn misuse(&self, rule: &'static Rule, message: String, by: Party) {
         self.violation(rule, message, Vec::new(), by);
@@ -1381,6 +1413,16 @@ impl Runtime {
         file: &str,
         reason: String,
     ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
+        self.load_library_by(file, reason, Party::Mapi)
+    }
+
+    /// `LoadLibrary` by MAPI or by a provider's code.
+    fn load_library_by(
+        &self,
+        file: &str,
+        reason: String,
+        by: Party,
+    ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
         let (name, factory, loaded) = {
             let st = self.st();
             let (name, factory) = st.loader.resolve(file)?;
@@ -1416,7 +1458,7 @@ impl Runtime {
             module.count
         };
         let event = self.trace.record(EventKind::LoadLibrary {
-            by: Party::Mapi,
+            by: by.clone(),
             file: Arc::clone(&name),
             count,
             new_instance,
@@ -1429,8 +1471,11 @@ impl Runtime {
             boundary: new_instance,
             reason,
             event,
+            by,
         });
-        let module = crate::spi::ModuleInstance::new(Arc::clone(&name), generation);
+        let host: Weak<dyn crate::spi::process::LibraryHost> = self.me.clone();
+        let process = crate::spi::Process::attached(host, Arc::clone(&name));
+        let module = crate::spi::ModuleInstance::in_process(Arc::clone(&name), generation, process);
         Some((name, instance, module))
     }
 
@@ -1497,6 +1542,11 @@ impl Runtime {
     /// `FreeLibrary`: at zero the DLL's instance is dropped (its statics die), and any object of
     /// the DLL still alive is reported.
     pub(crate) fn free_library(&self, file: &Arc<str>, reason: String) {
+        self.free_library_by(file, reason, Party::Mapi);
+    }
+
+    /// `FreeLibrary` by MAPI or by a provider's code.
+    fn free_library_by(&self, file: &Arc<str>, reason: String, by: Party) {
         let (count, dropped) = {
             let mut st = self.st();
             let key = loader::file_key(file);
@@ -1513,7 +1563,7 @@ impl Runtime {
             (count, dropped)
         };
         let event = self.trace.record(EventKind::FreeLibrary {
-            by: Party::Mapi,
+            by: by.clone(),
             file: Arc::clone(file),
             count,
             reason: reason.clone().into(),
@@ -1525,10 +1575,13 @@ impl Runtime {
             boundary: count == 0,
             reason,
             event,
+            by: by.clone(),
         });
+        let freed_by = by;
         if let Some(module) = dropped {
             self.drop_in_provider(file, None, "the DLL's unload", module.instance);
             self.check_malloc_released(file);
+            self.check_provider_loads(file, "when it was unloaded");
             // Stores the client still holds are the client's to answer for (CLIENT-RELEASE).
             let client_held: Vec<ObjLabel> = self
                 .st()
@@ -1543,6 +1596,11 @@ impl Runtime {
             if !alive.is_empty() {
                 let labels: Vec<ObjLabel> = alive.iter().map(|o| o.label).collect();
                 let names: Vec<String> = labels.iter().map(ToString::to_string).collect();
+                // A provider that freed another DLL it loaded unloaded it under its objects.
+                let blamed = match &freed_by {
+                    Party::Library(by) if **by != **file => freed_by.clone(),
+                    _ => Party::Library(Arc::clone(file)),
+                };
                 self.violation(
                     &rules::LIB_UNLOAD_LIVE,
                     format!(
@@ -1551,9 +1609,33 @@ impl Runtime {
                         names.join(", ")
                     ),
                     labels,
-                    Party::Library(Arc::clone(file)),
+                    blamed,
                 );
             }
+        }
+    }
+
+    /// `LIB-LOAD-PAIRED`: the DLLs `file`'s code loaded itself and has not freed (once per DLL it
+    /// loaded).
+    fn check_provider_loads(&self, file: &Arc<str>, when: &str) {
+        let loader = Party::Library(Arc::clone(file));
+        let held: Vec<(Arc<str>, usize)> = {
+            let mut st = self.st();
+            let held = st.loader.ledger.unpaired_by(&loader);
+            held.into_iter()
+                .filter(|(loaded, _)| {
+                    st.load_pairs_reported
+                        .insert((Arc::clone(file), Arc::clone(loaded)))
+                })
+                .collect()
+        };
+        for (loaded, n) in held {
+            self.violation(
+                &rules::LIB_LOAD_PAIRED,
+                format!("{file} still held {n} load(s) of {loaded} it made with LoadLibrary {when}"),
+                Vec::new(),
+                loader.clone(),
+            );
         }
     }
 
@@ -1700,7 +1782,22 @@ impl Runtime {
                 );
             }
         }
-        let unpaired = self.st().loader.ledger.unpaired();
+        let loaders: Vec<Arc<str>> = {
+            let st = self.st();
+            let mut loaders: Vec<Arc<str>> = Vec::new();
+            for r in &st.loader.ledger.records {
+                if let Party::Library(by) = &r.by
+                    && !loaders.contains(by)
+                {
+                    loaders.push(Arc::clone(by));
+                }
+            }
+            loaders
+        };
+        for loader in loaders {
+            self.check_provider_loads(&loader, "at the end");
+        }
+        let unpaired = self.st().loader.ledger.unpaired_by(&Party::Mapi);
         for (file, n) in unpaired {
             self.client_violation(
                 &rules::LIB_FREE_PAIRED,

@@ -43,6 +43,8 @@ pub(crate) struct State {
     /// The latest answers of each provider DLL's `CompareStoreIDs` (by file key), to catch one
     /// that depends on the order of the two IDs.
     pub(crate) store_id_answers: HashMap<String, VecDeque<StoreIdAnswer>>,
+    /// (Loading DLL, loaded DLL) pairs already reported for a load never freed.
+    pub(crate) load_pairs_reported: std::collections::HashSet<(Arc<str>, Arc<str>)>,
     /// Sessions logged off whose leak checkpoint has not run yet.
     pub(crate) leak_checks_due: Vec<u32>,
     /// Objects a provider invalidated with `MakeInvalid`.

@@ -9,6 +9,7 @@ use crate::ids::MapiUid;
 use crate::object::Ref;
 use crate::props::Prop;
 use crate::spi::memory::{Malloc, MemRoutines};
+use crate::spi::process::Process;
 use crate::spi::store::MsProvider;
 use crate::spi::support::{MapiSupport, ProfSect};
 
@@ -129,19 +130,48 @@ pub trait ProviderAdmin: Send + Sync {
 }
 
 /// `hInstance`: the module handle of a loaded DLL instance. Two loads separated by an unload have
-/// different generations.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// different generations. It also reaches the process the DLL is loaded in
+/// ([`ModuleInstance::process`]), for a provider that loads another DLL itself.
+#[derive(Clone, Debug)]
 pub struct ModuleInstance {
     file: Arc<str>,
     generation: u32,
+    process: Process,
+}
+
+impl PartialEq for ModuleInstance {
+    fn eq(&self, other: &Self) -> bool {
+        self.file == other.file && self.generation == other.generation
+    }
+}
+
+impl Eq for ModuleInstance {}
+
+impl std::hash::Hash for ModuleInstance {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.file.hash(state);
+        self.generation.hash(state);
+    }
 }
 
 impl ModuleInstance {
-    /// A handle for generation `generation` of the DLL `file`.
+    /// A handle for generation `generation` of the DLL `file`, outside any simulator (its
+    /// process loads nothing).
     pub fn new(file: impl Into<Arc<str>>, generation: u32) -> ModuleInstance {
+        let file = file.into();
         ModuleInstance {
-            file: file.into(),
+            process: Process::detached(Arc::clone(&file)),
+            file,
             generation,
+        }
+    }
+
+    /// The handle of a DLL loaded in a simulated process.
+    pub(crate) fn in_process(file: Arc<str>, generation: u32, process: Process) -> ModuleInstance {
+        ModuleInstance {
+            file,
+            generation,
+            process,
         }
     }
 
@@ -153,6 +183,12 @@ impl ModuleInstance {
     /// How many times the DLL had been freshly loaded before this instance (from 1).
     pub fn generation(&self) -> u32 {
         self.generation
+    }
+
+    /// The process the DLL is loaded in: its `LoadLibrary` is this DLL's (see
+    /// [`spi::process`](crate::spi::process)).
+    pub fn process(&self) -> &Process {
+        &self.process
     }
 }
 

@@ -22,6 +22,7 @@
 pub mod forward;
 mod library;
 pub mod memory;
+pub mod process;
 mod store;
 mod support;
 pub mod util;
@@ -34,21 +35,24 @@ pub use library::{
 pub use memory::{
     AllocationSite, BlockInfo, BufferId, BufferValue, Malloc, MallocBlock, MapiBuffer, MemRoutines, PropArray,
 };
+pub use process::{LoadedLibrary, Process};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
 pub use support::{
     AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropProblem,
 };
 pub use util::{hr_get_one_prop, hr_set_one_prop, wrap_store_entry_id, wrapped_store_entry_id};
 
-use crate::object::Ref;
+use crate::object::{InterfaceKind, Ref};
 
 /// Implements `From<Ref<T>> for Ref<dyn Trait>` for a provider trait, so that a concrete object
-/// converts to the trait object with `.into()`.
+/// converts to the trait object with `.into()`; the conversion names the object's interface in
+/// the ledger when it was not known (an object held as `dyn MsgStore` is an `IMsgStore`).
 macro_rules! ref_into_dyn {
-    ($($tr:ident),* $(,)?) => {
+    ($($tr:ident => $kind:ident),* $(,)?) => {
         $(
             impl<T: $tr + 'static> From<Ref<T>> for Ref<dyn $tr> {
                 fn from(r: Ref<T>) -> Ref<dyn $tr> {
+                    r.name_interface(InterfaceKind::$kind);
                     crate::upcast!(r => dyn $tr)
                 }
             }
@@ -57,13 +61,13 @@ macro_rules! ref_into_dyn {
 }
 
 ref_into_dyn!(
-    MsProvider,
-    MsLogon,
-    MsgStore,
-    MapiSupport,
-    MapiProp,
-    ProfSect,
-    AdviseSink,
-    Malloc,
-    ProviderAdmin
+    MsProvider => MsProvider,
+    MsLogon => MsLogon,
+    MsgStore => MsgStore,
+    MapiSupport => MapiSupport,
+    MapiProp => MapiProp,
+    ProfSect => ProfSect,
+    AdviseSink => AdviseSink,
+    Malloc => Malloc,
+    ProviderAdmin => ProviderAdmin,
 );

@@ -30,6 +30,8 @@ pub(crate) enum Defect {
     AncientVersion,
     /// `MSProviderInit` refuses any MAPI SPI version but its own (an equality check).
     RejectsNewerMapi,
+    /// `MSProviderInit` loads the sample's DLL itself and never frees it.
+    LoadsAndForgets,
     /// `MSProviderInit` AddRefs `lpMalloc` (a raw `AddRef`) and never releases it.
     MallocKept,
     /// `Logon` releases the support object once more than it AddRef'd it (a raw `Release`).
@@ -227,6 +229,10 @@ impl ProviderLibrary for ZooLibrary {
         }
         if self.defect == Defect::MallocKept {
             args.malloc.add_ref_raw();
+        }
+        if self.defect == Defect::LoadsAndForgets {
+            // A module handle dropped without FreeLibrary: the load stays held.
+            drop(args.instance.process().load_library(SampleStore::DLL_FILE)?);
         }
         let version = match self.defect {
             Defect::NewerVersion => SpiVersion(0x0002_0000),
