@@ -54,6 +54,52 @@
 //! provider when it was the last logon) runs inside the support object's final release, as the
 //! documentation describes.
 //!
+//! The first open of a store passes no entry ID to `Logon` (the client opened it by the ID MAPI
+//! made for the provider's profile section): the provider makes its store's entry ID and records
+//! it, wrapped, in that section. [`spi::StoreLogonArgs::entry_id`] says how.
+//!
+//! **DLL-wide state lives in the library instance, never in a Rust `static`.** The simulator
+//! unloads a DLL by dropping its [`spi::ProviderLibrary`] instance and gives the next load a
+//! fresh one; a Rust `static` (or `thread_local!`, `OnceLock`) belongs to the test process and
+//! survives every simulated `FreeLibrary`, so the simulator can neither reset it nor see what it
+//! holds. Put what a C++ provider keeps in globals in fields of the library type and hand it to
+//! the objects the entry point makes ([`spi::ProviderLibrary`] shows the pattern).
+//!
+//! ### Where the support object is released, and the teardown variants
+//!
+//! The pages disagree on who releases the support object a fresh `Logon` keeps: the store page
+//! (shutting-down-a-message-store-provider) has the **store's final release** release it, and
+//! MAPI's teardown run inside that release; the generic page (shutting-down-a-service-provider,
+//! seed "Arrêt d'un fournisseur de services") lists it among the tasks of **`IMSLogon::Logoff`**.
+//! [`TeardownCleanup`](runtime::TeardownCleanup) chooses which reading MAPI plays:
+//!
+//! - `MapiInSupportRelease` (the default, the store page) expects the store's final release to
+//!   release the support object. MAPI removes the logon's MAPIUIDs and status row inside that
+//!   release, and, at session logoff, before it calls `Logoff`. A provider whose `Logoff` also
+//!   releases the support object when the store is still alive is right under it too.
+//! - `ProviderInLogoff` (the generic page) expects `Logoff` to release the support object when
+//!   the store is still alive at session logoff; MAPI removes the MAPIUIDs and the row inside that
+//!   release. A `Logoff` that keeps it breaks `TEARDOWN-ROW-UIDS` — unless the client still holds
+//!   the store (which then keeps the support object, the client's mistake): MAPI then removes
+//!   them itself and blames nobody.
+//!
+//! The sample provider's [`SampleConfig::for_behavior`](sample::SampleConfig::for_behavior) plays
+//! both: its `Logoff` releases the support object if the store still holds it, and its store's
+//! final release does otherwise. Either way, MAPI's own teardown — releasing the logon object,
+//! `Shutdown`, releasing the provider object — never runs inside a provider call MAPI is making:
+//! a support object released inside `Logoff` (or `SpoolerLogon`) only has its MAPIUIDs and row
+//! removed there, and the rest follows when that call returns, in the documented order. The
+//! references MAPI holds for its own calls never count as the provider's.
+//!
+//! ### Wrapping another provider
+//!
+//! A provider that wraps another one loads that provider's DLL itself, through its module handle
+//! ([`spi::process`]: the process's `LoadLibrary`, `GetProcAddress`, `FreeLibrary`; the loads are
+//! its own to pair, `LIB-LOAD-PAIRED`), hands it a support object of its own that forwards what
+//! it does not change ([`spi::ForwardSupport`]), and uses the small utilities every provider
+//! writes ([`spi::util`]). Objects are named in the trace for the interface they are held as
+//! (`Ref<dyn MsgStore>` is an `IMsgStore`), or as given to [`Ref::new_as`].
+//!
 //! ## What the simulator checks
 //!
 //! Every contract is a [`Rule`] of the catalogue ([`check::rules`]) with a stable id, a one-line
@@ -141,10 +187,22 @@
 //!
 //! ## Threads
 //!
-//! The simulator may be used from several threads. It never holds one of its own locks while
-//! provider code runs, so a provider may call the support object from inside `Logon`, `Logoff` or
-//! its `Drop`; a panic in provider code is reported (`PROVIDER-PANIC`) and never poisons or
-//! deadlocks the simulator.
+//! The simulator may be used from several threads: several client threads, each with sessions of
+//! its own or sharing them, and the spooler stepped from any of them. It never holds one of its
+//! own locks while provider code runs, so a provider may call the support object from inside
+//! `Logon`, `Logoff` or its `Drop`; a panic in provider code is reported (`PROVIDER-PANIC`) and
+//! never poisons or deadlocks the simulator.
+//!
+//! A teardown never overlaps a call MAPI is making for the same store logon on another thread:
+//! a store that logs off, or a session that ends, while the spooler's `SpoolerLogon` (or
+//! `OpenEntry`, or a second `Logon`) runs for it is torn down when that call returns, by the thread
+//! that made it; a `Shutdown` waits for the calls in flight on the provider object. The checks
+//! that judge what is left (`SESSION-LEAK`, `STORE-RELEASES-SUPPORT`, `TEARDOWN-ROW-UIDS`) wait
+//! for the teardown and for releases under way on other threads.
+//!
+//! A thread a provider starts acts for the provider: a call it makes on the support object, on a
+//! profile section or with the allocation routines MAPI handed the provider is the provider's
+//! (in the trace, and for the buffers it allocates), although the thread has no scope of its own.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -664,15 +664,14 @@ impl PropBag {
         }
     }
 
-    /// Stores a property under the tag's ID with the value's own type
-    /// (`tag.with_type(value.prop_type())`), replacing in place any property with the same ID, and
-    /// returns the bag, so that calls chain. It cannot fail: it stores what it is given.
+    /// Stores a property under the tag's ID, replacing in place any property with the same ID,
+    /// and returns the bag, so that calls chain. It cannot fail: it stores what it is given. Text
+    /// takes the tag's string form (`PT_STRING8` or `PT_UNICODE`); any other value keeps its own
+    /// type (`tag.with_type(value.prop_type())`).
     ///
-    /// [`PropBag::set`] checks instead: it refuses a value whose type is not the tag's (turning
-    /// text into the tag's string form first) and the reserved IDs `PROP_ID_NULL` and
-    /// `PROP_ID_INVALID`, and it returns the value it replaced. Use `put` where the value is known
-    /// to be right, such as a literal for a well-known tag; text given as `&str` or `String` is
-    /// stored as `PT_UNICODE`, whatever the tag's string form.
+    /// [`PropBag::set`] checks instead: it refuses a value whose type is not the tag's and the
+    /// reserved IDs `PROP_ID_NULL` and `PROP_ID_INVALID`, and it returns the value it replaced.
+    /// Use `put` where the value is known to be right, such as a literal for a well-known tag.
     ///
     /// ```
     /// use mapisim::props::{PropBag, PropType, PR_DISPLAY_NAME_A, PR_DISPLAY_NAME_W, PR_RESOURCE_FLAGS};
@@ -681,14 +680,14 @@ impl PropBag {
     /// row.put(PR_DISPLAY_NAME_W, "Sample Store").put(PR_RESOURCE_FLAGS, 0x2u32);
     /// assert_eq!(row.get_u32(PR_RESOURCE_FLAGS), Some(2));
     ///
-    /// // The value's type wins: the 8-bit tag gets a Unicode string, in the same place.
+    /// // Text takes the tag's string form: the 8-bit tag holds an 8-bit string, in the same place.
     /// row.put(PR_DISPLAY_NAME_A, "Renamed");
     /// let first = row.iter().next().expect("two properties");
-    /// assert_eq!(first.tag.prop_type(), PropType::UNICODE);
+    /// assert_eq!(first.tag.prop_type(), PropType::STRING8);
     /// assert_eq!(row.get_str(PR_DISPLAY_NAME_W), Some("Renamed"));
     /// ```
     pub fn put(&mut self, tag: PropTag, value: impl Into<PropValue>) -> &mut PropBag {
-        let value = value.into();
+        let value = string_form(tag.prop_type(), value.into());
         let prop = Prop {
             tag: tag.with_type(value.prop_type()),
             value,
@@ -832,15 +831,21 @@ impl PropBag {
 }
 
 /// Converts text between the two string forms to fit the tag, and checks the type.
-fn coerce(tag: PropTag, value: PropValue) -> Result<PropValue, PropError> {
-    let want = tag.prop_type();
-    let value = match (want, value) {
+/// Text in the string form `want` asks for (8-bit or Unicode, single or multi-valued); any other
+/// value unchanged.
+fn string_form(want: PropType, value: PropValue) -> PropValue {
+    match (want, value) {
         (PropType::STRING8, PropValue::Unicode(s)) => PropValue::String8(s),
         (PropType::UNICODE, PropValue::String8(s)) => PropValue::Unicode(s),
         (PropType::MV_STRING8, PropValue::MvUnicode(v)) => PropValue::MvString8(v),
         (PropType::MV_UNICODE, PropValue::MvString8(v)) => PropValue::MvUnicode(v),
         (_, v) => v,
-    };
+    }
+}
+
+fn coerce(tag: PropTag, value: PropValue) -> Result<PropValue, PropError> {
+    let want = tag.prop_type();
+    let value = string_form(want, value);
     let found = value.prop_type();
     if found == want || found == PropType::ERROR || want == PropType::UNSPECIFIED {
         Ok(value)

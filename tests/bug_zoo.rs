@@ -722,6 +722,46 @@ fn a_violation_report_tells_rule_page_objects_and_trace() {
 }
 
 #[test]
+fn an_account_says_clean_keeps_its_lines_and_advises_only_what_is_off() {
+    // A clean report says so, in words.
+    let clean = lifecycle(Defect::None);
+    let account = clean.account();
+    assert!(account.starts_with("mapisim found no violation in "), "{account}");
+    assert!(account.contains("the report is clean"), "{account}");
+    assert!(!account.contains("0 violations"), "{account}");
+    assert!(!account.contains(".strict(true)"), "{account}");
+    // A message of several lines (the objects a leak left) keeps them under "found:".
+    let report = lifecycle(Defect::StashInStatics);
+    let account = report.account();
+    let found = account
+        .lines()
+        .position(|l| l.starts_with("   found:   "))
+        .unwrap();
+    let next = account.lines().nth(found + 1).unwrap();
+    // (Twelve spaces, the width of "   found:   ", before the line's own indentation.)
+    assert!(next.starts_with("              object#"), "{account}");
+    // History on: the account does not advise turning it on.
+    let sim = builder(Defect::StashInStatics).history(true).build();
+    run_lifecycle(&sim);
+    let account = sim.finish().account();
+    assert!(!account.contains(".history(true)"), "{account}");
+    assert!(account.contains(".strict(true)"), "{account}");
+}
+
+#[test]
+fn the_reuse_statement_names_everything_the_check_fires_on() {
+    let statement = rules::LOGON_REUSE_NO_SETUP.statement;
+    for what in [
+        "registers no MAPIUID",
+        "status row",
+        "opens no profile section",
+        "spool-security data",
+    ] {
+        assert!(statement.contains(what), "{statement}");
+    }
+}
+
+#[test]
 fn strict_mode_panics_at_the_offending_call() {
     let sim = builder(Defect::NoSupportAddRef).strict(true).build();
     zoo_profile(&sim, "Zoo");
@@ -735,6 +775,8 @@ fn strict_mode_panics_at_the_offending_call() {
     let message = payload.downcast_ref::<String>().unwrap();
     assert!(message.starts_with(mapisim::check::STRICT_PANIC_PREFIX));
     assert!(message.contains("1. LOGON-ADDREF-SUPPORT"), "{message}");
+    // Strict mode is on: the account does not advise turning it on.
+    assert!(!message.contains(".strict(true)"), "{message}");
     // The simulator is still usable afterwards, and the client can end cleanly.
     session.logoff(SessionLogoffFlags::empty()).unwrap();
     drop(session);

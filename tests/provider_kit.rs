@@ -1362,10 +1362,14 @@ fn put_chains_and_takes_the_type_from_the_value() {
         tags,
         vec![
             PR_RESOURCE_FLAGS,
-            // The 8-bit tag holds the Unicode string it was given.
-            PR_DISPLAY_NAME_W,
+            // Text takes the tag's string form.
+            PR_DISPLAY_NAME_A,
             PR_RECORD_KEY,
         ]
+    );
+    assert_eq!(
+        bag.get_by_id(PR_DISPLAY_NAME_A.id()).unwrap().value,
+        PropValue::String8("Store".to_owned())
     );
     assert_eq!(bag.get_u32(PR_RESOURCE_FLAGS), Some(2));
     assert_eq!(bag.get_str(PR_DISPLAY_NAME_A), Some("Store"));

@@ -61,6 +61,17 @@ pub struct Report {
     /// Every `LoadLibrary` and `FreeLibrary`.
     pub loads: LoadLedger,
     trace: Trace,
+    /// The settings of the simulator that made it, for the advice at the end of the account.
+    settings: Settings,
+}
+
+/// What the account advises depends on how the simulator ran.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Settings {
+    /// Strict mode: the account is of the first violation, at the offending call.
+    pub(crate) strict: bool,
+    /// Reference history: leak reports already say where each reference was taken.
+    pub(crate) history: bool,
 }
 
 impl Report {
@@ -75,7 +86,14 @@ impl Report {
             leaks,
             loads,
             trace,
+            settings: Settings::default(),
         }
+    }
+
+    /// The same report, made by a simulator with these settings.
+    pub(crate) fn made_with(mut self, settings: Settings) -> Report {
+        self.settings = settings;
+        self
     }
 
     /// Whether no rule was broken (leaks and unpaired loads are violations too).
@@ -114,17 +132,27 @@ impl Report {
     pub fn account(&self) -> String {
         let mut out = String::new();
         let n = self.violations.len();
-        let _ = writeln!(
-            out,
-            "mapisim found {n} violation{} in {} trace events:",
-            if n == 1 { "" } else { "s" },
-            self.trace.len()
-        );
+        if n == 0 {
+            let _ = writeln!(
+                out,
+                "mapisim found no violation in {} trace events: the report is clean.",
+                self.trace.len()
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "mapisim found {n} violation{} in {} trace events:",
+                if n == 1 { "" } else { "s" },
+                self.trace.len()
+            );
+        }
         for (i, v) in self.violations.iter().enumerate() {
             let _ = writeln!(out, "\n{}. {} (by {})", i + 1, v.rule.id, v.by);
             let _ = writeln!(out, "   rule:    {}", v.rule.statement);
             let _ = writeln!(out, "   page:    {}", v.rule.url());
-            let _ = writeln!(out, "   found:   {}", v.message);
+            // A message of several lines (a leak report) keeps its lines under the first.
+            let found = v.message.lines().collect::<Vec<_>>().join("\n            ");
+            let _ = writeln!(out, "   found:   {found}");
             if !v.objects.is_empty() {
                 let names: Vec<String> = v.objects.iter().map(ToString::to_string).collect();
                 let _ = writeln!(out, "   objects: {}", names.join(", "));
@@ -137,11 +165,18 @@ impl Report {
         if !self.leaks.is_empty() {
             let _ = write!(out, "\nobjects alive at the end: {}", self.leaks);
         }
-        let _ = writeln!(
-            out,
-            "\nTo stop at the first violation, build the simulator with `.strict(true)`; to see where \
-             each leaked reference was taken, with `.history(true)`. The full trace is `report.trace()`."
-        );
+        let mut advice = Vec::new();
+        if n > 0 && !self.settings.strict {
+            advice
+                .push("To stop at the first violation, build the simulator with `.strict(true)`.".to_owned());
+        }
+        if !self.settings.history && (n > 0 || !self.leaks.is_empty()) {
+            advice.push(
+                "To see where each leaked reference was taken, build it with `.history(true)`.".to_owned(),
+            );
+        }
+        advice.push("The full trace is `report.trace()`.".to_owned());
+        let _ = writeln!(out, "\n{}", advice.join(" "));
         out
     }
 

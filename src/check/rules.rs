@@ -113,7 +113,7 @@ rules! {
         "A Logon on a store that is already open does not AddRef the support object.";
     /// Already-open stores.
     LOGON_REUSE_NO_SETUP = "LOGON-REUSE-NO-SETUP", Provider, "imsprovider-logon",
-        "A Logon on a store that is already open registers no MAPIUID, adds no status row and returns no spool-security data.";
+        "A Logon on a store that is already open registers no MAPIUID, adds or updates no status row, opens no profile section and returns no spool-security data.";
     /// Step 3 of the common logon contract.
     LOGON_ENTRYID = "LOGON-ENTRYID", Provider, "implementing-service-provider-logon",
         "A fresh Logon records the store's wrapped entry ID as PR_ENTRYID in its profile section.";

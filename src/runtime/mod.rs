@@ -74,16 +74,25 @@ pub enum SltTiming {
     AtFinalRelease,
 }
 
-/// Who removes a store logon's MAPIUIDs and status row. The documents disagree.
+/// Who releases a store logon's support object, and so who removes its MAPIUIDs and status row.
+/// The documents disagree (the guide, "Where the support object is released", has both readings).
+///
+/// In both variants MAPI's own teardown (the logon object's release, `Shutdown`, the provider
+/// object's release) runs once the provider call it follows has returned, never inside it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum TeardownCleanup {
-    /// MAPI removes them inside the final release of the support object, and before calling
-    /// `IMSLogon::Logoff` at session logoff (shutting-down-a-message-store-provider). The default.
+    /// The store's final release releases the support object, and MAPI removes the MAPIUIDs and
+    /// the row inside that release; at session logoff, MAPI removes them before it calls
+    /// `IMSLogon::Logoff` (shutting-down-a-message-store-provider). Expects a store that releases
+    /// the support object in its final release; a `Logoff` that releases it when the store is
+    /// still alive is right too. The default.
     #[default]
     MapiInSupportRelease,
     /// At session logoff the provider's `Logoff` releases the support object, and MAPI removes
-    /// them inside that release (shutting-down-a-service-provider): a `Logoff` that keeps the
-    /// support object leaves them behind.
+    /// them inside that release (shutting-down-a-service-provider). Expects a `Logoff` that
+    /// releases it: one that keeps it leaves them behind (`TEARDOWN-ROW-UIDS`), unless the client
+    /// still holds the store, which keeps it (the client's mistake; MAPI then removes them
+    /// itself).
     ProviderInLogoff,
 }
 
@@ -598,6 +607,7 @@ impl Simulator {
             st.loader.ledger.clone(),
             self.rt.trace.snapshot(),
         )
+        .made_with(self.rt.report_settings())
     }
 
     /// The `IMalloc` MAPI hands to every entry point (`lpMalloc`); the returned `Ref` is a new
@@ -985,8 +995,17 @@ impl Runtime {
                 LeakReport::default(),
                 LoadLedger::default(),
                 self.trace.clone(),
-            );
+            )
+            .made_with(self.report_settings());
             std::panic::panic_any(format!("{STRICT_PANIC_PREFIX}{}", report.account()));
+        }
+    }
+
+    /// How the simulator runs, as its reports' accounts need to know.
+    fn report_settings(&self) -> crate::check::Settings {
+        crate::check::Settings {
+            strict: self.strict,
+            history: self.ledger.history(),
         }
     }
 

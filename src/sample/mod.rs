@@ -380,16 +380,15 @@ impl SampleProvider {
         support.set_provider_uid(&SAMPLE_PROVIDER_UID, 0)?;
 
         let mut props = PropBag::new();
-        let filled = props
-            .set(PR_DISPLAY_NAME_W, display_name.as_str())
-            .and_then(|_| props.set(PR_ENTRYID, wrapped.clone()))
-            .and_then(|_| props.set(PR_STORE_ENTRYID, wrapped))
-            .and_then(|_| props.set(PR_OBJECT_TYPE, ObjectType::Store.value()))
-            .and_then(|_| props.set(PR_RECORD_KEY, id.data().to_vec()))
-            .and_then(|_| props.set(PR_STORE_RECORD_KEY, id.data().to_vec()))
-            .and_then(|_| props.set(PR_MDB_PROVIDER, SAMPLE_MDB_PROVIDER))
-            .and_then(|_| props.set(PR_STORE_SUPPORT_MASK, 0u32));
-        filled.map_err(|_| MapiError::CallFailed)?;
+        props
+            .put(PR_DISPLAY_NAME_W, display_name.as_str())
+            .put(PR_ENTRYID, wrapped.clone())
+            .put(PR_STORE_ENTRYID, wrapped)
+            .put(PR_OBJECT_TYPE, ObjectType::Store.value())
+            .put(PR_RECORD_KEY, id.data().to_vec())
+            .put(PR_STORE_RECORD_KEY, id.data().to_vec())
+            .put(PR_MDB_PROVIDER, SAMPLE_MDB_PROVIDER)
+            .put(PR_STORE_SUPPORT_MASK, 0u32);
 
         let store = Ref::new(SampleMsgStore {
             routines: self.routines.clone(),

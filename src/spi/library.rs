@@ -45,6 +45,45 @@ impl Exports {
 /// [`SimulatorBuilder::library`](crate::runtime::SimulatorBuilder::library)) and drops it when the
 /// load count returns to zero, so whatever the instance holds plays the part of the DLL's statics.
 ///
+/// # DLL-wide state: in the instance, not in a Rust `static`
+///
+/// Keep what a C++ provider keeps in its DLL's globals in fields of the type implementing this
+/// trait (behind a `Mutex` or an atomic, shared with the objects it makes through an `Arc`), never
+/// in a Rust `static`, `thread_local!`, `OnceLock` or `lazy_static`. The simulator unloads a DLL
+/// by dropping its instance, and the next load makes a fresh one: that is how a provider that
+/// assumes its globals survive an unload (or are fresh at every load) gets caught. A Rust
+/// `static` belongs to the test process, not to the simulated DLL: it survives every simulated
+/// `FreeLibrary`, so state kept there leaks from one load into the next, from one test into the
+/// next, and the simulator cannot see it. In the real DLL built from the same code (through a COM
+/// shim), those statics would be the DLL's, and the two would behave differently.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use std::sync::Arc;
+///
+/// use mapisim::spi::{Exports, ProviderLibrary};
+///
+/// /// What the DLL's globals hold: born with the load, gone with the unload.
+/// #[derive(Default)]
+/// struct Globals {
+///     logons: AtomicU32,
+/// }
+///
+/// struct MyDll {
+///     globals: Arc<Globals>, // handed to the provider objects the entry point makes
+/// }
+///
+/// impl ProviderLibrary for MyDll {
+///     fn exports(&self) -> Exports {
+///         Exports::MS_PROVIDER_INIT
+///     }
+/// }
+///
+/// let dll = MyDll { globals: Arc::default() };
+/// dll.globals.logons.fetch_add(1, Ordering::Relaxed);
+/// assert_eq!(dll.globals.logons.load(Ordering::Relaxed), 1);
+/// ```
+///
 /// Objects a provider creates must not outlive the DLL's unload: in Windows their code would be
 /// gone. The simulator reports any that do.
 pub trait ProviderLibrary: Send + Sync + 'static {

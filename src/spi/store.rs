@@ -19,8 +19,17 @@ pub struct StoreLogonArgs<'a> {
     pub ui_param: usize,
     /// `lpszProfileName`.
     pub profile_name: &'a str,
-    /// `lpEntryID`: the store's **unwrapped** entry ID, or `None` when no store is chosen yet (the
-    /// store is known only by the provider's profile section).
+    /// `lpEntryID`: the store's **unwrapped** entry ID — or `None` on the first open of a store
+    /// that has none yet.
+    ///
+    /// The first time, the client opens the store from the message-stores table, whose entry ID
+    /// MAPI made for the provider's profile section (it names the section, not a store). MAPI then
+    /// passes `None`, and the provider makes its store's entry ID itself, from what its profile
+    /// section holds (its `PR_PROVIDER_UID`, a path, a server name), records it **wrapped**
+    /// (`IMAPISupport::WrapStoreEntryID`) as `PR_ENTRYID` in that section (`LOGON-ENTRYID`), and
+    /// returns it as the store's `PR_ENTRYID` and `PR_STORE_ENTRYID`. From then on the table shows
+    /// that ID, and a later open passes it here unwrapped: look it up among the open stores first
+    /// (a reuse). The sample provider's `Logon` shows both cases.
     pub entry_id: Option<&'a [u8]>,
     /// `ulFlags`.
     pub flags: StoreLogonFlags,
