@@ -358,6 +358,25 @@ pub(crate) struct ProviderHandle {
 }
 
 impl ProviderHandle {
+    /// The handle of a call already counted on the provider record (`in_flight`).
+    pub(crate) fn counted(
+        rt: Arc<Runtime>,
+        key: ProviderKey,
+        object: Ref<dyn MsProvider>,
+        label: ObjLabel,
+        file: Arc<str>,
+        session: u32,
+    ) -> ProviderHandle {
+        ProviderHandle {
+            rt,
+            key,
+            object: Some(object),
+            label,
+            file,
+            session,
+        }
+    }
+
     pub(crate) fn object(&self) -> &Ref<dyn MsProvider> {
         match &self.object {
             Some(object) => object,
@@ -627,14 +646,14 @@ impl Runtime {
         let rec = st.providers.get_mut(key).ok_or(MapiError::EndOfSession)?;
         let object = rec.object.clone().ok_or(MapiError::EndOfSession)?;
         rec.in_flight += 1;
-        Ok(ProviderHandle {
-            rt: self.arc(),
+        Ok(ProviderHandle::counted(
+            self.arc(),
             key,
-            object: Some(object),
-            label: rec.label,
-            file: Arc::clone(&rec.file),
-            session: rec.session,
-        })
+            object,
+            rec.label,
+            Arc::clone(&rec.file),
+            rec.session,
+        ))
     }
 
     /// A call made through a [`ProviderHandle`] is over; the last one makes a `Shutdown` or runs a

@@ -96,49 +96,71 @@ struct Work<'a> {
 /// in flight, the call counted on the logon (its teardown waits for it) and on the provider
 /// object, and MAPI's temporary reference to the support object taken. `None` when the queue is
 /// empty; `Some(None)` when the store no longer wants the spooler.
+///
+/// No reference is released under the lock (a release may be a final one, whose work takes the
+/// lock): the provider object is cloned while MAPI's own reference keeps it alive, and the support
+/// object, whose last reference another thread may drop at any time, is taken last, when nothing
+/// can fail any more. The guards are made once the lock is released.
 fn take_work(rt: &Runtime) -> Option<Option<Work<'_>>> {
-    let mut st = rt.st();
-    let logon = st.spooler.queue.pop_front()?;
-    let wanted = st.logons.get(logon).is_some_and(|rec| {
-        rec.spooler == SpoolerPhase::Queued
-            && still_wanted(&st, rec)
-            && st.providers.get(rec.provider).is_some_and(|p| p.object.is_some())
-            && rec.support.is_alive()
-    });
-    if !wanted {
-        if let Some(rec) = st.logons.get_mut(logon)
-            && rec.spooler == SpoolerPhase::Queued
-        {
-            rec.spooler = SpoolerPhase::Done;
+    let (logon, pkey, provider, support, work) = {
+        let mut st = rt.st();
+        let logon = st.spooler.queue.pop_front()?;
+        let ready = st.logons.get(logon).and_then(|rec| {
+            let provider = st.providers.get(rec.provider)?;
+            let object = provider.object.clone()?;
+            (rec.spooler == SpoolerPhase::Queued && still_wanted(&st, rec)).then(|| {
+                (
+                    rec.provider,
+                    (
+                        object,
+                        provider.label,
+                        Arc::clone(&provider.file),
+                        provider.session,
+                    ),
+                )
+            })
+        });
+        let support = ready
+            .as_ref()
+            .and_then(|_| st.logons.get(logon)?.support.upgrade());
+        let (Some((pkey, provider)), Some(support)) = (ready, support) else {
+            if let Some(rec) = st.logons.get_mut(logon)
+                && rec.spooler == SpoolerPhase::Queued
+            {
+                rec.spooler = SpoolerPhase::Done;
+            }
+            return Some(None);
+        };
+        // Nothing fails from here: the logon and its provider were checked under this lock.
+        if let Some(p) = st.providers.get_mut(pkey) {
+            p.in_flight += 1;
         }
-        return Some(None);
-    }
-    let support = rt.support_temp_in(&mut st, logon)?;
-    let Some(rec) = st.logons.get(logon) else {
-        return Some(None);
-    };
-    let pkey = rec.provider;
-    let work = (
-        rec.profile_name.clone(),
-        rec.entry_id.clone().or_else(|| rec.logon_entry_id.clone()),
-        rec.open_flags,
-        rec.spool_security.clone(),
-        rec.logon_id,
-        rec.store.clone(),
-        rec.store_label,
-    );
-    let provider = match rt.provider_object_in(&mut st, pkey) {
-        Ok(provider) => provider,
-        // Checked above: the provider object is there.
-        Err(_) => return Some(None),
-    };
-    if !Runtime::enter_logon_call(&mut st, logon) {
-        return Some(None);
-    }
-    if let Some(rec) = st.logons.get_mut(logon) {
+        let entered = Runtime::enter_logon_call(&mut st, logon);
+        let Some(rec) = st.logons.get_mut(logon) else {
+            return Some(None);
+        };
         rec.spooler = SpoolerPhase::InFlight;
+        let work = (
+            entered,
+            rec.profile_name.clone(),
+            rec.entry_id.clone().or_else(|| rec.logon_entry_id.clone()),
+            rec.open_flags,
+            rec.spool_security.clone(),
+            rec.logon_id,
+            rec.store.clone(),
+            rec.store_label,
+        );
+        (logon, pkey, provider, support, work)
+    };
+    let (object, label, file, session) = provider;
+    let provider = ProviderHandle::counted(rt.arc(), pkey, object, label, file, session);
+    let support = SupportTemp::new(support.into());
+    let (entered, profile, entry_id, open_flags, blob, logon_id, store, store_label) = work;
+    if !entered {
+        // (Cannot happen: checked under the same lock.) The guards go, outside the lock.
+        drop((support, provider));
+        return Some(None);
     }
-    let (profile, entry_id, open_flags, blob, logon_id, store, store_label) = work;
     Some(Some(Work {
         logon,
         support,
@@ -183,35 +205,24 @@ fn step(rt: &Runtime) -> bool {
 /// Calls `SpoolerLogon` and holds what it returned, or lets go of it at once if the store
 /// logged off while the call ran.
 fn spooler_logon(rt: &Runtime, work: Work<'_>) {
-    let Work {
-        logon,
-        support,
-        provider,
-        profile,
-        entry_id,
-        open_flags,
-        blob,
-        logon_id,
-        store,
-        store_label,
-    } = work;
+    let (logon, provider, support) = (work.logon, work.provider, work.support);
     let (plabel, file, session) = (provider.label, Arc::clone(&provider.file), provider.session);
     rt.check_not_shut_down(provider.object(), plabel, &file);
     let mut flags = SpoolerLogonFlags::empty();
-    if open_flags.contains(OpenStoreFlags::WRITE) {
+    if work.open_flags.contains(OpenStoreFlags::WRITE) {
         flags |= SpoolerLogonFlags::WRITE;
     }
-    if open_flags.contains(OpenStoreFlags::NO_DIALOG) {
+    if work.open_flags.contains(OpenStoreFlags::NO_DIALOG) {
         flags |= SpoolerLogonFlags::NO_DIALOG;
     }
     let args = SpoolerLogonArgs {
         support: support.get(),
         ui_param: 0,
-        profile_name: &profile,
-        entry_id: entry_id.as_deref(),
+        profile_name: &work.profile,
+        entry_id: work.entry_id.as_deref(),
         flags,
         interface: None,
-        spool_security: &blob,
+        spool_security: &work.blob,
     };
     let call = rt.trace.begin_call(
         Party::Spooler,
@@ -220,8 +231,8 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
         format!(
             "support={}, entry={}, {flags}, spool security {} bytes",
             support.get().label().map(|l| l.to_string()).unwrap_or_default(),
-            entry_id.as_deref().map_or("NULL".to_owned(), hex_short),
-            blob.len()
+            work.entry_id.as_deref().map_or("NULL".to_owned(), hex_short),
+            work.blob.len()
         ),
     );
     let (result, panicked) = match rt.guarded(&file, Some(session), "SpoolerLogon", &[plabel], || {
@@ -261,8 +272,9 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
         match result {
             Ok(Warned { value: out, .. }) if wanted => {
                 let same_logon = out.logon.as_ref().and_then(|l| l.id()).is_some()
-                    && out.logon.as_ref().and_then(|l| l.id()) == logon_id;
-                let same_store = store
+                    && out.logon.as_ref().and_then(|l| l.id()) == work.logon_id;
+                let same_store = work
+                    .store
                     .as_ref()
                     .is_some_and(|s| s.is_alive() && s.same_object(&out.store));
                 st.spooler.held.push(SpoolerHold {
@@ -295,7 +307,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
                 rt.violation(
                     &rules::SPOOLER_SAME_OBJECTS,
                     format!("SpoolerLogon returned {}", what.join(" and ")),
-                    store_label.into_iter().collect::<Vec<ObjLabel>>(),
+                    work.store_label.into_iter().collect::<Vec<ObjLabel>>(),
                     Party::Library(Arc::clone(&file)),
                 );
             }
@@ -329,9 +341,9 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
                     &rules::SPOOLER_LOGON,
                     format!(
                         "SpoolerLogon failed with {error} for {}, which Logon opened and which is still open",
-                        store_label.map_or("the store".to_owned(), |l| l.to_string())
+                        work.store_label.map_or("the store".to_owned(), |l| l.to_string())
                     ),
-                    store_label.into_iter().collect::<Vec<ObjLabel>>(),
+                    work.store_label.into_iter().collect::<Vec<ObjLabel>>(),
                     Party::Library(Arc::clone(&file)),
                 );
             }

@@ -15,7 +15,7 @@ use crate::props::{
     PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_ROWID,
     Prop, PropBag, PropTag,
 };
-use crate::runtime::state::{LogonKey, LogonPhase, State, StatusRow, Subscription};
+use crate::runtime::state::{LogonKey, LogonPhase, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
 use crate::spi::{
     AdviseSink, BufferId, MapiProp, MapiSupport, MemRoutines, Notification, OpenedEntry, ProfSect,
@@ -774,6 +774,14 @@ pub(crate) struct SupportTemp<'a> {
 }
 
 impl SupportTemp<'_> {
+    /// A temporary reference MAPI took.
+    pub(crate) fn new(support: Ref<dyn MapiSupport>) -> Self {
+        SupportTemp {
+            support: Some(support),
+            _rt: std::marker::PhantomData,
+        }
+    }
+
     pub(crate) fn get(&self) -> &Ref<dyn MapiSupport> {
         match &self.support {
             Some(s) => s,
@@ -797,18 +805,8 @@ impl Drop for SupportTemp<'_> {
 impl Runtime {
     /// A temporary reference to the logon's support object, if it is alive.
     pub(crate) fn support_temp(&self, logon: LogonKey) -> Option<SupportTemp<'_>> {
-        let mut st = self.st();
-        self.support_temp_in(&mut st, logon)
-    }
-
-    /// [`Runtime::support_temp`] under a lock the caller holds.
-    pub(crate) fn support_temp_in<'a>(&'a self, st: &mut State, logon: LogonKey) -> Option<SupportTemp<'a>> {
-        let rec = st.logons.get_mut(logon)?;
-        let support = rec.support.upgrade()?;
-        Some(SupportTemp {
-            support: Some(support.into()),
-            _rt: std::marker::PhantomData,
-        })
+        let support = self.st().logons.get(logon)?.support.upgrade()?;
+        Some(SupportTemp::new(support.into()))
     }
 
     /// `IMAPISupport::StoreLogoffTransports`: checks when and how the store calls it, and lets
