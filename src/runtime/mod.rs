@@ -1452,30 +1452,47 @@ impl Runtime {
                 .map(|m| (Arc::clone(&m.instance), m.generation));
             (name, factory, loaded)
         };
-        let (instance, generation, new_instance) = match loaded {
-            Some((instance, generation)) => (instance, generation, false),
-            None => {
-                let made = self
-                    .guarded(&name, None, "the DLL's initialization", &[], || factory())
-                    .ok()?;
-                let instance: Arc<dyn ProviderLibrary> = Arc::from(made);
-                let generation = self.st().loader.next_generation(&name);
-                (instance, generation, true)
-            }
+        // A fresh instance is made outside MAPI's lock (it runs the DLL's code); if another thread
+        // loaded the DLL meanwhile, its instance is the one, and this one never existed.
+        let made: Option<Arc<dyn ProviderLibrary>> = match loaded {
+            Some(_) => None,
+            None => Some(Arc::from(
+                self.guarded(&name, None, "the DLL's initialization", &[], || factory())
+                    .ok()?,
+            )),
         };
-        let count = {
+        let (loaded, new_instance, unused) = {
             let mut st = self.st();
             let key = loader::file_key(&name);
-            let module = st.loader.modules.entry(key).or_insert_with(|| loader::Module {
-                file: Arc::clone(&name),
-                count: 0,
-                instance: Arc::clone(&instance),
-                generation,
-                final_free_pending: false,
+            let (fresh, unused) = match (st.loader.modules.contains_key(&key), made) {
+                (false, Some(made)) => (Some(made), None),
+                (_, unused) => (None, unused),
+            };
+            let new_instance = fresh.is_some();
+            if let Some(instance) = fresh {
+                let generation = st.loader.next_generation(&name);
+                st.loader.modules.insert(
+                    key.clone(),
+                    loader::Module {
+                        file: Arc::clone(&name),
+                        count: 0,
+                        instance,
+                        generation,
+                        final_free_pending: false,
+                    },
+                );
+            }
+            let loaded = st.loader.modules.get_mut(&key).map(|module| {
+                module.count += 1;
+                (Arc::clone(&module.instance), module.generation, module.count)
             });
-            module.count += 1;
-            module.count
+            (loaded, new_instance, unused)
         };
+        if let Some(unused) = unused {
+            self.drop_in_provider(&name, None, "the DLL's initialization", unused);
+        }
+        // (The DLL was found or inserted under the lock just released.)
+        let (instance, generation, count) = loaded?;
         let event = self.trace.record(EventKind::LoadLibrary {
             by: by.clone(),
             file: Arc::clone(&name),
