@@ -18,6 +18,10 @@
 //! `AddRef`; dropping it is `Release`.
 //!
 //! The reference store provider in [`crate::sample`] follows every rule and is the model to copy.
+//!
+//! For providers that wrap another one: [`process`] (the process's `LoadLibrary`,
+//! `GetProcAddress` and `FreeLibrary`, through the module handle), [`forward`] (a support object
+//! that forwards what it does not override) and [`util`] (the small `mapiutil.h` utilities).
 
 pub mod forward;
 mod library;
