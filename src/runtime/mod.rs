@@ -165,7 +165,9 @@ pub struct Behavior {
     pub spool_security: SpoolSecurity,
     /// When provider DLLs are unloaded.
     pub unload: UnloadTiming,
-    /// The SPI version MAPI passes to entry points (`CURRENT_SPI_VERSION`).
+    /// The SPI version MAPI passes to entry points (`CURRENT_SPI_VERSION`). A newer one checks
+    /// that a provider accepts a MAPI newer than its own SPI (`INIT-VERSION-RANGE`); an older one,
+    /// that it refuses a MAPI it cannot serve.
     pub mapi_spi_version: SpiVersion,
     /// The oldest provider SPI version MAPI accepts (`PDK1_SPI_VERSION`; the documents do not give
     /// MAPI's real bound).
