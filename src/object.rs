@@ -1332,6 +1332,12 @@ impl ObjectLedger {
         })
     }
 
+    /// The number the last object registered so far got (0 before any): objects registered
+    /// from now on have higher numbers.
+    pub(crate) fn serial_mark(&self) -> u32 {
+        lock(&self.shared.state).next_serial
+    }
+
     /// The label of a live object.
     pub fn label(&self, id: ObjectId) -> Option<ObjLabel> {
         lock(&self.shared.state).objects.get(id).map(Entry::label)

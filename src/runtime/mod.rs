@@ -889,6 +889,18 @@ pub struct InfError {
     pub diagnostics: Vec<crate::profile::inf::Diagnostic>,
 }
 
+/// A `FreeLibrary` decided under MAPI's lock, completed once no lock is held.
+pub(crate) struct PendingFree {
+    file: Arc<str>,
+    reason: String,
+    /// The load count after it.
+    count: u32,
+    /// For the last free: the DLL's instance, and the last object number of the ledger when it
+    /// was unloaded.
+    unloaded: Option<(Arc<dyn ProviderLibrary>, u32)>,
+    by: Party,
+}
+
 /// The simulated MAPI: shared by the simulator and every handle it gave out.
 pub(crate) struct Runtime {
     pub(crate) trace: Trace,
@@ -1248,8 +1260,8 @@ impl Runtime {
             self.session_logoff(id);
         }
         let frees = std::mem::take(&mut self.st().deferred_frees);
-        for (file, reason) in frees {
-            self.free_library(&file, reason);
+        for free in frees {
+            self.complete_free(free);
         }
         if handles > 0 {
             self.client_violation(
@@ -1567,14 +1579,43 @@ impl Runtime {
                     m.final_free_pending = true;
                     true
                 }
-                _ => false,
+                _ => {
+                    // The count goes down now, under the lock that decides, so that a release or
+                    // a load on another thread sees it; the rest waits for the client call's end.
+                    let free = self.decide_free(&mut st, file, reason, Party::Mapi);
+                    st.deferred_frees.extend(free);
+                    false
+                }
             }
         };
         if hold {
             self.note(format!("{file} stays loaded until the last MAPIUninitialize"));
-        } else {
-            self.st().deferred_frees.push((Arc::clone(file), reason));
         }
+    }
+
+    /// A `FreeLibrary` decided under MAPI's lock: the count goes down, and at zero the DLL leaves
+    /// the loaded modules (a load from now on makes a fresh instance). [`Runtime::complete_free`]
+    /// does the rest once no lock is held.
+    fn decide_free(&self, st: &mut State, file: &Arc<str>, reason: String, by: Party) -> Option<PendingFree> {
+        let key = loader::file_key(file);
+        let module = st.loader.modules.get_mut(&key)?;
+        module.count = module.count.saturating_sub(1);
+        let count = module.count;
+        let unloaded = if count == 0 {
+            st.loader
+                .modules
+                .remove(&key)
+                .map(|m| (m.instance, self.ledger.serial_mark()))
+        } else {
+            None
+        };
+        Some(PendingFree {
+            file: Arc::clone(file),
+            reason,
+            count,
+            unloaded,
+            by,
+        })
     }
 
     /// `FreeLibrary`: at zero the DLL's instance is dropped (its statics die), and any object of
@@ -1585,71 +1626,76 @@ impl Runtime {
 
     /// `FreeLibrary` by MAPI or by a provider's code.
     fn free_library_by(&self, file: &Arc<str>, reason: String, by: Party) {
-        let (count, dropped) = {
-            let mut st = self.st();
-            let key = loader::file_key(file);
-            let Some(module) = st.loader.modules.get_mut(&key) else {
-                return;
-            };
-            module.count = module.count.saturating_sub(1);
-            let count = module.count;
-            let dropped = if count == 0 {
-                st.loader.modules.remove(&key)
-            } else {
-                None
-            };
-            (count, dropped)
-        };
+        let free = self.decide_free(&mut self.st(), file, reason, by);
+        if let Some(free) = free {
+            self.complete_free(free);
+        }
+    }
+
+    /// What follows a `FreeLibrary` once no lock is held: its trace event and ledger record, and
+    /// for the last one the DLL's unload — its instance dropped (its statics die) and every object
+    /// it made before the unload that is still alive reported.
+    fn complete_free(&self, free: PendingFree) {
+        let PendingFree {
+            file,
+            reason,
+            count,
+            unloaded,
+            by,
+        } = free;
         let event = self.trace.record(EventKind::FreeLibrary {
             by: by.clone(),
-            file: Arc::clone(file),
+            file: Arc::clone(&file),
             count,
             reason: reason.clone().into(),
         });
         self.st().loader.ledger.records.push(LoadRecord {
             op: LoadOp::Free,
-            file: Arc::clone(file),
+            file: Arc::clone(&file),
             count,
             boundary: count == 0,
             reason,
             event,
             by: by.clone(),
         });
-        let freed_by = by;
-        if let Some(module) = dropped {
-            self.drop_in_provider(file, None, "the DLL's unload", module.instance);
-            self.check_malloc_released(file);
-            self.check_provider_loads(file, "when it was unloaded");
-            // Stores the client still holds are the client's to answer for (CLIENT-RELEASE).
-            let client_held: Vec<ObjLabel> = self
-                .st()
-                .logons
-                .values()
-                .filter(|r| r.client_handles > 0)
-                .filter_map(|r| r.store_label)
-                .collect();
-            let alive = self.ledger.live_where(|o| {
-                o.owner.library.as_deref() == Some(&**file) && !client_held.contains(&o.label)
-            });
-            if !alive.is_empty() {
-                let labels: Vec<ObjLabel> = alive.iter().map(|o| o.label).collect();
-                let names: Vec<String> = labels.iter().map(ToString::to_string).collect();
-                // A provider that freed another DLL it loaded unloaded it under its objects.
-                let blamed = match &freed_by {
-                    Party::Library(by) if **by != **file => freed_by.clone(),
-                    _ => Party::Library(Arc::clone(file)),
-                };
-                self.violation(
-                    &rules::LIB_UNLOAD_LIVE,
-                    format!(
-                        "{file} was unloaded while {} of its objects were alive: {}",
-                        alive.len(),
-                        names.join(", ")
-                    ),
-                    labels,
-                    blamed,
-                );
-            }
+        let Some((instance, mark)) = unloaded else {
+            return;
+        };
+        self.drop_in_provider(&file, None, "the DLL's unload", instance);
+        self.check_malloc_released(&file);
+        self.check_provider_loads(&file, "when it was unloaded");
+        // Stores the client still holds are the client's to answer for (CLIENT-RELEASE); objects
+        // made after the unload belong to a fresh instance (another thread's load).
+        let client_held: Vec<ObjLabel> = self
+            .st()
+            .logons
+            .values()
+            .filter(|r| r.client_handles > 0)
+            .filter_map(|r| r.store_label)
+            .collect();
+        let alive = self.ledger.live_where(|o| {
+            o.owner.library.as_deref() == Some(&*file)
+                && o.label.serial <= mark
+                && !client_held.contains(&o.label)
+        });
+        if !alive.is_empty() {
+            let labels: Vec<ObjLabel> = alive.iter().map(|o| o.label).collect();
+            let names: Vec<String> = labels.iter().map(ToString::to_string).collect();
+            // A provider that freed another DLL it loaded unloaded it under its objects.
+            let blamed = match &by {
+                Party::Library(loader) if **loader != *file => by.clone(),
+                _ => Party::Library(Arc::clone(&file)),
+            };
+            self.violation(
+                &rules::LIB_UNLOAD_LIVE,
+                format!(
+                    "{file} was unloaded while {} of its objects were alive: {}",
+                    alive.len(),
+                    names.join(", ")
+                ),
+                labels,
+                blamed,
+            );
         }
     }
 
@@ -1711,8 +1757,8 @@ impl Runtime {
     pub(crate) fn settle(&self) {
         let _mapi = self.mapi_scope();
         let frees = std::mem::take(&mut self.st().deferred_frees);
-        for (file, reason) in frees {
-            self.free_library(&file, reason);
+        for free in frees {
+            self.complete_free(free);
         }
         self.check_session_leaks();
         if self.behavior.spooler == SpoolerMode::Automatic {

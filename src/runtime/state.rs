@@ -36,7 +36,7 @@ pub(crate) struct State {
     pub(crate) violations: Vec<Violation>,
     pub(crate) profiles: ProfileStore,
     /// `FreeLibrary` calls to make when the current client call returns ("at a later time").
-    pub(crate) deferred_frees: Vec<(Arc<str>, String)>,
+    pub(crate) deferred_frees: Vec<crate::runtime::PendingFree>,
     /// Every provider object an entry point returned, with the records MAPI made for it: more
     /// than one when an entry point handed the same object out twice.
     pub(crate) provider_objects: HashMap<ObjectId, Vec<ProviderKey>>,
