@@ -18,6 +18,7 @@
 //! | library load | `BY -> FILE: LoadLibrary() = COUNT` followed by `, new instance` when the DLL's statics were born, and `(REASON)` |
 //! | library free | `BY -> FILE: FreeLibrary() = COUNT` followed by `, unloaded` when the count reached 0, and `(REASON)` |
 //! | violation | `!! RULE-ID: TEXT` |
+//! | advisory (a rule that is advice) | `?? RULE-ID (advice): TEXT` |
 //! | note | `BY: note: TEXT` |
 //!
 //! Parties print as `client`, `MAPI`, `spooler`, a DLL by its file name, and an object by its
@@ -186,6 +187,8 @@ pub enum EventKind {
         rule: &'static str,
         /// What happened.
         text: String,
+        /// Whether the rule is advice (a *should* of the page): an advisory, not a violation.
+        advisory: bool,
     },
     /// A remark by a party (a decision the simulator took, a behaviour setting in effect).
     Note {
@@ -268,7 +271,16 @@ impl fmt::Display for Event {
                 }
                 write!(f, " ({reason})")
             }
-            EventKind::Violation { rule, text } => write!(f, "!! {rule}: {text}"),
+            EventKind::Violation {
+                rule,
+                text,
+                advisory: false,
+            } => write!(f, "!! {rule}: {text}"),
+            EventKind::Violation {
+                rule,
+                text,
+                advisory: true,
+            } => write!(f, "?? {rule} (advice): {text}"),
             EventKind::Note { by, text } => write!(f, "{by}: note: {text}"),
         }
     }

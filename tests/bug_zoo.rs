@@ -364,9 +364,49 @@ fn logon_spool_security_fires_only_when_the_behaviour_requires_it() {
 }
 
 #[test]
-fn logon_no_spooler_notify_fires_for_spoolernotify_during_logon() {
+fn logon_no_spooler_notify_is_advice_for_spoolernotify_or_preparesubmit_during_logon() {
+    for (defect, method) in [
+        (Defect::SpoolerNotifyInLogon, "SpoolerNotify"),
+        (Defect::PrepareSubmitInLogon, "PrepareSubmit"),
+    ] {
+        let report = lifecycle(defect);
+        assert_eq!(
+            report.rule_ids(),
+            vec!["LOGON-NO-SPOOLER-NOTIFY"],
+            "{}",
+            report.account()
+        );
+        // Performance advice of the page: an advisory, which leaves the report clean...
+        assert!(report.violations[0].is_advisory());
+        assert!(report.violations[0].message.starts_with(method));
+        assert!(report.is_clean());
+        report.assert_clean();
+        let account = report.account();
+        assert!(account.contains("the report is clean"), "{account}");
+        assert!(
+            account.contains("1. LOGON-NO-SPOOLER-NOTIFY, advice (by ZOO32.DLL)"),
+            "{account}"
+        );
+        assert!(
+            report
+                .trace()
+                .text()
+                .contains("?? LOGON-NO-SPOOLER-NOTIFY (advice): ")
+        );
+        assert!(std::panic::catch_unwind(|| report.assert_pedantic()).is_err());
+        // ...unless the test is pedantic.
+        let sim = builder(defect).pedantic(true).build();
+        run_lifecycle(&sim);
+        assert!(!sim.finish().is_clean());
+        // Strict mode does not stop at advice, unless pedantic.
+        let sim = builder(defect).strict(true).build();
+        run_lifecycle(&sim);
+        assert!(sim.finish().is_clean());
+        let sim = builder(defect).strict(true).pedantic(true).build();
+        let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_lifecycle(&sim)));
+        assert!(stopped.is_err());
+    }
     let report = lifecycle(Defect::SpoolerNotifyInLogon);
-    assert_fires(&report, &rules::LOGON_NO_SPOOLER_NOTIFY);
     assert!(!report.fired(&rules::SPOOLER_NOTIFY_FLAGS));
 }
 

@@ -11,7 +11,7 @@ pub mod rules;
 
 use std::fmt::{self, Write as _};
 
-pub use rules::{Bound, Rule};
+pub use rules::{Basis, Bound, Rule, Severity};
 
 use crate::object::{LeakReport, ObjLabel};
 use crate::runtime::LoadLedger;
@@ -32,10 +32,19 @@ pub struct Violation {
     pub by: Party,
 }
 
+impl Violation {
+    /// Whether the rule broken is advice (a *should* of its page): an advisory, which does not
+    /// make a report unclean unless the simulator is pedantic.
+    pub fn is_advisory(&self) -> bool {
+        self.rule.severity == Severity::Should
+    }
+}
+
 impl fmt::Display for Violation {
-    /// `RULE-ID (by): message`.
+    /// `RULE-ID (by): message`, with `(advice)` after the id of an advisory.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.rule.id, self.by, self.message)
+        let advice = if self.is_advisory() { " (advice)" } else { "" };
+        write!(f, "{}{advice} ({}): {}", self.rule.id, self.by, self.message)
     }
 }
 
@@ -50,11 +59,17 @@ pub fn is_strict_panic(payload: &(dyn std::any::Any + Send)) -> bool {
         .is_some_and(|s| s.starts_with(STRICT_PANIC_PREFIX))
 }
 
-/// What the simulator found: violations in order, objects still alive, the library ledger and the
-/// trace.
+/// What the simulator found: violations and advisories in order, objects still alive, the library
+/// ledger and the trace.
+///
+/// A rule whose page says *must* gives a violation; one whose page says *should* (or gives
+/// performance advice) an advisory ([`Severity`]). Both are in [`Report::violations`]; only the
+/// violations make a report unclean, unless the simulator was built pedantic
+/// ([`SimulatorBuilder::pedantic`](crate::runtime::SimulatorBuilder::pedantic)) or the test asks
+/// with [`Report::assert_pedantic`].
 #[derive(Clone, Debug)]
 pub struct Report {
-    /// Every violation, in the order detected.
+    /// Every violation and advisory, in the order detected.
     pub violations: Vec<Violation>,
     /// Objects of sessions or provider libraries still alive at the final checkpoint.
     pub leaks: LeakReport,
@@ -72,6 +87,8 @@ pub(crate) struct Settings {
     pub(crate) strict: bool,
     /// Reference history: leak reports already say where each reference was taken.
     pub(crate) history: bool,
+    /// Advisories count as violations.
+    pub(crate) pedantic: bool,
 }
 
 impl Report {
@@ -96,9 +113,19 @@ impl Report {
         self
     }
 
-    /// Whether no rule was broken (leaks and unpaired loads are violations too).
+    /// Whether no rule was broken (leaks and unpaired loads are violations too). Advisories do
+    /// not count, unless the simulator was pedantic.
     pub fn is_clean(&self) -> bool {
-        self.violations.is_empty()
+        if self.settings.pedantic {
+            self.violations.is_empty()
+        } else {
+            self.violations.iter().all(Violation::is_advisory)
+        }
+    }
+
+    /// The advisories: broken rules whose page gives advice, not an obligation.
+    pub fn advisories(&self) -> Vec<&Violation> {
+        self.violations.iter().filter(|v| v.is_advisory()).collect()
     }
 
     /// The trace of the run, as it was when the report was made.
@@ -131,25 +158,44 @@ impl Report {
     /// around it, then the leaks and how to rerun.
     pub fn account(&self) -> String {
         let mut out = String::new();
-        let n = self.violations.len();
-        if n == 0 {
+        let advisories = self.violations.iter().filter(|v| v.is_advisory()).count();
+        let n = self.violations.len() - advisories;
+        let plural = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+        let advice_part = match advisories {
+            0 => String::new(),
+            k => format!(" and {}", plural(k, "advisory", "advisories")),
+        };
+        if n == 0 && advisories == 0 {
             let _ = writeln!(
                 out,
                 "mapisim found no violation in {} trace events: the report is clean.",
                 self.trace.len()
             );
+        } else if n == 0 && !self.settings.pedantic {
+            let _ = writeln!(
+                out,
+                "mapisim found no violation in {} trace events: the report is clean. It found {} \
+                 (the pages advise, they do not oblige):",
+                self.trace.len(),
+                plural(advisories, "advisory", "advisories")
+            );
         } else {
             let _ = writeln!(
                 out,
-                "mapisim found {n} violation{} in {} trace events:",
-                if n == 1 { "" } else { "s" },
+                "mapisim found {}{advice_part} in {} trace events:",
+                plural(n, "violation", "violations"),
                 self.trace.len()
             );
         }
         for (i, v) in self.violations.iter().enumerate() {
-            let _ = writeln!(out, "\n{}. {} (by {})", i + 1, v.rule.id, v.by);
+            let kind = if v.is_advisory() { ", advice" } else { "" };
+            let _ = writeln!(out, "\n{}. {}{kind} (by {})", i + 1, v.rule.id, v.by);
             let _ = writeln!(out, "   rule:    {}", v.rule.statement);
             let _ = writeln!(out, "   page:    {}", v.rule.url());
+            if !v.rule.quote.is_empty() {
+                let _ = writeln!(out, "   says:    \"{}\"", v.rule.quote);
+            }
+            let _ = writeln!(out, "   basis:   {}", v.rule.basis);
             // A message of several lines (a leak report) keeps its lines under the first.
             let found = v.message.lines().collect::<Vec<_>>().join("\n            ");
             let _ = writeln!(out, "   found:   {found}");
@@ -180,6 +226,15 @@ impl Report {
         out
     }
 
+    /// Panics with the readable account unless no rule was broken at all, advice included: the
+    /// pedantic level, for one report.
+    #[track_caller]
+    pub fn assert_pedantic(&self) {
+        if !self.violations.is_empty() {
+            panic!("{}", self.account());
+        }
+    }
+
     /// Panics with the readable account unless the report is clean.
     #[track_caller]
     pub fn assert_clean(&self) {
@@ -190,9 +245,9 @@ impl Report {
 }
 
 impl fmt::Display for Report {
-    /// `clean` with the counts, or the full account.
+    /// `clean` with the counts, or the full account (also for a clean report with advisories).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_clean() {
+        if self.violations.is_empty() {
             writeln!(
                 f,
                 "report: clean ({} trace events, {} library loads and {} frees, no object left alive)",

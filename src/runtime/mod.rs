@@ -321,6 +321,7 @@ pub struct SimulatorBuilder {
     inf_warnings: Vec<crate::profile::inf::Diagnostic>,
     behavior: Behavior,
     strict: bool,
+    pedantic: bool,
     history: bool,
     faults: FaultPlan,
     service_client: bool,
@@ -339,6 +340,7 @@ impl fmt::Debug for SimulatorBuilder {
             )
             .field("behavior", &self.behavior)
             .field("strict", &self.strict)
+            .field("pedantic", &self.pedantic)
             .field("history", &self.history)
             .finish()
     }
@@ -416,6 +418,14 @@ impl SimulatorBuilder {
         self
     }
 
+    /// The pedantic level: advisories (rules that are a *should* or performance advice of their
+    /// page) count as violations — a report with one is not clean, and strict mode stops at it.
+    /// Off by default: advisories are listed in the report and the trace without failing a test.
+    pub fn pedantic(mut self, on: bool) -> Self {
+        self.pedantic = on;
+        self
+    }
+
     /// Reference history: every object records where each outstanding reference was taken, and
     /// its `AddRef` and `Release` calls appear in the trace.
     pub fn history(mut self, on: bool) -> Self {
@@ -448,6 +458,7 @@ impl SimulatorBuilder {
             ledger,
             behavior: self.behavior,
             strict: self.strict,
+            pedantic: self.pedantic,
             service_client: self.service_client,
             state: Mutex::new(state),
             malloc: malloc.into(),
@@ -525,6 +536,7 @@ impl Simulator {
             inf_warnings: Vec::new(),
             behavior: Behavior::default(),
             strict: false,
+            pedantic: false,
             history: false,
             faults: FaultPlan::default(),
             service_client: false,
@@ -907,6 +919,7 @@ pub(crate) struct Runtime {
     pub(crate) ledger: ObjectLedger,
     pub(crate) behavior: Behavior,
     strict: bool,
+    pedantic: bool,
     /// The client declared it runs as a Windows service.
     pub(crate) service_client: bool,
     state: Mutex<State>,
@@ -991,9 +1004,11 @@ impl Runtime {
         by: Party,
     ) {
         let message = message.into();
+        let advisory = rule.severity == crate::check::Severity::Should;
         let event = self.trace.record(EventKind::Violation {
             rule: rule.id,
             text: message.clone(),
+            advisory,
         });
         let violation = Violation {
             rule,
@@ -1003,7 +1018,8 @@ impl Runtime {
             by,
         };
         self.st().violations.push(violation.clone());
-        if self.strict && !std::thread::panicking() {
+        // Strict mode stops at a violation; at an advisory only when the test is pedantic.
+        if self.strict && (!advisory || self.pedantic) && !std::thread::panicking() {
             let report = Report::new(
                 vec![violation],
                 LeakReport::default(),
@@ -1020,6 +1036,7 @@ impl Runtime {
         crate::check::Settings {
             strict: self.strict,
             history: self.ledger.history(),
+            pedantic: self.pedantic,
         }
     }
 

@@ -169,6 +169,20 @@ impl SupportObject {
         self.call(method, args, |_| Err(MapiError::NoSupport), |_| String::new())
     }
 
+    /// `LOGON-NO-SPOOLER-NOTIFY` (advice): `SpoolerNotify` and `PrepareSubmit` during `Logon` wait
+    /// for the spooler to start.
+    fn advise_against_in_logon(&self, rt: &Runtime, method: &str) {
+        let in_logon = rt.st().logons.get(self.logon).is_some_and(|r| r.in_logon);
+        if in_logon {
+            rt.violation(
+                &rules::LOGON_NO_SPOOLER_NOTIFY,
+                format!("{method} was called during Logon: it waits for the spooler to start"),
+                vec![self.label()],
+                self.provider_party(rt),
+            );
+        }
+    }
+
     /// Calls after the logon was torn down answer `MAPI_E_END_OF_SESSION`.
     fn require_live(&self, rt: &Runtime) -> MapiResult<()> {
         match rt.st().logons.get(self.logon).map(|r| r.phase) {
@@ -340,7 +354,15 @@ impl MapiSupport for SupportObject {
     /// against (it waits for the spooler): the trace shows where it was called.
     fn prepare_submit(&self, message: &Ref<dyn MapiProp>, flags: u32) -> MapiResult<u32> {
         let _ = message;
-        self.not_simulated("PrepareSubmit", format!("0x{flags:08X}"))
+        self.call(
+            "PrepareSubmit",
+            format!("0x{flags:08X}"),
+            |rt| {
+                self.advise_against_in_logon(rt, "PrepareSubmit");
+                Err(MapiError::NoSupport)
+            },
+            |_| String::new(),
+        )
     }
 
     fn expand_recips(&self, message: &Ref<dyn MapiProp>, flags: u32) -> MapiResult<u32> {
@@ -659,15 +681,7 @@ impl MapiSupport for SupportObject {
             flags.to_string(),
             |rt| {
                 self.require_live(rt)?;
-                let in_logon = rt.st().logons.get(self.logon).is_some_and(|r| r.in_logon);
-                if in_logon {
-                    rt.violation(
-                        &rules::LOGON_NO_SPOOLER_NOTIFY,
-                        "SpoolerNotify was called during Logon".to_owned(),
-                        vec![self.label()],
-                        self.provider_party(rt),
-                    );
-                }
+                self.advise_against_in_logon(rt, "SpoolerNotify");
                 if !SpoolerNotifyFlags::STORE_ALLOWED.contains(flags) {
                     rt.violation(
                         &rules::SPOOLER_NOTIFY_FLAGS,

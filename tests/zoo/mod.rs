@@ -68,6 +68,8 @@ pub(crate) enum Defect {
     NoSpoolSecurity,
     /// `Logon` calls `SpoolerNotify`.
     SpoolerNotifyInLogon,
+    /// `Logon` calls `PrepareSubmit`.
+    PrepareSubmitInLogon,
     /// The store's `GetProps` lacks `PR_MDB_PROVIDER`.
     MissingStoreProp,
     /// The store's `PR_ENTRYID` and `PR_STORE_ENTRYID` are not wrapped.
@@ -419,6 +421,11 @@ impl MsProvider for ZooProvider {
         }
         if d == Defect::SpoolerNotifyInLogon {
             support.spooler_notify(SpoolerNotifyFlags::READYTOSEND)?;
+        }
+        if d == Defect::PrepareSubmitInLogon {
+            let message: Ref<dyn MapiProp> =
+                Ref::new(ZooStore::detached(PropBag::new(), MemRoutines::new())).into();
+            let _ = support.prepare_submit(&message, 0);
         }
         let section = support.open_profile_section(None, ProfileSectionFlags::MODIFY)?;
         let array = section.get_props(None, 0)?.into_value();
