@@ -1773,14 +1773,16 @@ impl Runtime {
     /// checks that need the dust to settle, and the spooler in automatic mode.
     pub(crate) fn settle(&self) {
         let _mapi = self.mapi_scope();
+        if self.behavior.spooler == SpoolerMode::Automatic {
+            spooler::run_until_idle(self);
+        }
+        // The objects MAPI released during the call, now that every release in it is over.
+        self.run_release_checks();
         let frees = std::mem::take(&mut self.st().deferred_frees);
         for free in frees {
             self.complete_free(free);
         }
         self.check_session_leaks();
-        if self.behavior.spooler == SpoolerMode::Automatic {
-            spooler::run_until_idle(self);
-        }
     }
 
     /// Objects that belong to a provider library or to a session and are still alive.

@@ -678,7 +678,7 @@ impl Runtime {
             self.shutdown_provider(key);
         }
         if due.1 {
-            self.check_provider_released(key);
+            self.defer_release_check(crate::runtime::state::ReleaseCheck::Provider(key));
         }
     }
 
@@ -1082,17 +1082,9 @@ impl Runtime {
                 vec![support_label],
                 Party::Library(Arc::clone(&file)),
             );
-        } else if support_count > 2 {
-            self.violation(
-                &rules::LOGON_ADDREF_SUPPORT,
-                format!(
-                    "Logon took {} references to {support_label}; a fresh logon AddRefs it once",
-                    support_count - 1
-                ),
-                vec![support_label],
-                Party::Library(Arc::clone(&file)),
-            );
         }
+        // More than one reference is no fault of its own (the pages say AddRef, not once): a
+        // reference kept past the store's final release is what `STORE-RELEASES-SUPPORT` catches.
         let owner = Owner::library(Arc::clone(&file)).in_session(session);
         let store = out.store;
         let _ = self
@@ -1521,6 +1513,61 @@ impl Runtime {
         })
     }
 
+    /// MAPI's `GetProps` on a store it opened, for its own checks: the properties, read from the
+    /// buffer and the buffer freed; `None` (after `STORE-REQUIRED-PROPS` for a failure) when there
+    /// is nothing to check.
+    fn ask_store(
+        &self,
+        store: &Ref<dyn crate::spi::MsgStore>,
+        tags: &[PropTag],
+        what: &str,
+        file: &Arc<str>,
+        session: u32,
+    ) -> Option<Vec<Prop>> {
+        let label = store.label();
+        let objects: Vec<ObjLabel> = label.into_iter().collect();
+        let by = Party::Library(Arc::clone(file));
+        let call = self.trace.begin_call(
+            Party::Mapi,
+            label.map_or(Party::Mapi, Party::Object),
+            "GetProps",
+            what.to_owned(),
+        );
+        let result = self.guarded(file, Some(session), "GetProps", &objects, || {
+            store.get_props(Some(tags), 0)
+        });
+        let props = match result {
+            Ok(r) => {
+                Runtime::finish_warned(call, &r, |v| self.routines.heap().summary(v.id()));
+                r
+            }
+            Err(message) => {
+                call.panicked(message);
+                return None;
+            }
+        };
+        match props {
+            Ok(w) => {
+                let what = format!(
+                    "the result of GetProps on {}",
+                    label.map_or("the store".to_owned(), |l| l.to_string())
+                );
+                self.take_result(w.value, &by, Party::Mapi, &what, &objects)
+            }
+            // Out of memory is an answer any method may give: there is nothing to check.
+            Err(MapiError::NotEnoughMemory) => None,
+            Err(e) => {
+                self.violation(
+                    &rules::STORE_REQUIRED_PROPS,
+                    format!("GetProps of {what} failed with {e}"),
+                    objects,
+                    by,
+                );
+                None
+            }
+        }
+    }
+
     /// The store's unwrapped entry ID as its profile section records it (`PR_ENTRYID`).
     fn section_entry_id(&self, session: u32, section: &MapiUid) -> Option<Vec<u8>> {
         let st = self.st();
@@ -1610,48 +1657,27 @@ impl Runtime {
         let label = store.label();
         let objects: Vec<ObjLabel> = label.into_iter().collect();
         let by = Party::Library(Arc::clone(file));
-        let call = self.trace.begin_call(
-            Party::Mapi,
-            label.map_or(Party::Mapi, Party::Object),
-            "GetProps",
-            "the required store properties",
-        );
-        let result = self.guarded(file, Some(session), "GetProps", &objects, || {
-            store.get_props(Some(&tags), 0)
+        let Some(mut props) = self.ask_store(store, &tags, "the required store properties", file, session)
+        else {
+            return;
+        };
+        // A store without Unicode answers a Unicode string with MAPI_E_BAD_CHARWIDTH
+        // (imapiprop-getprops): MAPI asks again for the 8-bit form.
+        let narrow = props.iter().any(|p| {
+            p.tag.id() == PR_DISPLAY_NAME_W.id() && p.value == PropValue::Error(MapiError::BadCharwidth)
         });
-        let props = match result {
-            Ok(r) => {
-                Runtime::finish_warned(call, &r, |v| self.routines.heap().summary(v.id()));
-                r
-            }
-            Err(message) => {
-                call.panicked(message);
-                return;
-            }
-        };
-        let props: Vec<Prop> = match props {
-            Ok(w) => {
-                let what = format!(
-                    "the result of GetProps on {}",
-                    label.map_or("the store".to_owned(), |l| l.to_string())
-                );
-                match self.take_result(w.value, &by, Party::Mapi, &what, &objects) {
-                    Some(props) => props,
-                    None => return,
-                }
-            }
-            // Out of memory is an answer any method may give: there is nothing to check.
-            Err(MapiError::NotEnoughMemory) => return,
-            Err(e) => {
-                self.violation(
-                    &rules::STORE_REQUIRED_PROPS,
-                    format!("GetProps of the required store properties failed with {e}"),
-                    objects,
-                    by,
-                );
-                return;
-            }
-        };
+        if narrow
+            && let Some(again) = self.ask_store(
+                store,
+                &[PR_DISPLAY_NAME_A],
+                "the display name in 8-bit",
+                file,
+                session,
+            )
+        {
+            props.retain(|p| p.tag.id() != PR_DISPLAY_NAME_W.id());
+            props.extend(again);
+        }
         let find = |tag: PropTag| {
             props
                 .iter()

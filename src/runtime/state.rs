@@ -43,6 +43,10 @@ pub(crate) struct State {
     /// The latest answers of each provider DLL's `CompareStoreIDs` (by file key), to catch one
     /// that depends on the order of the two IDs.
     pub(crate) store_id_answers: HashMap<String, VecDeque<StoreIdAnswer>>,
+    /// Objects MAPI released that must be gone by the end of the client call that released them
+    /// (the outermost one on that thread): judged then, not between two releases inside one final
+    /// release.
+    pub(crate) release_checks: Vec<(std::thread::ThreadId, ReleaseCheck)>,
     /// (Loading DLL, loaded DLL) pairs already reported for a load never freed.
     pub(crate) load_pairs_reported: std::collections::HashSet<(Arc<str>, Arc<str>)>,
     /// Sessions logged off whose leak checkpoint has not run yet.
@@ -59,6 +63,18 @@ pub(crate) struct State {
     pub(crate) com: Vec<(std::thread::ThreadId, crate::runtime::notify::ComThread)>,
     /// Notifications posted to the initializing thread, waiting for its message pump.
     pub(crate) notify_queue: Vec<crate::runtime::notify::QueuedNotification>,
+}
+
+/// An object MAPI released, to be judged at the end of the client call.
+pub(crate) enum ReleaseCheck {
+    /// A logon object, after `Logoff` and MAPI's release (`LOGON-RELEASED`).
+    Logon {
+        id: ObjectId,
+        label: ObjLabel,
+        file: Arc<str>,
+    },
+    /// A provider object, after `Shutdown` and MAPI's release (`PROVIDER-RELEASED`).
+    Provider(ProviderKey),
 }
 
 /// One answer of a provider's `CompareStoreIDs`: the two IDs, in the order asked, and the answer.

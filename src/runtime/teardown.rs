@@ -8,7 +8,9 @@ use crate::error::Status;
 use crate::object::ObjLabel;
 use crate::object::WeakRef;
 use crate::runtime::Runtime;
-use crate::runtime::state::{LogonKey, LogonPhase, ProviderKey, State, Teardown, TeardownCause};
+use crate::runtime::state::{
+    LogonKey, LogonPhase, ProviderKey, ReleaseCheck, State, Teardown, TeardownCause,
+};
 use crate::trace::Party;
 
 /// A call of MAPI's into the provider for one logon, counted while the guard lives: the logon's
@@ -95,19 +97,19 @@ impl Runtime {
             let target = label.map_or(Party::Mapi, Party::Object);
             let call = self.trace.begin_call(Party::Mapi, target, "Release", "");
             self.drop_in_provider(&file, Some(session), "the logon object's release", object);
-            let alive = id.and_then(|id| self.ledger.count(id));
+            let alive = id.and_then(|id| self.ledger.count(id).map(|count| (id, count)));
             match alive {
-                Some(count) => {
+                Some((id, count)) => {
                     call.finish(Status::Ok, format!("count {count}"));
-                    let label = label
-                        .map(|l| l.to_string())
-                        .unwrap_or_else(|| "the logon object".into());
-                    self.violation(
-                        &rules::LOGON_RELEASED,
-                        format!("{label} is still alive with {count} reference(s) after MAPI released it"),
-                        id.and_then(|id| self.ledger.label(id)).into_iter().collect(),
-                        Party::Library(Arc::clone(&file)),
-                    );
+                    // Judged when the client call ends: the store that holds it may be releasing
+                    // it a moment later, in the same final release.
+                    if let Some(label) = label {
+                        self.defer_release_check(ReleaseCheck::Logon {
+                            id,
+                            label,
+                            file: Arc::clone(&file),
+                        });
+                    }
                 }
                 None => call.finish(Status::Ok, "count 0"),
             }
@@ -244,12 +246,53 @@ impl Runtime {
             }
         };
         if !wait {
-            self.check_provider_released(key);
+            self.defer_release_check(ReleaseCheck::Provider(key));
         }
         self.release_library(&file, format!("{label} released"));
         // The session's teardown of this provider is over.
         if let Some(s) = self.st().session_mut(session) {
             s.providers.retain(|(_, k)| *k != key);
+        }
+    }
+
+    /// Judges a released object when the client call on this thread ends.
+    pub(crate) fn defer_release_check(&self, check: ReleaseCheck) {
+        self.st()
+            .release_checks
+            .push((std::thread::current().id(), check));
+    }
+
+    /// The release checks of this thread's client call, now that it ends: `LOGON-RELEASED` and
+    /// `PROVIDER-RELEASED`.
+    pub(crate) fn run_release_checks(&self) {
+        let me = std::thread::current().id();
+        let due: Vec<ReleaseCheck> = {
+            let mut st = self.st();
+            if st.release_checks.is_empty() {
+                return;
+            }
+            let (mine, others) = std::mem::take(&mut st.release_checks)
+                .into_iter()
+                .partition(|(thread, _)| *thread == me);
+            st.release_checks = others;
+            mine.into_iter().map(|(_, check)| check).collect()
+        };
+        for check in due {
+            match check {
+                ReleaseCheck::Logon { id, label, file } => {
+                    if let Some(count) = self.ledger.count(id) {
+                        self.violation(
+                            &rules::LOGON_RELEASED,
+                            format!(
+                                "{label} is still alive with {count} reference(s) after MAPI released it and the call that released it ended"
+                            ),
+                            vec![label],
+                            Party::Library(file),
+                        );
+                    }
+                }
+                ReleaseCheck::Provider(key) => self.check_provider_released(key),
+            }
         }
     }
 

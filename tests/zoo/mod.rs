@@ -42,8 +42,12 @@ pub(crate) enum Defect {
     CompareOneWay,
     /// A fresh `Logon` does not AddRef the support object.
     NoSupportAddRef,
-    /// A fresh `Logon` AddRefs the support object twice.
+    /// A fresh `Logon` AddRefs the support object twice: the store keeps one reference, the
+    /// logon object the other.
     DoubleSupportAddRef,
+    /// A fresh `Logon` AddRefs the support object twice and the store keeps both (released
+    /// together in its final release).
+    TwoSupportRefsInStore,
     /// A fresh `Logon` returns no logon object.
     NoLogonObject,
     /// `Logon` AddRefs the support object, keeps it, and fails.
@@ -72,6 +76,11 @@ pub(crate) enum Defect {
     PrepareSubmitInLogon,
     /// The store's `GetProps` lacks `PR_MDB_PROVIDER`.
     MissingStoreProp,
+    /// The store has no Unicode: its `GetProps` answers Unicode strings with
+    /// `MAPI_E_BAD_CHARWIDTH`, 8-bit ones as asked (correct).
+    AnsiOnlyStore,
+    /// The store answers every string, 8-bit or Unicode, with `MAPI_E_BAD_CHARWIDTH`.
+    NoStringAtAll,
     /// The store's `PR_ENTRYID` and `PR_STORE_ENTRYID` are not wrapped.
     UnwrappedStoreEntryId,
     /// The logon object keeps the support reference instead of the store.
@@ -96,6 +105,8 @@ pub(crate) enum Defect {
     Cycle,
     /// `Logon` stashes a provider-made object in the DLL's statics.
     StashInStatics,
+    /// The DLL's statics keep the logon object (until the DLL unloads).
+    StashLogon,
     /// The DLL's statics keep the provider object.
     StashProvider,
     /// `Logon` panics.
@@ -166,6 +177,7 @@ pub(crate) struct Statics {
     singleton: Mutex<Option<Ref<ZooProvider>>>,
     stash: Mutex<Vec<Ref<u32>>>,
     kept_provider: Mutex<Option<Ref<ZooProvider>>>,
+    kept_logon: Mutex<Option<Ref<ZooLogon>>>,
     pub(crate) logons: AtomicU32,
 }
 
@@ -534,6 +546,9 @@ impl MsProvider for ZooProvider {
             }
             _ => (Some(support), None),
         };
+        let second_support = (d == Defect::TwoSupportRefsInStore)
+            .then(|| store_support.clone())
+            .flatten();
         let spool = match d {
             Defect::NoSpoolSecurity => None,
             Defect::ForeignSpoolBlob => Some(MemRoutines::new().allocate_bytes(id.data())?),
@@ -554,6 +569,7 @@ impl MsProvider for ZooProvider {
             logoff_flag: Mutex::new(None),
             transports_done: AtomicBool::new(false),
             logon: Mutex::new(None),
+            second_support: Mutex::new(second_support),
         });
         let logon = Ref::new(ZooLogon {
             defect: d,
@@ -570,6 +586,7 @@ impl MsProvider for ZooProvider {
                 *logon.strong_store.lock().unwrap() = Some(store.clone_held_by(&logon));
             }
             Defect::StashInStatics => self.statics.stash.lock().unwrap().push(Ref::new(7u32)),
+            Defect::StashLogon => *self.statics.kept_logon.lock().unwrap() = Some(logon.clone()),
             _ => {}
         }
         args.support.modify_status_row(
@@ -675,6 +692,8 @@ pub(crate) struct ZooStore {
     logoff_flag: Mutex<Option<LogoffFlags>>,
     transports_done: AtomicBool,
     logon: Mutex<Option<Ref<ZooLogon>>>,
+    /// A second reference to the support object, released with the first.
+    second_support: Mutex<Option<Ref<dyn MapiSupport>>>,
 }
 
 impl ZooStore {
@@ -688,6 +707,7 @@ impl ZooStore {
             logoff_flag: Mutex::new(None),
             transports_done: AtomicBool::new(true),
             logon: Mutex::new(None),
+            second_support: Mutex::new(None),
         }
     }
 
@@ -705,7 +725,31 @@ impl ZooStore {
 
 impl MapiProp for ZooStore {
     fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<PropArray>> {
-        let selected = self.props.lock().unwrap().select(tags);
+        let mut selected = self.props.lock().unwrap().select(tags);
+        // A store without Unicode: a Unicode string asked for is MAPI_E_BAD_CHARWIDTH (and, for
+        // the broken one, the 8-bit form too).
+        let narrow = |ty: PropType| {
+            ty == PropType::UNICODE || (self.defect == Defect::NoStringAtAll && ty == PropType::STRING8)
+        };
+        if matches!(self.defect, Defect::AnsiOnlyStore | Defect::NoStringAtAll)
+            && let Some(tags) = tags
+        {
+            for (prop, asked) in selected.value.iter_mut().zip(tags) {
+                if narrow(asked.prop_type()) {
+                    *prop = Prop {
+                        tag: asked.with_type(PropType::ERROR),
+                        value: PropValue::Error(MapiError::BadCharwidth),
+                    };
+                } else if asked.prop_type() == PropType::STRING8
+                    && let PropValue::Unicode(text) = &prop.value
+                {
+                    *prop = Prop {
+                        tag: *asked,
+                        value: PropValue::String8(text.clone()),
+                    };
+                }
+            }
+        }
         selected.try_map(|props| self.routines.allocate_value(props))
     }
 }
@@ -748,6 +792,7 @@ impl Drop for ZooStore {
         }
         let flag = self.logoff_flag.lock().unwrap().unwrap_or(LogoffFlags::ABORT);
         let _ = self.transports(flag);
+        drop(self.second_support.lock().unwrap().take());
         drop(self.support.lock().unwrap().take());
     }
 }
