@@ -1145,6 +1145,36 @@ fn notify_pump_fires_when_queued_notifications_are_never_pumped() {
     assert_eq!(sim.finish().rule_ids(), vec!["NOTIFY-PUMP"]);
 }
 
+#[test]
+fn notify_pump_does_not_blame_a_client_for_what_its_teardown_raised() {
+    // A client that pumps during its session, and a store that notifies from StoreLogoff: that
+    // notification comes after the client's last chance to pump, and is only noted.
+    let sim = simulator(Defect::NotifiesAtStoreLogoff);
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi
+        .logon_ex("Zoo", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)
+        .unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    let sink: Ref<dyn AdviseSink> = Ref::new(CountingSink::default()).into();
+    store.advise(None, EventMask::OBJECT_MODIFIED, &sink).unwrap();
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    report.assert_clean();
+    assert!(
+        report
+            .trace()
+            .text()
+            .contains("posted while the client was ending its session are dropped undelivered"),
+        "{}",
+        report.trace()
+    );
+}
+
 /// An advise sink that counts its notifications.
 #[derive(Default)]
 struct CountingSink {

@@ -691,8 +691,8 @@ rules! {
     NOTIFY_PUMP = "NOTIFY-PUMP" {
         bound: Client,
         severity: Must,
-        page: "calling-mapi-from-windows-services",
-        statement: "The thread that initialized MAPI without MAPI_MULTITHREAD_NOTIFICATIONS pumps its messages, or its notifications are never delivered.",
+        page: "initializing-mapi",
+        statement: "The thread that initialized MAPI without MAPI_MULTITHREAD_NOTIFICATIONS pumps its messages during the session: a notification posted to it before the client began ending the session is delivered.",
         quote: "",
         basis: Stated,
     }

@@ -463,6 +463,7 @@ impl SimulatorBuilder {
             state: Mutex::new(state),
             malloc: malloc.into(),
             routines: MemRoutines::with_heap(Arc::clone(&heap)),
+            client_teardown: std::sync::atomic::AtomicU32::new(0),
             me: me.clone(),
         });
         let host: Weak<dyn HeapHost> = Arc::downgrade(&rt) as Weak<dyn HeapHost>;
@@ -901,6 +902,19 @@ pub struct InfError {
     pub diagnostics: Vec<crate::profile::inf::Diagnostic>,
 }
 
+/// A client call that ends the session, or part of it, in progress.
+pub(crate) struct ClientTeardown<'a> {
+    rt: &'a Runtime,
+}
+
+impl Drop for ClientTeardown<'_> {
+    fn drop(&mut self) {
+        self.rt
+            .client_teardown
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// A `FreeLibrary` decided under MAPI's lock, completed once no lock is held.
 pub(crate) struct PendingFree {
     file: Arc<str>,
@@ -925,6 +939,10 @@ pub(crate) struct Runtime {
     state: Mutex<State>,
     pub(crate) malloc: Ref<dyn Malloc>,
     pub(crate) routines: MemRoutines,
+    /// Client calls that end the session in progress (`StoreLogoff`, a store's release,
+    /// `IMAPISession::Logoff`, `MAPIUninitialize`): notifications posted during them come after
+    /// the client's last chance to pump.
+    pub(crate) client_teardown: std::sync::atomic::AtomicU32,
     me: Weak<Runtime>,
 }
 
@@ -1038,6 +1056,13 @@ impl Runtime {
             history: self.ledger.history(),
             pedantic: self.pedantic,
         }
+    }
+
+    /// Marks a client call that ends the session (or part of it) while the guard lives.
+    pub(crate) fn client_teardown(&self) -> ClientTeardown<'_> {
+        self.client_teardown
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ClientTeardown { rt: self }
     }
 
     /// Records a remark of MAPI's in the trace.
@@ -1218,6 +1243,7 @@ impl Runtime {
     }
 
     fn uninitialize(&self) -> MapiResult<()> {
+        let _ending = self.client_teardown();
         let call = self
             .trace
             .begin_call(Party::Client, Party::Mapi, "MAPIUninitialize", "");

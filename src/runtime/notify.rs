@@ -93,6 +93,9 @@ pub(crate) struct QueuedNotification {
     pub(crate) thread: ThreadId,
     pub(crate) sink: Ref<dyn AdviseSink>,
     pub(crate) notifications: Vec<Notification>,
+    /// Posted while the client was ending its session (`StoreLogoff`, a store's release,
+    /// `IMAPISession::Logoff`, `MAPIUninitialize`): after its last chance to pump.
+    pub(crate) in_teardown: bool,
 }
 
 /// A message `GetMessage` took from the thread's queue: MAPI's notification message, which
@@ -189,21 +192,36 @@ impl Runtime {
         self.st().init_thread = None;
     }
 
-    /// `NOTIFY-PUMP` for notifications still queued; they are dropped.
+    /// `NOTIFY-PUMP` for notifications still queued that the client could have pumped during its
+    /// session; those posted while it was ending the session (after its last chance to pump) are
+    /// only noted. All are dropped.
     pub(crate) fn drop_undelivered(&self, when: &str) {
         let lost = std::mem::take(&mut self.st().notify_queue);
         if lost.is_empty() {
             return;
         }
-        let count: usize = lost.iter().map(|q| q.notifications.len()).sum();
-        let events: Vec<String> = lost.iter().map(|q| mask_text(&q.notifications)).collect();
-        self.client_violation(
-            &rules::NOTIFY_PUMP,
-            format!(
-                "{count} notification(s) ({}) queued for the thread that initialized MAPI were never delivered {when}: without MAPI_MULTITHREAD_NOTIFICATIONS that thread must pump its messages (MsgWaitForMultipleObjects, then GetMessage, TranslateMessage, DispatchMessage)",
-                events.join(", ")
-            ),
-        );
+        let (late, pumpable): (Vec<&QueuedNotification>, Vec<&QueuedNotification>) =
+            lost.iter().partition(|q| q.in_teardown);
+        let describe = |queued: &[&QueuedNotification]| {
+            let count: usize = queued.iter().map(|q| q.notifications.len()).sum();
+            let events: Vec<String> = queued.iter().map(|q| mask_text(&q.notifications)).collect();
+            (count, events.join(", "))
+        };
+        if !pumpable.is_empty() {
+            let (count, events) = describe(&pumpable);
+            self.client_violation(
+                &rules::NOTIFY_PUMP,
+                format!(
+                    "{count} notification(s) ({events}) queued for the thread that initialized MAPI during the session were never delivered {when}: without MAPI_MULTITHREAD_NOTIFICATIONS that thread must pump its messages (MsgWaitForMultipleObjects, then GetMessage, TranslateMessage, DispatchMessage)"
+                ),
+            );
+        }
+        if !late.is_empty() {
+            let (count, events) = describe(&late);
+            self.note(format!(
+                "{count} notification(s) ({events}) posted while the client was ending its session are dropped undelivered {when}"
+            ));
+        }
         // The sinks are released outside MAPI's lock.
         drop(lost);
     }
@@ -248,9 +266,11 @@ impl Runtime {
                     "{} posted to the thread that initialized MAPI; delivered when it pumps its messages",
                     mask_text(notifications)
                 ));
+                let in_teardown = self.client_teardown.load(Ordering::Relaxed) > 0;
                 self.st().notify_queue.push(QueuedNotification {
                     thread,
                     sink,
+                    in_teardown,
                     notifications: notifications.to_vec(),
                 });
             }

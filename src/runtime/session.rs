@@ -295,6 +295,7 @@ impl Session {
     /// every provider object, and frees their DLLs. Store handles the client still holds answer
     /// `MAPI_E_END_OF_SESSION` from now on.
     pub fn logoff(&self, flags: SessionLogoffFlags) -> MapiResult<()> {
+        let _ending = self.rt.client_teardown();
         let call = self
             .rt
             .trace
@@ -319,6 +320,7 @@ impl Drop for Session {
     /// logged off by MAPI at that point (and the client broke `CLIENT-LOGOFF`): nothing else could
     /// end it.
     fn drop(&mut self) {
+        let _ending = self.rt.client_teardown();
         let active = self.rt.st().session(self.id).is_some_and(|s| s.active);
         let initialized = self.rt.st().init_count > 0;
         if active && initialized {

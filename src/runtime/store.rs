@@ -110,6 +110,7 @@ impl StoreHandle {
     /// flag and passes it to `StoreLogoffTransports`; afterwards the spooler lets go of the store
     /// and only `Release` (dropping the handle) should follow.
     pub fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        let _ending = self.rt.client_teardown();
         let call = self
             .rt
             .trace
@@ -347,6 +348,7 @@ impl Drop for StoreHandle {
         let Some(store) = self.store.take() else {
             return;
         };
+        let _ending = self.rt.client_teardown();
         let count = store.ref_count().saturating_sub(1);
         let call = self
             .rt

@@ -91,6 +91,8 @@ pub(crate) enum Defect {
     SpoolerLogonFails,
     /// `StoreLogoff` calls `SpoolerNotify` with a transport's flag.
     BadSpoolerNotifyFlags,
+    /// `StoreLogoff` notifies the store's advise sinks (a correct store).
+    NotifiesAtStoreLogoff,
     /// `StoreLogoff` calls `StoreLogoffTransports` twice.
     SltTwice,
     /// `StoreLogoffTransports` is never called.
@@ -754,9 +756,51 @@ impl MapiProp for ZooStore {
     }
 }
 
+impl ZooStore {
+    /// The key the store's notifications go under: its entry ID.
+    fn notify_key(&self) -> Vec<u8> {
+        self.props
+            .lock()
+            .unwrap()
+            .get_binary(PR_STORE_ENTRYID)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default()
+    }
+}
+
 impl MsgStore for ZooStore {
+    /// Sinks subscribe with MAPI under the store's entry ID, as the sample's do.
+    fn advise(
+        &self,
+        entry_id: Option<&[u8]>,
+        mask: EventMask,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
+        let key = entry_id.map_or_else(|| self.notify_key(), <[u8]>::to_vec);
+        let support = self
+            .support
+            .lock()
+            .unwrap()
+            .clone()
+            .ok_or(MapiError::InvalidObject)?;
+        support.subscribe(&key, mask, SubscribeFlags::empty(), sink)
+    }
+
     fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         *self.logoff_flag.lock().unwrap() = Some(flags);
+        if self.defect == Defect::NotifiesAtStoreLogoff {
+            // A store that tells its sinks it is going away (a correct store).
+            let support = self.support.lock().unwrap().clone();
+            if let Some(support) = support {
+                let key = self.notify_key();
+                let note = Notification {
+                    event: EventMask::OBJECT_MODIFIED,
+                    entry_id: key.clone(),
+                    props: Vec::new(),
+                };
+                support.notify(&key, &[note], 0)?;
+            }
+        }
         if self.defect == Defect::FreesHandedBlob {
             // The blob went to MAPI with the Logon: it is MAPI's to free now.
             let blob = self.handed_blob.lock().unwrap().take();
