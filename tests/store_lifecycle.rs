@@ -775,6 +775,13 @@ fn a_spooler_driven_from_another_thread_stays_consistent() {
     let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS).unwrap();
     let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
     let done = std::sync::atomic::AtomicBool::new(false);
+    /// Stops the spooler thread however the loop below ends (a failed assertion included).
+    struct Done<'a>(&'a std::sync::atomic::AtomicBool);
+    impl Drop for Done<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
     std::thread::scope(|s| {
         s.spawn(|| {
             while !done.load(std::sync::atomic::Ordering::Relaxed) {
@@ -782,12 +789,12 @@ fn a_spooler_driven_from_another_thread_stays_consistent() {
                 std::thread::yield_now();
             }
         });
+        let _done = Done(&done);
         for _ in 0..20 {
             let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
             let _ = store.store_logoff(LogoffFlags::ORDERLY);
             drop(store);
         }
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
     });
     session.logoff(SessionLogoffFlags::empty()).unwrap();
     drop(session);

@@ -379,6 +379,11 @@ impl ProviderHandle {
         }
     }
 
+    /// The provider record's key.
+    pub(crate) fn key(&self) -> ProviderKey {
+        self.key
+    }
+
     pub(crate) fn object(&self) -> &Ref<dyn MsProvider> {
         match &self.object {
             Some(object) => object,
@@ -555,8 +560,8 @@ impl Runtime {
             .filter_map(|p| recorded_entry_id(&p).map(|id| (p, id)))
             .collect();
         for (entry, recorded) in candidates {
-            let key = self.provider_for(session, &entry)?;
-            if self.compare_store_ids(key, wrapped.original(), &recorded)? {
+            let provider = self.provider_for(session, &entry)?;
+            if self.compare_store_ids(&provider, wrapped.original(), &recorded)? {
                 return Ok(Target {
                     entry,
                     entry_id: Some(wrapped.original().to_vec()),
@@ -566,8 +571,7 @@ impl Runtime {
         Err(MapiError::NotFound)
     }
 
-    fn compare_store_ids(&self, key: ProviderKey, a: &[u8], b: &[u8]) -> MapiResult<bool> {
-        let provider = self.provider_object(key)?;
+    fn compare_store_ids(&self, provider: &ProviderHandle, a: &[u8], b: &[u8]) -> MapiResult<bool> {
         self.check_not_shut_down(provider.object(), provider.label, &provider.file);
         let result = self.call_provider(
             Party::Mapi,
@@ -706,15 +710,28 @@ impl Runtime {
 
     /// The session's provider object for the entry's DLL, started if need be: `LoadLibrary`,
     /// `MSProviderInit`, and the SPI version checks both ways.
-    fn provider_for(&self, session: u32, entry: &ProviderEntry) -> MapiResult<ProviderKey> {
+    fn provider_for(&self, session: u32, entry: &ProviderEntry) -> MapiResult<ProviderHandle> {
         let file = dll_file_name(&entry.dll_base);
         let key = loader::file_key(&file);
-        if let Some(k) = self
-            .st()
-            .session(session)
-            .and_then(|s| s.providers.iter().find(|(f, _)| *f == key).map(|(_, k)| *k))
+        // The session's provider object for the DLL, taken for a call under the lock that finds
+        // it (a Shutdown waits for the call) — unless it is being shut down on another thread:
+        // then MAPI starts a new one, as after any Shutdown.
         {
-            return Ok(k);
+            let mut st = self.st();
+            let live = st.session(session).and_then(|s| {
+                s.providers
+                    .iter()
+                    .filter(|(f, _)| *f == key)
+                    .map(|(_, k)| *k)
+                    .find(|k| {
+                        st.providers
+                            .get(*k)
+                            .is_some_and(|p| !p.shut_down && p.object.is_some())
+                    })
+            });
+            if let Some(k) = live {
+                return self.provider_object_in(&mut st, k);
+            }
         }
         let Some((file, library, instance)) =
             self.load_library(&file, format!("a store of session {session}"))
@@ -840,9 +857,9 @@ impl Runtime {
                 s.providers.push((loader::file_key(&file), k));
             }
             st.provider_objects.entry(id).or_default().push(k);
-            k
+            self.provider_object_in(&mut st, k)
         };
-        Ok(key)
+        key
     }
 
     /// `INIT-VERSION-RANGE`: an entry point that failed with `MAPI_E_VERSION` although the SPI
@@ -914,8 +931,8 @@ impl Runtime {
         flags: OpenStoreFlags,
         interface: Option<Iid>,
     ) -> MapiResult<StoreHandle> {
-        let pkey = self.provider_for(session, &target.entry)?;
-        let provider = self.provider_object(pkey)?;
+        let provider = self.provider_for(session, &target.entry)?;
+        let pkey = provider.key();
         let plabel = provider.label;
         let file = Arc::clone(&provider.file);
         self.check_not_shut_down(provider.object(), plabel, &file);
@@ -1423,8 +1440,8 @@ impl Runtime {
                         && p.dll_base.eq_ignore_ascii_case(wa.dll_name())
                 })
                 .ok_or(MapiError::NotFound)?;
-            let key = self.provider_for(session, &entry)?;
-            return self.compare_store_ids(key, wa.original(), wb.original());
+            let provider = self.provider_for(session, &entry)?;
+            return self.compare_store_ids(&provider, wa.original(), wb.original());
         }
         let ia = crate::ids::EntryId::parse(a).map_err(|_| MapiError::InvalidEntryid)?;
         let ib = crate::ids::EntryId::parse(b).map_err(|_| MapiError::InvalidEntryid)?;
