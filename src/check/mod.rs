@@ -30,13 +30,16 @@ pub struct Violation {
     pub event: EventId,
     /// Who broke it: a provider DLL or the client.
     pub by: Party,
+    /// Must or should: the rule's, or, for a contested rule whose pages word it differently, the
+    /// wording of the reading in force.
+    pub severity: Severity,
 }
 
 impl Violation {
     /// Whether the rule broken is advice (a *should* of its page): an advisory, which does not
     /// make a report unclean unless the simulator is pedantic.
     pub fn is_advisory(&self) -> bool {
-        self.rule.severity == Severity::Should
+        self.severity == Severity::Should
     }
 }
 

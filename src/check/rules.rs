@@ -10,6 +10,9 @@ pub enum Bound {
     Provider,
     /// The client application (the test).
     Client,
+    /// Whoever the finding names: a provider or the client (a buffer left for its holder to free,
+    /// an object released once too often).
+    Any,
 }
 
 /// How binding a rule is, from the words of the page that states it.
@@ -126,7 +129,7 @@ rules! {
         severity: Must,
         page: "registering-services-and-service-providers-in-mapisvc-inf",
         statement: "The DLL a profile names is found under its file name: MAPI inserts 32 before the first period of the base name, even in a full path.",
-        quote: "",
+        quote: "it accomplishes this insertion of the \"32\" suffix by looking for the first period in the string, which means that paths that contain other periods cannot work",
         basis: Stated,
     }
     /// The entry point is found with `GetProcAddress` by its exact name.
@@ -135,26 +138,17 @@ rules! {
         severity: Must,
         page: "msproviderinit",
         statement: "A store provider's DLL exports MSProviderInit.",
-        quote: "",
-        basis: Stated,
-    }
-    /// MAPI pairs each `LoadLibrary` with a `FreeLibrary`; the last comes after the last `MAPIUninitialize`.
-    LIB_FREE_PAIRED = "LIB-FREE-PAIRED" {
-        bound: Client,
-        severity: Must,
-        page: "starting-a-service-provider",
-        statement: "Every LoadLibrary of a provider DLL is paired with a FreeLibrary by the end.",
-        quote: "",
+        quote: "A message store provider must implement MSProviderInit as an entry point function in the provider's DLL.",
         basis: Stated,
     }
     /// A DLL a provider loads itself is the provider's to free.
     LIB_LOAD_PAIRED = "LIB-LOAD-PAIRED" {
         bound: Provider,
-        severity: Must,
+        severity: Should,
         page: "https://learn.microsoft.com/windows/win32/api/libloaderapi/nf-libloaderapi-freelibrary",
         statement: "A provider that loads a DLL itself (LoadLibrary) frees it (FreeLibrary) before its own DLL is unloaded.",
-        quote: "",
-        basis: Stated,
+        quote: "The reference count is decremented each time the FreeLibrary or FreeLibraryAndExitThread function is called for the module.",
+        basis: Derived("the per-process reference count and the DllMain restriction"),
     }
     /// Code of an unloaded DLL is gone: an object still alive would crash when next called.
     LIB_UNLOAD_LIVE = "LIB-UNLOAD-LIVE" {
@@ -162,8 +156,8 @@ rules! {
         severity: Must,
         page: "shutting-down-a-service-provider",
         statement: "No object of a provider DLL is alive when the DLL is unloaded.",
-        quote: "",
-        basis: Stated,
+        quote: "Your provider's DLL will be unloaded when MAPI calls the Win32 API function FreeLibrary … By this time, your service provider will have finished shutting down.",
+        basis: Derived("the unload coming after shutdown"),
     }
     /// A provider object carries context, so every initialization needs its own.
     INIT_NEW_OBJECT = "INIT-NEW-OBJECT" {
@@ -171,7 +165,7 @@ rules! {
         severity: Must,
         page: "msproviderinit",
         statement: "Each call of the entry point returns a new provider object.",
-        quote: "",
+        quote: "MSProviderInit must return a different provider object in lppMSProvider for each initialization, even for multiple initializations in the same process.",
         basis: Stated,
     }
     /// SPI version negotiation, provider side.
@@ -180,17 +174,17 @@ rules! {
         severity: Must,
         page: "implementing-a-service-provider-entry-point-function",
         statement: "An entry point that succeeds reports an SPI version no newer than MAPI's: a provider that needs a newer SPI fails with MAPI_E_VERSION.",
-        quote: "",
+        quote: "Fail your check with the error MAPI_E_VERSION if you are using a version of the SPI that is newer than the version that MAPI is using.",
         basis: Stated,
     }
     /// SPI version negotiation, provider side: a range check, not an equality check.
     INIT_VERSION_RANGE = "INIT-VERSION-RANGE" {
         bound: Provider,
-        severity: Must,
-        page: "implementing-a-service-provider-entry-point-function",
+        severity: Should,
+        page: "initializing-the-transport-provider",
         statement: "An entry point fails with MAPI_E_VERSION only when the SPI version it needs is newer than MAPI's: it accepts a MAPI at least as new as its own SPI.",
-        quote: "",
-        basis: Stated,
+        quote: "This way MAPI and the service provider jointly define the range of service provider interface version numbers they can handle…",
+        basis: Derived("the one-sided check on the entry-point page plus the range scheme on the transport page"),
     }
     /// MAPI finds a store's profile section with `CompareStoreIDs`.
     COMPARE_STORE_IDS = "COMPARE-STORE-IDS" {
@@ -198,16 +192,16 @@ rules! {
         severity: Must,
         page: "imsprovider-comparestoreids",
         statement: "CompareStoreIDs is an equivalence: an ID names the same store as itself, and the answer does not depend on the order of the two IDs.",
-        quote: "",
-        basis: Stated,
+        quote: "TRUE if the two entry identifiers refer to the same object; otherwise, FALSE.",
+        basis: Derived("the definition of the result"),
     }
     /// Step 5 of loading a store provider.
     LOGON_ADDREF_SUPPORT = "LOGON-ADDREF-SUPPORT" {
         bound: Provider,
         severity: Must,
-        page: "loading-message-store-providers",
-        statement: "A fresh Logon AddRefs the support object once and keeps it.",
-        quote: "",
+        page: "imsprovider-logon",
+        statement: "A fresh Logon AddRefs the support object and keeps it.",
+        quote: "For any Logon call that opens a message store and succeeds in creating a message store logon object, the provider … must call the IUnknown::AddRef method to add a reference for the support object.",
         basis: Stated,
     }
     /// A fresh logon creates the logon and store objects together.
@@ -216,7 +210,7 @@ rules! {
         severity: Must,
         page: "imsprovider-logon",
         statement: "A fresh Logon returns both a logon object and a store object.",
-        quote: "",
+        quote: "In addition to the returned message store object for client and MAPI spooler use, the provider also returns a message store logon object for MAPI to use in controlling the opened store.",
         basis: Stated,
     }
     /// Output parameters are left untouched on error; nothing taken is kept.
@@ -225,17 +219,17 @@ rules! {
         severity: Must,
         page: "imsprovider-logon",
         statement: "A Logon that fails keeps no reference to the support object.",
-        quote: "",
-        basis: Stated,
+        quote: "For any Logon call that opens a message store and succeeds in creating a message store logon object, the provider must save a pointer to the MAPI support object…",
+        basis: Derived("the reference being taken only by a successful Logon, and from the rule for outputs on failure"),
     }
     /// Already-open stores.
     LOGON_REUSE_NO_LOGON = "LOGON-REUSE-NO-LOGON" {
         bound: Provider,
         severity: Must,
         page: "imsprovider-logon",
-        statement: "A Logon on a store that is already open returns no logon object.",
-        quote: "",
-        basis: Stated,
+        statement: "A Logon on a store that is already open returns no new logon object (null per imsprovider-logon, or the existing one per loading-message-store-providers).",
+        quote: "The provider returns null in lppMSLogon.",
+        basis: Contested("Behavior::reuse_logon"),
     }
     /// Already-open stores.
     LOGON_REUSE_SAME_STORE = "LOGON-REUSE-SAME-STORE" {
@@ -243,25 +237,25 @@ rules! {
         severity: Must,
         page: "imsprovider-logon",
         statement: "A Logon on a store that is already open returns the existing store object.",
-        quote: "",
+        quote: "The provider returns a pointer to the required interface of the existing store object in lppMDB.",
         basis: Stated,
     }
     /// Already-open stores.
     LOGON_REUSE_NO_ADDREF = "LOGON-REUSE-NO-ADDREF" {
         bound: Provider,
-        severity: Must,
-        page: "loading-message-store-providers",
+        severity: Should,
+        page: "imsprovider-logon",
         statement: "A Logon on a store that is already open does not AddRef the support object.",
-        quote: "",
+        quote: "The provider should not call AddRef for the support object, because it does not require a pointer to the object.",
         basis: Stated,
     }
     /// Already-open stores.
     LOGON_REUSE_NO_SETUP = "LOGON-REUSE-NO-SETUP" {
         bound: Provider,
-        severity: Must,
+        severity: Should,
         page: "imsprovider-logon",
-        statement: "A Logon on a store that is already open registers no MAPIUID, adds or updates no status row, opens no profile section and returns no spool-security data.",
-        quote: "",
+        statement: "A Logon on a store that is already open registers no MAPIUID, creates no status row, opens no profile section and returns no spool-security data.",
+        quote: "The provider should not open the profile for the support object passed in the call. In addition, it should not register a provider unique identifier, register a status row, or return MAPI spooler logon data.",
         basis: Stated,
     }
     /// Step 3 of the common logon contract.
@@ -270,16 +264,16 @@ rules! {
         severity: Must,
         page: "implementing-service-provider-logon",
         statement: "A fresh Logon records the store's wrapped entry ID as PR_ENTRYID in its profile section.",
-        quote: "",
+        quote: "Call the profile section's IMAPIProp::SetProps method to set the following properties: … PR_ENTRYID",
         basis: Stated,
     }
     /// The spooler logs on with the data Logon returned (when the spool-security behaviour is `Required`).
     LOGON_SPOOL_SECURITY = "LOGON-SPOOL-SECURITY" {
         bound: Provider,
-        severity: Must,
-        page: "imsprovider-spoolerlogon",
-        statement: "A fresh Logon returns the spool-security data the spooler needs to log on to the same store.",
-        quote: "",
+        severity: Should,
+        page: "imsprovider-logon",
+        statement: "A fresh Logon of a store declared to need spool-security data (SpoolSecurity::Required) returns it; a store whose profile section is enough for the spooler may return none.",
+        quote: "The IMSProvider::Logon call should return sufficient information … to allow the MAPI spooler to log on to the same store that the store provider does without presenting a dialog box.",
         basis: Stated,
     }
     /// Step 7 of the common logon contract.
@@ -288,7 +282,7 @@ rules! {
         severity: Should,
         page: "implementing-service-provider-logon",
         statement: "Logon avoids SpoolerNotify and PrepareSubmit: both wait for the spooler to start (advice for a fast logon).",
-        quote: "",
+        quote: "To achieve the best performance at logon time, avoid calling either IMAPISupport::PrepareSubmit or IMAPISupport::SpoolerNotify.",
         basis: Stated,
     }
     /// The required properties of a message store.
@@ -296,17 +290,17 @@ rules! {
         bound: Provider,
         severity: Must,
         page: "imsgstoreimapiprop",
-        statement: "A store answers GetProps with PR_DISPLAY_NAME, PR_ENTRYID, PR_OBJECT_TYPE (MAPI_STORE), PR_RECORD_KEY, PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_MDB_PROVIDER and PR_STORE_SUPPORT_MASK.",
-        quote: "",
+        statement: "A store answers GetProps with PR_DISPLAY_NAME, PR_ENTRYID, PR_OBJECT_TYPE (MAPI_STORE), PR_RECORD_KEY, PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_MDB_PROVIDER and PR_STORE_SUPPORT_MASK; a store without Unicode support may answer a Unicode PR_DISPLAY_NAME with MAPI_E_BAD_CHARWIDTH and give it in ANSI.",
+        quote: "Required properties … PR_DISPLAY_NAME … PR_ENTRYID … PR_OBJECT_TYPE … PR_RECORD_KEY … PR_STORE_ENTRYID … PR_STORE_RECORD_KEY … PR_MDB_PROVIDER … PR_STORE_SUPPORT_MASK",
         basis: Stated,
     }
     /// Clients only ever see wrapped store entry IDs.
     STORE_WRAPPED_ENTRYID = "STORE-WRAPPED-ENTRYID" {
         bound: Provider,
         severity: Must,
-        page: "imapisupport-wrapstoreentryid",
+        page: "wrapstoreentryid",
         statement: "A store's PR_ENTRYID and PR_STORE_ENTRYID, and the PR_ENTRYID in its profile section, are wrapped store entry IDs naming the DLL as the profile registers it.",
-        quote: "",
+        quote: "The provider must wrap the entry identifier when exposing the message store's PR_ENTRYID … property or writing it into a profile section, and when exposing the PR_STORE_ENTRYID … property.",
         basis: Stated,
     }
     /// The store's final release hands the teardown to MAPI.
@@ -314,9 +308,9 @@ rules! {
         bound: Provider,
         severity: Must,
         page: "shutting-down-a-message-store-provider",
-        statement: "The store object's final release releases the support object.",
-        quote: "",
-        basis: Stated,
+        statement: "The support object is released by the store object's final release, or, under TeardownCleanup::ProviderInLogoff, by IMSLogon::Logoff.",
+        quote: "Implement this Release method by calling the support object's IUnknown::Release method.",
+        basis: Contested("Behavior::teardown_cleanup"),
     }
     /// Step 9 of loading a store provider.
     SPOOLER_SAME_OBJECTS = "SPOOLER-SAME-OBJECTS" {
@@ -324,8 +318,8 @@ rules! {
         severity: Must,
         page: "loading-message-store-providers",
         statement: "SpoolerLogon returns the same logon and store objects that Logon returned.",
-        quote: "",
-        basis: Stated,
+        quote: "IMSProvider::SpoolerLogon returns the same IMSLogon and IMsgStore interfaces from step 5.",
+        basis: Contested("Behavior::spooler_objects"),
     }
     /// Steps 8 and 9 of loading a store provider: the spooler logs on to the store MAPI told it about.
     SPOOLER_LOGON = "SPOOLER-LOGON" {
@@ -333,8 +327,8 @@ rules! {
         severity: Must,
         page: "loading-message-store-providers",
         statement: "SpoolerLogon succeeds for a store that Logon opened and that is still open: the spooler can log on to every store MAPI tells it about.",
-        quote: "",
-        basis: Stated,
+        quote: "MAPI gives the message store's entry identifier to the MAPI spooler so the MAPI spooler can log on to the message store.",
+        basis: Derived("steps 6, 8 and 9 of the load sequence"),
     }
     /// Store providers notify the spooler of two events only.
     SPOOLER_NOTIFY_FLAGS = "SPOOLER-NOTIFY-FLAGS" {
@@ -342,17 +336,17 @@ rules! {
         severity: Must,
         page: "imapisupport-spoolernotify",
         statement: "A store provider passes only NOTIFY_NEWMAIL_RECEIVED or NOTIFY_READYTOSEND to SpoolerNotify.",
-        quote: "",
+        quote: "only NOTIFY_NEWMAIL_RECEIVED and NOTIFY_READTOSEND are valid for message store providers",
         basis: Stated,
     }
     /// One call per store shutdown.
     SLT_ONCE = "SLT-ONCE" {
         bound: Provider,
         severity: Must,
-        page: "imapisupport-storelogofftransports",
-        statement: "StoreLogoffTransports is called exactly once per store shutdown.",
-        quote: "",
-        basis: Stated,
+        page: "shutting-down-a-message-store-provider",
+        statement: "StoreLogoffTransports is called exactly once per store shutdown that reaches the store's final release.",
+        quote: "StoreLogoffTransports must be called once during the shutdown process.",
+        basis: Contested("Behavior::slt_repeat"),
     }
     /// The flag the client gave StoreLogoff, or LOGOFF_ABORT.
     SLT_SAVED_FLAG = "SLT-SAVED-FLAG" {
@@ -360,26 +354,26 @@ rules! {
         severity: Must,
         page: "imsgstore-storelogoff",
         statement: "StoreLogoffTransports gets the flag the client passed to StoreLogoff, or LOGOFF_ABORT when the store is released without StoreLogoff.",
-        quote: "",
+        quote: "Save the flags that are passed to StoreLogoff and pass them when you call the IMAPISupport::StoreLogoffTransports method.",
         basis: Stated,
     }
     /// When: see the `store_logoff_transports` behaviour.
     SLT_TIMING = "SLT-TIMING" {
         bound: Provider,
-        severity: Must,
+        severity: Should,
         page: "shutting-down-a-message-store-provider",
         statement: "StoreLogoffTransports is called at the point the behaviour setting names: inside StoreLogoff, or from the store's final release.",
-        quote: "",
-        basis: Stated,
+        quote: "Your implementation of IMsgStore::StoreLogoff should begin by calling IMAPISupport::StoreLogoffTransports to inform MAPI that it is being shut down…",
+        basis: Contested("Behavior::store_logoff_transports"),
     }
     /// What Logoff must leave behind.
     LOGON_RELEASED = "LOGON-RELEASED" {
         bound: Provider,
-        severity: Must,
-        page: "imslogon-logoff",
-        statement: "The logon object is destroyed when MAPI releases it after Logoff: nothing else holds it.",
-        quote: "",
-        basis: Stated,
+        severity: Should,
+        page: "shutting-down-a-service-provider",
+        statement: "The logon object is gone once the teardown that logged it off (the outermost Release or Logoff) has returned: nothing holds it after MAPI's release.",
+        quote: "When your logoff method returns, MAPI calls the following: … Your logon object's IUnknown::Release method.",
+        basis: Derived("MAPI's release being the last reference the pages describe"),
     }
     /// The support object's release removes them.
     TEARDOWN_ROW_UIDS = "TEARDOWN-ROW-UIDS" {
@@ -387,44 +381,17 @@ rules! {
         severity: Must,
         page: "shutting-down-a-message-store-provider",
         statement: "When a store logon's teardown ends, its status row and its MAPIUIDs are gone.",
-        quote: "",
-        basis: Stated,
-    }
-    /// Shutdown comes last.
-    SHUTDOWN_AFTER_LOGONS = "SHUTDOWN-AFTER-LOGONS" {
-        bound: Provider,
-        severity: Must,
-        page: "imsprovider-shutdown",
-        statement: "Shutdown comes only after every logon of the provider object was released.",
-        quote: "",
-        basis: Stated,
-    }
-    /// Shutdown is the last call.
-    SHUTDOWN_ONCE = "SHUTDOWN-ONCE" {
-        bound: Provider,
-        severity: Must,
-        page: "imsprovider-shutdown",
-        statement: "Shutdown is called once per provider object.",
-        quote: "",
-        basis: Stated,
-    }
-    /// Shutdown is the last call.
-    NO_CALL_AFTER_SHUTDOWN = "NO-CALL-AFTER-SHUTDOWN" {
-        bound: Provider,
-        severity: Must,
-        page: "imsprovider-shutdown",
-        statement: "Nothing calls a provider object after its Shutdown.",
-        quote: "",
-        basis: Stated,
+        quote: "MAPI performs the following tasks in its implementation of IUnknown::Release for message stores: … Removes all of the MAPIUID structures registered by the message store provider. … Removes the message store provider's row from the status table.",
+        basis: Contested("Behavior::teardown_cleanup"),
     }
     /// The provider object goes with MAPI's release.
     PROVIDER_RELEASED = "PROVIDER-RELEASED" {
         bound: Provider,
-        severity: Must,
+        severity: Should,
         page: "shutting-down-a-service-provider",
-        statement: "The provider object is destroyed when MAPI releases it after Shutdown: nothing else holds it.",
-        quote: "",
-        basis: Stated,
+        statement: "The provider object is gone once the teardown that shut it down has returned: nothing holds it after MAPI's release.",
+        quote: "When your logoff method returns, MAPI calls the following: … Your provider object's IUnknown::Release method.",
+        basis: Derived("MAPI's release being the last reference the pages describe"),
     }
     /// Leaks that show at logoff.
     SESSION_LEAK = "SESSION-LEAK" {
@@ -432,8 +399,8 @@ rules! {
         severity: Must,
         page: "shutting-down-a-service-provider",
         statement: "No object a provider made for a session is alive once the session is torn down and its client released its objects.",
-        quote: "",
-        basis: Stated,
+        quote: "The main tasks that a logoff method performs are as follows: … Releasing all open objects, including subobjects and status objects.",
+        basis: Derived("the logoff task list and the unload order"),
     }
     /// MAPI finds the service entry with `GetProcAddress` by the name the service section gives.
     SERVICE_ENTRY_EXPORT = "SERVICE-ENTRY-EXPORT" {
@@ -441,16 +408,16 @@ rules! {
         severity: Must,
         page: "msgserviceentry",
         statement: "The DLL a service's PR_SERVICE_DLL_NAME names exports the entry point its PR_SERVICE_ENTRY_NAME names.",
-        quote: "",
-        basis: Stated,
+        quote: "Message services that export a service entry function must include the PR_SERVICE_DLL_NAME … and PR_SERVICE_ENTRY_NAME … properties in the message service section of MAPISVC.INF.",
+        basis: Derived("the required naming properties"),
     }
     /// Removing a service must not fail.
     SERVICE_DELETE_OK = "SERVICE-DELETE-OK" {
         bound: Provider,
-        severity: Must,
+        severity: Should,
         page: "msgserviceentry",
         statement: "The message-service entry point returns S_OK for MSG_SERVICE_DELETE.",
-        quote: "",
+        quote: "After receiving this event, the service should return S_OK.",
         basis: Stated,
     }
     /// UI only when the flags allow it.
@@ -459,7 +426,7 @@ rules! {
         severity: Must,
         page: "msgserviceentry",
         statement: "The message-service entry point shows UI only when SERVICE_UI_ALLOWED or SERVICE_UI_ALWAYS is set.",
-        quote: "",
+        quote: "Either SERVICE_UI_ALLOWED or SERVICE_UI_ALWAYS must be set to allow a user interface to be displayed.",
         basis: Stated,
     }
     /// Step 3 of the common logon contract.
@@ -468,34 +435,34 @@ rules! {
         severity: Must,
         page: "implementing-service-provider-logon",
         statement: "A provider never writes PR_RESOURCE_FLAGS or PR_PROVIDER_DLL_NAME in its profile section while it logs on: they are read-only then.",
-        quote: "",
+        quote: "Do not attempt to set the profile section's PR_RESOURCE_FLAGS or PR_PROVIDER_DLL_NAME properties. At logon time, these properties are read-only.",
         basis: Stated,
     }
     /// The registered MAPIUID is a constant.
     UID_HARD_CODED = "UID-HARD-CODED" {
         bound: Provider,
-        severity: Must,
+        severity: Should,
         page: "imapisupport-newuid",
-        statement: "The MAPIUID a provider registers with SetProviderUID is a hard-coded constant, never one NewUID generated.",
-        quote: "",
-        basis: Stated,
+        statement: "The MAPIUID a store registers with SetProviderUID is not one that a store support object's NewUID generated in this run.",
+        quote: "This MAPIUID structure should be hard-coded and not obtained through a call to NewUID.",
+        basis: Contested("Behavior::registered_uid"),
     }
     /// A panic is an exception crossing a COM interface.
     PROVIDER_PANIC = "PROVIDER-PANIC" {
         bound: Provider,
         severity: Must,
-        page: "https://learn.microsoft.com/windows/win32/com/error-handling-in-com",
+        page: "https://techshelps.github.io/MSDN/SPECS/Tech1/D1/S1CFD6.HTM",
         statement: "Provider code never panics across the boundary: a COM method reports failure with an HRESULT.",
-        quote: "",
+        quote: "In short, it is strictly illegal to throw an exception across an interface invocation; all such cross-interface exceptions which are thrown are in fact bugs in the offending interface implementation.",
         basis: Stated,
     }
     /// Reserved flags are zero; flags have known bits.
     SUPPORT_FLAGS = "SUPPORT-FLAGS" {
         bound: Provider,
         severity: Must,
-        page: "imapisupportiunknown",
+        page: "imapisupport-setprovideruid",
         statement: "Flags passed to the support object carry only the bits the method defines (reserved flags are 0).",
-        quote: "",
+        quote: "Reserved; must be zero.",
         basis: Stated,
     }
     /// `MAPIAllocateMore` blocks belong to their root.
@@ -504,7 +471,7 @@ rules! {
         severity: Must,
         page: "mapiallocatemore",
         statement: "A block made by MAPIAllocateMore is never freed on its own: one MAPIFreeBuffer of its root frees it.",
-        quote: "",
+        quote: "The only way to release a buffer allocated with MAPIAllocateMore is to pass the buffer pointer specified in the lpObject parameter to the MAPIFreeBuffer function.",
         basis: Stated,
     }
     /// A freed pointer is invalid.
@@ -513,7 +480,7 @@ rules! {
         severity: Must,
         page: "mapifreebuffer",
         statement: "A buffer is freed once: after MAPIFreeBuffer the pointer is invalid.",
-        quote: "",
+        quote: "If the pointer indicates either a memory block not allocated by the messaging system through MAPIAllocateBuffer or MAPIAllocateMore or a free memory block, the behavior of MAPIFreeBuffer is undefined.",
         basis: Stated,
     }
     /// MAPIFreeBuffer frees what MAPIAllocateBuffer made.
@@ -522,7 +489,7 @@ rules! {
         severity: Must,
         page: "mapifreebuffer",
         statement: "MAPIFreeBuffer is given only buffers that MAPIAllocateBuffer (through the same routines) returned.",
-        quote: "",
+        quote: "If the pointer indicates either a memory block not allocated by the messaging system through MAPIAllocateBuffer or MAPIAllocateMore or a free memory block, the behavior of MAPIFreeBuffer is undefined.",
         basis: Stated,
     }
     /// A freed pointer is invalid.
@@ -531,8 +498,8 @@ rules! {
         severity: Must,
         page: "mapifreebuffer",
         statement: "A buffer is not read or written after it was freed.",
-        quote: "",
-        basis: Stated,
+        quote: "A client or service provider should operate on the assumption that the pointer passed in lpBuffer is invalid after a successful return from MAPIFreeBuffer.",
+        basis: Derived("the page: the pointer is invalid after a successful return, and using an invalid pointer is undefined"),
     }
     /// The second argument of MAPIAllocateMore.
     MEM_MORE_ROOT = "MEM-MORE-ROOT" {
@@ -540,7 +507,7 @@ rules! {
         severity: Must,
         page: "mapiallocatemore",
         statement: "MAPIAllocateMore links to a live buffer that MAPIAllocateBuffer returned, never to a freed or linked one.",
-        quote: "",
+        quote: "Pointer to an existing MAPI buffer allocated using MAPIAllocateBuffer.",
         basis: Stated,
     }
     /// Output parameters: the callee allocates, the caller frees.
@@ -549,7 +516,7 @@ rules! {
         severity: Must,
         page: "allocating-and-freeing-memory-in-mapi",
         statement: "A buffer returned through an output parameter belongs to the caller, who frees it; the callee does not free it after returning it.",
-        quote: "",
+        quote: "Caller is responsible and must use MAPIFreeBuffer.",
         basis: Stated,
     }
     /// Output parameters: the callee allocates, the caller frees.
@@ -558,16 +525,16 @@ rules! {
         severity: Must,
         page: "allocating-and-freeing-memory-in-mapi",
         statement: "Memory returned through an output parameter is a live root buffer from MAPIAllocateBuffer, so that the caller frees it with one MAPIFreeBuffer.",
-        quote: "",
+        quote: "Called function is responsible and must use MAPIAllocateBuffer.",
         basis: Stated,
     }
     /// Output parameters: the caller frees.
     MEM_LEAK = "MEM-LEAK" {
-        bound: Provider,
+        bound: Any,
         severity: Must,
-        page: "allocating-and-freeing-memory-in-mapi",
+        page: "mapifreebuffer",
         statement: "Every buffer is freed by whoever holds it last: none is live at the end.",
-        quote: "",
+        quote: "The call to MAPIFreeBuffer to free a particular buffer must be made as soon as a client or provider is finished using this buffer.",
         basis: Stated,
     }
     /// lpMalloc is MAPI's: what a provider AddRef's it releases.
@@ -575,18 +542,18 @@ rules! {
         bound: Provider,
         severity: Must,
         page: "msproviderinit",
-        statement: "A provider that AddRef'd lpMalloc releases it by the time it is shut down: no reference its DLL took remains once the DLL is unloaded.",
-        quote: "",
-        basis: Stated,
+        statement: "No reference to lpMalloc that a provider DLL took with AddRef remains when the DLL is unloaded.",
+        quote: "If the provider also expects to use the OLE memory allocator, it should call the IUnknown::AddRef method of the allocator object pointed to by the lpMalloc parameter.",
+        basis: Derived("the AddRef sentence, the COM reference-count rule and the unload order"),
     }
     /// COM's reference counting: a release for a reference one holds.
     OVER_RELEASE = "OVER-RELEASE" {
-        bound: Provider,
+        bound: Any,
         severity: Must,
-        page: "https://learn.microsoft.com/windows/win32/api/unknwn/nf-unknwn-iunknown-release",
+        page: "https://learn.microsoft.com/windows/win32/com/rules-for-managing-reference-counts",
         statement: "No counted object is released more often than it was AddRef'd: a Release is made only for a reference the caller holds.",
-        quote: "",
-        basis: Stated,
+        quote: "The default case is that AddRef must be called for every new copy of an interface pointer and Release must be called for every destruction of an interface pointer…",
+        basis: Derived("the pairing of Release with a held copy"),
     }
     /// lpMalloc is MAPI's.
     MALLOC_RELEASE = "MALLOC-RELEASE" {
@@ -594,8 +561,8 @@ rules! {
         severity: Must,
         page: "msproviderinit",
         statement: "A provider releases lpMalloc only as often as it AddRef'd it: MAPI passes it without a reference for the provider.",
-        quote: "",
-        basis: Stated,
+        quote: "If the provider also expects to use the OLE memory allocator, it should call the IUnknown::AddRef method of the allocator object pointed to by the lpMalloc parameter.",
+        basis: Derived("the AddRef sentence and COM's rule for in-parameters"),
     }
     /// A service provider inside a Windows service shows no UI.
     SERVICE_PROVIDER_NO_UI = "SERVICE-PROVIDER-NO-UI" {
@@ -603,8 +570,8 @@ rules! {
         severity: Must,
         page: "msproviderinit",
         statement: "A provider loaded with MAPI_NT_SERVICE shows no user interface.",
-        quote: "",
-        basis: Stated,
+        quote: "The provider is being loaded in the context of a Windows service, a special type of process without access to any user interface.",
+        basis: Derived("the flag's definition"),
     }
     /// MAPIInitialize comes first, MAPIUninitialize last.
     CLIENT_INITIALIZED = "CLIENT-INITIALIZED" {
@@ -612,7 +579,7 @@ rules! {
         severity: Must,
         page: "mapiinitialize",
         statement: "No MAPI call comes before MAPIInitialize or after the last MAPIUninitialize, and MAPIUninitialize is never called more often than MAPIInitialize.",
-        quote: "",
+        quote: "A client or service provider must call MAPIInitialize before making any other MAPI call.",
         basis: Stated,
     }
     /// Calls must balance.
@@ -621,7 +588,7 @@ rules! {
         severity: Must,
         page: "mapiuninitialize",
         statement: "Every MAPIInitialize is balanced by a MAPIUninitialize before the end.",
-        quote: "",
+        quote: "Thus, the number of calls to one function must equal the number of calls to the other.",
         basis: Stated,
     }
     /// Ending a session.
@@ -630,7 +597,7 @@ rules! {
         severity: Must,
         page: "ending-a-mapi-session",
         statement: "Every session is logged off before the last MAPIUninitialize.",
-        quote: "",
+        quote: "Call IMAPISession::Logoff, setting the MAPI_LOGOFF_UI flag if you allow a user interface … Uninitialize the MAPI libraries by calling MAPIUninitialize.",
         basis: Stated,
     }
     /// Ending a session.
@@ -638,8 +605,8 @@ rules! {
         bound: Client,
         severity: Must,
         page: "ending-a-mapi-session",
-        statement: "The client releases every object it holds before the last MAPIUninitialize.",
-        quote: "",
+        statement: "The client has released every store object it opened by the last MAPIUninitialize.",
+        quote: "All open objects must be released before the call to IMAPISession::Logoff.",
         basis: Stated,
     }
     /// After IMAPISession::Logoff.
@@ -647,8 +614,8 @@ rules! {
         bound: Client,
         severity: Must,
         page: "imapisession-logoff",
-        statement: "No call uses a session, or an object opened in it, after the session was logged off.",
-        quote: "",
+        statement: "After a session's Logoff, the session and the objects opened in it get no call but Release.",
+        quote: "When Logoff returns, none of the methods except for IUnknown::Release can be called.",
         basis: Stated,
     }
     /// StoreLogoff's input flags are mutually exclusive.
@@ -657,7 +624,7 @@ rules! {
         severity: Must,
         page: "imsgstore-storelogoff",
         statement: "IMsgStore::StoreLogoff gets exactly one input flag and no unknown bits.",
-        quote: "",
+        quote: "On input, all flags set for this parameter are mutually exclusive; a caller must specify only one flag per call.",
         basis: Stated,
     }
     /// Windows-service clients.
@@ -666,7 +633,7 @@ rules! {
         severity: Must,
         page: "calling-mapi-from-windows-services",
         statement: "A client running as a Windows service sets MAPI_NT_SERVICE both in MAPIInitialize and in MAPILogonEx.",
-        quote: "",
+        quote: "Clients that are services must set a special flag, MAPI_NT_SERVICE, in the ulFlags member of the MAPIINIT_0 structure that is passed to MAPIInitialize and in the ulFlags parameter that is passed to the MAPILogonEx function…",
         basis: Stated,
     }
     /// Windows-service clients.
@@ -675,7 +642,7 @@ rules! {
         severity: Must,
         page: "calling-mapi-from-windows-services",
         statement: "A client running as a Windows service logs on with MAPI_NO_MAIL.",
-        quote: "",
+        quote: "They must set the MAPI_NO_MAIL flag in the call to MAPILogonEx.",
         basis: Stated,
     }
     /// Windows-service clients.
@@ -684,7 +651,7 @@ rules! {
         severity: Must,
         page: "calling-mapi-from-windows-services",
         statement: "A client running as a Windows service asks for no user interface (logon, password, service or configuration UI).",
-        quote: "",
+        quote: "They cannot allow a user interface.",
         basis: Stated,
     }
     /// The notification window of the first MAPIInitialize.
@@ -693,7 +660,7 @@ rules! {
         severity: Must,
         page: "initializing-mapi",
         statement: "The thread that initialized MAPI without MAPI_MULTITHREAD_NOTIFICATIONS pumps its messages during the session: a notification posted to it before the client began ending the session is delivered.",
-        quote: "",
+        quote: "MAPI expects the thread that is used to create the hidden notification window to: … Have a message loop. … Remain unblocked throughout the life of the session.",
         basis: Stated,
     }
     /// Ending a session.
@@ -702,7 +669,7 @@ rules! {
         severity: Must,
         page: "ending-a-mapi-session",
         statement: "A client that called OleInitialize calls OleUninitialize before the last MAPIUninitialize.",
-        quote: "",
+        quote: "If you called OleInitialize at some point, make sure that a call to OleUninitialize occurs before this call to MAPIUninitialize.",
         basis: Stated,
     }
     /// MAPI_NO_COINIT.
@@ -710,9 +677,9 @@ rules! {
         bound: Client,
         severity: Must,
         page: "mapiinit_0",
-        statement: "A client that passes MAPI_NO_COINIT has initialized COM on the thread before MAPIInitialize.",
-        quote: "",
-        basis: Stated,
+        statement: "A client whose first MAPIInitialize passes MAPI_NO_COINIT has initialized COM on that thread before the call.",
+        quote: "If a MAPIINIT_0 structure is passed into MAPIInitialize with ulFlags set to MAPI_NO_COINIT, MAPI will assume that COM has already been initialized and will bypass the call to CoInitialize.",
+        basis: Derived("MAPI skipping CoInitialize"),
     }
 }
 

@@ -688,8 +688,8 @@ impl Runtime {
         }
     }
 
-    /// `NO-CALL-AFTER-SHUTDOWN`: reports a call about to be made on a provider object that was
-    /// already shut down (possible only when an entry point handed one object out twice).
+    /// Notes a call about to be made on a provider object that was already shut down (possible
+    /// only when an entry point handed one object out twice: `INIT-NEW-OBJECT`).
     pub(crate) fn check_not_shut_down(&self, object: &Ref<dyn MsProvider>, label: ObjLabel, file: &Arc<str>) {
         let down = object.id().is_some_and(|id| {
             let st = self.st();
@@ -699,12 +699,10 @@ impl Runtime {
             })
         });
         if down {
-            self.violation(
-                &rules::NO_CALL_AFTER_SHUTDOWN,
-                format!("MAPI is calling {label}, whose Shutdown was already called"),
-                vec![label],
-                Party::Library(Arc::clone(file)),
-            );
+            // A consequence of INIT-NEW-OBJECT, already reported: noted, not reported again.
+            self.note(format!(
+                "MAPI is calling {label} of {file}, whose Shutdown was already called: the entry point handed the object out twice"
+            ));
         }
     }
 

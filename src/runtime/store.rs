@@ -167,8 +167,9 @@ impl StoreHandle {
             && after == before
             && self.rt.behavior.store_logoff_transports == crate::runtime::SltTiming::InStoreLogoff
         {
-            self.rt.violation(
+            self.rt.violation_as(
                 &rules::SLT_TIMING,
+                crate::runtime::SltTiming::InStoreLogoff.severity(),
                 "StoreLogoff returned without calling StoreLogoffTransports".to_owned(),
                 self.label.into_iter().collect(),
                 Party::Library(Arc::clone(&self.file)),

@@ -890,8 +890,9 @@ impl Runtime {
                 }
                 SltTiming::AtFinalRelease => "from the store's final release",
             };
-            self.violation(
+            self.violation_as(
                 &rules::SLT_TIMING,
+                timing.severity(),
                 format!("StoreLogoffTransports was called {place}; the behaviour in effect wants it {want}"),
                 vec![support],
                 by,

@@ -200,22 +200,17 @@ impl Runtime {
         let Some(object) = object else {
             return;
         };
-        let by = Party::Library(Arc::clone(&file));
+        // Consequences of an entry point that handed one object out twice (INIT-NEW-OBJECT,
+        // already reported): noted, not reported again.
         if others_active {
-            self.violation(
-                &rules::SHUTDOWN_AFTER_LOGONS,
-                format!("{label} is shut down while logons of another session still use it"),
-                vec![label],
-                by.clone(),
-            );
+            self.note(format!(
+                "{label} is shut down while logons of another session still use it: the entry point handed the object out twice"
+            ));
         }
         if already_down {
-            self.violation(
-                &rules::SHUTDOWN_ONCE,
-                format!("{label} gets a second Shutdown"),
-                vec![label],
-                by.clone(),
-            );
+            self.note(format!(
+                "{label} gets a second Shutdown: the entry point handed the object out twice"
+            ));
         }
         let _ = self.call_provider(
             Party::Mapi,
