@@ -837,27 +837,25 @@ impl Runtime {
             self.release_library(&file, format!("{label} released: SPI version too old"));
             return Err(MapiError::Version);
         }
-        let key = {
-            let mut st = self.st();
-            let k = st.providers.insert(ProviderRec {
-                session,
-                file: Arc::clone(&file),
-                object: Some(init.provider),
-                id,
-                label,
-                logons: Vec::new(),
-                shut_down: false,
-                in_flight: 0,
-                release_check_pending: false,
-                shutdown_pending: false,
-            });
-            if let Some(s) = st.session_mut(session) {
-                s.providers.push((loader::file_key(&file), k));
-            }
-            st.provider_objects.entry(id).or_default().push(k);
-            self.provider_object_in(&mut st, k)
-        };
-        key
+        let mut st = self.st();
+        let k = st.providers.insert(ProviderRec {
+            session,
+            file: Arc::clone(&file),
+            object: Some(init.provider),
+            id,
+            label,
+            logons: Vec::new(),
+            shut_down: false,
+            in_flight: 0,
+            release_check_pending: false,
+            shutdown_pending: false,
+        });
+        if let Some(s) = st.session_mut(session) {
+            s.providers.push((loader::file_key(&file), k));
+        }
+        st.provider_objects.entry(id).or_default().push(k);
+        // Taken for the caller's call under the lock that made it.
+        self.provider_object_in(&mut st, k)
     }
 
     /// `INIT-VERSION-RANGE`: an entry point that failed with `MAPI_E_VERSION` although the SPI
