@@ -103,7 +103,12 @@ fn every_rule_of_the_catalogue_has_a_bug_zoo_test() {
 
 /// Runs the standard lifecycle with a defect and returns the report.
 fn lifecycle(defect: Defect) -> Report {
-    let sim = simulator(defect);
+    lifecycle_under(defect, Behavior::default())
+}
+
+/// [`lifecycle`] under `behavior`.
+fn lifecycle_under(defect: Defect, behavior: Behavior) -> Report {
+    let sim = builder(defect).behavior(behavior).build();
     run_lifecycle(&sim);
     sim.finish()
 }
@@ -301,15 +306,16 @@ fn logon_addref_support_fires_without_an_addref_and_not_for_two() {
     // Two references, both released by the store's final release: the pages ask for an AddRef,
     // not for exactly one.
     lifecycle(Defect::TwoSupportRefsInStore).assert_clean();
-    // Two references, one kept by the logon object past the store's final release: what breaks
-    // is the store's release of the support object, not the AddRef.
+    // Two references, one kept by the logon object, which its Logoff never releases: what
+    // breaks is who releases the support object (by the generic page, the default: Logoff), not
+    // the AddRef.
     let report = lifecycle(Defect::DoubleSupportAddRef);
     assert!(
         !report.fired(&rules::LOGON_ADDREF_SUPPORT),
         "{}",
         report.account()
     );
-    assert_fires(&report, &rules::STORE_RELEASES_SUPPORT);
+    assert_fires(&report, &rules::TEARDOWN_ROW_UIDS);
 }
 
 #[test]
@@ -335,7 +341,12 @@ fn logon_fail_clean_fires_when_a_failed_logon_keeps_the_support_object() {
 
 /// Opens the zoo store twice in one session (the second open reuses it) and tears down.
 fn reopen(defect: Defect) -> Report {
-    let sim = simulator(defect);
+    reopen_with(defect, Behavior::default())
+}
+
+/// [`reopen`] under `behavior`.
+fn reopen_with(defect: Defect, behavior: Behavior) -> Report {
+    let sim = builder(defect).behavior(behavior).build();
     zoo_profile(&sim, "Zoo");
     let mapi = sim.initialize(InitFlags::empty()).unwrap();
     let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
@@ -356,7 +367,23 @@ fn the_reuse_rules_fire_each_for_its_defect() {
         "{}",
         reopen(Defect::None).account()
     );
-    assert_fires(&reopen(Defect::ReuseReturnsLogon), &rules::LOGON_REUSE_NO_LOGON);
+    // The existing logon object on a reuse: right by the loading page (the default), wrong by
+    // imsprovider-logon; a new logon object is wrong by both.
+    reopen(Defect::ReuseReturnsLogon).assert_clean();
+    let null = Behavior::default().with_reuse_logon(ReuseLogon::Null);
+    let report = reopen_with(Defect::ReuseReturnsLogon, null.clone());
+    assert_eq!(
+        report.rule_ids(),
+        vec!["LOGON-REUSE-NO-LOGON"],
+        "{}",
+        report.account()
+    );
+    assert!(report.account().contains("the behaviour in effect wants none"));
+    for behavior in [Behavior::default(), null] {
+        let report = reopen_with(Defect::ReuseReturnsNewLogon, behavior);
+        assert_fires(&report, &rules::LOGON_REUSE_NO_LOGON);
+        assert!(report.account().contains("a new logon object"));
+    }
     assert_fires(
         &reopen(Defect::ReuseReturnsOtherStore),
         &rules::LOGON_REUSE_SAME_STORE,
@@ -470,16 +497,35 @@ fn store_wrapped_entryid_fires_for_an_unwrapped_store_entry_id() {
 
 #[test]
 fn store_releases_support_fires_when_the_logon_keeps_the_support_object() {
+    // By the store page, the store's final release releases the support object.
+    let store_page = Behavior::default().with_teardown_cleanup(TeardownCleanup::MapiInSupportRelease);
+    let report = lifecycle_under(Defect::LogonReleasesSupportInLogoff, store_page);
+    assert_eq!(
+        report.rule_ids(),
+        vec!["STORE-RELEASES-SUPPORT"],
+        "{}",
+        report.account()
+    );
+    // By the generic page (the seed's reading, the default), IMSLogon::Logoff releases it: the
+    // same provider is right...
+    lifecycle(Defect::LogonReleasesSupportInLogoff).assert_clean();
+    // ...and one whose Logoff keeps it too is not.
     let report = lifecycle(Defect::LogonHoldsSupport);
-    assert_fires(&report, &rules::STORE_RELEASES_SUPPORT);
+    assert_fires(&report, &rules::TEARDOWN_ROW_UIDS);
+    assert!(!report.fired(&rules::STORE_RELEASES_SUPPORT));
 }
 
 #[test]
 fn spooler_same_objects_fires_for_a_different_store() {
+    // The loading page (the seed's reading, the default): the same objects.
     assert_fires(
         &lifecycle(Defect::SpoolerReturnsOtherStore),
         &rules::SPOOLER_SAME_OBJECTS,
     );
+    // imsprovider-spoolerlogon: objects of the spooler's own are right.
+    let distinct = Behavior::default().with_spooler_objects(SpoolerObjects::Distinct);
+    lifecycle_under(Defect::SpoolerReturnsOtherStore, distinct.clone()).assert_clean();
+    lifecycle_under(Defect::None, distinct).assert_clean();
 }
 
 #[test]
@@ -588,6 +634,32 @@ fn spooler_notify_flags_fires_for_a_transport_flag() {
 fn the_store_logoff_transports_rules_fire_each_for_its_defect() {
     let report = lifecycle(Defect::SltTwice);
     assert_fires(&report, &rules::SLT_ONCE);
+    // imsgstore-storelogoff: "Multiple calls … simply overwrite the saved flags".
+    let overwrite = Behavior::default().with_slt_repeat(SltRepeat::Overwrite);
+    lifecycle_under(Defect::SltTwice, overwrite.clone()).assert_clean();
+    // A client's second StoreLogoff: MAPI_E_INVALID_OBJECT under the once reading, allowed under
+    // the overwrite one.
+    for (behavior, second) in [
+        (Behavior::default(), Err(MapiError::InvalidObject)),
+        (overwrite, Ok(())),
+    ] {
+        let sim = builder(Defect::None).behavior(behavior).build();
+        zoo_profile(&sim, "Zoo");
+        let mapi = sim.initialize(InitFlags::empty()).unwrap();
+        let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+        let store = open_default(&session, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL).unwrap();
+        store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+        assert_eq!(store.store_logoff(LogoffFlags::NO_WAIT).map(drop), second);
+        drop(store);
+        session.logoff(SessionLogoffFlags::empty()).unwrap();
+        mapi.uninitialize().unwrap();
+        let report = sim.finish();
+        assert!(
+            report.violations.iter().all(|v| v.rule.bound == Bound::Client),
+            "{}",
+            report.account()
+        );
+    }
     let report = lifecycle(Defect::SltNever);
     assert_fires(&report, &rules::SLT_ONCE);
     assert!(report.account().contains("without calling StoreLogoffTransports"));
@@ -667,11 +739,15 @@ fn teardown_row_uids_fires_when_logoff_keeps_the_support_object() {
             .account()
             .contains("returned from Logoff without releasing its support object")
     );
-    // The sample keeps the support object in its store until the store's final release. When the
-    // client still holds the store at session logoff, that is the client's doing: MAPI removes the
-    // MAPIUIDs and the row itself and blames nobody for them.
+    // The sample, configured to keep the support object in its store until the store's final
+    // release: when the client still holds the store at session logoff, that is the client's
+    // doing: MAPI removes the MAPIUIDs and the row itself and blames nobody for them.
+    let store_keeps = SampleConfig {
+        release_support_in_logoff: false,
+        ..SampleConfig::default()
+    };
     let sim = Simulator::builder()
-        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .library(SampleStore::DLL_FILE, move || SampleLibrary::new(store_keeps))
         .service(SampleStore::service("SMPMS"))
         .behavior(in_logoff.clone())
         .build();
@@ -928,9 +1004,22 @@ fn profile_read_only_fires_when_logon_writes_its_resource_flags() {
 }
 
 #[test]
-fn uid_hard_coded_fires_for_a_uid_from_newuid() {
-    let report = lifecycle(Defect::RegistersNewUid);
-    assert_eq!(report.rule_ids(), vec!["UID-HARD-CODED"]);
+fn uid_hard_coded_is_advice_for_a_uid_from_newuid() {
+    // imapisupport-newuid (the default): a generated MAPIUID is advised against, whether the
+    // logon's support object made it or the message service's did at MSG_SERVICE_CREATE.
+    for defect in [Defect::RegistersNewUid, Defect::UidFromServiceEntry] {
+        let report = lifecycle(defect);
+        assert_eq!(
+            report.rule_ids(),
+            vec!["UID-HARD-CODED"],
+            "{defect:?}: {}",
+            report.account()
+        );
+        assert!(report.violations[0].is_advisory());
+        // The address-book and UID pages allow generated ones.
+        let generated = Behavior::default().with_registered_uid(RegisteredUid::Generated);
+        lifecycle_under(defect, generated).assert_pedantic();
+    }
 }
 
 // MAPI memory: one defect per rule; each fires its rule and nothing else.

@@ -96,16 +96,72 @@ pub enum TeardownCleanup {
     /// The store's final release releases the support object, and MAPI removes the MAPIUIDs and
     /// the row inside that release; at session logoff, MAPI removes them before it calls
     /// `IMSLogon::Logoff` (shutting-down-a-message-store-provider). Expects a store that releases
-    /// the support object in its final release; a `Logoff` that releases it when the store is
-    /// still alive is right too. The default.
-    #[default]
+    /// the support object in its final release (`STORE-RELEASES-SUPPORT`); a `Logoff` that
+    /// releases it when the store is still alive is right too.
     MapiInSupportRelease,
-    /// At session logoff the provider's `Logoff` releases the support object, and MAPI removes
-    /// them inside that release (shutting-down-a-service-provider). Expects a `Logoff` that
-    /// releases it: one that keeps it leaves them behind (`TEARDOWN-ROW-UIDS`), unless the client
-    /// still holds the store, which keeps it (the client's mistake; MAPI then removes them
-    /// itself).
+    /// `IMSLogon::Logoff` releases the support object, and MAPI removes them inside that release
+    /// (shutting-down-a-service-provider, the seed's reading). Expects a `Logoff` that releases
+    /// it: one that keeps it leaves them behind (`TEARDOWN-ROW-UIDS`), unless the client still
+    /// holds the store, which keeps it (the client's mistake; MAPI then removes them itself). A
+    /// store whose final release releases it before any `Logoff` is right too. The default.
+    #[default]
     ProviderInLogoff,
+}
+
+/// What a `Logon` on a store that is already open may return as its logon object. The documents
+/// disagree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum ReuseLogon {
+    /// The existing logon object, or none: "the message store provider can return existing
+    /// IMSLogon and IMsgStore interfaces" (loading-message-store-providers, step 5; the seed's
+    /// reading). MAPI releases the reference it gets. A new logon object is still wrong. The
+    /// default.
+    #[default]
+    ExistingAllowed,
+    /// None: "The provider returns null in lppMSLogon" (imsprovider-logon).
+    Null,
+}
+
+/// Which objects `SpoolerLogon` returns. The documents disagree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum SpoolerObjects {
+    /// The same logon and store objects `Logon` returned (loading-message-store-providers, step
+    /// 9; the seed's reading). The default.
+    #[default]
+    Same,
+    /// Objects of its own, which the provider marks as the spooler's (imsprovider-spoolerlogon:
+    /// "internally mark the returned message store object … Some of the methods for this store
+    /// object behave differently"): any logon and store objects are accepted.
+    Distinct,
+}
+
+/// Where the MAPIUID a provider registers with `SetProviderUID` may come from. The documents
+/// disagree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum RegisteredUid {
+    /// A hard-coded constant, "not obtained through a call to NewUID" (imapisupport-newuid): one
+    /// that `NewUID` generated in this run (through a logon's support object or a message
+    /// service's) is an advisory (`UID-HARD-CODED`). The default.
+    #[default]
+    HardCoded,
+    /// Any, a generated one included (implementing-address-book-provider-logon-and-logoff lists
+    /// NewUID as a way; registering-service-provider-unique-identifiers suggests one per logon).
+    Generated,
+}
+
+/// How many times `StoreLogoffTransports` may be called for one store shutdown, and whether a
+/// client may call `StoreLogoff` again. The documents disagree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum SltRepeat {
+    /// Once: "StoreLogoffTransports must be called once during the shutdown process"
+    /// (shutting-down-a-message-store-provider); a second `StoreLogoff` of the client gets
+    /// `MAPI_E_INVALID_OBJECT`. The default.
+    #[default]
+    Once,
+    /// "Multiple calls to StoreLogoffTransports simply overwrite the saved flags"
+    /// (imsgstore-storelogoff): repeated calls are allowed, a client may call `StoreLogoff` again,
+    /// and the last flag it passed is the one `StoreLogoffTransports` must get.
+    Overwrite,
 }
 
 /// Whether the spooler needs a spool-security blob from `Logon`.
@@ -196,6 +252,15 @@ pub struct Behavior {
     pub allocate_more_misuse: AllocateMoreMisuse,
     /// How `IMalloc` counts ([`MallocCounting::Counted`]).
     pub malloc: MallocCounting,
+    /// What a `Logon` on an open store may return as its logon object
+    /// ([`ReuseLogon::ExistingAllowed`]).
+    pub reuse_logon: ReuseLogon,
+    /// Which objects `SpoolerLogon` returns ([`SpoolerObjects::Same`]).
+    pub spooler_objects: SpoolerObjects,
+    /// Where a registered MAPIUID may come from ([`RegisteredUid::HardCoded`]).
+    pub registered_uid: RegisteredUid,
+    /// How often `StoreLogoffTransports` and `StoreLogoff` may be called ([`SltRepeat::Once`]).
+    pub slt_repeat: SltRepeat,
 }
 
 impl Default for Behavior {
@@ -212,6 +277,10 @@ impl Default for Behavior {
             unconfigured_retries: 1,
             allocate_more_misuse: AllocateMoreMisuse::default(),
             malloc: MallocCounting::default(),
+            reuse_logon: ReuseLogon::default(),
+            spooler_objects: SpoolerObjects::default(),
+            registered_uid: RegisteredUid::default(),
+            slt_repeat: SltRepeat::default(),
         }
     }
 }
@@ -280,6 +349,30 @@ impl Behavior {
     /// Sets how `IMalloc` counts.
     pub fn with_malloc(mut self, counting: MallocCounting) -> Self {
         self.malloc = counting;
+        self
+    }
+
+    /// Sets what a `Logon` on an open store may return as its logon object.
+    pub fn with_reuse_logon(mut self, reuse: ReuseLogon) -> Self {
+        self.reuse_logon = reuse;
+        self
+    }
+
+    /// Sets which objects `SpoolerLogon` returns.
+    pub fn with_spooler_objects(mut self, objects: SpoolerObjects) -> Self {
+        self.spooler_objects = objects;
+        self
+    }
+
+    /// Sets where a registered MAPIUID may come from.
+    pub fn with_registered_uid(mut self, uid: RegisteredUid) -> Self {
+        self.registered_uid = uid;
+        self
+    }
+
+    /// Sets how often `StoreLogoffTransports` and `StoreLogoff` may be called.
+    pub fn with_slt_repeat(mut self, repeat: SltRepeat) -> Self {
+        self.slt_repeat = repeat;
         self
     }
 }

@@ -66,7 +66,14 @@ impl MapiSupport for ServiceSupportObject {
         self.call(
             "NewUID",
             String::new(),
-            |rt| Ok(rt.st().profiles.new_uid()),
+            |rt| {
+                // Recorded as the store support object's are: a UID generated here and
+                // registered by a logon later is just as generated.
+                let mut st = rt.st();
+                let uid = st.profiles.new_uid();
+                st.generated_uids.push(uid);
+                Ok(uid)
+            },
             ToString::to_string,
         )
     }

@@ -1363,19 +1363,32 @@ impl Runtime {
         drop(support_temp);
         let Warned { value: out, .. } = result?;
         if let Some(logon) = out.logon {
-            self.violation(
-                &rules::LOGON_REUSE_NO_LOGON,
-                format!(
-                    "Logon on the open store {} returned a logon object ({})",
-                    store_label.map(|l| l.to_string()).unwrap_or_default(),
-                    logon
-                        .label()
-                        .map(|l| l.to_string())
-                        .unwrap_or_else(|| "unregistered".into())
-                ),
-                store_label.into_iter().collect(),
-                by.clone(),
-            );
+            // The existing logon object is allowed under the loading page's reading; a new one
+            // under neither.
+            let existing_logon =
+                logon.id().is_some() && logon.id() == self.st().logons.get(lkey).and_then(|r| r.logon_id);
+            let allowed =
+                existing_logon && self.behavior.reuse_logon == crate::runtime::ReuseLogon::ExistingAllowed;
+            if !allowed {
+                let what = if existing_logon {
+                    "the existing logon object, and the behaviour in effect wants none"
+                } else {
+                    "a new logon object"
+                };
+                self.violation(
+                    &rules::LOGON_REUSE_NO_LOGON,
+                    format!(
+                        "Logon on the open store {} returned {what} ({})",
+                        store_label.map(|l| l.to_string()).unwrap_or_default(),
+                        logon
+                            .label()
+                            .map(|l| l.to_string())
+                            .unwrap_or_else(|| "unregistered".into())
+                    ),
+                    store_label.into_iter().collect(),
+                    by.clone(),
+                );
+            }
             self.drop_in_provider(&file, Some(session), "the extra logon object's release", logon);
         }
         if !out.store.same_object(&existing) {

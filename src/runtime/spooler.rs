@@ -296,7 +296,8 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
             same_logon,
             same_store,
         } => {
-            if !same_logon || !same_store {
+            let same_wanted = rt.behavior.spooler_objects == crate::runtime::SpoolerObjects::Same;
+            if same_wanted && (!same_logon || !same_store) {
                 let mut what = Vec::new();
                 if !same_logon {
                     what.push("another logon object (or none)");

@@ -88,14 +88,19 @@ impl StoreHandle {
 
     /// Whether calls may go to the store.
     fn check_usable(&self, what: &str) -> MapiResult<&Ref<dyn MsgStore>> {
+        self.check_usable_after_logoff(what, false)
+    }
+
+    /// Whether calls may go to the store; `again` lets a `StoreLogoff` through after an earlier
+    /// one (the reading where repeated calls overwrite the saved flag).
+    fn check_usable_after_logoff(&self, what: &str, again: bool) -> MapiResult<&Ref<dyn MsgStore>> {
         self.rt.check_session(self.session, what)?;
         let store = self.store.as_ref().ok_or(MapiError::InvalidObject)?;
         let invalid = {
             let st = self.rt.st();
-            let logged_off = self
-                .logon
-                .and_then(|k| st.logons.get(k))
-                .is_some_and(|r| r.phase == LogonPhase::TornDown || r.store_logoff_flag.is_some());
+            let logged_off = self.logon.and_then(|k| st.logons.get(k)).is_some_and(|r| {
+                r.phase == LogonPhase::TornDown || (r.store_logoff_flag.is_some() && !again)
+            });
             let invalidated = store.id().is_some_and(|id| st.invalid_objects.contains(&id));
             logged_off || invalidated
         };
@@ -122,7 +127,8 @@ impl StoreHandle {
     }
 
     fn store_logoff_inner(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
-        let store = self.check_usable("IMsgStore::StoreLogoff")?;
+        let again = self.rt.behavior.slt_repeat == crate::runtime::SltRepeat::Overwrite;
+        let store = self.check_usable_after_logoff("IMsgStore::StoreLogoff", again)?;
         let input = match (flags.unknown_bits(), flags.input()) {
             (0, Some(input)) if flags == input => input,
             _ => {
@@ -163,8 +169,10 @@ impl StoreHandle {
                 rec.slt_calls
             })
         };
+        // (A repeated StoreLogoff, where the reading allows one, need not call it again.)
         if let (Some(before), Some(after)) = (before, after)
             && after == before
+            && before == 0
             && self.rt.behavior.store_logoff_transports == crate::runtime::SltTiming::InStoreLogoff
         {
             self.rt.violation_as(

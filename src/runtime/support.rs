@@ -705,7 +705,9 @@ impl MapiSupport for SupportObject {
                 self.require_live(rt)?;
                 self.check_reserved(rt, "SetProviderUID", flags)?;
                 self.check_reuse(rt, "SetProviderUID");
-                if rt.st().generated_uids.contains(uid) {
+                if rt.behavior.registered_uid == crate::runtime::RegisteredUid::HardCoded
+                    && rt.st().generated_uids.contains(uid)
+                {
                     rt.violation(
                         &rules::UID_HARD_CODED,
                         format!("SetProviderUID registers {uid}, which NewUID generated"),
@@ -845,7 +847,7 @@ impl Runtime {
             )
         };
         let by = Party::Library(file);
-        if calls > 1 {
+        if calls > 1 && self.behavior.slt_repeat == crate::runtime::SltRepeat::Once {
             self.violation(
                 &rules::SLT_ONCE,
                 format!("StoreLogoffTransports was called {calls} times for one store shutdown"),

@@ -543,6 +543,11 @@ impl Runtime {
     /// the session logs off (for its logons) and at the end (for all), when no temporary
     /// reference of MAPI's can be in the way.
     pub(crate) fn check_store_support_release(&self, session: Option<u32>) {
+        // Under the generic page's reading, Logoff releases the support object: a store that
+        // leaves it to the logon is right (a Logoff that keeps it is TEARDOWN-ROW-UIDS).
+        if self.cleanup_in_logoff() {
+            return;
+        }
         let candidates: Vec<LogonKey> = {
             let st = self.st();
             let keys: Vec<LogonKey> = match session {

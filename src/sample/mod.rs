@@ -39,7 +39,7 @@ use crate::props::{
     PR_RECORD_KEY, PR_RESOURCE_METHODS, PR_SERVICE_DLL_NAME_A, PR_SERVICE_ENTRY_NAME, PR_STATUS_CODE,
     PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropValue,
 };
-use crate::runtime::{Behavior, SltTiming, TeardownCleanup};
+use crate::runtime::{Behavior, SltTiming};
 use crate::spi::{AdviseSink, BufferId, Notification, OpenedEntry, PropArray, PropProblem};
 use crate::spi::{
     Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
@@ -121,12 +121,23 @@ PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE
 
 /// How the sample plays the variants where the documents disagree; match it to the simulator's
 /// [`Behavior`] with [`SampleConfig::for_behavior`].
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct SampleConfig {
     /// When the store calls `StoreLogoffTransports`.
     pub store_logoff_transports: SltTiming,
-    /// Whether `IMSLogon::Logoff` releases the support object (the provider-in-Logoff variant).
+    /// Whether `IMSLogon::Logoff` releases the support object when the store still holds it (the
+    /// generic page's task of `Logoff`); the store's final release releases it otherwise. Right
+    /// under either teardown variant. On by default.
     pub release_support_in_logoff: bool,
+}
+
+impl Default for SampleConfig {
+    fn default() -> Self {
+        SampleConfig {
+            store_logoff_transports: SltTiming::default(),
+            release_support_in_logoff: true,
+        }
+    }
 }
 
 impl SampleConfig {
@@ -134,7 +145,7 @@ impl SampleConfig {
     pub fn for_behavior(behavior: &Behavior) -> SampleConfig {
         SampleConfig {
             store_logoff_transports: behavior.store_logoff_transports,
-            release_support_in_logoff: behavior.teardown_cleanup == TeardownCleanup::ProviderInLogoff,
+            ..SampleConfig::default()
         }
     }
 }

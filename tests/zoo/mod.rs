@@ -56,8 +56,10 @@ pub(crate) enum Defect {
     FailLogon(MapiError),
     /// The first `Logon` fails with this error, later ones succeed.
     FailFirstLogon(MapiError),
-    /// `Logon` on an open store returns a (new) logon object too.
+    /// `Logon` on an open store returns the existing logon object too.
     ReuseReturnsLogon,
+    /// `Logon` on an open store returns a new logon object.
+    ReuseReturnsNewLogon,
     /// `Logon` on an open store returns a new store object.
     ReuseReturnsOtherStore,
     /// `Logon` on an open store AddRefs the support object again.
@@ -83,8 +85,12 @@ pub(crate) enum Defect {
     NoStringAtAll,
     /// The store's `PR_ENTRYID` and `PR_STORE_ENTRYID` are not wrapped.
     UnwrappedStoreEntryId,
-    /// The logon object keeps the support reference instead of the store.
+    /// The logon object keeps the support reference instead of the store, and never releases it
+    /// (until it is destroyed).
     LogonHoldsSupport,
+    /// The logon object keeps the support reference and its `Logoff` releases it (the generic
+    /// page's pattern; the store calls `StoreLogoffTransports` through the logon's reference).
+    LogonReleasesSupportInLogoff,
     /// `SpoolerLogon` returns a new store object.
     SpoolerReturnsOtherStore,
     /// `SpoolerLogon` always fails with `MAPI_E_LOGON_FAILED`.
@@ -137,6 +143,9 @@ pub(crate) enum Defect {
     WritesResourceFlags,
     /// `Logon` registers a MAPIUID it got from `NewUID`.
     RegistersNewUid,
+    /// The service entry makes a MAPIUID with `NewUID` at `MSG_SERVICE_CREATE` and keeps it in
+    /// the provider's profile section; `Logon` registers it.
+    UidFromServiceEntry,
     /// `Logon` reads its profile section's properties and never frees the array.
     LeaksProfileProps,
     /// `Logon` never frees the wrapped entry ID MAPI allocated for it.
@@ -172,6 +181,9 @@ pub(crate) enum Defect {
 
 /// The provider-private property the zoo's service entry sets when it configures a provider.
 pub(crate) const CONFIGURED: PropTag = PropTag(0x6600_000B);
+
+/// The provider-private property where the zoo's service entry keeps a MAPIUID it generated.
+pub(crate) const SAVED_UID: PropTag = PropTag(0x6601_0102);
 
 /// The DLL's statics: born at load, dropped at unload.
 #[derive(Default)]
@@ -210,6 +222,21 @@ impl ProviderLibrary for ZooLibrary {
     fn service_entry(&self, args: &mapisim::spi::ServiceEntryArgs<'_>) -> MapiResult<()> {
         match args.context {
             ServiceContext::Delete if self.defect == Defect::DeleteFails => Err(MapiError::CallFailed),
+            ServiceContext::Create if self.defect == Defect::UidFromServiceEntry => {
+                let uid = args.support.new_uid()?;
+                for row in args.admin.get_provider_table(0)? {
+                    let row: PropBag = row.into_iter().collect();
+                    let provider = row.get_uid(PR_PROVIDER_UID).ok_or(MapiError::CorruptData)?;
+                    let section = args
+                        .admin
+                        .open_profile_section(Some(&provider), ProfileSectionFlags::MODIFY)?;
+                    section.set_props(&[Prop {
+                        tag: SAVED_UID,
+                        value: PropValue::from(uid),
+                    }])?;
+                }
+                Ok(())
+            }
             ServiceContext::Create if self.defect == Defect::UiWithoutPermission => {
                 let nothing: Ref<dyn MapiProp> =
                     Ref::new(ZooStore::detached(PropBag::new(), MemRoutines::new())).into();
@@ -355,6 +382,17 @@ impl ZooProvider {
         };
         match d {
             Defect::ReuseReturnsLogon => out.logon = Some(logon.into()),
+            Defect::ReuseReturnsNewLogon => {
+                let fresh = Ref::new(ZooLogon {
+                    defect: Defect::None,
+                    store: store.downgrade(),
+                    strong_store: Mutex::new(None),
+                    stores: Arc::new(Mutex::new(Vec::new())),
+                    id: logon.id.clone(),
+                    support: Mutex::new(None),
+                });
+                out.logon = Some(fresh.into());
+            }
             Defect::ReuseReturnsOtherStore => {
                 out.store = Ref::new(ZooStore::detached(
                     store.props.lock().unwrap().clone(),
@@ -521,6 +559,11 @@ impl MsProvider for ZooProvider {
             let uid = support.new_uid()?;
             support.set_provider_uid(&uid, 0)?;
         }
+        if d == Defect::UidFromServiceEntry
+            && let Some(uid) = current.get_uid(SAVED_UID)
+        {
+            support.set_provider_uid(&uid, 0)?;
+        }
 
         let shown = if d == Defect::UnwrappedStoreEntryId {
             id.to_bytes()
@@ -541,7 +584,7 @@ impl MsProvider for ZooProvider {
 
         let (store_support, logon_support) = match d {
             Defect::NoSupportAddRef => (None, None),
-            Defect::LogonHoldsSupport => (None, Some(support)),
+            Defect::LogonHoldsSupport | Defect::LogonReleasesSupportInLogoff => (None, Some(support)),
             Defect::DoubleSupportAddRef => {
                 let extra = support.clone();
                 (Some(support), Some(extra))
@@ -571,6 +614,7 @@ impl MsProvider for ZooProvider {
             logoff_flag: Mutex::new(None),
             transports_done: AtomicBool::new(false),
             logon: Mutex::new(None),
+            logon_ref: Mutex::new(WeakRef::empty()),
             second_support: Mutex::new(second_support),
         });
         let logon = Ref::new(ZooLogon {
@@ -581,6 +625,7 @@ impl MsProvider for ZooProvider {
             id: id.clone(),
             support: Mutex::new(logon_support),
         });
+        *store.logon_ref.lock().unwrap() = logon.downgrade();
         match d {
             Defect::StoreHoldsLogon => *store.logon.lock().unwrap() = Some(logon.clone_held_by(&store)),
             Defect::Cycle => {
@@ -680,6 +725,9 @@ impl MsLogon for ZooLogon {
             let _ = support.get_mem_alloc_routines();
         }
         self.stores.lock().unwrap().retain(|s| !same(&s.id, &self.id));
+        if self.defect == Defect::LogonReleasesSupportInLogoff {
+            drop(self.support.lock().unwrap().take());
+        }
         Ok(())
     }
 }
@@ -694,6 +742,8 @@ pub(crate) struct ZooStore {
     logoff_flag: Mutex<Option<LogoffFlags>>,
     transports_done: AtomicBool,
     logon: Mutex<Option<Ref<ZooLogon>>>,
+    /// A weak link to its logon object.
+    logon_ref: Mutex<WeakRef<ZooLogon>>,
     /// A second reference to the support object, released with the first.
     second_support: Mutex<Option<Ref<dyn MapiSupport>>>,
 }
@@ -709,6 +759,7 @@ impl ZooStore {
             logoff_flag: Mutex::new(None),
             transports_done: AtomicBool::new(true),
             logon: Mutex::new(None),
+            logon_ref: Mutex::new(WeakRef::empty()),
             second_support: Mutex::new(None),
         }
     }
@@ -717,7 +768,11 @@ impl ZooStore {
         if self.defect == Defect::SltNever || self.transports_done.swap(true, Ordering::SeqCst) {
             return Ok(LogoffFlags::COMPLETE);
         }
-        let support = self.support.lock().unwrap().clone();
+        let support = self.support.lock().unwrap().clone().or_else(|| {
+            // A logon object that keeps the support reference lends it to its store.
+            let logon = self.logon_ref.lock().unwrap().upgrade()?;
+            logon.support.lock().unwrap().clone()
+        });
         match support {
             Some(s) => s.store_logoff_transports(flags),
             None => Ok(LogoffFlags::COMPLETE),
