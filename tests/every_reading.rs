@@ -1,0 +1,310 @@
+//! The table test of the contested points: the correct providers of the suite (the sample,
+//! configured for the reading it must follow, and the zoo without defects) are clean under every
+//! combination of the settings where the documents disagree, for every way a client ends a store's
+//! life and for a store opened twice.
+//!
+//! Two kinds of setting are combined. Those that describe MAPI (who releases the support object
+//! at teardown, when DLLs unload, what a reuse may return, which objects the spooler gets, where a
+//! MAPIUID may come from, how often `StoreLogoffTransports` may run, whether the spooler needs a
+//! spool-security blob), and those that are not contested but that a provider must not depend on
+//! (the spooler's thread, `IMalloc`'s counting, `MAPIAllocateMore` misuse): a correct provider is clean under both readings without knowing which is
+//! in force. And the one that tells the provider what to do (`SltTiming`: call
+//! `StoreLogoffTransports` in `StoreLogoff`, or not before the final release): a provider follows
+//! one reading, so the sample is configured for each, and the zoo, written for the default, runs
+//! under the default only.
+
+#![allow(clippy::unwrap_used)] // tests unwrap what they have just set up
+
+mod zoo;
+
+use mapisim::check::Bound;
+use mapisim::prelude::*;
+use mapisim::sample::{SampleConfig, SampleLibrary, SampleStore};
+use zoo::{Defect, ZooLibrary};
+
+/// How the client ends the store's life.
+#[derive(Clone, Copy, Debug)]
+enum Script {
+    /// `StoreLogoff`, the store's release, then the session's `Logoff`.
+    StoreLogoffThenRelease,
+    /// The store's release without `StoreLogoff`, then the session's `Logoff`.
+    PlainRelease,
+    /// The session's `Logoff` while the client still holds the store, released afterwards.
+    SessionLogoffHeld,
+    /// The last `MAPIUninitialize` while the client still holds the store and the session.
+    UninitializeHeld,
+    /// The store opened twice (the second `Logon` reuses the open store), `StoreLogoff` through
+    /// the first handle, both released.
+    Reopen,
+}
+
+const SCRIPTS: [Script; 5] = [
+    Script::StoreLogoffThenRelease,
+    Script::PlainRelease,
+    Script::SessionLogoffHeld,
+    Script::UninitializeHeld,
+    Script::Reopen,
+];
+
+/// The client rules a script breaks on purpose: none but its own mistakes.
+fn client_rules(script: Script) -> Vec<&'static str> {
+    match script {
+        Script::UninitializeHeld => vec!["CLIENT-LOGOFF", "CLIENT-RELEASE"],
+        _ => Vec::new(),
+    }
+}
+
+/// Every combination of the settings that describe MAPI, on top of `base`.
+fn mapi_readings(base: &Behavior) -> Vec<Behavior> {
+    let mut out = vec![base.clone()];
+    let mut double = |f: &dyn Fn(Behavior) -> [Behavior; 2]| {
+        out = out.drain(..).flat_map(f).collect();
+    };
+    double(&|b| {
+        [
+            b.clone()
+                .with_teardown_cleanup(TeardownCleanup::MapiInSupportRelease),
+            b.with_teardown_cleanup(TeardownCleanup::ProviderInLogoff),
+        ]
+    });
+    double(&|b| {
+        [
+            b.clone().with_unload(UnloadTiming::AfterLastUninitialize),
+            b.with_unload(UnloadTiming::WhenLastProviderReleased),
+        ]
+    });
+    double(&|b| {
+        [
+            b.clone().with_reuse_logon(ReuseLogon::ExistingAllowed),
+            b.with_reuse_logon(ReuseLogon::Null),
+        ]
+    });
+    double(&|b| {
+        [
+            b.clone().with_spooler_objects(SpoolerObjects::Same),
+            b.with_spooler_objects(SpoolerObjects::Distinct),
+        ]
+    });
+    double(&|b| {
+        [
+            b.clone().with_registered_uid(RegisteredUid::HardCoded),
+            b.with_registered_uid(RegisteredUid::Generated),
+        ]
+    });
+    double(&|b| {
+        [
+            b.clone().with_slt_repeat(SltRepeat::Once),
+            b.with_slt_repeat(SltRepeat::Overwrite),
+        ]
+    });
+    double(&|b| {
+        [
+            b.clone().with_spool_security(SpoolSecurity::Optional),
+            b.with_spool_security(SpoolSecurity::Required),
+        ]
+    });
+    // Not contested, but a provider must not depend on them either.
+    double(&|b| {
+        [
+            b.clone().with_spooler(SpoolerMode::Manual),
+            b.with_spooler(SpoolerMode::Automatic),
+        ]
+    });
+    double(&|b| {
+        [
+            b.clone().with_malloc(MallocCounting::Counted),
+            b.with_malloc(MallocCounting::Static),
+        ]
+    });
+    double(&|b| {
+        [
+            b.clone().with_allocate_more_misuse(AllocateMoreMisuse::Fail),
+            b.with_allocate_more_misuse(AllocateMoreMisuse::NewRoot),
+        ]
+    });
+    out
+}
+
+/// The number of combinations [`mapi_readings`] makes.
+const MAPI_READINGS: usize = 1 << 10;
+
+/// The provider under test: its DLL file, its library and its service.
+#[derive(Clone, Copy, Debug)]
+enum Provider {
+    /// The sample, configured for the reading of `SltTiming` in force.
+    Sample,
+    /// The zoo without defects (written for the default reading).
+    Zoo,
+}
+
+fn simulator(provider: Provider, behavior: Behavior) -> Simulator {
+    let builder = Simulator::builder().behavior(behavior.clone());
+    let builder = match provider {
+        Provider::Sample => {
+            let config = SampleConfig::for_behavior(&behavior);
+            builder
+                .library(SampleStore::DLL_FILE, move || SampleLibrary::new(config))
+                .service(SampleStore::service("SVC"))
+        }
+        Provider::Zoo => builder
+            .library(zoo::ZOO_FILE, || ZooLibrary::new(Defect::None))
+            .service(zoo::zoo_service("SVC")),
+    };
+    let sim = builder.build();
+    sim.profiles().create("P").unwrap().add_service("SVC").unwrap();
+    sim
+}
+
+fn run(provider: Provider, behavior: Behavior, script: Script) -> Report {
+    let sim = simulator(provider, behavior);
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
+    let store = zoo::open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    sim.spooler().run_until_idle();
+    match script {
+        Script::StoreLogoffThenRelease => {
+            store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+            drop(store);
+            session.logoff(SessionLogoffFlags::empty()).unwrap();
+            drop(session);
+            mapi.uninitialize().unwrap();
+        }
+        Script::PlainRelease => {
+            drop(store);
+            session.logoff(SessionLogoffFlags::empty()).unwrap();
+            drop(session);
+            mapi.uninitialize().unwrap();
+        }
+        Script::SessionLogoffHeld => {
+            session.logoff(SessionLogoffFlags::empty()).unwrap();
+            drop(store);
+            drop(session);
+            mapi.uninitialize().unwrap();
+        }
+        Script::UninitializeHeld => {
+            mapi.uninitialize().unwrap();
+            drop(store);
+            drop(session);
+        }
+        Script::Reopen => {
+            let again = zoo::open_default(&session, OpenStoreFlags::WRITE).unwrap();
+            store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+            drop(again);
+            drop(store);
+            session.logoff(SessionLogoffFlags::empty()).unwrap();
+            drop(session);
+            mapi.uninitialize().unwrap();
+        }
+    }
+    sim.finish()
+}
+
+/// Runs `provider` under every reading in `readings` and every script; returns the failing cells
+/// and the number of runs.
+fn table(provider: Provider, readings: &[Behavior]) -> (Vec<String>, usize) {
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for behavior in readings {
+        for script in SCRIPTS {
+            let report = run(provider, behavior.clone(), script);
+            runs += 1;
+            let provider_findings: Vec<String> = report
+                .violations
+                .iter()
+                .chain(report.advisories())
+                .filter(|v| v.rule.bound != Bound::Client)
+                .map(ToString::to_string)
+                .collect();
+            let client: Vec<&str> = report
+                .violations
+                .iter()
+                .filter(|v| v.rule.bound == Bound::Client)
+                .map(|v| v.rule.id)
+                .collect();
+            let dirty = !provider_findings.is_empty()
+                || client != client_rules(script)
+                || !report.leaks.is_empty()
+                || !report.loads.unpaired().is_empty();
+            if dirty {
+                failures.push(format!(
+                    "{provider:?} × {script:?} × {behavior:?}:\n{}",
+                    report.account()
+                ));
+            }
+        }
+    }
+    (failures, runs)
+}
+
+#[track_caller]
+fn assert_table(provider: Provider, readings: &[Behavior], expected_runs: usize) {
+    let (failures, runs) = table(provider, readings);
+    assert_eq!(runs, expected_runs);
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} cells blame a correct provider; the first:\n\n{}",
+        failures.len(),
+        failures.iter().take(3).cloned().collect::<Vec<_>>().join("\n\n")
+    );
+}
+
+#[test]
+fn the_sample_is_clean_under_every_reading_it_follows_or_meets() {
+    let mut readings = Vec::new();
+    for timing in [SltTiming::InStoreLogoff, SltTiming::AtFinalRelease] {
+        readings.extend(mapi_readings(
+            &Behavior::default().with_store_logoff_transports(timing),
+        ));
+    }
+    assert_eq!(readings.len(), 2 * MAPI_READINGS);
+    assert_table(Provider::Sample, &readings, 2 * MAPI_READINGS * SCRIPTS.len());
+}
+
+#[test]
+fn the_zoo_without_defects_is_clean_under_every_reading_of_mapi() {
+    let readings = mapi_readings(&Behavior::default());
+    assert_eq!(readings.len(), MAPI_READINGS);
+    assert_table(Provider::Zoo, &readings, MAPI_READINGS * SCRIPTS.len());
+}
+
+/// The table is not blind: a provider that keeps the existing logon object on a reuse is right
+/// under one reading and blamed under the other, and the table says so.
+#[test]
+fn the_table_tells_a_reading_dependent_defect() {
+    let readings = mapi_readings(&Behavior::default());
+    let sim_with = |behavior: &Behavior| {
+        let sim = Simulator::builder()
+            .behavior(behavior.clone())
+            .library(zoo::ZOO_FILE, || ZooLibrary::new(Defect::ReuseReturnsLogon))
+            .service(zoo::zoo_service("SVC"))
+            .build();
+        sim.profiles().create("P").unwrap().add_service("SVC").unwrap();
+        sim
+    };
+    let mut blamed = 0;
+    for behavior in &readings {
+        let sim = sim_with(behavior);
+        let mapi = sim.initialize(InitFlags::empty()).unwrap();
+        let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
+        let first = zoo::open_default(&session, OpenStoreFlags::WRITE).unwrap();
+        let again = zoo::open_default(&session, OpenStoreFlags::WRITE).unwrap();
+        first.store_logoff(LogoffFlags::ORDERLY).unwrap();
+        drop(again);
+        drop(first);
+        session.logoff(SessionLogoffFlags::empty()).unwrap();
+        mapi.uninitialize().unwrap();
+        let report = sim.finish();
+        if behavior.reuse_logon == ReuseLogon::Null {
+            assert_eq!(
+                report.rule_ids(),
+                vec!["LOGON-REUSE-NO-LOGON"],
+                "{}",
+                report.account()
+            );
+            blamed += 1;
+        } else {
+            assert!(report.is_clean(), "{}", report.account());
+        }
+    }
+    assert_eq!(blamed, MAPI_READINGS / 2);
+}
