@@ -397,6 +397,29 @@ fn the_reuse_rules_fire_each_for_its_defect() {
         &reopen(Defect::ReuseReturnsSpoolData),
         &rules::LOGON_REUSE_NO_SETUP,
     );
+    assert_fires(&reopen(Defect::ReuseOpensSection), &rules::LOGON_REUSE_NO_SETUP);
+}
+
+/// The page forbids creating or registering a status row on a reuse; merging into the store's
+/// existing row is neither.
+#[test]
+fn a_reuse_may_update_the_existing_status_row_but_not_replace_it() {
+    let report = reopen(Defect::ReuseUpdatesStatusRow);
+    report.assert_pedantic();
+    let report = reopen(Defect::ReuseReplacesStatusRow);
+    assert_eq!(
+        report
+            .advisories()
+            .into_iter()
+            .map(|v| v.rule.id)
+            .collect::<Vec<_>>(),
+        vec!["LOGON-REUSE-NO-SETUP"]
+    );
+    assert!(
+        report.account().contains("create or replace a status row"),
+        "{}",
+        report.account()
+    );
 }
 
 #[test]
@@ -784,10 +807,39 @@ fn provider_released_fires_when_the_statics_keep_the_provider() {
 }
 
 #[test]
-fn session_leak_fires_for_an_object_left_in_the_statics() {
-    let report = lifecycle(Defect::StashInStatics);
+fn session_leak_fires_for_an_interface_object_left_in_the_statics() {
+    let report = lifecycle(Defect::StashStatusInStatics);
     assert_fires(&report, &rules::SESSION_LEAK);
     assert_eq!(report.rule_ids(), vec!["SESSION-LEAK"]);
+    assert!(report.account().contains("IMAPIStatus#"), "{}", report.account());
+}
+
+/// A DLL-wide cache of plain objects, filled during one session, kept for the next and released
+/// when the DLL unloads, is not a session leak: the pages ask that logoff release the objects it
+/// opened (status objects among them) and that each initialization make a new provider object,
+/// nothing of other DLL state.
+#[test]
+fn a_dll_wide_cache_kept_across_sessions_is_not_a_session_leak() {
+    let sim = builder(Defect::CacheInStatics).build();
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    for _ in 0..2 {
+        let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+        let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+        sim.spooler().run_until_idle();
+        store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+        drop(store);
+        session.logoff(SessionLogoffFlags::empty()).unwrap();
+    }
+    // Both sessions are over and the cache still holds what they made.
+    let cached = sim
+        .ledger()
+        .live_where(|o| o.label.kind == InterfaceKind::Object && o.type_name == "u32");
+    assert_eq!(cached.len(), 2);
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    report.assert_clean();
+    assert!(report.leaks.is_empty(), "{}", report.leaks);
 }
 
 #[test]
@@ -912,7 +964,7 @@ fn an_account_says_clean_keeps_its_lines_and_advises_only_what_is_off() {
     assert!(!account.contains("0 violations"), "{account}");
     assert!(!account.contains(".strict(true)"), "{account}");
     // A message of several lines (the objects a leak left) keeps them under "found:".
-    let report = lifecycle(Defect::StashInStatics);
+    let report = lifecycle(Defect::StashStatusInStatics);
     let account = report.account();
     let found = account
         .lines()
@@ -920,9 +972,9 @@ fn an_account_says_clean_keeps_its_lines_and_advises_only_what_is_off() {
         .unwrap();
     let next = account.lines().nth(found + 1).unwrap();
     // (Twelve spaces, the width of "   found:   ", before the line's own indentation.)
-    assert!(next.starts_with("              object#"), "{account}");
+    assert!(next.starts_with("              IMAPIStatus#"), "{account}");
     // History on: the account does not advise turning it on.
-    let sim = builder(Defect::StashInStatics).history(true).build();
+    let sim = builder(Defect::StashStatusInStatics).history(true).build();
     run_lifecycle(&sim);
     let account = sim.finish().account();
     assert!(!account.contains(".history(true)"), "{account}");

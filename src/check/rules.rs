@@ -254,7 +254,7 @@ rules! {
         bound: Provider,
         severity: Should,
         page: "imsprovider-logon",
-        statement: "A Logon on a store that is already open registers no MAPIUID, creates no status row, opens no profile section and returns no spool-security data.",
+        statement: "A Logon on a store that is already open registers no MAPIUID, creates or replaces no status row (merging into the store's existing row with STATUSROW_UPDATE is allowed), opens no profile section and returns no spool-security data.",
         quote: "The provider should not open the profile for the support object passed in the call. In addition, it should not register a provider unique identifier, register a status row, or return MAPI spooler logon data.",
         basis: Stated,
     }
@@ -398,9 +398,9 @@ rules! {
         bound: Provider,
         severity: Must,
         page: "shutting-down-a-service-provider",
-        statement: "No object a provider made for a session is alive once the session is torn down and its client released its objects.",
+        statement: "No object of an interface (a logon, a store, a status object, a table…) that a provider made during a session is alive once the session is torn down and its client released its objects; a plain object of the DLL (a DLL-wide cache) may stay until the DLL unloads.",
         quote: "The main tasks that a logoff method performs are as follows: … Releasing all open objects, including subobjects and status objects.",
-        basis: Derived("the logoff task list and the unload order"),
+        basis: Derived("the logoff task list; msproviderinit asks a new provider object per initialization and nothing of other DLL state"),
     }
     /// MAPI finds the service entry with `GetProcAddress` by the name the service section gives.
     SERVICE_ENTRY_EXPORT = "SERVICE-ENTRY-EXPORT" {

@@ -1970,9 +1970,15 @@ impl Runtime {
             due
         };
         for id in due {
-            let leaks = self
-                .ledger
-                .leaks(|o| o.owner.session == Some(id) && o.owner.library.is_some());
+            // Objects that went out as an interface (a logon, a store, a status object, a table)
+            // are the session's and must be gone; a plain object that never did may be a
+            // DLL-wide cache, kept for later sessions and released at unload (the pages ask
+            // per-initialization provider objects, nothing of other DLL state).
+            let leaks = self.ledger.leaks(|o| {
+                o.owner.session == Some(id)
+                    && o.owner.library.is_some()
+                    && o.label.kind != InterfaceKind::Object
+            });
             if !leaks.is_empty() {
                 let labels: Vec<ObjLabel> = leaks.objects.iter().map(|o| o.label).collect();
                 let by = leaks.objects[0]

@@ -561,7 +561,16 @@ impl MapiSupport for SupportObject {
             |rt| {
                 self.require_live(rt)?;
                 let flags = self.check_flags(rt, "ModifyStatusRow", flags)?;
-                self.check_reuse(rt, "ModifyStatusRow");
+                // On an open store, merging into the row the store already has is no new row
+                // (imsprovider-logon forbids creating or registering one).
+                let merges = flags.contains(StatusRowFlags::UPDATE)
+                    && rt
+                        .st()
+                        .session(self.session)
+                        .is_some_and(|s| s.status_rows.iter().any(|r| r.logon == Some(self.logon)));
+                if !merges {
+                    self.check_reuse(rt, "ModifyStatusRow to create or replace a status row");
+                }
                 let provided: PropBag = columns.iter().cloned().collect();
                 let mut st = rt.st();
                 let (dll_base, section, profile) = {

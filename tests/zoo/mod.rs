@@ -68,6 +68,13 @@ pub(crate) enum Defect {
     ReuseRegistersUid,
     /// `Logon` on an open store returns spool-security data.
     ReuseReturnsSpoolData,
+    /// `Logon` on an open store merges a new status into the store's row with
+    /// `STATUSROW_UPDATE` (correct).
+    ReuseUpdatesStatusRow,
+    /// `Logon` on an open store replaces the store's status row (no `STATUSROW_UPDATE`).
+    ReuseReplacesStatusRow,
+    /// `Logon` on an open store opens its profile section.
+    ReuseOpensSection,
     /// A fresh `Logon` does not record `PR_ENTRYID` in its profile section.
     NoProfileEntryId,
     /// A fresh `Logon` returns no spool-security data.
@@ -111,8 +118,11 @@ pub(crate) enum Defect {
     StoreHoldsLogon,
     /// The store and the logon object hold each other (a reference cycle).
     Cycle,
-    /// `Logon` stashes a provider-made object in the DLL's statics.
-    StashInStatics,
+    /// `Logon` keeps a plain object of its own in the DLL's statics: a DLL-wide cache, kept for
+    /// later sessions and released when the DLL unloads (correct).
+    CacheInStatics,
+    /// `Logon` keeps a status object (`IMAPIStatus`) in the DLL's statics past the session.
+    StashStatusInStatics,
     /// The DLL's statics keep the logon object (until the DLL unloads).
     StashLogon,
     /// The DLL's statics keep the provider object.
@@ -407,6 +417,24 @@ impl ZooProvider {
             Defect::ReuseReturnsSpoolData => {
                 out.spool_security = Some(self.routines.allocate_bytes(b"again")?);
             }
+            Defect::ReuseUpdatesStatusRow | Defect::ReuseReplacesStatusRow => {
+                let flags = if d == Defect::ReuseUpdatesStatusRow {
+                    StatusRowFlags::UPDATE
+                } else {
+                    StatusRowFlags::empty()
+                };
+                let status = Prop {
+                    tag: PR_STATUS_STRING_W,
+                    value: PropValue::Unicode("Opened again".into()),
+                };
+                args.support.modify_status_row(&[status], flags)?;
+            }
+            Defect::ReuseOpensSection => {
+                drop(
+                    args.support
+                        .open_profile_section(None, ProfileSectionFlags::empty())?,
+                );
+            }
             _ => {}
         }
         Ok(Warned::ok(out))
@@ -632,7 +660,13 @@ impl MsProvider for ZooProvider {
                 *store.logon.lock().unwrap() = Some(logon.clone_held_by(&store));
                 *logon.strong_store.lock().unwrap() = Some(store.clone_held_by(&logon));
             }
-            Defect::StashInStatics => self.statics.stash.lock().unwrap().push(Ref::new(7u32)),
+            Defect::CacheInStatics => self.statics.stash.lock().unwrap().push(Ref::new(7u32)),
+            Defect::StashStatusInStatics => self
+                .statics
+                .stash
+                .lock()
+                .unwrap()
+                .push(Ref::new_as(7u32, InterfaceKind::MapiStatus)),
             Defect::StashLogon => *self.statics.kept_logon.lock().unwrap() = Some(logon.clone()),
             _ => {}
         }
