@@ -238,9 +238,9 @@ pub mod prelude {
     pub use crate::profile::{ProviderDef, ServiceDef};
     pub use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};
     pub use crate::runtime::{
-        AllocateMoreMisuse, Behavior, FaultPlan, MallocCounting, RegisteredUid, ReuseLogon, Session,
-        Simulator, SimulatorBuilder, SltRepeat, SltTiming, SpoolSecurity, SpoolerMode, SpoolerObjects,
-        StoreHandle, TeardownCleanup, UnloadTiming,
+        AllocateMoreMisuse, Behavior, FaultPlan, LogoffShared, MallocCounting, RegisteredUid, ReuseLogon,
+        Session, Simulator, SimulatorBuilder, SltRepeat, SltTiming, SpoolSecurity, SpoolerMode,
+        SpoolerObjects, StoreHandle, StoreStatusRow, TeardownCleanup, UnloadTiming,
     };
     pub use crate::spi::{
         AdviseSink, BufferId, Exports, InitArgs, Malloc, MapiBuffer, MapiProp, MapiSupport, MemRoutines,

@@ -1,7 +1,8 @@
 //! Several client threads on one simulator, each running whole store lifecycles in sessions of its
 //! own, with the spooler stepped by every thread: the spooler may log on to another thread's store
 //! while that thread logs it off, releases it or ends its session. Whatever the interleaving, a
-//! correct provider is never blamed and nothing is left alive.
+//! correct provider is never blamed (the client only for the sessions it ends holding a store) and
+//! nothing is left alive.
 
 #![allow(clippy::unwrap_used)] // tests unwrap what they have just set up
 
@@ -83,7 +84,15 @@ fn soak(behavior: Behavior) {
     assert_eq!(sim.spooler().held(), 0);
     let sessions = THREADS * LIFECYCLES;
     let report = sim.finish();
-    report.assert_clean();
+    // The only findings: the client's own, once per session logged off with its store held.
+    let ids = report.rule_ids();
+    assert!(
+        ids.iter().all(|id| *id == "CLIENT-RELEASE"),
+        "{}",
+        report.account()
+    );
+    assert_eq!(report.count(&rules::CLIENT_RELEASE), sessions / 4);
+    assert!(report.advisories().is_empty(), "{}", report.account());
     assert!(report.leaks.is_empty(), "{}", report.leaks);
     assert!(report.loads.unpaired().is_empty());
     // One instance for the service entry when the profile was made, then one for the whole

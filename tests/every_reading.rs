@@ -50,6 +50,7 @@ const SCRIPTS: [Script; 5] = [
 fn client_rules(script: Script) -> Vec<&'static str> {
     match script {
         Script::UninitializeHeld => vec!["CLIENT-LOGOFF", "CLIENT-RELEASE"],
+        Script::SessionLogoffHeld => vec!["CLIENT-RELEASE"],
         _ => Vec::new(),
     }
 }

@@ -106,6 +106,7 @@ fn run_with(behavior: Behavior, config: SampleConfig, ending: Ending) -> Report 
 fn client_rules(ending: Ending) -> Vec<&'static str> {
     match ending {
         Ending::UninitializeHeld => vec!["CLIENT-LOGOFF", "CLIENT-RELEASE"],
+        Ending::SessionLogoffHeld => vec!["CLIENT-RELEASE"],
         _ => Vec::new(),
     }
 }

@@ -21,6 +21,8 @@ mod example;
 /// An advise sink that counts what it receives, and on which thread.
 #[derive(Default)]
 struct Sink {
+    /// The connection its registration got.
+    connection: AtomicUsize,
     count: AtomicUsize,
     threads: Mutex<Vec<std::thread::ThreadId>>,
 }
@@ -60,7 +62,8 @@ fn advised(session: &Session) -> (StoreHandle, Ref<Sink>) {
         .unwrap();
     let sink = Ref::new(Sink::default());
     let as_sink: Ref<dyn AdviseSink> = sink.clone().into();
-    store.advise(None, EventMask::OBJECT_MODIFIED, &as_sink).unwrap();
+    let connection = store.advise(None, EventMask::OBJECT_MODIFIED, &as_sink).unwrap();
+    sink.connection.store(connection, Ordering::SeqCst);
     (store, sink)
 }
 
@@ -74,7 +77,10 @@ fn opened(init: InitFlags, logon: LogonFlags) -> (Simulator, Mapi, Session, Stor
     (sim, mapi, session, store, sink)
 }
 
-fn end(store: StoreHandle, session: Session, mapi: Mapi) {
+/// The documented end: the registration cancelled, the store logged off and released, the
+/// session logged off, MAPI uninitialized.
+fn end(store: StoreHandle, sink: &Sink, session: Session, mapi: Mapi) {
+    store.unadvise(sink.connection.load(Ordering::SeqCst)).unwrap();
     store.store_logoff(LogoffFlags::ORDERLY).unwrap();
     drop(store);
     session.logoff(SessionLogoffFlags::empty()).unwrap();
@@ -122,11 +128,11 @@ fn providers_receive_mapi_nt_service_in_their_entry_point_flags() {
         let session = mapi
             .logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL | logon)
             .unwrap();
-        let (store, _sink) = advised(&session);
+        let (store, sink) = advised(&session);
         let text = sim.trace().to_string();
         let init_line = text.lines().find(|l| l.contains("MSProviderInit(")).unwrap();
         assert_eq!(init_line.contains("MAPI_NT_SERVICE"), expected, "{init_line}");
-        end(store, session, mapi);
+        end(store, &sink, session, mapi);
     }
 }
 
@@ -161,7 +167,7 @@ fn without_multithread_notifications_a_notification_waits_for_the_pump() {
     assert_eq!(result, WaitResult::Timeout);
     assert_eq!(result.code(1), WAIT_TIMEOUT);
     assert!(mapi.get_message().is_none());
-    end(store, session, mapi);
+    end(store, &sink, session, mapi);
     sim.finish().assert_clean();
 }
 
@@ -187,13 +193,13 @@ fn another_threads_pump_sees_none_of_the_initializing_threads_messages() {
     assert_eq!(sink.count.load(Ordering::SeqCst), 0);
     assert_eq!(mapi.pump_messages(), 1);
     assert_eq!(sink.count.load(Ordering::SeqCst), 1);
-    end(store, session, mapi);
+    end(store, &sink, session, mapi);
     sim.finish().assert_clean();
 }
 
 #[test]
 fn a_signalled_handle_wins_over_a_queued_message_and_reports_its_index() {
-    let (sim, mapi, session, store, _sink) =
+    let (sim, mapi, session, store, sink) =
         opened(InitFlags::empty(), LogonFlags::EXTENDED | LogonFlags::NO_MAIL);
     rename(&store, "renamed");
     let (a, b) = (WaitHandle::new(), WaitHandle::new());
@@ -208,7 +214,7 @@ fn a_signalled_handle_wins_over_a_queued_message_and_reports_its_index() {
         WaitResult::Message
     );
     mapi.pump_messages();
-    end(store, session, mapi);
+    end(store, &sink, session, mapi);
     sim.finish().assert_clean();
 }
 
@@ -227,7 +233,7 @@ fn a_worker_threads_change_wakes_the_waiting_service() {
     });
     assert_eq!(sink.count.load(Ordering::SeqCst), 1);
     assert_eq!(*sink.threads.lock().unwrap(), vec![std::thread::current().id()]);
-    end(store, session, mapi);
+    end(store, &sink, session, mapi);
     sim.finish().assert_clean();
 }
 
@@ -244,7 +250,7 @@ fn with_multithread_notifications_mapis_thread_delivers_at_once() {
         mapi.msg_wait_for_multiple_objects(&[], Duration::ZERO),
         WaitResult::Timeout
     );
-    end(store, session, mapi);
+    end(store, &sink, session, mapi);
     sim.finish().assert_clean();
 }
 
@@ -255,7 +261,7 @@ fn a_service_that_never_pumps_never_hears_and_the_report_says_so() {
         LogonFlags::EXTENDED | LogonFlags::NO_MAIL | LogonFlags::NT_SERVICE,
     );
     rename(&store, "renamed");
-    end(store, session, mapi);
+    end(store, &sink, session, mapi);
     assert_eq!(sink.count.load(Ordering::SeqCst), 0);
     let report = sim.finish();
     assert_eq!(report.rule_ids(), vec!["NOTIFY-PUMP"]);

@@ -605,7 +605,7 @@ rules! {
         bound: Client,
         severity: Must,
         page: "ending-a-mapi-session",
-        statement: "The client has released every store object it opened by the last MAPIUninitialize.",
+        statement: "The client has released every store object of a session before the session's IMAPISession::Logoff (for a session it never logged off: by the last MAPIUninitialize).",
         quote: "All open objects must be released before the call to IMAPISession::Logoff.",
         basis: Stated,
     }
@@ -626,6 +626,51 @@ rules! {
         statement: "IMsgStore::StoreLogoff gets exactly one input flag and no unknown bits.",
         quote: "On input, all flags set for this parameter are mutually exclusive; a caller must specify only one flag per call.",
         basis: Stated,
+    }
+    /// Ending a session.
+    CLIENT_UNADVISE = "CLIENT-UNADVISE" {
+        bound: Client,
+        severity: Must,
+        page: "ending-a-mapi-session",
+        statement: "Every advise registration the client made on a store of a session is cancelled with Unadvise before the session's IMAPISession::Logoff.",
+        quote: "Cancel the registrations for all notifications by calling the Unadvise method of every registered object.",
+        basis: Stated,
+    }
+    /// The logon flag every client sets.
+    CLIENT_MAPI_EXTENDED = "CLIENT-MAPI-EXTENDED" {
+        bound: Client,
+        severity: Should,
+        page: "mapilogonex",
+        statement: "MAPILogonEx is called with MAPI_EXTENDED.",
+        quote: "Log on with extended capabilities. This flag should always be set.",
+        basis: Stated,
+    }
+    /// The service flag belongs to services.
+    CLIENT_NT_SERVICE_ONLY = "CLIENT-NT-SERVICE-ONLY" {
+        bound: Client,
+        severity: Should,
+        page: "mapiinit_0",
+        statement: "A client declared not to run as a Windows service (SimulatorBuilder::windows_service_client(false)) sets MAPI_NT_SERVICE neither in MAPIInitialize nor in MAPILogonEx.",
+        quote: "Callers that are not running as a Windows service should not set this flag; callers that are running as a service must set this flag.",
+        basis: Stated,
+    }
+    /// Shared sessions and fast shutdown.
+    CLIENT_LOGOFF_SHARED = "CLIENT-LOGOFF-SHARED" {
+        bound: Client,
+        severity: Should,
+        page: "imapisession-logoff",
+        statement: "IMAPISession::Logoff gets no MAPI_LOGOFF_SHARED (where the owner of a shared session may pass it: none but a session logged on with MAPI_ALLOW_OTHERS).",
+        quote: "clients should never pass the MAPI_LOGOFF_SHARED parameter to IMAPISession::Logoff",
+        basis: Contested("Behavior::logoff_shared"),
+    }
+    /// After `StoreLogoff`.
+    CLIENT_STORE_AFTER_LOGOFF = "CLIENT-STORE-AFTER-LOGOFF" {
+        bound: Client,
+        severity: Should,
+        page: "imapisupport-storelogofftransports",
+        statement: "Once StoreLogoff has logged the store off, the client makes no call on it but Release (a repeated StoreLogoff is allowed where repeated calls overwrite the flag).",
+        quote: "Only the message store's IUnknown::Release method should be called at this point.",
+        basis: Derived("LOGOFF_COMPLETE's description: the store's StoreLogoff returns to the client once its transports are logged off"),
     }
     /// Windows-service clients.
     SERVICE_NT_FLAG = "SERVICE-NT-FLAG" {

@@ -164,6 +164,34 @@ pub enum SltRepeat {
     Overwrite,
 }
 
+/// Whether a client may pass `MAPI_LOGOFF_SHARED` to `IMAPISession::Logoff`. The documents
+/// disagree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum LogoffShared {
+    /// Never: "clients should never pass the MAPI_LOGOFF_SHARED parameter" (imapisession-logoff,
+    /// since the fast shutdown of Outlook 2007 SP2). The default.
+    #[default]
+    Never,
+    /// The owner of the shared session may: "the MAPI_LOGOFF_SHARED flag if you own the current
+    /// shared session" (ending-a-mapi-session). A session logged on with `MAPI_ALLOW_OTHERS`
+    /// counts as the owner.
+    OwnerMay,
+}
+
+/// Whether a store must create its status row during a fresh `Logon`. The documents disagree.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum StoreStatusRow {
+    /// Optional: "Address book and message store providers can choose whether to support the
+    /// status table" (status-tables); "some providers call IMAPISupport::ModifyStatusRow"
+    /// (implementing-service-provider-logon). The default.
+    #[default]
+    Optional,
+    /// Required: "before returning to MAPI, the store provider should … call the
+    /// IMAPISupport::ModifyStatusRow method" (imsprovider-logon); a fresh `Logon` that returns
+    /// without one breaks `LOGON-STATUS-ROW` (advice).
+    Required,
+}
+
 /// Whether the spooler needs a spool-security blob from `Logon`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum SpoolSecurity {
@@ -261,6 +289,10 @@ pub struct Behavior {
     pub registered_uid: RegisteredUid,
     /// How often `StoreLogoffTransports` and `StoreLogoff` may be called ([`SltRepeat::Once`]).
     pub slt_repeat: SltRepeat,
+    /// Whether a client may pass `MAPI_LOGOFF_SHARED` ([`LogoffShared::Never`]).
+    pub logoff_shared: LogoffShared,
+    /// Whether a fresh store logon must create its status row ([`StoreStatusRow::Optional`]).
+    pub status_row: StoreStatusRow,
 }
 
 impl Default for Behavior {
@@ -281,6 +313,8 @@ impl Default for Behavior {
             spooler_objects: SpoolerObjects::default(),
             registered_uid: RegisteredUid::default(),
             slt_repeat: SltRepeat::default(),
+            logoff_shared: LogoffShared::default(),
+            status_row: StoreStatusRow::default(),
         }
     }
 }
@@ -375,6 +409,18 @@ impl Behavior {
         self.slt_repeat = repeat;
         self
     }
+
+    /// Sets whether a client may pass `MAPI_LOGOFF_SHARED`.
+    pub fn with_logoff_shared(mut self, shared: LogoffShared) -> Self {
+        self.logoff_shared = shared;
+        self
+    }
+
+    /// Sets whether a fresh store logon must create its status row.
+    pub fn with_status_row(mut self, row: StoreStatusRow) -> Self {
+        self.status_row = row;
+        self
+    }
 }
 
 /// Allocations that fail: the N-th call of `MAPIAllocateBuffer` or `MAPIAllocateMore` (counting
@@ -429,7 +475,7 @@ pub struct SimulatorBuilder {
     pedantic: bool,
     history: bool,
     faults: FaultPlan,
-    service_client: bool,
+    service_client: Option<bool>,
 }
 
 impl fmt::Debug for SimulatorBuilder {
@@ -506,8 +552,11 @@ impl SimulatorBuilder {
     /// Declares that the client runs as a Windows service: then `MAPIInitialize` and
     /// `MAPILogonEx` without `MAPI_NT_SERVICE` break `SERVICE-NT-FLAG` too (without the
     /// declaration, a client that sets the flag in one call and not in the other breaks it).
+    ///
+    /// `false` declares the opposite: then `MAPI_NT_SERVICE` in either call is an advisory
+    /// (`CLIENT-NT-SERVICE-ONLY`). Without a declaration the flags alone say what the client is.
     pub fn windows_service_client(mut self, on: bool) -> Self {
-        self.service_client = on;
+        self.service_client = Some(on);
         self
     }
 
@@ -564,7 +613,8 @@ impl SimulatorBuilder {
             behavior: self.behavior,
             strict: self.strict,
             pedantic: self.pedantic,
-            service_client: self.service_client,
+            service_client: self.service_client == Some(true),
+            not_service_client: self.service_client == Some(false),
             state: Mutex::new(state),
             malloc: malloc.into(),
             routines: MemRoutines::with_heap(Arc::clone(&heap)),
@@ -645,7 +695,7 @@ impl Simulator {
             pedantic: false,
             history: false,
             faults: FaultPlan::default(),
-            service_client: false,
+            service_client: None,
         }
     }
 
@@ -1041,6 +1091,8 @@ pub(crate) struct Runtime {
     pedantic: bool,
     /// The client declared it runs as a Windows service.
     pub(crate) service_client: bool,
+    /// The client declared it does not run as a Windows service.
+    not_service_client: bool,
     state: Mutex<State>,
     pub(crate) malloc: Ref<dyn Malloc>,
     pub(crate) routines: MemRoutines,
@@ -1338,6 +1390,14 @@ impl Runtime {
                 st.init_count += 1;
                 st.init_count
             };
+            if self.not_service_client && flags.contains(InitFlags::NT_SERVICE) {
+                self.client_violation(
+                    &rules::CLIENT_NT_SERVICE_ONLY,
+                    format!(
+                        "a client that is not a Windows service called MAPIInitialize with MAPI_NT_SERVICE ({flags})"
+                    ),
+                );
+            }
             if self.service_client && !flags.contains(InitFlags::NT_SERVICE) {
                 self.client_violation(
                     &rules::SERVICE_NT_FLAG,
@@ -1411,7 +1471,7 @@ impl Runtime {
                 .filter(|(_, s)| s.active)
                 .map(|(id, _)| *id)
                 .collect();
-            let handles: u32 = st.sessions.values().map(|s| s.client_handles).sum();
+            let handles = unchecked_handles(&st);
             (active, handles)
         };
         for id in active {
@@ -1465,6 +1525,20 @@ impl Runtime {
         self.require_initialized("MAPILogonEx")?;
         let flags = flags.check_known()?;
         self.check_service_logon(flags);
+        if !flags.contains(LogonFlags::EXTENDED) {
+            self.client_violation(
+                &rules::CLIENT_MAPI_EXTENDED,
+                format!("MAPILogonEx was called without MAPI_EXTENDED ({flags})"),
+            );
+        }
+        if self.not_service_client && flags.contains(LogonFlags::NT_SERVICE) {
+            self.client_violation(
+                &rules::CLIENT_NT_SERVICE_ONLY,
+                format!(
+                    "a client that is not a Windows service called MAPILogonEx with MAPI_NT_SERVICE ({flags})"
+                ),
+            );
+        }
         let id = {
             let mut st = self.st();
             if !st.profiles.profiles.contains_key(profile) {
@@ -1484,6 +1558,8 @@ impl Runtime {
                     status_rows: mapi_status_rows(flags),
                     uids: Vec::new(),
                     client_handles: 0,
+                    client_advises: Vec::new(),
+                    client_logged_off: false,
                     label: None,
                 },
             );
@@ -1498,6 +1574,60 @@ impl Runtime {
             return Err(e);
         }
         Ok(session)
+    }
+
+    /// What the client should have done before `IMAPISession::Logoff` (ending-a-mapi-session):
+    /// cancelled its advise registrations, released its objects; and the flag it passes.
+    pub(crate) fn check_client_logoff(&self, session: u32, flags: crate::flags::SessionLogoffFlags) {
+        let (handles, advises, owner) = {
+            let mut st = self.st();
+            let Some(s) = st.session_mut(session) else {
+                return;
+            };
+            s.client_logged_off = true;
+            let advises = std::mem::take(&mut s.client_advises);
+            (
+                s.client_handles,
+                advises,
+                s.flags.contains(LogonFlags::ALLOW_OTHERS),
+            )
+        };
+        if !advises.is_empty() {
+            let named: Vec<String> = advises
+                .iter()
+                .map(|(store, connection)| {
+                    let store = store.map_or_else(|| "a store".to_owned(), |l| l.to_string());
+                    format!("{store} connection {connection}")
+                })
+                .collect();
+            self.client_violation(
+                &rules::CLIENT_UNADVISE,
+                format!(
+                    "the client logged session {session} off without cancelling {} advise registration(s): {}",
+                    advises.len(),
+                    named.join(", ")
+                ),
+            );
+        }
+        if handles > 0 {
+            self.client_violation(
+                &rules::CLIENT_RELEASE,
+                format!("the client still holds {handles} store object(s) at session {session}'s IMAPISession::Logoff"),
+            );
+        }
+        if flags.contains(crate::flags::SessionLogoffFlags::SHARED) {
+            let allowed = owner && self.behavior.logoff_shared == LogoffShared::OwnerMay;
+            if !allowed {
+                let why = match self.behavior.logoff_shared {
+                    LogoffShared::Never => "clients should never pass it",
+                    LogoffShared::OwnerMay => "the session was not logged on with MAPI_ALLOW_OTHERS",
+                };
+                self.client_violation(
+                    &rules::CLIENT_LOGOFF_SHARED,
+                    format!("IMAPISession::Logoff was called with MAPI_LOGOFF_SHARED: {why}"),
+                );
+            }
+        }
     }
 
     /// Whether the client runs as a Windows service: it said so to the builder, or in the flags
@@ -2011,7 +2141,7 @@ impl Runtime {
                 .filter(|(_, s)| s.active)
                 .map(|(id, _)| *id)
                 .collect();
-            let handles: u32 = st.sessions.values().map(|s| s.client_handles).sum();
+            let handles = unchecked_handles(&st);
             (st.init_count, active, handles)
         };
         if init_count > 0 {
@@ -2251,4 +2381,14 @@ fn mapi_status_rows(flags: LogonFlags) -> Vec<state::StatusRow> {
 #[cold]
 fn unreachable_runtime() -> ! {
     panic!("the simulated MAPI was used after it was dropped")
+}
+
+/// The store handles the client still holds in sessions whose `IMAPISession::Logoff` did not
+/// already report them (`CLIENT-RELEASE`).
+fn unchecked_handles(st: &State) -> u32 {
+    st.sessions
+        .values()
+        .filter(|s| !s.client_logged_off)
+        .map(|s| s.client_handles)
+        .sum()
 }

@@ -328,7 +328,7 @@ impl Mapi {
     /// let row = session.msg_stores_table()?.default_store()?;
     /// let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
     /// let sink: Ref<dyn AdviseSink> = Ref::new(Sink).into();
-    /// store.advise(None, EventMask::OBJECT_MODIFIED, &sink)?;
+    /// let connection = store.advise(None, EventMask::OBJECT_MODIFIED, &sink)?;
     /// // The sample store notifies its sinks when renamed: the notification is posted to this thread.
     /// store.set_props(&[Prop { tag: PR_DISPLAY_NAME_W, value: "Renamed".into() }])?;
     ///
@@ -344,6 +344,8 @@ impl Mapi {
     /// }
     /// assert_eq!(dispatched, 1);
     ///
+    /// // The documented end: cancel the registration, log the store off, release it.
+    /// store.unadvise(connection)?;
     /// store.store_logoff(LogoffFlags::ORDERLY)?;
     /// drop(store);
     /// session.logoff(SessionLogoffFlags::empty())?;

@@ -305,6 +305,7 @@ impl Session {
             .check_session(self.id, "IMAPISession::Logoff")
             .and_then(|()| {
                 flags.check_known()?;
+                self.rt.check_client_logoff(self.id, flags);
                 let _mapi = self.rt.mapi_scope();
                 self.rt.session_logoff(self.id);
                 Ok(())

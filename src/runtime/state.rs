@@ -101,6 +101,11 @@ pub(crate) struct SessionState {
     pub(crate) uids: Vec<(MapiUid, LogonKey)>,
     /// Store handles the client still holds.
     pub(crate) client_handles: u32,
+    /// Advise registrations the client made on the session's stores and has not cancelled: the
+    /// store's label and the connection.
+    pub(crate) client_advises: Vec<(Option<ObjLabel>, usize)>,
+    /// The client called `IMAPISession::Logoff` (which checked what it still held).
+    pub(crate) client_logged_off: bool,
     pub(crate) label: Option<ObjLabel>,
 }
 

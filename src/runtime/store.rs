@@ -98,13 +98,19 @@ impl StoreHandle {
         let store = self.store.as_ref().ok_or(MapiError::InvalidObject)?;
         let invalid = {
             let st = self.rt.st();
-            let logged_off = self.logon.and_then(|k| st.logons.get(k)).is_some_and(|r| {
-                r.phase == LogonPhase::TornDown || (r.store_logoff_flag.is_some() && !again)
-            });
+            let rec = self.logon.and_then(|k| st.logons.get(k));
+            let after_store_logoff = rec.is_some_and(|r| r.store_logoff_flag.is_some() && !again);
+            let torn_down = rec.is_some_and(|r| r.phase == LogonPhase::TornDown);
             let invalidated = store.id().is_some_and(|id| st.invalid_objects.contains(&id));
-            logged_off || invalidated
+            (after_store_logoff, torn_down || invalidated)
         };
-        if invalid {
+        if invalid.0 {
+            self.rt.client_violation(
+                &rules::CLIENT_STORE_AFTER_LOGOFF,
+                format!("{what} was called on a store the client had logged off with StoreLogoff"),
+            );
+        }
+        if invalid.0 || invalid.1 {
             Err(MapiError::InvalidObject)
         } else {
             Ok(store)
@@ -329,10 +335,20 @@ impl StoreHandle {
             |store| store.advise(entry_id, mask, sink),
             |c| format!("connection {c}"),
         )
+        .inspect(|connection| {
+            if let Some(s) = self.rt.st().session_mut(self.session) {
+                s.client_advises.push((self.label, *connection));
+            }
+        })
     }
 
     /// `IMsgStore::Unadvise`.
     pub fn unadvise(&self, connection: usize) -> MapiResult<()> {
+        // The registration is cancelled by the attempt, whatever the store answers.
+        if let Some(s) = self.rt.st().session_mut(self.session) {
+            s.client_advises
+                .retain(|(store, c)| !(*store == self.label && *c == connection));
+        }
         self.call_store(
             "Unadvise",
             format!("connection {connection}"),

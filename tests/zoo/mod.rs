@@ -875,6 +875,16 @@ impl MsgStore for ZooStore {
         support.subscribe(&key, mask, SubscribeFlags::empty(), sink)
     }
 
+    fn unadvise(&self, connection: usize) -> MapiResult<()> {
+        let support = self
+            .support
+            .lock()
+            .unwrap()
+            .clone()
+            .ok_or(MapiError::InvalidObject)?;
+        support.unsubscribe(connection)
+    }
+
     fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         *self.logoff_flag.lock().unwrap() = Some(flags);
         if self.defect == Defect::NotifiesAtStoreLogoff {
