@@ -27,6 +27,10 @@ const PROVEN: &[&str] = &[
     "LOGON-REUSE-NO-ADDREF",
     "LOGON-REUSE-NO-SETUP",
     "LOGON-ENTRYID",
+    "LOGON-REGISTER-UID",
+    "LOGON-PROFILE-PROPS",
+    "LOGON-NO-DIALOG",
+    "LOGON-STATUS-ROW",
     "LOGON-SPOOL-SECURITY",
     "LOGON-NO-SPOOLER-NOTIFY",
     "STORE-REQUIRED-PROPS",
@@ -425,6 +429,64 @@ fn a_reuse_may_update_the_existing_status_row_but_not_replace_it() {
         "{}",
         report.account()
     );
+}
+
+#[test]
+fn logon_register_uid_fires_when_a_fresh_logon_registers_no_mapiuid() {
+    let report = lifecycle(Defect::NoProviderUid);
+    assert_eq!(
+        report.rule_ids(),
+        vec!["LOGON-REGISTER-UID"],
+        "{}",
+        report.account()
+    );
+}
+
+#[test]
+fn logon_profile_props_fires_when_the_section_gets_no_record_key() {
+    let report = lifecycle(Defect::NoProfileRecordKey);
+    assert_eq!(
+        report.rule_ids(),
+        vec!["LOGON-PROFILE-PROPS"],
+        "{}",
+        report.account()
+    );
+    assert!(report.account().contains("has no PR_RECORD_KEY"));
+}
+
+#[test]
+fn logon_no_dialog_is_advice_for_a_dialog_under_mdb_no_dialog() {
+    let run = |flags: OpenStoreFlags| {
+        let sim = simulator(Defect::DialogInLogon);
+        zoo_profile(&sim, "Zoo");
+        let mapi = sim.initialize(InitFlags::empty()).unwrap();
+        let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+        let store = open_default(&session, flags | OpenStoreFlags::WRITE).unwrap();
+        sim.spooler().run_until_idle();
+        store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+        drop(store);
+        session.logoff(SessionLogoffFlags::empty()).unwrap();
+        mapi.uninitialize().unwrap();
+        sim.finish()
+    };
+    // A dialog is the provider's business when MAPI allows one.
+    run(OpenStoreFlags::empty()).assert_pedantic();
+    let report = run(OpenStoreFlags::NO_DIALOG);
+    assert!(report.is_clean(), "{}", report.account());
+    let advice: Vec<&str> = report.advisories().into_iter().map(|v| v.rule.id).collect();
+    assert_eq!(advice, vec!["LOGON-NO-DIALOG"]);
+    assert!(report.account().contains("Details shows a dialog during Logon"));
+}
+
+#[test]
+fn logon_status_row_is_advice_only_where_the_behaviour_requires_a_row() {
+    lifecycle(Defect::NoStatusRow).assert_pedantic();
+    let required = Behavior::default().with_status_row(StoreStatusRow::Required);
+    let report = lifecycle_under(Defect::NoStatusRow, required.clone());
+    assert!(report.is_clean(), "{}", report.account());
+    let advice: Vec<&str> = report.advisories().into_iter().map(|v| v.rule.id).collect();
+    assert_eq!(advice, vec!["LOGON-STATUS-ROW"]);
+    lifecycle_under(Defect::None, required).assert_pedantic();
 }
 
 #[test]

@@ -249,6 +249,42 @@ rules! {
         quote: "The provider should not call AddRef for the support object, because it does not require a pointer to the object.",
         basis: Stated,
     }
+    /// Common logon task list.
+    LOGON_REGISTER_UID = "LOGON-REGISTER-UID" {
+        bound: Provider,
+        severity: Must,
+        page: "implementing-service-provider-logon",
+        statement: "A fresh Logon that succeeds has registered a MAPIUID for its logon with SetProviderUID.",
+        quote: "Call the support object's IMAPISupport::SetProviderUID method to register a unique identifier, or MAPIUID, if your provider is an address book or message store provider.",
+        basis: Stated,
+    }
+    /// Common logon task list.
+    LOGON_PROFILE_PROPS = "LOGON-PROFILE-PROPS" {
+        bound: Provider,
+        severity: Must,
+        page: "implementing-service-provider-logon",
+        statement: "When a fresh Logon succeeds, the store's profile section holds PR_DISPLAY_NAME, PR_PROVIDER_DISPLAY and PR_RECORD_KEY (set by the Logon, or already there from Mapisvc.inf).",
+        quote: "Call the profile section's IMAPIProp::SetProps method to set the following properties: PR_DISPLAY_NAME … PR_ENTRYID … PR_PROVIDER_DISPLAY … PR_RECORD_KEY",
+        basis: Stated,
+    }
+    /// No user interface when MAPI says so.
+    LOGON_NO_DIALOG = "LOGON-NO-DIALOG" {
+        bound: Provider,
+        severity: Should,
+        page: "imsprovider-logon",
+        statement: "A Logon or SpoolerLogon called with MDB_NO_DIALOG calls no support method that shows a dialog.",
+        quote: "However, dialog boxes should not be presented if ulFlags contains the MDB_NO_DIALOG flag.",
+        basis: Stated,
+    }
+    /// The store's status row.
+    LOGON_STATUS_ROW = "LOGON-STATUS-ROW" {
+        bound: Provider,
+        severity: Should,
+        page: "imsprovider-logon",
+        statement: "Where the behaviour requires it (Behavior::status_row), a fresh Logon that succeeds has created its status row with ModifyStatusRow.",
+        quote: "After successfully logging on a user, and before returning to MAPI, the store provider should create the array of properties for the status row for the resource and call the IMAPISupport::ModifyStatusRow method.",
+        basis: Contested("Behavior::status_row"),
+    }
     /// Already-open stores.
     LOGON_REUSE_NO_SETUP = "LOGON-REUSE-NO-SETUP" {
         bound: Provider,

@@ -970,6 +970,7 @@ impl Runtime {
             slt_calls: 0,
             in_logon: true,
             in_reuse_logon: false,
+            no_dialog_call: flags.contains(OpenStoreFlags::NO_DIALOG).then_some("Logon"),
             cleanup_done: false,
             logoff_called: false,
             teardown: crate::runtime::state::Teardown::Idle,
@@ -1051,6 +1052,7 @@ impl Runtime {
         };
         if let Some(rec) = self.st().logons.get_mut(lkey) {
             rec.in_logon = false;
+            rec.no_dialog_call = None;
         }
         // MAPI's temporary reference to the provider goes before anything can shut it down.
         drop(provider);
@@ -1166,6 +1168,7 @@ impl Runtime {
         // MAPI's own reference goes: the provider's is the one that keeps the support object.
         drop(support);
         self.check_recorded_entry_id(lkey, &target.entry, recorded, store_label);
+        self.check_logon_setup(lkey, session, &target.entry.section, store_label, &file);
         if self.behavior.check_store_properties {
             self.check_store_props(lkey, &store, &target.entry.dll_base, &file, session);
         }
@@ -1295,6 +1298,7 @@ impl Runtime {
             if let Some(rec) = st.logons.get_mut(lkey) {
                 rec.in_logon = true;
                 rec.in_reuse_logon = true;
+                rec.no_dialog_call = flags.contains(OpenStoreFlags::NO_DIALOG).then_some("Logon");
             }
         }
         let logon_flags = logon_flags(flags);
@@ -1344,6 +1348,7 @@ impl Runtime {
             if let Some(rec) = st.logons.get_mut(lkey) {
                 rec.in_logon = false;
                 rec.in_reuse_logon = false;
+                rec.no_dialog_call = None;
             }
         }
         drop(provider);
@@ -1594,6 +1599,75 @@ impl Runtime {
                 );
                 None
             }
+        }
+    }
+
+    /// What a fresh `Logon` must have set up by the time it returns
+    /// (implementing-service-provider-logon, imsprovider-logon): its MAPIUID registered, the
+    /// profile section's display name, provider display name and record key, and (where the
+    /// behaviour wants one) its status row.
+    fn check_logon_setup(
+        &self,
+        lkey: LogonKey,
+        session: u32,
+        section: &MapiUid,
+        store_label: Option<ObjLabel>,
+        file: &Arc<str>,
+    ) {
+        let (registered, has_row, missing) = {
+            let st = self.st();
+            let s = st.session(session);
+            let registered = s.is_some_and(|s| s.uids.iter().any(|(_, k)| *k == lkey));
+            let has_row = s.is_some_and(|s| s.status_rows.iter().any(|r| r.logon == Some(lkey)));
+            let props = s
+                .and_then(|s| st.profiles.profiles.get(&s.profile))
+                .and_then(|p| p.sections.get(section));
+            let mut missing = Vec::new();
+            if let Some(props) = props {
+                let has = |tags: &[PropTag]| tags.iter().any(|t| props.get(*t).is_some());
+                for (name, tags) in [
+                    ("PR_DISPLAY_NAME", &[PR_DISPLAY_NAME_W, PR_DISPLAY_NAME_A][..]),
+                    (
+                        "PR_PROVIDER_DISPLAY",
+                        &[PR_PROVIDER_DISPLAY_W, PR_PROVIDER_DISPLAY_A][..],
+                    ),
+                    ("PR_RECORD_KEY", &[PR_RECORD_KEY][..]),
+                ] {
+                    if !has(tags) {
+                        missing.push(name);
+                    }
+                }
+            }
+            (registered, has_row, missing)
+        };
+        let objects: Vec<ObjLabel> = store_label.into_iter().collect();
+        let by = Party::Library(Arc::clone(file));
+        if !registered {
+            self.violation(
+                &rules::LOGON_REGISTER_UID,
+                "a fresh Logon returned without registering a MAPIUID with SetProviderUID".to_owned(),
+                objects.clone(),
+                by.clone(),
+            );
+        }
+        if !missing.is_empty() {
+            self.violation(
+                &rules::LOGON_PROFILE_PROPS,
+                format!(
+                    "a fresh Logon returned and its profile section has no {}",
+                    missing.join(", ")
+                ),
+                objects.clone(),
+                by.clone(),
+            );
+        }
+        if !has_row && self.behavior.status_row == crate::runtime::StoreStatusRow::Required {
+            self.violation(
+                &rules::LOGON_STATUS_ROW,
+                "a fresh Logon returned without creating its status row (ModifyStatusRow)".to_owned(),
+                objects,
+                by,
+            );
         }
     }
 

@@ -235,9 +235,17 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
             work.blob.len()
         ),
     );
-    let (result, panicked) = match rt.guarded(&file, Some(session), "SpoolerLogon", &[plabel], || {
+    let no_dialog = flags.contains(SpoolerLogonFlags::NO_DIALOG);
+    if no_dialog && let Some(rec) = rt.st().logons.get_mut(logon) {
+        rec.no_dialog_call = Some("SpoolerLogon");
+    }
+    let outcome = rt.guarded(&file, Some(session), "SpoolerLogon", &[plabel], || {
         provider.object().spooler_logon(&args)
-    }) {
+    });
+    if no_dialog && let Some(rec) = rt.st().logons.get_mut(logon) {
+        rec.no_dialog_call = None;
+    }
+    let (result, panicked) = match outcome {
         Ok(result) => {
             Runtime::finish_warned(call, &result, |out| {
                 let labels: Vec<String> = [out.logon.as_ref().and_then(|l| l.label()), out.store.label()]

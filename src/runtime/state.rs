@@ -213,6 +213,8 @@ pub(crate) struct LogonRec {
     /// Set while a `Logon` call is running for this logon (fresh or reuse).
     pub(crate) in_logon: bool,
     pub(crate) in_reuse_logon: bool,
+    /// The logon call running with `MDB_NO_DIALOG` (`Logon` or `SpoolerLogon`), if any.
+    pub(crate) no_dialog_call: Option<&'static str>,
     pub(crate) cleanup_done: bool,
     pub(crate) logoff_called: bool,
     /// MAPI's teardown of the logon.

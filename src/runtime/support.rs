@@ -146,6 +146,17 @@ impl SupportObject {
             args,
             |rt| {
                 self.require_live(rt)?;
+                let no_dialog = rt.st().logons.get(self.logon).and_then(|r| r.no_dialog_call);
+                if let Some(call) = no_dialog {
+                    rt.violation(
+                        &rules::LOGON_NO_DIALOG,
+                        format!(
+                            "{method} shows a dialog during {call}, which MAPI called with MDB_NO_DIALOG"
+                        ),
+                        vec![self.label()],
+                        self.provider_party(rt),
+                    );
+                }
                 if rt.nt_service_session(self.session) {
                     rt.violation(
                         &rules::SERVICE_PROVIDER_NO_UI,

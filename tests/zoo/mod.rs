@@ -77,6 +77,14 @@ pub(crate) enum Defect {
     ReuseOpensSection,
     /// A fresh `Logon` does not record `PR_ENTRYID` in its profile section.
     NoProfileEntryId,
+    /// A fresh `Logon` does not record `PR_RECORD_KEY` in its profile section.
+    NoProfileRecordKey,
+    /// A fresh `Logon` registers no MAPIUID.
+    NoProviderUid,
+    /// A fresh `Logon` creates no status row.
+    NoStatusRow,
+    /// `Logon` shows a dialog (`Details`) even when called with `MDB_NO_DIALOG`.
+    DialogInLogon,
     /// A fresh `Logon` returns no spool-security data.
     NoSpoolSecurity,
     /// `Logon` calls `SpoolerNotify`.
@@ -561,17 +569,20 @@ impl MsProvider for ZooProvider {
         if d == Defect::UiInService && self.init_flags.contains(ProviderInitFlags::NT_SERVICE) {
             let _ = support.details(0, &id.to_bytes(), 0);
         }
+        let mut recorded = PropBag::new();
+        recorded
+            .put(PR_DISPLAY_NAME_W, "Zoo Store")
+            .put(PR_PROVIDER_DISPLAY_W, "Zoo Store Provider");
         if d != Defect::NoProfileEntryId {
-            section.set_props(&[
-                Prop {
-                    tag: PR_ENTRYID,
-                    value: PropValue::Binary(wrapped.clone()),
-                },
-                Prop {
-                    tag: PR_DISPLAY_NAME_W,
-                    value: PropValue::Unicode("Zoo Store".into()),
-                },
-            ])?;
+            recorded.put(PR_ENTRYID, wrapped.clone());
+        }
+        if d != Defect::NoProfileRecordKey {
+            recorded.put(PR_RECORD_KEY, id.data().to_vec());
+        }
+        section.set_props(&recorded.iter().cloned().collect::<Vec<_>>())?;
+        if d == Defect::DialogInLogon {
+            // The dialog is refused (the simulator has none); the logon goes on.
+            let _ = support.details(0, &id.to_bytes(), 0);
         }
         if d == Defect::WritesResourceFlags {
             let problems = section.set_props(&[Prop {
@@ -582,7 +593,9 @@ impl MsProvider for ZooProvider {
         }
         drop(section);
         let flags = if d == Defect::ReservedFlags { 1 } else { 0 };
-        support.set_provider_uid(&ZOO_UID, flags)?;
+        if d != Defect::NoProviderUid {
+            support.set_provider_uid(&ZOO_UID, flags)?;
+        }
         if d == Defect::RegistersNewUid {
             let uid = support.new_uid()?;
             support.set_provider_uid(&uid, 0)?;
@@ -670,19 +683,21 @@ impl MsProvider for ZooProvider {
             Defect::StashLogon => *self.statics.kept_logon.lock().unwrap() = Some(logon.clone()),
             _ => {}
         }
-        args.support.modify_status_row(
-            &[
-                Prop {
-                    tag: PR_DISPLAY_NAME_W,
-                    value: PropValue::Unicode("Zoo Store".into()),
-                },
-                Prop {
-                    tag: PR_STATUS_CODE,
-                    value: PropValue::from_u32(StatusCode::AVAILABLE.bits()),
-                },
-            ],
-            StatusRowFlags::empty(),
-        )?;
+        if d != Defect::NoStatusRow {
+            args.support.modify_status_row(
+                &[
+                    Prop {
+                        tag: PR_DISPLAY_NAME_W,
+                        value: PropValue::Unicode("Zoo Store".into()),
+                    },
+                    Prop {
+                        tag: PR_STATUS_CODE,
+                        value: PropValue::from_u32(StatusCode::AVAILABLE.bits()),
+                    },
+                ],
+                StatusRowFlags::empty(),
+            )?;
+        }
         self.stores.lock().unwrap().push(OpenStore {
             id: id.clone(),
             logon: logon.downgrade(),
