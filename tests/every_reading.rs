@@ -6,9 +6,10 @@
 //! Two kinds of setting are combined. Those that describe MAPI (who releases the support object
 //! at teardown, when DLLs unload, what a reuse may return, which objects the spooler gets, where a
 //! MAPIUID may come from, how often `StoreLogoffTransports` may run, whether the spooler needs a
-//! spool-security blob), and those that are not contested but that a provider must not depend on
-//! (the spooler's thread, `IMalloc`'s counting, `MAPIAllocateMore` misuse): a correct provider is clean under both readings without knowing which is
-//! in force. And the one that tells the provider what to do (`SltTiming`: call
+//! spool-security blob, whether a store must make a status row) and those that are not contested
+//! but that a provider must not depend on (the spooler's thread, `IMalloc`'s counting,
+//! `MAPIAllocateMore` misuse): a correct provider is clean under both readings without knowing
+//! which is in force. And the one that tells the provider what to do (`SltTiming`: call
 //! `StoreLogoffTransports` in `StoreLogoff`, or not before the final release): a provider follows
 //! one reading, so the sample is configured for each, and the zoo, written for the default, runs
 //! under the default only.
@@ -104,6 +105,12 @@ fn mapi_readings(base: &Behavior) -> Vec<Behavior> {
             b.with_spool_security(SpoolSecurity::Required),
         ]
     });
+    double(&|b| {
+        [
+            b.clone().with_status_row(StoreStatusRow::Optional),
+            b.with_status_row(StoreStatusRow::Required),
+        ]
+    });
     // Not contested, but a provider must not depend on them either.
     double(&|b| {
         [
@@ -127,7 +134,7 @@ fn mapi_readings(base: &Behavior) -> Vec<Behavior> {
 }
 
 /// The number of combinations [`mapi_readings`] makes.
-const MAPI_READINGS: usize = 1 << 10;
+const MAPI_READINGS: usize = 1 << 11;
 
 /// The provider under test: its DLL file, its library and its service.
 #[derive(Clone, Copy, Debug)]
