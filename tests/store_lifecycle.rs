@@ -820,3 +820,57 @@ fn a_spooler_driven_from_another_thread_stays_consistent() {
         report.trace().calls_of("Shutdown").len()
     );
 }
+
+/// Two users of one store (it was opened twice): one user's `StoreLogoff` ends that user's use
+/// only (imsgstore-storelogoff); the other handle keeps working and may log off in turn, and the
+/// store tells the transports once.
+#[test]
+fn storelogoff_by_one_of_two_users_leaves_the_other_working() {
+    for timing in [SltTiming::InStoreLogoff, SltTiming::AtFinalRelease] {
+        for sample in [true, false] {
+            let behavior = Behavior::default().with_store_logoff_transports(timing);
+            let sim = if sample {
+                let config = mapisim::sample::SampleConfig::for_behavior(&behavior);
+                let sim = Simulator::builder()
+                    .library(SampleStore::DLL_FILE, move || {
+                        mapisim::sample::SampleLibrary::new(config)
+                    })
+                    .service(SampleStore::service("SMPMS"))
+                    .behavior(behavior)
+                    .build();
+                sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
+                sim
+            } else if timing == SltTiming::InStoreLogoff {
+                let sim = zoo::builder(Defect::None).behavior(behavior).build();
+                zoo_profile(&sim, "P");
+                sim
+            } else {
+                continue; // the zoo follows the default reading only
+            };
+            let (mapi, session) = start(&sim, "P", LogonFlags::empty());
+            let first = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+            let second = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+            first.store_logoff(LogoffFlags::ORDERLY).unwrap();
+            // The first user is done; the second still works.
+            assert_eq!(
+                first.get_props(Some(&[PR_STORE_ENTRYID])).unwrap_err(),
+                MapiError::InvalidObject
+            );
+            assert!(second.get_props(Some(&[PR_STORE_ENTRYID])).is_ok());
+            second.store_logoff(LogoffFlags::ORDERLY).unwrap();
+            drop(first);
+            drop(second);
+            end(mapi, session);
+            let report = sim.finish();
+            assert!(report.is_clean(), "{timing:?}, sample {sample}: {}", report.account());
+            let advice: Vec<&str> = report.advisories().into_iter().map(|v| v.rule.id).collect();
+            assert_eq!(advice, vec!["CLIENT-STORE-AFTER-LOGOFF"], "{}", report.account());
+            assert_eq!(
+                report.trace().calls_of("StoreLogoffTransports").len(),
+                1,
+                "{}",
+                report.trace()
+            );
+        }
+    }
+}

@@ -20,8 +20,15 @@ use crate::trace::Party;
 /// session and the store are still usable (`MAPI_E_END_OF_SESSION` after the session's logoff,
 /// `MAPI_E_INVALID_OBJECT` after the store logged off or was invalidated) and catches provider
 /// panics.
+///
+/// `StoreLogoff` ends this handle's use of the store, not another's: when two handles share the
+/// store (it was opened twice), the other one keeps working (imsgstore-storelogoff: when one of
+/// two clients calls it, "the message store is immediately released and control is returned to
+/// the calling client").
 pub struct StoreHandle {
     rt: Arc<Runtime>,
+    /// This handle's `StoreLogoff` went through.
+    logged_off: std::sync::atomic::AtomicBool,
     session: u32,
     logon: Option<LogonKey>,
     store: Option<Ref<dyn MsgStore>>,
@@ -49,6 +56,7 @@ impl StoreHandle {
         let label = store.label();
         StoreHandle {
             rt,
+            logged_off: std::sync::atomic::AtomicBool::new(false),
             session,
             logon,
             store: Some(store),
@@ -99,7 +107,8 @@ impl StoreHandle {
         let invalid = {
             let st = self.rt.st();
             let rec = self.logon.and_then(|k| st.logons.get(k));
-            let after_store_logoff = rec.is_some_and(|r| r.store_logoff_flag.is_some() && !again);
+            let after_store_logoff =
+                self.logged_off.load(std::sync::atomic::Ordering::SeqCst) && !again;
             let torn_down = rec.is_some_and(|r| r.phase == LogonPhase::TornDown);
             let invalidated = store.id().is_some_and(|id| st.invalid_objects.contains(&id));
             (after_store_logoff, torn_down || invalidated)
@@ -149,6 +158,7 @@ impl StoreHandle {
                 });
             }
         };
+        self.logged_off.store(true, std::sync::atomic::Ordering::SeqCst);
         let before = {
             let mut st = self.rt.st();
             let rec = self.logon.and_then(|k| st.logons.get_mut(k));
