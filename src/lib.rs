@@ -240,7 +240,7 @@ pub mod prelude {
     pub use crate::runtime::{
         AllocateMoreMisuse, Behavior, FaultPlan, LogoffShared, MallocCounting, RegisteredUid, ReuseLogon,
         Session, Simulator, SimulatorBuilder, SltRepeat, SltTiming, SpoolSecurity, SpoolerMode,
-        SpoolerObjects, StoreHandle, StoreStatusRow, TeardownCleanup, UnloadTiming,
+        SpoolerObjects, StoreHandle, StoreStatusRow, TeardownCleanup, TransportActivity, UnloadTiming,
     };
     pub use crate::spi::{
         AdviseSink, BufferId, Exports, InitArgs, Malloc, MapiBuffer, MapiProp, MapiSupport, MemRoutines,

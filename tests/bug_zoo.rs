@@ -42,6 +42,7 @@ const PROVEN: &[&str] = &[
     "SPOOLER-NOTIFY-FLAGS",
     "SLT-ONCE",
     "SLT-SAVED-FLAG",
+    "SLT-OUTPUT-ACTED",
     "SLT-TIMING",
     "LOGON-RELEASED",
     "TEARDOWN-ROW-UIDS",
@@ -429,6 +430,50 @@ fn a_reuse_may_update_the_existing_status_row_but_not_replace_it() {
         "{}",
         report.account()
     );
+}
+
+/// The lifecycle with a `StoreLogoff` asked with `flag`, under `behavior`.
+fn logoff_with(defect: Defect, behavior: Behavior, flag: LogoffFlags) -> (Report, LogoffFlags) {
+    let sim = builder(defect).behavior(behavior).build();
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    sim.spooler().run_until_idle();
+    let out = store.store_logoff(flag).unwrap();
+    // Still logged on when the transports kept it: usable, and released afterwards.
+    if defect == Defect::None && !out.contains(LogoffFlags::COMPLETE) {
+        assert!(store.get_props(Some(&[mapisim::props::PR_STORE_ENTRYID])).is_ok());
+    }
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    (sim.finish(), out)
+}
+
+#[test]
+fn slt_output_acted_is_advice_for_a_store_that_hides_the_transports_answer() {
+    let busy = Behavior::default().with_transport_activity(TransportActivity::Busy);
+    // The zoo passes the activity on, stays logged on, and its final release logs the transports
+    // off: StoreLogoffTransports twice, which SLT-ONCE allows.
+    for flag in [LogoffFlags::ABORT, LogoffFlags::QUIET] {
+        let (report, out) = logoff_with(Defect::None, busy.clone(), flag);
+        report.assert_pedantic();
+        assert_eq!(out, LogoffFlags::INBOUND | LogoffFlags::OUTBOUND);
+        assert_eq!(report.trace().calls_of("StoreLogoffTransports").len(), 2);
+    }
+    // An orderly logoff is never refused.
+    let (report, out) = logoff_with(Defect::None, busy.clone(), LogoffFlags::ORDERLY);
+    report.assert_pedantic();
+    assert!(out.contains(LogoffFlags::COMPLETE));
+    // A store that drops the answer.
+    let (report, _) = logoff_with(Defect::IgnoresSltAnswer, busy, LogoffFlags::ABORT);
+    assert!(report.is_clean(), "{}", report.account());
+    let advice: Vec<&str> = report.advisories().into_iter().map(|v| v.rule.id).collect();
+    assert_eq!(advice, vec!["SLT-OUTPUT-ACTED"], "{}", report.account());
+    // Idle transports: the same store is clean.
+    let (report, _) = logoff_with(Defect::IgnoresSltAnswer, Behavior::default(), LogoffFlags::ABORT);
+    report.assert_pedantic();
 }
 
 #[test]

@@ -862,7 +862,11 @@ fn storelogoff_by_one_of_two_users_leaves_the_other_working() {
             drop(second);
             end(mapi, session);
             let report = sim.finish();
-            assert!(report.is_clean(), "{timing:?}, sample {sample}: {}", report.account());
+            assert!(
+                report.is_clean(),
+                "{timing:?}, sample {sample}: {}",
+                report.account()
+            );
             let advice: Vec<&str> = report.advisories().into_iter().map(|v| v.rule.id).collect();
             assert_eq!(advice, vec!["CLIENT-STORE-AFTER-LOGOFF"], "{}", report.account());
             assert_eq!(

@@ -380,9 +380,18 @@ rules! {
         bound: Provider,
         severity: Must,
         page: "shutting-down-a-message-store-provider",
-        statement: "StoreLogoffTransports is called exactly once per store shutdown that reaches the store's final release.",
+        statement: "StoreLogoffTransports is called exactly once per store shutdown that reaches the store's final release (a call answered without LOGOFF_COMPLETE, which kept the store logged on, does not count).",
         quote: "StoreLogoffTransports must be called once during the shutdown process.",
         basis: Contested("Behavior::slt_repeat"),
+    }
+    /// What the transports' answer means.
+    SLT_OUTPUT_ACTED = "SLT-OUTPUT-ACTED" {
+        bound: Provider,
+        severity: Should,
+        page: "imapisupport-storelogofftransports",
+        statement: "When StoreLogoffTransports, called inside StoreLogoff, answers transport activity without LOGOFF_COMPLETE (the logoff does not happen), StoreLogoff returns that activity to its caller.",
+        quote: "The behavior of the store provider following the return from StoreLogoffTransports should be based on the value of lpulFlags",
+        basis: Stated,
     }
     /// The flag the client gave StoreLogoff, or LOGOFF_ABORT.
     SLT_SAVED_FLAG = "SLT-SAVED-FLAG" {

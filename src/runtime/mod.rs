@@ -192,6 +192,23 @@ pub enum StoreStatusRow {
     Required,
 }
 
+/// What MAPI's `StoreLogoffTransports` finds the store's transports doing, and so what it
+/// answers. Not contested: a setting so that a store's handling of both answers runs.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum TransportActivity {
+    /// Idle: the answer is `LOGOFF_COMPLETE`, whatever the flag. The default.
+    #[default]
+    Idle,
+    /// Messages on the way in and out: a call made inside `StoreLogoff` with `LOGOFF_ABORT` or
+    /// `LOGOFF_QUIET` answers `LOGOFF_INBOUND | LOGOFF_OUTBOUND` without `LOGOFF_COMPLETE` (the
+    /// logoff does not happen, imapisupport-storelogofftransports); the store must pass the
+    /// activity on to its caller (`SLT-OUTPUT-ACTED`) and stay logged on, so a later
+    /// `StoreLogoff` or its final release calls `StoreLogoffTransports` again (which `SLT-ONCE`
+    /// allows). The other flags, and a call from the final release, are answered
+    /// `LOGOFF_COMPLETE`.
+    Busy,
+}
+
 /// Whether the spooler needs a spool-security blob from `Logon`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum SpoolSecurity {
@@ -293,6 +310,8 @@ pub struct Behavior {
     pub logoff_shared: LogoffShared,
     /// Whether a fresh store logon must create its status row ([`StoreStatusRow::Optional`]).
     pub status_row: StoreStatusRow,
+    /// What `StoreLogoffTransports` finds the transports doing ([`TransportActivity::Idle`]).
+    pub transport_activity: TransportActivity,
 }
 
 impl Default for Behavior {
@@ -315,6 +334,7 @@ impl Default for Behavior {
             slt_repeat: SltRepeat::default(),
             logoff_shared: LogoffShared::default(),
             status_row: StoreStatusRow::default(),
+            transport_activity: TransportActivity::default(),
         }
     }
 }
@@ -419,6 +439,12 @@ impl Behavior {
     /// Sets whether a fresh store logon must create its status row.
     pub fn with_status_row(mut self, row: StoreStatusRow) -> Self {
         self.status_row = row;
+        self
+    }
+
+    /// Sets what `StoreLogoffTransports` finds the transports doing.
+    pub fn with_transport_activity(mut self, activity: TransportActivity) -> Self {
+        self.transport_activity = activity;
         self
     }
 }

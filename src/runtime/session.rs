@@ -968,6 +968,8 @@ impl Runtime {
             in_final_release: false,
             store_destroyed: false,
             slt_calls: 0,
+            slt_refused: 0,
+            slt_refused_answer: None,
             in_logon: true,
             in_reuse_logon: false,
             no_dialog_call: flags.contains(OpenStoreFlags::NO_DIALOG).then_some("Logon"),

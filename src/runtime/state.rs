@@ -210,6 +210,11 @@ pub(crate) struct LogonRec {
     pub(crate) in_final_release: bool,
     pub(crate) store_destroyed: bool,
     pub(crate) slt_calls: u32,
+    /// `StoreLogoffTransports` calls answered without `LOGOFF_COMPLETE` (transport activity kept
+    /// the store logged on).
+    pub(crate) slt_refused: u32,
+    /// The activity the last refused call answered inside the running `StoreLogoff`.
+    pub(crate) slt_refused_answer: Option<LogoffFlags>,
     /// Set while a `Logon` call is running for this logon (fresh or reuse).
     pub(crate) in_logon: bool,
     pub(crate) in_reuse_logon: bool,

@@ -107,8 +107,7 @@ impl StoreHandle {
         let invalid = {
             let st = self.rt.st();
             let rec = self.logon.and_then(|k| st.logons.get(k));
-            let after_store_logoff =
-                self.logged_off.load(std::sync::atomic::Ordering::SeqCst) && !again;
+            let after_store_logoff = self.logged_off.load(std::sync::atomic::Ordering::SeqCst) && !again;
             let torn_down = rec.is_some_and(|r| r.phase == LogonPhase::TornDown);
             let invalidated = store.id().is_some_and(|id| st.invalid_objects.contains(&id));
             (after_store_logoff, torn_down || invalidated)
@@ -178,13 +177,38 @@ impl StoreHandle {
             Ok(r) => r,
             Err(_) => Err(MapiError::CallFailed),
         };
-        let after = {
+        let (after, refused) = {
             let mut st = self.rt.st();
-            self.logon.and_then(|k| st.logons.get_mut(k)).map(|rec| {
-                rec.in_store_logoff = false;
-                rec.slt_calls
-            })
+            let rec = self.logon.and_then(|k| st.logons.get_mut(k));
+            match rec {
+                Some(rec) => {
+                    rec.in_store_logoff = false;
+                    (Some(rec.slt_calls), rec.slt_refused_answer.take())
+                }
+                None => (None, None),
+            }
         };
+        if let Some(activity) = refused {
+            // The logoff did not happen: the handle stays usable and the spooler keeps what it
+            // holds. The store must tell its caller why.
+            self.logged_off.store(false, std::sync::atomic::Ordering::SeqCst);
+            let passed_on = result.as_ref().is_ok_and(|out| out.contains(activity));
+            if !passed_on {
+                let what = match &result {
+                    Ok(out) => format!("returned {out}"),
+                    Err(e) => format!("failed with {e}"),
+                };
+                self.rt.violation(
+                    &rules::SLT_OUTPUT_ACTED,
+                    format!(
+                        "StoreLogoffTransports answered {activity} (the logoff does not happen), and StoreLogoff {what}"
+                    ),
+                    self.label.into_iter().collect(),
+                    Party::Library(Arc::clone(&self.file)),
+                );
+            }
+            return result;
+        }
         // (A repeated StoreLogoff, where the reading allows one, need not call it again.)
         if let (Some(before), Some(after)) = (before, after)
             && after == before

@@ -858,7 +858,8 @@ impl Runtime {
             let rec = st.logons.get_mut(logon).ok_or(MapiError::EndOfSession)?;
             rec.slt_calls += 1;
             (
-                rec.slt_calls,
+                // A call that was refused kept the store logged on: the shutdown had not begun.
+                rec.slt_calls - rec.slt_refused,
                 rec.store_logoff_flag,
                 rec.in_store_logoff,
                 rec.in_final_release,
@@ -919,6 +920,22 @@ impl Runtime {
                 vec![support],
                 by,
             );
+        }
+        // Transports at work stop a logoff asked with LOGOFF_ABORT or LOGOFF_QUIET (a final
+        // release cannot be refused).
+        let refused = self.behavior.transport_activity == crate::runtime::TransportActivity::Busy
+            && in_logoff
+            && matches!(flags.input(), Some(f) if f == LogoffFlags::ABORT || f == LogoffFlags::QUIET);
+        if refused {
+            let activity = LogoffFlags::INBOUND | LogoffFlags::OUTBOUND;
+            if let Some(rec) = self.st().logons.get_mut(logon) {
+                rec.slt_refused += 1;
+                rec.slt_refused_answer = Some(activity);
+            }
+            self.note(format!(
+                "transports are at work: the logoff asked with {flags} does not happen"
+            ));
+            return Ok(activity);
         }
         self.spooler_release(logon, "the store logs off its transports");
         Ok(LogoffFlags::COMPLETE)

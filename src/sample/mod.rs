@@ -539,16 +539,22 @@ impl SampleMsgStore {
             .unwrap_or_default()
     }
 
-    /// Calls `StoreLogoffTransports` once, with `flags`.
+    /// Calls `StoreLogoffTransports` once, with `flags`, and returns its answer. An answer
+    /// without `LOGOFF_COMPLETE` (transports at work kept the logoff from happening) leaves the
+    /// store logged on: a later `StoreLogoff` or the final release calls it again.
     fn logoff_transports(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         if self.transports_logged_off.swap(true, Ordering::AcqRel) {
             return Ok(LogoffFlags::COMPLETE);
         }
         let support = lock(&self.support).clone();
-        match support {
+        let answer = match support {
             Some(support) => support.store_logoff_transports(flags),
             None => Ok(LogoffFlags::COMPLETE),
+        };
+        if !answer.as_ref().is_ok_and(|a| a.contains(LogoffFlags::COMPLETE)) {
+            self.transports_logged_off.store(false, Ordering::Release);
         }
+        answer
     }
 }
 

@@ -122,6 +122,8 @@ pub(crate) enum Defect {
     SltWrongFlag,
     /// `StoreLogoff` only saves the flag; the call comes from the final release.
     SltDeferred,
+    /// `StoreLogoff` calls `StoreLogoffTransports` and returns no flags, whatever it answered.
+    IgnoresSltAnswer,
     /// The store object holds its logon object.
     StoreHoldsLogon,
     /// The store and the logon object hold each other (a reference cycle).
@@ -822,10 +824,15 @@ impl ZooStore {
             let logon = self.logon_ref.lock().unwrap().upgrade()?;
             logon.support.lock().unwrap().clone()
         });
-        match support {
+        let answer = match support {
             Some(s) => s.store_logoff_transports(flags),
             None => Ok(LogoffFlags::COMPLETE),
+        };
+        // Not logged off: the next StoreLogoff or the final release tries again.
+        if !answer.as_ref().is_ok_and(|a| a.contains(LogoffFlags::COMPLETE)) {
+            self.transports_done.store(false, Ordering::SeqCst);
         }
+        answer
     }
 }
 
@@ -922,6 +929,10 @@ impl MsgStore for ZooStore {
         }
         match self.defect {
             Defect::SltDeferred => Ok(LogoffFlags::empty()),
+            Defect::IgnoresSltAnswer => {
+                self.transports(flags)?;
+                Ok(LogoffFlags::empty())
+            }
             Defect::SltWrongFlag => self.transports(LogoffFlags::ABORT),
             Defect::SltTwice => {
                 self.transports(flags)?;
