@@ -39,6 +39,7 @@ const PROVEN: &[&str] = &[
     "SPOOLER-SAME-OBJECTS",
     "SPOOLER-LOGON",
     "COMPARE-STORE-IDS",
+    "COMPARE-STORE-IDS-NO-STORE",
     "SPOOLER-NOTIFY-FLAGS",
     "SLT-ONCE",
     "SLT-SAVED-FLAG",
@@ -684,6 +685,39 @@ fn spooler_logon_fires_when_the_spooler_can_never_log_on() {
     session.logoff(SessionLogoffFlags::empty()).unwrap();
     mapi.uninitialize().unwrap();
     sim.finish().assert_clean();
+}
+
+#[test]
+fn compare_store_ids_no_store_fires_for_a_comparison_that_needs_an_open_store() {
+    for defect in [Defect::None, Defect::CompareNeedsOpenStore] {
+        let sim = simulator(defect);
+        zoo_profile(&sim, "Zoo");
+        let mapi = sim.initialize(InitFlags::empty()).unwrap();
+        let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+        let store = open_default(&session, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL).unwrap();
+        let id = store.entry_id().unwrap();
+        // While the store is open, the comparison works either way.
+        assert!(session.compare_entry_ids(&id, &id, 0).unwrap());
+        store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+        drop(store);
+        // No store of the provider is open now.
+        let same = session.compare_entry_ids(&id, &id, 0);
+        session.logoff(SessionLogoffFlags::empty()).unwrap();
+        mapi.uninitialize().unwrap();
+        let report = sim.finish();
+        if defect == Defect::None {
+            assert!(same.unwrap());
+            report.assert_pedantic();
+        } else {
+            assert_eq!(same.unwrap_err(), MapiError::NotFound);
+            assert_eq!(
+                report.rule_ids(),
+                vec!["COMPARE-STORE-IDS-NO-STORE"],
+                "{}",
+                report.account()
+            );
+        }
+    }
 }
 
 #[test]

@@ -195,6 +195,15 @@ rules! {
         quote: "TRUE if the two entry identifiers refer to the same object; otherwise, FALSE.",
         basis: Derived("the definition of the result"),
     }
+    /// Comparing without a store.
+    COMPARE_STORE_IDS_NO_STORE = "COMPARE-STORE-IDS-NO-STORE" {
+        bound: Provider,
+        severity: Must,
+        page: "imsprovider-comparestoreids",
+        statement: "CompareStoreIDs answers for two store IDs the provider recorded itself (PR_ENTRYID of its profile sections) also when none of its stores is open: it does not fail.",
+        quote: "A CompareStoreIDs call can be made when no message stores are open for a particular store provider.",
+        basis: Stated,
+    }
     /// Step 5 of loading a store provider.
     LOGON_ADDREF_SUPPORT = "LOGON-ADDREF-SUPPORT" {
         bound: Provider,

@@ -584,10 +584,49 @@ impl Runtime {
             || provider.object().compare_store_ids(a, b, 0),
             |same| if *same { "TRUE".into() } else { "FALSE".into() },
         );
-        if let Ok(same) = result {
-            self.check_store_id_answer(&provider.file, provider.label, a, b, same);
+        match result {
+            Ok(same) => self.check_store_id_answer(&provider.file, provider.label, a, b, same),
+            Err(e) => self.check_store_id_failure(provider, a, b, e),
         }
         result
+    }
+
+    /// `COMPARE-STORE-IDS-NO-STORE`: a failure to compare two store IDs the provider recorded
+    /// itself (`PR_ENTRYID` of its profile sections), while none of its stores is open.
+    fn check_store_id_failure(&self, provider: &ProviderHandle, a: &[u8], b: &[u8], error: MapiError) {
+        let open = {
+            let st = self.st();
+            st.providers.get(provider.key()).is_some_and(|p| {
+                p.logons
+                    .iter()
+                    .any(|k| st.logons.get(*k).is_some_and(|r| r.phase == LogonPhase::Active))
+            })
+        };
+        if open {
+            return;
+        }
+        let own: Vec<Vec<u8>> = self
+            .session_providers(provider.session)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| {
+                p.resource_type == Some(ResourceType::StoreProvider)
+                    && loader::file_key(&dll_file_name(&p.dll_base)) == loader::file_key(&provider.file)
+            })
+            .filter_map(|p| recorded_entry_id(&p))
+            .collect();
+        if own.iter().any(|id| id == a) && own.iter().any(|id| id == b) {
+            self.violation(
+                &rules::COMPARE_STORE_IDS_NO_STORE,
+                format!(
+                    "CompareStoreIDs failed with {error} for two store IDs it recorded itself ({}, {}), while none of its stores is open",
+                    hex_short(a),
+                    hex_short(b)
+                ),
+                vec![provider.label],
+                Party::Library(Arc::clone(&provider.file)),
+            );
+        }
     }
 
     /// `COMPARE-STORE-IDS`: what one answer of `CompareStoreIDs` can show — an ID that is not the

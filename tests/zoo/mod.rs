@@ -122,6 +122,8 @@ pub(crate) enum Defect {
     SltWrongFlag,
     /// `StoreLogoff` only saves the flag; the call comes from the final release.
     SltDeferred,
+    /// `CompareStoreIDs` looks the IDs up among its open stores, and fails when none is open.
+    CompareNeedsOpenStore,
     /// `StoreLogoff` calls `StoreLogoffTransports` and returns no flags, whatever it answered.
     IgnoresSltAnswer,
     /// The store object holds its logon object.
@@ -745,6 +747,9 @@ impl MsProvider for ZooProvider {
     fn compare_store_ids(&self, a: &[u8], b: &[u8], _flags: u32) -> MapiResult<bool> {
         let a = EntryId::parse(a).map_err(|_| MapiError::InvalidEntryid)?;
         let b = EntryId::parse(b).map_err(|_| MapiError::InvalidEntryid)?;
+        if self.defect == Defect::CompareNeedsOpenStore && self.stores.lock().unwrap().is_empty() {
+            return Err(MapiError::NotFound);
+        }
         Ok(match self.defect {
             Defect::CompareNeverSame => false,
             Defect::CompareOneWay => a.data() <= b.data(),
