@@ -344,3 +344,43 @@ fn the_table_tells_a_reading_dependent_defect() {
     }
     assert_eq!(blamed, MAPI_READINGS / 2);
 }
+
+/// "Your service provider must not make assumptions about the number of times that it will be
+/// loaded" (starting-a-service-provider): the unload setting is also how often the DLL is
+/// loaded. Kept until the last `MAPIUninitialize`, it is loaded once for three sessions in a row;
+/// unloaded with its last provider object, it is loaded afresh for each. The correct providers
+/// are clean either way.
+#[test]
+fn the_correct_providers_do_not_care_how_often_they_are_loaded() {
+    for provider in [Provider::Sample, Provider::Zoo] {
+        for (unload, instances) in [
+            (UnloadTiming::AfterLastUninitialize, 1),
+            (UnloadTiming::WhenLastProviderReleased, 3),
+        ] {
+            let sim = simulator(provider, Behavior::default().with_unload(unload));
+            let mapi = sim.initialize(InitFlags::empty()).unwrap();
+            for _ in 0..3 {
+                let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
+                let store = zoo::open_default(&session, OpenStoreFlags::WRITE).unwrap();
+                sim.spooler().run_until_idle();
+                store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+                drop(store);
+                session.logoff(SessionLogoffFlags::empty()).unwrap();
+            }
+            mapi.uninitialize().unwrap();
+            let report = sim.finish();
+            report.assert_pedantic();
+            let file = match provider {
+                Provider::Sample => SampleStore::DLL_FILE,
+                Provider::Zoo => zoo::ZOO_FILE,
+            };
+            // (Plus the instance the service entry ran in when the profile was made.)
+            assert_eq!(
+                report.loads.instances(file),
+                instances + 1,
+                "{provider:?}, {unload:?}: {}",
+                report.loads
+            );
+        }
+    }
+}

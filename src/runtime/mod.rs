@@ -219,15 +219,20 @@ pub enum SpoolSecurity {
     Required,
 }
 
-/// When MAPI unloads a provider DLL. The documents disagree.
+/// When MAPI unloads a provider DLL, and so how many times it loads it. The documents disagree.
+///
+/// A provider "must not make assumptions about the number of times that it will be loaded"
+/// (starting-a-service-provider): run it under both to see that it does not.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum UnloadTiming {
-    /// After the last active client called `MAPIUninitialize` (shutting-down-a-service-provider).
+    /// After the last active client called `MAPIUninitialize` (shutting-down-a-service-provider):
+    /// the DLL is loaded once, and its instance (its statics) serves every session until then.
     /// The default.
     #[default]
     AfterLastUninitialize,
     /// "At a later time" once the last provider object of the DLL is released
     /// (releasing-the-transport-provider): here, when the client call that released it returns.
+    /// Sessions one after the other each load the DLL afresh, with new statics.
     WhenLastProviderReleased,
 }
 
