@@ -73,15 +73,17 @@
 //! seed "Arrêt d'un fournisseur de services") lists it among the tasks of **`IMSLogon::Logoff`**.
 //! [`TeardownCleanup`](runtime::TeardownCleanup) chooses which reading MAPI plays:
 //!
-//! - `MapiInSupportRelease` (the default, the store page) expects the store's final release to
-//!   release the support object. MAPI removes the logon's MAPIUIDs and status row inside that
-//!   release, and, at session logoff, before it calls `Logoff`. A provider whose `Logoff` also
-//!   releases the support object when the store is still alive is right under it too.
-//! - `ProviderInLogoff` (the generic page) expects `Logoff` to release the support object when
-//!   the store is still alive at session logoff; MAPI removes the MAPIUIDs and the row inside that
-//!   release. A `Logoff` that keeps it breaks `TEARDOWN-ROW-UIDS` — unless the client still holds
-//!   the store (which then keeps the support object, the client's mistake): MAPI then removes
-//!   them itself and blames nobody.
+//! - `ProviderInLogoff` (the default, the generic page and the seed) expects `Logoff` to release
+//!   the support object when the store is still alive at session logoff; MAPI removes the
+//!   MAPIUIDs and the row inside that release. A `Logoff` that keeps it breaks
+//!   `TEARDOWN-ROW-UIDS` — unless the client still holds the store (which then keeps the support
+//!   object, the client's mistake): MAPI then removes them itself and blames the provider for
+//!   nothing. A store whose final release releases it before any `Logoff` is right too.
+//! - `MapiInSupportRelease` (the store page) expects the store's final release to release the
+//!   support object (`STORE-RELEASES-SUPPORT`). MAPI removes the logon's MAPIUIDs and status row
+//!   inside that release, and, at session logoff, before it calls `Logoff`. A provider whose
+//!   `Logoff` also releases the support object when the store is still alive is right under it
+//!   too.
 //!
 //! The sample provider's [`SampleConfig::for_behavior`](sample::SampleConfig::for_behavior) plays
 //! both: its `Logoff` releases the support object if the store still holds it, and its store's
@@ -103,18 +105,54 @@
 //! ## What the simulator checks
 //!
 //! Every contract is a [`Rule`] of the catalogue ([`check::rules`]) with a stable id, a one-line
-//! statement and its documentation page: the support object AddRef'd once by a fresh `Logon` and
-//! not on a reuse, `SpoolerLogon` returning the same objects, `StoreLogoffTransports` called once
-//! with the saved flag, `Shutdown` after the last logon and only once, a new provider object per
-//! initialization, every `LoadLibrary` paired, nothing of a session left alive after its teardown,
-//! and more. A broken rule is a [`Violation`], recorded with the objects involved and the trace
-//! event; [`Report::assert_clean`] panics with a readable account (rule, page, objects, the trace
-//! lines around it, how to rerun). Errors — what MAPI or a provider returns — are
-//! [`MapiError`] values, one per MAPI code with its exact `HRESULT`; they are not violations.
+//! statement of exactly what fires it, the documentation page that states it, the sentence of
+//! that page it rests on, and its basis: stated by the page, derived from what the pages state,
+//! or contested between pages (then a [`Behavior`] setting chooses). The support object AddRef'd
+//! by a fresh `Logon` and not on a reuse, a MAPIUID registered and the profile section filled in,
+//! `SpoolerLogon` returning the same objects, `StoreLogoffTransports` called once with the saved
+//! flag, a new provider object per initialization, every `LoadLibrary` paired, nothing of a
+//! session left alive after its teardown, and more. A broken rule is a [`Violation`], recorded with
+//! the objects involved and the trace event; [`Report::assert_clean`] panics with a readable
+//! account (rule, page, quoted sentence, basis, objects, the trace lines around it, how to rerun).
+//! Errors — what MAPI or a provider returns — are [`MapiError`] values, one per MAPI code with its
+//! exact `HRESULT`; they are not violations.
 //!
-//! The client is checked too: MAPI calls before `MAPIInitialize`, a session used after its logoff,
-//! objects still held at the last `MAPIUninitialize` are client violations, and misuse always gets
-//! a typed error, never a panic.
+//! **Severity follows the page's words.** A rule the page states with *must* (or that MAPI
+//! depends on) is a violation: the report is not clean. A rule the page words as *should*, or as
+//! performance advice, is an advisory ([`Violation::is_advisory`]): listed in the report and in
+//! the trace (`??` instead of `!!`), but [`Report::assert_clean`] passes. A test that wants the
+//! advice kept too builds the simulator with
+//! [`pedantic`](runtime::SimulatorBuilder::pedantic) or calls [`Report::assert_pedantic`].
+//!
+//! The client is checked too: MAPI calls before `MAPIInitialize`, a session logged off while the
+//! client still holds its stores or advise registrations, a session used after its logoff, a store
+//! used after its `StoreLogoff` are client findings, and misuse always gets a typed error, never a
+//! panic.
+//!
+//! ## Where the pages disagree
+//!
+//! Where two Microsoft pages say different things, the simulator does not pick one silently: the
+//! rule's basis names the [`Behavior`] setting, the default is the reading of the seed pages where
+//! they take a side, and a provider can be run under both (the table test `every_reading.rs` runs
+//! the bundled providers under every combination). The contested points:
+//!
+//! | Point | One reading | The other | Setting (default first) |
+//! |---|---|---|---|
+//! | When `StoreLogoffTransports` is called | `StoreLogoff` starts with it (shutting-down-a-message-store-provider) | `StoreLogoff` only saves the flag, the call waits for the final release (imsgstore-storelogoff) | [`SltTiming`](runtime::SltTiming): `InStoreLogoff`, `AtFinalRelease` |
+//! | Who releases the support object | `IMSLogon::Logoff` (shutting-down-a-service-provider, seed) | the store's final release (shutting-down-a-message-store-provider) | [`TeardownCleanup`](runtime::TeardownCleanup): `ProviderInLogoff`, `MapiInSupportRelease` |
+//! | When DLLs unload (how often they load) | after the last `MAPIUninitialize` | once the last provider object is gone (releasing-the-transport-provider) | [`UnloadTiming`](runtime::UnloadTiming): `AfterLastUninitialize`, `WhenLastProviderReleased` |
+//! | What a `Logon` on an open store returns as logon object | the existing one, or none (loading-message-store-providers, seed) | none (imsprovider-logon) | [`ReuseLogon`](runtime::ReuseLogon): `ExistingAllowed`, `Null` |
+//! | Which objects `SpoolerLogon` returns | the same as `Logon` (loading-message-store-providers, seed) | objects of its own, marked as the spooler's (imsprovider-spoolerlogon) | [`SpoolerObjects`](runtime::SpoolerObjects): `Same`, `Distinct` |
+//! | Where a registered MAPIUID comes from | a hard-coded constant (imapisupport-newuid) | any, `NewUID` included (implementing-address-book-provider-logon-and-logoff) | [`RegisteredUid`](runtime::RegisteredUid): `HardCoded`, `Generated` |
+//! | How often `StoreLogoffTransports` and `StoreLogoff` may be called | once (shutting-down-a-message-store-provider) | repeated calls overwrite the saved flag (imsgstore-storelogoff) | [`SltRepeat`](runtime::SltRepeat): `Once`, `Overwrite` |
+//! | Whether a store must create a status row at logon | optional (status-tables) | before `Logon` returns (imsprovider-logon) | [`StoreStatusRow`](runtime::StoreStatusRow): `Optional`, `Required` |
+//! | Whether a client may pass `MAPI_LOGOFF_SHARED` | never (imapisession-logoff) | the shared session's owner may (ending-a-mapi-session) | [`LogoffShared`](runtime::LogoffShared): `Never`, `OwnerMay` |
+//! | Whether the spooler needs spool-security data | the profile section is enough | the blob `Logon` returns (imsprovider-logon) | [`SpoolSecurity`](runtime::SpoolSecurity): `Optional`, `Required` |
+//!
+//! Other settings are not disagreements but let a provider's handling of both cases run: what
+//! `StoreLogoffTransports` finds the transports doing ([`TransportActivity`](runtime::TransportActivity)),
+//! how `IMalloc` counts, what `MAPIAllocateMore` does with a bad root, whether the spooler runs by
+//! itself.
 //!
 //! ## Memory
 //!
@@ -139,7 +177,8 @@
 //! ## Clients running as Windows services
 //!
 //! A client that runs as a Windows service ([`runtime::SimulatorBuilder::windows_service_client`],
-//! or `MAPI_NT_SERVICE` in its flags) is held to the rules of "Calling MAPI from Windows services":
+//! or `MAPI_NT_SERVICE` in its flags; declared `false`, the flag is advice against it) is held to
+//! the rules of "Calling MAPI from Windows services":
 //! `MAPI_NT_SERVICE` in both `MAPIInitialize` and `MAPILogonEx`, `MAPI_NO_MAIL`, and no user
 //! interface anywhere — nor from its providers, which receive `MAPI_NT_SERVICE` in their entry
 //! point's flags. Without `MAPI_MULTITHREAD_NOTIFICATIONS`, notifications wait for the thread that
@@ -151,12 +190,12 @@
 //!
 //! ## Settings
 //!
-//! - **Behaviour variants** ([`Behavior`]): where the MAPI documents disagree — when
-//!   `StoreLogoffTransports` is called, who removes MAPIUIDs and status rows, whether the spooler
-//!   needs spool-security data, when DLLs are unloaded — each variant is a setting with a
-//!   documented default, so a provider can be tested against both.
-//! - **Strict mode** ([`runtime::SimulatorBuilder::strict`]): the first violation panics at the
-//!   offending call.
+//! - **Behaviour variants** ([`Behavior`]): the contested points above, each a setting with a
+//!   documented default, and the settings that let a provider's handling of each case run.
+//! - **Pedantic** ([`runtime::SimulatorBuilder::pedantic`]): advisories count against a clean
+//!   report too.
+//! - **Strict mode** ([`runtime::SimulatorBuilder::strict`]): the first violation (and, when
+//!   pedantic, the first advisory) panics at the offending call.
 //! - **History** ([`runtime::SimulatorBuilder::history`]): every object records where each
 //!   outstanding reference was taken (`#[track_caller]`), and its `AddRef`/`Release` calls appear
 //!   in the trace.
