@@ -23,43 +23,7 @@ use mapisim::check::Bound;
 use mapisim::prelude::*;
 use mapisim::sample::{SampleConfig, SampleLibrary, SampleStore};
 use mapisim::trace::{Event, EventKind};
-use zoo::{Defect, ZooLibrary};
-
-/// How the client ends the store's life.
-#[derive(Clone, Copy, Debug)]
-enum Script {
-    /// `StoreLogoff`, the store's release, then the session's `Logoff`.
-    StoreLogoffThenRelease,
-    /// The store's release without `StoreLogoff`, then the session's `Logoff`.
-    PlainRelease,
-    /// The session's `Logoff` while the client still holds the store, released afterwards.
-    SessionLogoffHeld,
-    /// The last `MAPIUninitialize` while the client still holds the store and the session.
-    UninitializeHeld,
-    /// The store opened twice (the second `Logon` reuses the open store), `StoreLogoff` through
-    /// the first handle, both released.
-    Reopen,
-    /// `StoreLogoff` with `LOGOFF_ABORT` (which busy transports refuse), then the release.
-    AbortThenRelease,
-}
-
-const SCRIPTS: [Script; 6] = [
-    Script::StoreLogoffThenRelease,
-    Script::PlainRelease,
-    Script::SessionLogoffHeld,
-    Script::UninitializeHeld,
-    Script::Reopen,
-    Script::AbortThenRelease,
-];
-
-/// The client rules a script breaks on purpose: none but its own mistakes.
-fn client_rules(script: Script) -> Vec<&'static str> {
-    match script {
-        Script::UninitializeHeld => vec!["CLIENT-LOGOFF", "CLIENT-RELEASE"],
-        Script::SessionLogoffHeld => vec!["CLIENT-RELEASE"],
-        _ => Vec::new(),
-    }
-}
+use zoo::{Defect, Ending, ZooLibrary};
 
 /// Every combination of the settings that describe MAPI, on top of `base`.
 fn mapi_readings(base: &Behavior) -> Vec<Behavior> {
@@ -176,67 +140,19 @@ fn simulator(provider: Provider, behavior: Behavior) -> Simulator {
     sim
 }
 
-fn run(provider: Provider, behavior: Behavior, script: Script) -> Report {
-    let sim = simulator(provider, behavior);
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
-    let store = zoo::open_default(&session, OpenStoreFlags::WRITE).unwrap();
-    sim.spooler().run_until_idle();
-    match script {
-        Script::StoreLogoffThenRelease => {
-            store.store_logoff(LogoffFlags::ORDERLY).unwrap();
-            drop(store);
-            session.logoff(SessionLogoffFlags::empty()).unwrap();
-            drop(session);
-            mapi.uninitialize().unwrap();
-        }
-        Script::PlainRelease => {
-            drop(store);
-            session.logoff(SessionLogoffFlags::empty()).unwrap();
-            drop(session);
-            mapi.uninitialize().unwrap();
-        }
-        Script::SessionLogoffHeld => {
-            session.logoff(SessionLogoffFlags::empty()).unwrap();
-            drop(store);
-            drop(session);
-            mapi.uninitialize().unwrap();
-        }
-        Script::UninitializeHeld => {
-            mapi.uninitialize().unwrap();
-            drop(store);
-            drop(session);
-        }
-        Script::AbortThenRelease => {
-            // (Whether the store passes a refusal on is SLT-OUTPUT-ACTED's to judge.)
-            store.store_logoff(LogoffFlags::ABORT).unwrap();
-            drop(store);
-            session.logoff(SessionLogoffFlags::empty()).unwrap();
-            drop(session);
-            mapi.uninitialize().unwrap();
-        }
-        Script::Reopen => {
-            let again = zoo::open_default(&session, OpenStoreFlags::WRITE).unwrap();
-            store.store_logoff(LogoffFlags::ORDERLY).unwrap();
-            drop(again);
-            drop(store);
-            session.logoff(SessionLogoffFlags::empty()).unwrap();
-            drop(session);
-            mapi.uninitialize().unwrap();
-        }
-    }
-    sim.finish()
+fn run(provider: Provider, behavior: Behavior, ending: Ending) -> Report {
+    zoo::store_life(simulator(provider, behavior), "P", ending)
 }
 
-/// Runs `provider` under every reading in `readings` and every script; returns the failing cells
+/// Runs `provider` under every reading in `readings` and every ending; returns the failing cells
 /// and the number of runs.
 fn table(provider: Provider, readings: &[Behavior]) -> (Vec<String>, usize, usize) {
     let mut failures = Vec::new();
     let mut runs = 0;
     let mut refused = 0;
     for behavior in readings {
-        for script in SCRIPTS {
-            let report = run(provider, behavior.clone(), script);
+        for ending in Ending::ALL {
+            let report = run(provider, behavior.clone(), ending);
             runs += 1;
             let refusal = |e: &Event| matches!(&e.kind, EventKind::Note { text, .. } if text.contains("does not happen"));
             if report.trace().events().iter().any(refusal) {
@@ -256,12 +172,12 @@ fn table(provider: Provider, readings: &[Behavior]) -> (Vec<String>, usize, usiz
                 .map(|v| v.rule.id)
                 .collect();
             let dirty = !provider_findings.is_empty()
-                || client != client_rules(script)
+                || client != ending.client_rules()
                 || !report.leaks.is_empty()
                 || !report.loads.unpaired().is_empty();
             if dirty {
                 failures.push(format!(
-                    "{provider:?} × {script:?} × {behavior:?}:\n{}",
+                    "{provider:?} × {ending:?} × {behavior:?}:\n{}",
                     report.account()
                 ));
             }
@@ -293,14 +209,14 @@ fn the_sample_is_clean_under_every_reading_it_follows_or_meets() {
         ));
     }
     assert_eq!(readings.len(), 2 * MAPI_READINGS);
-    assert_table(Provider::Sample, &readings, 2 * MAPI_READINGS * SCRIPTS.len());
+    assert_table(Provider::Sample, &readings, 2 * MAPI_READINGS * Ending::ALL.len());
 }
 
 #[test]
 fn the_zoo_without_defects_is_clean_under_every_reading_of_mapi() {
     let readings = mapi_readings(&Behavior::default());
     assert_eq!(readings.len(), MAPI_READINGS);
-    assert_table(Provider::Zoo, &readings, MAPI_READINGS * SCRIPTS.len());
+    assert_table(Provider::Zoo, &readings, MAPI_READINGS * Ending::ALL.len());
 }
 
 /// The table is not blind: a provider that keeps the existing logon object on a reuse is right

@@ -6,11 +6,14 @@
 
 #![allow(clippy::unwrap_used)] // tests unwrap what they have just set up
 
+mod zoo;
+
 use mapisim::check::Bound;
 use mapisim::object::InterfaceKind;
 use mapisim::prelude::*;
 use mapisim::sample::{SampleConfig, SampleLibrary, SampleStore};
 use mapisim::trace::{Event, EventKind};
+use zoo::Ending;
 
 /// Where the provider releases the support object it AddRef'd at `Logon`.
 #[derive(Clone, Copy, Debug)]
@@ -22,26 +25,7 @@ enum Pattern {
     LogoffRelease,
 }
 
-/// How the client ends the store's life.
-#[derive(Clone, Copy, Debug)]
-enum Ending {
-    /// `StoreLogoff`, the store's release, then the session's `Logoff`.
-    StoreLogoffThenRelease,
-    /// The store's release without `StoreLogoff`, then the session's `Logoff`.
-    PlainRelease,
-    /// The session's `Logoff` while the client still holds the store, released afterwards.
-    SessionLogoffHeld,
-    /// The last `MAPIUninitialize` while the client still holds the store and the session.
-    UninitializeHeld,
-}
-
 const PATTERNS: [Pattern; 2] = [Pattern::StoreRelease, Pattern::LogoffRelease];
-const ENDINGS: [Ending; 4] = [
-    Ending::StoreLogoffThenRelease,
-    Ending::PlainRelease,
-    Ending::SessionLogoffHeld,
-    Ending::UninitializeHeld,
-];
 const CLEANUPS: [TeardownCleanup; 2] = [
     TeardownCleanup::MapiInSupportRelease,
     TeardownCleanup::ProviderInLogoff,
@@ -66,49 +50,7 @@ fn run_with(behavior: Behavior, config: SampleConfig, ending: Ending) -> Report 
         .behavior(behavior)
         .build();
     sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
-    let row = session.msg_stores_table().unwrap().default_store().unwrap();
-    let store = session
-        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
-        .unwrap();
-    sim.spooler().run_until_idle();
-    match ending {
-        Ending::StoreLogoffThenRelease => {
-            store.store_logoff(LogoffFlags::ORDERLY).unwrap();
-            drop(store);
-            session.logoff(SessionLogoffFlags::empty()).unwrap();
-            drop(session);
-            mapi.uninitialize().unwrap();
-        }
-        Ending::PlainRelease => {
-            drop(store);
-            session.logoff(SessionLogoffFlags::empty()).unwrap();
-            drop(session);
-            mapi.uninitialize().unwrap();
-        }
-        Ending::SessionLogoffHeld => {
-            session.logoff(SessionLogoffFlags::empty()).unwrap();
-            drop(store);
-            drop(session);
-            mapi.uninitialize().unwrap();
-        }
-        Ending::UninitializeHeld => {
-            mapi.uninitialize().unwrap();
-            drop(store);
-            drop(session);
-        }
-    }
-    sim.finish()
-}
-
-/// The client rules a cell breaks: none but the client's own mistakes.
-fn client_rules(ending: Ending) -> Vec<&'static str> {
-    match ending {
-        Ending::UninitializeHeld => vec!["CLIENT-LOGOFF", "CLIENT-RELEASE"],
-        Ending::SessionLogoffHeld => vec!["CLIENT-RELEASE"],
-        _ => Vec::new(),
-    }
+    zoo::store_life(sim, "P", ending)
 }
 
 /// The calls open when event `index` was recorded (its ancestors in the trace), innermost first.
@@ -205,7 +147,7 @@ fn positions(events: &[Event], method: &str, interface: &str) -> Vec<usize> {
 fn a_correct_provider_is_clean_however_its_teardown_starts() {
     let mut failures = Vec::new();
     for pattern in PATTERNS {
-        for ending in ENDINGS {
+        for ending in Ending::TEARDOWNS {
             for cleanup in CLEANUPS {
                 for timing in TIMINGS {
                     let cell = format!("{pattern:?} × {ending:?} × {cleanup:?} × {timing:?}");
@@ -222,7 +164,7 @@ fn a_correct_provider_is_clean_however_its_teardown_starts() {
                         .filter(|v| v.rule.bound == Bound::Client)
                         .map(|v| v.rule.id)
                         .collect();
-                    if !provider.is_empty() || client != client_rules(ending) {
+                    if !provider.is_empty() || client != ending.client_rules() {
                         failures.push(format!("{cell}:\n{}", report.account()));
                         continue;
                     }

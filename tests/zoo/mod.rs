@@ -1027,3 +1027,94 @@ pub(crate) fn run_lifecycle(sim: &Simulator) {
     drop(session);
     let _ = mapi.uninitialize();
 }
+
+/// How a client ends a store's life, for the tables that try every way.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Ending {
+    /// `StoreLogoff`, the store's release, then the session's `Logoff`.
+    StoreLogoffThenRelease,
+    /// The store's release without `StoreLogoff`, then the session's `Logoff`.
+    PlainRelease,
+    /// The session's `Logoff` while the client still holds the store, released afterwards.
+    SessionLogoffHeld,
+    /// The last `MAPIUninitialize` while the client still holds the store and the session.
+    UninitializeHeld,
+    /// The store opened twice (the second `Logon` reuses the open store), `StoreLogoff` through
+    /// the first handle, both released.
+    Reopen,
+    /// `StoreLogoff` with `LOGOFF_ABORT` (which busy transports refuse), then the release.
+    AbortThenRelease,
+}
+
+impl Ending {
+    /// The four ways a store's teardown starts.
+    pub(crate) const TEARDOWNS: [Ending; 4] = [
+        Ending::StoreLogoffThenRelease,
+        Ending::PlainRelease,
+        Ending::SessionLogoffHeld,
+        Ending::UninitializeHeld,
+    ];
+
+    /// Every ending.
+    pub(crate) const ALL: [Ending; 6] = [
+        Ending::StoreLogoffThenRelease,
+        Ending::PlainRelease,
+        Ending::SessionLogoffHeld,
+        Ending::UninitializeHeld,
+        Ending::Reopen,
+        Ending::AbortThenRelease,
+    ];
+
+    /// The client rules the ending breaks on purpose: none but the client's own mistakes.
+    pub(crate) fn client_rules(self) -> Vec<&'static str> {
+        match self {
+            Ending::UninitializeHeld => vec!["CLIENT-LOGOFF", "CLIENT-RELEASE"],
+            Ending::SessionLogoffHeld => vec!["CLIENT-RELEASE"],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// One store's life on `sim` (profile `profile`): initialize, log on, open the default store,
+/// run the spooler, end as `ending` says; then the report.
+pub(crate) fn store_life(sim: Simulator, profile: &str, ending: Ending) -> Report {
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex(profile, LogonFlags::EXTENDED).unwrap();
+    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    sim.spooler().run_until_idle();
+    match ending {
+        Ending::UninitializeHeld => {
+            mapi.uninitialize().unwrap();
+            drop(store);
+            drop(session);
+            return sim.finish();
+        }
+        Ending::StoreLogoffThenRelease => {
+            store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+            drop(store);
+        }
+        Ending::PlainRelease => drop(store),
+        Ending::SessionLogoffHeld => {
+            session.logoff(SessionLogoffFlags::empty()).unwrap();
+            drop(store);
+            drop(session);
+            mapi.uninitialize().unwrap();
+            return sim.finish();
+        }
+        Ending::Reopen => {
+            let again = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+            store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+            drop(again);
+            drop(store);
+        }
+        Ending::AbortThenRelease => {
+            // (Whether the store passes a refusal on is SLT-OUTPUT-ACTED's to judge.)
+            store.store_logoff(LogoffFlags::ABORT).unwrap();
+            drop(store);
+        }
+    }
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+    sim.finish()
+}
