@@ -273,7 +273,9 @@ pub mod prelude {
     pub use crate::error::{MapiError, MapiResult, MapiWarning, Status, Warned};
     pub use crate::flags::*;
     pub use crate::ids::{EntryId, Iid, MapiUid, WrappedStoreEntryId};
-    pub use crate::object::{InterfaceKind, ObjectInfo, ObjectLedger, Owner, RawRelease, Ref, WeakRef};
+    pub use crate::object::{
+        InterfaceKind, ObjectInfo, ObjectKey, ObjectLedger, Owner, RawRelease, Ref, WeakRef,
+    };
     pub use crate::profile::{ProviderDef, ServiceDef};
     pub use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};
     pub use crate::runtime::{

@@ -77,6 +77,19 @@ slotmap::new_key_type! {
     pub struct ObjectId;
 }
 
+/// An object's identity as a map key ([`Ref::key`], [`WeakRef::key`]): the address of the object,
+/// shared by every reference to it through any interface, as COM's `IUnknown` pointer is. It is
+/// unique among the objects alive at one time, and may be reused once its object is gone.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct ObjectKey(usize);
+
+impl ObjectKey {
+    /// The address, for a shim that maps it to the COM pointer it hands out.
+    pub fn addr(self) -> usize {
+        self.0
+    }
+}
+
 /// The interface through which an object crosses the boundary.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -782,6 +795,19 @@ impl<T: ?Sized> Ref<T> {
         std::ptr::addr_eq(Arc::as_ptr(&self.node), Arc::as_ptr(&other.node))
     }
 
+    /// Whether two references, of any interface, are to the same object (COM identity: the
+    /// `IUnknown` of both is one pointer). The same as [`Ref::same_object`].
+    pub fn ptr_eq<U: ?Sized>(this: &Ref<T>, other: &Ref<U>) -> bool {
+        this.same_object(other)
+    }
+
+    /// The object's identity as a key for maps: equal for every reference to the object, through
+    /// any interface, and different from the key of every other object alive at the same time.
+    /// Like a COM pointer, it may be reused by an object made after this one is gone.
+    pub fn key(&self) -> ObjectKey {
+        ObjectKey(Arc::as_ptr(&self.node).cast::<()>().addr())
+    }
+
     /// A weak link that does not keep the object alive.
     pub fn downgrade(&self) -> WeakRef<T> {
         WeakRef {
@@ -885,6 +911,25 @@ impl<T: ?Sized> Clone for Ref<T> {
     }
 }
 
+/// Identity, not value: two references are equal when they are to the same object, through any
+/// interface ([`Ref::ptr_eq`]).
+impl<T: ?Sized, U: ?Sized> PartialEq<Ref<U>> for Ref<T> {
+    fn eq(&self, other: &Ref<U>) -> bool {
+        self.same_object(other)
+    }
+}
+
+impl<T: ?Sized> Eq for Ref<T> {}
+
+/// Hashes the object's identity ([`Ref::key`]), so that a reference can key a map. (Clippy's
+/// `mutable_key_type` lint sees the interior mutability of the object, not that the hash is its
+/// identity, which never changes: key the map by [`Ref::key`], or allow the lint.)
+impl<T: ?Sized> std::hash::Hash for Ref<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
 impl<T: ?Sized> Deref for Ref<T> {
     type Target = T;
 
@@ -953,6 +998,18 @@ impl<T: ?Sized> WeakRef<T> {
     /// no reference, so it can be asked where a release must not happen.
     pub fn same_object<U: ?Sized>(&self, other: &Ref<U>) -> bool {
         std::ptr::addr_eq(self.node.as_ptr(), Arc::as_ptr(&other.node))
+    }
+
+    /// Whether two links point at the same object, through any interface (alive or not).
+    pub fn ptr_eq<U: ?Sized>(this: &WeakRef<T>, other: &WeakRef<U>) -> bool {
+        std::ptr::addr_eq(this.node.as_ptr(), other.node.as_ptr())
+    }
+
+    /// The key of the object the link points at ([`Ref::key`]); `None` for an
+    /// [empty](WeakRef::empty) link or one whose object is gone (its address may be another
+    /// object's by now).
+    pub fn key(&self) -> Option<ObjectKey> {
+        (self.node.strong_count() > 0).then(|| ObjectKey(self.node.as_ptr().cast::<()>().addr()))
     }
 }
 

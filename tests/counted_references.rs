@@ -413,3 +413,48 @@ fn raw_addref_keeps_the_object_alive_until_the_matching_raw_release() {
     assert_eq!(drops.load(Ordering::SeqCst), 1);
     assert!(ledger.is_empty());
 }
+
+/// An interface for the identity tests.
+trait Label: Send + Sync {
+    fn label_text(&self) -> &str;
+}
+
+struct Thing(&'static str);
+
+impl Label for Thing {
+    fn label_text(&self) -> &str {
+        self.0
+    }
+}
+
+#[test]
+fn references_compare_and_hash_by_object_identity_through_any_interface() {
+    use std::collections::{HashMap, HashSet};
+    let a = Ref::new(Thing("a"));
+    let b = Ref::new(Thing("a")); // equal contents, another object
+    let a_named: Ref<dyn Label> = upcast!(a.clone() => dyn Label);
+    assert!(Ref::ptr_eq(&a, &a_named));
+    assert_eq!(a, a_named);
+    assert_ne!(a, b);
+    assert_eq!(a.key(), a_named.key());
+    assert_ne!(a.key(), b.key());
+    assert_eq!(a_named.label_text(), b.label_text());
+    // A map from identity to what a shim would keep (its COM pointer), and back.
+    let mut pointers: HashMap<_, usize> = HashMap::new();
+    pointers.insert(a.key(), 0x1000);
+    pointers.insert(b.key(), 0x2000);
+    assert_eq!(pointers[&a_named.key()], 0x1000);
+    #[allow(clippy::mutable_key_type)] // the hash is the object's identity, which never changes
+    let set: HashSet<Ref<Thing>> = [a.clone(), a.clone(), b.clone()].into_iter().collect();
+    assert_eq!(set.len(), 2);
+    // Weak links compare by identity too; a dead one has no key.
+    let (wa, wb) = (a.downgrade(), b.downgrade());
+    let wa_named = a_named.downgrade();
+    assert!(mapisim::object::WeakRef::ptr_eq(&wa, &wa_named));
+    assert!(!mapisim::object::WeakRef::ptr_eq(&wa, &wb));
+    assert_eq!(wa.key(), Some(a.key()));
+    drop(set);
+    drop(b);
+    assert_eq!(wb.key(), None);
+    assert_eq!(mapisim::object::WeakRef::<Thing>::empty().key(), None);
+}
