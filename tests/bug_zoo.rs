@@ -433,13 +433,23 @@ fn a_reuse_may_update_the_existing_status_row_but_not_replace_it() {
     );
 }
 
-/// The lifecycle with a `StoreLogoff` asked with `flag`, under `behavior`.
-fn logoff_with(defect: Defect, behavior: Behavior, flag: LogoffFlags) -> (Report, LogoffFlags) {
+/// A session on the zoo (with `defect`) with its store open for writing.
+fn zoo_session(
+    defect: Defect,
+    behavior: Behavior,
+    flags: LogonFlags,
+) -> (Simulator, mapisim::runtime::Mapi, Session, StoreHandle) {
     let sim = builder(defect).behavior(behavior).build();
     zoo_profile(&sim, "Zoo");
     let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let session = mapi.logon_ex("Zoo", flags).unwrap();
     let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    (sim, mapi, session, store)
+}
+
+/// The lifecycle with a `StoreLogoff` asked with `flag`, under `behavior`.
+fn logoff_with(defect: Defect, behavior: Behavior, flag: LogoffFlags) -> (Report, LogoffFlags) {
+    let (sim, mapi, session, store) = zoo_session(defect, behavior, LogonFlags::EXTENDED);
     sim.spooler().run_until_idle();
     let out = store.store_logoff(flag).unwrap();
     // Still logged on when the transports kept it: usable, and released afterwards.
@@ -690,11 +700,7 @@ fn spooler_logon_fires_when_the_spooler_can_never_log_on() {
 #[test]
 fn compare_store_ids_no_store_fires_for_a_comparison_that_needs_an_open_store() {
     for defect in [Defect::None, Defect::CompareNeedsOpenStore] {
-        let sim = simulator(defect);
-        zoo_profile(&sim, "Zoo");
-        let mapi = sim.initialize(InitFlags::empty()).unwrap();
-        let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
-        let store = open_default(&session, OpenStoreFlags::WRITE | OpenStoreFlags::NO_MAIL).unwrap();
+        let (sim, mapi, session, store) = zoo_session(defect, Behavior::default(), LogonFlags::EXTENDED);
         let id = store.entry_id().unwrap();
         // While the store is open, the comparison works either way.
         assert!(session.compare_entry_ids(&id, &id, 0).unwrap());
@@ -1076,22 +1082,9 @@ fn the_client_rules_fire_for_client_misuse() {
     assert_eq!(report.count(&rules::CLIENT_SESSION_ENDED), 2);
 }
 
-/// A session on the zoo with one store open, for the client rules of ending a session.
-fn zoo_session(
-    behavior: Behavior,
-    flags: LogonFlags,
-) -> (Simulator, mapisim::runtime::Mapi, Session, StoreHandle) {
-    let sim = builder(Defect::None).behavior(behavior).build();
-    zoo_profile(&sim, "Zoo");
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi.logon_ex("Zoo", flags).unwrap();
-    let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
-    (sim, mapi, session, store)
-}
-
 #[test]
 fn client_release_fires_at_the_logoff_of_a_session_whose_store_is_held() {
-    let (sim, mapi, session, store) = zoo_session(Behavior::default(), LogonFlags::EXTENDED);
+    let (sim, mapi, session, store) = zoo_session(Defect::None, Behavior::default(), LogonFlags::EXTENDED);
     session.logoff(SessionLogoffFlags::empty()).unwrap();
     drop(store);
     mapi.uninitialize().unwrap();
@@ -1105,7 +1098,7 @@ fn client_release_fires_at_the_logoff_of_a_session_whose_store_is_held() {
 fn client_unadvise_fires_for_a_registration_never_cancelled() {
     let sink = || -> Ref<dyn AdviseSink> { Ref::new(CountingSink::default()).into() };
     // Cancelled: clean.
-    let (sim, mapi, session, store) = zoo_session(Behavior::default(), LogonFlags::EXTENDED);
+    let (sim, mapi, session, store) = zoo_session(Defect::None, Behavior::default(), LogonFlags::EXTENDED);
     let connection = store.advise(None, EventMask::OBJECT_MODIFIED, &sink()).unwrap();
     store.unadvise(connection).unwrap();
     store.store_logoff(LogoffFlags::ORDERLY).unwrap();
@@ -1114,7 +1107,7 @@ fn client_unadvise_fires_for_a_registration_never_cancelled() {
     mapi.uninitialize().unwrap();
     sim.finish().assert_pedantic();
     // One of two left: reported with its store and connection.
-    let (sim, mapi, session, store) = zoo_session(Behavior::default(), LogonFlags::EXTENDED);
+    let (sim, mapi, session, store) = zoo_session(Defect::None, Behavior::default(), LogonFlags::EXTENDED);
     let first = store.advise(None, EventMask::OBJECT_MODIFIED, &sink()).unwrap();
     let second = store.advise(None, EventMask::OBJECT_MODIFIED, &sink()).unwrap();
     store.unadvise(first).unwrap();
@@ -1133,7 +1126,7 @@ fn client_unadvise_fires_for_a_registration_never_cancelled() {
 
 #[test]
 fn client_mapi_extended_is_advice_for_a_logon_without_the_flag() {
-    let (sim, mapi, session, store) = zoo_session(Behavior::default(), LogonFlags::empty());
+    let (sim, mapi, session, store) = zoo_session(Defect::None, Behavior::default(), LogonFlags::empty());
     store.store_logoff(LogoffFlags::ORDERLY).unwrap();
     drop(store);
     session.logoff(SessionLogoffFlags::empty()).unwrap();
@@ -1177,7 +1170,7 @@ fn client_nt_service_only_is_advice_for_a_declared_non_service_that_sets_the_fla
 #[test]
 fn client_logoff_shared_follows_the_reading_in_force() {
     let run = |behavior: Behavior, flags: LogonFlags| {
-        let (sim, mapi, session, store) = zoo_session(behavior, flags);
+        let (sim, mapi, session, store) = zoo_session(Defect::None, behavior, flags);
         drop(store);
         session.logoff(SessionLogoffFlags::SHARED).unwrap();
         mapi.uninitialize().unwrap();
@@ -1201,7 +1194,7 @@ fn client_logoff_shared_follows_the_reading_in_force() {
 #[test]
 fn client_store_after_logoff_is_advice_unless_repeats_overwrite() {
     let run = |behavior: Behavior| {
-        let (sim, mapi, session, store) = zoo_session(behavior, LogonFlags::EXTENDED);
+        let (sim, mapi, session, store) = zoo_session(Defect::None, behavior, LogonFlags::EXTENDED);
         store.store_logoff(LogoffFlags::ORDERLY).unwrap();
         let later = store.store_logoff(LogoffFlags::ABORT);
         let props = store.get_props(None);

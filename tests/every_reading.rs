@@ -224,28 +224,15 @@ fn the_zoo_without_defects_is_clean_under_every_reading_of_mapi() {
 #[test]
 fn the_table_tells_a_reading_dependent_defect() {
     let readings = mapi_readings(&Behavior::default());
-    let sim_with = |behavior: &Behavior| {
+    let mut blamed = 0;
+    for behavior in &readings {
         let sim = Simulator::builder()
             .behavior(behavior.clone())
             .library(zoo::ZOO_FILE, || ZooLibrary::new(Defect::ReuseReturnsLogon))
             .service(zoo::zoo_service("SVC"))
             .build();
         sim.profiles().create("P").unwrap().add_service("SVC").unwrap();
-        sim
-    };
-    let mut blamed = 0;
-    for behavior in &readings {
-        let sim = sim_with(behavior);
-        let mapi = sim.initialize(InitFlags::empty()).unwrap();
-        let session = mapi.logon_ex("P", LogonFlags::EXTENDED).unwrap();
-        let first = zoo::open_default(&session, OpenStoreFlags::WRITE).unwrap();
-        let again = zoo::open_default(&session, OpenStoreFlags::WRITE).unwrap();
-        first.store_logoff(LogoffFlags::ORDERLY).unwrap();
-        drop(again);
-        drop(first);
-        session.logoff(SessionLogoffFlags::empty()).unwrap();
-        mapi.uninitialize().unwrap();
-        let report = sim.finish();
+        let report = zoo::store_life(sim, "P", Ending::Reopen);
         if behavior.reuse_logon == ReuseLogon::Null {
             assert_eq!(
                 report.rule_ids(),

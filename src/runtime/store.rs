@@ -104,21 +104,22 @@ impl StoreHandle {
     fn check_usable_after_logoff(&self, what: &str, again: bool) -> MapiResult<&Ref<dyn MsgStore>> {
         self.rt.check_session(self.session, what)?;
         let store = self.store.as_ref().ok_or(MapiError::InvalidObject)?;
-        let invalid = {
+        let logged_off = self.logged_off.load(std::sync::atomic::Ordering::SeqCst) && !again;
+        let gone = {
             let st = self.rt.st();
-            let rec = self.logon.and_then(|k| st.logons.get(k));
-            let after_store_logoff = self.logged_off.load(std::sync::atomic::Ordering::SeqCst) && !again;
-            let torn_down = rec.is_some_and(|r| r.phase == LogonPhase::TornDown);
-            let invalidated = store.id().is_some_and(|id| st.invalid_objects.contains(&id));
-            (after_store_logoff, torn_down || invalidated)
+            let torn_down = self
+                .logon
+                .and_then(|k| st.logons.get(k))
+                .is_some_and(|r| r.phase == LogonPhase::TornDown);
+            torn_down || store.id().is_some_and(|id| st.invalid_objects.contains(&id))
         };
-        if invalid.0 {
+        if logged_off {
             self.rt.client_violation(
                 &rules::CLIENT_STORE_AFTER_LOGOFF,
                 format!("{what} was called on a store the client had logged off with StoreLogoff"),
             );
         }
-        if invalid.0 || invalid.1 {
+        if logged_off || gone {
             Err(MapiError::InvalidObject)
         } else {
             Ok(store)
