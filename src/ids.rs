@@ -471,6 +471,8 @@ macro_rules! iids {
 iids! {
     /// `IID_IUnknown`.
     IUNKNOWN = 0x0000_0000, "IID_IUnknown";
+    /// `IID_IMalloc` (OLE's allocator interface, given to the entry points as `lpMalloc`).
+    IMALLOC = 0x0000_0002, "IID_IMalloc";
     /// `IID_IMAPISession`.
     IMAPISESSION = 0x0002_0300, "IID_IMAPISession";
     /// `IID_IMAPITable`.

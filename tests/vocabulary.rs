@@ -458,11 +458,15 @@ fn every_interface_iid() {
             0x10, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46
         ]
     );
-    // Every constant of the crate is a MAPI OLE GUID in the reserved range, or IUnknown.
+    // Every constant of the crate is a MAPI OLE GUID in the reserved range, or one of OLE's two.
+    assert_eq!(Iid::IMALLOC.to_string(), "{00000002-0000-0000-C000-000000000046}");
     for &(name, iid) in Iid::ALL {
         let s = iid.to_string();
         assert!(s.ends_with("-0000-0000-C000-000000000046}"), "{name} {s}");
-        assert!(s.starts_with("{000203") || name == "IID_IUnknown", "{name} {s}");
+        assert!(
+            s.starts_with("{000203") || name == "IID_IUnknown" || name == "IID_IMalloc",
+            "{name} {s}"
+        );
     }
 }
 

@@ -46,17 +46,39 @@ pub use support::{
 };
 pub use util::{hr_get_one_prop, hr_set_one_prop, wrap_store_entry_id, wrapped_store_entry_id};
 
-use crate::object::{InterfaceKind, Ref};
+use std::sync::Arc;
 
-/// Implements `From<Ref<T>> for Ref<dyn Trait>` for a provider trait, so that a concrete object
-/// converts to the trait object with `.into()`; the conversion names the object's interface in
-/// the ledger when it was not known (an object held as `dyn MsgStore` is an `IMsgStore`).
-macro_rules! ref_into_dyn {
-    ($($tr:ident => $kind:ident),* $(,)?) => {
+use crate::ids::Iid;
+use crate::object::{Implements, Interface, InterfaceKind, Ref, RefNode};
+
+/// For each provider trait: the trait object is an [`Interface`] with its IID, every type that
+/// implements the trait [`Implements`] it (exposing the interfaces it derives from too), and
+/// `From<Ref<T>> for Ref<dyn Trait>` converts a concrete object with `.into()`. The conversion
+/// exposes the interface (QueryInterface answers for it from then on) and names it in the ledger
+/// when it was not known (an object held as `dyn MsgStore` is an `IMsgStore`).
+macro_rules! interfaces {
+    ($($tr:ident => $kind:ident, $iid:ident $([$($base:ident),*])?;)*) => {
         $(
+            impl Interface for dyn $tr {
+                const IID: Iid = Iid::$iid;
+                const KIND: InterfaceKind = InterfaceKind::$kind;
+            }
+
+            impl<T: $tr + 'static> Implements<dyn $tr> for T {
+                fn __view(node: Arc<RefNode<T>>) -> Arc<RefNode<dyn $tr>> {
+                    node
+                }
+
+                fn __expose_bases(this: &Ref<T>) {
+                    let _ = this;
+                    $($( this.expose::<dyn $base>(); )*)?
+                }
+            }
+
             impl<T: $tr + 'static> From<Ref<T>> for Ref<dyn $tr> {
                 fn from(r: Ref<T>) -> Ref<dyn $tr> {
                     r.name_interface(InterfaceKind::$kind);
+                    r.expose::<dyn $tr>();
                     crate::upcast!(r => dyn $tr)
                 }
             }
@@ -64,14 +86,14 @@ macro_rules! ref_into_dyn {
     };
 }
 
-ref_into_dyn!(
-    MsProvider => MsProvider,
-    MsLogon => MsLogon,
-    MsgStore => MsgStore,
-    MapiSupport => MapiSupport,
-    MapiProp => MapiProp,
-    ProfSect => ProfSect,
-    AdviseSink => AdviseSink,
-    Malloc => Malloc,
-    ProviderAdmin => ProviderAdmin,
+interfaces!(
+    MsProvider => MsProvider, IMSPROVIDER;
+    MsLogon => MsLogon, IMSLOGON;
+    MsgStore => MsgStore, IMSGSTORE [MapiProp];
+    MapiSupport => MapiSupport, IMAPISUP;
+    MapiProp => MapiProp, IMAPIPROP;
+    ProfSect => ProfSect, IPROFSECT [MapiProp];
+    AdviseSink => AdviseSink, IMAPIADVISESINK;
+    Malloc => Malloc, IMALLOC;
+    ProviderAdmin => ProviderAdmin, IPROVIDERADMIN;
 );

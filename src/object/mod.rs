@@ -71,6 +71,10 @@ use crate::ids::Iid;
 use crate::sync::lock;
 use crate::trace::{EventId, EventKind, Party, Trace};
 
+mod query;
+
+pub use query::{Implements, Interface, QueryInterface, Unknown};
+
 slotmap::new_key_type! {
     /// The identity of an object in its [`ObjectLedger`] (a slotmap key: never reused for
     /// another object, even after this one is gone).
@@ -645,6 +649,14 @@ struct NodeHeader {
     type_name: &'static str,
     /// References taken by [`Ref::add_ref_raw`], held by the object until a raw release.
     raw: Mutex<Vec<Box<dyn Any + Send + Sync>>>,
+    /// The node itself, as its concrete type behind `Any` (for [`Ref::downcast`]).
+    this: Weak<dyn Any + Send + Sync>,
+    /// The node itself, as `IUnknown`.
+    unknown: Weak<RefNode<dyn Unknown>>,
+    /// The interfaces the object answers for, and those it answered for.
+    query: Mutex<query::QueryState>,
+    /// The object's own `QueryInterface`, when it has one ([`Ref::answer_queries`]).
+    answer: OnceLock<query::Answer>,
 }
 
 /// The shared allocation behind a [`Ref`]: the object and its ledger link. Only [`upcast!`](crate::upcast!)
@@ -669,16 +681,20 @@ impl<T: ?Sized> fmt::Debug for RefNode<T> {
     }
 }
 
-impl<T> RefNode<T> {
+impl<T: Send + Sync + 'static> RefNode<T> {
     /// A new, unregistered node holding `value`.
     fn new_arc(value: T) -> Arc<RefNode<T>> {
-        Arc::new(RefNode {
+        Arc::new_cyclic(|this: &Weak<RefNode<T>>| RefNode {
             header: NodeHeader {
                 reg: OnceLock::new(),
                 needs_token: AtomicBool::new(false),
                 named: AtomicBool::new(false),
                 type_name: type_name::<T>(),
                 raw: Mutex::new(Vec::new()),
+                this: this.clone(),
+                unknown: this.clone(),
+                query: Mutex::new(query::QueryState::default()),
+                answer: OnceLock::new(),
             },
             value,
         })
