@@ -274,7 +274,8 @@ pub mod prelude {
     pub use crate::flags::*;
     pub use crate::ids::{EntryId, Iid, MapiUid, WrappedStoreEntryId};
     pub use crate::object::{
-        InterfaceKind, ObjectInfo, ObjectKey, ObjectLedger, Owner, RawRelease, Ref, WeakRef,
+        Interface, InterfaceKind, ObjectInfo, ObjectKey, ObjectLedger, Owner, QueryInterface, RawRelease,
+        Ref, Unknown, WeakRef,
     };
     pub use crate::profile::{ProviderDef, ServiceDef};
     pub use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};

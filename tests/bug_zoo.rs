@@ -78,6 +78,12 @@ const PROVEN: &[&str] = &[
     "MALLOC-RELEASE",
     "OVER-RELEASE",
     "MALLOC-HELD",
+    "COM-QI-IUNKNOWN",
+    "COM-QI-REFLEXIVE",
+    "COM-QI-SYMMETRIC",
+    "COM-QI-TRANSITIVE",
+    "COM-QI-STABLE",
+    "COM-QI-NOINTERFACE",
     "SERVICE-PROVIDER-NO-UI",
     "SERVICE-NT-FLAG",
     "SERVICE-NO-MAIL",
@@ -1680,4 +1686,105 @@ fn com_no_coinit_fires_when_com_is_not_initialized_on_the_thread() {
     mapi.uninitialize().unwrap();
     sim.co_uninitialize();
     sim.finish().assert_clean();
+}
+
+/// The zoo's store, opened, then asked for interfaces: through the client's pointer
+/// (`client_asks`, in order), then by `IMAPISession::OpenEntry` on its entry ID asking for
+/// `IMAPIProp` (MAPI then asks the object for `IMsgStore`). The report of the whole lifecycle.
+fn com_identity(defect: Defect, client_asks: &[Iid]) -> Report {
+    com_identity_opened_as(defect, client_asks, Some(Iid::IMAPIPROP))
+}
+
+/// [`com_identity`], with `OpenEntry` asking for `open_as`.
+fn com_identity_opened_as(defect: Defect, client_asks: &[Iid], open_as: Option<Iid>) -> Report {
+    let (sim, mapi, session, store) = zoo_session(defect, Behavior::default(), LogonFlags::EXTENDED);
+    for iid in client_asks {
+        drop(store.query_interface(*iid));
+    }
+    let wrapped = store.entry_id().unwrap();
+    let original = WrappedStoreEntryId::parse(&wrapped).unwrap().original().to_vec();
+    drop(session.open_entry(&original, open_as, 0));
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    sim.finish()
+}
+
+/// Exactly `rule` among the COM identity rules fired.
+fn only_com_rule(report: &Report, rule: &Rule) {
+    assert_fires(report, rule);
+    let com: Vec<&str> = report
+        .rule_ids()
+        .into_iter()
+        .filter(|id| id.starts_with("COM-QI-"))
+        .collect();
+    assert!(
+        com.iter().all(|id| *id == rule.id),
+        "{com:?}:\n{}",
+        report.account()
+    );
+}
+
+#[test]
+fn a_correct_query_interface_of_its_own_breaks_no_com_rule() {
+    // The defect-free zoo store answers QueryInterface itself, and is asked through both paths.
+    let report = com_identity(
+        Defect::None,
+        &[Iid::IMAPIPROP, Iid::IMSGSTORE, Iid::IUNKNOWN, Iid::IMSLOGON],
+    );
+    report.assert_clean();
+    assert!(
+        report
+            .trace()
+            .to_string()
+            .contains("QueryInterface(IID_IMsgStore)"),
+        "{}",
+        report.trace()
+    );
+}
+
+#[test]
+fn com_qi_iunknown_fires_for_a_tear_off_with_its_own_identity() {
+    only_com_rule(
+        &com_identity(Defect::QiTearOffIdentity, &[]),
+        &rules::COM_QI_IUNKNOWN,
+    );
+}
+
+#[test]
+fn com_qi_reflexive_fires_when_the_store_refuses_the_interface_it_is_held_as() {
+    only_com_rule(
+        &com_identity(Defect::QiNotReflexive, &[]),
+        &rules::COM_QI_REFLEXIVE,
+    );
+}
+
+#[test]
+fn com_qi_symmetric_fires_when_what_it_gave_cannot_go_back() {
+    only_com_rule(
+        &com_identity(Defect::QiNotSymmetric, &[]),
+        &rules::COM_QI_SYMMETRIC,
+    );
+}
+
+#[test]
+fn com_qi_transitive_fires_when_what_it_gave_misses_an_interface_it_gave_before() {
+    let report = com_identity(Defect::QiNotTransitive, &[Iid::IMSCAPABILITIES]);
+    only_com_rule(&report, &rules::COM_QI_TRANSITIVE);
+}
+
+#[test]
+fn com_qi_stable_fires_when_an_interface_it_gave_is_refused_later() {
+    // (Opened as IMAPIProp, the store would also break the reflexive and symmetric rules.)
+    let report = com_identity_opened_as(Defect::QiUnstable, &[Iid::IMAPIPROP, Iid::IMAPIPROP], None);
+    only_com_rule(&report, &rules::COM_QI_STABLE);
+}
+
+#[test]
+fn com_qi_nointerface_fires_when_every_iid_is_answered() {
+    only_com_rule(
+        &com_identity(Defect::QiAnswersAll, &[]),
+        &rules::COM_QI_NOINTERFACE,
+    );
 }

@@ -771,6 +771,60 @@ rules! {
         quote: "If you called OleInitialize at some point, make sure that a call to OleUninitialize occurs before this call to MAPIUninitialize.",
         basis: Stated,
     }
+    /// COM identity: one IUnknown.
+    COM_QI_IUNKNOWN = "COM-QI-IUNKNOWN" {
+        bound: Provider,
+        severity: Must,
+        page: "https://learn.microsoft.com/windows/win32/com/rules-for-implementing-queryinterface",
+        statement: "QueryInterface for IID_IUnknown gives the same object through every interface of an object, including an interface it gave for another IID.",
+        quote: "For any given object instance, a call to QueryInterface with IID_IUnknown must always return the same physical pointer value.",
+        basis: Stated,
+    }
+    /// COM identity: reflexive.
+    COM_QI_REFLEXIVE = "COM-QI-REFLEXIVE" {
+        bound: Provider,
+        severity: Must,
+        page: "https://learn.microsoft.com/windows/win32/com/rules-for-implementing-queryinterface",
+        statement: "An object answers QueryInterface for the interface it is held as.",
+        quote: "If you have a pointer to an interface on an object, a call like the following to QueryInterface for that same interface must succeed",
+        basis: Stated,
+    }
+    /// COM identity: symmetric.
+    COM_QI_SYMMETRIC = "COM-QI-SYMMETRIC" {
+        bound: Provider,
+        severity: Must,
+        page: "https://learn.microsoft.com/windows/win32/com/rules-for-implementing-queryinterface",
+        statement: "The object QueryInterface gives for an interface answers QueryInterface for the interface it was asked from.",
+        quote: "If a call to QueryInterface for a second interface pointer succeeds, a call to QueryInterface from that pointer for the first interface must also succeed.",
+        basis: Stated,
+    }
+    /// COM identity: transitive.
+    COM_QI_TRANSITIVE = "COM-QI-TRANSITIVE" {
+        bound: Provider,
+        severity: Must,
+        page: "https://learn.microsoft.com/windows/win32/com/rules-for-implementing-queryinterface",
+        statement: "The object QueryInterface gives for an interface answers QueryInterface for every interface the object gave before.",
+        quote: "Any interface must be able to query for any other interface on an object.",
+        basis: Stated,
+    }
+    /// COM identity: a static set of interfaces.
+    COM_QI_STABLE = "COM-QI-STABLE" {
+        bound: Provider,
+        severity: Must,
+        page: "https://learn.microsoft.com/windows/win32/com/rules-for-implementing-queryinterface",
+        statement: "An interface QueryInterface gave once stays available: a later QueryInterface for it on the same object succeeds.",
+        quote: "if QueryInterface returns S_OK for a given IID once, it must never return E_NOINTERFACE on subsequent calls on the same object",
+        basis: Stated,
+    }
+    /// COM: E_NOINTERFACE for the rest.
+    COM_QI_NOINTERFACE = "COM-QI-NOINTERFACE" {
+        bound: Provider,
+        severity: Must,
+        page: "https://learn.microsoft.com/windows/win32/api/unknwn/nf-unknwn-iunknown-queryinterface(refiid_void)",
+        statement: "QueryInterface for an interface the object does not implement fails with E_NOINTERFACE (or E_OUTOFMEMORY) and gives no object.",
+        quote: "This method returns S_OK if the interface is supported, and E_NOINTERFACE otherwise.",
+        basis: Stated,
+    }
     /// MAPI_NO_COINIT.
     COM_NO_COINIT = "COM-NO-COINIT" {
         bound: Client,

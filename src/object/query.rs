@@ -204,6 +204,11 @@ impl<T: ?Sized> Ref<T> {
         }
     }
 
+    /// Whether the object answers `QueryInterface` itself ([`Ref::answer_queries`]).
+    pub fn answers_queries(&self) -> bool {
+        self.node.header.answer.get().is_some()
+    }
+
     /// Whether the object exposes `iid` (`IUnknown` always).
     pub fn exposes(&self, iid: &Iid) -> bool {
         *iid == Iid::IUNKNOWN || lock(&self.node.header.query).views.iter().any(|v| v.iid == *iid)

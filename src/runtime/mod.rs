@@ -28,6 +28,7 @@ mod loader;
 mod memory;
 pub(crate) mod notify;
 mod profsect;
+mod query;
 mod service;
 mod session;
 mod spooler;

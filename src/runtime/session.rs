@@ -1575,6 +1575,21 @@ impl Runtime {
                 || logon.open_entry(entry_id, interface, flags),
                 |e| e.object_type.to_string(),
             )
+            .and_then(|e| {
+                // A store is handed back as `IMsgStore`: MAPI asks the object for it.
+                if e.object_type == ObjectType::Store {
+                    let held_as = interface.unwrap_or(Iid::IMSGSTORE);
+                    self.query_provider(
+                        Party::Mapi,
+                        &e.object,
+                        held_as,
+                        Iid::IMSGSTORE,
+                        file,
+                        Some(session),
+                    )?;
+                }
+                Ok(e)
+            })
         })
     }
 

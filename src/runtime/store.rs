@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::check::rules;
 use crate::error::{MapiError, MapiResult, Status, Warned};
 use crate::flags::{EventMask, LogoffFlags, MapiFlags};
-use crate::object::{ObjLabel, Ref};
+use crate::ids::Iid;
+use crate::object::{ObjLabel, Ref, Unknown};
 use crate::props::{PR_STORE_ENTRYID, Prop, PropTag, PropValue};
 use crate::runtime::Runtime;
 use crate::runtime::state::{LogonKey, LogonPhase};
@@ -124,6 +125,22 @@ impl StoreHandle {
         } else {
             Ok(store)
         }
+    }
+
+    /// `QueryInterface` on the store object, as a client makes it on its `IMsgStore` pointer:
+    /// the object answering for `iid`, one reference the client owns. When the store answers
+    /// `QueryInterface` itself, the simulator checks COM's identity rules on the answer
+    /// (`COM-QI-*`).
+    pub fn query_interface(&self, iid: Iid) -> MapiResult<Ref<dyn Unknown>> {
+        let store = self.check_usable("IMsgStore::QueryInterface")?;
+        self.rt.query_provider(
+            Party::Client,
+            store,
+            Iid::IMSGSTORE,
+            iid,
+            &self.file,
+            Some(self.session),
+        )
     }
 
     /// `IMsgStore::StoreLogoff`: exactly one input flag (`LOGOFF_ORDERLY`, …). The store saves the

@@ -11,6 +11,7 @@ use mapisim::prelude::*;
 use mapisim::profile::{ProviderDef, ServiceDef};
 use mapisim::props::*;
 use mapisim::sample::SampleStore;
+use mapisim::spi::OpenedEntry;
 
 /// The zoo's registered MAPIUID.
 pub(crate) const ZOO_UID: MapiUid = MapiUid(*b"mapisim:zoo:uid1");
@@ -58,6 +59,21 @@ pub(crate) enum Defect {
     FailFirstLogon(MapiError),
     /// `Logon` on an open store returns the existing logon object too.
     ReuseReturnsLogon,
+    /// The store's `QueryInterface` answers `IMsgStore` with a separate object whose
+    /// `IUnknown` is itself.
+    QiTearOffIdentity,
+    /// The store's `QueryInterface` refuses `IMAPIProp` (and answers `IMsgStore` with a
+    /// tear-off that does answer it).
+    QiNotReflexive,
+    /// The store answers `IMsgStore` with a tear-off that refuses `IMAPIProp`.
+    QiNotSymmetric,
+    /// The store answers `IMSCapabilities` itself, and `IMsgStore` with a tear-off that refuses
+    /// `IMSCapabilities`.
+    QiNotTransitive,
+    /// The store answers `IMAPIProp` the first time it is asked, and refuses it afterwards.
+    QiUnstable,
+    /// The store's `QueryInterface` answers every IID with the store.
+    QiAnswersAll,
     /// `Logon` on an open store returns a new logon object.
     ReuseReturnsNewLogon,
     /// `Logon` on an open store returns a new store object.
@@ -661,7 +677,10 @@ impl MsProvider for ZooProvider {
             logon: Mutex::new(None),
             logon_ref: Mutex::new(WeakRef::empty()),
             second_support: Mutex::new(second_support),
+            prop_queries: AtomicU32::new(0),
         });
+        // The zoo's store answers QueryInterface itself (correctly, unless a defect says not).
+        store.answer_queries();
         let logon = Ref::new(ZooLogon {
             defect: d,
             store: store.downgrade(),
@@ -768,6 +787,19 @@ pub(crate) struct ZooLogon {
 }
 
 impl MsLogon for ZooLogon {
+    /// Opens the zoo's store by its entry ID.
+    fn open_entry(&self, entry_id: &[u8], _interface: Option<Iid>, _flags: u32) -> MapiResult<OpenedEntry> {
+        let id = EntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
+        if !same(&id, &self.id) {
+            return Err(MapiError::NotFound);
+        }
+        let store = self.store.upgrade().ok_or(MapiError::ObjectDeleted)?;
+        Ok(OpenedEntry {
+            object_type: ObjectType::Store,
+            object: store.into(),
+        })
+    }
+
     fn logoff(&self, _flags: u32) -> MapiResult<()> {
         if self.defect == Defect::PanicInLogoff {
             panic!("zoo: panic in Logoff");
@@ -802,6 +834,88 @@ pub(crate) struct ZooStore {
     logon_ref: Mutex<WeakRef<ZooLogon>>,
     /// A second reference to the support object, released with the first.
     second_support: Mutex<Option<Ref<dyn MapiSupport>>>,
+    /// How many times `QueryInterface` asked for `IMAPIProp`.
+    prop_queries: AtomicU32,
+}
+
+/// A tear-off: a separate object a store gives for one interface, which answers
+/// `QueryInterface` for `answers` itself and, when `identity` is set, for `IUnknown` with that
+/// store (as a correct tear-off does).
+pub(crate) struct ZooTearOff {
+    identity: Option<WeakRef<ZooStore>>,
+    answers: Vec<Iid>,
+}
+
+impl MapiProp for ZooTearOff {}
+
+impl MsgStore for ZooTearOff {
+    fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        Ok(flags)
+    }
+}
+
+impl QueryInterface for ZooTearOff {
+    fn query_interface(this: &Ref<Self>, iid: &Iid) -> MapiResult<Ref<dyn Unknown>> {
+        if *iid == Iid::IUNKNOWN
+            && let Some(store) = this.identity.as_ref().and_then(WeakRef::upgrade)
+        {
+            return Ok(store.unknown());
+        }
+        if *iid == Iid::IUNKNOWN || this.answers.contains(iid) {
+            Ok(this.unknown())
+        } else {
+            Err(MapiError::InterfaceNotSupported)
+        }
+    }
+}
+
+impl ZooTearOff {
+    fn give(identity: Option<WeakRef<ZooStore>>, answers: &[Iid]) -> Ref<dyn Unknown> {
+        let custom = identity.is_some();
+        let tear_off = Ref::new(ZooTearOff {
+            identity,
+            answers: answers.to_vec(),
+        });
+        let as_store: Ref<dyn MsgStore> = tear_off.clone().into();
+        drop(as_store);
+        if custom {
+            tear_off.answer_queries();
+        }
+        tear_off.unknown()
+    }
+}
+
+impl QueryInterface for ZooStore {
+    fn query_interface(this: &Ref<Self>, iid: &Iid) -> MapiResult<Ref<dyn Unknown>> {
+        let me = Some(this.downgrade());
+        let store_and_prop = [Iid::IMSGSTORE, Iid::IMAPIPROP];
+        match this.defect {
+            Defect::QiAnswersAll => return Ok(this.unknown()),
+            Defect::QiTearOffIdentity if *iid == Iid::IMSGSTORE => {
+                return Ok(ZooTearOff::give(None, &store_and_prop));
+            }
+            Defect::QiNotReflexive if *iid == Iid::IMAPIPROP => {
+                return Err(MapiError::InterfaceNotSupported);
+            }
+            Defect::QiNotReflexive if *iid == Iid::IMSGSTORE => {
+                return Ok(ZooTearOff::give(me, &store_and_prop));
+            }
+            Defect::QiNotSymmetric if *iid == Iid::IMSGSTORE => {
+                return Ok(ZooTearOff::give(me, &[Iid::IMSGSTORE]));
+            }
+            Defect::QiNotTransitive if *iid == Iid::IMSCAPABILITIES => return Ok(this.unknown()),
+            Defect::QiNotTransitive if *iid == Iid::IMSGSTORE => {
+                return Ok(ZooTearOff::give(me, &store_and_prop));
+            }
+            Defect::QiUnstable
+                if *iid == Iid::IMAPIPROP && this.prop_queries.fetch_add(1, Ordering::SeqCst) > 0 =>
+            {
+                return Err(MapiError::InterfaceNotSupported);
+            }
+            _ => {}
+        }
+        this.query_table(iid)
+    }
 }
 
 impl ZooStore {
@@ -817,6 +931,7 @@ impl ZooStore {
             logon: Mutex::new(None),
             logon_ref: Mutex::new(WeakRef::empty()),
             second_support: Mutex::new(None),
+            prop_queries: AtomicU32::new(0),
         }
     }
 
