@@ -22,7 +22,7 @@ use mapisim::check::STRICT_PANIC_PREFIX;
 use mapisim::prelude::*;
 use mapisim::props::{PR_DISPLAY_NAME_W, PR_MDB_PROVIDER, PR_OBJECT_TYPE, PR_STORE_ENTRYID};
 use mapisim::sample::{SAMPLE_MDB_PROVIDER, SampleLibrary, SampleStore};
-use mapisim::spi::{AllocationSite, BlockInfo, MapiErrorInfo};
+use mapisim::spi::{AllocationSite, BlockInfo, MapiErrorInfo, MemBackend};
 use zoo::{Defect, ZOO_FILE, builder, open_default, run_lifecycle, simulator};
 
 // ---------------------------------------------------------------------------------------------
@@ -1548,4 +1548,220 @@ fn a_mapierror_in_a_buffer_that_is_not_a_live_root_is_mem_out_root() {
         "{}",
         v.message
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The routines on a host backend
+// ---------------------------------------------------------------------------------------------
+
+/// A host heap standing for MAPI's own routines: blocks at made-up addresses, each root with the
+/// blocks linked to it, and every call recorded.
+#[derive(Default)]
+struct HostHeap {
+    state: Mutex<HostState>,
+}
+
+#[derive(Default)]
+struct HostState {
+    next: usize,
+    blocks: std::collections::BTreeMap<usize, Vec<u8>>,
+    linked: std::collections::BTreeMap<usize, Vec<usize>>,
+    calls: Vec<String>,
+    values: usize,
+}
+
+impl HostHeap {
+    fn calls(&self) -> Vec<String> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    fn live(&self) -> usize {
+        self.state.lock().unwrap().blocks.len()
+    }
+
+    fn bytes(&self, address: usize) -> Option<Vec<u8>> {
+        self.state.lock().unwrap().blocks.get(&address).cloned()
+    }
+
+    fn new_block(st: &mut HostState, size: u32) -> usize {
+        st.next += 0x100;
+        let address = 0x1_0000 + st.next;
+        st.blocks.insert(address, vec![0xCD; size as usize]);
+        address
+    }
+}
+
+impl MemBackend for HostHeap {
+    fn allocate_buffer(&self, size: u32) -> MapiResult<usize> {
+        let mut st = self.state.lock().unwrap();
+        let address = HostHeap::new_block(&mut st, size);
+        st.calls
+            .push(format!("MAPIAllocateBuffer({size}) = {address:#x}"));
+        st.linked.insert(address, Vec::new());
+        Ok(address)
+    }
+
+    fn allocate_more(&self, size: u32, root: usize) -> MapiResult<usize> {
+        let mut st = self.state.lock().unwrap();
+        if !st.linked.contains_key(&root) {
+            return Err(MapiError::InvalidParameter);
+        }
+        let address = HostHeap::new_block(&mut st, size);
+        st.calls
+            .push(format!("MAPIAllocateMore({size}, {root:#x}) = {address:#x}"));
+        st.linked.entry(root).or_default().push(address);
+        Ok(address)
+    }
+
+    fn free_buffer(&self, address: usize) -> MapiResult<()> {
+        let mut st = self.state.lock().unwrap();
+        st.calls.push(format!("MAPIFreeBuffer({address:#x})"));
+        let linked = st.linked.remove(&address).ok_or(MapiError::InvalidParameter)?;
+        for part in linked {
+            st.blocks.remove(&part);
+        }
+        st.blocks.remove(&address);
+        Ok(())
+    }
+
+    fn write(&self, address: usize, offset: usize, bytes: &[u8]) -> MapiResult<()> {
+        let mut st = self.state.lock().unwrap();
+        let block = st.blocks.get_mut(&address).ok_or(MapiError::InvalidParameter)?;
+        block[offset..offset + bytes.len()].copy_from_slice(bytes);
+        Ok(())
+    }
+
+    fn read(&self, address: usize, len: usize) -> MapiResult<Vec<u8>> {
+        let st = self.state.lock().unwrap();
+        let block = st.blocks.get(&address).ok_or(MapiError::InvalidParameter)?;
+        Ok(block[..len].to_vec())
+    }
+
+    fn allocate_value(&self, value: &dyn std::any::Any) -> MapiResult<Option<usize>> {
+        // Lays out property arrays only (one made-up byte per value), as a shim would in C.
+        let Some(props) = value.downcast_ref::<Vec<Prop>>() else {
+            return Ok(None);
+        };
+        let size = u32::try_from(props.len()).unwrap();
+        let address = self.allocate_buffer(size)?;
+        self.state.lock().unwrap().values += 1;
+        Ok(Some(address))
+    }
+}
+
+#[test]
+fn routines_on_a_backend_keep_the_bytes_in_the_hosts_memory_and_the_account_in_theirs() {
+    let host = Arc::new(HostHeap::default());
+    let routines = MemRoutines::with_backend(host.clone());
+    assert!(routines.has_backend());
+    let root = routines.allocate_bytes(b"spool").unwrap();
+    let address = routines.address(root).unwrap();
+    // The bytes are in the host's block, not a copy of it.
+    assert_eq!(host.bytes(address).unwrap(), b"spool");
+    assert_eq!(routines.block_at(address), Some(root));
+    let part = routines.allocate_more(4, root).unwrap();
+    let part_address = routines.address(part).unwrap();
+    assert_eq!(
+        host.bytes(part_address).unwrap(),
+        [0, 0, 0, 0],
+        "the routines zero a block"
+    );
+    routines.write(part, 0, b"MAPI").unwrap();
+    assert_eq!(host.bytes(part_address).unwrap(), b"MAPI");
+    assert_eq!(routines.read(part).unwrap(), b"MAPI");
+    // Writing past the end is refused before the host sees it.
+    assert_eq!(routines.write(part, 2, b"xyz"), Err(MapiError::InvalidParameter));
+    assert_eq!(host.bytes(part_address).unwrap(), b"MAPI");
+    // A linked block is not freed on its own: refused, nothing freed on the host.
+    assert_eq!(routines.free_buffer(Some(part)), Err(MapiError::InvalidParameter));
+    assert_eq!(host.live(), 2);
+    routines.free_buffer(Some(root)).unwrap();
+    assert_eq!(host.live(), 0);
+    // A second free is refused by the account; the host is not asked again.
+    assert_eq!(routines.free_buffer(Some(root)), Err(MapiError::InvalidParameter));
+    let frees = host
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("MAPIFreeBuffer"))
+        .count();
+    assert_eq!(frees, 1, "{:?}", host.calls());
+    assert_eq!(
+        host.calls()[..2],
+        [
+            format!("MAPIAllocateBuffer(5) = {address:#x}"),
+            format!("MAPIAllocateMore(4, {address:#x}) = {part_address:#x}"),
+        ]
+    );
+    // A simulated heap's block has no host address.
+    let simulated = MemRoutines::new();
+    let block = simulated.allocate_bytes(b"x").unwrap();
+    assert_eq!(simulated.address(block), None);
+    assert!(!simulated.has_backend());
+}
+
+#[test]
+fn a_typed_value_is_laid_out_by_the_backend_when_it_can() {
+    let host = Arc::new(HostHeap::default());
+    let routines = MemRoutines::with_backend(host.clone());
+    let props = routines
+        .allocate_value(vec![Prop {
+            tag: PR_OBJECT_TYPE,
+            value: PropValue::from_u32(1),
+        }])
+        .unwrap();
+    assert!(routines.address(props.id()).is_some());
+    assert_eq!(routines.value(&props).unwrap().len(), 1);
+    let error = routines.allocate_value(error_info(MapiError::NoSupport)).unwrap();
+    assert_eq!(
+        routines.address(error.id()),
+        None,
+        "the backend left MAPIERROR to the Rust side"
+    );
+    routines.take(props).unwrap();
+    routines.take(error).unwrap();
+    assert_eq!(host.live(), 0);
+    assert_eq!(routines.live_blocks(), 0);
+}
+
+#[test]
+fn the_sample_on_the_hosts_routines_runs_clean_and_frees_every_host_block() {
+    let host = Arc::new(HostHeap::default());
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .mapisvc_inf(SampleStore::MAPISVC_INF)
+        .unwrap()
+        .memory_backend(host.clone())
+        .build();
+    sim.profiles().create_default("Default").unwrap();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Default", LogonFlags::EXTENDED).unwrap();
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    let store = session
+        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+        .unwrap();
+    sim.spooler().run_until_idle();
+    let props = store.get_props(Some(&[PR_DISPLAY_NAME_W])).unwrap();
+    assert_eq!(props.value.len(), 1);
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    report.assert_clean();
+    let calls = host.calls();
+    // The provider's buffers (the spool-security blob, the wrapped entry ID, GetProps' array)
+    // were the host's blocks, and every one was freed.
+    assert!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("MAPIAllocateBuffer"))
+            .count()
+            >= 3,
+        "{calls:?}"
+    );
+    assert!(
+        host.state.lock().unwrap().values >= 1,
+        "GetProps' array was laid out by the host"
+    );
+    assert_eq!(host.live(), 0, "{calls:?}");
 }

@@ -508,6 +508,7 @@ pub struct SimulatorBuilder {
     history: bool,
     faults: FaultPlan,
     service_client: Option<bool>,
+    memory: Option<Arc<dyn crate::spi::MemBackend>>,
 }
 
 impl fmt::Debug for SimulatorBuilder {
@@ -575,6 +576,14 @@ impl SimulatorBuilder {
         Ok(self)
     }
 
+    /// Puts MAPI's allocation routines on a host backend: the bytes of every block MAPI or a
+    /// provider allocates live in `backend`'s memory, with the same checks as the simulated heap
+    /// (see [`MemBackend`](crate::spi::MemBackend)). Without it, the simulated heap holds them.
+    pub fn memory_backend(mut self, backend: Arc<dyn crate::spi::MemBackend>) -> Self {
+        self.memory = Some(backend);
+        self
+    }
+
     /// Sets the allocations that fail.
     pub fn fault_plan(mut self, plan: FaultPlan) -> Self {
         self.faults = plan;
@@ -638,6 +647,7 @@ impl SimulatorBuilder {
         let heap = Arc::new(Heap::new(HeapConfig {
             fail: self.faults.fail,
             new_root_on_bad_more: self.behavior.allocate_more_misuse == AllocateMoreMisuse::NewRoot,
+            backend: self.memory,
         }));
         let rt = Arc::new_cyclic(|me| Runtime {
             trace,
@@ -728,6 +738,7 @@ impl Simulator {
             history: false,
             faults: FaultPlan::default(),
             service_client: None,
+            memory: None,
         }
     }
 

@@ -235,17 +235,58 @@ pub(crate) trait HeapHost: Send + Sync {
 }
 
 /// How a heap behaves where a simulator decides.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct HeapConfig {
     /// The allocations (numbered from 1, counting every allocation) that fail.
     pub(crate) fail: BTreeSet<u64>,
     /// `MAPIAllocateMore` on a block that is not a live root makes a new root instead of failing.
     pub(crate) new_root_on_bad_more: bool,
+    /// Where the bytes live: the host's routines, or (`None`) the heap itself.
+    pub(crate) backend: Option<Arc<dyn MemBackend>>,
+}
+
+/// The host's allocation routines, behind [`MemRoutines`]: what a COM shim implements over the
+/// `MAPIAllocateBuffer`, `MAPIAllocateMore` and `MAPIFreeBuffer` pointers MAPI gives its entry
+/// point, so that a provider's buffers are MAPI's memory, with no copy.
+///
+/// [`MemRoutines::with_backend`] puts routines on a backend. Everything the simulated heap checks
+/// is still checked (who owns a block, double and foreign frees, linked blocks, use after free):
+/// the routines keep the account, the backend holds the bytes. A block is named by its address
+/// ([`MemRoutines::address`]), which a shim hands across as the raw pointer.
+///
+/// The routines call the backend while they hold their own lock: a backend must not call back
+/// into them. Blocks are zeroed by the routines (a write of zeros), as the simulated heap does.
+pub trait MemBackend: Send + Sync + 'static {
+    /// `MAPIAllocateBuffer(cbSize, &lpBuffer)`: the address of a new root block.
+    fn allocate_buffer(&self, size: u32) -> MapiResult<usize>;
+    /// `MAPIAllocateMore(cbSize, lpObject, &lpBuffer)`: the address of a new block linked to the
+    /// root block at `root`.
+    fn allocate_more(&self, size: u32, root: usize) -> MapiResult<usize>;
+    /// `MAPIFreeBuffer(lpBuffer)`: frees the root block at `address` and the blocks linked to it.
+    fn free_buffer(&self, address: usize) -> MapiResult<()>;
+    /// Copies `bytes` into the block at `address`, from `offset` (the routines have checked that
+    /// the block is live and large enough).
+    fn write(&self, address: usize, offset: usize, bytes: &[u8]) -> MapiResult<()>;
+    /// The first `len` bytes of the block at `address`.
+    fn read(&self, address: usize, len: usize) -> MapiResult<Vec<u8>>;
+    /// Lays out a typed value (a property array, a `MAPIERROR`: the types of
+    /// [`BufferValue`]) in MAPI memory, in the C layout, and returns its root block's address;
+    /// `Ok(None)` (the default) keeps the value on the Rust side only, in a block of its own
+    /// that holds no bytes.
+    fn allocate_value(&self, value: &dyn Any) -> MapiResult<Option<usize>> {
+        let _ = value;
+        Ok(None)
+    }
 }
 
 struct Block {
     root: Option<u64>,
+    /// The bytes, when the heap holds them.
     data: Vec<u8>,
+    /// The block's address, when a backend holds the bytes.
+    address: Option<usize>,
+    /// The block's size.
+    size: usize,
     value: Option<Box<dyn Any + Send + Sync>>,
     what: String,
     linked: Vec<u64>,
@@ -402,21 +443,49 @@ impl Heap {
         owner: Party,
         site: AllocationSite,
         purpose: Option<String>,
-    ) -> BufferId {
+    ) -> MapiResult<BufferId> {
+        let root_address = root.and_then(|r| st.blocks.get(&r)).and_then(|b| b.address);
+        let (data, value, what, address, size) = match (content, &self.config.backend) {
+            (Content::Bytes(data), None) => {
+                let what = format!("{} bytes", data.len());
+                let size = data.len();
+                (data, None, what, None, size)
+            }
+            (Content::Value(value, what), None) => (Vec::new(), Some(value), what, None, 0),
+            (Content::Bytes(data), Some(backend)) => {
+                let size = u32::try_from(data.len()).map_err(|_| MapiError::NotEnoughMemory)?;
+                let address = match root_address {
+                    Some(r) => backend.allocate_more(size, r)?,
+                    None => backend.allocate_buffer(size)?,
+                };
+                if let Err(e) = backend.write(address, 0, &data) {
+                    if root_address.is_none() {
+                        let _ = backend.free_buffer(address);
+                    }
+                    return Err(e);
+                }
+                (
+                    Vec::new(),
+                    None,
+                    format!("{} bytes", data.len()),
+                    Some(address),
+                    data.len(),
+                )
+            }
+            (Content::Value(value, what), Some(backend)) => {
+                let address = backend.allocate_value(value.as_ref())?;
+                (Vec::new(), Some(value), what, address, 0)
+            }
+        };
         st.next += 1;
         let index = st.next;
-        let (data, value, what) = match content {
-            Content::Bytes(data) => {
-                let what = format!("{} bytes", data.len());
-                (data, None, what)
-            }
-            Content::Value(value, what) => (Vec::new(), Some(value), what),
-        };
         st.blocks.insert(
             index,
             Block {
                 root,
                 data,
+                address,
+                size,
                 value,
                 what,
                 linked: Vec::new(),
@@ -431,7 +500,7 @@ impl Heap {
         {
             block.linked.push(index);
         }
-        self.id_of(index)
+        Ok(self.id_of(index))
     }
 
     /// A traced call of one of the routines by `party` (MAPI's own use is not traced).
@@ -485,7 +554,7 @@ impl Heap {
                     self.fault_note(n, &format!("MAPIAllocateBuffer({what})"));
                     return Err(MapiError::NotEnoughMemory);
                 }
-                Ok(self.insert(
+                self.insert(
                     &mut st,
                     None,
                     content,
@@ -493,7 +562,7 @@ impl Heap {
                     party.clone(),
                     AllocationSite::Code(at),
                     None,
-                ))
+                )
             },
             ToString::to_string,
         )
@@ -558,7 +627,7 @@ impl Heap {
                     return Err(MapiError::NotEnoughMemory);
                 }
                 let link = if bad.is_some() { None } else { Some(root.index) };
-                Ok(self.insert(
+                self.insert(
                     &mut st,
                     link,
                     Content::Bytes(vec![0; size as usize]),
@@ -566,7 +635,7 @@ impl Heap {
                     party.clone(),
                     AllocationSite::Code(at),
                     None,
-                ))
+                )
             },
             ToString::to_string,
         )
@@ -583,6 +652,10 @@ impl Heap {
         let Some(block) = st.blocks.remove(&index) else {
             return 0;
         };
+        if let (Some(backend), Some(address)) = (&self.config.backend, block.address) {
+            // The account is settled whatever the host answers: the block is gone for MAPI.
+            let _ = backend.free_buffer(address);
+        }
         let mut linked = 0;
         for part in &block.linked {
             if let Some(b) = st.blocks.remove(part) {
@@ -724,7 +797,7 @@ impl Heap {
             self.fault_note(n, &what);
             return Err(MapiError::NotEnoughMemory);
         }
-        Ok(self.insert(&mut st, None, content, Party::Mapi, to, site, Some(purpose)))
+        self.insert(&mut st, None, content, Party::Mapi, to, site, Some(purpose))
     }
 
     /// A block handed to `to` (as an output): it must be a live root of this heap.
@@ -750,9 +823,8 @@ impl Heap {
     /// Reads the bytes of a block MAPI owns, if it is still live.
     pub(crate) fn peek_bytes(&self, id: BufferId) -> Option<Vec<u8>> {
         let st = lock(&self.state);
-        (id.heap == self.id)
-            .then(|| st.blocks.get(&id.index).map(|b| b.data.clone()))
-            .flatten()
+        let block = st.blocks.get(&id.index).filter(|_| id.heap == self.id)?;
+        self.bytes_of(block).ok()
     }
 
     /// Takes the value of a typed block MAPI received, freeing it, if it is live and of type `T`.
@@ -778,6 +850,33 @@ impl Heap {
         match st.blocks.get(&id.index).filter(|_| id.heap == self.id) {
             Some(b) => format!("{} in {id}", b.what),
             None => id.to_string(),
+        }
+    }
+
+    /// A block's bytes, wherever they live.
+    fn bytes_of(&self, block: &Block) -> MapiResult<Vec<u8>> {
+        match (&self.config.backend, block.address) {
+            (Some(backend), Some(address)) if block.value.is_none() => backend.read(address, block.size),
+            _ => Ok(block.data.clone()),
+        }
+    }
+
+    /// Copies `bytes` into a block at `offset`, wherever its bytes live.
+    fn write_to(&self, block: &mut Block, offset: usize, bytes: &[u8]) -> MapiResult<()> {
+        let end = offset
+            .checked_add(bytes.len())
+            .filter(|end| *end <= block.size && block.value.is_none())
+            .ok_or(MapiError::InvalidParameter)?;
+        match (&self.config.backend, block.address) {
+            (Some(backend), Some(address)) => backend.write(address, offset, bytes),
+            _ => {
+                let target = block
+                    .data
+                    .get_mut(offset..end)
+                    .ok_or(MapiError::InvalidParameter)?;
+                target.copy_from_slice(bytes);
+                Ok(())
+            }
         }
     }
 
@@ -824,6 +923,19 @@ impl MemRoutines {
     pub fn new() -> MemRoutines {
         MemRoutines {
             heap: Arc::new(Heap::new(HeapConfig::default())),
+            issued_to: None,
+        }
+    }
+
+    /// Routines over the host's allocation routines (see [`MemBackend`]), outside any simulator:
+    /// the bytes of every block live in the backend's memory, and the routines keep the account
+    /// and refuse misuse as [`MemRoutines::new`] does.
+    pub fn with_backend(backend: Arc<dyn MemBackend>) -> MemRoutines {
+        MemRoutines {
+            heap: Arc::new(Heap::new(HeapConfig {
+                backend: Some(backend),
+                ..HeapConfig::default()
+            })),
             issued_to: None,
         }
     }
@@ -945,27 +1057,44 @@ impl MemRoutines {
     /// Copies `bytes` into a live block at `offset`; writing past its end gives
     /// `MAPI_E_INVALID_PARAMETER`. A freed block breaks `MEM-USE-AFTER-FREE`.
     pub fn write(&self, buffer: BufferId, offset: usize, bytes: &[u8]) -> MapiResult<()> {
-        self.heap.with_block(
+        let heap = &self.heap;
+        heap.with_block(
             buffer,
             || self.party(),
-            |block| {
-                let end = offset
-                    .checked_add(bytes.len())
-                    .ok_or(MapiError::InvalidParameter)?;
-                let target = block
-                    .data
-                    .get_mut(offset..end)
-                    .ok_or(MapiError::InvalidParameter)?;
-                target.copy_from_slice(bytes);
-                Ok(())
-            },
+            |block| heap.write_to(block, offset, bytes),
         )
     }
 
     /// A copy of a live block's bytes. A freed block breaks `MEM-USE-AFTER-FREE`.
     pub fn read(&self, buffer: BufferId) -> MapiResult<Vec<u8>> {
-        self.heap
-            .with_block(buffer, || self.party(), |block| Ok(block.data.clone()))
+        let heap = &self.heap;
+        heap.with_block(buffer, || self.party(), |block| heap.bytes_of(block))
+    }
+
+    /// The address of a live block in the backend's memory (see [`MemBackend`]): what a shim
+    /// hands across as the pointer. `None` for a block of the simulated heap, and for a typed
+    /// block the backend did not lay out.
+    pub fn address(&self, buffer: BufferId) -> Option<usize> {
+        let st = lock(&self.heap.state);
+        st.blocks
+            .get(&buffer.index)
+            .filter(|_| buffer.heap == self.heap.id)
+            .and_then(|b| b.address)
+    }
+
+    /// The block at `address` in the backend's memory, if it is live: the way back from a
+    /// pointer a shim receives.
+    pub fn block_at(&self, address: usize) -> Option<BufferId> {
+        let st = lock(&self.heap.state);
+        st.blocks
+            .iter()
+            .find(|(_, b)| b.address == Some(address))
+            .map(|(i, _)| self.heap.id_of(*i))
+    }
+
+    /// Whether the routines are on a host backend ([`MemRoutines::with_backend`]).
+    pub fn has_backend(&self) -> bool {
+        self.heap.config.backend.is_some()
     }
 
     /// Whether the block is live.

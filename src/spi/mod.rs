@@ -37,7 +37,8 @@ pub use library::{
     ServiceEntryArgs,
 };
 pub use memory::{
-    AllocationSite, BlockInfo, BufferId, BufferValue, Malloc, MallocBlock, MapiBuffer, MemRoutines, PropArray,
+    AllocationSite, BlockInfo, BufferId, BufferValue, Malloc, MallocBlock, MapiBuffer, MemBackend,
+    MemRoutines, PropArray,
 };
 pub use process::{LoadedLibrary, Process};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
