@@ -117,6 +117,7 @@ fn bare_lifecycle() {
         entry_id: None,
         flags: StoreLogonFlags::WRITE,
         interface: None,
+        mapi_error: &OutParam::new(),
     };
     let Ok(out) = init.provider.logon(&logon_args) else {
         return;
@@ -144,6 +145,7 @@ fn bare_lifecycle() {
         entry_id: None,
         flags: SpoolerLogonFlags::WRITE,
         interface: None,
+        mapi_error: &OutParam::new(),
         spool_security: &blob,
     });
     let _ = out.store.store_logoff(LogoffFlags::ORDERLY);

@@ -1765,3 +1765,27 @@ fn the_sample_on_the_hosts_routines_runs_clean_and_frees_every_host_block() {
     );
     assert_eq!(host.live(), 0, "{calls:?}");
 }
+
+#[test]
+fn the_mapierror_of_a_failed_logon_is_read_and_freed_by_mapi() {
+    let sim = simulator(Defect::FailExplained(MapiError::LogonFailed, false));
+    run_lifecycle(&sim);
+    let report = sim.finish();
+    // The failure itself is the provider's right; the MAPIERROR is MAPI's to free.
+    assert!(!report.fired(&rules::MEM_LEAK), "{}", report.account());
+    assert!(!report.fired(&rules::MEM_OUT_ROOT), "{}", report.account());
+    let trace = report.trace().to_string();
+    assert!(
+        trace.contains("returned a MAPIERROR from Logon: \"the store's file is locked\" from \"Zoo Store\""),
+        "{trace}"
+    );
+}
+
+#[test]
+fn a_mapierror_in_memory_mapi_did_not_give_is_mem_out_root() {
+    let sim = simulator(Defect::FailExplained(MapiError::LogonFailed, true));
+    run_lifecycle(&sim);
+    let report = sim.finish();
+    let v = only(&report, &rules::MEM_OUT_ROOT);
+    assert!(v.message.contains("as the MAPIERROR of Logon"), "{}", v.message);
+}

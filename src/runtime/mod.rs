@@ -2344,6 +2344,36 @@ impl Runtime {
         self.routines.heap().take_value::<T>(buffer.id(), to)
     }
 
+    /// MAPI reads and frees the `MAPIERROR` a provider wrote to `*lppMAPIError` of `method`, if
+    /// it wrote one, and notes it in the trace.
+    pub(crate) fn take_mapi_error(
+        &self,
+        out: &crate::spi::OutParam<crate::spi::MapiBuffer<crate::spi::MapiErrorInfo>>,
+        method: &str,
+        file: &Arc<str>,
+        object: ObjLabel,
+    ) {
+        let Some(buffer) = out.get() else {
+            return;
+        };
+        let what = format!("the MAPIERROR of {method}");
+        if let Some(info) = self.take_result(
+            buffer,
+            &Party::Library(Arc::clone(file)),
+            Party::Mapi,
+            &what,
+            &[object],
+        ) {
+            self.trace.record(EventKind::Note {
+                by: Party::Mapi,
+                text: format!(
+                    "{object} returned a MAPIERROR from {method}: {:?} from {:?} (low-level error {:#x}, context {:#x})",
+                    info.error, info.component, info.low_level_error, info.context
+                ),
+            });
+        }
+    }
+
     /// MAPI allocates the typed result of the open call for whoever's code runs now; the caller
     /// must free it.
     pub(crate) fn allocate_result<T: crate::spi::BufferValue>(

@@ -23,7 +23,7 @@ use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, ProviderKey, Provide
 use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportObject;
 use crate::runtime::{Runtime, SpoolSecurity, dll_file_name, loader};
-use crate::spi::{Exports, InitArgs, MapiSupport, MsProvider, OpenedEntry, StoreLogonArgs};
+use crate::spi::{Exports, InitArgs, MapiSupport, MsProvider, OpenedEntry, OutParam, StoreLogonArgs};
 use crate::trace::Party;
 
 /// The session object MAPI gives the client (`IMAPISession`).
@@ -799,7 +799,7 @@ impl Runtime {
                 ProviderInitFlags::empty()
             },
             mapi_version,
-            provider_version: crate::spi::OutParam::new(),
+            provider_version: OutParam::new(),
         };
         let result = self.call_provider(
             Party::Mapi,
@@ -1036,6 +1036,7 @@ impl Runtime {
         }
         let support: Ref<dyn MapiSupport> = support.into();
         let logon_flags = logon_flags(flags);
+        let mapi_error = OutParam::new();
         let result = {
             let args = StoreLogonArgs {
                 support: &support,
@@ -1044,6 +1045,7 @@ impl Runtime {
                 entry_id: target.entry_id.as_deref(),
                 flags: logon_flags,
                 interface,
+                mapi_error: &mapi_error,
             };
             let args_text = format!(
                 "support={support_label}, entry={}, {logon_flags}",
@@ -1055,6 +1057,7 @@ impl Runtime {
             let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || {
                 provider.object().logon(&args)
             });
+            self.take_mapi_error(&mapi_error, "Logon", &file, plabel);
             match outcome {
                 Ok(result) => {
                     Runtime::finish_warned(call, &result, |out| {
@@ -1343,6 +1346,7 @@ impl Runtime {
             }
         }
         let logon_flags = logon_flags(flags);
+        let mapi_error = OutParam::new();
         let result = {
             let args = StoreLogonArgs {
                 support,
@@ -1351,6 +1355,7 @@ impl Runtime {
                 entry_id: entry_id.as_deref(),
                 flags: logon_flags,
                 interface,
+                mapi_error: &mapi_error,
             };
             let support_label = support.label().map(|l| l.to_string()).unwrap_or_default();
             let call = self.trace.begin_call(
@@ -1362,9 +1367,11 @@ impl Runtime {
                     entry_id.as_deref().map_or("NULL".to_owned(), hex_short)
                 ),
             );
-            match self.guarded(&file, Some(session), "Logon", &[plabel], || {
+            let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || {
                 provider.object().logon(&args)
-            }) {
+            });
+            self.take_mapi_error(&mapi_error, "Logon", &file, plabel);
+            match outcome {
                 Ok(result) => {
                     Runtime::finish_warned(call, &result, |out| {
                         let store = out.store.label().map(|l| l.to_string()).unwrap_or_default();

@@ -16,7 +16,7 @@ use crate::runtime::session::hex_short;
 use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, SpoolerHold, SpoolerPhase, State, Teardown};
 use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportTemp;
-use crate::spi::SpoolerLogonArgs;
+use crate::spi::{OutParam, SpoolerLogonArgs};
 use crate::trace::Party;
 
 /// The MAPI spooler of a simulator.
@@ -215,6 +215,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
     if work.open_flags.contains(OpenStoreFlags::NO_DIALOG) {
         flags |= SpoolerLogonFlags::NO_DIALOG;
     }
+    let mapi_error = OutParam::new();
     let args = SpoolerLogonArgs {
         support: support.get(),
         ui_param: 0,
@@ -223,6 +224,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
         flags,
         interface: None,
         spool_security: &work.blob,
+        mapi_error: &mapi_error,
     };
     let call = rt.trace.begin_call(
         Party::Spooler,
@@ -242,6 +244,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
     let outcome = rt.guarded(&file, Some(session), "SpoolerLogon", &[plabel], || {
         provider.object().spooler_logon(&args)
     });
+    rt.take_mapi_error(&mapi_error, "SpoolerLogon", &file, plabel);
     if no_dialog && let Some(rec) = rt.st().logons.get_mut(logon) {
         rec.no_dialog_call = None;
     }

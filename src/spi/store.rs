@@ -6,6 +6,7 @@ use crate::error::{MapiError, MapiResult, Warned};
 use crate::flags::{EventMask, LogoffFlags, SpoolerLogonFlags, StoreLogonFlags};
 use crate::ids::Iid;
 use crate::object::Ref;
+use crate::spi::library::OutParam;
 use crate::spi::memory::{BufferId, MapiBuffer};
 use crate::spi::support::{AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry};
 
@@ -35,6 +36,11 @@ pub struct StoreLogonArgs<'a> {
     pub flags: StoreLogonFlags,
     /// `lpInterface`: `None` or `IID_IMsgStore` asks for `IMsgStore`.
     pub interface: Option<Iid>,
+    /// `*lppMAPIError`: extended information about a failure (or a warning), which the provider
+    /// may write whatever the call returns: a `MAPIERROR` allocated with the routines MAPI gave
+    /// the entry point ([`MemRoutines::allocate_value`](crate::spi::MemRoutines::allocate_value)),
+    /// its strings Unicode when `flags` carry `MAPI_UNICODE`. MAPI reads and frees it.
+    pub mapi_error: &'a OutParam<MapiBuffer<MapiErrorInfo>>,
 }
 
 /// The arguments of `IMSProvider::SpoolerLogon`.
@@ -54,6 +60,8 @@ pub struct SpoolerLogonArgs<'a> {
     pub interface: Option<Iid>,
     /// `lpbSpoolSecurity`: the blob `Logon` returned (empty if it returned none).
     pub spool_security: &'a [u8],
+    /// `*lppMAPIError`, as for `Logon` ([`StoreLogonArgs::mapi_error`]).
+    pub mapi_error: &'a OutParam<MapiBuffer<MapiErrorInfo>>,
 }
 
 /// What `Logon` and `SpoolerLogon` return.

@@ -11,7 +11,7 @@ use mapisim::prelude::*;
 use mapisim::profile::{ProviderDef, ServiceDef};
 use mapisim::props::*;
 use mapisim::sample::SampleStore;
-use mapisim::spi::OpenedEntry;
+use mapisim::spi::{MapiErrorInfo, OpenedEntry};
 
 /// The zoo's registered MAPIUID.
 pub(crate) const ZOO_UID: MapiUid = MapiUid(*b"mapisim:zoo:uid1");
@@ -55,6 +55,9 @@ pub(crate) enum Defect {
     FailKeepsSupport,
     /// `Logon` always fails with this error.
     FailLogon(MapiError),
+    /// `Logon` fails with this error and explains it in a `MAPIERROR` (allocated with routines
+    /// that are not MAPI's when the flag is set).
+    FailExplained(MapiError, bool),
     /// The first `Logon` fails with this error, later ones succeed.
     FailFirstLogon(MapiError),
     /// `Logon` on an open store returns the existing logon object too.
@@ -492,6 +495,22 @@ impl MsProvider for ZooProvider {
             panic!("zoo: panic in Logon");
         }
         if let Defect::FailLogon(e) = d {
+            return Err(e);
+        }
+        if let Defect::FailExplained(e, foreign) = d {
+            // A correct provider explains with the routines MAPI gave; `foreign` uses others.
+            let routines = if foreign {
+                MemRoutines::new()
+            } else {
+                self.routines.clone()
+            };
+            args.mapi_error.set(routines.allocate_value(MapiErrorInfo {
+                version: 0,
+                error: "the store's file is locked".into(),
+                component: "Zoo Store".into(),
+                low_level_error: 32,
+                context: 7,
+            })?);
             return Err(e);
         }
         if let Defect::FailFirstLogon(e) = d
