@@ -1789,3 +1789,44 @@ fn a_mapierror_in_memory_mapi_did_not_give_is_mem_out_root() {
     let v = only(&report, &rules::MEM_OUT_ROOT);
     assert!(v.message.contains("as the MAPIERROR of Logon"), "{}", v.message);
 }
+
+#[test]
+fn the_simulators_imalloc_is_a_full_allocator_with_data() {
+    use mapisim::runtime::SimMalloc;
+    use mapisim::spi::{Malloc, MallocBlock};
+    let malloc = SimMalloc::default();
+    let block = malloc.alloc(4).unwrap();
+    assert_eq!(malloc.get_size(block), Some(4));
+    assert_eq!(malloc.read(block).unwrap(), [0; 4]);
+    assert!(malloc.write(block, 0, b"IMal"));
+    assert!(!malloc.write(block, 2, b"xyz"), "past the end");
+    // Realloc keeps the content up to the smaller size, under a new handle.
+    let grown = malloc.realloc(Some(block), 6).unwrap();
+    assert_eq!(malloc.read(grown).unwrap(), b"IMal\0\0");
+    assert!(!malloc.did_alloc(block), "the old handle is gone");
+    let shrunk = malloc.realloc(Some(grown), 2).unwrap();
+    assert_eq!(malloc.read(shrunk).unwrap(), b"IM");
+    // Realloc(NULL, n) allocates; Realloc(p, 0) frees; Free(NULL) does nothing.
+    let fresh = malloc.realloc(None, 3).unwrap();
+    assert_eq!(malloc.live_blocks(), 2);
+    assert_eq!(malloc.realloc(Some(fresh), 0), None);
+    malloc.free(None);
+    assert_eq!(malloc.live_blocks(), 1);
+    // A block it never made is neither sized nor reallocated.
+    assert_eq!(malloc.get_size(MallocBlock(999)), None);
+    assert_eq!(malloc.realloc(Some(MallocBlock(999)), 8), None);
+    malloc.free(Some(shrunk));
+    assert_eq!(malloc.live_blocks(), 0);
+}
+
+#[test]
+fn a_module_handle_from_the_host_carries_its_value() {
+    use mapisim::spi::ModuleInstance;
+    let host = ModuleInstance::from_host("SMPMS32.DLL", 0x7FF6_1234_0000);
+    assert_eq!(host.handle(), Some(0x7FF6_1234_0000));
+    assert_eq!(host.file(), "SMPMS32.DLL");
+    let simulated = ModuleInstance::new("SMPMS32.DLL", 1);
+    assert_eq!(simulated.handle(), None);
+    assert_ne!(host, simulated, "the handle value is part of the identity");
+    assert_eq!(host, ModuleInstance::from_host("SMPMS32.DLL", 0x7FF6_1234_0000));
+}

@@ -171,16 +171,20 @@ pub trait ProviderAdmin: Send + Sync {
 /// `hInstance`: the module handle of a loaded DLL instance. Two loads separated by an unload have
 /// different generations. It also reaches the process the DLL is loaded in
 /// ([`ModuleInstance::process`]), for a provider that loads another DLL itself.
+///
+/// Under real MAPI (a COM shim), the handle carries the host's `HINSTANCE` value
+/// ([`ModuleInstance::from_host`], [`ModuleInstance::handle`]); the simulator's have none.
 #[derive(Clone, Debug)]
 pub struct ModuleInstance {
     file: Arc<str>,
     generation: u32,
     process: Process,
+    handle: Option<usize>,
 }
 
 impl PartialEq for ModuleInstance {
     fn eq(&self, other: &Self) -> bool {
-        self.file == other.file && self.generation == other.generation
+        self.file == other.file && self.generation == other.generation && self.handle == other.handle
     }
 }
 
@@ -190,6 +194,7 @@ impl std::hash::Hash for ModuleInstance {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.file.hash(state);
         self.generation.hash(state);
+        self.handle.hash(state);
     }
 }
 
@@ -202,7 +207,26 @@ impl ModuleInstance {
             process: Process::detached(Arc::clone(&file)),
             file,
             generation,
+            handle: None,
         }
+    }
+
+    /// The handle of a DLL the host loaded: its file name and its real `HINSTANCE` value, as a
+    /// COM shim receives them in `DllMain` or the entry point. Its process loads nothing (a
+    /// provider under real MAPI calls the real `LoadLibrary`).
+    pub fn from_host(file: impl Into<Arc<str>>, handle: usize) -> ModuleInstance {
+        let file = file.into();
+        ModuleInstance {
+            process: Process::detached(Arc::clone(&file)),
+            file,
+            generation: 1,
+            handle: Some(handle),
+        }
+    }
+
+    /// The host's `HINSTANCE` value, for a handle made by [`ModuleInstance::from_host`].
+    pub fn handle(&self) -> Option<usize> {
+        self.handle
     }
 
     /// The handle of a DLL loaded in a simulated process.
@@ -211,6 +235,7 @@ impl ModuleInstance {
             file,
             generation,
             process,
+            handle: None,
         }
     }
 
