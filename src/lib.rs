@@ -102,6 +102,51 @@
 //! writes ([`spi::util`]). Objects are named in the trace for the interface they are held as
 //! (`Ref<dyn MsgStore>` is an `IMsgStore`), or as given to [`Ref::new_as`].
 //!
+//! ## Wrapping for real MAPI
+//!
+//! The provider code a test runs is the code a COM shim exposes to Outlook: the shim is a thin,
+//! mechanical layer because the model below is COM's, not a simplification of it.
+//!
+//! - **One object, one identity.** Every object behind a [`Ref`] has one identity, the same
+//!   through every interface it is held as: [`Ref::ptr_eq`], and [`Ref::key`] (an
+//!   [`ObjectKey`](object::ObjectKey), a map key) for the shim's table from Rust objects to COM
+//!   objects. A shim makes one COM object per key, with one vtable per interface it answers for,
+//!   and finds it again without scanning.
+//! - **QueryInterface.** An object answers for `IUnknown` and for the interfaces it exposes —
+//!   converting to `Ref<dyn MsgStore>` exposes `IMsgStore` and `IMAPIProp`, [`Ref::expose`] adds
+//!   one (`IMAPIProviderShutdown`, or an interface of the provider's own declared with
+//!   [`declare_interface!`]) — or by itself ([`object::QueryInterface`]). The shim's
+//!   `QueryInterface` calls [`Ref::query_interface`] and maps the answer by its key; the typed
+//!   way back from an erased reference is [`Ref::query`], [`Ref::cast`] or [`Ref::downcast`].
+//!   COM's identity rules are rules of the catalogue (`COM-QI-*`), checked on every
+//!   `QueryInterface` the simulator makes on an object that answers by itself.
+//! - **Counts.** Cloning a `Ref` is one `AddRef` of the object, dropping it one `Release`. The
+//!   host's counts are on the COM object: a shim mirrors each `AddRef` the host makes with
+//!   [`Ref::add_ref_raw`] and each `Release` with [`Ref::release_raw`], so that the object's count
+//!   is the Rust holders plus the host's references. A `Release` with no raw reference to drop
+//!   changes nothing and says so ([`RawRelease::OverReleased`](object::RawRelease)), so a host
+//!   that releases once too often cannot destroy an object Rust still uses (in the simulator,
+//!   that is `OVER-RELEASE`). Several clones held inside the shim are the shim's own references,
+//!   not the host's.
+//! - **The final release is `Drop`.** The last `Release` runs the object's `Drop` (a store's
+//!   final-release work) inside the host's call; a panic there, as in any method, must not
+//!   unwind into the host: the shim catches it at every entry (`catch_unwind`) and answers
+//!   `MAPI_E_CALL_FAILED`, which is what the simulator does too (`PROVIDER-PANIC`).
+//! - **Threads.** Every trait is `Send + Sync` and takes `&self`: MAPI uses the free-threading
+//!   model (threading-in-mapi), so the host may call any object from any thread. An adapter over
+//!   a pointer MAPI gives (its support object, its allocator, its profile sections) implements
+//!   the trait over the pointer and is `Send + Sync` on that ground. Objects the host passes as
+//!   destinations of a copy (`CopyTo`, `CopyProps`) are the exception the documentation names
+//!   (using-thread-safe-objects): use them on the thread that received them.
+//! - **Memory.** [`spi::MemRoutines`] sits on the simulated heap, or on the host's
+//!   `MAPIAllocateBuffer` family through a [`spi::MemBackend`] the shim implements over the
+//!   function pointers of the entry point: a provider's buffers are then MAPI's memory with no
+//!   copy ([`spi::MemRoutines::address`] gives the pointer to hand across), and every `MEM-*`
+//!   check still holds.
+//! - **Handles and parameters.** [`spi::ModuleInstance::from_host`] carries the real `HINSTANCE`;
+//!   out-parameters a provider writes whatever its call returns (`*lpulProviderVer`,
+//!   `*lppMAPIError`) are [`spi::OutParam`]s.
+//!
 //! ## What the simulator checks
 //!
 //! Every contract is a [`Rule`] of the catalogue ([`check::rules`]) with a stable id, a one-line
