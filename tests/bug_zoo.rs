@@ -78,6 +78,7 @@ const PROVEN: &[&str] = &[
     "MALLOC-RELEASE",
     "OVER-RELEASE",
     "MALLOC-HELD",
+    "LOGON-INTERFACE",
     "COM-QI-IUNKNOWN",
     "COM-QI-REFLEXIVE",
     "COM-QI-SYMMETRIC",
@@ -1787,4 +1788,52 @@ fn com_qi_nointerface_fires_when_every_iid_is_answered() {
         &com_identity(Defect::QiAnswersAll, &[]),
         &rules::COM_QI_NOINTERFACE,
     );
+}
+
+/// The zoo's store opened twice, the second time asking for `second` (a reuse of the open
+/// store), and once in a second session asking for `second` (a fresh logon).
+fn open_asking(defect: Defect, second: Iid) -> (Report, MapiResult<()>, MapiResult<()>) {
+    let sim = builder(defect).build();
+    zoo_profile(&sim, "Zoo");
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Zoo", LogonFlags::EXTENDED).unwrap();
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    let store = session
+        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+        .unwrap();
+    let again = session.open_msg_store_as(&row.entry_id, OpenStoreFlags::WRITE, Some(second));
+    let reused = again.as_ref().map(drop).map_err(|e| *e);
+    drop(again);
+    let other = mapi
+        .logon_ex("Zoo", LogonFlags::EXTENDED | LogonFlags::NEW_SESSION)
+        .unwrap();
+    let row = other.msg_stores_table().unwrap().default_store().unwrap();
+    let fresh = other
+        .open_msg_store_as(&row.entry_id, OpenStoreFlags::WRITE, Some(second))
+        .map(drop);
+    other.logoff(SessionLogoffFlags::empty()).unwrap();
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    (sim.finish(), reused, fresh)
+}
+
+#[test]
+fn a_store_asked_for_an_interface_it_has_or_lacks_breaks_nothing_when_it_answers_right() {
+    let (report, reused, fresh) = open_asking(Defect::None, Iid::IMAPIPROP);
+    report.assert_clean();
+    assert_eq!((reused, fresh), (Ok(()), Ok(())));
+    let (report, reused, fresh) = open_asking(Defect::None, Iid::IMSLOGON);
+    report.assert_clean();
+    assert_eq!(reused, Err(MapiError::InterfaceNotSupported));
+    assert_eq!(fresh, Err(MapiError::InterfaceNotSupported));
+}
+
+#[test]
+fn logon_interface_fires_when_logon_returns_a_store_without_the_interface_asked() {
+    let (report, reused, fresh) = open_asking(Defect::IgnoresInterface, Iid::IMSLOGON);
+    assert_eq!((reused, fresh), (Ok(()), Ok(())), "the provider said yes");
+    assert_fires(&report, &rules::LOGON_INTERFACE);
+    assert_eq!(report.count(&rules::LOGON_INTERFACE), 2, "{}", report.account());
 }

@@ -621,12 +621,6 @@ fn client_misuse_gets_typed_errors_and_never_a_panic() {
             .unwrap_err(),
         MapiError::UnknownFlags
     );
-    assert_eq!(
-        session
-            .open_msg_store_as(&row.entry_id, OpenStoreFlags::empty(), Some(Iid::IMAPIFOLDER))
-            .unwrap_err(),
-        MapiError::InterfaceNotSupported
-    );
     // An entry ID from another session's profile names no store of this one.
     let foreign = other.msg_stores_table().unwrap().default_store().unwrap();
     assert_eq!(
@@ -648,6 +642,14 @@ fn client_misuse_gets_typed_errors_and_never_a_panic() {
         MapiError::InvalidObject
     );
     drop(store);
+    // An interface the store lacks: the provider refuses it (a failure that, as most Logon
+    // failures do, disables the message service for the rest of the session).
+    assert_eq!(
+        session
+            .open_msg_store_as(&row.entry_id, OpenStoreFlags::empty(), Some(Iid::IMAPIFOLDER))
+            .unwrap_err(),
+        MapiError::InterfaceNotSupported
+    );
     session.logoff(SessionLogoffFlags::empty()).unwrap();
     assert_eq!(
         session.logoff(SessionLogoffFlags::empty()).unwrap_err(),
@@ -877,4 +879,47 @@ fn storelogoff_by_one_of_two_users_leaves_the_other_working() {
             );
         }
     }
+}
+
+#[test]
+fn the_sample_answers_the_interface_asked_and_refuses_the_rest_fresh_or_reused() {
+    let sim = sample_sim();
+    sim.profiles()
+        .create("Default")
+        .unwrap()
+        .add_service("SMPMS")
+        .unwrap();
+    let (mapi, session) = start(&sim, "Default", LogonFlags::empty());
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    // A fresh logon asked for IMAPIProp, then a reuse asked for IUnknown.
+    let store = session
+        .open_msg_store_as(&row.entry_id, OpenStoreFlags::WRITE, Some(Iid::IMAPIPROP))
+        .unwrap();
+    let again = session
+        .open_msg_store_as(&row.entry_id, OpenStoreFlags::WRITE, Some(Iid::IUNKNOWN))
+        .unwrap();
+    assert_eq!(store.object().unwrap().key(), again.object().unwrap().key());
+    // A reuse asked for an interface the store lacks is refused.
+    assert_eq!(
+        session
+            .open_msg_store_as(&row.entry_id, OpenStoreFlags::WRITE, Some(Iid::IMESSAGE))
+            .unwrap_err(),
+        MapiError::InterfaceNotSupported
+    );
+    // MAPI asked the store for each interface it was opened with.
+    let asked: Vec<String> = sim
+        .trace()
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Call { method, args, .. } if *method == "QueryInterface" => Some(args.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked, ["IID_IMAPIProp", "IID_IUnknown"]);
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    drop(again);
+    end(mapi, session);
+    sim.finish().assert_clean();
 }

@@ -303,6 +303,15 @@ rules! {
         quote: "The provider should not open the profile for the support object passed in the call. In addition, it should not register a provider unique identifier, register a status row, or return MAPI spooler logon data.",
         basis: Stated,
     }
+    /// `lpInterface`.
+    LOGON_INTERFACE = "LOGON-INTERFACE" {
+        bound: Provider,
+        severity: Must,
+        page: "imsprovider-logon",
+        statement: "The store Logon returns answers QueryInterface for the interface MAPI asked in lpInterface; a provider whose store does not support it fails with MAPI_E_INTERFACE_NOT_SUPPORTED.",
+        quote: "The lpInterface parameter specifies the IID of the interface required for the newly opened store object.",
+        basis: Stated,
+    }
     /// Step 3 of the common logon contract.
     LOGON_ENTRYID = "LOGON-ENTRYID" {
         bound: Provider,

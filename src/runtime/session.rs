@@ -182,6 +182,10 @@ impl Session {
 
     /// `OpenMsgStore` asking for an interface (`None` or `IID_IMsgStore` for `IMsgStore`).
     ///
+    /// MAPI passes the interface to `Logon` (`lpInterface`) and asks the store it returns for it
+    /// (`QueryInterface`): a store that does not answer breaks `LOGON-INTERFACE`; a provider
+    /// whose store does not support the interface fails with `MAPI_E_INTERFACE_NOT_SUPPORTED`.
+    ///
     /// MAPI unwraps the ID, finds the profile section with `CompareStoreIDs`, and if the store is
     /// not open in this session starts the provider DLL (one provider object per session per DLL)
     /// and calls `Logon` with a new support object; if it is open, it calls `Logon` again on the
@@ -507,12 +511,6 @@ impl Runtime {
     ) -> MapiResult<StoreHandle> {
         self.check_session(session, "OpenMsgStore")?;
         let flags = flags.check_known()?;
-        if let Some(iid) = interface
-            && iid != Iid::IMSGSTORE
-            && iid != Iid::IUNKNOWN
-        {
-            return Err(MapiError::InterfaceNotSupported);
-        }
         let wrapped = WrappedStoreEntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
         let target = self.resolve_store(session, &wrapped)?;
         if let Some(err) = self.st().session(session).and_then(|s| {
@@ -1222,7 +1220,33 @@ impl Runtime {
                 store_label.map(|l| l.to_string()).unwrap_or_default()
             ));
         }
+        self.check_logon_interface(&store, interface, &file, session);
         Ok(StoreHandle::new(self.arc(), session, Some(lkey), store, file))
+    }
+
+    /// MAPI asks the store `Logon` returned for the interface the client asked
+    /// (`LOGON-INTERFACE`).
+    fn check_logon_interface(
+        &self,
+        store: &Ref<dyn crate::spi::MsgStore>,
+        interface: Option<Iid>,
+        file: &Arc<str>,
+        session: u32,
+    ) {
+        let Some(iid) = interface else {
+            return;
+        };
+        if let Err(e) = self.query_provider(Party::Mapi, store, Iid::IMSGSTORE, iid, file, Some(session)) {
+            self.violation(
+                &rules::LOGON_INTERFACE,
+                format!(
+                    "Logon was asked for {} and returned a store that answers QueryInterface for it with {e}",
+                    super::query::iid_text(&iid)
+                ),
+                store.label().into_iter().collect(),
+                Party::Library(Arc::clone(file)),
+            );
+        }
     }
 
     /// Registers the hook that tells MAPI when the store's final release begins.
@@ -1485,6 +1509,7 @@ impl Runtime {
                 s.client_handles += 1;
             }
         }
+        self.check_logon_interface(&out.store, interface, &file, session);
         Ok(StoreHandle::new(self.arc(), session, Some(lkey), out.store, file))
     }
 

@@ -291,16 +291,29 @@ impl MsProvider for SampleProvider {
     }
 
     fn logon(&self, args: &StoreLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
-        // An open store is found by its entry ID first, before anything else is done.
+        // An open store is found by its entry ID first, before anything else is done. It is
+        // returned with the interface asked for, if it has it.
         if let Some(bytes) = args.entry_id
             && let Ok(id) = EntryId::parse(bytes)
             && let Some((_, store)) = self.find(&id)
         {
+            let store: Ref<dyn MsgStore> = store.into();
+            if let Some(iid) = &args.interface {
+                store
+                    .query_interface(iid)
+                    .map_err(|_| MapiError::InterfaceNotSupported)?;
+            }
             return Ok(Warned::ok(StoreLogon {
                 logon: None,
-                store: store.into(),
+                store,
                 spool_security: None,
             }));
+        }
+        // A fresh store has the interfaces of a store: nothing else is asked of it.
+        if let Some(iid) = args.interface
+            && !SampleMsgStore::INTERFACES.contains(&iid)
+        {
+            return Err(MapiError::InterfaceNotSupported);
         }
 
         // A fresh logon. The buffers MAPI hands over are read and freed at once.
@@ -604,6 +617,11 @@ impl MapiProp for SampleMsgStore {
         }
         Ok(problems)
     }
+}
+
+impl SampleMsgStore {
+    /// The interfaces the store answers for.
+    pub const INTERFACES: [Iid; 3] = [Iid::IUNKNOWN, Iid::IMAPIPROP, Iid::IMSGSTORE];
 }
 
 impl MsgStore for SampleMsgStore {

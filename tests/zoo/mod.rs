@@ -77,6 +77,8 @@ pub(crate) enum Defect {
     QiUnstable,
     /// The store's `QueryInterface` answers every IID with the store.
     QiAnswersAll,
+    /// `Logon` returns the store whatever interface MAPI asked for.
+    IgnoresInterface,
     /// `Logon` on an open store returns a new logon object.
     ReuseReturnsNewLogon,
     /// `Logon` on an open store returns a new store object.
@@ -421,6 +423,13 @@ impl ZooProvider {
             store: store.clone().into(),
             spool_security: None,
         };
+        if let Some(iid) = &args.interface
+            && d != Defect::IgnoresInterface
+        {
+            out.store
+                .query_interface(iid)
+                .map_err(|_| MapiError::InterfaceNotSupported)?;
+        }
         match d {
             Defect::ReuseReturnsLogon => out.logon = Some(logon.into()),
             Defect::ReuseReturnsNewLogon => {
@@ -527,6 +536,13 @@ impl MsProvider for ZooProvider {
             && let Some((logon, store)) = self.find(&id)
         {
             return self.reuse(args, store, logon);
+        }
+        // A correct store refuses an interface it does not have; one defect ignores the ask.
+        if let Some(iid) = args.interface
+            && ![Iid::IUNKNOWN, Iid::IMAPIPROP, Iid::IMSGSTORE].contains(&iid)
+            && d != Defect::IgnoresInterface
+        {
+            return Err(MapiError::InterfaceNotSupported);
         }
 
         if d == Defect::NeverConfigured {
