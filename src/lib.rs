@@ -220,6 +220,8 @@
 //!   interface IIDs;
 //! - [`props`]: property tags, typed values and property bags, with the well-known tags of profile
 //!   sections and status rows;
+//! - [`strings`]: MAPI strings (`LPTSTR`), 8-bit or UTF-16 as the caller gave them
+//!   ([`TStr`](strings::TStr), [`TString`](strings::TString));
 //! - [`object`]: counted references, object identity and the object ledger that reports leaks
 //!   (and reference cycles);
 //! - [`profile`]: profiles and message services.
@@ -258,6 +260,7 @@ pub mod sample;
 pub mod spi;
 #[cfg(feature = "proptest")]
 pub mod strategy;
+pub mod strings;
 mod sync;
 pub mod trace;
 
@@ -288,6 +291,7 @@ pub mod prelude {
         MsLogon, MsProvider, MsgStore, Notification, PropArray, ProviderInit, ProviderLibrary,
         SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
     };
+    pub use crate::strings::{TStr, TString};
     pub use crate::trace::{Party, Trace};
     pub use crate::upcast;
 }
