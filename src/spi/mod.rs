@@ -27,6 +27,7 @@ pub mod forward;
 mod library;
 pub mod memory;
 pub mod process;
+mod status;
 mod store;
 mod support;
 pub mod util;
@@ -40,6 +41,7 @@ pub use memory::{
     AllocationSite, BlockInfo, BufferId, BufferValue, Malloc, MallocBlock, MapiBuffer, MemRoutines, PropArray,
 };
 pub use process::{LoadedLibrary, Process};
+pub use status::{MapiProgress, MapiStatus, ProviderShutdown};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
 pub use support::{
     AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropProblem,
@@ -96,4 +98,7 @@ interfaces!(
     AdviseSink => AdviseSink, IMAPIADVISESINK;
     Malloc => Malloc, IMALLOC;
     ProviderAdmin => ProviderAdmin, IPROVIDERADMIN;
+    MapiStatus => MapiStatus, IMAPISTATUS [MapiProp];
+    ProviderShutdown => ProviderShutdown, IMAPIPROVIDERSHUTDOWN;
+    MapiProgress => MapiProgress, IMAPIPROGRESS;
 );
