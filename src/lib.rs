@@ -218,8 +218,8 @@
 //!   ([`flags::MapiFlags`]);
 //! - [`ids`]: [`MapiUid`](ids::MapiUid), [`EntryId`](ids::EntryId), wrapped store entry IDs and
 //!   interface IIDs;
-//! - [`props`]: property tags, typed values and property bags, with the well-known tags of profile
-//!   sections and status rows;
+//! - [`props`]: property tags, typed values, property bags and property names
+//!   ([`NameId`](props::NameId)), with the well-known tags of profile sections and status rows;
 //! - [`strings`]: MAPI strings (`LPTSTR`), 8-bit or UTF-16 as the caller gave them
 //!   ([`TStr`](strings::TStr), [`TString`](strings::TString));
 //! - [`object`]: counted references, object identity and the object ledger that reports leaks
@@ -280,7 +280,7 @@ pub mod prelude {
         InterfaceKind, ObjectInfo, ObjectKey, ObjectLedger, Owner, RawRelease, Ref, WeakRef,
     };
     pub use crate::profile::{ProviderDef, ServiceDef};
-    pub use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};
+    pub use crate::props::{NameId, Prop, PropBag, PropTag, PropType, PropValue};
     pub use crate::runtime::{
         AllocateMoreMisuse, Behavior, FaultPlan, LogoffShared, MallocCounting, RegisteredUid, ReuseLogon,
         Session, Simulator, SimulatorBuilder, SltRepeat, SltTiming, SpoolSecurity, SpoolerMode,
