@@ -45,7 +45,8 @@
 //! [`spi::MapiSupport`]. All traits are object-safe, `Send + Sync` and take `&self`, as COM
 //! interfaces are, so the same code can be exposed as real COM objects. The sample provider,
 //! [`sample`], follows every rule and is the model to copy; its module documentation walks through
-//! what each method must do.
+//! what each method must do. [`spi::vtable`] lists every interface's vtable, slot by slot, with the
+//! Rust method that implements each slot: the map a COM shim follows.
 //!
 //! Objects cross the boundary as counted references: a [`Ref<T>`](Ref) is `AddRef` when cloned and
 //! `Release` when dropped, and its last drop is the object's final release (its `Drop`). Keeping

@@ -19,6 +19,9 @@
 //!
 //! The reference store provider in [`crate::sample`] follows every rule and is the model to copy.
 //!
+//! [`vtable`] lists, for each interface, its IID and every slot of its vtable with the Rust method
+//! that implements it: the map a COM shim follows.
+//!
 //! For providers that wrap another one: [`process`] (the process's `LoadLibrary`,
 //! `GetProcAddress` and `FreeLibrary`, through the module handle), [`forward`] (a support object
 //! that forwards what it does not override) and [`util`] (the small `mapiutil.h` utilities).
@@ -31,6 +34,7 @@ mod status;
 mod store;
 mod support;
 pub mod util;
+pub mod vtable;
 
 pub use forward::{ForwardSupport, NoOverrides, SupportOverrides};
 pub use library::{
