@@ -45,7 +45,8 @@
 //! [`spi::MapiSupport`]. All traits are object-safe, `Send + Sync` and take `&self`, as COM
 //! interfaces are, so the same code can be exposed as real COM objects. The sample provider,
 //! [`sample`], follows every rule and is the model to copy; its module documentation walks through
-//! what each method must do.
+//! what each method must do. [`spi::vtable`] lists every interface's vtable, slot by slot, with the
+//! Rust method that implements each slot: the map a COM shim follows.
 //!
 //! Objects cross the boundary as counted references: a [`Ref<T>`](Ref) is `AddRef` when cloned and
 //! `Release` when dropped, and its last drop is the object's final release (its `Drop`). Keeping
@@ -263,8 +264,10 @@
 //!   ([`flags::MapiFlags`]);
 //! - [`ids`]: [`MapiUid`](ids::MapiUid), [`EntryId`](ids::EntryId), wrapped store entry IDs and
 //!   interface IIDs;
-//! - [`props`]: property tags, typed values and property bags, with the well-known tags of profile
-//!   sections and status rows;
+//! - [`props`]: property tags, typed values, property bags and property names
+//!   ([`NameId`](props::NameId)), with the well-known tags of profile sections and status rows;
+//! - [`strings`]: MAPI strings (`LPTSTR`), 8-bit or UTF-16 as the caller gave them
+//!   ([`TStr`](strings::TStr), [`TString`](strings::TString));
 //! - [`object`]: counted references, object identity and the object ledger that reports leaks
 //!   (and reference cycles);
 //! - [`profile`]: profiles and message services.
@@ -303,6 +306,7 @@ pub mod sample;
 pub mod spi;
 #[cfg(feature = "proptest")]
 pub mod strategy;
+pub mod strings;
 mod sync;
 pub mod trace;
 
@@ -323,17 +327,18 @@ pub mod prelude {
         Ref, Unknown, WeakRef,
     };
     pub use crate::profile::{ProviderDef, ServiceDef};
-    pub use crate::props::{Prop, PropBag, PropTag, PropType, PropValue};
+    pub use crate::props::{NameId, Prop, PropBag, PropTag, PropType, PropValue};
     pub use crate::runtime::{
         AllocateMoreMisuse, Behavior, FaultPlan, LogoffShared, MallocCounting, RegisteredUid, ReuseLogon,
         Session, Simulator, SimulatorBuilder, SltRepeat, SltTiming, SpoolSecurity, SpoolerMode,
         SpoolerObjects, StoreHandle, StoreStatusRow, TeardownCleanup, TransportActivity, UnloadTiming,
     };
     pub use crate::spi::{
-        AdviseSink, BufferId, Exports, InitArgs, Malloc, MapiBuffer, MapiProp, MapiSupport, MemRoutines,
-        MsLogon, MsProvider, MsgStore, Notification, PropArray, ProviderInit, ProviderLibrary,
-        SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+        AdviseSink, BufferId, Exports, InitArgs, Malloc, MapiBuffer, MapiProgress, MapiProp, MapiStatus,
+        MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore, Notification, PropArray, ProviderInit,
+        ProviderLibrary, ProviderShutdown, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
     };
+    pub use crate::strings::{TStr, TString};
     pub use crate::trace::{Party, Trace};
     pub use crate::upcast;
 }

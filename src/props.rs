@@ -892,3 +892,126 @@ impl fmt::Display for PropBag {
         Ok(())
     }
 }
+
+/// `MNID_ID`: the `ulKind` of a named property identified by a number.
+pub const MNID_ID: u32 = 0;
+/// `MNID_STRING`: the `ulKind` of a named property identified by a UTF-16 name.
+pub const MNID_STRING: u32 = 1;
+
+/// The second half of a property name ([`NameId`]): the `ulKind` and `Kind` members of
+/// `MAPINAMEID`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum NameKind {
+    /// `MNID_ID`: `Kind.lID`, a number.
+    Id(i32),
+    /// `MNID_STRING`: `Kind.lpwstrName`, UTF-16 code units without the terminating NUL, kept
+    /// exactly as given.
+    Name(Vec<u16>),
+}
+
+impl NameKind {
+    /// The `ulKind` value: [`MNID_ID`] or [`MNID_STRING`].
+    pub const fn ul_kind(&self) -> u32 {
+        match self {
+            NameKind::Id(_) => MNID_ID,
+            NameKind::Name(_) => MNID_STRING,
+        }
+    }
+}
+
+/// `MAPINAMEID`: the name of a named property, a property-set GUID (`lpguid`) and either a number
+/// or a UTF-16 string. `IMAPIProp::GetIDsFromNames` maps names to property IDs,
+/// `GetNamesFromIDs` maps back.
+///
+/// ```
+/// use mapisim::props::{NameId, MNID_ID, MNID_STRING};
+/// use uuid::uuid;
+///
+/// // PSETID_Common, {00062008-0000-0000-C000-000000000046}.
+/// let common = uuid!("00062008-0000-0000-C000-000000000046");
+/// let reminder = NameId::with_id(common, 0x8501);
+/// assert_eq!(reminder.ul_kind(), MNID_ID);
+/// assert_eq!(reminder.id(), Some(0x8501));
+/// assert_eq!(reminder.name(), None);
+///
+/// let keywords = NameId::with_str(common, "Keywords");
+/// assert_eq!(keywords.ul_kind(), MNID_STRING);
+/// assert_eq!(keywords.name().map(<[u16]>::len), Some(8));
+/// assert_eq!(keywords.to_string(), "{00062008-0000-0000-C000-000000000046}:\"Keywords\"");
+/// assert_eq!(keywords.guid(), common);
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct NameId {
+    guid: Uuid,
+    kind: NameKind,
+}
+
+impl NameId {
+    /// A name from its property set and its kind.
+    pub const fn new(guid: Uuid, kind: NameKind) -> NameId {
+        NameId { guid, kind }
+    }
+
+    /// A numeric name (`MNID_ID`).
+    pub const fn with_id(guid: Uuid, id: i32) -> NameId {
+        NameId::new(guid, NameKind::Id(id))
+    }
+
+    /// A string name (`MNID_STRING`) from UTF-16 code units (without the terminating NUL).
+    pub const fn with_name(guid: Uuid, name: Vec<u16>) -> NameId {
+        NameId::new(guid, NameKind::Name(name))
+    }
+
+    /// A string name (`MNID_STRING`) from text, encoded as UTF-16.
+    pub fn with_str(guid: Uuid, name: &str) -> NameId {
+        NameId::with_name(guid, name.encode_utf16().collect())
+    }
+
+    /// `lpguid`: the property set.
+    pub const fn guid(&self) -> Uuid {
+        self.guid
+    }
+
+    /// `ulKind` with `Kind`.
+    pub const fn kind(&self) -> &NameKind {
+        &self.kind
+    }
+
+    /// `ulKind`: [`MNID_ID`] or [`MNID_STRING`].
+    pub const fn ul_kind(&self) -> u32 {
+        self.kind.ul_kind()
+    }
+
+    /// `Kind.lID` of a numeric name; `None` for a string name.
+    pub const fn id(&self) -> Option<i32> {
+        match self.kind {
+            NameKind::Id(id) => Some(id),
+            NameKind::Name(_) => None,
+        }
+    }
+
+    /// `Kind.lpwstrName` of a string name, as UTF-16 code units; `None` for a numeric name.
+    pub fn name(&self) -> Option<&[u16]> {
+        match &self.kind {
+            NameKind::Id(_) => None,
+            NameKind::Name(name) => Some(name),
+        }
+    }
+
+    /// The string name decoded for people (unpaired surrogates become `U+FFFD`); `None` for a
+    /// numeric name.
+    pub fn name_lossy(&self) -> Option<String> {
+        self.name().map(String::from_utf16_lossy)
+    }
+}
+
+impl fmt::Display for NameId {
+    /// `{GUID}:0x8501` for a numeric name, `{GUID}:"Keywords"` for a string name (decoded lossily).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let guid = self.guid.hyphenated().to_string().to_uppercase();
+        match &self.kind {
+            NameKind::Id(id) => write!(f, "{{{guid}}}:0x{id:04X}"),
+            NameKind::Name(name) => write!(f, "{{{guid}}}:{:?}", String::from_utf16_lossy(name)),
+        }
+    }
+}

@@ -140,6 +140,10 @@ pub enum InterfaceKind {
     MsgServiceAdmin,
     /// `IProfAdmin`.
     ProfAdmin,
+    /// `IMAPIProviderShutdown`.
+    ProviderShutdown,
+    /// `IMAPIProgress`.
+    MapiProgress,
 }
 
 impl InterfaceKind {
@@ -167,6 +171,8 @@ impl InterfaceKind {
             InterfaceKind::ProviderAdmin => "IProviderAdmin",
             InterfaceKind::MsgServiceAdmin => "IMsgServiceAdmin",
             InterfaceKind::ProfAdmin => "IProfAdmin",
+            InterfaceKind::ProviderShutdown => "IMAPIProviderShutdown",
+            InterfaceKind::MapiProgress => "IMAPIProgress",
         }
     }
 
@@ -193,6 +199,8 @@ impl InterfaceKind {
             InterfaceKind::ProviderAdmin => Iid::IPROVIDERADMIN,
             InterfaceKind::MsgServiceAdmin => Iid::IMSGSERVICEADMIN,
             InterfaceKind::ProfAdmin => Iid::IPROFADMIN,
+            InterfaceKind::ProviderShutdown => Iid::IMAPIPROVIDERSHUTDOWN,
+            InterfaceKind::MapiProgress => Iid::IMAPIPROGRESS,
         })
     }
 }

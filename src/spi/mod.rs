@@ -19,6 +19,9 @@
 //!
 //! The reference store provider in [`crate::sample`] follows every rule and is the model to copy.
 //!
+//! [`vtable`] lists, for each interface, its IID and every slot of its vtable with the Rust method
+//! that implements it: the map a COM shim follows.
+//!
 //! For providers that wrap another one: [`process`] (the process's `LoadLibrary`,
 //! `GetProcAddress` and `FreeLibrary`, through the module handle), [`forward`] (a support object
 //! that forwards what it does not override) and [`util`] (the small `mapiutil.h` utilities).
@@ -27,9 +30,11 @@ pub mod forward;
 mod library;
 pub mod memory;
 pub mod process;
+mod status;
 mod store;
 mod support;
 pub mod util;
+pub mod vtable;
 
 pub use forward::{ForwardSupport, NoOverrides, SupportOverrides};
 pub use library::{
@@ -41,9 +46,11 @@ pub use memory::{
     MemRoutines, PropArray,
 };
 pub use process::{LoadedLibrary, Process};
+pub use status::{MapiProgress, MapiStatus, ProviderShutdown};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
 pub use support::{
-    AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropProblem,
+    AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropNames,
+    PropProblem,
 };
 pub use util::{hr_get_one_prop, hr_set_one_prop, wrap_store_entry_id, wrapped_store_entry_id};
 
@@ -97,4 +104,7 @@ interfaces!(
     AdviseSink => AdviseSink, IMAPIADVISESINK;
     Malloc => Malloc, IMALLOC;
     ProviderAdmin => ProviderAdmin, IPROVIDERADMIN;
+    MapiStatus => MapiStatus, IMAPISTATUS [MapiProp];
+    ProviderShutdown => ProviderShutdown, IMAPIPROVIDERSHUTDOWN;
+    MapiProgress => MapiProgress, IMAPIPROGRESS;
 );

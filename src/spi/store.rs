@@ -3,9 +3,9 @@
 use std::fmt;
 
 use crate::error::{MapiError, MapiResult, Warned};
-use crate::flags::{EventMask, LogoffFlags, SpoolerLogonFlags, StoreLogonFlags};
+use crate::flags::{EventMask, LockState, LogoffFlags, SpoolerLogonFlags, StoreLogonFlags};
 use crate::ids::Iid;
-use crate::object::Ref;
+use crate::object::{Ref, Unknown};
 use crate::spi::library::OutParam;
 use crate::spi::memory::{BufferId, MapiBuffer};
 use crate::spi::support::{AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry};
@@ -166,12 +166,10 @@ pub trait MsLogon: Send + Sync {
 /// required store properties (`PR_DISPLAY_NAME`, `PR_ENTRYID`, `PR_OBJECT_TYPE`, `PR_RECORD_KEY`,
 /// `PR_STORE_ENTRYID`, `PR_STORE_RECORD_KEY`, `PR_MDB_PROVIDER`, `PR_STORE_SUPPORT_MASK`), with the
 /// entry IDs wrapped.
+///
+/// The methods follow the vtable: `Advise` (slot 14) to `NotifyNewMail` (slot 26), after
+/// `IMAPIProp`'s. All but `StoreLogoff` default to `MAPI_E_NO_SUPPORT`.
 pub trait MsgStore: MapiProp {
-    /// `StoreLogoff`: an orderly logoff. `flags` carries exactly one input flag; the store saves
-    /// it and passes the same flag, once, to `IMAPISupport::StoreLogoffTransports`. Returns the
-    /// output flags.
-    fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags>;
-
     /// `Advise`.
     fn advise(
         &self,
@@ -218,9 +216,38 @@ pub trait MsgStore: MapiProp {
         Err(MapiError::NoSupport)
     }
 
+    /// `GetReceiveFolderTable(ulFlags, lppTable)`: the table of receive-folder settings (message
+    /// class, folder entry ID), as the `IMAPITable` object (`*lppTable`, one reference the caller
+    /// owns). `flags`: `MAPI_DEFERRED_ERRORS`, `MAPI_UNICODE`.
+    fn get_receive_folder_table(&self, flags: u32) -> MapiResult<Ref<dyn Unknown>> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `StoreLogoff`: an orderly logoff. `flags` carries exactly one input flag; the store saves
+    /// it and passes the same flag, once, to `IMAPISupport::StoreLogoffTransports`. Returns the
+    /// output flags.
+    fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags>;
+
     /// `AbortSubmit`.
     fn abort_submit(&self, entry_id: &[u8], flags: u32) -> MapiResult<()> {
         let _ = (entry_id, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `GetOutgoingQueue(ulFlags, lppTable)` (the spooler's): the table of messages waiting to be
+    /// sent, as the `IMAPITable` object (`*lppTable`, one reference the caller owns). `flags` is
+    /// reserved (0).
+    fn get_outgoing_queue(&self, flags: u32) -> MapiResult<Ref<dyn Unknown>> {
+        let _ = flags;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `SetLockState(lpMessage, ulLockState)` (the spooler's): locks a message the spooler is
+    /// sending ([`LockState::Locked`], `MSG_LOCKED`) or unlocks it ([`LockState::Unlocked`],
+    /// `MSG_UNLOCKED`), so that the client cannot change it meanwhile.
+    fn set_lock_state(&self, message: &Ref<dyn MapiProp>, state: LockState) -> MapiResult<()> {
+        let _ = (message, state);
         Err(MapiError::NoSupport)
     }
 

@@ -7,10 +7,13 @@ use crate::flags::{
     EventMask, LogoffFlags, NotifyResultFlags, ObjectType, ProfileSectionFlags, ReadReceiptFlags,
     SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
 };
+use uuid::Uuid;
+
 use crate::ids::{Iid, MapiUid};
-use crate::object::{ObjectId, Ref};
-use crate::props::{Prop, PropTag};
+use crate::object::{ObjectId, Ref, Unknown};
+use crate::props::{NameId, Prop, PropTag};
 use crate::spi::memory::{BufferId, MapiBuffer, MemRoutines, PropArray};
+use crate::spi::status::MapiProgress;
 
 /// `MAPIERROR`: extended error information.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -38,7 +41,21 @@ pub struct PropProblem {
     pub error: MapiError,
 }
 
+/// What `IMAPIProp::GetNamesFromIDs` returns: the tags and, for each, its name.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct PropNames {
+    /// `*lppPropTags` on output: the tags the names are for, in order (the caller's tags, or
+    /// those of every named property the object knows when the caller passed none).
+    pub tags: Vec<PropTag>,
+    /// `*lpppPropNames`: the name of each tag, at the same position; `None` for a tag that has no
+    /// name (the call then succeeds with `MAPI_W_ERRORS_RETURNED`).
+    pub names: Vec<Option<NameId>>,
+}
+
 /// `IMAPIProp`: the property interface every MAPI object with properties implements.
+///
+/// The methods follow the vtable: `GetLastError` (slot 3) to `GetIDsFromNames` (slot 13), after
+/// `IUnknown`'s three. Every one defaults to `MAPI_E_NO_SUPPORT`.
 pub trait MapiProp: Send + Sync {
     /// `GetLastError`: extended information about the last error, if any, in a buffer the
     /// object allocates ([`MemRoutines::allocate_value`]) and the caller frees.
@@ -72,6 +89,23 @@ pub trait MapiProp: Send + Sync {
         Err(MapiError::NoSupport)
     }
 
+    /// `OpenProperty(ulPropTag, lpiid, ulInterfaceOptions, ulFlags, lppUnk)`: the property `tag`
+    /// opened through `interface` (`IID_IStream` for a large binary or string property,
+    /// `IID_IMAPITable` for a table property, …), with the interface's own options
+    /// (`ulInterfaceOptions`) and `flags` (`MAPI_CREATE`, `MAPI_MODIFY`, `MAPI_DEFERRED_ERRORS`).
+    /// Returns the object (`*lppUnk`, one reference the caller owns), to be viewed through
+    /// `interface` with [`Ref::cast`] or [`Ref::query`].
+    fn open_property(
+        &self,
+        tag: PropTag,
+        interface: &Iid,
+        interface_options: u32,
+        flags: u32,
+    ) -> MapiResult<Ref<dyn Unknown>> {
+        let _ = (tag, interface, interface_options, flags);
+        Err(MapiError::NoSupport)
+    }
+
     /// `SetProps`: sets properties; problems with single properties are returned, not failed.
     fn set_props(&self, props: &[Prop]) -> MapiResult<Vec<PropProblem>> {
         let _ = props;
@@ -83,12 +117,85 @@ pub trait MapiProp: Send + Sync {
         let _ = tags;
         Err(MapiError::NoSupport)
     }
+
+    /// `CopyTo(ciidExclude, rgiidExclude, lpExcludeProps, ulUIParam, lpProgress, lpInterface,
+    /// lpDestObj, ulFlags, lppProblems)`: copies (or moves, `MAPI_MOVE`) every property of this
+    /// object to `destination`, seen through `interface`, except the properties in
+    /// `exclude_props` and the subobjects reached through the interfaces in `exclude_interfaces`.
+    /// `ui_param` is the parent window of a progress display, `progress` the progress object
+    /// (`None` for MAPI's own, or none with `MAPI_DIALOG` unset). Returns the properties that
+    /// could not be copied.
+    #[allow(clippy::too_many_arguments)] // one parameter per parameter of the vtable method
+    fn copy_to(
+        &self,
+        exclude_interfaces: &[Iid],
+        exclude_props: Option<&[PropTag]>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        interface: &Iid,
+        destination: &Ref<dyn Unknown>,
+        flags: u32,
+    ) -> MapiResult<Vec<PropProblem>> {
+        let _ = (
+            exclude_interfaces,
+            exclude_props,
+            ui_param,
+            progress,
+            interface,
+            destination,
+            flags,
+        );
+        Err(MapiError::NoSupport)
+    }
+
+    /// `CopyProps(lpIncludeProps, ulUIParam, lpProgress, lpInterface, lpDestObj, ulFlags,
+    /// lppProblems)`: copies (or moves, `MAPI_MOVE`) the properties in `include_props` to
+    /// `destination`, seen through `interface`. `ui_param` and `progress` as for
+    /// [`copy_to`](MapiProp::copy_to). Returns the properties that could not be copied.
+    fn copy_props(
+        &self,
+        include_props: &[PropTag],
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        interface: &Iid,
+        destination: &Ref<dyn Unknown>,
+        flags: u32,
+    ) -> MapiResult<Vec<PropProblem>> {
+        let _ = (include_props, ui_param, progress, interface, destination, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `GetNamesFromIDs(lppPropTags, lpPropSetGuid, ulFlags, lpcPropNames, lpppPropNames)`: the
+    /// names of the named properties `tags` (`None`: every named property the object knows, or,
+    /// with `property_set`, every one of that property set). `flags`: `MAPI_NO_IDS` (string names
+    /// only), `MAPI_NO_STRINGS` (numeric names only). A tag without a name gets `None` and the call
+    /// succeeds with `MAPI_W_ERRORS_RETURNED`.
+    fn get_names_from_ids(
+        &self,
+        tags: Option<&[PropTag]>,
+        property_set: Option<&Uuid>,
+        flags: u32,
+    ) -> MapiResult<Warned<PropNames>> {
+        let _ = (tags, property_set, flags);
+        Err(MapiError::NoSupport)
+    }
+
+    /// `GetIDsFromNames(cPropNames, lppPropNames, ulFlags, lppPropTags)`: the property tags (type
+    /// `PT_UNSPECIFIED`) of the named properties `names`, in order (`None`: of every named
+    /// property the object knows; not allowed with `MAPI_CREATE`). `MAPI_CREATE` in `flags`
+    /// assigns an ID to a name that has none. A name that cannot be mapped gets a `PT_ERROR` tag
+    /// with ID 0, and the call succeeds with `MAPI_W_ERRORS_RETURNED`.
+    fn get_ids_from_names(&self, names: Option<&[NameId]>, flags: u32) -> MapiResult<Warned<Vec<PropTag>>> {
+        let _ = (names, flags);
+        Err(MapiError::NoSupport)
+    }
 }
 
 /// `IProfSect`: a profile section, reached through `IMAPISupport::OpenProfileSection`.
-/// Implemented by MAPI.
+/// Implemented by MAPI. Its vtable is `IMAPIProp`'s: `IProfSect` adds no method.
 pub trait ProfSect: MapiProp {
-    /// The section's MAPIUID.
+    /// The section's MAPIUID. This is the simulator's own accessor, not a method of `IProfSect`
+    /// (a shim over a real profile section knows the UID it opened it with).
     fn uid(&self) -> MapiUid;
 }
 
