@@ -417,8 +417,8 @@ fn entry_ids_are_routed_to_the_first_logon_that_registered_their_uid() {
             .to_vec()
     };
     let opened = session.open_entry(&unwrap(&first), None, 0).unwrap();
-    assert_eq!(opened.object_type, ObjectType::Store);
-    assert!(opened.object.same_object(first.object().unwrap()));
+    assert_eq!(opened.object_type(), ObjectType::Store);
+    assert!(Ref::ptr_eq(opened.store().unwrap(), first.object().unwrap()));
     drop(opened);
     // The second store's ID also goes to the first logon, which does not know it.
     assert_eq!(

@@ -11,8 +11,8 @@
 use std::sync::{Arc, Mutex};
 
 use mapisim::flags::{
-    EventMask, LogoffFlags, NotifyResultFlags, ObjectType, ProfileSectionFlags, ReadReceiptFlags,
-    SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
+    EventMask, LogoffFlags, NotifyResultFlags, ProfileSectionFlags, ReadReceiptFlags, SpoolerNotifyFlags,
+    StatusRowFlags, SubscribeFlags,
 };
 use mapisim::ids::{Iid, MapiUid, WrappedStoreEntryId};
 use mapisim::object::{InterfaceKind, ObjectId, ObjectInfo};
@@ -292,10 +292,7 @@ impl MapiSupport for Recorder {
 
     fn open_entry(&self, entry_id: &[u8], interface: Option<Iid>, flags: u32) -> MapiResult<OpenedEntry> {
         record!(self, "open_entry", entry_id, interface, flags);
-        Ok(OpenedEntry {
-            object_type: ObjectType::Message,
-            object: self.object.clone(),
-        })
+        Ok(OpenedEntry::Message(self.object.clone()))
     }
 
     fn get_one_off_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>> {
@@ -551,7 +548,8 @@ impl<T: ?Sized> Show for Ref<T> {
 
 impl Show for OpenedEntry {
     fn show(&self) -> String {
-        format!("{:?} {}", self.object_type, obj(&self.object))
+        let object = self.object();
+        format!("{:?} {}", self.object_type(), obj(&object))
     }
 }
 

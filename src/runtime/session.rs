@@ -287,8 +287,8 @@ impl Session {
         call.finish_result(&result, |e| {
             format!(
                 "{}, {}",
-                e.object_type,
-                e.object.label().map(|l| l.to_string()).unwrap_or_default()
+                e.object_type(),
+                e.label().map(|l| l.to_string()).unwrap_or_default()
             )
         });
         result
@@ -1605,20 +1605,13 @@ impl Runtime {
                 file,
                 Some(session),
                 || logon.open_entry(entry_id, interface, flags),
-                |e| e.object_type.to_string(),
+                |e| e.object_type().to_string(),
             )
             .and_then(|e| {
                 // A store is handed back as `IMsgStore`: MAPI asks the object for it.
-                if e.object_type == ObjectType::Store {
+                if let OpenedEntry::Store(store) = &e {
                     let held_as = interface.unwrap_or(Iid::IMSGSTORE);
-                    self.query_provider(
-                        Party::Mapi,
-                        &e.object,
-                        held_as,
-                        Iid::IMSGSTORE,
-                        file,
-                        Some(session),
-                    )?;
+                    self.query_provider(Party::Mapi, store, held_as, Iid::IMSGSTORE, file, Some(session))?;
                 }
                 Ok(e)
             })

@@ -247,7 +247,7 @@ impl MapiSupport for SupportObject {
                 self.require_live(rt)?;
                 rt.route_entry(self.session, entry_id, interface, flags)
             },
-            |e| e.object_type.to_string(),
+            |e| e.object_type().to_string(),
         )
     }
 

@@ -512,10 +512,7 @@ impl MsLogon for SampleLogon {
             return Err(MapiError::NotFound);
         }
         let store = self.store.upgrade().ok_or(MapiError::ObjectDeleted)?;
-        Ok(OpenedEntry {
-            object_type: ObjectType::Store,
-            object: store.into(),
-        })
+        Ok(OpenedEntry::Store(store.into()))
     }
 }
 

@@ -14,6 +14,8 @@ use crate::object::{ObjectId, Ref, Unknown};
 use crate::props::{NameId, Prop, PropTag};
 use crate::spi::memory::{BufferId, MapiBuffer, MemRoutines, PropArray};
 use crate::spi::status::MapiProgress;
+use crate::spi::status::MapiStatus;
+use crate::spi::store::MsgStore;
 
 /// `MAPIERROR`: extended error information.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -216,19 +218,107 @@ pub trait AdviseSink: Send + Sync {
     fn on_notify(&self, notifications: &[Notification]) -> u32;
 }
 
-/// What `OpenEntry` and `OpenStatusEntry` return: the object type and the object.
-pub struct OpenedEntry {
+/// What `OpenEntry` and `OpenStatusEntry` open (`*lppUnk` and `*lpulObjType`): the object, typed
+/// by what it is. Folders and messages are not modelled beyond their `IMAPIProp` part, which is
+/// what they carry; any other type of object carries its type and the object itself.
+///
+/// ```
+/// use mapisim::flags::{LogoffFlags, ObjectType};
+/// use mapisim::object::Ref;
+/// use mapisim::spi::{MapiProp, MsgStore, OpenedEntry};
+///
+/// struct Store;
+/// impl MapiProp for Store {}
+/// impl MsgStore for Store {
+///     fn store_logoff(&self, flags: LogoffFlags) -> mapisim::MapiResult<LogoffFlags> { Ok(flags) }
+/// }
+///
+/// let store: Ref<dyn MsgStore> = Ref::new(Store).into();
+/// let opened = OpenedEntry::Store(store.clone());
+/// assert_eq!(opened.object_type(), ObjectType::Store);
+/// assert!(Ref::ptr_eq(&opened.object(), &store));
+/// assert!(opened.store().is_some() && opened.status().is_none());
+/// ```
+#[non_exhaustive]
+pub enum OpenedEntry {
+    /// A message store (`MAPI_STORE`), as `IMsgStore`.
+    Store(Ref<dyn MsgStore>),
+    /// A status object (`MAPI_STATUS`), as `IMAPIStatus`.
+    Status(Ref<dyn MapiStatus>),
+    /// A folder (`MAPI_FOLDER`), by its `IMAPIProp` part.
+    Folder(Ref<dyn MapiProp>),
+    /// A message (`MAPI_MESSAGE`), by its `IMAPIProp` part.
+    Message(Ref<dyn MapiProp>),
+    /// Any other object: its type (`MAPI_ATTACH`, `MAPI_MAILUSER`, …) and the object.
+    Other(ObjectType, Ref<dyn Unknown>),
+}
+
+impl OpenedEntry {
     /// `*lpulObjType`.
-    pub object_type: ObjectType,
-    /// The object.
-    pub object: Ref<dyn MapiProp>,
+    pub fn object_type(&self) -> ObjectType {
+        match self {
+            OpenedEntry::Store(_) => ObjectType::Store,
+            OpenedEntry::Status(_) => ObjectType::Status,
+            OpenedEntry::Folder(_) => ObjectType::Folder,
+            OpenedEntry::Message(_) => ObjectType::Message,
+            OpenedEntry::Other(t, _) => *t,
+        }
+    }
+
+    /// The object, as `IUnknown` (its identity: compare it, key a map with it, or
+    /// `QueryInterface` it).
+    pub fn object(&self) -> Ref<dyn Unknown> {
+        match self {
+            OpenedEntry::Store(r) => r.unknown(),
+            OpenedEntry::Status(r) => r.unknown(),
+            OpenedEntry::Folder(r) | OpenedEntry::Message(r) => r.unknown(),
+            OpenedEntry::Other(_, r) => r.clone(),
+        }
+    }
+
+    /// The store, if a store was opened.
+    pub fn store(&self) -> Option<&Ref<dyn MsgStore>> {
+        match self {
+            OpenedEntry::Store(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The status object, if a status object was opened.
+    pub fn status(&self) -> Option<&Ref<dyn MapiStatus>> {
+        match self {
+            OpenedEntry::Status(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The `IMAPIProp` part of a store, folder, message or status object (`None` for another
+    /// kind of object, which may not have one).
+    pub fn props(&self) -> Option<Ref<dyn MapiProp>> {
+        match self {
+            OpenedEntry::Store(r) => Some(crate::upcast!(r.clone() => dyn MapiProp)),
+            OpenedEntry::Status(r) => Some(crate::upcast!(r.clone() => dyn MapiProp)),
+            OpenedEntry::Folder(r) | OpenedEntry::Message(r) => Some(r.clone()),
+            OpenedEntry::Other(_, r) => r.cast::<dyn MapiProp>(),
+        }
+    }
+
+    /// The label of the object in the ledger (`IMsgStore#3`), once it is registered.
+    pub fn label(&self) -> Option<crate::object::ObjLabel> {
+        match self {
+            OpenedEntry::Store(r) => r.label(),
+            OpenedEntry::Status(r) => r.label(),
+            OpenedEntry::Folder(r) | OpenedEntry::Message(r) => r.label(),
+            OpenedEntry::Other(_, r) => r.label(),
+        }
+    }
 }
 
 impl fmt::Debug for OpenedEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OpenedEntry")
-            .field("object_type", &self.object_type)
-            .field("object", &self.object)
+            .field("object_type", &self.object_type())
+            .field("object", &self.label())
             .finish()
     }
 }

@@ -829,10 +829,7 @@ impl MsLogon for ZooLogon {
             return Err(MapiError::NotFound);
         }
         let store = self.store.upgrade().ok_or(MapiError::ObjectDeleted)?;
-        Ok(OpenedEntry {
-            object_type: ObjectType::Store,
-            object: store.into(),
-        })
+        Ok(OpenedEntry::Store(store.into()))
     }
 
     fn logoff(&self, _flags: u32) -> MapiResult<()> {
