@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::error::MapiError;
 use crate::ids::MapiUid;
+use crate::strings::{AnsiString, TStr, WideString};
 
 /// A property type (the low 16 bits of a tag). Types this crate has no value form for are kept as
 /// numbers.
@@ -385,10 +386,10 @@ pub enum PropValue {
     Boolean(bool),
     /// `PT_I8`.
     I8(i64),
-    /// `PT_STRING8`, held as text.
-    String8(String),
-    /// `PT_UNICODE`.
-    Unicode(String),
+    /// `PT_STRING8`: 8-bit characters, exactly as given, with their text.
+    String8(AnsiString),
+    /// `PT_UNICODE`: UTF-16 code units, exactly as given, with their text.
+    Unicode(WideString),
     /// `PT_BINARY`.
     Binary(Vec<u8>),
     /// `PT_SYSTIME`.
@@ -402,9 +403,9 @@ pub enum PropValue {
     /// `PT_MV_I8`.
     MvI8(Vec<i64>),
     /// `PT_MV_STRING8`.
-    MvString8(Vec<String>),
+    MvString8(Vec<AnsiString>),
     /// `PT_MV_UNICODE`.
-    MvUnicode(Vec<String>),
+    MvUnicode(Vec<WideString>),
     /// `PT_MV_BINARY`.
     MvBinary(Vec<Vec<u8>>),
     /// `PT_MV_SYSTIME`.
@@ -446,16 +447,27 @@ impl PropValue {
     /// multi-valued base); `None` for any other type.
     pub fn string_of_type(ty: PropType, text: &str) -> Option<PropValue> {
         match ty {
-            PropType::STRING8 => Some(PropValue::String8(text.to_owned())),
-            PropType::UNICODE => Some(PropValue::Unicode(text.to_owned())),
+            PropType::STRING8 => Some(PropValue::String8(text.into())),
+            PropType::UNICODE => Some(PropValue::Unicode(text.into())),
             _ => None,
         }
     }
 
-    /// The text of a string value, 8-bit or Unicode.
+    /// The text of a string value, 8-bit or Unicode (see [`AnsiString::as_str`] and
+    /// [`WideString::as_str`]; the exact value is [`PropValue::as_tstr`]).
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            PropValue::String8(s) | PropValue::Unicode(s) => Some(s),
+            PropValue::String8(s) => Some(s.as_str()),
+            PropValue::Unicode(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A single-valued string exactly as MAPI holds it: 8-bit bytes or UTF-16 code units.
+    pub fn as_tstr(&self) -> Option<TStr<'_>> {
+        match self {
+            PropValue::String8(s) => Some(s.as_tstr()),
+            PropValue::Unicode(s) => Some(s.as_tstr()),
             _ => None,
         }
     }
@@ -495,14 +507,16 @@ impl fmt::Display for PropValue {
             PropValue::Long(v) => write!(f, "{v} (0x{:08X})", *v as u32),
             PropValue::Boolean(b) => write!(f, "{b}"),
             PropValue::I8(v) => write!(f, "{v}"),
-            PropValue::String8(s) | PropValue::Unicode(s) => write!(f, "{s:?}"),
+            PropValue::String8(s) => write!(f, "{s:?}"),
+            PropValue::Unicode(s) => write!(f, "{s:?}"),
             PropValue::Binary(b) => hex(f, b),
             PropValue::SysTime(t) => write!(f, "filetime {}", t.0),
             PropValue::Clsid(g) => write!(f, "{{{}}}", g.hyphenated()),
             PropValue::Error(e) => write!(f, "error {e}"),
             PropValue::MvLong(v) => list(f, v, |f, x| write!(f, "{x}")),
             PropValue::MvI8(v) => list(f, v, |f, x| write!(f, "{x}")),
-            PropValue::MvString8(v) | PropValue::MvUnicode(v) => list(f, v, |f, x| write!(f, "{x:?}")),
+            PropValue::MvString8(v) => list(f, v, |f, x| write!(f, "{x:?}")),
+            PropValue::MvUnicode(v) => list(f, v, |f, x| write!(f, "{x:?}")),
             PropValue::MvBinary(v) => list(f, v, |f, x| hex(f, x)),
             PropValue::MvSysTime(v) => list(f, v, |f, x| write!(f, "filetime {}", x.0)),
             PropValue::MvClsid(v) => list(f, v, |f, x| write!(f, "{{{}}}", x.hyphenated())),
@@ -537,14 +551,14 @@ impl From<i64> for PropValue {
 impl From<&str> for PropValue {
     /// A `PT_UNICODE` string. [`PropBag::set`] turns it into `PT_STRING8` when the tag asks for it.
     fn from(v: &str) -> Self {
-        PropValue::Unicode(v.to_owned())
+        PropValue::Unicode(v.into())
     }
 }
 
 impl From<String> for PropValue {
     /// A `PT_UNICODE` string. [`PropBag::set`] turns it into `PT_STRING8` when the tag asks for it.
     fn from(v: String) -> Self {
-        PropValue::Unicode(v)
+        PropValue::Unicode(v.into())
     }
 }
 
@@ -822,9 +836,10 @@ impl PropBag {
     }
 
     /// The texts of a multi-valued string, in either string form.
-    pub fn get_strings(&self, tag: PropTag) -> Option<&[String]> {
+    pub fn get_strings(&self, tag: PropTag) -> Option<Vec<&str>> {
         match self.get(tag.with_type(PropType::MV_UNICODE))? {
-            PropValue::MvString8(v) | PropValue::MvUnicode(v) => Some(v),
+            PropValue::MvString8(v) => Some(v.iter().map(|s| s.as_str()).collect()),
+            PropValue::MvUnicode(v) => Some(v.iter().map(|s| s.as_str()).collect()),
             _ => None,
         }
     }
@@ -835,10 +850,14 @@ impl PropBag {
 /// value unchanged.
 fn string_form(want: PropType, value: PropValue) -> PropValue {
     match (want, value) {
-        (PropType::STRING8, PropValue::Unicode(s)) => PropValue::String8(s),
-        (PropType::UNICODE, PropValue::String8(s)) => PropValue::Unicode(s),
-        (PropType::MV_STRING8, PropValue::MvUnicode(v)) => PropValue::MvString8(v),
-        (PropType::MV_UNICODE, PropValue::MvString8(v)) => PropValue::MvUnicode(v),
+        (PropType::STRING8, PropValue::Unicode(s)) => PropValue::String8(s.as_str().into()),
+        (PropType::UNICODE, PropValue::String8(s)) => PropValue::Unicode(s.as_str().into()),
+        (PropType::MV_STRING8, PropValue::MvUnicode(v)) => {
+            PropValue::MvString8(v.iter().map(|s| s.as_str().into()).collect())
+        }
+        (PropType::MV_UNICODE, PropValue::MvString8(v)) => {
+            PropValue::MvUnicode(v.iter().map(|s| s.as_str().into()).collect())
+        }
         (_, v) => v,
     }
 }

@@ -17,6 +17,7 @@ use proptest::prelude::*;
 use crate::flags::MapiFlags;
 use crate::ids::{EntryId, MapiUid, WrappedStoreEntryId};
 use crate::props::{Prop, PropBag, PropTag, PropValue};
+use crate::strings::{AnsiString, WideString};
 
 /// Any MAPIUID.
 pub fn mapi_uid() -> impl Strategy<Value = MapiUid> {
@@ -74,12 +75,18 @@ pub fn prop_value() -> impl Strategy<Value = PropValue> {
         any::<i32>().prop_map(PropValue::Long),
         any::<bool>().prop_map(PropValue::Boolean),
         any::<i64>().prop_map(PropValue::I8),
-        text.prop_map(PropValue::String8),
-        text.prop_map(PropValue::Unicode),
+        text.prop_map(|t| PropValue::String8(t.into())),
+        text.prop_map(|t| PropValue::Unicode(t.into())),
+        // Strings that are not text: bytes of any code page, UTF-16 with unpaired surrogates.
+        prop::collection::vec(any::<u8>(), 0..24).prop_map(|b| PropValue::String8(AnsiString::from_bytes(b))),
+        prop::collection::vec(any::<u16>(), 0..24)
+            .prop_map(|u| PropValue::Unicode(WideString::from_units(u))),
         prop::collection::vec(any::<u8>(), 0..32).prop_map(PropValue::Binary),
         prop::collection::vec(any::<i32>(), 0..4).prop_map(PropValue::MvLong),
-        prop::collection::vec(text, 0..4).prop_map(PropValue::MvString8),
-        prop::collection::vec(text, 0..4).prop_map(PropValue::MvUnicode),
+        prop::collection::vec(text, 0..4)
+            .prop_map(|v| PropValue::MvString8(v.into_iter().map(Into::into).collect())),
+        prop::collection::vec(text, 0..4)
+            .prop_map(|v| PropValue::MvUnicode(v.into_iter().map(Into::into).collect())),
         prop::collection::vec(prop::collection::vec(any::<u8>(), 0..8), 0..4).prop_map(PropValue::MvBinary),
     ]
 }

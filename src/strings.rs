@@ -1,4 +1,5 @@
-//! MAPI strings: the `LPTSTR` arguments of the interfaces.
+//! MAPI strings: the `LPTSTR` arguments of the interfaces, and the string property values
+//! ([`AnsiString`] for `PT_STRING8`, [`WideString`] for `PT_UNICODE`).
 //!
 //! An `LPTSTR` argument carries 8-bit characters in the process's code page, or UTF-16 when the
 //! call's `MAPI_UNICODE` flag is set. [`TStr`] borrows one in whichever form it came, [`TString`]
@@ -222,6 +223,160 @@ impl fmt::Display for TString {
     /// The text, lossily (see [`TStr::to_string_lossy`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.as_tstr().fmt(f)
+    }
+}
+
+/// Declares a string property value type: the exact code units of one encoding, and the text
+/// they decode to (lossily where they do not decode), computed once.
+macro_rules! property_string {
+    ($(#[$doc:meta])* $name:ident, $unit:ty, $units:ident, $from_units:ident, $decode:expr, $encode:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name {
+            units: Vec<$unit>,
+            text: String,
+        }
+
+        impl $name {
+            /// The value with exactly these code units.
+            pub fn $from_units(units: Vec<$unit>) -> $name {
+                let decode: fn(&[$unit]) -> String = $decode;
+                let text = decode(&units);
+                $name { units, text }
+            }
+
+            /// The exact code units.
+            pub fn $units(&self) -> &[$unit] {
+                &self.units
+            }
+
+            /// The text: exact when the code units decode, with `U+FFFD` where they do not.
+            pub fn as_str(&self) -> &str {
+                &self.text
+            }
+
+            /// Whether [`as_str`](Self::as_str) is exact (the code units decode, and encode back
+            /// to themselves).
+            pub fn is_exact(&self) -> bool {
+                let encode: fn(&str) -> Vec<$unit> = $encode;
+                encode(&self.text) == self.units
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> $name {
+                let encode: fn(&str) -> Vec<$unit> = $encode;
+                $name {
+                    units: encode(text),
+                    text: text.to_owned(),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(text: String) -> $name {
+                let encode: fn(&str) -> Vec<$unit> = $encode;
+                $name {
+                    units: encode(&text),
+                    text,
+                }
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(text: &String) -> $name {
+                $name::from(text.as_str())
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            /// The text ([`as_str`](Self::as_str)).
+            fn deref(&self) -> &str {
+                &self.text
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.text == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.text == *other
+            }
+        }
+
+        impl fmt::Debug for $name {
+            /// The text, quoted as a `str` is.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.text, f)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.text)
+            }
+        }
+    };
+}
+
+property_string!(
+    /// A `PT_STRING8` value: 8-bit characters in the process's code page, kept exactly as they
+    /// were given ([`AnsiString::as_bytes`]), with their text for people ([`AnsiString::as_str`],
+    /// read as UTF-8: exact for ASCII). Made from Rust text, the bytes are its UTF-8.
+    ///
+    /// ```
+    /// use mapisim::strings::AnsiString;
+    ///
+    /// let name = AnsiString::from("SMPMS");
+    /// assert_eq!(name.as_bytes(), b"SMPMS");
+    /// assert_eq!(name, "SMPMS");
+    /// let latin = AnsiString::from_bytes(b"caf\xe9".to_vec()); // "café" in code page 1252
+    /// assert_eq!(latin.as_bytes(), b"caf\xe9");
+    /// assert_eq!(latin.as_str(), "caf\u{FFFD}");
+    /// assert!(!latin.is_exact());
+    /// ```
+    AnsiString, u8, as_bytes, from_bytes,
+    |units| String::from_utf8_lossy(units).into_owned(),
+    |text| text.as_bytes().to_vec()
+);
+
+property_string!(
+    /// A `PT_UNICODE` value: UTF-16 code units, kept exactly as they were given
+    /// ([`WideString::as_units`], an unpaired surrogate included), with their text for people
+    /// ([`WideString::as_str`]).
+    ///
+    /// ```
+    /// use mapisim::strings::WideString;
+    ///
+    /// let name = WideString::from("Zoo Store");
+    /// assert_eq!(name.as_units().len(), 9);
+    /// assert_eq!(name, "Zoo Store");
+    /// let odd = WideString::from_units(vec![0x0041, 0xD800]);
+    /// assert_eq!(odd.as_units(), [0x0041, 0xD800]);
+    /// assert_eq!(odd.as_str(), "A\u{FFFD}");
+    /// ```
+    WideString, u16, as_units, from_units,
+    String::from_utf16_lossy,
+    |text| text.encode_utf16().collect()
+);
+
+impl AnsiString {
+    /// The value as an `LPTSTR` (8-bit).
+    pub fn as_tstr(&self) -> TStr<'_> {
+        TStr::Ansi(&self.units)
+    }
+}
+
+impl WideString {
+    /// The value as an `LPTSTR` (UTF-16).
+    pub fn as_tstr(&self) -> TStr<'_> {
+        TStr::Wide(&self.units)
     }
 }
 

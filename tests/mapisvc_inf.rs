@@ -1141,7 +1141,7 @@ fn the_reference_example_becomes_a_service_definition() {
     assert_eq!(props.get_str(PR_SERVICE_ENTRY_NAME), Some("ServiceEntry"));
     assert_eq!(
         props.get_strings(PR_SERVICE_SUPPORT_FILES_A),
-        Some(&["MOCKPRV.DLL".to_owned()][..])
+        Some(vec!["MOCKPRV.DLL"])
     );
     assert_eq!(
         props.get_u32(PR_RESOURCE_FLAGS),
@@ -1198,7 +1198,7 @@ fn two_services_become_two_definitions() {
     );
     assert_eq!(
         xp.props().get_strings(PR_SERVICE_SUPPORT_FILES_A),
-        Some(&["MOCKXP.DLL".to_owned(), "MOCKXP.HLP".to_owned()][..])
+        Some(vec!["MOCKXP.DLL", "MOCKXP.HLP"])
     );
     // Without a PR_DISPLAY_NAME line, the display name comes from [Services].
     let ab = &defs[1];

@@ -43,7 +43,7 @@ fn typed_getters_read_only_their_type() {
     assert_eq!(bag.get_uid(PR_PROVIDER_UID), Some(MapiUid([5; 16])));
     assert_eq!(bag.get_binary(PR_PROVIDER_UID).map(<[u8]>::len), Some(16));
     assert_eq!(
-        bag.get_strings(PR_SERVICE_SUPPORT_FILES_A).map(<[String]>::len),
+        bag.get_strings(PR_SERVICE_SUPPORT_FILES_A).map(|v| v.len()),
         Some(2)
     );
     // Asking for another type finds nothing rather than a wrong value.
@@ -136,7 +136,7 @@ fn value() -> impl Strategy<Value = PropValue> {
     prop_oneof![
         any::<i32>().prop_map(PropValue::Long),
         any::<bool>().prop_map(PropValue::Boolean),
-        "[a-z]{0,8}".prop_map(PropValue::Unicode),
+        "[a-z]{0,8}".prop_map(|t| PropValue::Unicode(t.into())),
         prop::collection::vec(any::<u8>(), 0..8).prop_map(PropValue::Binary),
     ]
 }
@@ -157,4 +157,33 @@ proptest! {
         let got: Vec<(u16, PropValue)> = bag.iter().map(|p| (p.tag.id(), p.value.clone())).collect();
         prop_assert_eq!(got, model);
     }
+}
+
+#[test]
+fn string_values_keep_their_exact_bytes_and_code_units() {
+    use mapisim::strings::{AnsiString, TStr, WideString};
+    let mut bag = PropBag::new();
+    // "café" in code page 1252, and UTF-16 with an unpaired surrogate: neither is Rust text.
+    bag.set(
+        PR_DISPLAY_NAME_A,
+        PropValue::String8(AnsiString::from_bytes(b"caf\xe9".to_vec())),
+    )
+    .unwrap();
+    bag.set(
+        PR_PROVIDER_DISPLAY_W,
+        PropValue::Unicode(WideString::from_units(vec![0x41, 0xD800])),
+    )
+    .unwrap();
+    let ansi = bag.get(PR_DISPLAY_NAME_A).unwrap();
+    assert_eq!(ansi.as_tstr(), Some(TStr::Ansi(b"caf\xe9")));
+    assert_eq!(ansi.as_str(), Some("caf\u{FFFD}"), "the text for people");
+    let wide = bag.get(PR_PROVIDER_DISPLAY_W).unwrap();
+    assert_eq!(wide.as_tstr(), Some(TStr::Wide(&[0x41, 0xD800])));
+    assert_eq!(wide.to_string(), "\"A\u{FFFD}\"");
+    // Text given as Rust text is its UTF-8 (8-bit) or its UTF-16.
+    bag.set(PR_PROVIDER_DISPLAY_A, "Zoo").unwrap();
+    assert_eq!(
+        bag.get(PR_PROVIDER_DISPLAY_A).unwrap().as_tstr(),
+        Some(TStr::Ansi(b"Zoo"))
+    );
 }

@@ -1192,7 +1192,7 @@ fn get_each(get: GetAnswer, tags: &[PropTag]) -> (Vec<MapiResult<Prop>>, u64) {
 fn hr_get_one_prop_returns_the_property_and_frees_the_array() {
     let name = Prop {
         tag: PR_DISPLAY_NAME_W,
-        value: PropValue::Unicode("Sample Store".to_owned()),
+        value: PropValue::Unicode("Sample Store".into()),
     };
     assert_eq!(
         get_each(GetAnswer::Props, &[PR_DISPLAY_NAME_W]),
@@ -1367,7 +1367,7 @@ fn put_chains_and_takes_the_type_from_the_value() {
     );
     assert_eq!(
         bag.get_by_id(PR_DISPLAY_NAME_A.id()).unwrap().value,
-        PropValue::String8("Store".to_owned())
+        PropValue::String8("Store".into())
     );
     assert_eq!(bag.get_u32(PR_RESOURCE_FLAGS), Some(2));
     assert_eq!(bag.get_str(PR_DISPLAY_NAME_A), Some("Store"));
@@ -1388,7 +1388,7 @@ fn put_replaces_a_property_with_the_same_id_in_place() {
     assert_eq!(
         props,
         vec![
-            (PR_DISPLAY_NAME_W, PropValue::Unicode("Second".to_owned())),
+            (PR_DISPLAY_NAME_W, PropValue::Unicode("Second".into())),
             (
                 PR_RESOURCE_FLAGS.with_type(PropType::BOOLEAN),
                 PropValue::Boolean(true)
@@ -1410,7 +1410,7 @@ fn put_stores_what_set_refuses() {
         .put(PropTag::new(0, PropType::LONG), 1u32);
     assert_eq!(
         bag.get_by_id(PR_RESOURCE_FLAGS.id()).unwrap().value,
-        PropValue::Unicode("not a number".to_owned())
+        PropValue::Unicode("not a number".into())
     );
     assert_eq!(bag.get_by_id(0).unwrap().tag, PropTag::new(0, PropType::LONG));
     // What set would have stored for a well-typed value, put stores too.

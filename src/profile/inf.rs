@@ -1448,11 +1448,15 @@ pub fn property_value(
                 )))
             }
         }
-        PropType::STRING8 => Ok(PropValue::String8(value.to_owned())),
-        PropType::UNICODE => Ok(PropValue::Unicode(value.to_owned())),
+        PropType::STRING8 => Ok(PropValue::String8(value.into())),
+        PropType::UNICODE => Ok(PropValue::Unicode(value.into())),
         PropType::BINARY => parse_binary(value).map(PropValue::Binary),
-        PropType::MV_STRING8 => Ok(PropValue::MvString8(string_items(value))),
-        PropType::MV_UNICODE => Ok(PropValue::MvUnicode(string_items(value))),
+        PropType::MV_STRING8 => Ok(PropValue::MvString8(
+            string_items(value).into_iter().map(Into::into).collect(),
+        )),
+        PropType::MV_UNICODE => Ok(PropValue::MvUnicode(
+            string_items(value).into_iter().map(Into::into).collect(),
+        )),
         PropType::MV_BINARY => {
             if value.is_empty() {
                 return Ok(PropValue::MvBinary(Vec::new()));

@@ -60,7 +60,7 @@ impl ServiceDef {
 
     /// Sets `PR_DISPLAY_NAME`.
     pub fn display_name(self, name: &str) -> ServiceDef {
-        self.prop(PR_DISPLAY_NAME_A, PropValue::String8(name.to_owned()))
+        self.prop(PR_DISPLAY_NAME_A, PropValue::String8(name.into()))
     }
 
     /// Sets a property of the service section. A value that does not fit the tag is ignored;
@@ -126,12 +126,12 @@ impl ProviderDef {
 
     /// Sets `PR_DISPLAY_NAME`.
     pub fn display_name(self, name: &str) -> ProviderDef {
-        self.prop(PR_DISPLAY_NAME_A, PropValue::String8(name.to_owned()))
+        self.prop(PR_DISPLAY_NAME_A, PropValue::String8(name.into()))
     }
 
     /// Sets `PR_PROVIDER_DISPLAY`.
     pub fn provider_display(self, name: &str) -> ProviderDef {
-        self.prop(PR_PROVIDER_DISPLAY_A, PropValue::String8(name.to_owned()))
+        self.prop(PR_PROVIDER_DISPLAY_A, PropValue::String8(name.into()))
     }
 
     /// Sets `PR_RESOURCE_FLAGS`.

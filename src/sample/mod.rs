@@ -192,7 +192,7 @@ impl ProviderLibrary for SampleLibrary {
                         .open_profile_section(Some(&uid), ProfileSectionFlags::MODIFY)?;
                     section.set_props(&[Prop {
                         tag: PR_DISPLAY_NAME_W,
-                        value: PropValue::Unicode(name.to_owned()),
+                        value: PropValue::Unicode(name.into()),
                     }])?;
                 }
                 Ok(())
@@ -385,7 +385,7 @@ impl SampleProvider {
         section.set_props(&[
             Prop {
                 tag: PR_DISPLAY_NAME_W,
-                value: PropValue::Unicode(display_name.clone()),
+                value: PropValue::Unicode(display_name.clone().into()),
             },
             Prop {
                 tag: PR_ENTRYID,
@@ -393,7 +393,7 @@ impl SampleProvider {
             },
             Prop {
                 tag: PR_PROVIDER_DISPLAY_W,
-                value: PropValue::Unicode("Sample Store Provider".to_owned()),
+                value: PropValue::Unicode("Sample Store Provider".into()),
             },
             Prop {
                 tag: PR_RECORD_KEY,
@@ -435,11 +435,11 @@ impl SampleProvider {
             &[
                 Prop {
                     tag: PR_DISPLAY_NAME_W,
-                    value: PropValue::Unicode(display_name),
+                    value: PropValue::Unicode(display_name.into()),
                 },
                 Prop {
                     tag: PR_PROVIDER_DISPLAY_W,
-                    value: PropValue::Unicode("Sample Store Provider".to_owned()),
+                    value: PropValue::Unicode("Sample Store Provider".into()),
                 },
                 Prop {
                     tag: PR_STATUS_CODE,

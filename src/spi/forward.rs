@@ -36,7 +36,7 @@
 //!             .iter()
 //!             .map(|column| {
 //!                 if column.tag.id() == PR_DISPLAY_NAME_W.id() {
-//!                     Prop { tag: PR_DISPLAY_NAME_W, value: PropValue::Unicode(self.name.clone()) }
+//!                     Prop { tag: PR_DISPLAY_NAME_W, value: PropValue::Unicode(self.name.clone().into()) }
 //!                 } else {
 //!                     column.clone()
 //!                 }

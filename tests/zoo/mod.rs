@@ -1010,7 +1010,7 @@ impl MapiProp for ZooStore {
                 {
                     *prop = Prop {
                         tag: *asked,
-                        value: PropValue::String8(text.clone()),
+                        value: PropValue::String8(text.as_str().into()),
                     };
                 }
             }
