@@ -18,6 +18,7 @@ use mapisim::props::{PR_PROVIDER_UID, PR_STORE_ENTRYID};
 use mapisim::runtime::SimMalloc;
 use mapisim::sample::SampleStore;
 use mapisim::spi::{BufferId, MemRoutines, ModuleInstance, OutParam, ProfSect};
+use mapisim::strings::TStr;
 
 /// The least a host must do for the sample: a profile section, wrapping, nothing else.
 struct BareSupport {
@@ -113,7 +114,7 @@ fn bare_lifecycle() {
     let logon_args = StoreLogonArgs {
         support: &support,
         ui_param: 0,
-        profile_name: "Default",
+        profile_name: TStr::ansi(b"Default"),
         entry_id: None,
         flags: StoreLogonFlags::WRITE,
         interface: None,
@@ -141,7 +142,7 @@ fn bare_lifecycle() {
         })
         .into(),
         ui_param: 0,
-        profile_name: "Default",
+        profile_name: TStr::ansi(b"Default"),
         entry_id: None,
         flags: SpoolerLogonFlags::WRITE,
         interface: None,

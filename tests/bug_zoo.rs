@@ -79,6 +79,7 @@ const PROVEN: &[&str] = &[
     "OVER-RELEASE",
     "MALLOC-HELD",
     "LOGON-INTERFACE",
+    "LOGON-MAPIERROR",
     "COM-QI-IUNKNOWN",
     "COM-QI-REFLEXIVE",
     "COM-QI-SYMMETRIC",
@@ -1836,4 +1837,19 @@ fn logon_interface_fires_when_logon_returns_a_store_without_the_interface_asked(
     assert_eq!((reused, fresh), (Ok(()), Ok(())), "the provider said yes");
     assert_fires(&report, &rules::LOGON_INTERFACE);
     assert_eq!(report.count(&rules::LOGON_INTERFACE), 2, "{}", report.account());
+}
+
+#[test]
+fn logon_mapierror_fires_for_utf16_strings_without_mapi_unicode() {
+    let report = lifecycle(Defect::ExplainsInUnicode);
+    assert_fires(&report, &rules::LOGON_MAPIERROR);
+    let v = report
+        .violations
+        .iter()
+        .find(|v| v.rule.id == "LOGON-MAPIERROR")
+        .unwrap();
+    assert!(v.message.contains("in UTF-16 (\"locked\")"), "{}", v.message);
+    // An explanation in 8-bit strings, as MAPI called, breaks nothing of the kind.
+    let clean = lifecycle(Defect::FailExplained(MapiError::LogonFailed, false));
+    assert!(!clean.fired(&rules::LOGON_MAPIERROR), "{}", clean.account());
 }

@@ -216,8 +216,10 @@ struct WrapStore {
 fn error_info(error: MapiError) -> MapiErrorInfo {
     MapiErrorInfo {
         version: 0,
-        error: format!("the last call failed with {error}"),
-        component: "Wrapped Sample Store".to_owned(),
+        error: Some(TString::ansi_from_str(&format!(
+            "the last call failed with {error}"
+        ))),
+        component: Some(TString::ansi_from_str("Wrapped Sample Store")),
         low_level_error: 42,
         context: 7,
     }

@@ -139,8 +139,8 @@ impl Recorder {
     fn new(routines: &MemRoutines) -> Recorder {
         let info = MapiErrorInfo {
             version: 0,
-            error: "recorded".to_owned(),
-            component: "Recorder".to_owned(),
+            error: Some(TString::ansi_from_str("recorded")),
+            component: Some(TString::ansi_from_str("Recorder")),
             low_level_error: 7,
             context: 9,
         };

@@ -678,11 +678,11 @@ impl Fixture {
             ),
             (
                 "MsgStore::set_receive_folder",
-                Box::new(move || out(self.store.set_receive_folder("IPM", 0, b"folder"))),
+                Box::new(move || out(self.store.set_receive_folder(TStr::ansi(b"IPM"), 0, b"folder"))),
             ),
             (
                 "MsgStore::get_receive_folder",
-                Box::new(move || out(self.store.get_receive_folder("IPM", 0))),
+                Box::new(move || out(self.store.get_receive_folder(TStr::ansi(b"IPM"), 0))),
             ),
             (
                 "MsgStore::get_receive_folder_table",
@@ -746,7 +746,7 @@ impl Fixture {
                     out(self.provider.logon(&StoreLogonArgs {
                         support: &self.support,
                         ui_param: 0,
-                        profile_name: "Default",
+                        profile_name: TStr::ansi(b"Default"),
                         entry_id: None,
                         flags: StoreLogonFlags::empty(),
                         interface: None,
@@ -760,7 +760,7 @@ impl Fixture {
                     out(self.provider.spooler_logon(&SpoolerLogonArgs {
                         support: &self.support,
                         ui_param: 0,
-                        profile_name: "Default",
+                        profile_name: TStr::ansi(b"Default"),
                         entry_id: None,
                         flags: SpoolerLogonFlags::empty(),
                         interface: None,

@@ -303,6 +303,15 @@ rules! {
         quote: "The provider should not open the profile for the support object passed in the call. In addition, it should not register a provider unique identifier, register a status row, or return MAPI spooler logon data.",
         basis: Stated,
     }
+    /// `lppMAPIError`.
+    LOGON_MAPIERROR = "LOGON-MAPIERROR" {
+        bound: Provider,
+        severity: Should,
+        page: "imsprovider-logon",
+        statement: "The strings of a MAPIERROR a provider returns from Logon or SpoolerLogon are UTF-16 when MAPI passed MAPI_UNICODE, 8-bit otherwise.",
+        quote: "Any error strings contained in the returned structure should be in Unicode format if MAPI_UNICODE is set in the Logon ulFlags; otherwise, they should be in the ANSI character set.",
+        basis: Stated,
+    }
     /// `lpInterface`.
     LOGON_INTERFACE = "LOGON-INTERFACE" {
         bound: Provider,

@@ -2350,6 +2350,7 @@ impl Runtime {
         &self,
         out: &crate::spi::OutParam<crate::spi::MapiBuffer<crate::spi::MapiErrorInfo>>,
         method: &str,
+        unicode: bool,
         file: &Arc<str>,
         object: ObjLabel,
     ) {
@@ -2357,20 +2358,43 @@ impl Runtime {
             return;
         };
         let what = format!("the MAPIERROR of {method}");
-        if let Some(info) = self.take_result(
-            buffer,
-            &Party::Library(Arc::clone(file)),
-            Party::Mapi,
-            &what,
-            &[object],
-        ) {
-            self.trace.record(EventKind::Note {
-                by: Party::Mapi,
-                text: format!(
-                    "{object} returned a MAPIERROR from {method}: {:?} from {:?} (low-level error {:#x}, context {:#x})",
-                    info.error, info.component, info.low_level_error, info.context
+        let by = Party::Library(Arc::clone(file));
+        let Some(info) = self.take_result(buffer, &by, Party::Mapi, &what, &[object]) else {
+            return;
+        };
+        let text = |s: &Option<crate::strings::TString>| {
+            s.as_ref()
+                .map_or_else(|| "NULL".to_owned(), |s| format!("{:?}", s.to_string_lossy()))
+        };
+        self.trace.record(EventKind::Note {
+            by: Party::Mapi,
+            text: format!(
+                "{object} returned a MAPIERROR from {method}: {} from {} (low-level error {:#x}, context {:#x})",
+                text(&info.error),
+                text(&info.component),
+                info.low_level_error,
+                info.context
+            ),
+        });
+        let wrong = [&info.error, &info.component]
+            .into_iter()
+            .flatten()
+            .find(|s| s.is_unicode() != unicode);
+        if let Some(s) = wrong {
+            let (is, flag) = if unicode {
+                ("8-bit", "with")
+            } else {
+                ("UTF-16", "without")
+            };
+            self.violation(
+                &rules::LOGON_MAPIERROR,
+                format!(
+                    "the MAPIERROR of {method} has a string in {is} ({:?}), and MAPI called {flag} MAPI_UNICODE",
+                    s.to_string_lossy()
                 ),
-            });
+                vec![object],
+                by,
+            );
         }
     }
 

@@ -24,6 +24,7 @@ use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportObject;
 use crate::runtime::{Runtime, SpoolSecurity, dll_file_name, loader};
 use crate::spi::{Exports, InitArgs, MapiSupport, MsProvider, OpenedEntry, OutParam, StoreLogonArgs};
+use crate::strings::TStr;
 use crate::trace::Party;
 
 /// The session object MAPI gives the client (`IMAPISession`).
@@ -1039,7 +1040,7 @@ impl Runtime {
             let args = StoreLogonArgs {
                 support: &support,
                 ui_param: 0,
-                profile_name: &profile_name,
+                profile_name: TStr::Ansi(profile_name.as_bytes()),
                 entry_id: target.entry_id.as_deref(),
                 flags: logon_flags,
                 interface,
@@ -1055,7 +1056,8 @@ impl Runtime {
             let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || {
                 provider.object().logon(&args)
             });
-            self.take_mapi_error(&mapi_error, "Logon", &file, plabel);
+            let unicode = logon_flags.contains(StoreLogonFlags::UNICODE);
+            self.take_mapi_error(&mapi_error, "Logon", unicode, &file, plabel);
             match outcome {
                 Ok(result) => {
                     Runtime::finish_warned(call, &result, |out| {
@@ -1375,7 +1377,7 @@ impl Runtime {
             let args = StoreLogonArgs {
                 support,
                 ui_param: 0,
-                profile_name: &profile_name,
+                profile_name: TStr::Ansi(profile_name.as_bytes()),
                 entry_id: entry_id.as_deref(),
                 flags: logon_flags,
                 interface,
@@ -1394,7 +1396,8 @@ impl Runtime {
             let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || {
                 provider.object().logon(&args)
             });
-            self.take_mapi_error(&mapi_error, "Logon", &file, plabel);
+            let unicode = logon_flags.contains(StoreLogonFlags::UNICODE);
+            self.take_mapi_error(&mapi_error, "Logon", unicode, &file, plabel);
             match outcome {
                 Ok(result) => {
                     Runtime::finish_warned(call, &result, |out| {

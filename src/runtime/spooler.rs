@@ -17,6 +17,7 @@ use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, SpoolerHold, Spooler
 use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportTemp;
 use crate::spi::{OutParam, SpoolerLogonArgs};
+use crate::strings::TStr;
 use crate::trace::Party;
 
 /// The MAPI spooler of a simulator.
@@ -219,7 +220,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
     let args = SpoolerLogonArgs {
         support: support.get(),
         ui_param: 0,
-        profile_name: &work.profile,
+        profile_name: TStr::Ansi(work.profile.as_bytes()),
         entry_id: work.entry_id.as_deref(),
         flags,
         interface: None,
@@ -244,7 +245,8 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
     let outcome = rt.guarded(&file, Some(session), "SpoolerLogon", &[plabel], || {
         provider.object().spooler_logon(&args)
     });
-    rt.take_mapi_error(&mapi_error, "SpoolerLogon", &file, plabel);
+    let unicode = flags.contains(SpoolerLogonFlags::UNICODE);
+    rt.take_mapi_error(&mapi_error, "SpoolerLogon", unicode, &file, plabel);
     if no_dialog && let Some(rec) = rt.st().logons.get_mut(logon) {
         rec.no_dialog_call = None;
     }

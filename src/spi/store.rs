@@ -9,6 +9,7 @@ use crate::object::{Ref, Unknown};
 use crate::spi::library::OutParam;
 use crate::spi::memory::{BufferId, MapiBuffer};
 use crate::spi::support::{AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry};
+use crate::strings::{TStr, TString};
 
 /// The arguments of `IMSProvider::Logon`.
 #[derive(Debug)]
@@ -18,8 +19,9 @@ pub struct StoreLogonArgs<'a> {
     pub support: &'a Ref<dyn MapiSupport>,
     /// `ulUIParam`: the parent window for dialogs (0 in the simulator).
     pub ui_param: usize,
-    /// `lpszProfileName`.
-    pub profile_name: &'a str,
+    /// `lpszProfileName`: UTF-16 when `flags` carry `MAPI_UNICODE`, 8-bit otherwise (the
+    /// simulator passes it 8-bit, without the flag).
+    pub profile_name: TStr<'a>,
     /// `lpEntryID`: the store's **unwrapped** entry ID — or `None` on the first open of a store
     /// that has none yet.
     ///
@@ -50,8 +52,8 @@ pub struct SpoolerLogonArgs<'a> {
     pub support: &'a Ref<dyn MapiSupport>,
     /// `ulUIParam`.
     pub ui_param: usize,
-    /// `lpszProfileName`.
-    pub profile_name: &'a str,
+    /// `lpszProfileName`, as for `Logon` ([`StoreLogonArgs::profile_name`]).
+    pub profile_name: TStr<'a>,
     /// `lpEntryID`: the store's unwrapped entry ID, as `Logon` got it.
     pub entry_id: Option<&'a [u8]>,
     /// `ulFlags`.
@@ -204,14 +206,14 @@ pub trait MsgStore: MapiProp {
         Err(MapiError::NoSupport)
     }
 
-    /// `SetReceiveFolder`.
-    fn set_receive_folder(&self, message_class: &str, flags: u32, entry_id: &[u8]) -> MapiResult<()> {
+    /// `SetReceiveFolder`: `message_class` is UTF-16 when `flags` carry `MAPI_UNICODE`.
+    fn set_receive_folder(&self, message_class: TStr<'_>, flags: u32, entry_id: &[u8]) -> MapiResult<()> {
         let _ = (message_class, flags, entry_id);
         Err(MapiError::NoSupport)
     }
 
     /// `GetReceiveFolder`: the folder's entry ID and the explicit class that matched.
-    fn get_receive_folder(&self, message_class: &str, flags: u32) -> MapiResult<(Vec<u8>, String)> {
+    fn get_receive_folder(&self, message_class: TStr<'_>, flags: u32) -> MapiResult<(Vec<u8>, TString)> {
         let _ = (message_class, flags);
         Err(MapiError::NoSupport)
     }

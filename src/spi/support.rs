@@ -16,16 +16,18 @@ use crate::spi::memory::{BufferId, MapiBuffer, MemRoutines, PropArray};
 use crate::spi::status::MapiProgress;
 use crate::spi::status::MapiStatus;
 use crate::spi::store::MsgStore;
+use crate::strings::TString;
 
 /// `MAPIERROR`: extended error information.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct MapiErrorInfo {
     /// `ulVersion` (`MAPI_ERROR_VERSION` = 0).
     pub version: u32,
-    /// `lpszError`.
-    pub error: String,
-    /// `lpszComponent`.
-    pub component: String,
+    /// `lpszError` (`None` for NULL): UTF-16 when the call's flags carry `MAPI_UNICODE`, 8-bit
+    /// otherwise.
+    pub error: Option<TString>,
+    /// `lpszComponent` (`None` for NULL), in the same encoding.
+    pub component: Option<TString>,
     /// `ulLowLevelError`.
     pub low_level_error: u32,
     /// `ulContext`.

@@ -58,6 +58,9 @@ pub(crate) enum Defect {
     /// `Logon` fails with this error and explains it in a `MAPIERROR` (allocated with routines
     /// that are not MAPI's when the flag is set).
     FailExplained(MapiError, bool),
+    /// `Logon` fails and explains it in a `MAPIERROR` whose strings are UTF-16 though MAPI did
+    /// not pass `MAPI_UNICODE`.
+    ExplainsInUnicode,
     /// The first `Logon` fails with this error, later ones succeed.
     FailFirstLogon(MapiError),
     /// `Logon` on an open store returns the existing logon object too.
@@ -513,14 +516,33 @@ impl MsProvider for ZooProvider {
             } else {
                 self.routines.clone()
             };
+            let unicode = args.flags.contains(StoreLogonFlags::UNICODE);
+            let text = |s: &str| {
+                Some(if unicode {
+                    TString::wide_from_str(s)
+                } else {
+                    TString::ansi_from_str(s)
+                })
+            };
             args.mapi_error.set(routines.allocate_value(MapiErrorInfo {
                 version: 0,
-                error: "the store's file is locked".into(),
-                component: "Zoo Store".into(),
+                error: text("the store's file is locked"),
+                component: text("Zoo Store"),
                 low_level_error: 32,
                 context: 7,
             })?);
             return Err(e);
+        }
+        if d == Defect::ExplainsInUnicode {
+            // UTF-16 strings, though MAPI did not pass MAPI_UNICODE.
+            args.mapi_error.set(self.routines.allocate_value(MapiErrorInfo {
+                version: 0,
+                error: Some(TString::wide_from_str("locked")),
+                component: None,
+                low_level_error: 0,
+                context: 0,
+            })?);
+            return Err(MapiError::LogonFailed);
         }
         if let Defect::FailFirstLogon(e) = d
             && n == 0
