@@ -604,11 +604,7 @@ const CASES: [(&str, Case); 41] = [
     }),
     ("unsubscribe", |s, _| s.unsubscribe(31).show()),
     ("notify", |s, _| {
-        let notification = Notification {
-            event: EventMask::OBJECT_CREATED,
-            entry_id: b"created".to_vec(),
-            props: columns(),
-        };
+        let notification = Notification::status_object(b"created".to_vec(), columns());
         s.notify(b"key 2", &[notification], 0x22).show()
     }),
     ("modify_status_row", |s, _| {

@@ -378,10 +378,7 @@ fn subscriptions_hold_their_sink_until_unsubscribed() {
             .unwrap();
         assert_ne!(connection, 0);
         assert_eq!(sink.ref_count(), 3, "the test's two and MAPI's");
-        let n = Notification {
-            event: EventMask::NEW_MAIL,
-            ..Notification::default()
-        };
+        let n = Notification::new_mail(b"message".to_vec(), b"inbox".to_vec(), "IPM.Note");
         s.notify(b"key", std::slice::from_ref(&n), 0).unwrap();
         s.notify(b"other", std::slice::from_ref(&n), 0).unwrap();
         assert_eq!(sink.0.load(Ordering::SeqCst), 1);

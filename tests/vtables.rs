@@ -552,7 +552,7 @@ impl Fixture {
                 set: uuid::Uuid::nil(),
                 pw_old: vec![0x0061],
                 pw_new: vec![0x0062],
-                notification: Notification::default(),
+                notification: Notification::extended(1, Vec::new()),
             },
             prop,
             store: Ref::new(Store).into(),

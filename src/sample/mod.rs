@@ -604,11 +604,8 @@ impl MapiProp for SampleMsgStore {
             let support = lock(&self.support).clone();
             if let Some(support) = support {
                 let key = self.notify_key();
-                let notification = Notification {
-                    event: EventMask::OBJECT_MODIFIED,
-                    entry_id: key.clone(),
-                    props: Vec::new(),
-                };
+                let notification =
+                    Notification::object(EventMask::OBJECT_MODIFIED, ObjectType::Store, key.clone());
                 support.notify(&key, &[notification], 0)?;
             }
         }

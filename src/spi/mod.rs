@@ -49,8 +49,8 @@ pub use process::{LoadedLibrary, Process};
 pub use status::{MapiProgress, MapiStatus, ProviderShutdown};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
 pub use support::{
-    AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropNames,
-    PropProblem,
+    AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, NotificationInfo, OpenedEntry, ProfSect,
+    PropNames, PropProblem,
 };
 pub use util::{hr_get_one_prop, hr_set_one_prop, wrap_store_entry_id, wrapped_store_entry_id};
 

@@ -203,15 +203,164 @@ pub trait ProfSect: MapiProp {
     fn uid(&self) -> MapiUid;
 }
 
-/// One notification (`NOTIFICATION`), reduced to what the lifecycle needs.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+/// One notification (`NOTIFICATION`): its event (`ulEventType`) and the member of the `info`
+/// union that goes with it.
+///
+/// The constructors pair each event with its member; a notification built by hand should do the
+/// same (the `info` of an `fnevObjectModified` is an [`NotificationInfo::Object`]).
+///
+/// ```
+/// use mapisim::flags::{EventMask, ObjectType};
+/// use mapisim::spi::{Notification, NotificationInfo};
+///
+/// let modified = Notification::object(EventMask::OBJECT_MODIFIED, ObjectType::Store, b"store".to_vec());
+/// assert_eq!(modified.entry_id(), Some(&b"store"[..]));
+/// assert!(matches!(modified.info, NotificationInfo::Object { object_type: ObjectType::Store, .. }));
+/// let mail = Notification::new_mail(b"msg".to_vec(), b"inbox".to_vec(), "IPM.Note");
+/// assert_eq!(mail.event, EventMask::NEW_MAIL);
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Notification {
     /// `ulEventType`.
     pub event: EventMask,
-    /// The entry ID the event is about, if any.
-    pub entry_id: Vec<u8>,
-    /// Further details as properties (the changed columns of a table, for instance).
-    pub props: Vec<Prop>,
+    /// The member of the `info` union for the event.
+    pub info: NotificationInfo,
+}
+
+/// The `info` union of a `NOTIFICATION`: the members the lifecycle uses.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum NotificationInfo {
+    /// `ERROR_NOTIFICATION`, for `fnevCriticalError`.
+    Error {
+        /// `lpEntryID`: the object the error happened to (empty for none).
+        entry_id: Vec<u8>,
+        /// `scode`.
+        error: MapiError,
+        /// `ulFlags` (`MAPI_UNICODE` for the strings of `mapi_error`).
+        flags: u32,
+        /// `lpMAPIError`.
+        mapi_error: Option<MapiErrorInfo>,
+    },
+    /// `NEWMAIL_NOTIFICATION`, for `fnevNewMail`.
+    NewMail {
+        /// `lpEntryID`: the new message.
+        entry_id: Vec<u8>,
+        /// `lpParentID`: the folder it arrived in.
+        parent_id: Vec<u8>,
+        /// `ulFlags` (`MAPI_UNICODE` for `message_class`).
+        flags: u32,
+        /// `lpszMessageClass`.
+        message_class: TString,
+        /// `ulMessageFlags` (`PR_MESSAGE_FLAGS` of the message).
+        message_flags: u32,
+    },
+    /// `OBJECT_NOTIFICATION`, for `fnevObjectCreated`, `fnevObjectDeleted`,
+    /// `fnevObjectModified`, `fnevObjectMoved`, `fnevObjectCopied` and `fnevSearchComplete`.
+    Object {
+        /// `lpEntryID`: the object.
+        entry_id: Vec<u8>,
+        /// `ulObjType`.
+        object_type: ObjectType,
+        /// `lpParentID`: its parent (empty for none).
+        parent_id: Vec<u8>,
+        /// `lpOldID`: its entry ID before a move or copy (empty for none).
+        old_id: Vec<u8>,
+        /// `lpOldParentID`: its parent before a move or copy (empty for none).
+        old_parent_id: Vec<u8>,
+        /// `lpPropTagArray`: the properties that changed (`None` for NULL).
+        tags: Option<Vec<PropTag>>,
+    },
+    /// `STATUS_OBJECT_NOTIFICATION`, for `fnevStatusObjectModified`.
+    StatusObject {
+        /// `lpEntryID`: the status object.
+        entry_id: Vec<u8>,
+        /// `lpPropVals`: its changed properties.
+        props: Vec<Prop>,
+    },
+    /// `EXTENDED_NOTIFICATION`, for `fnevExtended`.
+    Extended {
+        /// `ulEvent`: the provider's own event.
+        event: u32,
+        /// `pbEventParameters` (`cb` bytes).
+        parameters: Vec<u8>,
+    },
+}
+
+impl Notification {
+    /// An `OBJECT_NOTIFICATION` for `event` (`fnevObjectModified`, …) about the object
+    /// `entry_id`, with no parent, old IDs or changed properties.
+    pub fn object(event: EventMask, object_type: ObjectType, entry_id: Vec<u8>) -> Notification {
+        Notification {
+            event,
+            info: NotificationInfo::Object {
+                entry_id,
+                object_type,
+                parent_id: Vec::new(),
+                old_id: Vec::new(),
+                old_parent_id: Vec::new(),
+                tags: None,
+            },
+        }
+    }
+
+    /// A `NEWMAIL_NOTIFICATION` (`fnevNewMail`) for the message `entry_id` in the folder
+    /// `parent_id`, its class in 8-bit characters.
+    pub fn new_mail(entry_id: Vec<u8>, parent_id: Vec<u8>, message_class: &str) -> Notification {
+        Notification {
+            event: EventMask::NEW_MAIL,
+            info: NotificationInfo::NewMail {
+                entry_id,
+                parent_id,
+                flags: 0,
+                message_class: TString::ansi_from_str(message_class),
+                message_flags: 0,
+            },
+        }
+    }
+
+    /// An `ERROR_NOTIFICATION` (`fnevCriticalError`) about `entry_id`.
+    pub fn critical_error(entry_id: Vec<u8>, error: MapiError) -> Notification {
+        Notification {
+            event: EventMask::CRITICAL_ERROR,
+            info: NotificationInfo::Error {
+                entry_id,
+                error,
+                flags: 0,
+                mapi_error: None,
+            },
+        }
+    }
+
+    /// A `STATUS_OBJECT_NOTIFICATION` (`fnevStatusObjectModified`) for the status object
+    /// `entry_id`, with its changed properties.
+    pub fn status_object(entry_id: Vec<u8>, props: Vec<Prop>) -> Notification {
+        Notification {
+            event: EventMask::STATUS_OBJECT_MODIFIED,
+            info: NotificationInfo::StatusObject { entry_id, props },
+        }
+    }
+
+    /// An `EXTENDED_NOTIFICATION` (`fnevExtended`): the provider's event `event` and its
+    /// parameters.
+    pub fn extended(event: u32, parameters: Vec<u8>) -> Notification {
+        Notification {
+            event: EventMask::EXTENDED,
+            info: NotificationInfo::Extended { event, parameters },
+        }
+    }
+
+    /// The entry ID the notification is about, if its member has one (and it is not empty).
+    pub fn entry_id(&self) -> Option<&[u8]> {
+        let id = match &self.info {
+            NotificationInfo::Error { entry_id, .. }
+            | NotificationInfo::NewMail { entry_id, .. }
+            | NotificationInfo::Object { entry_id, .. }
+            | NotificationInfo::StatusObject { entry_id, .. } => entry_id,
+            NotificationInfo::Extended { .. } => return None,
+        };
+        (!id.is_empty()).then_some(id.as_slice())
+    }
 }
 
 /// `IMAPIAdviseSink`: receives notifications.

@@ -1088,11 +1088,7 @@ impl MsgStore for ZooStore {
             let support = self.support.lock().unwrap().clone();
             if let Some(support) = support {
                 let key = self.notify_key();
-                let note = Notification {
-                    event: EventMask::OBJECT_MODIFIED,
-                    entry_id: key.clone(),
-                    props: Vec::new(),
-                };
+                let note = Notification::object(EventMask::OBJECT_MODIFIED, ObjectType::Store, key.clone());
                 support.notify(&key, &[note], 0)?;
             }
         }
