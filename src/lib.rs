@@ -329,8 +329,8 @@ pub mod prelude {
     pub use crate::profile::{ProviderDef, ServiceDef};
     pub use crate::props::{NameId, Prop, PropBag, PropTag, PropType, PropValue};
     pub use crate::runtime::{
-        AllocateMoreMisuse, Behavior, FaultPlan, LogoffShared, MallocCounting, RegisteredUid, ReuseLogon,
-        Session, Simulator, SimulatorBuilder, SltRepeat, SltTiming, SpoolSecurity, SpoolerMode,
+        AllocateMoreMisuse, Behavior, FastShutdown, FaultPlan, LogoffShared, MallocCounting, RegisteredUid,
+        ReuseLogon, Session, Simulator, SimulatorBuilder, SltRepeat, SltTiming, SpoolSecurity, SpoolerMode,
         SpoolerObjects, StoreHandle, StoreStatusRow, TeardownCleanup, TransportActivity, UnloadTiming,
     };
     pub use crate::spi::{

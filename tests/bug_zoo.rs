@@ -80,6 +80,8 @@ const PROVEN: &[&str] = &[
     "MALLOC-HELD",
     "LOGON-INTERFACE",
     "LOGON-MAPIERROR",
+    "CLIENT-FAST-SHUTDOWN-ORDER",
+    "CLIENT-AFTER-FAST-SHUTDOWN",
     "COM-QI-IUNKNOWN",
     "COM-QI-REFLEXIVE",
     "COM-QI-SYMMETRIC",
@@ -1852,4 +1854,29 @@ fn logon_mapierror_fires_for_utf16_strings_without_mapi_unicode() {
     // An explanation in 8-bit strings, as MAPI called, breaks nothing of the kind.
     let clean = lifecycle(Defect::FailExplained(MapiError::LogonFailed, false));
     assert!(!clean.fired(&rules::LOGON_MAPIERROR), "{}", clean.account());
+}
+
+#[test]
+fn client_fast_shutdown_order_fires_for_a_do_fast_shutdown_never_queried() {
+    let (sim, _mapi, session, _store) = zoo_session(Defect::None, Behavior::default(), LogonFlags::EXTENDED);
+    session.do_fast_shutdown().unwrap();
+    let report = sim.finish();
+    assert_fires(&report, &rules::CLIENT_FAST_SHUTDOWN_ORDER);
+    assert_eq!(
+        report.rule_ids(),
+        ["CLIENT-FAST-SHUTDOWN-ORDER"],
+        "{}",
+        report.account()
+    );
+}
+
+#[test]
+fn client_after_fast_shutdown_fires_for_a_mapiuninitialize_after_the_exit() {
+    let (sim, mapi, session, _store) = zoo_session(Defect::None, Behavior::default(), LogonFlags::EXTENDED);
+    session.query_fast_shutdown().unwrap();
+    session.notify_process_shutdown().unwrap();
+    session.do_fast_shutdown().unwrap();
+    let _ = mapi.uninitialize();
+    let report = sim.finish();
+    assert_fires(&report, &rules::CLIENT_AFTER_FAST_SHUTDOWN);
 }

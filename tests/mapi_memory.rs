@@ -297,12 +297,7 @@ fn with_probe(probe: impl Fn(&Ref<dyn MapiSupport>) + Send + Sync + 'static) -> 
 /// The quickstart's simulator: the sample's DLL and the services of its Mapisvc.inf, with a
 /// fault plan.
 fn quickstart_simulator(plan: FaultPlan) -> Simulator {
-    Simulator::builder()
-        .library(SampleStore::DLL_FILE, SampleStore::library)
-        .mapisvc_inf(SampleStore::MAPISVC_INF)
-        .unwrap()
-        .fault_plan(plan)
-        .build()
+    zoo::sample_builder().fault_plan(plan).build()
 }
 
 /// Records the error of a step, if it failed, and gives its value otherwise.
@@ -1728,12 +1723,7 @@ fn a_typed_value_is_laid_out_by_the_backend_when_it_can() {
 #[test]
 fn the_sample_on_the_hosts_routines_runs_clean_and_frees_every_host_block() {
     let host = Arc::new(HostHeap::default());
-    let sim = Simulator::builder()
-        .library(SampleStore::DLL_FILE, SampleStore::library)
-        .mapisvc_inf(SampleStore::MAPISVC_INF)
-        .unwrap()
-        .memory_backend(host.clone())
-        .build();
+    let sim = zoo::sample_builder().memory_backend(host.clone()).build();
     sim.profiles().create_default("Default").unwrap();
     let mapi = sim.initialize(InitFlags::empty()).unwrap();
     let session = mapi.logon_ex("Default", LogonFlags::EXTENDED).unwrap();

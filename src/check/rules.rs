@@ -843,6 +843,24 @@ rules! {
         quote: "This method returns S_OK if the interface is supported, and E_NOINTERFACE otherwise.",
         basis: Stated,
     }
+    /// Fast shutdown, the client's order.
+    CLIENT_FAST_SHUTDOWN_ORDER = "CLIENT-FAST-SHUTDOWN-ORDER" {
+        bound: Client,
+        severity: Should,
+        page: "best-practices-for-fast-shutdown",
+        statement: "A client calls IMAPIClientShutdown::NotifyProcessShutdown and DoFastShutdown only after QueryFastShutdown answered S_OK.",
+        quote: "the MAPI client should first call the IMAPIClientShutdown::QueryFastShutdown method. The client should then proceed with the IMAPIClientShutdown::NotifyProcessShutdown and IMAPIClientShutdown::DoFastShutdown methods based on the MAPI subsystem's support for fast shutdown",
+        basis: Stated,
+    }
+    /// Fast shutdown: nothing after it.
+    CLIENT_AFTER_FAST_SHUTDOWN = "CLIENT-AFTER-FAST-SHUTDOWN" {
+        bound: Client,
+        severity: Should,
+        page: "best-practices-for-fast-shutdown",
+        statement: "A client makes no MAPI call after IMAPIClientShutdown::DoFastShutdown, not even MAPIUninitialize.",
+        quote: "Once a MAPI client calls IMAPIClientShutdown::DoFastShutdown, it should not make any additional calls to MAPI, including the MAPIUninitialize function.",
+        basis: Stated,
+    }
     /// MAPI_NO_COINIT.
     COM_NO_COINIT = "COM-NO-COINIT" {
         bound: Client,

@@ -31,6 +31,7 @@ mod profsect;
 mod query;
 mod service;
 mod session;
+mod shutdown;
 mod spooler;
 pub(crate) mod state;
 mod store;
@@ -210,6 +211,21 @@ pub enum TransportActivity {
     Busy,
 }
 
+/// The user's fast-shutdown setting (`FastShutdownBehavior` in the registry,
+/// fast-shutdown-user-options): what MAPI answers a client's `IMAPIClientShutdown::QueryFastShutdown`.
+/// Not contested: a setting so that a provider's opting in or out runs under each.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum FastShutdown {
+    /// Fast shutdown unless a provider opts out (its `IMAPIProviderShutdown::QueryFastShutdown`
+    /// fails); a provider without the interface does not stop it. The default (Outlook's).
+    #[default]
+    UnlessOptedOut,
+    /// Fast shutdown only if every provider opts in (answers `QueryFastShutdown` with `S_OK`).
+    OnlyIfAllOptIn,
+    /// Disabled: `MAPI_E_NO_SUPPORT`, and no provider is asked.
+    Disabled,
+}
+
 /// Whether the spooler needs a spool-security blob from `Logon`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum SpoolSecurity {
@@ -318,6 +334,8 @@ pub struct Behavior {
     pub status_row: StoreStatusRow,
     /// What `StoreLogoffTransports` finds the transports doing ([`TransportActivity::Idle`]).
     pub transport_activity: TransportActivity,
+    /// The user's fast-shutdown setting ([`FastShutdown::UnlessOptedOut`]).
+    pub fast_shutdown: FastShutdown,
 }
 
 impl Default for Behavior {
@@ -341,6 +359,7 @@ impl Default for Behavior {
             logoff_shared: LogoffShared::default(),
             status_row: StoreStatusRow::default(),
             transport_activity: TransportActivity::default(),
+            fast_shutdown: FastShutdown::default(),
         }
     }
 }
@@ -451,6 +470,12 @@ impl Behavior {
     /// Sets what `StoreLogoffTransports` finds the transports doing.
     pub fn with_transport_activity(mut self, activity: TransportActivity) -> Self {
         self.transport_activity = activity;
+        self
+    }
+
+    /// Sets the user's fast-shutdown setting.
+    pub fn with_fast_shutdown(mut self, setting: FastShutdown) -> Self {
+        self.fast_shutdown = setting;
         self
     }
 }
@@ -1409,6 +1434,7 @@ impl Runtime {
 
     /// Whether MAPI is initialized; records the client violation otherwise.
     pub(crate) fn require_initialized(&self, what: &str) -> MapiResult<()> {
+        self.check_after_fast_shutdown(what);
         if self.st().init_count > 0 {
             Ok(())
         } else {
@@ -1421,6 +1447,7 @@ impl Runtime {
     }
 
     fn initialize(&self, flags: InitFlags) -> MapiResult<()> {
+        self.check_after_fast_shutdown("MAPIInitialize");
         let call = self
             .trace
             .begin_call(Party::Client, Party::Mapi, "MAPIInitialize", flags.to_string());
@@ -1465,6 +1492,7 @@ impl Runtime {
     }
 
     fn uninitialize(&self) -> MapiResult<()> {
+        self.check_after_fast_shutdown("MAPIUninitialize");
         let _ending = self.client_teardown();
         let call = self
             .trace
@@ -2174,6 +2202,13 @@ impl Runtime {
     fn finish(&self) {
         let call = self.trace.begin_call(Party::Client, Party::Mapi, "finish", "");
         let _mapi = self.mapi_scope();
+        if self.exited_fast() {
+            // The process exited after DoFastShutdown: what is still open, held, allocated or
+            // loaded went with it, and nobody is held to the teardown.
+            self.drop_undelivered("by the end");
+            call.finish(Status::Ok, "");
+            return;
+        }
         self.check_store_support_release(None);
         self.settle();
         let (init_count, active, handles) = {

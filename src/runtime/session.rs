@@ -160,6 +160,34 @@ impl Session {
         self.label().map_or(Party::Mapi, Party::Object)
     }
 
+    /// `IMAPIClientShutdown::QueryFastShutdown` (the session answers `QueryInterface` for
+    /// `IID_IMAPIClientShutdown`): MAPI asks every provider of every active session for
+    /// `IMAPIProviderShutdown` (`QueryInterface`) and calls `QueryFastShutdown` on those that have
+    /// it; under the user's setting ([`Behavior::fast_shutdown`](crate::runtime::Behavior)) the
+    /// answer is `S_OK` or `MAPI_E_NO_SUPPORT`.
+    pub fn query_fast_shutdown(&self) -> MapiResult<()> {
+        self.rt
+            .client_shutdown(self.id, self.party(), super::shutdown::ClientStep::Query)
+    }
+
+    /// `IMAPIClientShutdown::NotifyProcessShutdown`: MAPI calls `NotifyProcessShutdown` on every
+    /// provider that has `IMAPIProviderShutdown`. Only after `QueryFastShutdown` answered `S_OK`
+    /// (`CLIENT-FAST-SHUTDOWN-ORDER`).
+    pub fn notify_process_shutdown(&self) -> MapiResult<()> {
+        self.rt
+            .client_shutdown(self.id, self.party(), super::shutdown::ClientStep::Notify)
+    }
+
+    /// `IMAPIClientShutdown::DoFastShutdown`: MAPI calls `DoFastShutdown` on every provider that
+    /// has `IMAPIProviderShutdown`, and the client process exits: nothing is logged off, released
+    /// or unloaded, and the report does not hold the client or the providers to the teardown.
+    /// The client makes no MAPI call afterwards, not even `MAPIUninitialize`
+    /// (`CLIENT-AFTER-FAST-SHUTDOWN`).
+    pub fn do_fast_shutdown(&self) -> MapiResult<()> {
+        self.rt
+            .client_shutdown(self.id, self.party(), super::shutdown::ClientStep::Do)
+    }
+
     /// `GetMsgStoresTable`: one row per store provider of the profile, skipping services disabled
     /// for the session. A store that was never opened has a wrapped entry ID naming its profile
     /// section (`MAPIMDB_SECTION`); once its provider recorded `PR_ENTRYID` there, that ID.
@@ -324,12 +352,13 @@ impl Session {
 impl Drop for Session {
     /// The client's `Release` of the session object. A session released without `Logoff` is
     /// logged off by MAPI at that point (and the client broke `CLIENT-LOGOFF`): nothing else could
-    /// end it.
+    /// end it — unless the client process is exiting after `DoFastShutdown`.
     fn drop(&mut self) {
         let _ending = self.rt.client_teardown();
         let active = self.rt.st().session(self.id).is_some_and(|s| s.active);
         let initialized = self.rt.st().init_count > 0;
-        if active && initialized {
+        // After DoFastShutdown the process is exiting: nothing is logged off.
+        if active && initialized && !self.rt.exited_fast() {
             let call = self
                 .rt
                 .trace

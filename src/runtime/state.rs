@@ -26,6 +26,8 @@ slotmap::new_key_type! {
 #[derive(Default)]
 pub(crate) struct State {
     pub(crate) init_count: u32,
+    /// How far the client's fast shutdown went.
+    pub(crate) fast_shutdown: crate::runtime::shutdown::FastPhase,
     pub(crate) init_flags: InitFlags,
     pub(crate) next_session: u32,
     pub(crate) sessions: BTreeMap<u32, SessionState>,

@@ -40,7 +40,7 @@ use crate::props::{
     PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropValue,
 };
 use crate::runtime::{Behavior, SltTiming};
-use crate::spi::{AdviseSink, BufferId, Notification, OpenedEntry, PropArray, PropProblem};
+use crate::spi::{AdviseSink, BufferId, Notification, OpenedEntry, PropArray, PropProblem, ProviderShutdown};
 use crate::spi::{
     Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
     ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
@@ -214,6 +214,8 @@ impl ProviderLibrary for SampleLibrary {
             config: self.config,
             stores: Arc::new(Mutex::new(Vec::new())),
         });
+        // The provider object also answers for IMAPIProviderShutdown (fast shutdown).
+        provider.expose::<dyn ProviderShutdown>();
         Ok(ProviderInit {
             provider: provider.into(),
             version: SpiVersion::CURRENT,
@@ -280,6 +282,23 @@ impl SampleProvider {
 /// Whether two of the sample's store IDs name the same store.
 fn same_store(a: &EntryId, b: &EntryId) -> bool {
     a.provider_uid() == SAMPLE_PROVIDER_UID && b.provider_uid() == SAMPLE_PROVIDER_UID && a.data() == b.data()
+}
+
+/// Fast shutdown: the sample keeps nothing unsaved (its stores live in its profile sections and
+/// in memory), so it takes part — it answers `S_OK` throughout, and has nothing to postpone or
+/// save.
+impl ProviderShutdown for SampleProvider {
+    fn query_fast_shutdown(&self) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn notify_process_shutdown(&self) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn do_fast_shutdown(&self) -> MapiResult<()> {
+        Ok(())
+    }
 }
 
 impl MsProvider for SampleProvider {

@@ -82,6 +82,8 @@ pub(crate) enum Defect {
     QiAnswersAll,
     /// `Logon` returns the store whatever interface MAPI asked for.
     IgnoresInterface,
+    /// The provider object answers for `IMAPIProviderShutdown` and opts out of fast shutdown.
+    OptsOutOfFastShutdown,
     /// `Logon` on an open store returns a new logon object.
     ReuseReturnsNewLogon,
     /// `Logon` on an open store returns a new store object.
@@ -349,6 +351,9 @@ impl ProviderLibrary for ZooLibrary {
         if self.defect == Defect::StashProvider {
             *self.statics.kept_provider.lock().unwrap() = Some(provider.clone());
         }
+        if self.defect == Defect::OptsOutOfFastShutdown {
+            provider.expose::<dyn ProviderShutdown>();
+        }
         Ok(ProviderInit {
             provider: provider.into(),
             version,
@@ -481,6 +486,13 @@ impl ZooProvider {
             _ => {}
         }
         Ok(Warned::ok(out))
+    }
+}
+
+/// Only exposed with `Defect::OptsOutOfFastShutdown`: the zoo's provider has no fast shutdown.
+impl ProviderShutdown for ZooProvider {
+    fn query_fast_shutdown(&self) -> MapiResult<()> {
+        Err(MapiError::NoSupport)
     }
 }
 
@@ -1167,6 +1179,15 @@ pub(crate) fn builder(defect: Defect) -> SimulatorBuilder {
 }
 
 /// Creates profile `name` with the zoo service.
+/// The sample's DLL and the services of its Mapisvc.inf (its default profile is the sample
+/// store).
+pub(crate) fn sample_builder() -> SimulatorBuilder {
+    Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .mapisvc_inf(SampleStore::MAPISVC_INF)
+        .unwrap()
+}
+
 pub(crate) fn zoo_profile(sim: &Simulator, name: &str) {
     sim.profiles().create(name).unwrap().add_service("ZOO").unwrap();
 }

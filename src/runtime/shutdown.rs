@@ -1,0 +1,196 @@
+//! Client fast shutdown: MAPI's side of `IMAPIClientShutdown`, which reaches each provider's
+//! `IMAPIProviderShutdown` through `QueryInterface` (fast-shutdown-overview).
+
+use std::sync::Arc;
+
+use super::{FastShutdown, Runtime};
+use crate::check::rules;
+use crate::error::{MapiError, MapiResult};
+use crate::ids::Iid;
+use crate::object::{ObjLabel, Ref};
+use crate::spi::{MsProvider, ProviderShutdown};
+use crate::trace::Party;
+
+/// How far the client's fast shutdown went.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) enum FastPhase {
+    /// Not started.
+    #[default]
+    None,
+    /// `QueryFastShutdown` answered: `true` for `S_OK`.
+    Queried(bool),
+    /// `NotifyProcessShutdown` was called.
+    Notified,
+    /// `DoFastShutdown` was called: the client process is exiting, nothing is torn down.
+    Done,
+}
+
+/// A step of `IMAPIClientShutdown`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ClientStep {
+    /// `QueryFastShutdown`.
+    Query,
+    /// `NotifyProcessShutdown`.
+    Notify,
+    /// `DoFastShutdown`.
+    Do,
+}
+
+impl ClientStep {
+    fn method(self) -> &'static str {
+        match self {
+            ClientStep::Query => "QueryFastShutdown",
+            ClientStep::Notify => "NotifyProcessShutdown",
+            ClientStep::Do => "DoFastShutdown",
+        }
+    }
+}
+
+/// A provider object of an active session, as MAPI holds it.
+struct Loaded {
+    object: Ref<dyn MsProvider>,
+    label: ObjLabel,
+    file: Arc<str>,
+    session: u32,
+}
+
+impl Runtime {
+    /// `IMAPIClientShutdown::<step>` by the client, on `session`.
+    pub(crate) fn client_shutdown(&self, session: u32, target: Party, step: ClientStep) -> MapiResult<()> {
+        let call = self
+            .trace
+            .begin_call(Party::Client, target, step.method(), String::new());
+        let result = self.check_session(session, step.method()).and_then(|()| {
+            let _mapi = self.mapi_scope();
+            self.fast_shutdown_step(step)
+        });
+        self.settle();
+        call.finish_result(&result, |()| String::new());
+        result
+    }
+
+    fn fast_shutdown_step(&self, step: ClientStep) -> MapiResult<()> {
+        let phase = self.st().fast_shutdown;
+        if step != ClientStep::Query && phase != FastPhase::Queried(true) && phase != FastPhase::Notified {
+            let asked = match phase {
+                FastPhase::Queried(false) => "QueryFastShutdown answered MAPI_E_NO_SUPPORT",
+                _ => "QueryFastShutdown was not called",
+            };
+            self.client_violation(
+                &rules::CLIENT_FAST_SHUTDOWN_ORDER,
+                format!("the client called {} and {asked}", step.method()),
+            );
+        }
+        match step {
+            ClientStep::Query => {
+                let ok = self.query_fast_shutdown();
+                self.st().fast_shutdown = FastPhase::Queried(ok);
+                if ok { Ok(()) } else { Err(MapiError::NoSupport) }
+            }
+            ClientStep::Notify => {
+                if self.behavior.fast_shutdown != FastShutdown::Disabled {
+                    self.each_provider_shutdown("NotifyProcessShutdown", |p| p.notify_process_shutdown());
+                }
+                self.st().fast_shutdown = FastPhase::Notified;
+                Ok(())
+            }
+            ClientStep::Do => {
+                if self.behavior.fast_shutdown != FastShutdown::Disabled {
+                    self.each_provider_shutdown("DoFastShutdown", |p| p.do_fast_shutdown());
+                }
+                self.st().fast_shutdown = FastPhase::Done;
+                self.note(
+                    "the client process exits: MAPI tears nothing down, releases nothing and unloads nothing"
+                        .to_owned(),
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// MAPI's answer to `QueryFastShutdown`: whether fast shutdown may go ahead, under the user's
+    /// setting, after asking every provider that has the interface.
+    fn query_fast_shutdown(&self) -> bool {
+        if self.behavior.fast_shutdown == FastShutdown::Disabled {
+            return false;
+        }
+        let answers = self.each_provider_shutdown("QueryFastShutdown", |p| p.query_fast_shutdown());
+        match self.behavior.fast_shutdown {
+            FastShutdown::UnlessOptedOut => answers.iter().all(|a| a.is_none_or(|r| r.is_ok())),
+            FastShutdown::OnlyIfAllOptIn => answers.iter().all(|a| a.is_some_and(|r| r.is_ok())),
+            FastShutdown::Disabled => false,
+        }
+    }
+
+    /// Every provider object of every active session, transports first, then address books,
+    /// then stores (only stores are simulated).
+    fn loaded_providers(&self) -> Vec<Loaded> {
+        let st = self.st();
+        st.providers
+            .values()
+            .filter(|p| !p.shut_down && st.session(p.session).is_some_and(|s| s.active))
+            .filter_map(|p| {
+                Some(Loaded {
+                    object: p.object.clone()?,
+                    label: p.label,
+                    file: Arc::clone(&p.file),
+                    session: p.session,
+                })
+            })
+            .collect()
+    }
+
+    /// Asks each loaded provider for `IMAPIProviderShutdown` and calls `method` on those that
+    /// have it; the answers, `None` for a provider without the interface.
+    fn each_provider_shutdown(
+        &self,
+        method: &'static str,
+        f: impl Fn(&dyn ProviderShutdown) -> MapiResult<()>,
+    ) -> Vec<Option<MapiResult<()>>> {
+        let mut answers = Vec::new();
+        for p in self.loaded_providers() {
+            let answer = self
+                .query_provider(
+                    Party::Mapi,
+                    &p.object,
+                    Iid::IMSPROVIDER,
+                    Iid::IMAPIPROVIDERSHUTDOWN,
+                    &p.file,
+                    Some(p.session),
+                )
+                .ok()
+                .and_then(|u| u.cast::<dyn ProviderShutdown>());
+            let Some(shutdown) = answer else {
+                answers.push(None);
+                continue;
+            };
+            let result = self.call_provider(
+                Party::Mapi,
+                Party::Object(p.label),
+                method,
+                String::new(),
+                &p.file,
+                Some(p.session),
+                || f(&*shutdown),
+                |()| String::new(),
+            );
+            answers.push(Some(result));
+        }
+        answers
+    }
+
+    /// Whether the client's process is exiting after `DoFastShutdown`.
+    pub(crate) fn exited_fast(&self) -> bool {
+        self.st().fast_shutdown == FastPhase::Done
+    }
+
+    /// `CLIENT-AFTER-FAST-SHUTDOWN` for a call the client makes after `DoFastShutdown`.
+    pub(crate) fn check_after_fast_shutdown(&self, what: &str) {
+        if self.exited_fast() {
+            self.client_violation(
+                &rules::CLIENT_AFTER_FAST_SHUTDOWN,
+                format!("{what} was called after DoFastShutdown"),
+            );
+        }
+    }
+}
