@@ -19,6 +19,33 @@
 //!
 //! The reference store provider in [`crate::sample`] follows every rule and is the model to copy.
 //!
+//! # Panics, threads and counts
+//!
+//! What holds for every trait of this module, for the simulator and for a COM shim that exposes
+//! the same objects to real MAPI (the guide's "Wrapping for real MAPI" section says more):
+//!
+//! - **A panic** in a provider method is caught by the simulator at the boundary, reported
+//!   (`PROVIDER-PANIC`) and answered `MAPI_E_CALL_FAILED`; the simulator stays usable. A shim
+//!   must do the same at every entry point (`catch_unwind`): unwinding into the host is undefined
+//!   behaviour. **The final release is `Drop`**: the last `Release` of an object runs its `Drop`
+//!   inside the host's `Release` call, so the shim's `Release` is such an entry point too, and a
+//!   `Drop` should not panic.
+//! - **Threads.** Every trait is `Send + Sync` and every method takes `&self`: MAPI may call any
+//!   object from any thread (it uses the free-threading model), including from inside another
+//!   call of the same object (the support object calls back into a store's `Drop`). Guard state
+//!   with locks, and never hold one while calling MAPI. An implementation of
+//!   [`MapiSupport`] (or of [`MemBackend`], [`Malloc`], [`ProfSect`]) over a pointer MAPI gave is
+//!   `Send + Sync` on the same ground.
+//! - **Counts.** A [`Ref`] is one reference: each clone one `AddRef`, each drop one `Release`.
+//!   Clones a shim keeps for itself are its own references. The host's references are on the COM
+//!   object; a shim mirrors each host `AddRef` with [`Ref::add_ref_raw`] and each `Release` with
+//!   [`Ref::release_raw`], so that the object's count is its Rust holders plus the host's, and a
+//!   host that releases once too often is refused instead of destroying an object still in use.
+//! - **Identity and interfaces.** One object has one identity ([`Ref::key`]) through every
+//!   interface; it answers `QueryInterface` for those it exposes ([`Ref::query_interface`], and
+//!   [`crate::object::QueryInterface`] for an object that answers by itself); [`vtable`] lists
+//!   every slot of every interface with the Rust method behind it.
+//!
 //! [`vtable`] lists, for each interface, its IID and every slot of its vtable with the Rust method
 //! that implements it: the map a COM shim follows.
 //!

@@ -89,7 +89,8 @@ impl fmt::Debug for StoreLogon {
 }
 
 /// `IMSProvider`: the store provider object an entry point returns. MAPI keeps one per session
-/// per provider DLL; the spooler uses it too.
+/// per provider DLL; the spooler uses it too. (Panics, threads and reference counts: see
+/// [the module](crate::spi#panics-threads-and-counts).)
 pub trait MsProvider: Send + Sync {
     /// `Shutdown`: called just before MAPI releases the provider object, after every logon object
     /// of the provider was released. `flags` is reserved (0).
@@ -111,7 +112,8 @@ pub trait MsProvider: Send + Sync {
     fn compare_store_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool>;
 }
 
-/// `IMSLogon`: the logon object, one-to-one with a store object; called only by MAPI.
+/// `IMSLogon`: the logon object, one-to-one with a store object; called only by MAPI. (Panics,
+/// threads and reference counts: see [the module](crate::spi#panics-threads-and-counts).)
 pub trait MsLogon: Send + Sync {
     /// `GetLastError`.
     fn get_last_error(
@@ -167,7 +169,9 @@ pub trait MsLogon: Send + Sync {
 /// `IMsgStore`: the store object clients use. Its `IMAPIProp` part must answer `GetProps` with the
 /// required store properties (`PR_DISPLAY_NAME`, `PR_ENTRYID`, `PR_OBJECT_TYPE`, `PR_RECORD_KEY`,
 /// `PR_STORE_ENTRYID`, `PR_STORE_RECORD_KEY`, `PR_MDB_PROVIDER`, `PR_STORE_SUPPORT_MASK`), with the
-/// entry IDs wrapped.
+/// entry IDs wrapped. Its final release (`Drop`) is where a store that was never logged off calls
+/// `StoreLogoffTransports` and lets go of its support object: keep it from panicking (see
+/// [the module](crate::spi#panics-threads-and-counts)).
 ///
 /// The methods follow the vtable: `Advise` (slot 14) to `NotifyNewMail` (slot 26), after
 /// `IMAPIProp`'s. All but `StoreLogoff` default to `MAPI_E_NO_SUPPORT`.
