@@ -226,159 +226,235 @@ impl fmt::Display for TString {
     }
 }
 
-/// Declares a string property value type: the exact code units of one encoding, and the text
-/// they decode to (lossily where they do not decode), computed once.
-macro_rules! property_string {
-    ($(#[$doc:meta])* $name:ident, $unit:ty, $units:ident, $from_units:ident, $decode:expr, $encode:expr) => {
-        $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name {
-            units: Vec<$unit>,
-            text: String,
-        }
-
-        impl $name {
-            /// The value with exactly these code units.
-            pub fn $from_units(units: Vec<$unit>) -> $name {
-                let decode: fn(&[$unit]) -> String = $decode;
-                let text = decode(&units);
-                $name { units, text }
-            }
-
-            /// The exact code units.
-            pub fn $units(&self) -> &[$unit] {
-                &self.units
-            }
-
-            /// The text: exact when the code units decode, with `U+FFFD` where they do not.
-            pub fn as_str(&self) -> &str {
-                &self.text
-            }
-
-            /// Whether [`as_str`](Self::as_str) is exact (the code units decode, and encode back
-            /// to themselves).
-            pub fn is_exact(&self) -> bool {
-                let encode: fn(&str) -> Vec<$unit> = $encode;
-                encode(&self.text) == self.units
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(text: &str) -> $name {
-                let encode: fn(&str) -> Vec<$unit> = $encode;
-                $name {
-                    units: encode(text),
-                    text: text.to_owned(),
-                }
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(text: String) -> $name {
-                let encode: fn(&str) -> Vec<$unit> = $encode;
-                $name {
-                    units: encode(&text),
-                    text,
-                }
-            }
-        }
-
-        impl From<&String> for $name {
-            fn from(text: &String) -> $name {
-                $name::from(text.as_str())
-            }
-        }
-
-        impl std::ops::Deref for $name {
-            type Target = str;
-
-            /// The text ([`as_str`](Self::as_str)).
-            fn deref(&self) -> &str {
-                &self.text
-            }
-        }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.text == other
-            }
-        }
-
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                self.text == *other
-            }
-        }
-
-        impl fmt::Debug for $name {
-            /// The text, quoted as a `str` is.
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&self.text, f)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.text)
-            }
-        }
-    };
+/// A `PT_STRING8` value: 8-bit characters in the process's code page, kept exactly as they were
+/// given ([`AnsiString::as_bytes`]), with their text for people ([`AnsiString::as_str`], read as
+/// UTF-8: exact for ASCII). Made from Rust text, the bytes are its UTF-8.
+///
+/// ```
+/// use mapisim::strings::AnsiString;
+///
+/// let name = AnsiString::from("SMPMS");
+/// assert_eq!(name.as_bytes(), b"SMPMS");
+/// assert_eq!(name, "SMPMS");
+/// let latin = AnsiString::from_bytes(b"caf\xe9".to_vec()); // "café" in code page 1252
+/// assert_eq!(latin.as_bytes(), b"caf\xe9");
+/// assert_eq!(latin.as_str(), "caf\u{FFFD}");
+/// assert!(!latin.is_exact());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AnsiString {
+    bytes: Vec<u8>,
+    /// The text, when the bytes are not UTF-8 (otherwise they are the text).
+    lossy: Option<String>,
 }
 
-property_string!(
-    /// A `PT_STRING8` value: 8-bit characters in the process's code page, kept exactly as they
-    /// were given ([`AnsiString::as_bytes`]), with their text for people ([`AnsiString::as_str`],
-    /// read as UTF-8: exact for ASCII). Made from Rust text, the bytes are its UTF-8.
-    ///
-    /// ```
-    /// use mapisim::strings::AnsiString;
-    ///
-    /// let name = AnsiString::from("SMPMS");
-    /// assert_eq!(name.as_bytes(), b"SMPMS");
-    /// assert_eq!(name, "SMPMS");
-    /// let latin = AnsiString::from_bytes(b"caf\xe9".to_vec()); // "café" in code page 1252
-    /// assert_eq!(latin.as_bytes(), b"caf\xe9");
-    /// assert_eq!(latin.as_str(), "caf\u{FFFD}");
-    /// assert!(!latin.is_exact());
-    /// ```
-    AnsiString, u8, as_bytes, from_bytes,
-    |units| String::from_utf8_lossy(units).into_owned(),
-    |text| text.as_bytes().to_vec()
-);
-
-property_string!(
-    /// A `PT_UNICODE` value: UTF-16 code units, kept exactly as they were given
-    /// ([`WideString::as_units`], an unpaired surrogate included), with their text for people
-    /// ([`WideString::as_str`]).
-    ///
-    /// ```
-    /// use mapisim::strings::WideString;
-    ///
-    /// let name = WideString::from("Zoo Store");
-    /// assert_eq!(name.as_units().len(), 9);
-    /// assert_eq!(name, "Zoo Store");
-    /// let odd = WideString::from_units(vec![0x0041, 0xD800]);
-    /// assert_eq!(odd.as_units(), [0x0041, 0xD800]);
-    /// assert_eq!(odd.as_str(), "A\u{FFFD}");
-    /// ```
-    WideString, u16, as_units, from_units,
-    String::from_utf16_lossy,
-    |text| text.encode_utf16().collect()
-);
-
 impl AnsiString {
+    /// The value with exactly these bytes.
+    pub fn from_bytes(bytes: Vec<u8>) -> AnsiString {
+        let lossy = match String::from_utf8_lossy(&bytes) {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(text) => Some(text),
+        };
+        AnsiString { bytes, lossy }
+    }
+
+    /// The exact bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The text: the bytes read as UTF-8, with `U+FFFD` where they are not.
+    pub fn as_str(&self) -> &str {
+        match &self.lossy {
+            Some(text) => text,
+            // The bytes were checked to be UTF-8 when the value was made.
+            None => std::str::from_utf8(&self.bytes).unwrap_or_default(),
+        }
+    }
+
+    /// Whether [`as_str`](Self::as_str) is exact (the bytes are UTF-8).
+    pub fn is_exact(&self) -> bool {
+        self.lossy.is_none()
+    }
+
     /// The value as an `LPTSTR` (8-bit).
     pub fn as_tstr(&self) -> TStr<'_> {
-        TStr::Ansi(&self.units)
+        TStr::Ansi(&self.bytes)
     }
+}
+
+impl From<&str> for AnsiString {
+    fn from(text: &str) -> AnsiString {
+        AnsiString {
+            bytes: text.as_bytes().to_vec(),
+            lossy: None,
+        }
+    }
+}
+
+impl From<String> for AnsiString {
+    fn from(text: String) -> AnsiString {
+        AnsiString {
+            bytes: text.into_bytes(),
+            lossy: None,
+        }
+    }
+}
+
+/// A `PT_UNICODE` value: UTF-16 code units, kept exactly as they were given
+/// ([`WideString::as_units`], an unpaired surrogate included), with their text for people
+/// ([`WideString::as_str`]).
+///
+/// ```
+/// use mapisim::strings::WideString;
+///
+/// let name = WideString::from("Zoo Store");
+/// assert_eq!(name.as_units().len(), 9);
+/// assert_eq!(name, "Zoo Store");
+/// let odd = WideString::from_units(vec![0x0041, 0xD800]);
+/// assert_eq!(odd.as_units(), [0x0041, 0xD800]);
+/// assert_eq!(odd.as_str(), "A\u{FFFD}");
+/// assert!(!odd.is_exact());
+/// ```
+#[derive(Clone)]
+pub struct WideString {
+    text: String,
+    /// The code units: set when the value was made from units that do not decode exactly,
+    /// otherwise computed from the text when first asked for.
+    units: std::sync::OnceLock<Vec<u16>>,
+    exact: bool,
 }
 
 impl WideString {
+    /// The value with exactly these code units.
+    pub fn from_units(units: Vec<u16>) -> WideString {
+        let text = String::from_utf16_lossy(&units);
+        let exact = text.encode_utf16().eq(units.iter().copied());
+        WideString {
+            text,
+            units: std::sync::OnceLock::from(units),
+            exact,
+        }
+    }
+
+    /// The exact code units.
+    pub fn as_units(&self) -> &[u16] {
+        self.units.get_or_init(|| self.text.encode_utf16().collect())
+    }
+
+    /// The text: the code units decoded, with `U+FFFD` for an unpaired surrogate.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether [`as_str`](Self::as_str) is exact (the code units decode, and encode back to
+    /// themselves).
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
     /// The value as an `LPTSTR` (UTF-16).
     pub fn as_tstr(&self) -> TStr<'_> {
-        TStr::Wide(&self.units)
+        TStr::Wide(self.as_units())
     }
 }
+
+impl From<&str> for WideString {
+    fn from(text: &str) -> WideString {
+        WideString::from(text.to_owned())
+    }
+}
+
+impl From<String> for WideString {
+    fn from(text: String) -> WideString {
+        WideString {
+            text,
+            units: std::sync::OnceLock::new(),
+            exact: true,
+        }
+    }
+}
+
+impl PartialEq for WideString {
+    /// Equal code units.
+    fn eq(&self, other: &WideString) -> bool {
+        if self.exact && other.exact {
+            self.text == other.text
+        } else {
+            self.as_units() == other.as_units()
+        }
+    }
+}
+
+impl Eq for WideString {}
+
+impl std::hash::Hash for WideString {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_units().hash(state);
+    }
+}
+
+impl PartialOrd for WideString {
+    fn partial_cmp(&self, other: &WideString) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for WideString {
+    /// By code units.
+    fn cmp(&self, other: &WideString) -> std::cmp::Ordering {
+        self.as_units().cmp(other.as_units())
+    }
+}
+
+/// What both string values share: text conversions, comparison with text, display.
+macro_rules! text_like {
+    ($($name:ident),*) => {
+        $(
+            impl From<&String> for $name {
+                fn from(text: &String) -> $name {
+                    $name::from(text.as_str())
+                }
+            }
+
+            impl std::ops::Deref for $name {
+                type Target = str;
+
+                /// The text ([`as_str`](Self::as_str)).
+                fn deref(&self) -> &str {
+                    self.as_str()
+                }
+            }
+
+            impl PartialEq<str> for $name {
+                fn eq(&self, other: &str) -> bool {
+                    self.is_exact() && self.as_str() == other
+                }
+            }
+
+            impl PartialEq<&str> for $name {
+                fn eq(&self, other: &&str) -> bool {
+                    self.is_exact() && self.as_str() == *other
+                }
+            }
+
+            impl fmt::Debug for $name {
+                /// The text, quoted as a `str` is.
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    fmt::Debug::fmt(self.as_str(), f)
+                }
+            }
+
+            impl fmt::Display for $name {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+        )*
+    };
+}
+
+text_like!(AnsiString, WideString);
 
 #[cfg(test)]
 mod tests {
