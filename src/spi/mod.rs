@@ -48,6 +48,7 @@ pub use memory::{
 pub use process::{LoadedLibrary, Process};
 pub use status::{MapiProgress, MapiStatus, ProviderShutdown};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
+pub use support::{AdrParm, NewMailNotification, SpoolerNotifyData};
 pub use support::{
     AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropNames,
     PropProblem,

@@ -16,6 +16,7 @@ use crate::spi::memory::{BufferId, MapiBuffer, MemRoutines, PropArray};
 use crate::spi::status::MapiProgress;
 use crate::spi::status::MapiStatus;
 use crate::spi::store::MsgStore;
+use crate::strings::TString;
 
 /// `MAPIERROR`: extended error information.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -320,6 +321,126 @@ impl fmt::Debug for OpenedEntry {
             .field("object_type", &self.object_type())
             .field("object", &self.label())
             .finish()
+    }
+}
+
+/// `ADRPARM`: how the common address dialog of [`MapiSupport::address`] looks and behaves.
+///
+/// Every member of the C structure is here, in its order. The strings are `LPTSTR`s: UTF-16 when
+/// `flags` has `MAPI_UNICODE`, 8-bit otherwise, each kept as the caller gave it ([`TString`]).
+/// `None` stands for a NULL pointer everywhere.
+///
+/// The callbacks, their contexts, the reserved pointer and the restrictions (`SRestriction`) are
+/// not modelled: they are carried as the raw values of their pointers, for a shim in the same
+/// process to hand on unchanged. The simulator never calls nor reads them.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct AdrParm {
+    /// `cbABContEntryID` and `lpABContEntryID`: the entry ID of the container whose entries the
+    /// dialog lists first.
+    pub container_entry_id: Option<Vec<u8>>,
+    /// `ulFlags`: `AB_RESOLVE`, `AB_SELECTONLY`, `ADDRESS_ONE`, `DIALOG_MODAL`, `DIALOG_OPTIONS`,
+    /// `DIALOG_SDI` (`DIALOG_MODAL` and `DIALOG_SDI` exclude each other), `MAPI_UNICODE` for the
+    /// strings. The four highest bits are the version of the structure, which must be 0.
+    pub flags: u32,
+    /// `lpReserved`: reserved, NULL.
+    pub reserved: Option<usize>,
+    /// `ulHelpContext`: the help topic shown first when the user asks for help in the dialog.
+    pub help_context: u32,
+    /// `lpszHelpFileName`: the help file that goes with `help_context`.
+    pub help_file_name: Option<TString>,
+    /// `lpfnABSDI` (an `ACCELERATEABSDI` function, raw): the caller passes NULL; for a modeless
+    /// dialog (`DIALOG_SDI`) MAPI sets it before returning, for the caller's message loop to call
+    /// so that the dialog's keyboard shortcuts work.
+    pub accelerate: Option<usize>,
+    /// `lpfnDismiss` (a `DISMISSMODELESS` function, raw): called by MAPI when the user closes a
+    /// modeless dialog.
+    pub dismiss: Option<usize>,
+    /// `lpvDismissContext` (raw): what MAPI passes to `dismiss`.
+    pub dismiss_context: Option<usize>,
+    /// `lpszCaption`: the title of the dialog.
+    pub caption: Option<TString>,
+    /// `lpszNewEntryTitle`: the label of the button that opens the new-entry dialog (modal dialog).
+    pub new_entry_title: Option<TString>,
+    /// `lpszDestWellsTitle`: the title over the recipient boxes (modal dialog).
+    pub dest_wells_title: Option<TString>,
+    /// `cDestFields`: how many recipient boxes the modal dialog has; 0 for a modeless dialog (or a
+    /// dialog to browse); `0xFFFF_FFFF` for MAPI's default number, with `dest_titles` and
+    /// `dest_comps` NULL.
+    pub dest_fields: u32,
+    /// `nDestFieldFocus`: the recipient box that has the focus first, from 0 to `dest_fields - 1`.
+    pub dest_field_focus: u32,
+    /// `lppszDestTitles`: the label of the button beside each recipient box (`dest_fields` of
+    /// them); NULL for MAPI's default labels.
+    pub dest_titles: Option<Vec<TString>>,
+    /// `lpulDestComps`: the recipient type (`MAPI_TO`, `MAPI_CC`, `MAPI_BCC`, …) of each recipient
+    /// box (`dest_fields` of them); NULL for MAPI's default types.
+    pub dest_comps: Option<Vec<u32>>,
+    /// `lpContRestriction` (an `SRestriction`, raw): which entries the dialog may show.
+    pub contents_restriction: Option<usize>,
+    /// `lpHierRestriction` (an `SRestriction`, raw): which containers may supply them.
+    pub hierarchy_restriction: Option<usize>,
+}
+
+/// `NEWMAIL_NOTIFICATION`: a message that has just arrived in a store, which a store provider
+/// tightly coupled with a transport passes to [`MapiSupport::spooler_notify`] with
+/// `NOTIFY_NEWMAIL_RECEIVED`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct NewMailNotification {
+    /// `cbEntryID` and `lpEntryID`: the entry ID of the new message.
+    pub entry_id: Vec<u8>,
+    /// `cbParentID` and `lpParentID`: the entry ID of the receive folder it arrived in.
+    pub parent_id: Vec<u8>,
+    /// `ulFlags`: `MAPI_UNICODE` when `message_class` is UTF-16.
+    pub flags: u32,
+    /// `lpszMessageClass`: the message class of the new message, in the encoding `flags` says.
+    pub message_class: TString,
+    /// `ulMessageFlags`: a copy of the message's `PR_MESSAGE_FLAGS`.
+    pub message_flags: u32,
+}
+
+/// `lpvData` of [`MapiSupport::spooler_notify`]: what the pointer points to, which depends on the
+/// flag it comes with.
+///
+/// ```
+/// use mapisim::spi::{NewMailNotification, SpoolerNotifyData};
+/// use mapisim::strings::TString;
+///
+/// // NOTIFY_READYTOSEND (and every flag but three) comes with NULL.
+/// assert_eq!(SpoolerNotifyData::default(), SpoolerNotifyData::Null);
+/// // NOTIFY_NEWMAIL_RECEIVED describes the message that arrived.
+/// let arrived = NewMailNotification {
+///     entry_id: b"message".to_vec(),
+///     parent_id: b"inbox".to_vec(),
+///     flags: 0,
+///     message_class: TString::ansi_from_str("IPM.Note"),
+///     message_flags: 0,
+/// };
+/// let data = SpoolerNotifyData::NewMail(&arrived);
+/// assert!(!data.is_null());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum SpoolerNotifyData<'a> {
+    /// NULL: what `NOTIFY_READYTOSEND`, `NOTIFY_NEWMAIL`, `NOTIFY_CRITSEC`, `NOTIFY_NONCRIT` and
+    /// `NOTIFY_CONFIG_CHANGE` come with (the data is undefined for them and should be NULL).
+    #[default]
+    Null,
+    /// With `NOTIFY_NEWMAIL_RECEIVED` (stores): the `NEWMAIL_NOTIFICATION` of the message that
+    /// arrived.
+    NewMail(&'a NewMailNotification),
+    /// With `NOTIFY_SENTDEFERRED` (transports): the entry ID of the deferred message (an
+    /// `SBinary`).
+    SentDeferred(&'a [u8]),
+    /// Any other pointer, as its raw value: the information about the error that
+    /// `NOTIFY_CRITICAL_ERROR` carries (its form is not documented), or a pointer given with a
+    /// flag whose data should be NULL. It is not modelled: a shim hands the value on, and the
+    /// simulator does not read it.
+    Raw(usize),
+}
+
+impl SpoolerNotifyData<'_> {
+    /// Whether the pointer is NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, SpoolerNotifyData::Null)
     }
 }
 
