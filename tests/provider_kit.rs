@@ -1023,6 +1023,56 @@ fn methods_in_source() -> Vec<String> {
         .collect()
 }
 
+/// The number of parameters (after `&self`) of each method of the `MapiSupport` trait, read from
+/// its source.
+fn parameter_counts_in_source() -> Vec<(String, usize)> {
+    let source = include_str!("../src/spi/support.rs");
+    let (_, body) = source
+        .split_once("pub trait MapiSupport: Send + Sync {")
+        .expect("the MapiSupport trait");
+    let mut counts = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("\n    fn ") {
+        let signature = &rest[at + "\n    fn ".len()..];
+        let name = signature.split(['(', '<']).next().unwrap().to_owned();
+        // The parameter list: from the first `(` to the one that closes it.
+        let open = signature.find('(').unwrap();
+        let (mut depth, mut close) = (0i32, open);
+        for (i, c) in signature[open..].char_indices() {
+            match c {
+                '(' | '<' => depth += 1,
+                ')' | '>' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                close = open + i;
+                break;
+            }
+        }
+        let (mut depth, mut parameters) = (0i32, vec![String::new()]);
+        for c in signature[open + 1..close].chars() {
+            match c {
+                '(' | '<' => depth += 1,
+                ')' | '>' => depth -= 1,
+                ',' if depth == 0 => {
+                    parameters.push(String::new());
+                    continue;
+                }
+                _ => {}
+            }
+            parameters.last_mut().unwrap().push(c);
+        }
+        let count = parameters
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty() && *p != "&self")
+            .count();
+        counts.push((name, count));
+        rest = &signature[close..];
+    }
+    counts
+}
+
 /// The recorder wrapped in a `ForwardSupport` with `overrides`, as a support object.
 fn forwarding<O: SupportOverrides + 'static>(recorder: &Ref<Recorder>, overrides: O) -> Ref<dyn MapiSupport> {
     Ref::new(ForwardSupport::new(recorder.clone().into(), overrides)).into()
@@ -1039,6 +1089,33 @@ fn the_method_list_is_the_whole_mapi_support_trait() {
     assert_eq!(in_source, METHODS);
     let cases: Vec<&str> = CASES.iter().map(|(name, _)| *name).collect();
     assert_eq!(cases, METHODS);
+}
+
+#[test]
+fn the_recorder_records_every_parameter_of_every_method() {
+    // One recorded argument per parameter of the trait's method: a parameter added to
+    // `MapiSupport` fails here until the recorder records it (and so until the forwarding test
+    // compares it).
+    let fixture = Fixture::new();
+    let recorder = Recorder::new(&MemRoutines::new());
+    let direct = call_every_method(&recorder, &recorder, &fixture);
+    let counts = parameter_counts_in_source();
+    assert_eq!(counts.len(), METHODS.len());
+    for ((name, count), outcome) in counts.iter().zip(&direct) {
+        assert_eq!(name, outcome.method);
+        assert_eq!(
+            outcome.received[0].args.len(),
+            *count,
+            "{name}: {:?}",
+            outcome.received[0].args
+        );
+    }
+    // The parser counts what it should.
+    let by_name = |name: &str| counts.iter().find(|(n, _)| n == name).unwrap().1;
+    assert_eq!(by_name("get_mem_alloc_routines"), 0);
+    assert_eq!(by_name("details"), 8);
+    assert_eq!(by_name("do_copy_to"), 9);
+    assert_eq!(by_name("copy_folder"), 9);
 }
 
 #[test]
