@@ -673,6 +673,31 @@ mapi_flags! {
     }
 }
 
+mapi_flags! {
+    /// `ulFlags` of `IMAPISupport::IStorageFromStream`: how the storage is laid over the stream.
+    /// With no flag the storage is read-only and starts at position zero of the stream.
+    ///
+    /// ```
+    /// use mapisim::flags::{MapiFlags, StorageFromStreamFlags};
+    ///
+    /// let flags = StorageFromStreamFlags::from_raw(0x1000_1002);
+    /// assert_eq!(flags, StorageFromStreamFlags::CURRENT | StorageFromStreamFlags::MODIFY | StorageFromStreamFlags::CREATE);
+    /// assert_eq!(flags.to_string(), "STGSTRM_CURRENT|STGSTRM_MODIFY|STGSTRM_CREATE");
+    /// // STGSTRM_RESET is the absence of STGSTRM_CURRENT: no bit at all.
+    /// assert_eq!(StorageFromStreamFlags::RESET.bits(), 0);
+    /// ```
+    pub struct StorageFromStreamFlags: "IMAPISupport::IStorageFromStream" {
+        /// `STGSTRM_RESET`: the storage starts at position zero of the stream (the default; no bit).
+        const RESET = 0x0000_0000, "STGSTRM_RESET";
+        /// `STGSTRM_CURRENT`: the storage starts at the stream's current position.
+        const CURRENT = 0x1000_0000, "STGSTRM_CURRENT";
+        /// `STGSTRM_MODIFY`: the caller gets read/write access to the storage.
+        const MODIFY = 0x0000_0002, "STGSTRM_MODIFY";
+        /// `STGSTRM_CREATE`: a new storage is created over the stream.
+        const CREATE = 0x0000_1000, "STGSTRM_CREATE";
+    }
+}
+
 /// Declares an enumerated MAPI value (not a bit set): the enum, its values and its MAPI names.
 macro_rules! mapi_values {
     (

@@ -15,13 +15,14 @@ use mapisim::flags::{
     StatusRowFlags, SubscribeFlags,
 };
 use mapisim::ids::{Iid, MapiUid, WrappedStoreEntryId};
-use mapisim::object::{InterfaceKind, ObjectId, ObjectInfo};
+use mapisim::object::{InterfaceKind, ObjectInfo};
 use mapisim::prelude::*;
 use mapisim::props::{PR_DISPLAY_NAME_A, PR_DISPLAY_NAME_W, PR_RECORD_KEY, PR_RESOURCE_FLAGS};
 use mapisim::sample::{SampleLibrary, SampleStore};
 use mapisim::spi::{
-    ForwardSupport, MapiErrorInfo, NoOverrides, OpenedEntry, ProfSect, PropProblem, ServiceEntryArgs,
-    SupportOverrides, hr_get_one_prop, hr_set_one_prop, wrap_store_entry_id, wrapped_store_entry_id,
+    AdrParm, ForwardSupport, MapiErrorInfo, NewMailNotification, NoOverrides, OpenedEntry, ProfSect,
+    PropProblem, ServiceEntryArgs, SpoolerNotifyData, SupportOverrides, hr_get_one_prop, hr_set_one_prop,
+    wrap_store_entry_id, wrapped_store_entry_id,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -29,8 +30,8 @@ use mapisim::spi::{
 // ---------------------------------------------------------------------------------------------
 
 /// Every method of `MapiSupport`, in the trait's order: the calls a `ForwardSupport` must pass on.
-/// (`src/spi/support.rs` has 50 `fn`s: these 41, six of `MapiProp`, `ProfSect::uid`,
-/// `AdviseSink::on_notify` and a `Debug::fmt`.)
+/// (The other `fn`s of `src/spi/support.rs` belong to the traits and types declared before
+/// `MapiSupport`: `MapiProp`, `ProfSect`, `AdviseSink`, `OpenedEntry`, `SpoolerNotifyData`.)
 const METHODS: [&str; 41] = [
     "get_last_error",
     "get_mem_alloc_routines",
@@ -76,16 +77,22 @@ const METHODS: [&str; 41] = [
 ];
 
 /// One call the recorder received: the method and its arguments, each as text (objects by
-/// address, so that the same object reads the same).
+/// identity, so that the same object reads the same).
 #[derive(Clone, PartialEq, Eq, Debug)]
 struct Call {
     method: &'static str,
     args: Vec<String>,
 }
 
-/// An object by its address.
+/// An object by its identity ([`Ref::key`], the same through every interface), so that the same
+/// object reads the same.
 fn obj<T: ?Sized>(object: &Ref<T>) -> String {
-    format!("object at {:p}", &**object)
+    format!("object {:?}", object.key())
+}
+
+/// An object that may be NULL, by its identity.
+fn opt_obj<T: ?Sized>(object: Option<&Ref<T>>) -> String {
+    object.map_or_else(|| "NULL".to_owned(), obj)
 }
 
 /// Records a call: `record!(self, "method", arg, …)`, each argument by its `Debug` form.
@@ -108,6 +115,15 @@ impl ProfSect for Nothing {
         MapiUid(*b"section  of kit!")
     }
 }
+
+/// A progress object that implements nothing.
+struct Progress;
+
+impl MapiProgress for Progress {}
+
+/// An object of an interface the crate does not model (a table, a stream, a storage, an address
+/// book).
+struct Opaque;
 
 /// A support object that implements nothing (every method `MAPI_E_NO_SUPPORT`).
 struct NoSupportAtAll;
@@ -133,7 +149,16 @@ struct Recorder {
     section: Ref<dyn ProfSect>,
     object: Ref<dyn MapiProp>,
     config_support: Ref<dyn MapiSupport>,
+    /// What the methods that return an erased object return.
+    opaque: Ref<dyn Unknown>,
+    progress: Ref<dyn MapiProgress>,
 }
+
+/// The window handle the recorder returns from the dialogs (`*lpulUIParam` on output).
+const DIALOG_WINDOW: usize = 0xD1A1;
+
+/// The `ACCELERATEABSDI` function the recorder returns in `ADRPARM` (`lpfnABSDI` on output).
+const ACCELERATE: usize = 0xACCE;
 
 impl Recorder {
     fn new(routines: &MemRoutines) -> Recorder {
@@ -152,6 +177,8 @@ impl Recorder {
             section: Ref::new(Nothing).into(),
             object: Ref::new(Nothing).into(),
             config_support: Ref::new(NoSupportAtAll).into(),
+            opaque: Ref::new(Opaque).unknown(),
+            progress: Ref::new(Progress).into(),
         }
     }
 
@@ -218,11 +245,11 @@ impl MapiSupport for Recorder {
 
     fn register_preprocessor(
         &self,
-        uid: &MapiUid,
-        address_type: &str,
-        dll_name: &str,
-        preprocess: &str,
-        remove_preprocess_info: &str,
+        uid: Option<&MapiUid>,
+        address_type: Option<TStr<'_>>,
+        dll_name: TStr<'_>,
+        preprocess: Option<&[u8]>,
+        remove_preprocess_info: Option<&[u8]>,
         flags: u32,
     ) -> MapiResult<()> {
         record!(
@@ -243,8 +270,14 @@ impl MapiSupport for Recorder {
         Ok(MapiUid(*b"recorder's  UID!"))
     }
 
-    fn make_invalid(&self, flags: u32, object: ObjectId, ref_count: u32, methods: u32) -> MapiResult<()> {
-        record!(self, "make_invalid", flags, object, ref_count, methods);
+    fn make_invalid(
+        &self,
+        flags: u32,
+        object: &Ref<dyn Unknown>,
+        ref_count: u32,
+        methods: u32,
+    ) -> MapiResult<()> {
+        record!(self, "make_invalid", flags, obj(object), ref_count, methods);
         Ok(())
     }
 
@@ -253,16 +286,16 @@ impl MapiSupport for Recorder {
         Ok(())
     }
 
-    fn spooler_notify(&self, flags: SpoolerNotifyFlags) -> MapiResult<()> {
-        record!(self, "spooler_notify", flags);
+    fn spooler_notify(&self, flags: SpoolerNotifyFlags, data: SpoolerNotifyData<'_>) -> MapiResult<()> {
+        record!(self, "spooler_notify", flags, data);
         Ok(())
     }
 
     fn create_one_off(
         &self,
-        name: &str,
-        address_type: &str,
-        address: &str,
+        name: Option<TStr<'_>>,
+        address_type: TStr<'_>,
+        address: TStr<'_>,
         flags: u32,
     ) -> MapiResult<Vec<u8>> {
         record!(self, "create_one_off", name, address_type, address, flags);
@@ -285,8 +318,17 @@ impl MapiSupport for Recorder {
         flags: u32,
         data: &Ref<dyn MapiProp>,
         interface: Option<Iid>,
+        sibling: Option<&Ref<dyn MapiProp>>,
     ) -> MapiResult<Ref<dyn MapiProp>> {
-        record!(self, "open_template_id", template_id, flags, obj(data), interface);
+        record!(
+            self,
+            "open_template_id",
+            template_id,
+            flags,
+            obj(data),
+            interface,
+            opt_obj(sibling)
+        );
         Ok(self.object.clone())
     }
 
@@ -295,16 +337,21 @@ impl MapiSupport for Recorder {
         Ok(OpenedEntry::Message(self.object.clone()))
     }
 
-    fn get_one_off_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>> {
+    fn get_one_off_table(&self, flags: u32) -> MapiResult<Ref<dyn Unknown>> {
         record!(self, "get_one_off_table", flags);
-        Ok(vec![vec![Prop {
-            tag: PR_DISPLAY_NAME_W,
-            value: "one-off row".into(),
-        }]])
+        Ok(self.opaque.clone())
     }
 
-    fn address(&self, ui_param: usize, recipients: &mut Vec<Vec<Prop>>) -> MapiResult<()> {
-        record!(self, "address", ui_param, recipients);
+    fn address(
+        &self,
+        ui_param: &mut usize,
+        adr_parms: &mut AdrParm,
+        recipients: &mut Vec<Vec<Prop>>,
+    ) -> MapiResult<()> {
+        record!(self, "address", ui_param, adr_parms, recipients);
+        // Every in/out parameter changes on the way out.
+        *ui_param = DIALOG_WINDOW;
+        adr_parms.accelerate = Some(ACCELERATE);
         recipients.push(vec![Prop {
             tag: PR_DISPLAY_NAME_W,
             value: "chosen in the dialog".into(),
@@ -312,8 +359,30 @@ impl MapiSupport for Recorder {
         Ok(())
     }
 
-    fn details(&self, ui_param: usize, entry_id: &[u8], flags: u32) -> MapiResult<()> {
-        record!(self, "details", ui_param, entry_id, flags);
+    fn details(
+        &self,
+        ui_param: &mut usize,
+        dismiss: Option<usize>,
+        dismiss_context: Option<usize>,
+        entry_id: &[u8],
+        button_callback: Option<usize>,
+        button_context: Option<usize>,
+        button_text: Option<TStr<'_>>,
+        flags: u32,
+    ) -> MapiResult<()> {
+        record!(
+            self,
+            "details",
+            ui_param,
+            dismiss,
+            dismiss_context,
+            entry_id,
+            button_callback,
+            button_context,
+            button_text,
+            flags
+        );
+        *ui_param = DIALOG_WINDOW;
         Ok(())
     }
 
@@ -321,8 +390,8 @@ impl MapiSupport for Recorder {
         &self,
         ui_param: usize,
         flags: u32,
-        container: &[u8],
-        template: &[u8],
+        container: Option<&[u8]>,
+        template: Option<&[u8]>,
     ) -> MapiResult<Vec<u8>> {
         record!(self, "new_entry", ui_param, flags, container, template);
         Ok(b"new entry".to_vec())
@@ -332,7 +401,8 @@ impl MapiSupport for Recorder {
         &self,
         ui_param: usize,
         flags: u32,
-        title: &str,
+        title: TStr<'_>,
+        display_table: &Ref<dyn Unknown>,
         config: &Ref<dyn MapiProp>,
         top_page: u32,
     ) -> MapiResult<()> {
@@ -342,6 +412,7 @@ impl MapiSupport for Recorder {
             ui_param,
             flags,
             title,
+            obj(display_table),
             obj(config),
             top_page
         );
@@ -350,17 +421,25 @@ impl MapiSupport for Recorder {
 
     fn copy_messages(
         &self,
-        source_folder: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src_folder: &Ref<dyn Unknown>,
         messages: &[Vec<u8>],
-        destination_folder: &Ref<dyn MapiProp>,
+        dest_interface: &Iid,
+        dest_folder: &Ref<dyn Unknown>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
         flags: u32,
     ) -> MapiResult<()> {
         record!(
             self,
             "copy_messages",
-            obj(source_folder),
+            src_interface,
+            obj(src_folder),
             messages,
-            obj(destination_folder),
+            dest_interface,
+            obj(dest_folder),
+            ui_param,
+            opt_obj(progress),
             flags
         );
         Ok(())
@@ -368,19 +447,27 @@ impl MapiSupport for Recorder {
 
     fn copy_folder(
         &self,
-        source_folder: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src_folder: &Ref<dyn Unknown>,
         entry_id: &[u8],
-        destination_folder: &Ref<dyn MapiProp>,
-        new_name: Option<&str>,
+        dest_interface: Option<&Iid>,
+        dest_folder: &Ref<dyn Unknown>,
+        new_name: Option<TStr<'_>>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
         flags: u32,
     ) -> MapiResult<()> {
         record!(
             self,
             "copy_folder",
-            obj(source_folder),
+            src_interface,
+            obj(src_folder),
             entry_id,
-            obj(destination_folder),
+            dest_interface,
+            obj(dest_folder),
             new_name,
+            ui_param,
+            opt_obj(progress),
             flags
         );
         Ok(())
@@ -388,12 +475,29 @@ impl MapiSupport for Recorder {
 
     fn do_copy_to(
         &self,
-        source: &Ref<dyn MapiProp>,
-        exclude: &[PropTag],
-        destination: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src: &Ref<dyn Unknown>,
+        exclude_interfaces: &[Iid],
+        exclude_props: Option<&[PropTag]>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        dest_interface: &Iid,
+        dest: &Ref<dyn Unknown>,
         flags: u32,
     ) -> MapiResult<Vec<PropProblem>> {
-        record!(self, "do_copy_to", obj(source), exclude, obj(destination), flags);
+        record!(
+            self,
+            "do_copy_to",
+            src_interface,
+            obj(src),
+            exclude_interfaces,
+            exclude_props,
+            ui_param,
+            opt_obj(progress),
+            dest_interface,
+            obj(dest),
+            flags
+        );
         Ok(vec![PropProblem {
             index: 1,
             tag: PR_RECORD_KEY,
@@ -403,17 +507,25 @@ impl MapiSupport for Recorder {
 
     fn do_copy_props(
         &self,
-        source: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src: &Ref<dyn Unknown>,
         include: &[PropTag],
-        destination: &Ref<dyn MapiProp>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        dest_interface: &Iid,
+        dest: &Ref<dyn Unknown>,
         flags: u32,
     ) -> MapiResult<Vec<PropProblem>> {
         record!(
             self,
             "do_copy_props",
-            obj(source),
+            src_interface,
+            obj(src),
             include,
-            obj(destination),
+            ui_param,
+            opt_obj(progress),
+            dest_interface,
+            obj(dest),
             flags
         );
         Ok(vec![PropProblem {
@@ -423,14 +535,25 @@ impl MapiSupport for Recorder {
         }])
     }
 
-    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<()> {
+    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<Ref<dyn MapiProgress>> {
         record!(self, "do_progress_dialog", ui_param, flags);
-        Ok(())
+        Ok(self.progress.clone())
     }
 
-    fn read_receipt(&self, flags: ReadReceiptFlags, message: &Ref<dyn MapiProp>) -> MapiResult<()> {
-        record!(self, "read_receipt", flags, obj(message));
-        Ok(())
+    fn read_receipt(
+        &self,
+        flags: ReadReceiptFlags,
+        read_message: &Ref<dyn MapiProp>,
+        empty_message: Option<&Ref<dyn MapiProp>>,
+    ) -> MapiResult<Option<Ref<dyn MapiProp>>> {
+        record!(
+            self,
+            "read_receipt",
+            flags,
+            obj(read_message),
+            opt_obj(empty_message)
+        );
+        Ok(Some(self.object.clone()))
     }
 
     fn prepare_submit(&self, message: &Ref<dyn MapiProp>, flags: u32) -> MapiResult<u32> {
@@ -453,9 +576,9 @@ impl MapiSupport for Recorder {
         Ok(())
     }
 
-    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
+    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn Unknown>> {
         record!(self, "open_address_book", interface, flags);
-        Ok(self.object.clone())
+        Ok(self.opaque.clone())
     }
 
     fn preprocess(&self, flags: u32, entry_id: &[u8]) -> MapiResult<()> {
@@ -488,9 +611,14 @@ impl MapiSupport for Recorder {
         Ok(())
     }
 
-    fn istorage_from_stream(&self, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
-        record!(self, "istorage_from_stream", flags);
-        Ok(self.object.clone())
+    fn istorage_from_stream(
+        &self,
+        stream_in: &Ref<dyn Unknown>,
+        interface: Option<&Iid>,
+        flags: StorageFromStreamFlags,
+    ) -> MapiResult<Ref<dyn Unknown>> {
+        record!(self, "istorage_from_stream", obj(stream_in), interface, flags);
+        Ok(self.opaque.clone())
     }
 
     fn get_svc_config_support_obj(&self, flags: u32) -> MapiResult<Ref<dyn MapiSupport>> {
@@ -503,13 +631,23 @@ impl MapiSupport for Recorder {
 // One call of every method
 // ---------------------------------------------------------------------------------------------
 
-/// The objects the calls pass.
+/// The objects the calls pass, each a different object so that one passed in the place of
+/// another shows.
 struct Fixture {
     routines: MemRoutines,
     sink: Ref<dyn AdviseSink>,
     source: Ref<dyn MapiProp>,
     destination: Ref<dyn MapiProp>,
-    object_id: ObjectId,
+    /// A registered object, for `MakeInvalid`.
+    object: Ref<dyn Unknown>,
+    progress: Ref<dyn MapiProgress>,
+    /// A table, a stream: objects the crate does not model.
+    table: Ref<dyn Unknown>,
+    stream: Ref<dyn Unknown>,
+    /// A message the calls pass besides `source` and `destination`.
+    message: Ref<dyn MapiProp>,
+    /// What `SpoolerNotify` is told of.
+    new_mail: NewMailNotification,
 }
 
 impl Fixture {
@@ -521,12 +659,46 @@ impl Fixture {
             sink: Ref::new(Sink).into(),
             source: Ref::new(Nothing).into(),
             destination: Ref::new(Nothing).into(),
-            object_id: registered.id().unwrap(),
+            object: registered.unknown(),
+            progress: Ref::new(Progress).into(),
+            table: Ref::new(Opaque).unknown(),
+            stream: Ref::new(Opaque).unknown(),
+            message: Ref::new(Nothing).into(),
+            new_mail: NewMailNotification {
+                entry_id: b"new message".to_vec(),
+                parent_id: b"inbox".to_vec(),
+                flags: 0x8000_0000,
+                message_class: TString::wide_from_str("IPM.Note"),
+                message_flags: 0x21,
+            },
         }
     }
 }
 
-/// A result as text: values by their `Debug` form, objects by address.
+/// The address dialog's parameters, every member set to a value of its own.
+fn adr_parm() -> AdrParm {
+    AdrParm {
+        container_entry_id: Some(b"container".to_vec()),
+        flags: 0x8000_0001,
+        reserved: None,
+        help_context: 0x4E1,
+        help_file_name: Some(TString::wide_from_str("help.hlp")),
+        accelerate: None,
+        dismiss: Some(0xD15),
+        dismiss_context: Some(0xC0),
+        caption: Some(TString::wide_from_str("Choose")),
+        new_entry_title: Some(TString::wide_from_str("New")),
+        dest_wells_title: Some(TString::wide_from_str("Send to")),
+        dest_fields: 2,
+        dest_field_focus: 1,
+        dest_titles: Some(vec![TString::wide_from_str("To"), TString::wide_from_str("Cc")]),
+        dest_comps: Some(vec![1, 2]),
+        contents_restriction: Some(0x7E57),
+        hierarchy_restriction: Some(0x41E7),
+    }
+}
+
+/// A result as text: values by their `Debug` form, objects by identity.
 trait Show {
     fn show(&self) -> String;
 }
@@ -543,6 +715,12 @@ impl<T: Show> Show for MapiResult<T> {
 impl<T: ?Sized> Show for Ref<T> {
     fn show(&self) -> String {
         obj(self)
+    }
+}
+
+impl<T: ?Sized> Show for Option<Ref<T>> {
+    fn show(&self) -> String {
+        opt_obj(self.as_ref())
     }
 }
 
@@ -581,6 +759,9 @@ show_by_debug!(
 /// One call of one method with arguments of its own, and its result as text.
 type Case = fn(&dyn MapiSupport, &Fixture) -> String;
 
+/// `IID_ILockBytes` (OLE's), an interface `IStorageFromStream` takes a stream through.
+const IID_ILOCKBYTES: Iid = Iid(uuid::Uuid::from_u128(0x0000_000A_0000_0000_C000_0000_0000_0046));
+
 /// The columns passed as a status row, a notification's properties and a recipient.
 fn columns() -> Vec<Prop> {
     vec![Prop {
@@ -618,26 +799,37 @@ const CASES: [(&str, Case); 41] = [
     ("register_preprocessor", |s, _| {
         let uid = MapiUid(*b"preprocessor UID");
         s.register_preprocessor(
-            &uid,
-            "SMTP",
-            "PRE.DLL",
-            "Preprocess",
-            "RemovePreprocessInfo",
+            Some(&uid),
+            Some(TStr::ansi(b"SMTP")),
+            TStr::ansi(b"PRE.DLL"),
+            Some(b"Preprocess"),
+            Some(b"RemovePreprocessInfo"),
             0x33,
         )
         .show()
     }),
     ("new_uid", |s, _| s.new_uid().show()),
     ("make_invalid", |s, f| {
-        s.make_invalid(0x44, f.object_id, 3, 12).show()
+        s.make_invalid(0x44, &f.object, 3, 12).show()
     }),
     ("spooler_yield", |s, _| s.spooler_yield(0x55).show()),
-    ("spooler_notify", |s, _| {
-        s.spooler_notify(SpoolerNotifyFlags::READYTOSEND).show()
+    ("spooler_notify", |s, f| {
+        s.spooler_notify(
+            SpoolerNotifyFlags::NEWMAIL_RECEIVED,
+            SpoolerNotifyData::NewMail(&f.new_mail),
+        )
+        .show()
     }),
     ("create_one_off", |s, _| {
-        s.create_one_off("Someone", "SMTP", "someone@example.org", 0x66)
-            .show()
+        let name = TString::wide_from_str("Someone");
+        let address = TString::wide_from_str("someone@example.org");
+        s.create_one_off(
+            Some(name.as_tstr()),
+            TStr::wide(&[0x53, 0x4D, 0x54, 0x50]),
+            address.as_tstr(),
+            0x8000_0066,
+        )
+        .show()
     }),
     ("set_provider_uid", |s, _| {
         s.set_provider_uid(&MapiUid(*b"provider's  UID!"), 0x77).show()
@@ -646,48 +838,114 @@ const CASES: [(&str, Case); 41] = [
         s.compare_entry_ids(b"entry a", b"entry b", 0x88).show()
     }),
     ("open_template_id", |s, f| {
-        s.open_template_id(b"template", 0x99, &f.source, Some(Iid::IMAPIPROP))
-            .show()
+        s.open_template_id(
+            b"template",
+            0x99,
+            &f.source,
+            Some(Iid::IMAILUSER),
+            Some(&f.destination),
+        )
+        .show()
     }),
     ("open_entry", |s, _| {
         s.open_entry(b"an entry", Some(Iid::IMESSAGE), 0xAA).show()
     }),
     ("get_one_off_table", |s, _| s.get_one_off_table(0xBB).show()),
     ("address", |s, _| {
+        let mut ui_param = 0xCC;
+        let mut adr_parms = adr_parm();
         let mut recipients = vec![columns()];
-        let result = s.address(0xCC, &mut recipients);
-        format!("{} with recipients {recipients:?}", result.show())
+        let result = s.address(&mut ui_param, &mut adr_parms, &mut recipients);
+        format!(
+            "{} with window {ui_param:#x}, {adr_parms:?} and recipients {recipients:?}",
+            result.show()
+        )
     }),
-    ("details", |s, _| s.details(0xDD, b"detailed", 0xEE).show()),
+    ("details", |s, _| {
+        let mut ui_param = 0xDD;
+        let text = TString::wide_from_str("More");
+        let result = s.details(
+            &mut ui_param,
+            Some(0xD15),
+            Some(0xC0),
+            b"detailed",
+            Some(0xB0),
+            Some(0xBC),
+            Some(text.as_tstr()),
+            0x8000_0001,
+        );
+        format!("{} with window {ui_param:#x}", result.show())
+    }),
     ("new_entry", |s, _| {
-        s.new_entry(0xFF, 0x101, b"container", b"template").show()
+        s.new_entry(0xFF, 0x101, Some(b"container"), Some(b"template"))
+            .show()
     }),
     ("do_config_propsheet", |s, f| {
-        s.do_config_propsheet(0x102, 0x103, "Settings", &f.source, 2)
+        s.do_config_propsheet(0x102, 0x103, TStr::ansi(b"Settings"), &f.table, &f.source, 2)
             .show()
     }),
     ("copy_messages", |s, f| {
         let messages = [b"message 1".to_vec(), b"message 2".to_vec()];
-        s.copy_messages(&f.source, &messages, &f.destination, 0x104)
-            .show()
+        s.copy_messages(
+            &Iid::IMAPIFOLDER,
+            &f.source.unknown(),
+            &messages,
+            &Iid::IMAPICONTAINER,
+            &f.destination.unknown(),
+            0x104,
+            Some(&f.progress),
+            0x105,
+        )
+        .show()
     }),
     ("copy_folder", |s, f| {
-        s.copy_folder(&f.source, b"folder", &f.destination, Some("Copied"), 0x105)
-            .show()
+        let name = TString::wide_from_str("Copied");
+        s.copy_folder(
+            &Iid::IMAPIFOLDER,
+            &f.source.unknown(),
+            b"folder",
+            Some(&Iid::IMAPICONTAINER),
+            &f.destination.unknown(),
+            Some(name.as_tstr()),
+            0x106,
+            Some(&f.progress),
+            0x8000_0107,
+        )
+        .show()
     }),
     ("do_copy_to", |s, f| {
-        s.do_copy_to(&f.source, &[PR_RECORD_KEY], &f.destination, 0x106)
-            .show()
+        s.do_copy_to(
+            &Iid::IMESSAGE,
+            &f.source.unknown(),
+            &[Iid::IATTACHMENT, Iid::IMAPITABLE],
+            Some(&[PR_RECORD_KEY, PR_DISPLAY_NAME_W]),
+            0x108,
+            Some(&f.progress),
+            &Iid::IMAPIPROP,
+            &f.destination.unknown(),
+            0x109,
+        )
+        .show()
     }),
     ("do_copy_props", |s, f| {
-        s.do_copy_props(&f.source, &[PR_DISPLAY_NAME_W], &f.destination, 0x107)
-            .show()
+        s.do_copy_props(
+            &Iid::IMESSAGE,
+            &f.source.unknown(),
+            &[PR_DISPLAY_NAME_W],
+            0x10A,
+            Some(&f.progress),
+            &Iid::IMAPIPROP,
+            &f.destination.unknown(),
+            0x10B,
+        )
+        .show()
     }),
     ("do_progress_dialog", |s, _| {
         s.do_progress_dialog(0x108, 0x109).show()
     }),
     ("read_receipt", |s, f| {
-        s.read_receipt(ReadReceiptFlags::NON_READ, &f.source).show()
+        s.read_receipt(ReadReceiptFlags::NON_READ, &f.source, Some(&f.message))
+            .show()
     }),
     ("prepare_submit", |s, f| s.prepare_submit(&f.source, 0x10A).show()),
     ("expand_recips", |s, f| {
@@ -712,8 +970,13 @@ const CASES: [(&str, Case); 41] = [
         s.wrap_store_entry_id(b"original").show()
     }),
     ("modify_profile", |s, _| s.modify_profile(0x111).show()),
-    ("istorage_from_stream", |s, _| {
-        s.istorage_from_stream(0x112).show()
+    ("istorage_from_stream", |s, f| {
+        s.istorage_from_stream(
+            &f.stream,
+            Some(&IID_ILOCKBYTES),
+            StorageFromStreamFlags::CURRENT | StorageFromStreamFlags::MODIFY,
+        )
+        .show()
     }),
     ("get_svc_config_support_obj", |s, _| {
         s.get_svc_config_support_obj(0x113).show()
@@ -756,6 +1019,56 @@ fn methods_in_source() -> Vec<String> {
         .collect()
 }
 
+/// The number of parameters (after `&self`) of each method of the `MapiSupport` trait, read from
+/// its source.
+fn parameter_counts_in_source() -> Vec<(String, usize)> {
+    let source = include_str!("../src/spi/support.rs");
+    let (_, body) = source
+        .split_once("pub trait MapiSupport: Send + Sync {")
+        .expect("the MapiSupport trait");
+    let mut counts = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("\n    fn ") {
+        let signature = &rest[at + "\n    fn ".len()..];
+        let name = signature.split(['(', '<']).next().unwrap().to_owned();
+        // The parameter list: from the first `(` to the one that closes it.
+        let open = signature.find('(').unwrap();
+        let (mut depth, mut close) = (0i32, open);
+        for (i, c) in signature[open..].char_indices() {
+            match c {
+                '(' | '<' => depth += 1,
+                ')' | '>' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                close = open + i;
+                break;
+            }
+        }
+        let (mut depth, mut parameters) = (0i32, vec![String::new()]);
+        for c in signature[open + 1..close].chars() {
+            match c {
+                '(' | '<' => depth += 1,
+                ')' | '>' => depth -= 1,
+                ',' if depth == 0 => {
+                    parameters.push(String::new());
+                    continue;
+                }
+                _ => {}
+            }
+            parameters.last_mut().unwrap().push(c);
+        }
+        let count = parameters
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty() && *p != "&self")
+            .count();
+        counts.push((name, count));
+        rest = &signature[close..];
+    }
+    counts
+}
+
 /// The recorder wrapped in a `ForwardSupport` with `overrides`, as a support object.
 fn forwarding<O: SupportOverrides + 'static>(recorder: &Ref<Recorder>, overrides: O) -> Ref<dyn MapiSupport> {
     Ref::new(ForwardSupport::new(recorder.clone().into(), overrides)).into()
@@ -775,6 +1088,33 @@ fn the_method_list_is_the_whole_mapi_support_trait() {
 }
 
 #[test]
+fn the_recorder_records_every_parameter_of_every_method() {
+    // One recorded argument per parameter of the trait's method: a parameter added to
+    // `MapiSupport` fails here until the recorder records it (and so until the forwarding test
+    // compares it).
+    let fixture = Fixture::new();
+    let recorder = Recorder::new(&MemRoutines::new());
+    let direct = call_every_method(&recorder, &recorder, &fixture);
+    let counts = parameter_counts_in_source();
+    assert_eq!(counts.len(), METHODS.len());
+    for ((name, count), outcome) in counts.iter().zip(&direct) {
+        assert_eq!(name, outcome.method);
+        assert_eq!(
+            outcome.received[0].args.len(),
+            *count,
+            "{name}: {:?}",
+            outcome.received[0].args
+        );
+    }
+    // The parser counts what it should.
+    let by_name = |name: &str| counts.iter().find(|(n, _)| n == name).unwrap().1;
+    assert_eq!(by_name("get_mem_alloc_routines"), 0);
+    assert_eq!(by_name("details"), 8);
+    assert_eq!(by_name("do_copy_to"), 9);
+    assert_eq!(by_name("copy_folder"), 9);
+}
+
+#[test]
 fn the_recorder_answers_every_method_with_a_success_of_its_own() {
     let fixture = Fixture::new();
     let recorder = Recorder::new(&MemRoutines::new());
@@ -788,12 +1128,31 @@ fn the_recorder_answers_every_method_with_a_success_of_its_own() {
     // Objects passed are told apart, and the values returned are the recorder's.
     let by_name = |name: &str| direct.iter().find(|o| o.method == name).unwrap();
     assert_eq!(
-        by_name("copy_messages").received[0].args[0],
+        by_name("copy_messages").received[0].args[1],
         format!("{:?}", obj(&fixture.source))
     );
     assert_eq!(
-        by_name("copy_messages").received[0].args[2],
+        by_name("copy_messages").received[0].args[4],
         format!("{:?}", obj(&fixture.destination))
+    );
+    assert_eq!(
+        by_name("make_invalid").received[0].args[1],
+        format!("{:?}", obj(&fixture.object))
+    );
+    // The in/out parameters come back changed.
+    let address = &by_name("address").result;
+    assert!(
+        address.contains(&format!("window {DIALOG_WINDOW:#x}")),
+        "{address}"
+    );
+    assert!(
+        address.contains(&format!("accelerate: Some({ACCELERATE})")),
+        "{address}"
+    );
+    let details = &by_name("details").result;
+    assert!(
+        details.contains(&format!("window {DIALOG_WINDOW:#x}")),
+        "{details}"
     );
     assert_eq!(by_name("subscribe").result, "Ok(4242)");
     assert_eq!(by_name("get_mem_alloc_routines").result, "Ok(false)");

@@ -14,7 +14,7 @@ use mapisim::props::{
     PR_DISPLAY_NAME_W, PR_PROVIDER_DLL_NAME_W, PR_PROVIDER_UID, PR_STATUS_STRING_W, PropBag,
 };
 use mapisim::sample::{SampleLibrary, SampleStore};
-use mapisim::spi::{AdviseSink, MemRoutines, Notification};
+use mapisim::spi::{AdrParm, AdviseSink, MemRoutines, Notification};
 
 type Probe = Arc<dyn Fn(&Ref<dyn MapiSupport>, &InitArgsSeen) + Send + Sync>;
 
@@ -134,25 +134,72 @@ fn every_method_is_simulated_or_answers_no_support_and_each_call_is_traced() {
     let count = Arc::clone(&checked);
     let report = with_probe(move |s, _| {
         let prop: Ref<dyn MapiProp> = Ref::new(Nothing).into();
+        let object = prop.unknown();
         let mut rows = Vec::new();
+        let mut window = 0;
+        let mut adr_parms = AdrParm::default();
+        let (t, x) = (TStr::ansi(b"t"), TStr::ansi(b"X"));
         // What the simulator does not play for a store provider: MAPI_E_NO_SUPPORT.
         let unsupported = [
-            s.register_preprocessor(&MapiUid::default(), "X", "X.DLL", "P", "R", 0)
-                .err(),
+            s.register_preprocessor(
+                Some(&MapiUid::default()),
+                Some(x),
+                TStr::ansi(b"X.DLL"),
+                Some(b"P"),
+                Some(b"R"),
+                0,
+            )
+            .err(),
             s.spooler_yield(0).err(),
-            s.create_one_off("n", "SMTP", "a@b", 0).err(),
-            s.open_template_id(&[1], 0, &prop, None).err(),
+            s.create_one_off(Some(TStr::ansi(b"n")), TStr::ansi(b"SMTP"), TStr::ansi(b"a@b"), 0)
+                .err(),
+            s.open_template_id(&[1], 0, &prop, None, None).err(),
             s.get_one_off_table(0).err(),
-            s.address(0, &mut rows).err(),
-            s.details(0, &[1], 0).err(),
-            s.new_entry(0, 0, &[1], &[1]).err(),
-            s.do_config_propsheet(0, 0, "t", &prop, 0).err(),
-            s.copy_messages(&prop, &[], &prop, 0).err(),
-            s.copy_folder(&prop, &[1], &prop, None, 0).err(),
-            s.do_copy_to(&prop, &[], &prop, 0).err(),
-            s.do_copy_props(&prop, &[], &prop, 0).err(),
+            s.address(&mut window, &mut adr_parms, &mut rows).err(),
+            s.details(&mut window, None, None, &[1], None, None, None, 0)
+                .err(),
+            s.new_entry(0, 0, Some(&[1]), None).err(),
+            s.do_config_propsheet(0, 0, t, &object, &prop, 0).err(),
+            s.copy_messages(
+                &Iid::IMAPIFOLDER,
+                &object,
+                &[],
+                &Iid::IMAPIFOLDER,
+                &object,
+                0,
+                None,
+                0,
+            )
+            .err(),
+            s.copy_folder(
+                &Iid::IMAPIFOLDER,
+                &object,
+                &[1],
+                None,
+                &object,
+                Some(t),
+                0,
+                None,
+                0,
+            )
+            .err(),
+            s.do_copy_to(
+                &Iid::IMESSAGE,
+                &object,
+                &[],
+                None,
+                0,
+                None,
+                &Iid::IMESSAGE,
+                &object,
+                0,
+            )
+            .err(),
+            s.do_copy_props(&Iid::IMESSAGE, &object, &[], 0, None, &Iid::IMESSAGE, &object, 0)
+                .err(),
             s.do_progress_dialog(0, 0).err(),
-            s.read_receipt(ReadReceiptFlags::NON_READ, &prop).err(),
+            s.read_receipt(ReadReceiptFlags::NON_READ, &prop, Some(&prop))
+                .err(),
             s.prepare_submit(&prop, 0).err(),
             s.expand_recips(&prop, 0).err(),
             s.update_pab(0, &prop).err(),
@@ -161,9 +208,12 @@ fn every_method_is_simulated_or_answers_no_support_and_each_call_is_traced() {
             s.preprocess(0, &[1]).err(),
             s.complete_msg(0, &[1]).err(),
             s.status_recips(&prop, &[]).err(),
-            s.istorage_from_stream(0).err(),
+            s.istorage_from_stream(&object, None, StorageFromStreamFlags::empty())
+                .err(),
             s.get_svc_config_support_obj(0).err(),
         ];
+        // The in/out parameters of the dialogs are left as they were.
+        assert_eq!((window, adr_parms), (0, AdrParm::default()));
         for r in unsupported {
             assert_eq!(r, Some(MapiError::NoSupport));
             count.fetch_add(1, Ordering::SeqCst);
@@ -420,9 +470,21 @@ fn make_invalid_turns_client_calls_into_invalid_object() {
         |_, _| {},
         |_, store, support| {
             assert!(store.get_props(None).is_ok());
-            let id = store.object().unwrap().id().unwrap();
-            assert_eq!(support.make_invalid(1, id, 1, 20), Err(MapiError::UnknownFlags));
-            support.make_invalid(0, id, 1, 20).unwrap();
+            let object = store.object().unwrap().unknown();
+            assert_eq!(
+                support.make_invalid(1, &object, 1, 20),
+                Err(MapiError::UnknownFlags)
+            );
+            // An object MAPI does not know of (another ledger's) is no object to invalidate.
+            let foreign = ObjectLedger::new()
+                .register(Nothing, ObjectInfo::new(InterfaceKind::Object))
+                .unknown();
+            assert_eq!(
+                support.make_invalid(0, &foreign, 1, 20),
+                Err(MapiError::InvalidParameter)
+            );
+            support.make_invalid(0, &object, 1, 20).unwrap();
+            drop(object);
             assert_eq!(store.get_props(None).unwrap_err(), MapiError::InvalidObject);
             assert_eq!(
                 store.store_logoff(LogoffFlags::ORDERLY).unwrap_err(),

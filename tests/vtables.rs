@@ -10,16 +10,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use mapisim::error::{MapiError, MapiResult, Warned};
 use mapisim::flags::{
     EventMask, LockState, LogoffFlags, ProfileSectionFlags, ReadReceiptFlags, SpoolerLogonFlags,
-    SpoolerNotifyFlags, StatusRowFlags, StoreLogonFlags, SubscribeFlags,
+    SpoolerNotifyFlags, StatusRowFlags, StorageFromStreamFlags, StoreLogonFlags, SubscribeFlags,
 };
 use mapisim::ids::{Iid, MapiUid};
-use mapisim::object::{Interface, InterfaceKind, ObjectId, Ref, Unknown};
+use mapisim::object::{Interface, InterfaceKind, Ref, Unknown};
 use mapisim::props::{NameId, PropTag};
 use mapisim::spi::vtable::{self, InterfaceTable};
 use mapisim::spi::{
-    AdviseSink, Malloc, MallocBlock, MapiProgress, MapiProp, MapiStatus, MapiSupport, MsLogon, MsProvider,
-    MsgStore, Notification, OutParam, ProfSect, ProviderShutdown, SpoolerLogonArgs, StoreLogon,
-    StoreLogonArgs,
+    AdrParm, AdviseSink, Malloc, MallocBlock, MapiProgress, MapiProp, MapiStatus, MapiSupport, MsLogon,
+    MsProvider, MsgStore, Notification, OutParam, ProfSect, ProviderShutdown, SpoolerLogonArgs,
+    SpoolerNotifyData, StoreLogon, StoreLogonArgs,
 };
 use mapisim::strings::TStr;
 
@@ -820,9 +820,14 @@ impl Fixture {
             (
                 "MapiSupport::register_preprocessor",
                 Box::new(move || {
-                    out(self
-                        .support
-                        .register_preprocessor(&a.uid, "SMTP", "PRE.DLL", "Pre", "Remove", 0))
+                    out(self.support.register_preprocessor(
+                        Some(&a.uid),
+                        Some(TStr::ansi(b"SMTP")),
+                        TStr::ansi(b"PRE.DLL"),
+                        Some(b"Pre"),
+                        Some(b"Remove"),
+                        0,
+                    ))
                 }),
             ),
             (
@@ -831,7 +836,7 @@ impl Fixture {
             ),
             (
                 "MapiSupport::make_invalid",
-                Box::new(move || out(self.support.make_invalid(0, ObjectId::default(), 1, 3))),
+                Box::new(move || out(self.support.make_invalid(0, &self.unknown, 1, 3))),
             ),
             (
                 "MapiSupport::spooler_yield",
@@ -839,11 +844,22 @@ impl Fixture {
             ),
             (
                 "MapiSupport::spooler_notify",
-                Box::new(move || out(self.support.spooler_notify(SpoolerNotifyFlags::empty()))),
+                Box::new(move || {
+                    out(self
+                        .support
+                        .spooler_notify(SpoolerNotifyFlags::empty(), SpoolerNotifyData::Null))
+                }),
             ),
             (
                 "MapiSupport::create_one_off",
-                Box::new(move || out(self.support.create_one_off("Name", "SMTP", "a@b", 0))),
+                Box::new(move || {
+                    out(self.support.create_one_off(
+                        Some(TStr::ansi(b"Name")),
+                        TStr::ansi(b"SMTP"),
+                        TStr::ansi(b"a@b"),
+                        0,
+                    ))
+                }),
             ),
             (
                 "MapiSupport::set_provider_uid",
@@ -855,7 +871,7 @@ impl Fixture {
             ),
             (
                 "MapiSupport::open_template_id",
-                Box::new(move || out(self.support.open_template_id(b"tpl", 0, &self.prop, None))),
+                Box::new(move || out(self.support.open_template_id(b"tpl", 0, &self.prop, None, None))),
             ),
             (
                 "MapiSupport::open_entry",
@@ -867,43 +883,98 @@ impl Fixture {
             ),
             (
                 "MapiSupport::address",
-                Box::new(move || out(self.support.address(0, &mut Vec::new()))),
+                Box::new(move || {
+                    out(self
+                        .support
+                        .address(&mut 0, &mut AdrParm::default(), &mut Vec::new()))
+                }),
             ),
             (
                 "MapiSupport::details",
-                Box::new(move || out(self.support.details(0, b"id", 0))),
+                Box::new(move || {
+                    out(self
+                        .support
+                        .details(&mut 0, None, None, b"id", None, None, None, 0))
+                }),
             ),
             (
                 "MapiSupport::new_entry",
-                Box::new(move || out(self.support.new_entry(0, 0, b"c", b"t"))),
+                Box::new(move || out(self.support.new_entry(0, 0, Some(b"c"), Some(b"t")))),
             ),
             (
                 "MapiSupport::do_config_propsheet",
-                Box::new(move || out(self.support.do_config_propsheet(0, 0, "Title", &self.prop, 0))),
+                Box::new(move || {
+                    out(self.support.do_config_propsheet(
+                        0,
+                        0,
+                        TStr::ansi(b"Title"),
+                        &self.unknown,
+                        &self.prop,
+                        0,
+                    ))
+                }),
             ),
             (
                 "MapiSupport::copy_messages",
                 Box::new(move || {
-                    out(self
-                        .support
-                        .copy_messages(&self.prop, &[b"m".to_vec()], &self.prop, 0))
+                    out(self.support.copy_messages(
+                        &Iid::IMAPIFOLDER,
+                        &self.unknown,
+                        &[b"m".to_vec()],
+                        &Iid::IMAPIFOLDER,
+                        &self.unknown,
+                        0,
+                        Some(&self.progress),
+                        0,
+                    ))
                 }),
             ),
             (
                 "MapiSupport::copy_folder",
                 Box::new(move || {
-                    out(self
-                        .support
-                        .copy_folder(&self.prop, b"f", &self.prop, Some("New"), 0))
+                    out(self.support.copy_folder(
+                        &Iid::IMAPIFOLDER,
+                        &self.unknown,
+                        b"f",
+                        None,
+                        &self.unknown,
+                        Some(TStr::ansi(b"New")),
+                        0,
+                        Some(&self.progress),
+                        0,
+                    ))
                 }),
             ),
             (
                 "MapiSupport::do_copy_to",
-                Box::new(move || out(self.support.do_copy_to(&self.prop, &a.tags, &self.prop, 0))),
+                Box::new(move || {
+                    out(self.support.do_copy_to(
+                        &Iid::IMESSAGE,
+                        &self.unknown,
+                        &[Iid::IATTACHMENT],
+                        Some(&a.tags),
+                        0,
+                        Some(&self.progress),
+                        &Iid::IMESSAGE,
+                        &self.unknown,
+                        0,
+                    ))
+                }),
             ),
             (
                 "MapiSupport::do_copy_props",
-                Box::new(move || out(self.support.do_copy_props(&self.prop, &a.tags, &self.prop, 0))),
+                Box::new(move || {
+                    out(self.support.do_copy_props(
+                        &Iid::IMESSAGE,
+                        &self.unknown,
+                        &a.tags,
+                        0,
+                        Some(&self.progress),
+                        &Iid::IMESSAGE,
+                        &self.unknown,
+                        0,
+                    ))
+                }),
             ),
             (
                 "MapiSupport::do_progress_dialog",
@@ -911,7 +982,11 @@ impl Fixture {
             ),
             (
                 "MapiSupport::read_receipt",
-                Box::new(move || out(self.support.read_receipt(ReadReceiptFlags::empty(), &self.prop))),
+                Box::new(move || {
+                    out(self
+                        .support
+                        .read_receipt(ReadReceiptFlags::empty(), &self.prop, Some(&self.prop)))
+                }),
             ),
             (
                 "MapiSupport::prepare_submit",
@@ -959,7 +1034,13 @@ impl Fixture {
             ),
             (
                 "MapiSupport::istorage_from_stream",
-                Box::new(move || out(self.support.istorage_from_stream(0))),
+                Box::new(move || {
+                    out(self.support.istorage_from_stream(
+                        &self.unknown,
+                        None,
+                        StorageFromStreamFlags::empty(),
+                    ))
+                }),
             ),
             (
                 "MapiSupport::get_svc_config_support_obj",

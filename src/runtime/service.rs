@@ -8,7 +8,7 @@ use crate::check::rules;
 use crate::error::{MapiError, MapiResult};
 use crate::flags::{MapiFlags, ProfileSectionFlags, ServiceContext, ServiceEntryFlags, ServiceFlags};
 use crate::ids::MapiUid;
-use crate::object::{InterfaceKind, ObjLabel, ObjectId, ObjectInfo, Owner, Ref};
+use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref, Unknown};
 use crate::profile::ServiceDef;
 use crate::props::{
     PR_DISPLAY_NAME_W, PR_PROVIDER_ORDINAL, PR_RESOURCE_FLAGS, PR_SERVICE_DLL_NAME_A, PR_SERVICE_ENTRY_NAME,
@@ -17,6 +17,7 @@ use crate::props::{
 use crate::runtime::profsect::ProfSectObject;
 use crate::runtime::{Runtime, dll_file_name};
 use crate::spi::{Exports, MapiProp, MapiSupport, MemRoutines, ProfSect, ProviderAdmin, ServiceEntryArgs};
+use crate::strings::TStr;
 use crate::trace::Party;
 
 /// The support object a message-service entry point gets: it implements only what the
@@ -94,7 +95,13 @@ impl MapiSupport for ServiceSupportObject {
         )
     }
 
-    fn make_invalid(&self, flags: u32, object: ObjectId, ref_count: u32, methods: u32) -> MapiResult<()> {
+    fn make_invalid(
+        &self,
+        flags: u32,
+        object: &Ref<dyn Unknown>,
+        ref_count: u32,
+        methods: u32,
+    ) -> MapiResult<()> {
         self.call(
             "MakeInvalid",
             format!("{flags}, object, {ref_count}, {methods}"),
@@ -102,9 +109,7 @@ impl MapiSupport for ServiceSupportObject {
                 if flags != 0 {
                     return Err(MapiError::UnknownFlags);
                 }
-                if !rt.ledger.is_alive(object) {
-                    return Err(MapiError::InvalidParameter);
-                }
+                let object = rt.ledger_entry(object).ok_or(MapiError::InvalidParameter)?;
                 rt.st().invalid_objects.push(object);
                 Ok(())
             },
@@ -116,13 +121,14 @@ impl MapiSupport for ServiceSupportObject {
         &self,
         _ui_param: usize,
         _flags: u32,
-        title: &str,
+        title: TStr<'_>,
+        _display_table: &Ref<dyn Unknown>,
         _config: &Ref<dyn MapiProp>,
         _top_page: u32,
     ) -> MapiResult<()> {
         self.call(
             "DoConfigPropsheet",
-            format!("{title:?}"),
+            format!("{:?}", title.to_string_lossy()),
             |rt| {
                 let allowed = self
                     .flags

@@ -7,10 +7,11 @@ use crate::check::rules;
 use crate::error::{MapiError, MapiResult};
 use crate::flags::{
     CALLBACK_DISCONTINUE, EventMask, LogoffFlags, MapiFlags, NotifyResultFlags, ObjectType, OpenStoreFlags,
-    ProfileSectionFlags, ReadReceiptFlags, ResourceType, SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
+    ProfileSectionFlags, ReadReceiptFlags, ResourceType, SpoolerNotifyFlags, StatusRowFlags,
+    StorageFromStreamFlags, SubscribeFlags,
 };
 use crate::ids::{Iid, MapiUid, WrappedStoreEntryId};
-use crate::object::{InterfaceKind, ObjLabel, ObjectId, ObjectInfo, Owner, Ref};
+use crate::object::{InterfaceKind, ObjLabel, ObjectId, ObjectInfo, Owner, Ref, Unknown};
 use crate::props::{
     PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_ROWID,
     Prop, PropBag, PropTag,
@@ -18,9 +19,10 @@ use crate::props::{
 use crate::runtime::state::{LogonKey, LogonPhase, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
 use crate::spi::{
-    AdviseSink, BufferId, MapiProp, MapiSupport, MemRoutines, Notification, OpenedEntry, ProfSect,
-    PropProblem,
+    AdrParm, AdviseSink, BufferId, MapiProgress, MapiProp, MapiSupport, MemRoutines, Notification,
+    OpenedEntry, ProfSect, PropProblem, SpoolerNotifyData,
 };
+use crate::strings::TStr;
 use crate::trace::Party;
 
 /// `IMAPISupport` of one store logon.
@@ -203,6 +205,31 @@ impl SupportObject {
     }
 }
 
+/// A MAPI string for the trace: quoted, as text.
+fn quoted(text: TStr<'_>) -> String {
+    format!("{:?}", text.to_string_lossy())
+}
+
+/// A MAPI string that may be NULL, for the trace.
+fn quoted_or_null(text: Option<TStr<'_>>) -> String {
+    text.map_or_else(|| "NULL".to_owned(), quoted)
+}
+
+/// `lpvData` of `SpoolerNotify`, for the trace.
+fn describe_spooler_data(data: SpoolerNotifyData<'_>) -> String {
+    match data {
+        SpoolerNotifyData::Null => "NULL".to_owned(),
+        SpoolerNotifyData::NewMail(mail) => format!(
+            "new mail ({} bytes, in {} bytes, {})",
+            mail.entry_id.len(),
+            mail.parent_id.len(),
+            quoted(mail.message_class.as_tstr())
+        ),
+        SpoolerNotifyData::SentDeferred(entry_id) => format!("deferred message ({} bytes)", entry_id.len()),
+        SpoolerNotifyData::Raw(pointer) => format!("{pointer:#x}"),
+    }
+}
+
 impl Drop for SupportObject {
     /// The support object's final release: MAPI's teardown of the store logon runs here.
     fn drop(&mut self) {
@@ -253,17 +280,22 @@ impl MapiSupport for SupportObject {
 
     fn register_preprocessor(
         &self,
-        uid: &MapiUid,
-        address_type: &str,
-        dll_name: &str,
-        preprocess: &str,
-        remove_preprocess_info: &str,
+        uid: Option<&MapiUid>,
+        address_type: Option<TStr<'_>>,
+        dll_name: TStr<'_>,
+        preprocess: Option<&[u8]>,
+        remove_preprocess_info: Option<&[u8]>,
         flags: u32,
     ) -> MapiResult<()> {
         let _ = (preprocess, remove_preprocess_info);
         self.not_simulated(
             "RegisterPreprocessor",
-            format!("{uid}, {address_type:?}, {dll_name:?}, 0x{flags:08X}"),
+            format!(
+                "{}, {}, {}, 0x{flags:08X}",
+                uid.map_or_else(|| "NULL".to_owned(), ToString::to_string),
+                quoted_or_null(address_type),
+                quoted(dll_name)
+            ),
         )
     }
 
@@ -273,14 +305,19 @@ impl MapiSupport for SupportObject {
 
     fn create_one_off(
         &self,
-        name: &str,
-        address_type: &str,
-        address: &str,
+        name: Option<TStr<'_>>,
+        address_type: TStr<'_>,
+        address: TStr<'_>,
         flags: u32,
     ) -> MapiResult<Vec<u8>> {
         self.not_simulated(
             "CreateOneOff",
-            format!("{name:?}, {address_type:?}, {address:?}, 0x{flags:08X}"),
+            format!(
+                "{}, {}, {}, 0x{flags:08X}",
+                quoted_or_null(name),
+                quoted(address_type),
+                quoted(address)
+            ),
         )
     }
 
@@ -290,26 +327,38 @@ impl MapiSupport for SupportObject {
         flags: u32,
         data: &Ref<dyn MapiProp>,
         interface: Option<Iid>,
+        sibling: Option<&Ref<dyn MapiProp>>,
     ) -> MapiResult<Ref<dyn MapiProp>> {
-        let _ = (data, interface);
+        let _ = (data, interface, sibling);
         self.not_simulated(
             "OpenTemplateID",
             format!("{} bytes, 0x{flags:08X}", template_id.len()),
         )
     }
 
-    fn get_one_off_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>> {
+    fn get_one_off_table(&self, flags: u32) -> MapiResult<Ref<dyn Unknown>> {
         self.not_simulated("GetOneOffTable", format!("0x{flags:08X}"))
     }
 
     fn copy_messages(
         &self,
-        source_folder: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src_folder: &Ref<dyn Unknown>,
         messages: &[Vec<u8>],
-        destination_folder: &Ref<dyn MapiProp>,
+        dest_interface: &Iid,
+        dest_folder: &Ref<dyn Unknown>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
         flags: u32,
     ) -> MapiResult<()> {
-        let _ = (source_folder, destination_folder);
+        let _ = (
+            src_interface,
+            src_folder,
+            dest_interface,
+            dest_folder,
+            ui_param,
+            progress,
+        );
         self.not_simulated(
             "CopyMessages",
             format!("{} message(s), 0x{flags:08X}", messages.len()),
@@ -318,46 +367,89 @@ impl MapiSupport for SupportObject {
 
     fn copy_folder(
         &self,
-        source_folder: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src_folder: &Ref<dyn Unknown>,
         entry_id: &[u8],
-        destination_folder: &Ref<dyn MapiProp>,
-        new_name: Option<&str>,
+        dest_interface: Option<&Iid>,
+        dest_folder: &Ref<dyn Unknown>,
+        new_name: Option<TStr<'_>>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
         flags: u32,
     ) -> MapiResult<()> {
-        let _ = (source_folder, destination_folder);
+        let _ = (
+            src_interface,
+            src_folder,
+            dest_interface,
+            dest_folder,
+            ui_param,
+            progress,
+        );
         self.not_simulated(
             "CopyFolder",
-            format!("{} bytes, {new_name:?}, 0x{flags:08X}", entry_id.len()),
+            format!(
+                "{} bytes, {:?}, 0x{flags:08X}",
+                entry_id.len(),
+                new_name.map(TStr::to_string_lossy)
+            ),
         )
     }
 
     fn do_copy_to(
         &self,
-        source: &Ref<dyn MapiProp>,
-        exclude: &[PropTag],
-        destination: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src: &Ref<dyn Unknown>,
+        exclude_interfaces: &[Iid],
+        exclude_props: Option<&[PropTag]>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        dest_interface: &Iid,
+        dest: &Ref<dyn Unknown>,
         flags: u32,
     ) -> MapiResult<Vec<PropProblem>> {
-        let _ = (source, destination);
-        self.not_simulated("DoCopyTo", format!("{} excluded, 0x{flags:08X}", exclude.len()))
+        let _ = (
+            src_interface,
+            src,
+            exclude_interfaces,
+            ui_param,
+            progress,
+            dest_interface,
+            dest,
+        );
+        self.not_simulated(
+            "DoCopyTo",
+            format!(
+                "{} excluded, 0x{flags:08X}",
+                exclude_props.map_or(0, <[PropTag]>::len)
+            ),
+        )
     }
 
     fn do_copy_props(
         &self,
-        source: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src: &Ref<dyn Unknown>,
         include: &[PropTag],
-        destination: &Ref<dyn MapiProp>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        dest_interface: &Iid,
+        dest: &Ref<dyn Unknown>,
         flags: u32,
     ) -> MapiResult<Vec<PropProblem>> {
-        let _ = (source, destination);
+        let _ = (src_interface, src, ui_param, progress, dest_interface, dest);
         self.not_simulated(
             "DoCopyProps",
             format!("{} included, 0x{flags:08X}", include.len()),
         )
     }
 
-    fn read_receipt(&self, flags: ReadReceiptFlags, message: &Ref<dyn MapiProp>) -> MapiResult<()> {
-        let _ = message;
+    fn read_receipt(
+        &self,
+        flags: ReadReceiptFlags,
+        read_message: &Ref<dyn MapiProp>,
+        empty_message: Option<&Ref<dyn MapiProp>>,
+    ) -> MapiResult<Option<Ref<dyn MapiProp>>> {
+        let _ = (read_message, empty_message);
         self.not_simulated("ReadReceipt", flags.to_string())
     }
 
@@ -391,7 +483,7 @@ impl MapiSupport for SupportObject {
         self.not_simulated("DoSentMail", format!("0x{flags:08X}"))
     }
 
-    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
+    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn Unknown>> {
         let _ = interface;
         self.not_simulated("OpenAddressBook", format!("0x{flags:08X}"))
     }
@@ -409,8 +501,14 @@ impl MapiSupport for SupportObject {
         self.not_simulated("StatusRecips", format!("{} recipient(s)", recipients.len()))
     }
 
-    fn istorage_from_stream(&self, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
-        self.not_simulated("IStorageFromStream", format!("0x{flags:08X}"))
+    fn istorage_from_stream(
+        &self,
+        stream_in: &Ref<dyn Unknown>,
+        interface: Option<&Iid>,
+        flags: StorageFromStreamFlags,
+    ) -> MapiResult<Ref<dyn Unknown>> {
+        let _ = (stream_in, interface);
+        self.not_simulated("IStorageFromStream", format!("0x{:08X}", flags.bits()))
     }
 
     fn get_svc_config_support_obj(&self, flags: u32) -> MapiResult<Ref<dyn MapiSupport>> {
@@ -426,17 +524,40 @@ impl MapiSupport for SupportObject {
         )
     }
 
-    fn address(&self, ui_param: usize, recipients: &mut Vec<Vec<Prop>>) -> MapiResult<()> {
+    fn address(
+        &self,
+        ui_param: &mut usize,
+        adr_parms: &mut AdrParm,
+        recipients: &mut Vec<Vec<Prop>>,
+    ) -> MapiResult<()> {
+        let _ = adr_parms;
         self.ui_call(
             "Address",
-            format!("{ui_param:#x}, {} recipient(s)", recipients.len()),
+            format!("{:#x}, {} recipient(s)", *ui_param, recipients.len()),
         )
     }
 
-    fn details(&self, ui_param: usize, entry_id: &[u8], flags: u32) -> MapiResult<()> {
+    fn details(
+        &self,
+        ui_param: &mut usize,
+        dismiss: Option<usize>,
+        dismiss_context: Option<usize>,
+        entry_id: &[u8],
+        button_callback: Option<usize>,
+        button_context: Option<usize>,
+        button_text: Option<TStr<'_>>,
+        flags: u32,
+    ) -> MapiResult<()> {
+        let _ = (
+            dismiss,
+            dismiss_context,
+            button_callback,
+            button_context,
+            button_text,
+        );
         self.ui_call(
             "Details",
-            format!("{ui_param:#x}, {} bytes, 0x{flags:08X}", entry_id.len()),
+            format!("{:#x}, {} bytes, 0x{flags:08X}", *ui_param, entry_id.len()),
         )
     }
 
@@ -444,8 +565,8 @@ impl MapiSupport for SupportObject {
         &self,
         ui_param: usize,
         flags: u32,
-        container: &[u8],
-        template: &[u8],
+        container: Option<&[u8]>,
+        template: Option<&[u8]>,
     ) -> MapiResult<Vec<u8>> {
         let _ = (container, template);
         self.ui_call("NewEntry", format!("{ui_param:#x}, 0x{flags:08X}"))
@@ -455,18 +576,19 @@ impl MapiSupport for SupportObject {
         &self,
         ui_param: usize,
         flags: u32,
-        title: &str,
+        title: TStr<'_>,
+        display_table: &Ref<dyn Unknown>,
         config: &Ref<dyn MapiProp>,
         top_page: u32,
     ) -> MapiResult<()> {
-        let _ = (config, top_page);
+        let _ = (display_table, config, top_page);
         self.ui_call(
             "DoConfigPropsheet",
-            format!("{ui_param:#x}, 0x{flags:08X}, {title:?}"),
+            format!("{ui_param:#x}, 0x{flags:08X}, {}", quoted(title)),
         )
     }
 
-    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<()> {
+    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<Ref<dyn MapiProgress>> {
         self.ui_call("DoProgressDialog", format!("{ui_param:#x}, 0x{flags:08X}"))
     }
 
@@ -679,15 +801,19 @@ impl MapiSupport for SupportObject {
         )
     }
 
-    fn make_invalid(&self, flags: u32, object: ObjectId, ref_count: u32, methods: u32) -> MapiResult<()> {
+    fn make_invalid(
+        &self,
+        flags: u32,
+        object: &Ref<dyn Unknown>,
+        ref_count: u32,
+        methods: u32,
+    ) -> MapiResult<()> {
         self.call(
             "MakeInvalid",
             format!("{flags}, object, {ref_count}, {methods}"),
             |rt| {
                 self.check_reserved(rt, "MakeInvalid", flags)?;
-                if !rt.ledger.is_alive(object) {
-                    return Err(MapiError::InvalidParameter);
-                }
+                let object = rt.ledger_entry(object).ok_or(MapiError::InvalidParameter)?;
                 rt.st().invalid_objects.push(object);
                 Ok(())
             },
@@ -695,10 +821,10 @@ impl MapiSupport for SupportObject {
         )
     }
 
-    fn spooler_notify(&self, flags: SpoolerNotifyFlags) -> MapiResult<()> {
+    fn spooler_notify(&self, flags: SpoolerNotifyFlags, data: SpoolerNotifyData<'_>) -> MapiResult<()> {
         self.call(
             "SpoolerNotify",
-            flags.to_string(),
+            format!("{flags}, {}", describe_spooler_data(data)),
             |rt| {
                 self.require_live(rt)?;
                 self.advise_against_in_logon(rt, "SpoolerNotify");
@@ -839,6 +965,14 @@ impl Drop for SupportTemp<'_> {
 }
 
 impl Runtime {
+    /// The entry of `object` in this simulator's ledger, if it is registered there and alive:
+    /// how `MakeInvalid` finds the object it is given.
+    pub(crate) fn ledger_entry<T: ?Sized>(&self, object: &Ref<T>) -> Option<ObjectId> {
+        let id = object.id()?;
+        let ours = object.ledger().is_some_and(|ledger| ledger.ptr_eq(&self.ledger));
+        (ours && self.ledger.is_alive(id)).then_some(id)
+    }
+
     /// A temporary reference to the logon's support object, if it is alive.
     pub(crate) fn support_temp(&self, logon: LogonKey) -> Option<SupportTemp<'_>> {
         let support = self.st().logons.get(logon)?.support.upgrade()?;

@@ -96,15 +96,18 @@ use std::fmt;
 use crate::error::{MapiError, MapiResult};
 use crate::flags::{
     EventMask, LogoffFlags, NotifyResultFlags, ProfileSectionFlags, ReadReceiptFlags, SpoolerNotifyFlags,
-    StatusRowFlags, SubscribeFlags,
+    StatusRowFlags, StorageFromStreamFlags, SubscribeFlags,
 };
 use crate::ids::{Iid, MapiUid};
-use crate::object::{ObjectId, Ref};
+use crate::object::{Ref, Unknown};
 use crate::props::{Prop, PropTag};
 use crate::spi::memory::{BufferId, MapiBuffer, MemRoutines};
+use crate::spi::status::MapiProgress;
 use crate::spi::support::{
-    AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect, PropProblem,
+    AdrParm, AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, OpenedEntry, ProfSect,
+    PropProblem, SpoolerNotifyData,
 };
+use crate::strings::TStr;
 
 /// A support object that forwards every [`MapiSupport`] method to the one it wraps, through
 /// `overrides`. See the [module documentation](self).
@@ -212,24 +215,30 @@ forward_support! {
     #[allow(clippy::too_many_arguments)] // MAPI's six, after `inner`
     fn register_preprocessor(
         &self,
-        uid: &MapiUid,
-        address_type: &str,
-        dll_name: &str,
-        preprocess: &str,
-        remove_preprocess_info: &str,
+        uid: Option<&MapiUid>,
+        address_type: Option<TStr<'_>>,
+        dll_name: TStr<'_>,
+        preprocess: Option<&[u8]>,
+        remove_preprocess_info: Option<&[u8]>,
         flags: u32,
     ) -> MapiResult<()>;
     /// `NewUID`.
     fn new_uid(&self) -> MapiResult<MapiUid>;
     /// `MakeInvalid`.
-    fn make_invalid(&self, flags: u32, object: ObjectId, ref_count: u32, methods: u32) -> MapiResult<()>;
+    fn make_invalid(&self, flags: u32, object: &Ref<dyn Unknown>, ref_count: u32, methods: u32)
+        -> MapiResult<()>;
     /// `SpoolerYield`.
     fn spooler_yield(&self, flags: u32) -> MapiResult<()>;
     /// `SpoolerNotify`.
-    fn spooler_notify(&self, flags: SpoolerNotifyFlags) -> MapiResult<()>;
+    fn spooler_notify(&self, flags: SpoolerNotifyFlags, data: SpoolerNotifyData<'_>) -> MapiResult<()>;
     /// `CreateOneOff`.
-    fn create_one_off(&self, name: &str, address_type: &str, address: &str, flags: u32)
-        -> MapiResult<Vec<u8>>;
+    fn create_one_off(
+        &self,
+        name: Option<TStr<'_>>,
+        address_type: TStr<'_>,
+        address: TStr<'_>,
+        flags: u32,
+    ) -> MapiResult<Vec<u8>>;
     /// `SetProviderUID`.
     fn set_provider_uid(&self, uid: &MapiUid, flags: u32) -> MapiResult<()>;
     /// `CompareEntryIDs`.
@@ -241,64 +250,114 @@ forward_support! {
         flags: u32,
         data: &Ref<dyn MapiProp>,
         interface: Option<Iid>,
+        sibling: Option<&Ref<dyn MapiProp>>,
     ) -> MapiResult<Ref<dyn MapiProp>>;
     /// `OpenEntry`.
     fn open_entry(&self, entry_id: &[u8], interface: Option<Iid>, flags: u32) -> MapiResult<OpenedEntry>;
     /// `GetOneOffTable`.
-    fn get_one_off_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>>;
+    fn get_one_off_table(&self, flags: u32) -> MapiResult<Ref<dyn Unknown>>;
     /// `Address`.
-    fn address(&self, ui_param: usize, recipients: &mut Vec<Vec<Prop>>) -> MapiResult<()>;
+    fn address(
+        &self,
+        ui_param: &mut usize,
+        adr_parms: &mut AdrParm,
+        recipients: &mut Vec<Vec<Prop>>,
+    ) -> MapiResult<()>;
     /// `Details`.
-    fn details(&self, ui_param: usize, entry_id: &[u8], flags: u32) -> MapiResult<()>;
+    #[allow(clippy::too_many_arguments)] // MAPI's eight, after `inner`
+    fn details(
+        &self,
+        ui_param: &mut usize,
+        dismiss: Option<usize>,
+        dismiss_context: Option<usize>,
+        entry_id: &[u8],
+        button_callback: Option<usize>,
+        button_context: Option<usize>,
+        button_text: Option<TStr<'_>>,
+        flags: u32,
+    ) -> MapiResult<()>;
     /// `NewEntry`.
-    fn new_entry(&self, ui_param: usize, flags: u32, container: &[u8], template: &[u8])
-        -> MapiResult<Vec<u8>>;
+    fn new_entry(
+        &self,
+        ui_param: usize,
+        flags: u32,
+        container: Option<&[u8]>,
+        template: Option<&[u8]>,
+    ) -> MapiResult<Vec<u8>>;
     /// `DoConfigPropsheet`.
+    #[allow(clippy::too_many_arguments)] // MAPI's six, after `inner`
     fn do_config_propsheet(
         &self,
         ui_param: usize,
         flags: u32,
-        title: &str,
+        title: TStr<'_>,
+        display_table: &Ref<dyn Unknown>,
         config: &Ref<dyn MapiProp>,
         top_page: u32,
     ) -> MapiResult<()>;
     /// `CopyMessages`.
+    #[allow(clippy::too_many_arguments)] // MAPI's eight, after `inner`
     fn copy_messages(
         &self,
-        source_folder: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src_folder: &Ref<dyn Unknown>,
         messages: &[Vec<u8>],
-        destination_folder: &Ref<dyn MapiProp>,
+        dest_interface: &Iid,
+        dest_folder: &Ref<dyn Unknown>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
         flags: u32,
     ) -> MapiResult<()>;
     /// `CopyFolder`.
+    #[allow(clippy::too_many_arguments)] // MAPI's nine, after `inner`
     fn copy_folder(
         &self,
-        source_folder: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src_folder: &Ref<dyn Unknown>,
         entry_id: &[u8],
-        destination_folder: &Ref<dyn MapiProp>,
-        new_name: Option<&str>,
+        dest_interface: Option<&Iid>,
+        dest_folder: &Ref<dyn Unknown>,
+        new_name: Option<TStr<'_>>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
         flags: u32,
     ) -> MapiResult<()>;
     /// `DoCopyTo`.
+    #[allow(clippy::too_many_arguments)] // MAPI's nine, after `inner`
     fn do_copy_to(
         &self,
-        source: &Ref<dyn MapiProp>,
-        exclude: &[PropTag],
-        destination: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src: &Ref<dyn Unknown>,
+        exclude_interfaces: &[Iid],
+        exclude_props: Option<&[PropTag]>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        dest_interface: &Iid,
+        dest: &Ref<dyn Unknown>,
         flags: u32,
     ) -> MapiResult<Vec<PropProblem>>;
     /// `DoCopyProps`.
+    #[allow(clippy::too_many_arguments)] // MAPI's eight, after `inner`
     fn do_copy_props(
         &self,
-        source: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src: &Ref<dyn Unknown>,
         include: &[PropTag],
-        destination: &Ref<dyn MapiProp>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        dest_interface: &Iid,
+        dest: &Ref<dyn Unknown>,
         flags: u32,
     ) -> MapiResult<Vec<PropProblem>>;
     /// `DoProgressDialog`.
-    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<()>;
+    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<Ref<dyn MapiProgress>>;
     /// `ReadReceipt`.
-    fn read_receipt(&self, flags: ReadReceiptFlags, message: &Ref<dyn MapiProp>) -> MapiResult<()>;
+    fn read_receipt(
+        &self,
+        flags: ReadReceiptFlags,
+        read_message: &Ref<dyn MapiProp>,
+        empty_message: Option<&Ref<dyn MapiProp>>,
+    ) -> MapiResult<Option<Ref<dyn MapiProp>>>;
     /// `PrepareSubmit`.
     fn prepare_submit(&self, message: &Ref<dyn MapiProp>, flags: u32) -> MapiResult<u32>;
     /// `ExpandRecips`.
@@ -308,7 +367,7 @@ forward_support! {
     /// `DoSentMail`.
     fn do_sent_mail(&self, flags: u32, message: &Ref<dyn MapiProp>) -> MapiResult<()>;
     /// `OpenAddressBook`.
-    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn MapiProp>>;
+    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn Unknown>>;
     /// `Preprocess`.
     fn preprocess(&self, flags: u32, entry_id: &[u8]) -> MapiResult<()>;
     /// `CompleteMsg`.
@@ -322,7 +381,12 @@ forward_support! {
     /// `ModifyProfile`.
     fn modify_profile(&self, flags: u32) -> MapiResult<()>;
     /// `IStorageFromStream`.
-    fn istorage_from_stream(&self, flags: u32) -> MapiResult<Ref<dyn MapiProp>>;
+    fn istorage_from_stream(
+        &self,
+        stream_in: &Ref<dyn Unknown>,
+        interface: Option<&Iid>,
+        flags: StorageFromStreamFlags,
+    ) -> MapiResult<Ref<dyn Unknown>>;
     /// `GetSvcConfigSupportObj`.
     fn get_svc_config_support_obj(&self, flags: u32) -> MapiResult<Ref<dyn MapiSupport>>;
 }

@@ -75,6 +75,7 @@ pub use memory::{
 pub use process::{LoadedLibrary, Process};
 pub use status::{MapiProgress, MapiStatus, ProviderShutdown};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
+pub use support::{AdrParm, NewMailNotification, SpoolerNotifyData};
 pub use support::{
     AdviseSink, MapiErrorInfo, MapiProp, MapiSupport, Notification, NotificationInfo, OpenedEntry, ProfSect,
     PropNames, PropProblem,

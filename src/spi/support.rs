@@ -5,18 +5,18 @@ use std::fmt;
 use crate::error::{MapiError, MapiResult, Warned};
 use crate::flags::{
     EventMask, LogoffFlags, NotifyResultFlags, ObjectType, ProfileSectionFlags, ReadReceiptFlags,
-    SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
+    SpoolerNotifyFlags, StatusRowFlags, StorageFromStreamFlags, SubscribeFlags,
 };
 use uuid::Uuid;
 
 use crate::ids::{Iid, MapiUid};
-use crate::object::{ObjectId, Ref, Unknown};
+use crate::object::{Ref, Unknown};
 use crate::props::{NameId, Prop, PropTag};
 use crate::spi::memory::{BufferId, MapiBuffer, MemRoutines, PropArray};
 use crate::spi::status::MapiProgress;
 use crate::spi::status::MapiStatus;
 use crate::spi::store::MsgStore;
-use crate::strings::TString;
+use crate::strings::{TStr, TString};
 
 /// `MAPIERROR`: extended error information.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -243,18 +243,7 @@ pub enum NotificationInfo {
         mapi_error: Option<MapiErrorInfo>,
     },
     /// `NEWMAIL_NOTIFICATION`, for `fnevNewMail`.
-    NewMail {
-        /// `lpEntryID`: the new message.
-        entry_id: Vec<u8>,
-        /// `lpParentID`: the folder it arrived in.
-        parent_id: Vec<u8>,
-        /// `ulFlags` (`MAPI_UNICODE` for `message_class`).
-        flags: u32,
-        /// `lpszMessageClass`.
-        message_class: TString,
-        /// `ulMessageFlags` (`PR_MESSAGE_FLAGS` of the message).
-        message_flags: u32,
-    },
+    NewMail(NewMailNotification),
     /// `OBJECT_NOTIFICATION`, for `fnevObjectCreated`, `fnevObjectDeleted`,
     /// `fnevObjectModified`, `fnevObjectMoved`, `fnevObjectCopied` and `fnevSearchComplete`.
     Object {
@@ -309,13 +298,13 @@ impl Notification {
     pub fn new_mail(entry_id: Vec<u8>, parent_id: Vec<u8>, message_class: &str) -> Notification {
         Notification {
             event: EventMask::NEW_MAIL,
-            info: NotificationInfo::NewMail {
+            info: NotificationInfo::NewMail(NewMailNotification {
                 entry_id,
                 parent_id,
                 flags: 0,
                 message_class: TString::ansi_from_str(message_class),
                 message_flags: 0,
-            },
+            }),
         }
     }
 
@@ -353,8 +342,8 @@ impl Notification {
     /// The entry ID the notification is about, if its member has one (and it is not empty).
     pub fn entry_id(&self) -> Option<&[u8]> {
         let id = match &self.info {
+            NotificationInfo::NewMail(mail) => &mail.entry_id,
             NotificationInfo::Error { entry_id, .. }
-            | NotificationInfo::NewMail { entry_id, .. }
             | NotificationInfo::Object { entry_id, .. }
             | NotificationInfo::StatusObject { entry_id, .. } => entry_id,
             NotificationInfo::Extended { .. } => return None,
@@ -474,6 +463,126 @@ impl fmt::Debug for OpenedEntry {
     }
 }
 
+/// `ADRPARM`: how the common address dialog of [`MapiSupport::address`] looks and behaves.
+///
+/// Every member of the C structure is here, in its order. The strings are `LPTSTR`s: UTF-16 when
+/// `flags` has `MAPI_UNICODE`, 8-bit otherwise, each kept as the caller gave it ([`TString`]).
+/// `None` stands for a NULL pointer everywhere.
+///
+/// The callbacks, their contexts, the reserved pointer and the restrictions (`SRestriction`) are
+/// not modelled: they are carried as the raw values of their pointers, for a shim in the same
+/// process to hand on unchanged. The simulator never calls nor reads them.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct AdrParm {
+    /// `cbABContEntryID` and `lpABContEntryID`: the entry ID of the container whose entries the
+    /// dialog lists first.
+    pub container_entry_id: Option<Vec<u8>>,
+    /// `ulFlags`: `AB_RESOLVE`, `AB_SELECTONLY`, `ADDRESS_ONE`, `DIALOG_MODAL`, `DIALOG_OPTIONS`,
+    /// `DIALOG_SDI` (`DIALOG_MODAL` and `DIALOG_SDI` exclude each other), `MAPI_UNICODE` for the
+    /// strings. The four highest bits are the version of the structure, which must be 0.
+    pub flags: u32,
+    /// `lpReserved`: reserved, NULL.
+    pub reserved: Option<usize>,
+    /// `ulHelpContext`: the help topic shown first when the user asks for help in the dialog.
+    pub help_context: u32,
+    /// `lpszHelpFileName`: the help file that goes with `help_context`.
+    pub help_file_name: Option<TString>,
+    /// `lpfnABSDI` (an `ACCELERATEABSDI` function, raw): the caller passes NULL; for a modeless
+    /// dialog (`DIALOG_SDI`) MAPI sets it before returning, for the caller's message loop to call
+    /// so that the dialog's keyboard shortcuts work.
+    pub accelerate: Option<usize>,
+    /// `lpfnDismiss` (a `DISMISSMODELESS` function, raw): called by MAPI when the user closes a
+    /// modeless dialog.
+    pub dismiss: Option<usize>,
+    /// `lpvDismissContext` (raw): what MAPI passes to `dismiss`.
+    pub dismiss_context: Option<usize>,
+    /// `lpszCaption`: the title of the dialog.
+    pub caption: Option<TString>,
+    /// `lpszNewEntryTitle`: the label of the button that opens the new-entry dialog (modal dialog).
+    pub new_entry_title: Option<TString>,
+    /// `lpszDestWellsTitle`: the title over the recipient boxes (modal dialog).
+    pub dest_wells_title: Option<TString>,
+    /// `cDestFields`: how many recipient boxes the modal dialog has; 0 for a modeless dialog (or a
+    /// dialog to browse); `0xFFFF_FFFF` for MAPI's default number, with `dest_titles` and
+    /// `dest_comps` NULL.
+    pub dest_fields: u32,
+    /// `nDestFieldFocus`: the recipient box that has the focus first, from 0 to `dest_fields - 1`.
+    pub dest_field_focus: u32,
+    /// `lppszDestTitles`: the label of the button beside each recipient box (`dest_fields` of
+    /// them); NULL for MAPI's default labels.
+    pub dest_titles: Option<Vec<TString>>,
+    /// `lpulDestComps`: the recipient type (`MAPI_TO`, `MAPI_CC`, `MAPI_BCC`, …) of each recipient
+    /// box (`dest_fields` of them); NULL for MAPI's default types.
+    pub dest_comps: Option<Vec<u32>>,
+    /// `lpContRestriction` (an `SRestriction`, raw): which entries the dialog may show.
+    pub contents_restriction: Option<usize>,
+    /// `lpHierRestriction` (an `SRestriction`, raw): which containers may supply them.
+    pub hierarchy_restriction: Option<usize>,
+}
+
+/// `NEWMAIL_NOTIFICATION`: a message that has just arrived in a store, which a store provider
+/// tightly coupled with a transport passes to [`MapiSupport::spooler_notify`] with
+/// `NOTIFY_NEWMAIL_RECEIVED`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct NewMailNotification {
+    /// `cbEntryID` and `lpEntryID`: the entry ID of the new message.
+    pub entry_id: Vec<u8>,
+    /// `cbParentID` and `lpParentID`: the entry ID of the receive folder it arrived in.
+    pub parent_id: Vec<u8>,
+    /// `ulFlags`: `MAPI_UNICODE` when `message_class` is UTF-16.
+    pub flags: u32,
+    /// `lpszMessageClass`: the message class of the new message, in the encoding `flags` says.
+    pub message_class: TString,
+    /// `ulMessageFlags`: a copy of the message's `PR_MESSAGE_FLAGS`.
+    pub message_flags: u32,
+}
+
+/// `lpvData` of [`MapiSupport::spooler_notify`]: what the pointer points to, which depends on the
+/// flag it comes with.
+///
+/// ```
+/// use mapisim::spi::{NewMailNotification, SpoolerNotifyData};
+/// use mapisim::strings::TString;
+///
+/// // NOTIFY_READYTOSEND (and every flag but three) comes with NULL.
+/// assert_eq!(SpoolerNotifyData::default(), SpoolerNotifyData::Null);
+/// // NOTIFY_NEWMAIL_RECEIVED describes the message that arrived.
+/// let arrived = NewMailNotification {
+///     entry_id: b"message".to_vec(),
+///     parent_id: b"inbox".to_vec(),
+///     flags: 0,
+///     message_class: TString::ansi_from_str("IPM.Note"),
+///     message_flags: 0,
+/// };
+/// let data = SpoolerNotifyData::NewMail(&arrived);
+/// assert!(!data.is_null());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum SpoolerNotifyData<'a> {
+    /// NULL: what `NOTIFY_READYTOSEND`, `NOTIFY_NEWMAIL`, `NOTIFY_CRITSEC`, `NOTIFY_NONCRIT` and
+    /// `NOTIFY_CONFIG_CHANGE` come with (the data is undefined for them and should be NULL).
+    #[default]
+    Null,
+    /// With `NOTIFY_NEWMAIL_RECEIVED` (stores): the `NEWMAIL_NOTIFICATION` of the message that
+    /// arrived.
+    NewMail(&'a NewMailNotification),
+    /// With `NOTIFY_SENTDEFERRED` (transports): the entry ID of the deferred message (an
+    /// `SBinary`).
+    SentDeferred(&'a [u8]),
+    /// Any other pointer, as its raw value: the information about the error that
+    /// `NOTIFY_CRITICAL_ERROR` carries (its form is not documented), or a pointer given with a
+    /// flag whose data should be NULL. It is not modelled: a shim hands the value on, and the
+    /// simulator does not read it.
+    Raw(usize),
+}
+
+impl SpoolerNotifyData<'_> {
+    /// Whether the pointer is NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, SpoolerNotifyData::Null)
+    }
+}
+
 /// `IMAPISupport` as a message-store provider sees it (IID `IID_IMAPISup`).
 ///
 /// MAPI gives each store logon its own support object. A COM shim implements this trait over a
@@ -490,6 +599,15 @@ impl fmt::Debug for OpenedEntry {
 /// | `RegisterPreprocessor`, `SpoolerYield`, `StatusRecips` | transports only: `MAPI_E_NO_SUPPORT` |
 /// | `CreateOneOff`, `OpenTemplateID`, `GetOneOffTable` | address books: `MAPI_E_NO_SUPPORT` |
 /// | `CopyMessages`, `CopyFolder`, `DoCopyTo`, `DoCopyProps`, `ReadReceipt`, `PrepareSubmit`, `ExpandRecips`, `UpdatePAB`, `DoSentMail`, `OpenAddressBook`, `Preprocess`, `CompleteMsg`, `IStorageFromStream`, `GetSvcConfigSupportObj` | messages, folders and address books are not modelled: `MAPI_E_NO_SUPPORT` |
+///
+/// Each method takes every parameter of its COM method, in the same order, so that a shim can
+/// pass a call across unchanged in either direction. Output parameters are the result (an
+/// in/out parameter is a `&mut`, or an input and the result); `None` stands for a NULL pointer;
+/// an object is a [`Ref`] (`Ref<dyn Unknown>` for one the crate does not model, such as an
+/// `IMAPITable`, an `IAddrBook`, a stream or a storage, or an `LPVOID` that comes with its IID);
+/// an `LPTSTR` is a [`TStr`], in the encoding the caller used; a callback, its context or a
+/// structure the crate does not model is the raw value of its pointer (`usize`), which only a
+/// shim in the same process can use.
 ///
 /// Keeping the support object means cloning its `Ref` (the `AddRef` a fresh `Logon` must do);
 /// the store's final release drops that reference, and MAPI's teardown of the logon runs inside
@@ -559,14 +677,25 @@ pub trait MapiSupport: Send + Sync {
         Err(MapiError::NoSupport)
     }
 
-    /// `RegisterPreprocessor` (transports only).
+    /// `RegisterPreprocessor(lpMuid, lpszAdrType, lpszDLLName, lpszPreprocess,
+    /// lpszRemovePreprocessInfo, ulFlags)` (transports only): registers a transport's
+    /// preprocessor, a `PreprocessMessage` function the spooler calls for the messages the
+    /// transport handles.
+    ///
+    /// The preprocessor is called for the recipients whose entry IDs carry `uid` or whose address
+    /// type is `address_type` (either match is enough when both are given; with both `None`, for
+    /// every recipient).
+    /// `dll_name` is the DLL that exports the functions; `preprocess` the name of the
+    /// preprocessor and `remove_preprocess_info` that of its `RemovePreprocessInfo` function, both
+    /// `LPSTR`s (always 8-bit: names for `GetProcAddress`), each may be `None`. `flags` is
+    /// reserved, 0.
     fn register_preprocessor(
         &self,
-        uid: &MapiUid,
-        address_type: &str,
-        dll_name: &str,
-        preprocess: &str,
-        remove_preprocess_info: &str,
+        uid: Option<&MapiUid>,
+        address_type: Option<TStr<'_>>,
+        dll_name: TStr<'_>,
+        preprocess: Option<&[u8]>,
+        remove_preprocess_info: Option<&[u8]>,
         flags: u32,
     ) -> MapiResult<()> {
         let _ = (
@@ -586,9 +715,19 @@ pub trait MapiSupport: Send + Sync {
         Err(MapiError::NoSupport)
     }
 
-    /// `MakeInvalid`: the object (owned by the caller) answers `MAPI_E_INVALID_OBJECT` from now on
-    /// to every method but `AddRef` and `Release`.
-    fn make_invalid(&self, flags: u32, object: ObjectId, ref_count: u32, methods: u32) -> MapiResult<()> {
+    /// `MakeInvalid(ulFlags, lpObject, ulRefCount, cMethods)`: `object`, which the caller owns,
+    /// answers `MAPI_E_INVALID_OBJECT` from now on to every method but `AddRef` and `Release`
+    /// (MAPI replaces its vtable with a stub of `methods` methods). `flags` is reserved, 0;
+    /// `ref_count` is the object's current reference count; `methods` the number of methods in
+    /// its vtable (at least 3). The object is passed itself, as [`Ref`]: a shim finds its pointer
+    /// with [`Ref::key`].
+    fn make_invalid(
+        &self,
+        flags: u32,
+        object: &Ref<dyn Unknown>,
+        ref_count: u32,
+        methods: u32,
+    ) -> MapiResult<()> {
         let _ = (flags, object, ref_count, methods);
         Err(MapiError::NoSupport)
     }
@@ -599,18 +738,25 @@ pub trait MapiSupport: Send + Sync {
         Err(MapiError::NoSupport)
     }
 
-    /// `SpoolerNotify`: a store may pass only `NOTIFY_NEWMAIL_RECEIVED` and `NOTIFY_READYTOSEND`.
-    fn spooler_notify(&self, flags: SpoolerNotifyFlags) -> MapiResult<()> {
-        let _ = flags;
+    /// `SpoolerNotify(ulFlags, lpvData)`: tells the spooler of a change of state or asks it for
+    /// service. A store may pass only `NOTIFY_NEWMAIL_RECEIVED` (with the message that arrived in
+    /// `data`) and `NOTIFY_READYTOSEND` (with [`SpoolerNotifyData::Null`]); transports pass the
+    /// others. `data` is what the flag comes with ([`SpoolerNotifyData`]).
+    fn spooler_notify(&self, flags: SpoolerNotifyFlags, data: SpoolerNotifyData<'_>) -> MapiResult<()> {
+        let _ = (flags, data);
         Err(MapiError::NoSupport)
     }
 
-    /// `CreateOneOff`: a one-off entry ID.
+    /// `CreateOneOff(lpszName, lpszAdrType, lpszAddress, ulFlags, lpcbEntryID, lppEntryID)`: the
+    /// entry ID of a one-off recipient (one that belongs to no address book container). `name` is
+    /// its display name (may be `None`), `address_type` its address type (`SMTP`, `FAX`, …) and
+    /// `address` its address; `flags`: `MAPI_SEND_NO_RICH_INFO` (the recipient cannot take
+    /// formatted content), `MAPI_UNICODE` (the strings are UTF-16). Returns the entry ID.
     fn create_one_off(
         &self,
-        name: &str,
-        address_type: &str,
-        address: &str,
+        name: Option<TStr<'_>>,
+        address_type: TStr<'_>,
+        address: TStr<'_>,
         flags: u32,
     ) -> MapiResult<Vec<u8>> {
         let _ = (name, address_type, address, flags);
@@ -630,15 +776,25 @@ pub trait MapiSupport: Send + Sync {
         Err(MapiError::NoSupport)
     }
 
-    /// `OpenTemplateID` (address books only).
+    /// `OpenTemplateID(cbTemplateID, lpTemplateID, ulTemplateFlags, lpMAPIPropData, lpInterface,
+    /// lppMAPIPropNew, lpMAPIPropSibling)` (address books only): opens an entry that belongs to
+    /// another (foreign) address book provider, binding the host's data to the foreign
+    /// provider's code.
+    ///
+    /// `template_id` is the entry's `PR_TEMPLATEID`; `flags`: `FILL_ENTRY` (a new entry is being
+    /// made); `data` the host's read/write property object for the entry, which the foreign
+    /// provider may wrap; `interface` the interface wanted for the result (`None`:
+    /// `IID_IMailUser`); `sibling` is reserved (`None`). Returns the foreign provider's object
+    /// (`*lppMAPIPropNew`), which may be `data` itself.
     fn open_template_id(
         &self,
         template_id: &[u8],
         flags: u32,
         data: &Ref<dyn MapiProp>,
         interface: Option<Iid>,
+        sibling: Option<&Ref<dyn MapiProp>>,
     ) -> MapiResult<Ref<dyn MapiProp>> {
-        let _ = (template_id, flags, data, interface);
+        let _ = (template_id, flags, data, interface, sibling);
         Err(MapiError::NoSupport)
     }
 
@@ -648,107 +804,264 @@ pub trait MapiSupport: Send + Sync {
         Err(MapiError::NoSupport)
     }
 
-    /// `GetOneOffTable` (address books only), here as the table's rows.
-    fn get_one_off_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>> {
+    /// `GetOneOffTable(ulFlags, lppTable)` (address books only): MAPI's one-off table, the
+    /// templates for new one-off recipients. `flags`: `MAPI_UNICODE` (string columns in UTF-16).
+    /// Returns the table (an `IMAPITable`, which the crate does not model).
+    fn get_one_off_table(&self, flags: u32) -> MapiResult<Ref<dyn Unknown>> {
         let _ = flags;
         Err(MapiError::NoSupport)
     }
 
-    /// `Address` (address books only): the address dialog, here over the recipient rows.
-    fn address(&self, ui_param: usize, recipients: &mut Vec<Vec<Prop>>) -> MapiResult<()> {
-        let _ = (ui_param, recipients);
+    /// `Address(lpulUIParam, lpAdrParms, lppAdrList)` (address books only): the common address
+    /// dialog.
+    ///
+    /// `ui_param` is in and out: the parent window on input, the window of the dialog on output
+    /// when `adr_parms` asks for a modeless one (`DIALOG_SDI`). `adr_parms` says how the dialog
+    /// looks and behaves, in and out ([`AdrParm`]: MAPI sets its `accelerate` for a modeless
+    /// dialog). `recipients` is the recipient list (`ADRLIST`), one row of properties per
+    /// recipient: the message's recipients on input, the updated list on output (an empty list
+    /// stands for a NULL one both ways).
+    fn address(
+        &self,
+        ui_param: &mut usize,
+        adr_parms: &mut AdrParm,
+        recipients: &mut Vec<Vec<Prop>>,
+    ) -> MapiResult<()> {
+        let _ = (ui_param, adr_parms, recipients);
         Err(MapiError::NoSupport)
     }
 
-    /// `Details` (address books only): the details dialog of an entry.
-    fn details(&self, ui_param: usize, entry_id: &[u8], flags: u32) -> MapiResult<()> {
-        let _ = (ui_param, entry_id, flags);
+    /// `Details(lpulUIParam, lpfnDismiss, lpvDismissContext, cbEntryID, lpEntryID,
+    /// lpfButtonCallback, lpvButtonContext, lpszButtonText, ulFlags)` (address books only): the
+    /// details dialog of the address book entry `entry_id`.
+    ///
+    /// `ui_param` is in and out: the parent window on input, the dialog's window on output.
+    /// `dismiss` is a `DISMISSMODELESS` function MAPI calls when a modeless dialog is closed, and
+    /// `dismiss_context` what it passes to it. `button_callback` is an `LPFNBUTTON` function that
+    /// MAPI calls when the user clicks an extra button, with `button_context`; `button_text` is
+    /// that button's label (`None` when there is no such button). The four are raw pointer values
+    /// (`None` for NULL). `flags`: `DIALOG_MODAL` or `DIALOG_SDI`, `MAPI_UNICODE` (the string is
+    /// UTF-16).
+    #[allow(clippy::too_many_arguments)] // one parameter per parameter of the vtable method
+    fn details(
+        &self,
+        ui_param: &mut usize,
+        dismiss: Option<usize>,
+        dismiss_context: Option<usize>,
+        entry_id: &[u8],
+        button_callback: Option<usize>,
+        button_context: Option<usize>,
+        button_text: Option<TStr<'_>>,
+        flags: u32,
+    ) -> MapiResult<()> {
+        let _ = (
+            ui_param,
+            dismiss,
+            dismiss_context,
+            entry_id,
+            button_callback,
+            button_context,
+            button_text,
+            flags,
+        );
         Err(MapiError::NoSupport)
     }
 
-    /// `NewEntry` (address books only): the new-entry dialog; returns the new entry ID.
+    /// `NewEntry(ulUIParam, ulFlags, cbEIDContainer, lpEIDContainer, cbEIDNewEntryTpl,
+    /// lpEIDNewEntryTpl, lpcbEIDNewEntry, lppEIDNewEntry)` (address books only): the new-entry
+    /// dialog. `ui_param` is the parent window; `flags` is reserved, 0. `container` is the
+    /// container that receives the entry (`None`: a one-off entry, for a message's recipient
+    /// list); `template` the template to make it with (`None`: the user chooses from MAPI's
+    /// one-off table). Returns the new entry ID.
     fn new_entry(
         &self,
         ui_param: usize,
         flags: u32,
-        container: &[u8],
-        template: &[u8],
+        container: Option<&[u8]>,
+        template: Option<&[u8]>,
     ) -> MapiResult<Vec<u8>> {
         let _ = (ui_param, flags, container, template);
         Err(MapiError::NoSupport)
     }
 
-    /// `DoConfigPropsheet`: the configuration property sheet.
+    /// `DoConfigPropsheet(ulUIParam, ulFlags, lpszTitle, lpDisplayTable, lpConfigData,
+    /// ulTopPage)`: MAPI's configuration property sheet. `ui_param` is the parent window;
+    /// `flags` is reserved, 0; `title` the sheet's title; `display_table` the display table that
+    /// describes its controls (an `IMAPITable`, which the crate does not model); `config` the
+    /// properties shown and edited; `top_page` the zero-based index of the page shown first.
     fn do_config_propsheet(
         &self,
         ui_param: usize,
         flags: u32,
-        title: &str,
+        title: TStr<'_>,
+        display_table: &Ref<dyn Unknown>,
         config: &Ref<dyn MapiProp>,
         top_page: u32,
     ) -> MapiResult<()> {
-        let _ = (ui_param, flags, title, config, top_page);
+        let _ = (ui_param, flags, title, display_table, config, top_page);
         Err(MapiError::NoSupport)
     }
 
-    /// `CopyMessages` (stores).
+    /// `CopyMessages(lpSrcInterface, lpSrcFolder, lpMsgList, lpDestInterface, lpDestFolder,
+    /// ulUIParam, lpProgress, ulFlags)` (stores): copies or moves messages between folders.
+    ///
+    /// `src_folder` holds the messages, seen through `src_interface`; `messages` are their entry
+    /// IDs (the `ENTRYLIST`); `dest_folder`, open and seen through `dest_interface`, receives
+    /// them. `ui_param` is the parent window of the progress display and `progress` the progress
+    /// object (`None`: MAPI's own); both count only with `MESSAGE_DIALOG`. `flags`:
+    /// `MESSAGE_DIALOG`, `MESSAGE_MOVE`.
+    #[allow(clippy::too_many_arguments)] // one parameter per parameter of the vtable method
     fn copy_messages(
         &self,
-        source_folder: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src_folder: &Ref<dyn Unknown>,
         messages: &[Vec<u8>],
-        destination_folder: &Ref<dyn MapiProp>,
+        dest_interface: &Iid,
+        dest_folder: &Ref<dyn Unknown>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
         flags: u32,
     ) -> MapiResult<()> {
-        let _ = (source_folder, messages, destination_folder, flags);
+        let _ = (
+            src_interface,
+            src_folder,
+            messages,
+            dest_interface,
+            dest_folder,
+            ui_param,
+            progress,
+            flags,
+        );
         Err(MapiError::NoSupport)
     }
 
-    /// `CopyFolder` (stores).
+    /// `CopyFolder(lpSrcInterface, lpSrcFolder, cbEntryID, lpEntryID, lpInterface, lpDestFolder,
+    /// lpszNewFolderName, ulUIParam, lpProgress, ulFlags)` (stores): copies or moves a folder to
+    /// another parent folder.
+    ///
+    /// `src_folder` is the folder's parent, seen through `src_interface`; `entry_id` the folder's
+    /// entry ID; `dest_interface` is reserved (`None`); `dest_folder` the new parent. `new_name`
+    /// names the copy (`None`: the folder's own name), UTF-16 with `MAPI_UNICODE`. `ui_param`
+    /// and `progress` (`None`: MAPI's own) count only with `FOLDER_DIALOG`. `flags`:
+    /// `COPY_SUBFOLDERS`, `FOLDER_DIALOG`, `FOLDER_MOVE`, `MAPI_UNICODE`.
+    #[allow(clippy::too_many_arguments)] // one parameter per parameter of the vtable method
     fn copy_folder(
         &self,
-        source_folder: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src_folder: &Ref<dyn Unknown>,
         entry_id: &[u8],
-        destination_folder: &Ref<dyn MapiProp>,
-        new_name: Option<&str>,
+        dest_interface: Option<&Iid>,
+        dest_folder: &Ref<dyn Unknown>,
+        new_name: Option<TStr<'_>>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
         flags: u32,
     ) -> MapiResult<()> {
-        let _ = (source_folder, entry_id, destination_folder, new_name, flags);
+        let _ = (
+            src_interface,
+            src_folder,
+            entry_id,
+            dest_interface,
+            dest_folder,
+            new_name,
+            ui_param,
+            progress,
+            flags,
+        );
         Err(MapiError::NoSupport)
     }
 
-    /// `DoCopyTo` (stores).
+    /// `DoCopyTo(lpSrcInterface, lpSrcObj, ciidExclude, rgiidExclude, lpExcludeProps, ulUIParam,
+    /// lpProgress, lpDestInterface, lpDestObj, ulFlags, lppProblems)` (stores): copies or moves
+    /// every property of `src`, seen through `src_interface`, to `dest`, seen through
+    /// `dest_interface` — what a store's `IMAPIProp::CopyTo` may hand to MAPI.
+    ///
+    /// `exclude_interfaces` are interfaces whose subobjects are not copied; `exclude_props` the
+    /// properties not copied (`None`: none excluded). `ui_param` and `progress` (`None`: MAPI's
+    /// own) count only with `MAPI_DIALOG`. `flags`: `MAPI_DIALOG`, `MAPI_MOVE`,
+    /// `MAPI_NOREPLACE`. Returns the properties that could not be copied (`*lppProblems`; a
+    /// caller that passed a NULL `lppProblems` does not look at them).
+    #[allow(clippy::too_many_arguments)] // one parameter per parameter of the vtable method
     fn do_copy_to(
         &self,
-        source: &Ref<dyn MapiProp>,
-        exclude: &[PropTag],
-        destination: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src: &Ref<dyn Unknown>,
+        exclude_interfaces: &[Iid],
+        exclude_props: Option<&[PropTag]>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        dest_interface: &Iid,
+        dest: &Ref<dyn Unknown>,
         flags: u32,
     ) -> MapiResult<Vec<PropProblem>> {
-        let _ = (source, exclude, destination, flags);
+        let _ = (
+            src_interface,
+            src,
+            exclude_interfaces,
+            exclude_props,
+            ui_param,
+            progress,
+            dest_interface,
+            dest,
+            flags,
+        );
         Err(MapiError::NoSupport)
     }
 
-    /// `DoCopyProps` (stores).
+    /// `DoCopyProps(lpSrcInterface, lpSrcObj, lpIncludeProps, ulUIParam, lpProgress,
+    /// lpDestInterface, lpDestObj, ulFlags, lppProblems)` (stores): copies or moves the
+    /// properties `include` of `src`, seen through `src_interface`, to `dest`, seen through
+    /// `dest_interface` — what a store's `IMAPIProp::CopyProps` may hand to MAPI. `ui_param` and
+    /// `progress` (`None`: MAPI's own) count only with `MAPI_DIALOG`. `flags`: `MAPI_DIALOG`,
+    /// `MAPI_MOVE`, `MAPI_NOREPLACE`. Returns the properties that could not be copied
+    /// (`*lppProblems`, as for [`do_copy_to`](MapiSupport::do_copy_to)).
+    #[allow(clippy::too_many_arguments)] // one parameter per parameter of the vtable method
     fn do_copy_props(
         &self,
-        source: &Ref<dyn MapiProp>,
+        src_interface: &Iid,
+        src: &Ref<dyn Unknown>,
         include: &[PropTag],
-        destination: &Ref<dyn MapiProp>,
+        ui_param: usize,
+        progress: Option<&Ref<dyn MapiProgress>>,
+        dest_interface: &Iid,
+        dest: &Ref<dyn Unknown>,
         flags: u32,
     ) -> MapiResult<Vec<PropProblem>> {
-        let _ = (source, include, destination, flags);
+        let _ = (
+            src_interface,
+            src,
+            include,
+            ui_param,
+            progress,
+            dest_interface,
+            dest,
+            flags,
+        );
         Err(MapiError::NoSupport)
     }
 
-    /// `DoProgressDialog`.
-    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<()> {
+    /// `DoProgressDialog(ulUIParam, ulFlags, lppProgress)`: MAPI's progress object, which shows
+    /// a standard progress dialog. `ui_param` is its parent window; `flags`: `MAPI_TOP_LEVEL`
+    /// (progress of a top-level item, counted with the item numbers given to `Progress`).
+    /// Returns the progress object.
+    fn do_progress_dialog(&self, ui_param: usize, flags: u32) -> MapiResult<Ref<dyn MapiProgress>> {
         let _ = (ui_param, flags);
         Err(MapiError::NoSupport)
     }
 
-    /// `ReadReceipt` (stores): a read or non-read report for `message`.
-    fn read_receipt(&self, flags: ReadReceiptFlags, message: &Ref<dyn MapiProp>) -> MapiResult<()> {
-        let _ = (flags, message);
+    /// `ReadReceipt(ulFlags, lpReadMessage, lppEmptyMessage)` (stores): a read report for
+    /// `read_message`, or a non-read report with `ReadReceiptFlags::NON_READ`.
+    ///
+    /// `*lppEmptyMessage` is in and out: `empty_message` is the empty message the store passes
+    /// in (`None` for NULL), and the result the report message MAPI leaves there (`None` for
+    /// NULL), which the store submits and releases.
+    fn read_receipt(
+        &self,
+        flags: ReadReceiptFlags,
+        read_message: &Ref<dyn MapiProp>,
+        empty_message: Option<&Ref<dyn MapiProp>>,
+    ) -> MapiResult<Option<Ref<dyn MapiProp>>> {
+        let _ = (flags, read_message, empty_message);
         Err(MapiError::NoSupport)
     }
 
@@ -776,8 +1089,11 @@ pub trait MapiSupport: Send + Sync {
         Err(MapiError::NoSupport)
     }
 
-    /// `OpenAddressBook`.
-    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
+    /// `OpenAddressBook(lpInterface, ulFlags, lppAdrBook)`: the session's address book.
+    /// `interface` is the interface wanted (`None`: `IID_IAddrBook`); `flags` is reserved, 0.
+    /// Returns the address book (an `IAddrBook`, which the crate does not model), even when
+    /// some address book providers could not be loaded.
+    fn open_address_book(&self, interface: Option<Iid>, flags: u32) -> MapiResult<Ref<dyn Unknown>> {
         let _ = (interface, flags);
         Err(MapiError::NoSupport)
     }
@@ -825,9 +1141,20 @@ pub trait MapiSupport: Send + Sync {
         Err(MapiError::NoSupport)
     }
 
-    /// `IStorageFromStream`.
-    fn istorage_from_stream(&self, flags: u32) -> MapiResult<Ref<dyn MapiProp>> {
-        let _ = flags;
+    /// `IStorageFromStream(lpUnkIn, lpInterface, ulFlags, lppStorageOut)`: a structured storage
+    /// (`IStorage`) laid over a stream, for a provider that opens a property as a storage without
+    /// a storage implementation of its own. `stream_in` is the stream, seen through `interface`
+    /// (`IID_IStream` or `IID_ILockBytes`; `None`: `IStream`); `flags` says where the storage
+    /// starts and how it may be used ([`StorageFromStreamFlags`]). Returns the storage, which
+    /// holds a reference to the stream until it is released. Streams and storages are not
+    /// modelled: both are erased objects.
+    fn istorage_from_stream(
+        &self,
+        stream_in: &Ref<dyn Unknown>,
+        interface: Option<&Iid>,
+        flags: StorageFromStreamFlags,
+    ) -> MapiResult<Ref<dyn Unknown>> {
+        let _ = (stream_in, interface, flags);
         Err(MapiError::NoSupport)
     }
 

@@ -288,7 +288,8 @@ impl ProviderLibrary for ZooLibrary {
             ServiceContext::Create if self.defect == Defect::UiWithoutPermission => {
                 let nothing: Ref<dyn MapiProp> =
                     Ref::new(ZooStore::detached(PropBag::new(), MemRoutines::new())).into();
-                args.support.do_config_propsheet(0, 0, "Zoo", &nothing, 0)
+                args.support
+                    .do_config_propsheet(0, 0, TStr::ansi(b"Zoo"), &nothing.unknown(), &nothing, 0)
             }
             ServiceContext::Configure if self.defect != Defect::NeverConfigured => {
                 for row in args.admin.get_provider_table(0)? {
@@ -597,7 +598,10 @@ impl MsProvider for ZooProvider {
             let _ = support.release_raw();
         }
         if d == Defect::SpoolerNotifyInLogon {
-            support.spooler_notify(SpoolerNotifyFlags::READYTOSEND)?;
+            support.spooler_notify(
+                SpoolerNotifyFlags::READYTOSEND,
+                mapisim::spi::SpoolerNotifyData::Null,
+            )?;
         }
         if d == Defect::PrepareSubmitInLogon {
             let message: Ref<dyn MapiProp> =
@@ -656,7 +660,7 @@ impl MsProvider for ZooProvider {
             });
         }
         if d == Defect::UiInService && self.init_flags.contains(ProviderInitFlags::NT_SERVICE) {
-            let _ = support.details(0, &id.to_bytes(), 0);
+            let _ = support.details(&mut 0, None, None, &id.to_bytes(), None, None, None, 0);
         }
         let mut recorded = PropBag::new();
         recorded
@@ -671,7 +675,7 @@ impl MsProvider for ZooProvider {
         section.set_props(&recorded.iter().cloned().collect::<Vec<_>>())?;
         if d == Defect::DialogInLogon {
             // The dialog is refused (the simulator has none); the logon goes on.
-            let _ = support.details(0, &id.to_bytes(), 0);
+            let _ = support.details(&mut 0, None, None, &id.to_bytes(), None, None, None, 0);
         }
         if d == Defect::WritesResourceFlags {
             let problems = section.set_props(&[Prop {
@@ -1127,7 +1131,8 @@ impl MsgStore for ZooStore {
             Defect::BadSpoolerNotifyFlags => {
                 let support = self.support.lock().unwrap().clone();
                 if let Some(s) = support {
-                    let _ = s.spooler_notify(SpoolerNotifyFlags::NEWMAIL);
+                    let _ =
+                        s.spooler_notify(SpoolerNotifyFlags::NEWMAIL, mapisim::spi::SpoolerNotifyData::Null);
                 }
                 self.transports(flags)
             }
