@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock, Weak};
 use crate::check::rules;
 use crate::error::{MapiError, MapiResult};
 use crate::flags::{MapiFlags, ProfileSectionFlags, ServiceContext, ServiceEntryFlags, ServiceFlags};
-use crate::ids::MapiUid;
+use crate::ids::{Iid, MapiUid};
 use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref, Unknown};
 use crate::profile::ServiceDef;
 use crate::props::{
@@ -214,8 +214,13 @@ impl ProviderAdmin for ProviderAdminObject {
     fn open_profile_section(
         &self,
         uid: Option<&MapiUid>,
+        interface: Option<&Iid>,
         flags: ProfileSectionFlags,
     ) -> MapiResult<Ref<dyn ProfSect>> {
+        // A section is an IProfSect (and what that derives from), nothing else.
+        if interface.is_some_and(|i| ![Iid::IPROFSECT, Iid::IMAPIPROP, Iid::IUNKNOWN].contains(i)) {
+            return Err(MapiError::InterfaceNotSupported);
+        }
         open_service_section(
             &self.rt,
             self.label.get().copied(),

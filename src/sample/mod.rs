@@ -187,9 +187,9 @@ impl ProviderLibrary for SampleLibrary {
                 for row in args.admin.get_provider_table(0)? {
                     let row: PropBag = row.into_iter().collect();
                     let uid = row.get_uid(PR_PROVIDER_UID).ok_or(MapiError::CorruptData)?;
-                    let section = args
-                        .admin
-                        .open_profile_section(Some(&uid), ProfileSectionFlags::MODIFY)?;
+                    let section =
+                        args.admin
+                            .open_profile_section(Some(&uid), None, ProfileSectionFlags::MODIFY)?;
                     section.set_props(&[Prop {
                         tag: PR_DISPLAY_NAME_W,
                         value: PropValue::Unicode(name.into()),

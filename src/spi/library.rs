@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::error::{MapiError, MapiResult};
 use crate::flags::{ProviderInitFlags, ServiceContext, ServiceEntryFlags, SpiVersion};
-use crate::ids::MapiUid;
+use crate::ids::{Iid, MapiUid};
 use crate::object::Ref;
 use crate::props::Prop;
 use crate::spi::memory::{Malloc, MemRoutines};
@@ -141,23 +141,34 @@ pub struct ServiceEntryArgs<'a> {
     pub admin: &'a Ref<dyn ProviderAdmin>,
 }
 
-/// `IProviderAdmin`: a message service's providers, as its entry point reaches them.
+/// `IProviderAdmin`: a message service's providers, as its entry point reaches them. Implemented
+/// by MAPI (a COM shim implements it over the real pointer).
 pub trait ProviderAdmin: Send + Sync {
+    /// `GetLastError(hResult, ulFlags, lppMAPIError)`.
+    fn get_last_error(
+        &self,
+        hresult: MapiError,
+        flags: u32,
+    ) -> MapiResult<Option<crate::spi::MapiBuffer<crate::spi::MapiErrorInfo>>> {
+        let _ = (hresult, flags);
+        Err(MapiError::NoSupport)
+    }
+
     /// `GetProviderTable`: one row per provider of the service (`PR_PROVIDER_UID`,
     /// `PR_DISPLAY_NAME`, `PR_PROVIDER_DISPLAY`, `PR_RESOURCE_TYPE`, `PR_PROVIDER_DLL_NAME`, …).
     fn get_provider_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>>;
 
-    /// `OpenProfileSection`: a provider's section by its `PR_PROVIDER_UID` (`None`: the service's
-    /// own section). `MAPI_MODIFY` opens it for writing.
-    fn open_profile_section(
+    /// `CreateProvider(lpszProvider, cValues, lpProps, ulUIParam, ulFlags, lpUID)`: adds the
+    /// provider named by its section in Mapisvc.inf (UTF-16 when `flags` carry `MAPI_UNICODE`);
+    /// returns its `PR_PROVIDER_UID`.
+    fn create_provider(
         &self,
-        uid: Option<&MapiUid>,
-        flags: crate::flags::ProfileSectionFlags,
-    ) -> MapiResult<Ref<dyn ProfSect>>;
-
-    /// `CreateProvider`.
-    fn create_provider(&self, name: &str, props: &[Prop], flags: u32) -> MapiResult<MapiUid> {
-        let _ = (name, props, flags);
+        name: crate::strings::TStr<'_>,
+        props: &[Prop],
+        ui_param: usize,
+        flags: u32,
+    ) -> MapiResult<MapiUid> {
+        let _ = (name, props, ui_param, flags);
         Err(MapiError::NoSupport)
     }
 
@@ -166,6 +177,16 @@ pub trait ProviderAdmin: Send + Sync {
         let _ = uid;
         Err(MapiError::NoSupport)
     }
+
+    /// `OpenProfileSection(lpUID, lpInterface, ulFlags, lppProfSect)`: a provider's section by
+    /// its `PR_PROVIDER_UID` (`None`: the service's own section), as `interface` (`None` or
+    /// `IID_IProfSect`). `MAPI_MODIFY` opens it for writing.
+    fn open_profile_section(
+        &self,
+        uid: Option<&MapiUid>,
+        interface: Option<&Iid>,
+        flags: crate::flags::ProfileSectionFlags,
+    ) -> MapiResult<Ref<dyn ProfSect>>;
 }
 
 /// `hInstance`: the module handle of a loaded DLL instance. Two loads separated by an unload have

@@ -275,9 +275,11 @@ impl ProviderLibrary for ZooLibrary {
                 for row in args.admin.get_provider_table(0)? {
                     let row: PropBag = row.into_iter().collect();
                     let provider = row.get_uid(PR_PROVIDER_UID).ok_or(MapiError::CorruptData)?;
-                    let section = args
-                        .admin
-                        .open_profile_section(Some(&provider), ProfileSectionFlags::MODIFY)?;
+                    let section = args.admin.open_profile_section(
+                        Some(&provider),
+                        None,
+                        ProfileSectionFlags::MODIFY,
+                    )?;
                     section.set_props(&[Prop {
                         tag: SAVED_UID,
                         value: PropValue::from(uid),
@@ -295,9 +297,21 @@ impl ProviderLibrary for ZooLibrary {
                 for row in args.admin.get_provider_table(0)? {
                     let row: PropBag = row.into_iter().collect();
                     let uid = row.get_uid(PR_PROVIDER_UID).ok_or(MapiError::CorruptData)?;
-                    let section = args
+                    // A section is an IProfSect, never an IMsgStore: MAPI must refuse that
+                    // (the configuration, and the tests that need it, fail otherwise).
+                    if args
                         .admin
-                        .open_profile_section(Some(&uid), ProfileSectionFlags::MODIFY)?;
+                        .open_profile_section(Some(&uid), Some(&Iid::IMSGSTORE), ProfileSectionFlags::MODIFY)
+                        .err()
+                        != Some(MapiError::InterfaceNotSupported)
+                    {
+                        return Err(MapiError::CallFailed);
+                    }
+                    let section = args.admin.open_profile_section(
+                        Some(&uid),
+                        Some(&Iid::IPROFSECT),
+                        ProfileSectionFlags::MODIFY,
+                    )?;
                     section.set_props(&[Prop {
                         tag: CONFIGURED,
                         value: PropValue::Boolean(true),
