@@ -1341,7 +1341,17 @@ fn service_delete_ok_fires_when_delete_fails() {
     // The service goes anyway.
     profile.delete_service(&uid).unwrap();
     assert!(profile.services().unwrap().is_empty());
-    assert_eq!(sim.finish().rule_ids(), vec!["SERVICE-DELETE-OK"]);
+    let report = sim.finish();
+    assert_eq!(report.rule_ids(), vec!["SERVICE-DELETE-OK"]);
+    // Its MAPIERROR was read and freed by MAPI (no MEM-LEAK above).
+    assert!(
+        report
+            .trace()
+            .to_string()
+            .contains("returned a MAPIERROR from the service entry: \"the store's files are in use\""),
+        "{}",
+        report.trace()
+    );
 }
 
 #[test]

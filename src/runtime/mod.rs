@@ -2379,38 +2379,44 @@ impl Runtime {
         self.routines.heap().take_value::<T>(buffer.id(), to)
     }
 
-    /// MAPI reads and frees the `MAPIERROR` a provider wrote to `*lppMAPIError` of `method`, if
-    /// it wrote one, and notes it in the trace.
+    /// MAPI reads and frees the `MAPIERROR` a provider of `file` wrote to `*lppMAPIError` of
+    /// `method`, if it wrote one, and notes it in the trace. With `unicode`, whether the call
+    /// carried `MAPI_UNICODE`: its strings must be in that encoding (`LOGON-MAPIERROR`).
     pub(crate) fn take_mapi_error(
         &self,
         out: &crate::spi::OutParam<crate::spi::MapiBuffer<crate::spi::MapiErrorInfo>>,
         method: &str,
-        unicode: bool,
+        unicode: Option<bool>,
         file: &Arc<str>,
-        object: ObjLabel,
+        object: Option<ObjLabel>,
     ) {
         let Some(buffer) = out.get() else {
             return;
         };
         let what = format!("the MAPIERROR of {method}");
         let by = Party::Library(Arc::clone(file));
-        let Some(info) = self.take_result(buffer, &by, Party::Mapi, &what, &[object]) else {
+        let objects: Vec<ObjLabel> = object.into_iter().collect();
+        let Some(info) = self.take_result(buffer, &by, Party::Mapi, &what, &objects) else {
             return;
         };
         let text = |s: &Option<crate::strings::TString>| {
             s.as_ref()
                 .map_or_else(|| "NULL".to_owned(), |s| format!("{:?}", s.to_string_lossy()))
         };
+        let who = object.map_or_else(|| file.to_string(), |o| o.to_string());
         self.trace.record(EventKind::Note {
             by: Party::Mapi,
             text: format!(
-                "{object} returned a MAPIERROR from {method}: {} from {} (low-level error {:#x}, context {:#x})",
+                "{who} returned a MAPIERROR from {method}: {} from {} (low-level error {:#x}, context {:#x})",
                 text(&info.error),
                 text(&info.component),
                 info.low_level_error,
                 info.context
             ),
         });
+        let Some(unicode) = unicode else {
+            return;
+        };
         let wrong = [&info.error, &info.component]
             .into_iter()
             .flatten()
@@ -2427,7 +2433,7 @@ impl Runtime {
                     "the MAPIERROR of {method} has a string in {is} ({:?}), and MAPI called {flag} MAPI_UNICODE",
                     s.to_string_lossy()
                 ),
-                vec![object],
+                objects,
                 by,
             );
         }

@@ -16,7 +16,9 @@ use crate::props::{
 };
 use crate::runtime::profsect::ProfSectObject;
 use crate::runtime::{Runtime, dll_file_name};
-use crate::spi::{Exports, MapiProp, MapiSupport, MemRoutines, ProfSect, ProviderAdmin, ServiceEntryArgs};
+use crate::spi::{
+    Exports, MapiProp, MapiSupport, MemRoutines, OutParam, ProfSect, ProviderAdmin, ServiceEntryArgs,
+};
 use crate::strings::TStr;
 use crate::trace::Party;
 
@@ -347,6 +349,7 @@ impl Runtime {
             }
             let support: Ref<dyn MapiSupport> = support.into();
             let admin: Ref<dyn ProviderAdmin> = admin.into();
+            let mapi_error = OutParam::new();
             let args = ServiceEntryArgs {
                 instance: &instance,
                 malloc: &self.malloc,
@@ -356,6 +359,7 @@ impl Runtime {
                 context,
                 props,
                 admin: &admin,
+                mapi_error: &mapi_error,
             };
             let result = self.call_provider(
                 Party::Mapi,
@@ -371,6 +375,7 @@ impl Runtime {
                 || library.service_entry(&args),
                 |()| String::new(),
             );
+            self.take_mapi_error(&mapi_error, "the service entry", None, &file, None);
             // MAPI releases its own objects once the entry point has returned.
             drop((support, admin));
             result

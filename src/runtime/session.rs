@@ -1086,7 +1086,7 @@ impl Runtime {
                 provider.object().logon(&args)
             });
             let unicode = logon_flags.contains(StoreLogonFlags::UNICODE);
-            self.take_mapi_error(&mapi_error, "Logon", unicode, &file, plabel);
+            self.take_mapi_error(&mapi_error, "Logon", Some(unicode), &file, Some(plabel));
             match outcome {
                 Ok(result) => {
                     Runtime::finish_warned(call, &result, |out| {
@@ -1426,7 +1426,7 @@ impl Runtime {
                 provider.object().logon(&args)
             });
             let unicode = logon_flags.contains(StoreLogonFlags::UNICODE);
-            self.take_mapi_error(&mapi_error, "Logon", unicode, &file, plabel);
+            self.take_mapi_error(&mapi_error, "Logon", Some(unicode), &file, Some(plabel));
             match outcome {
                 Ok(result) => {
                     Runtime::finish_warned(call, &result, |out| {

@@ -246,7 +246,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
         provider.object().spooler_logon(&args)
     });
     let unicode = flags.contains(SpoolerLogonFlags::UNICODE);
-    rt.take_mapi_error(&mapi_error, "SpoolerLogon", unicode, &file, plabel);
+    rt.take_mapi_error(&mapi_error, "SpoolerLogon", Some(unicode), &file, Some(plabel));
     if no_dialog && let Some(rec) = rt.st().logons.get_mut(logon) {
         rec.no_dialog_call = None;
     }

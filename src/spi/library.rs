@@ -139,6 +139,10 @@ pub struct ServiceEntryArgs<'a> {
     pub props: &'a [Prop],
     /// `lpProviderAdmin`: the service's providers and their profile sections.
     pub admin: &'a Ref<dyn ProviderAdmin>,
+    /// `*lppMapiError`: extended information about a failure, which the entry point may write
+    /// whatever it returns — a `MAPIERROR` allocated with MAPI's routines, freed by MAPI with one
+    /// `MAPIFreeBuffer` (msgserviceentry).
+    pub mapi_error: &'a OutParam<crate::spi::MapiBuffer<crate::spi::MapiErrorInfo>>,
 }
 
 /// `IProviderAdmin`: a message service's providers, as its entry point reaches them. Implemented

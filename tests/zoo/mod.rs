@@ -269,7 +269,22 @@ impl ProviderLibrary for ZooLibrary {
 
     fn service_entry(&self, args: &mapisim::spi::ServiceEntryArgs<'_>) -> MapiResult<()> {
         match args.context {
-            ServiceContext::Delete if self.defect == Defect::DeleteFails => Err(MapiError::CallFailed),
+            ServiceContext::Delete if self.defect == Defect::DeleteFails => {
+                // It explains, in a MAPIERROR MAPI frees.
+                args.mapi_error
+                    .set(
+                        args.support
+                            .get_mem_alloc_routines()?
+                            .allocate_value(MapiErrorInfo {
+                                version: 0,
+                                error: Some(TString::ansi_from_str("the store's files are in use")),
+                                component: None,
+                                low_level_error: 0,
+                                context: 0,
+                            })?,
+                    );
+                Err(MapiError::CallFailed)
+            }
             ServiceContext::Create if self.defect == Defect::UidFromServiceEntry => {
                 let uid = args.support.new_uid()?;
                 for row in args.admin.get_provider_table(0)? {
