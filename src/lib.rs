@@ -144,9 +144,16 @@
 //!   function pointers of the entry point: a provider's buffers are then MAPI's memory with no
 //!   copy ([`spi::MemRoutines::address`] gives the pointer to hand across), and every `MEM-*`
 //!   check still holds.
-//! - **Handles and parameters.** [`spi::ModuleInstance::from_host`] carries the real `HINSTANCE`;
-//!   out-parameters a provider writes whatever its call returns (`*lpulProviderVer`,
-//!   `*lppMAPIError`) are [`spi::OutParam`]s.
+//! - **Vtables and parameters.** [`spi::vtable`] lists every slot of every interface, in the
+//!   headers' order, with its IID and the Rust method behind it; every method has every parameter
+//!   of the real one (objects as `Ref`s a shim maps back to their COM pointers, `LPTSTR` as
+//!   [`strings::TStr`] in the encoding the call's `MAPI_UNICODE` says, property strings as
+//!   [`strings::AnsiString`] and [`strings::WideString`], exactly). Out-parameters a provider
+//!   writes whatever its call returns (`*lpulProviderVer`, `*lppMAPIError`) are
+//!   [`spi::OutParam`]s; [`spi::ModuleInstance::from_host`] carries the real `HINSTANCE`.
+//! - **Fast shutdown.** A provider object that implements [`spi::ProviderShutdown`] exposes it
+//!   ([`Ref::expose`]); MAPI finds it with `QueryInterface` when a client shuts down fast
+//!   ([`runtime::Session::query_fast_shutdown`]), as the sample shows.
 //!
 //! ## What the simulator checks
 //!
