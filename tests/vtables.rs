@@ -17,9 +17,9 @@ use mapisim::object::{Interface, InterfaceKind, Ref, Unknown};
 use mapisim::props::{NameId, PropTag};
 use mapisim::spi::vtable::{self, InterfaceTable};
 use mapisim::spi::{
-    AdrParm, AdviseSink, Malloc, MallocBlock, MapiProgress, MapiProp, MapiStatus, MapiSupport, MsLogon,
-    MsProvider, MsgStore, Notification, OutParam, ProfSect, ProviderShutdown, SpoolerLogonArgs,
-    SpoolerNotifyData, StoreLogon, StoreLogonArgs,
+    AdrParm, AdviseSink, MSCAP_SEL_FOLDER, Malloc, MallocBlock, MapiProgress, MapiProp, MapiStatus,
+    MapiSupport, MsCapabilities, MsLogon, MsProvider, MsgStore, Notification, OutParam, ProfSect,
+    ProviderShutdown, SpoolerLogonArgs, SpoolerNotifyData, StoreLogon, StoreLogonArgs,
 };
 use mapisim::strings::TStr;
 
@@ -78,6 +78,11 @@ const INTERFACES: &[(&str, &str, Option<&str>)] = &[
     (
         "IMAPIProgress",
         "{0002031F-0000-0000-C000-000000000046}",
+        Some("IUnknown"),
+    ),
+    (
+        "IMSCapabilities",
+        "{00020393-0000-0000-C000-000000000046}",
         Some("IUnknown"),
     ),
 ];
@@ -193,6 +198,7 @@ fn own_slots(name: &str) -> &'static [(usize, &'static str)] {
             (7, "DidAlloc"),
             (8, "HeapMinimize"),
         ],
+        "IMSCapabilities" => &[(3, "GetCapabilities")],
         "IMAPIProgress" => &[
             (3, "Progress"),
             (4, "GetFlags"),
@@ -408,6 +414,8 @@ fn interface_iids_of_the_traits_are_the_tables() {
     check::<dyn ProfSect>("IProfSect", "ProfSect");
     check::<dyn Malloc>("IMalloc", "Malloc");
     check::<dyn MapiProgress>("IMAPIProgress", "MapiProgress");
+    check::<dyn MsCapabilities>("IMSCapabilities", "MsCapabilities");
+    assert_eq!(InterfaceKind::MsCapabilities.iid(), Some(Iid::IMSCAPABILITIES));
     // The new kinds carry their IIDs.
     assert_eq!(
         InterfaceKind::ProviderShutdown.iid(),
@@ -484,6 +492,9 @@ impl ProfSect for Section {
 struct Progress;
 impl MapiProgress for Progress {}
 
+struct Capabilities;
+impl MsCapabilities for Capabilities {}
+
 struct Sink;
 impl AdviseSink for Sink {
     fn on_notify(&self, _: &[Notification]) -> u32 {
@@ -529,6 +540,7 @@ struct Fixture {
     status: Ref<dyn MapiStatus>,
     section: Ref<dyn ProfSect>,
     progress: Ref<dyn MapiProgress>,
+    capabilities: Ref<dyn MsCapabilities>,
     malloc: Ref<dyn Malloc>,
     sink: Ref<dyn AdviseSink>,
     unknown: Ref<dyn Unknown>,
@@ -563,6 +575,7 @@ impl Fixture {
             status: Ref::new(Status).into(),
             section: Ref::new(Section).into(),
             progress: Ref::new(Progress).into(),
+            capabilities: Ref::new(Capabilities).into(),
             malloc: Ref::new(OneBlock).into(),
             sink: Ref::new(Sink).into(),
             unknown,
@@ -1138,6 +1151,11 @@ impl Fixture {
                 "MapiProgress::set_limits",
                 Box::new(move || out(self.progress.set_limits(Some(1), Some(1000), None))),
             ),
+            // IMSCapabilities: a ULONG, 0 for no capability.
+            (
+                "MsCapabilities::get_capabilities",
+                Box::new(move || Ok(self.capabilities.get_capabilities(MSCAP_SEL_FOLDER).to_string())),
+            ),
         ];
         v
     }
@@ -1163,6 +1181,7 @@ fn expected_outcome(name: &str) -> Outcome {
         // Defaults that are not MAPI_E_NO_SUPPORT: DidAlloc asks GetSize, HeapMinimize does nothing.
         "Malloc::did_alloc" => Ok("true false".to_owned()),
         "Malloc::heap_minimize" => Ok("minimized".to_owned()),
+        "MsCapabilities::get_capabilities" => Ok("0".to_owned()),
         _ => Err(MapiError::NoSupport),
     }
 }

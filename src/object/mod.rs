@@ -144,6 +144,8 @@ pub enum InterfaceKind {
     ProviderShutdown,
     /// `IMAPIProgress`.
     MapiProgress,
+    /// `IMSCapabilities`.
+    MsCapabilities,
 }
 
 impl InterfaceKind {
@@ -173,6 +175,7 @@ impl InterfaceKind {
             InterfaceKind::ProfAdmin => "IProfAdmin",
             InterfaceKind::ProviderShutdown => "IMAPIProviderShutdown",
             InterfaceKind::MapiProgress => "IMAPIProgress",
+            InterfaceKind::MsCapabilities => "IMSCapabilities",
         }
     }
 
@@ -201,6 +204,7 @@ impl InterfaceKind {
             InterfaceKind::ProfAdmin => Iid::IPROFADMIN,
             InterfaceKind::ProviderShutdown => Iid::IMAPIPROVIDERSHUTDOWN,
             InterfaceKind::MapiProgress => Iid::IMAPIPROGRESS,
+            InterfaceKind::MsCapabilities => Iid::IMSCAPABILITIES,
         })
     }
 }

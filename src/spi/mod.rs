@@ -73,7 +73,9 @@ pub use memory::{
     MemRoutines, PropArray,
 };
 pub use process::{LoadedLibrary, Process};
-pub use status::{MapiProgress, MapiStatus, ProviderShutdown};
+pub use status::{
+    MSCAP_SEL_FOLDER, MSCAP_SEL_RESTRICTION, MapiProgress, MapiStatus, MsCapabilities, ProviderShutdown,
+};
 pub use store::{MsLogon, MsProvider, MsgStore, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
 pub use support::{AdrParm, NewMailNotification, SpoolerNotifyData};
 pub use support::{
@@ -135,4 +137,5 @@ interfaces!(
     MapiStatus => MapiStatus, IMAPISTATUS [MapiProp];
     ProviderShutdown => ProviderShutdown, IMAPIPROVIDERSHUTDOWN;
     MapiProgress => MapiProgress, IMAPIPROGRESS;
+    MsCapabilities => MsCapabilities, IMSCAPABILITIES;
 );

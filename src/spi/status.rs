@@ -1,4 +1,4 @@
-//! `IMAPIStatus`, `IMAPIProviderShutdown` and `IMAPIProgress`.
+//! `IMAPIStatus`, `IMAPIProviderShutdown`, `IMAPIProgress` and `IMSCapabilities`.
 
 use crate::error::{MapiError, MapiResult};
 use crate::spi::support::MapiProp;
@@ -113,5 +113,28 @@ pub trait MapiProgress: Send + Sync {
     fn set_limits(&self, min: Option<u32>, max: Option<u32>, flags: Option<u32>) -> MapiResult<()> {
         let _ = (min, max, flags);
         Err(MapiError::NoSupport)
+    }
+}
+
+/// `MSCAP_SEL_FOLDER`: the selector of [`MsCapabilities::get_capabilities`] for folder
+/// capabilities (`MSCAP_SEL_RESERVED1` is 0, `MSCAP_SEL_RESERVED2` 1).
+pub const MSCAP_SEL_FOLDER: u32 = 2;
+/// `MSCAP_SEL_RESTRICTION`: the selector for restriction capabilities (`MSCAP_SEL_RESERVED3` is
+/// 3).
+pub const MSCAP_SEL_RESTRICTION: u32 = 4;
+
+/// `IMSCapabilities` (IID `IID_IMSCapabilities`): what a store supports, asked by selector. A
+/// store object answers `QueryInterface` for it when it implements it ([`Ref::expose`]).
+///
+/// Its one method returns a `ULONG`, not an `HRESULT`: the capability bits, 0 (`NULL`) for none.
+///
+/// [`Ref::expose`]: crate::object::Ref::expose
+pub trait MsCapabilities: Send + Sync {
+    /// `GetCapabilities(mscapSelector)`: the capabilities the store has for `selector`
+    /// ([`MSCAP_SEL_FOLDER`]: `MSCAP_SECURE_FOLDER_HOMEPAGES`; [`MSCAP_SEL_RESTRICTION`]:
+    /// `MSCAP_RES_ANNOTATION`), or 0 for none, which is the default.
+    fn get_capabilities(&self, selector: u32) -> u32 {
+        let _ = selector;
+        0
     }
 }

@@ -392,6 +392,20 @@ pub const IMAPIPROGRESS: InterfaceTable = InterfaceTable {
     slots: &PROGRESS_SLOTS,
 };
 
+const CAPABILITIES_SLOTS: [Slot; 4] = join(
+    &UNKNOWN_SLOTS,
+    &[slot(3, "GetCapabilities", "MsCapabilities::get_capabilities")],
+);
+
+/// `IMSCapabilities` ([`MsCapabilities`](crate::spi::MsCapabilities)): 4 slots.
+pub const IMSCAPABILITIES: InterfaceTable = InterfaceTable {
+    name: "IMSCapabilities",
+    iid: Iid::IMSCAPABILITIES,
+    base: Some("IUnknown"),
+    rust_trait: "MsCapabilities",
+    slots: &CAPABILITIES_SLOTS,
+};
+
 /// Every interface described here, bases before the interfaces that derive from them.
 pub const ALL: &[InterfaceTable] = &[
     IUNKNOWN,
@@ -405,4 +419,5 @@ pub const ALL: &[InterfaceTable] = &[
     IPROFSECT,
     IMALLOC,
     IMAPIPROGRESS,
+    IMSCAPABILITIES,
 ];
