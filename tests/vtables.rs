@@ -19,7 +19,7 @@ use mapisim::spi::vtable::{self, InterfaceTable};
 use mapisim::spi::{
     AdrParm, AdviseSink, MSCAP_SEL_FOLDER, Malloc, MallocBlock, MapiProgress, MapiProp, MapiStatus,
     MapiSupport, MsCapabilities, MsLogon, MsProvider, MsgStore, Notification, OutParam, ProfSect,
-    ProviderShutdown, SpoolerLogonArgs, SpoolerNotifyData, StoreLogon, StoreLogonArgs,
+    ProviderAdmin, ProviderShutdown, SpoolerLogonArgs, SpoolerNotifyData, StoreLogon, StoreLogonArgs,
 };
 use mapisim::strings::TStr;
 
@@ -83,6 +83,11 @@ const INTERFACES: &[(&str, &str, Option<&str>)] = &[
     (
         "IMSCapabilities",
         "{00020393-0000-0000-C000-000000000046}",
+        Some("IUnknown"),
+    ),
+    (
+        "IProviderAdmin",
+        "{00020325-0000-0000-C000-000000000046}",
         Some("IUnknown"),
     ),
 ];
@@ -199,6 +204,13 @@ fn own_slots(name: &str) -> &'static [(usize, &'static str)] {
             (8, "HeapMinimize"),
         ],
         "IMSCapabilities" => &[(3, "GetCapabilities")],
+        "IProviderAdmin" => &[
+            (3, "GetLastError"),
+            (4, "GetProviderTable"),
+            (5, "CreateProvider"),
+            (6, "DeleteProvider"),
+            (7, "OpenProfileSection"),
+        ],
         "IMAPIProgress" => &[
             (3, "Progress"),
             (4, "GetFlags"),
@@ -415,6 +427,7 @@ fn interface_iids_of_the_traits_are_the_tables() {
     check::<dyn Malloc>("IMalloc", "Malloc");
     check::<dyn MapiProgress>("IMAPIProgress", "MapiProgress");
     check::<dyn MsCapabilities>("IMSCapabilities", "MsCapabilities");
+    check::<dyn ProviderAdmin>("IProviderAdmin", "ProviderAdmin");
     assert_eq!(InterfaceKind::MsCapabilities.iid(), Some(Iid::IMSCAPABILITIES));
     // The new kinds carry their IIDs.
     assert_eq!(
@@ -477,6 +490,21 @@ impl ProviderShutdown for Provider {}
 struct Support;
 impl MapiSupport for Support {}
 
+struct Admin;
+impl ProviderAdmin for Admin {
+    fn get_provider_table(&self, _: u32) -> MapiResult<Vec<Vec<mapisim::props::Prop>>> {
+        Err(MINE)
+    }
+    fn open_profile_section(
+        &self,
+        _: Option<&MapiUid>,
+        _: Option<&Iid>,
+        _: ProfileSectionFlags,
+    ) -> MapiResult<Ref<dyn ProfSect>> {
+        Err(MINE)
+    }
+}
+
 struct Status;
 impl MapiProp for Status {}
 impl MapiStatus for Status {}
@@ -537,6 +565,7 @@ struct Fixture {
     provider: Ref<dyn MsProvider>,
     shutdown: Ref<dyn ProviderShutdown>,
     support: Ref<dyn MapiSupport>,
+    admin: Ref<dyn ProviderAdmin>,
     status: Ref<dyn MapiStatus>,
     section: Ref<dyn ProfSect>,
     progress: Ref<dyn MapiProgress>,
@@ -572,6 +601,7 @@ impl Fixture {
             provider: provider.into(),
             shutdown,
             support: Ref::new(Support).into(),
+            admin: Ref::new(Admin).into(),
             status: Ref::new(Status).into(),
             section: Ref::new(Section).into(),
             progress: Ref::new(Progress).into(),
@@ -785,6 +815,31 @@ impl Fixture {
             (
                 "MsProvider::compare_store_ids",
                 Box::new(move || out(self.provider.compare_store_ids(b"a", b"a", 0))),
+            ),
+            // IProviderAdmin.
+            (
+                "ProviderAdmin::get_last_error",
+                Box::new(move || out(self.admin.get_last_error(MapiError::CallFailed, 0))),
+            ),
+            (
+                "ProviderAdmin::get_provider_table",
+                Box::new(move || out(self.admin.get_provider_table(0))),
+            ),
+            (
+                "ProviderAdmin::create_provider",
+                Box::new(move || out(self.admin.create_provider(TStr::ansi(b"MSGSTORE"), &[], 0, 0))),
+            ),
+            (
+                "ProviderAdmin::delete_provider",
+                Box::new(move || out(self.admin.delete_provider(&self.args.uid))),
+            ),
+            (
+                "ProviderAdmin::open_profile_section",
+                Box::new(move || {
+                    out(self
+                        .admin
+                        .open_profile_section(None, None, ProfileSectionFlags::empty()))
+                }),
             ),
             // IMAPISupport.
             (
@@ -1173,7 +1228,9 @@ fn expected_outcome(name: &str) -> Outcome {
         | "MsProvider::shutdown"
         | "MsProvider::logon"
         | "MsProvider::spooler_logon"
-        | "MsProvider::compare_store_ids" => Err(MINE),
+        | "MsProvider::compare_store_ids"
+        | "ProviderAdmin::get_provider_table"
+        | "ProviderAdmin::open_profile_section" => Err(MINE),
         "Malloc::alloc" => Ok("Some(MallocBlock(7))".to_owned()),
         "Malloc::realloc" => Ok("None".to_owned()),
         "Malloc::free" => Ok("freed".to_owned()),

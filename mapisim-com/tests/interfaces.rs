@@ -13,7 +13,6 @@
 use std::collections::BTreeSet;
 use std::mem::{offset_of, size_of};
 
-use mapisim::ids::Iid;
 use mapisim::spi::vtable::{self, InterfaceTable, Slot};
 use mapisim_com::interfaces::*;
 use windows_core::{GUID, IUnknown, IUnknown_Vtbl, Interface};
@@ -115,36 +114,9 @@ fn layouts() -> Vec<Layout> {
     ]
 }
 
-const fn slot(index: usize, mapi: &'static str, rust: &'static str) -> Slot {
-    Slot {
-        index,
-        mapi,
-        rust: Some(rust),
-    }
-}
-
-/// `IProviderAdmin`, which the core crate models (`mapisim::spi::ProviderAdmin`) without a vtable
-/// table: the order of `MAPIX.h` and of the interface's documentation page.
-const IPROVIDERADMIN: InterfaceTable = InterfaceTable {
-    name: "IProviderAdmin",
-    iid: Iid::IPROVIDERADMIN,
-    base: Some("IUnknown"),
-    rust_trait: "ProviderAdmin",
-    slots: &[
-        slot(0, "QueryInterface", "Ref::query_interface"),
-        slot(1, "AddRef", "Clone for Ref"),
-        slot(2, "Release", "Drop for Ref"),
-        slot(3, "GetLastError", "ProviderAdmin::get_last_error"),
-        slot(4, "GetProviderTable", "ProviderAdmin::get_provider_table"),
-        slot(5, "CreateProvider", "ProviderAdmin::create_provider"),
-        slot(6, "DeleteProvider", "ProviderAdmin::delete_provider"),
-        slot(7, "OpenProfileSection", "ProviderAdmin::open_profile_section"),
-    ],
-};
-
 /// The tables every declaration is checked against.
 fn tables() -> Vec<&'static InterfaceTable> {
-    vtable::ALL.iter().chain([&IPROVIDERADMIN]).collect()
+    vtable::ALL.iter().collect()
 }
 
 fn find<'a>(layouts: &'a [Layout], name: &str) -> &'a Layout {

@@ -406,6 +406,27 @@ pub const IMSCAPABILITIES: InterfaceTable = InterfaceTable {
     slots: &CAPABILITIES_SLOTS,
 };
 
+const PROVIDER_ADMIN_SLOTS: [Slot; 8] = join(
+    &UNKNOWN_SLOTS,
+    &[
+        slot(3, "GetLastError", "ProviderAdmin::get_last_error"),
+        slot(4, "GetProviderTable", "ProviderAdmin::get_provider_table"),
+        slot(5, "CreateProvider", "ProviderAdmin::create_provider"),
+        slot(6, "DeleteProvider", "ProviderAdmin::delete_provider"),
+        slot(7, "OpenProfileSection", "ProviderAdmin::open_profile_section"),
+    ],
+);
+
+/// `IProviderAdmin` ([`ProviderAdmin`](crate::spi::ProviderAdmin)), which a message service's
+/// entry point receives: 8 slots, in the order of `MAPIX.h`.
+pub const IPROVIDERADMIN: InterfaceTable = InterfaceTable {
+    name: "IProviderAdmin",
+    iid: Iid::IPROVIDERADMIN,
+    base: Some("IUnknown"),
+    rust_trait: "ProviderAdmin",
+    slots: &PROVIDER_ADMIN_SLOTS,
+};
+
 /// Every interface described here, bases before the interfaces that derive from them.
 pub const ALL: &[InterfaceTable] = &[
     IUNKNOWN,
@@ -420,4 +441,5 @@ pub const ALL: &[InterfaceTable] = &[
     IMALLOC,
     IMAPIPROGRESS,
     IMSCAPABILITIES,
+    IPROVIDERADMIN,
 ];
