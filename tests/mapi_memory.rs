@@ -1822,3 +1822,18 @@ fn a_module_handle_from_the_host_carries_its_value() {
     assert_ne!(host, simulated, "the handle value is part of the identity");
     assert_eq!(host, ModuleInstance::from_host("SMPMS32.DLL", 0x7FF6_1234_0000));
 }
+
+#[test]
+fn blocks_linked_to_a_value_the_backend_did_not_lay_out_are_freed_with_it() {
+    let host = Arc::new(HostHeap::default());
+    let routines = MemRoutines::with_backend(host.clone());
+    // A MAPIERROR the backend leaves to the Rust side, with a block linked to it (its string).
+    let error = routines.allocate_value(error_info(MapiError::NoSupport)).unwrap();
+    assert_eq!(routines.address(error.id()), None);
+    let text = routines.allocate_more(8, error.id()).unwrap();
+    assert!(routines.address(text).is_some(), "the linked block is the host's");
+    assert_eq!(host.live(), 1);
+    routines.free_buffer(Some(error.id())).unwrap();
+    assert_eq!(host.live(), 0, "{:?}", host.calls());
+    assert!(!routines.is_live(text));
+}

@@ -660,6 +660,12 @@ impl Heap {
         for part in &block.linked {
             if let Some(b) = st.blocks.remove(part) {
                 linked += 1;
+                // A block linked to a root the backend never saw (a value kept on the Rust side)
+                // is a root of its own for the host: it is freed on its own.
+                if let (Some(backend), None, Some(address)) = (&self.config.backend, block.address, b.address)
+                {
+                    let _ = backend.free_buffer(address);
+                }
                 st.freed.insert(
                     *part,
                     Freed {
