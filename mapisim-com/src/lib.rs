@@ -21,7 +21,9 @@
 //! - **export**: a provider written against `mapisim::spi` exposed as real COM objects, so that a
 //!   library built from it runs under real MAPI;
 //! - **import**: the objects real MAPI (or a compiled provider) hands over, wrapped so that they
-//!   can be called as `mapisim::spi` traits;
+//!   can be called as `mapisim::spi` traits. [`import`] starts it with MAPI's memory: the
+//!   allocation routines an entry point receives as `mapisim::spi::MemRoutines`, and its
+//!   `IMalloc` as a `mapisim::spi::Malloc`;
 //! - **hosting**: a compiled provider library loaded by the simulator, which calls its entry
 //!   point and drives it through the documented lifecycle like a provider written in Rust.
 //!
@@ -35,6 +37,7 @@
 //! elsewhere), so objects declared here can be made and called in a test on any platform.
 
 pub mod entry;
+pub mod import;
 #[allow(missing_docs)] // The `#[interface]` macro writes the `IFoo_Impl` traits without docs.
 pub mod interfaces;
 pub mod types;
