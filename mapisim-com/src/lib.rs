@@ -14,7 +14,9 @@
 //! - [`entry`]: the function types a provider library exports (`MSProviderInit`,
 //!   `MSGSERVICEENTRY`) and the allocation routines MAPI gives it, each with its calling
 //!   convention;
-//! - [`types`]: the C structures those take.
+//! - [`types`]: the C structures those take;
+//! - [`props`]: property values, tag arrays, problem arrays and `MAPIERROR` written into MAPI
+//!   memory in their C layout (one root block, every datum linked to it) and read back from it.
 //!
 //! The steps to come build on these declarations:
 //!
@@ -37,4 +39,5 @@
 pub mod entry;
 #[allow(missing_docs)] // The `#[interface]` macro writes the `IFoo_Impl` traits without docs.
 pub mod interfaces;
+pub mod props;
 pub mod types;
