@@ -5,16 +5,17 @@
 //! not call Rust traits: it loads a library, calls its exported entry point and talks to the
 //! objects it gets back through COM vtables. This crate is where the two meet.
 //!
-//! It is built in steps. This first one declares the binary interface, with nothing behind it
-//! yet:
+//! It is built in steps. The first declares the binary interface and lays MAPI's data out in
+//! it:
 //!
-//! - [`interfaces`]: each MAPI interface of `mapisim::spi::vtable::ALL`, and `IProviderAdmin`,
-//!   as a COM interface (`windows_core`'s `#[interface]`): its IID and its vtable, slot by slot,
+//! - [`interfaces`]: each MAPI interface of `mapisim::spi::vtable::ALL` as a COM interface (`windows_core`'s `#[interface]`): its IID and its vtable, slot by slot,
 //!   with the parameters of the MAPI headers;
 //! - [`entry`]: the function types a provider library exports (`MSProviderInit`,
 //!   `MSGSERVICEENTRY`) and the allocation routines MAPI gives it, each with its calling
 //!   convention;
-//! - [`types`]: the C structures those take.
+//! - [`types`]: the C structures those take;
+//! - [`props`]: property values, tag arrays, problem arrays and `MAPIERROR` written into MAPI
+//!   memory in their C layout (one root block, every datum linked to it) and read back from it.
 //!
 //! The steps to come build on these declarations:
 //!
@@ -40,4 +41,5 @@ pub mod entry;
 pub mod import;
 #[allow(missing_docs)] // The `#[interface]` macro writes the `IFoo_Impl` traits without docs.
 pub mod interfaces;
+pub mod props;
 pub mod types;

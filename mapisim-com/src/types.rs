@@ -3,26 +3,46 @@
 //! Three kinds:
 //!
 //! - **Full structures**, laid out as in the MAPI headers: [`MAPIUID`], [`ENTRYID`],
-//!   [`NOTIFKEY`], [`SPropTagArray`], [`MAPIERROR`]. The variable-length ones ([`ENTRYID`],
-//!   [`NOTIFKEY`], [`SPropTagArray`]) end in a one-element array, as the headers declare them
-//!   with `MAPI_DIM` = 1; their real length travels beside the pointer (a `cb…` argument, `cb`
-//!   or `cValues` member), and Rust never reads one by value.
-//! - **Opaque structures** ([`SPropValue`], [`SPropProblemArray`], [`MAPINAMEID`],
-//!   [`NOTIFICATION`], [`ADRPARM`], [`ADRLIST`], [`ENTRYLIST`]): only ever behind a pointer here.
-//!   Each is a distinct zero-sized `#[repr(C)]` type, so a `*mut SPropValue` cannot be passed
-//!   where a `*mut NOTIFICATION` is due, but nothing of its layout is declared yet; the layers that
-//!   read or write them will declare the fields.
+//!   [`NOTIFKEY`], [`SPropTagArray`], [`MAPIERROR`], and the property values: [`SPropValue`]
+//!   with its union [`PV`] and the structures the union holds ([`FILETIME`], [`SBinary`] and the
+//!   multi-valued arrays [`SShortArray`] to [`SLargeIntegerArray`]), and [`SPropProblem`] with
+//!   [`SPropProblemArray`]. The variable-length ones ([`ENTRYID`], [`NOTIFKEY`],
+//!   [`SPropTagArray`], [`SPropProblemArray`]) end in a one-element array, as the headers declare
+//!   them with `MAPI_DIM` = 1; their real length travels beside the pointer (a `cb…` argument, `cb`,
+//!   `cValues` or `cProblem` member), and Rust never reads one by value.
+//! - **Opaque structures** ([`MAPINAMEID`], [`NOTIFICATION`], [`ADRPARM`], [`ADRLIST`],
+//!   [`ENTRYLIST`]): only ever behind a pointer here. Each is a distinct zero-sized `#[repr(C)]`
+//!   type, so a `*mut ADRLIST` cannot be passed where a `*mut NOTIFICATION` is due, but nothing of
+//!   its layout is declared yet; the layers that read or write them will declare the fields.
 //! - **Aliases** for scalar C types whose Rust form is not obvious: [`LPTSTR`], [`SCODE`],
-//!   [`MSCAP_SELECTOR`], and the callback types [`LPFNDISMISS`] and [`LPFNBUTTON`].
+//!   [`MSCAP_SELECTOR`], [`LARGE_INTEGER`], [`CURRENCY`], and the callback types [`LPFNDISMISS`]
+//!   and [`LPFNBUTTON`].
 //!
 //! Interface pointers (`LPMAPISUP`, `LPMDB`, `LPMAPITABLE`, `LPUNKNOWN`, …) are `*mut c_void` in
 //! the declarations, as COM passes them; the method documentation names the interface.
+//!
+//! # The layout of a property value
+//!
+//! `SPropValue` is a 32-bit tag, 32 bits of padding (`dwAlignPad`) and the union `_PV`, whose
+//! largest members are 8-byte scalars (`double`, `LARGE_INTEGER`, `CURRENCY`, `FILETIME`) and the
+//! counted structures (`SBinary` and the multi-valued arrays: a 32-bit count, then a pointer). The
+//! value always starts at offset 8:
+//!
+//! | target | `size_of::<SPropValue>()` | `_PV` | count of `SBinary` / arrays | pointer |
+//! |---|---|---|---|---|
+//! | 64-bit | 24 | 16 bytes at 8 | at 8 | at 16 |
+//! | 32-bit | 16 | 8 bytes at 8 | at 8 | at 12 |
+//!
+//! The module checks these numbers at compile time.
 #![allow(non_snake_case, non_camel_case_types)]
 
 use core::ffi::c_void;
+use core::fmt;
 use core::marker::{PhantomData, PhantomPinned};
+use core::mem::{align_of, offset_of, size_of};
 
 use mapisim::ids::MapiUid;
+use windows_core::GUID;
 
 /// `SCODE`: a 32-bit status code, as the allocation routines return it (the same values as an
 /// `HRESULT`).
@@ -129,6 +149,227 @@ pub struct MAPIERROR {
     pub ulContext: u32,
 }
 
+/// `LARGE_INTEGER`: a signed 64-bit integer (the header's union of `QuadPart` and its two
+/// halves), the value of `PT_I8`.
+pub type LARGE_INTEGER = i64;
+
+/// `CURRENCY` (`CY`): a signed 64-bit integer counting ten-thousandths (the header's union of
+/// `int64` and its two halves), the value of `PT_CURRENCY`.
+pub type CURRENCY = i64;
+
+/// `FILETIME`: 100-nanosecond intervals since 1 January 1601 (UTC), in two 32-bit halves (so
+/// aligned to 4 bytes), the value of `PT_SYSTIME`.
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct FILETIME {
+    /// `dwLowDateTime`: the low 32 bits.
+    pub dwLowDateTime: u32,
+    /// `dwHighDateTime`: the high 32 bits.
+    pub dwHighDateTime: u32,
+}
+
+/// `SBinary`: counted bytes, the value of `PT_BINARY` (and an entry ID in an `ENTRYLIST`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SBinary {
+    /// `cb`: the number of bytes at `lpb`.
+    pub cb: u32,
+    /// `lpb`: the bytes.
+    pub lpb: *mut u8,
+}
+
+/// Declares the multi-valued arrays of `_PV`: a 32-bit count and a pointer to that many values.
+macro_rules! mv_arrays {
+    ($( $(#[$doc:meta])* $name:ident { $field:ident: $ty:ty, $fdoc:literal } )*) => {
+        $(
+            $(#[$doc])*
+            #[repr(C)]
+            #[derive(Clone, Copy, Debug)]
+            pub struct $name {
+                /// `cValues`: the number of values.
+                pub cValues: u32,
+                #[doc = $fdoc]
+                pub $field: *mut $ty,
+            }
+        )*
+    };
+}
+
+mv_arrays! {
+    /// `SShortArray`: the values of `PT_MV_I2`.
+    SShortArray { lpi: i16, "`lpi`: the 16-bit integers." }
+    /// `SLongArray`: the values of `PT_MV_LONG`.
+    SLongArray { lpl: i32, "`lpl`: the 32-bit integers." }
+    /// `SRealArray`: the values of `PT_MV_R4`.
+    SRealArray { lpflt: f32, "`lpflt`: the `float`s." }
+    /// `SDoubleArray`: the values of `PT_MV_DOUBLE`.
+    SDoubleArray { lpdbl: f64, "`lpdbl`: the `double`s." }
+    /// `SCurrencyArray`: the values of `PT_MV_CURRENCY`.
+    SCurrencyArray { lpcur: CURRENCY, "`lpcur`: the `CURRENCY` values." }
+    /// `SAppTimeArray`: the values of `PT_MV_APPTIME`.
+    SAppTimeArray { lpat: f64, "`lpat`: the application times (`double`s)." }
+    /// `SDateTimeArray`: the values of `PT_MV_SYSTIME`.
+    SDateTimeArray { lpft: FILETIME, "`lpft`: the `FILETIME`s." }
+    /// `SBinaryArray`: the values of `PT_MV_BINARY`.
+    SBinaryArray { lpbin: SBinary, "`lpbin`: the `SBinary` structures, each pointing to its bytes." }
+    /// `SLPSTRArray`: the values of `PT_MV_STRING8`.
+    SLPSTRArray { lppszA: *mut u8, "`lppszA`: pointers to the NUL-terminated 8-bit strings." }
+    /// `SWStringArray`: the values of `PT_MV_UNICODE`.
+    SWStringArray { lppszW: *mut u16, "`lppszW`: pointers to the NUL-terminated UTF-16 strings." }
+    /// `SGuidArray`: the values of `PT_MV_CLSID`.
+    SGuidArray { lpguid: GUID, "`lpguid`: the GUIDs." }
+    /// `SLargeIntegerArray`: the values of `PT_MV_I8`.
+    SLargeIntegerArray { lpli: LARGE_INTEGER, "`lpli`: the 64-bit integers." }
+}
+
+/// `_PV` (`__UPV`): the value of an [`SPropValue`], one member per property type; the type in the
+/// tag says which member is valid.
+///
+/// Its size is that of its largest members: 16 bytes on 64-bit targets (a count and a pointer),
+/// 8 on 32-bit ones. Reading a member is `unsafe`: only the one the tag names holds a value.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union PV {
+    /// `i`: `PT_I2`.
+    pub i: i16,
+    /// `l`: `PT_LONG`.
+    pub l: i32,
+    /// `ul`: `PT_LONG`, unsigned.
+    pub ul: u32,
+    /// `lpv`: `PT_PTR`.
+    pub lpv: *mut c_void,
+    /// `flt`: `PT_R4`.
+    pub flt: f32,
+    /// `dbl`: `PT_DOUBLE`.
+    pub dbl: f64,
+    /// `b`: `PT_BOOLEAN`, an `unsigned short` (non-zero is true).
+    pub b: u16,
+    /// `cur`: `PT_CURRENCY`.
+    pub cur: CURRENCY,
+    /// `at`: `PT_APPTIME`.
+    pub at: f64,
+    /// `ft`: `PT_SYSTIME`.
+    pub ft: FILETIME,
+    /// `lpszA`: `PT_STRING8`, a NUL-terminated 8-bit string.
+    pub lpszA: *mut u8,
+    /// `bin`: `PT_BINARY`.
+    pub bin: SBinary,
+    /// `lpszW`: `PT_UNICODE`, a NUL-terminated UTF-16 string.
+    pub lpszW: *mut u16,
+    /// `lpguid`: `PT_CLSID`.
+    pub lpguid: *mut GUID,
+    /// `li`: `PT_I8`.
+    pub li: LARGE_INTEGER,
+    /// `MVi`: `PT_MV_I2`.
+    pub MVi: SShortArray,
+    /// `MVl`: `PT_MV_LONG`.
+    pub MVl: SLongArray,
+    /// `MVflt`: `PT_MV_R4`.
+    pub MVflt: SRealArray,
+    /// `MVdbl`: `PT_MV_DOUBLE`.
+    pub MVdbl: SDoubleArray,
+    /// `MVcur`: `PT_MV_CURRENCY`.
+    pub MVcur: SCurrencyArray,
+    /// `MVat`: `PT_MV_APPTIME`.
+    pub MVat: SAppTimeArray,
+    /// `MVft`: `PT_MV_SYSTIME`.
+    pub MVft: SDateTimeArray,
+    /// `MVbin`: `PT_MV_BINARY`.
+    pub MVbin: SBinaryArray,
+    /// `MVszA`: `PT_MV_STRING8`.
+    pub MVszA: SLPSTRArray,
+    /// `MVszW`: `PT_MV_UNICODE`.
+    pub MVszW: SWStringArray,
+    /// `MVguid`: `PT_MV_CLSID`.
+    pub MVguid: SGuidArray,
+    /// `MVli`: `PT_MV_I8`.
+    pub MVli: SLargeIntegerArray,
+    /// `err`: `PT_ERROR`, the `SCODE` saying why there is no value.
+    pub err: SCODE,
+    /// `x`: `PT_NULL` and `PT_OBJECT`, no usable value.
+    pub x: i32,
+}
+
+impl fmt::Debug for PV {
+    /// The members are not shown: only the tag beside the union says which one is valid.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PV").finish_non_exhaustive()
+    }
+}
+
+/// `SPropValue`: one property value, a tag and the value of the tag's type.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SPropValue {
+    /// `ulPropTag`: the property tag (`PROP_TAG(type, id)`).
+    pub ulPropTag: u32,
+    /// `dwAlignPad`: reserved for MAPI; it puts `Value` on an 8-byte boundary.
+    pub dwAlignPad: u32,
+    /// `Value`: the member of the union that the tag's type names.
+    pub Value: PV,
+}
+
+/// `SPropProblem`: a property that a call could not handle.
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct SPropProblem {
+    /// `ulIndex`: the position of the property in the caller's array.
+    pub ulIndex: u32,
+    /// `ulPropTag`: its tag.
+    pub ulPropTag: u32,
+    /// `scode`: what went wrong.
+    pub scode: SCODE,
+}
+
+/// `SPropProblemArray`: a count and that many [`SPropProblem`]s, as `SetProps`, `DeleteProps`,
+/// `CopyTo` and `CopyProps` return them.
+///
+/// Declared as the header does, with one problem; the array is `cProblem` long
+/// (`CbNewSPropProblemArray(n)` = `offsetof(SPropProblemArray, aProblem) + n *
+/// sizeof(SPropProblem)`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct SPropProblemArray {
+    /// `cProblem`: the number of problems in `aProblem`.
+    pub cProblem: u32,
+    /// `aProblem[MAPI_DIM]`: the first problem.
+    pub aProblem: [SPropProblem; 1],
+}
+
+// The layouts of the MAPI headers, checked where the crate is built.
+const _: () = {
+    assert!(offset_of!(SPropValue, ulPropTag) == 0);
+    assert!(offset_of!(SPropValue, dwAlignPad) == 4);
+    assert!(offset_of!(SPropValue, Value) == 8);
+    assert!(size_of::<FILETIME>() == 8 && align_of::<FILETIME>() == 4);
+    assert!(size_of::<SPropProblem>() == 12);
+    assert!(offset_of!(SPropProblemArray, aProblem) == 4);
+    assert!(offset_of!(SBinary, cb) == 0);
+    assert!(offset_of!(SBinaryArray, cValues) == 0);
+    assert!(size_of::<GUID>() == 16);
+};
+
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(size_of::<SPropValue>() == 24);
+    assert!(size_of::<PV>() == 16 && align_of::<PV>() == 8);
+    assert!(size_of::<SBinary>() == 16 && offset_of!(SBinary, lpb) == 8);
+    assert!(size_of::<SLongArray>() == 16 && offset_of!(SLongArray, lpl) == 8);
+    assert!(size_of::<SBinaryArray>() == 16 && offset_of!(SBinaryArray, lpbin) == 8);
+    assert!(size_of::<SLPSTRArray>() == 16 && offset_of!(SLPSTRArray, lppszA) == 8);
+    assert!(size_of::<MAPIERROR>() == 32);
+};
+
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(size_of::<SPropValue>() == 16);
+    assert!(size_of::<PV>() == 8);
+    assert!(size_of::<SBinary>() == 8 && offset_of!(SBinary, lpb) == 4);
+    assert!(size_of::<SLongArray>() == 8 && offset_of!(SLongArray, lpl) == 4);
+    assert!(size_of::<SBinaryArray>() == 8 && offset_of!(SBinaryArray, lpbin) == 4);
+    assert!(size_of::<MAPIERROR>() == 20);
+};
+
 /// Declares zero-sized `#[repr(C)]` types that stand for C structures only reached through
 /// pointers: neither `Send`, `Sync` nor `Unpin`, and not constructible outside this module.
 macro_rules! opaque {
@@ -146,12 +387,6 @@ macro_rules! opaque {
 }
 
 opaque! {
-    /// `SPropValue`: one property value (tag, padding and a union of every property type).
-    /// Opaque here.
-    SPropValue;
-    /// `SPropProblemArray`: the properties a call could not handle, with their `SCODE`s. Opaque
-    /// here.
-    SPropProblemArray;
     /// `MAPINAMEID`: a named property's property set and name. Opaque here.
     MAPINAMEID;
     /// `NOTIFICATION`: an event type and a union of the event structures. Opaque here.
