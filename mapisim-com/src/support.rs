@@ -389,10 +389,11 @@ impl MapiSupport for ComSupport {
         let block = unsafe { MapiOutput::new(wrapped.cast(), self.free_buffer) };
         check(hr)?;
         let bytes = match &block {
-            // SAFETY: the block MAPI returned holds the `size` bytes of the wrapped entry ID and
-            // is live until `block` is dropped, after the copy.
             Some(block) => {
-                unsafe { slice::from_raw_parts(block.as_ptr().cast::<u8>(), size as usize) }.to_vec()
+                // SAFETY: the block MAPI returned holds the `size` bytes of the wrapped entry ID
+                // and is live until `block` is dropped, after the copy.
+                let wrapped = unsafe { slice::from_raw_parts(block.as_ptr().cast::<u8>(), size as usize) };
+                wrapped.to_vec()
             }
             None if size == 0 => Vec::new(),
             None => return Err(MapiError::CallFailed),
