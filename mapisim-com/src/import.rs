@@ -14,6 +14,9 @@
 //!   `MAPI_E_INVALID_PARAMETER`).
 //! - [`ComMalloc`] is a [`Malloc`] over an [`IMalloc`]: each method calls the slot of the same
 //!   name through the vtable.
+//! - [`MapiOutput`] owns a block MAPI allocated and handed over (an output parameter of one of
+//!   its methods), which is in no routines' account, and frees it with `MAPIFreeBuffer` when
+//!   dropped.
 //!
 //! ```no_run
 //! use core::ffi::c_void;

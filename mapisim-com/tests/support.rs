@@ -200,6 +200,8 @@ struct State {
     spooler_notify: Vec<(u32, Option<Vec<u8>>)>,
     saves: u32,
     new_uids: u8,
+    /// `GetMemAllocRoutines` fails.
+    no_routines: bool,
 }
 
 struct Mapi {
@@ -290,6 +292,9 @@ impl IMAPISupport_Impl for FakeSupport_Impl {
         lpAllocateMore: *mut Option<LPALLOCATEMORE>,
         lpFreeBuffer: *mut Option<LPFREEBUFFER>,
     ) -> HRESULT {
+        if self.mapi.state().no_routines {
+            return MAPI_E_NO_SUPPORT;
+        }
         // SAFETY: the caller passes three valid out-pointers.
         unsafe {
             *lpAllocateBuffer = Some(MAPIAllocateBuffer);
@@ -854,6 +859,53 @@ fn wrapped() -> (Arc<Mapi>, IMAPISupport, ComSupport) {
 fn assert_send_sync<T: Send + Sync>() {}
 
 #[test]
+fn a_support_object_without_its_routines_is_refused() {
+    let _serial = serial();
+    let mapi = Mapi::new();
+    mapi.state().no_routines = true;
+    let support: IMAPISupport = FakeSupport { mapi }.into();
+    // SAFETY: a live IMAPISupport, borrowed.
+    let refused = unsafe { ComSupport::from_raw_borrowed(support.as_raw(), routines()) };
+    assert_eq!(refused.map(drop), Err(MapiError::NoSupport));
+    // The reference taken for the adapter went with it.
+    assert_eq!(com_count(&support), 1);
+}
+
+#[test]
+fn threads_share_the_adapters() {
+    let _serial = serial();
+    let (mapi, support, adapter) = wrapped();
+    let provider = adapter.routines().clone();
+    let shared: Ref<dyn MapiSupport> = Ref::new(adapter).into();
+    std::thread::scope(|s| {
+        for n in 0..4u8 {
+            let shared = shared.clone();
+            let provider = provider.clone();
+            s.spawn(move || {
+                let uid = MapiUid([n; 16]);
+                shared.set_provider_uid(&uid, 0).expect("SetProviderUID");
+                let section = shared
+                    .open_profile_section(Some(&uid), ProfileSectionFlags::MODIFY)
+                    .expect("a section");
+                let prop = Prop {
+                    tag: PropTag(0x6600_0003),
+                    value: PropValue::Long(i32::from(n)),
+                };
+                section.set_props(std::slice::from_ref(&prop)).expect("SetProps");
+                let read = section.get_props(None, 0).expect("GetProps").into_value();
+                assert_eq!(provider.take(read), Ok(vec![prop]));
+            });
+        }
+    });
+    assert_eq!(mapi.state().uids.len(), 4);
+    assert_eq!(mapi.sections_alive.load(Ordering::SeqCst), 0);
+    drop(shared);
+    assert_eq!(com_count(&support), 1);
+    assert_eq!(provider.live_blocks(), 0);
+    assert_eq!(allocator(), (0, 0));
+}
+
+#[test]
 fn the_adapters_are_send_and_sync() {
     assert_send_sync::<ComSupport>();
     assert_send_sync::<mapisim_com::support::ComProfSect>();
@@ -899,6 +951,12 @@ fn the_providers_section_read_and_written() {
     let other = MapiUid([9; 16]);
     let missing = adapter.open_profile_section(Some(&other), ProfileSectionFlags::empty());
     assert_eq!(missing.map(drop).err(), Some(MapiError::NotFound));
+    let created = adapter
+        .open_profile_section(Some(&other), ProfileSectionFlags::MODIFY)
+        .expect("created");
+    assert_eq!(created.uid(), other);
+    assert!(mapi.state().sections.contains_key(&other.0));
+    drop(created);
     let section = adapter
         .open_profile_section(None, ProfileSectionFlags::MODIFY)
         .expect("the provider's section");
