@@ -183,7 +183,9 @@ fn com_count(object: &impl Interface) -> u32 {
 // ---------------------------------------------------------------------------------------------
 // The fake MAPI: one profile (a property bag per section), the UIDs registered, a status row,
 // the calls the lifecycle makes. Blocks it hands over are laid out with its own routines on the
-// allocator above and freed by whoever receives them, with MAPIFreeBuffer.
+// allocator above and freed by whoever receives them, with MAPIFreeBuffer (straight to the
+// allocator: the account of the fake's routines is not told, and is never looked at; the
+// allocator's table is what the tests check).
 // ---------------------------------------------------------------------------------------------
 
 /// The UID of the provider's own section (opened with NULL).
