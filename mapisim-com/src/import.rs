@@ -14,6 +14,9 @@
 //!   `MAPI_E_INVALID_PARAMETER`).
 //! - [`ComMalloc`] is a [`Malloc`] over an [`IMalloc`]: each method calls the slot of the same
 //!   name through the vtable.
+//! - [`MapiOutput`] owns a block MAPI allocated and handed over (an output parameter of one of
+//!   its methods), which is in no routines' account, and frees it with `MAPIFreeBuffer` when
+//!   dropped.
 //!
 //! ```no_run
 //! use core::ffi::c_void;
@@ -289,6 +292,56 @@ pub unsafe fn host_routines(
     // SAFETY: the caller's contract is the constructor's.
     let backend = unsafe { HostAllocators::new(allocate_buffer, allocate_more, free_buffer)? };
     Ok(MemRoutines::with_backend(Arc::new(backend)))
+}
+
+/// A block MAPI allocated and handed over as an output parameter (a `MAPIERROR`, a property
+/// array, a wrapped entry ID), owned until it is dropped, when it is freed with `MAPIFreeBuffer`:
+/// exactly once, on every path out of the code that holds it.
+///
+/// Such a block is not in the account of any [`MemRoutines`] (the provider's routines know only
+/// the blocks they made, and [`MemRoutines::block_at`] finds only those), so it cannot be freed
+/// through them; it is freed through MAPI's own `MAPIFreeBuffer` pointer, which the holder keeps
+/// (`IMAPISupport::GetMemAllocRoutines` returns it).
+pub struct MapiOutput {
+    address: *mut c_void,
+    free_buffer: LPFREEBUFFER,
+}
+
+impl MapiOutput {
+    /// Takes ownership of the block at `address`, to be freed with `free_buffer` when dropped;
+    /// `None` for NULL (nothing to free).
+    ///
+    /// # Safety
+    ///
+    /// `address` is NULL or a root block MAPI allocated (`MAPIAllocateBuffer`) and handed to the
+    /// caller, which nothing else frees; `free_buffer` is MAPI's `MAPIFreeBuffer` (or a routine
+    /// that frees such a block and everything linked to it). The block stays readable, unchanged,
+    /// until the value is dropped.
+    pub unsafe fn new(address: *mut c_void, free_buffer: LPFREEBUFFER) -> Option<MapiOutput> {
+        (!address.is_null()).then_some(MapiOutput { address, free_buffer })
+    }
+
+    /// The block's address, valid while the value lives.
+    pub fn as_ptr(&self) -> *mut c_void {
+        self.address
+    }
+}
+
+impl Drop for MapiOutput {
+    fn drop(&mut self) {
+        // SAFETY: `address` is a root block MAPI handed over, owned by this value alone (the
+        // constructor's contract), and `free_buffer` is MAPI's MAPIFreeBuffer: this is its only
+        // free. Its status is of no use here: the block is gone for the caller either way.
+        let _ = unsafe { (self.free_buffer)(self.address) };
+    }
+}
+
+impl fmt::Debug for MapiOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MapiOutput")
+            .field("address", &self.address)
+            .finish()
+    }
 }
 
 /// OLE's allocator, an [`IMalloc`] interface pointer (the `lpMalloc` an entry point receives), as

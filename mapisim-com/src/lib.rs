@@ -24,7 +24,9 @@
 //! - **import**: the objects real MAPI (or a compiled provider) hands over, wrapped so that they
 //!   can be called as `mapisim::spi` traits. [`import`] starts it with MAPI's memory: the
 //!   allocation routines an entry point receives as `mapisim::spi::MemRoutines`, and its
-//!   `IMalloc` as a `mapisim::spi::Malloc`;
+//!   `IMalloc` as a `mapisim::spi::Malloc`; [`support`] wraps MAPI's support object
+//!   (`IMAPISupport`) and its profile sections (`IProfSect`) as `mapisim::spi::MapiSupport` and
+//!   `mapisim::spi::ProfSect`;
 //! - **hosting**: a compiled provider library loaded by the simulator, which calls its entry
 //!   point and drives it through the documented lifecycle like a provider written in Rust.
 //!
@@ -42,4 +44,5 @@ pub mod import;
 #[allow(missing_docs)] // The `#[interface]` macro writes the `IFoo_Impl` traits without docs.
 pub mod interfaces;
 pub mod props;
+pub mod support;
 pub mod types;
