@@ -198,7 +198,8 @@ pub fn is_exported(key: ObjectKey) -> bool {
 
 /// The live COM object of `key`, or a new one made by `make`: the heart of the identity rule
 /// (see [the module](self#identity)). `make` runs under the registry's lock, so it must only
-/// build the object (no call into the registry, no final release).
+/// move what it was given into the new object: no call into the registry, no release, and no
+/// panic (unwinding would drop the [`Slot`], whose destructor takes the lock held here).
 fn find_or_make(key: ObjectKey, make: impl FnOnce(Slot) -> IUnknown) -> MapiResult<IUnknown> {
     let made = {
         let mut map = registry();
@@ -459,9 +460,11 @@ impl IMAPIProviderShutdown_Impl for ShutdownProviderObject_Impl {
 /// Errors: those of making a weak reference to the new object (none in practice).
 pub fn export_provider(provider: &Ref<dyn MsProvider>) -> MapiResult<IMSProvider> {
     let shutdown = provider.query_interface(&Iid::IMAPIPROVIDERSHUTDOWN).is_ok();
-    let object = find_or_make(provider.key(), |slot| {
+    // Cloned before the registry's lock is taken: only moves happen under it.
+    let held = provider.clone();
+    let object = find_or_make(provider.key(), move |slot| {
         let core = ProviderCore {
-            provider: Some(provider.clone()),
+            provider: Some(held),
             slot: Some(slot),
         };
         if shutdown {

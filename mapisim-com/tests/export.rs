@@ -8,7 +8,7 @@ use core::ptr;
 use std::alloc::{Layout, alloc, dealloc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Barrier, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use mapisim::flags::SpiVersion;
@@ -283,6 +283,28 @@ fn threads_export_and_release_in_parallel() {
                     }
                     drop(a);
                     drop(b);
+                }
+            });
+        }
+    });
+    assert_eq!(provider.ref_count(), 1);
+    assert!(!is_exported(provider.key()));
+}
+
+#[test]
+fn threads_race_a_final_release_with_a_new_export() {
+    let provider: Ref<dyn MsProvider> = Ref::new(Provider::default()).into();
+    let start = Barrier::new(4);
+    // Each thread holds its export alone: the count often reaches zero while another thread
+    // looks the object up, which must then make a new one, never revive the dying one.
+    thread::scope(|s| {
+        for _ in 0..4 {
+            let (provider, start) = (provider.clone(), &start);
+            s.spawn(move || {
+                start.wait();
+                for _ in 0..500 {
+                    let com = export_provider(&provider).expect("exported");
+                    assert_eq!(compare(&com, b"x", b"x"), (S_OK, 1));
                 }
             });
         }
