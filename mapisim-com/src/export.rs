@@ -23,7 +23,16 @@
 //! ([`windows_core::Weak`], built on the `IWeakReferenceSource` tear-off every
 //! `#[implement]`ed object answers for, on every platform).
 //!
-//! Why that is sound, when the host may `Release` on any thread while another thread exports:
+//! The alternatives do not fit `#[implement]`: a table of plain pointers would need an
+//! `AddRef` that fails at zero, which the generated `IUnknown` does not have (its `AddRef` on an
+//! object whose final `Release` is running resurrects it, and the object is freed under the
+//! caller); a table of strong references would keep every object alive, since the generated
+//! `Release` offers no hook when the count falls back to the table's own reference; and counting
+//! the host's references on the Rust object ([`Ref::add_ref_raw`]) would mean writing
+//! `IUnknown` and every vtable by hand. The weak reference is `windows_core`'s own answer to
+//! exactly this race.
+//!
+//! Why it is sound, when the host may `Release` on any thread while another thread exports:
 //!
 //! - A pointer found in the table is never `AddRef`'d blindly. `Weak::upgrade` increments the
 //!   object's count only if it is not zero, in one compare-and-swap, inside `windows_core`: an
@@ -133,14 +142,14 @@ pub fn guard<R: Outcome>(body: impl FnOnce() -> R) -> HRESULT {
     match catch_unwind(AssertUnwindSafe(|| body().hresult())) {
         Ok(hresult) => hresult,
         Err(payload) => {
-            forget_payload(payload);
+            drop_payload(payload);
             HRESULT(MapiError::CallFailed.hresult())
         }
     }
 }
 
 /// Drops a panic's payload without letting a panic in its own `Drop` escape.
-fn forget_payload(payload: Box<dyn std::any::Any + Send>) {
+fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
     if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
         // A payload whose drop panicked too: keep it rather than risk a third unwind.
         std::mem::forget(again);
