@@ -674,3 +674,46 @@ fn fast_shutdown_answers_through_the_rust_object() {
     let hr = unsafe { (fast.vtable().QueryFastShutdown)(fast.as_raw()) };
     assert_eq!(hr, MAPI_E_NO_SUPPORT);
 }
+
+/// A provider whose final release panics.
+#[derive(Default)]
+struct PanicsOnDrop(Provider);
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("a Drop that panics");
+    }
+}
+
+impl MsProvider for PanicsOnDrop {
+    fn shutdown(&self, flags: u32) -> MapiResult<()> {
+        self.0.shutdown(flags)
+    }
+
+    fn logon(&self, args: &StoreLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        self.0.logon(args)
+    }
+
+    fn spooler_logon(&self, args: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        self.0.spooler_logon(args)
+    }
+
+    fn compare_store_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
+        self.0.compare_store_ids(a, b, flags)
+    }
+}
+
+#[test]
+fn a_panic_in_the_final_release_stays_inside() {
+    let com = {
+        let provider: Ref<dyn MsProvider> = Ref::new(PanicsOnDrop::default()).into();
+        export_provider(&provider).expect("exported")
+    };
+    let raw = com.into_raw();
+    // SAFETY: `raw` is live with the one reference `into_raw` gave up; this is its final Release,
+    // which runs the provider's `Drop` and must return rather than unwind.
+    let unknown = unsafe { IMSProvider::from_raw_borrowed(&raw) }.map(|com| com.vtable().base__.Release);
+    let release = unknown.expect("not NULL");
+    // SAFETY: as above.
+    assert_eq!(unsafe { release(raw) }, 0);
+}
