@@ -499,8 +499,12 @@ fn the_sample_through(init: MsProviderInitFn) {
 
     // The sample exposes IMAPIProviderShutdown.
     let fast: IMAPIProviderShutdown = provider.cast().expect("IMAPIProviderShutdown");
-    // SAFETY: `fast` is live; the method takes only the object.
-    assert_eq!(unsafe { (fast.vtable().QueryFastShutdown)(fast.as_raw()) }, S_OK);
+    // SAFETY: `fast` is live; the methods take only the object.
+    unsafe {
+        assert_eq!((fast.vtable().QueryFastShutdown)(fast.as_raw()), S_OK);
+        assert_eq!((fast.vtable().NotifyProcessShutdown)(fast.as_raw()), S_OK);
+        assert_eq!((fast.vtable().DoFastShutdown)(fast.as_raw()), S_OK);
+    }
     assert_eq!(IUnknown::from(&fast), IUnknown::from(&provider));
     let back: IMSProvider = fast.cast().expect("and back");
     assert_eq!(back.as_raw(), provider.as_raw());
