@@ -20,7 +20,8 @@
 //! The steps to come build on these declarations:
 //!
 //! - **export**: a provider written against `mapisim::spi` exposed as real COM objects, so that a
-//!   library built from it runs under real MAPI;
+//!   library built from it runs under real MAPI. [`export`] starts it with the store provider's
+//!   `IMSProvider`, one COM object per Rust object, and its entry point (`MSProviderInit`);
 //! - **import**: the objects real MAPI (or a compiled provider) hands over, wrapped so that they
 //!   can be called as `mapisim::spi` traits. [`import`] starts it with MAPI's memory: the
 //!   allocation routines an entry point receives as `mapisim::spi::MemRoutines`, and its
@@ -40,6 +41,7 @@
 //! elsewhere), so objects declared here can be made and called in a test on any platform.
 
 pub mod entry;
+pub mod export;
 pub mod import;
 #[allow(missing_docs)] // The `#[interface]` macro writes the `IFoo_Impl` traits without docs.
 pub mod interfaces;

@@ -1,0 +1,666 @@
+//! A provider written against `mapisim::spi`, exposed to real MAPI as COM objects.
+//!
+//! This module starts the export side with the store provider's first object and its entry
+//! point:
+//!
+//! - [`guard`] runs the body of every method MAPI calls and turns its outcome into the
+//!   `HRESULT` MAPI reads; a panic never unwinds into the host.
+//! - [`export_provider`] gives the one COM object (`IMSProvider`, and `IMAPIProviderShutdown`
+//!   when the Rust object exposes it) of a `Ref<dyn MsProvider>`: the same pointer for as long
+//!   as the COM object lives (see [Identity](#identity)).
+//! - [`ms_provider_init`] is the body of an exported `MSProviderInit`, and
+//!   [`export_ms_provider!`](crate::export_ms_provider) writes the export itself.
+//!
+//! Not yet exported: `IMSProvider::Logon` and `SpoolerLogon` answer `MAPI_E_NO_SUPPORT` until
+//! the support object MAPI passes them can be imported as a `mapisim::spi::MapiSupport`.
+//!
+//! # Identity
+//!
+//! COM wants one object per identity: exporting the same Rust object twice while its COM object
+//! lives must give the same pointer, and exporting it after that object died must give a new,
+//! working one. The registry behind [`export_provider`] maps each Rust object's
+//! [`ObjectKey`] to a **weak reference** to its COM object, `windows_core`'s own
+//! ([`windows_core::Weak`], built on the `IWeakReferenceSource` tear-off every
+//! `#[implement]`ed object answers for, on every platform).
+//!
+//! The alternatives do not fit `#[implement]`: a table of plain pointers would need an
+//! `AddRef` that fails at zero, which the generated `IUnknown` does not have (its `AddRef` on an
+//! object whose final `Release` is running resurrects it, and the object is freed under the
+//! caller); a table of strong references would keep every object alive, since the generated
+//! `Release` offers no hook when the count falls back to the table's own reference; and counting
+//! the host's references on the Rust object ([`Ref::add_ref_raw`]) would mean writing
+//! `IUnknown` and every vtable by hand. The weak reference is `windows_core`'s own answer to
+//! exactly this race.
+//!
+//! Why it is sound, when the host may `Release` on any thread while another thread exports:
+//!
+//! - A pointer found in the table is never `AddRef`'d blindly. `Weak::upgrade` increments the
+//!   object's count only if it is not zero, in one compare-and-swap, inside `windows_core`: an
+//!   object whose count reached zero (its final `Release` is running or done) is never
+//!   resurrected, and the weak reference keeps the tear-off that holds the count alive after the
+//!   object is freed, so the upgrade reads live memory.
+//! - A lookup and the insertion of a new object happen under the registry's lock, and a new
+//!   object is made only when the upgrade failed. Since a count that reached zero never rises
+//!   again, at most one COM object per key has a count above zero at any time: the same pointer
+//!   while it lives, a new one after.
+//! - The COM object holds its Rust object (one `Ref`, the key's owner), and its entry is
+//!   removed in its destructor, under the lock, only if the entry is still its own (an export
+//!   after its count reached zero may have replaced it). The entry is removed before the `Ref`
+//!   is dropped, so the key (the Rust object's address) cannot be reused while an entry names it.
+//! - Nothing that can run a final `Release` (and with it the destructor, which takes the lock)
+//!   happens while the lock is held: the strong reference a lookup gives is handed out of the
+//!   lock before anything is dropped.
+//!
+//! # Counts
+//!
+//! The host's references are counted by the COM object (`windows_core`'s count). The COM object
+//! holds **one** reference of the Rust object for all of them, taken when it is made and dropped
+//! by its destructor after the host's final `Release`: the Rust object's count
+//! ([`Ref::ref_count`]) shows whether a COM object holds it. A `Release` too many is the host's
+//! bug, as with any COM object.
+//!
+//! # Panics
+//!
+//! Every method body runs under [`guard`]. The destructor (the host's final `Release`) drops
+//! the Rust reference under `catch_unwind` too: a panicking `Drop` of the provider is swallowed
+//! (reported by the panic hook) rather than unwound into the host.
+// The parameters of the COM methods and the entry point are MAPI's names.
+#![allow(non_snake_case)]
+
+use core::ffi::c_void;
+use core::ptr;
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+
+use mapisim::flags::{ProviderInitFlags, SpiVersion};
+use mapisim::ids::Iid;
+use mapisim::object::ObjectKey;
+use mapisim::spi::{InitArgs, ModuleInstance, MsProvider, OutParam, ProviderLibrary, ProviderShutdown};
+use mapisim::{MapiError, MapiResult, Ref, Warned};
+use windows_core::{GUID, HRESULT, IUnknown, Interface, implement};
+
+use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
+use crate::import::{ComMalloc, host_routines};
+use crate::interfaces::{IMAPIProviderShutdown, IMAPIProviderShutdown_Impl, IMSProvider, IMSProvider_Impl};
+use crate::types::{ENTRYID, LPTSTR, MAPIERROR};
+
+// ---------------------------------------------------------------------------------------------
+// Guards
+// ---------------------------------------------------------------------------------------------
+
+/// `S_OK`.
+const S_OK: HRESULT = HRESULT(0);
+
+/// The outcome of a method body, as the `HRESULT` MAPI reads ([`guard`]).
+pub trait Outcome {
+    /// The `HRESULT` this outcome is returned as.
+    fn hresult(self) -> HRESULT;
+}
+
+/// Plain success: `S_OK`.
+impl Outcome for () {
+    fn hresult(self) -> HRESULT {
+        S_OK
+    }
+}
+
+/// Success, with the warning's code when there is one (`MAPI_W_ERRORS_RETURNED`, …). The value
+/// is dropped: a body writes its out-parameters itself.
+impl<T> Outcome for Warned<T> {
+    fn hresult(self) -> HRESULT {
+        HRESULT(Warned::hresult(&self))
+    }
+}
+
+/// The value's `HRESULT`, or the error's.
+impl<T: Outcome> Outcome for MapiResult<T> {
+    fn hresult(self) -> HRESULT {
+        match self {
+            Ok(value) => value.hresult(),
+            Err(error) => HRESULT(error.hresult()),
+        }
+    }
+}
+
+/// Runs a method body for the host and gives its `HRESULT`: `S_OK` for `Ok(())`, a warning's
+/// code for `Ok` of a [`Warned`] with one, `e.hresult()` for `Err(e)`, and
+/// `MAPI_E_CALL_FAILED` when the body panics. The panic is caught here (the panic hook still
+/// reports it) and never unwinds into the caller, which for a COM method is foreign code.
+///
+/// ```
+/// use mapisim::{MapiError, MapiWarning, Warned};
+/// use mapisim_com::export::guard;
+///
+/// assert_eq!(guard(|| Ok::<(), MapiError>(())).0, 0);
+/// assert_eq!(guard(|| Err::<(), _>(MapiError::NoSupport)).0 as u32, 0x8004_0102);
+/// let warned = guard(|| Ok::<_, MapiError>(Warned::with_warning((), MapiWarning::ErrorsReturned)));
+/// assert_eq!(warned.0, 0x0004_0380);
+/// ```
+pub fn guard<R: Outcome>(body: impl FnOnce() -> R) -> HRESULT {
+    match catch_unwind(AssertUnwindSafe(|| body().hresult())) {
+        Ok(hresult) => hresult,
+        Err(payload) => {
+            drop_payload(payload);
+            HRESULT(MapiError::CallFailed.hresult())
+        }
+    }
+}
+
+/// Drops a panic's payload without letting a panic in its own `Drop` escape.
+fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        // A payload whose drop panicked too: keep it rather than risk a third unwind.
+        std::mem::forget(again);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity
+// ---------------------------------------------------------------------------------------------
+
+/// A registry entry: the COM object of a key, weakly, and which export made it.
+struct Entry {
+    serial: u64,
+    object: windows_core::Weak<IUnknown>,
+}
+
+/// Every exported object whose destructor has not run yet, by the key of its Rust object.
+static REGISTRY: LazyLock<Mutex<HashMap<ObjectKey, Entry>>> = LazyLock::new(Mutex::default);
+
+/// The serial of the next export.
+static SERIAL: AtomicU64 = AtomicU64::new(1);
+
+/// Takes the registry's lock, whether or not a thread panicked holding it (each change to the
+/// map is one statement).
+fn registry() -> MutexGuard<'static, HashMap<ObjectKey, Entry>> {
+    REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A COM object's place in the registry, removed when the object is destroyed.
+struct Slot {
+    key: ObjectKey,
+    serial: u64,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let removed = {
+            let mut map = registry();
+            match map.get(&self.key) {
+                Some(entry) if entry.serial == self.serial => map.remove(&self.key),
+                _ => None,
+            }
+        };
+        // The weak reference is released outside the lock (it calls nothing back, but nothing
+        // needs the lock for it).
+        drop(removed);
+    }
+}
+
+/// Whether the registry has a COM object for the Rust object with this key: one exported and
+/// not destroyed yet (its count may be reaching zero on another thread).
+pub fn is_exported(key: ObjectKey) -> bool {
+    registry().contains_key(&key)
+}
+
+/// The live COM object of `key`, or a new one made by `make`: the heart of the identity rule
+/// (see [the module](self#identity)). `make` runs under the registry's lock, so it must only
+/// move what it was given into the new object: no call into the registry, no release, and no
+/// panic (unwinding would drop the [`Slot`], whose destructor takes the lock held here).
+fn find_or_make(key: ObjectKey, make: impl FnOnce(Slot) -> IUnknown) -> MapiResult<IUnknown> {
+    let made = {
+        let mut map = registry();
+        if let Some(found) = map.get(&key).and_then(|entry| entry.object.upgrade()) {
+            return Ok(found);
+        }
+        let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
+        let object = make(Slot { key, serial });
+        match object.downgrade() {
+            Ok(weak) => {
+                // An entry replaced here was of an object whose count reached zero; its
+                // destructor will find the entry is no longer its own.
+                let stale = map.insert(key, Entry { serial, object: weak });
+                Ok((object, stale))
+            }
+            // The new object is returned out of the lock to be dropped there.
+            Err(error) => Err((object, error)),
+        }
+    };
+    match made {
+        Ok((object, stale)) => {
+            drop(stale);
+            Ok(object)
+        }
+        Err((object, error)) => {
+            drop(object);
+            Err(MapiError::from_hresult(error.code().0))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// IMSProvider
+// ---------------------------------------------------------------------------------------------
+
+/// What both provider COM objects hold: the Rust object and the registry slot.
+struct ProviderCore {
+    /// `None` only while the destructor runs.
+    provider: Option<Ref<dyn MsProvider>>,
+    slot: Option<Slot>,
+}
+
+impl Drop for ProviderCore {
+    fn drop(&mut self) {
+        // The entry first, so that the key is not reused while the registry names it.
+        drop(self.slot.take());
+        let provider = self.provider.take();
+        // The provider's final release may run its `Drop`, inside the host's `Release`.
+        let _ = guard(|| drop(provider));
+    }
+}
+
+/// The entry IDs a caller passes as a size and a pointer.
+///
+/// # Safety
+///
+/// `ptr` is NULL or points to `cb` readable bytes that stay unchanged for `'a`.
+unsafe fn entry_id<'a>(cb: u32, ptr: *const ENTRYID) -> MapiResult<&'a [u8]> {
+    if cb == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(MapiError::InvalidParameter);
+    }
+    let len = usize::try_from(cb).map_err(|_| MapiError::InvalidParameter)?;
+    // SAFETY: `ptr` is not NULL and points to `cb` readable bytes (the caller's contract).
+    Ok(unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) })
+}
+
+impl ProviderCore {
+    fn provider(&self) -> MapiResult<&Ref<dyn MsProvider>> {
+        self.provider.as_ref().ok_or(MapiError::CallFailed)
+    }
+
+    fn fast_shutdown(&self) -> MapiResult<Ref<dyn ProviderShutdown>> {
+        self.provider()?
+            .query::<dyn ProviderShutdown>()
+            .map_err(|_| MapiError::NoSupport)
+    }
+
+    /// `Shutdown(lpulFlags)`.
+    ///
+    /// # Safety
+    ///
+    /// `flags` is NULL or valid for a read.
+    unsafe fn shutdown(&self, flags: *mut u32) -> HRESULT {
+        guard(|| {
+            // The flags are reserved; a NULL pointer is read as 0 (providers ignore them).
+            let flags = if flags.is_null() {
+                0
+            } else {
+                // SAFETY: not NULL, and valid for a read (the caller's contract).
+                unsafe { flags.read() }
+            };
+            self.provider()?.shutdown(flags)
+        })
+    }
+
+    /// `CompareStoreIDs(cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult)`.
+    ///
+    /// # Safety
+    ///
+    /// Each entry ID pointer is NULL or valid for its size; `result` is NULL or valid for a write.
+    unsafe fn compare_store_ids(
+        &self,
+        cb1: u32,
+        id1: *const ENTRYID,
+        cb2: u32,
+        id2: *const ENTRYID,
+        flags: u32,
+        result: *mut u32,
+    ) -> HRESULT {
+        guard(|| {
+            if result.is_null() {
+                return Err(MapiError::InvalidParameter);
+            }
+            // SAFETY: each pointer is NULL or valid for its size during the call (the caller's
+            // contract).
+            let (a, b) = unsafe { (entry_id(cb1, id1)?, entry_id(cb2, id2)?) };
+            let same = self.provider()?.compare_store_ids(a, b, flags)?;
+            // SAFETY: not NULL, and valid for a write (the caller's contract).
+            unsafe { result.write(u32::from(same)) };
+            Ok(())
+        })
+    }
+}
+
+/// `Logon` and `SpoolerLogon` until the support object can be imported: `*lppMSLogon` and
+/// `*lppMDB` set to NULL when given, and `MAPI_E_NO_SUPPORT`.
+///
+/// # Safety
+///
+/// Each pointer is NULL or valid for a write.
+unsafe fn no_logon(logon: *mut *mut c_void, store: *mut *mut c_void) -> HRESULT {
+    guard(|| {
+        for out in [logon, store] {
+            if !out.is_null() {
+                // SAFETY: not NULL, and valid for a write (the caller's contract).
+                unsafe { out.write(ptr::null_mut()) };
+            }
+        }
+        Err::<(), _>(MapiError::NoSupport)
+    })
+}
+
+/// Writes the `IMSProvider` methods of a COM class holding a `core: ProviderCore`.
+macro_rules! ms_provider_methods {
+    ($impl:ident) => {
+        impl IMSProvider_Impl for $impl {
+            unsafe fn Shutdown(&self, lpulFlags: *mut u32) -> HRESULT {
+                // SAFETY: the host passes NULL or a valid pointer (IMSProvider::Shutdown).
+                unsafe { self.core.shutdown(lpulFlags) }
+            }
+
+            /// Not yet exported: `MAPI_E_NO_SUPPORT` (see [the module](self)).
+            unsafe fn Logon(
+                &self,
+                _lpMAPISup: *mut c_void,
+                _ulUIParam: usize,
+                _lpszProfileName: LPTSTR,
+                _cbEntryID: u32,
+                _lpEntryID: *mut ENTRYID,
+                _ulFlags: u32,
+                _lpInterface: *const GUID,
+                _lpcbSpoolSecurity: *mut u32,
+                _lppbSpoolSecurity: *mut *mut u8,
+                _lppMAPIError: *mut *mut MAPIERROR,
+                lppMSLogon: *mut *mut c_void,
+                lppMDB: *mut *mut c_void,
+            ) -> HRESULT {
+                // SAFETY: the host passes NULL or valid out-pointers (IMSProvider::Logon).
+                unsafe { no_logon(lppMSLogon, lppMDB) }
+            }
+
+            /// Not yet exported: `MAPI_E_NO_SUPPORT` (see [the module](self)).
+            unsafe fn SpoolerLogon(
+                &self,
+                _lpMAPISup: *mut c_void,
+                _ulUIParam: usize,
+                _lpszProfileName: LPTSTR,
+                _cbEntryID: u32,
+                _lpEntryID: *mut ENTRYID,
+                _ulFlags: u32,
+                _lpInterface: *const GUID,
+                _cbSpoolSecurity: u32,
+                _lpbSpoolSecurity: *mut u8,
+                _lppMAPIError: *mut *mut MAPIERROR,
+                lppMSLogon: *mut *mut c_void,
+                lppMDB: *mut *mut c_void,
+            ) -> HRESULT {
+                // SAFETY: the host passes NULL or valid out-pointers (IMSProvider::SpoolerLogon).
+                unsafe { no_logon(lppMSLogon, lppMDB) }
+            }
+
+            unsafe fn CompareStoreIDs(
+                &self,
+                cbEntryID1: u32,
+                lpEntryID1: *mut ENTRYID,
+                cbEntryID2: u32,
+                lpEntryID2: *mut ENTRYID,
+                ulFlags: u32,
+                lpulResult: *mut u32,
+            ) -> HRESULT {
+                // SAFETY: the host passes entry IDs valid for their sizes and a valid result
+                // pointer (IMSProvider::CompareStoreIDs); NULLs are refused.
+                unsafe {
+                    self.core.compare_store_ids(
+                        cbEntryID1, lpEntryID1, cbEntryID2, lpEntryID2, ulFlags, lpulResult,
+                    )
+                }
+            }
+        }
+    };
+}
+
+/// A provider object that does not expose `IMAPIProviderShutdown`.
+#[implement(IMSProvider)]
+struct ProviderObject {
+    core: ProviderCore,
+}
+
+ms_provider_methods!(ProviderObject_Impl);
+
+/// A provider object that exposes `IMAPIProviderShutdown`.
+#[implement(IMSProvider, IMAPIProviderShutdown)]
+struct ShutdownProviderObject {
+    core: ProviderCore,
+}
+
+ms_provider_methods!(ShutdownProviderObject_Impl);
+
+impl IMAPIProviderShutdown_Impl for ShutdownProviderObject_Impl {
+    unsafe fn QueryFastShutdown(&self) -> HRESULT {
+        guard(|| self.core.fast_shutdown()?.query_fast_shutdown())
+    }
+
+    unsafe fn NotifyProcessShutdown(&self) -> HRESULT {
+        guard(|| self.core.fast_shutdown()?.notify_process_shutdown())
+    }
+
+    unsafe fn DoFastShutdown(&self) -> HRESULT {
+        guard(|| self.core.fast_shutdown()?.do_fast_shutdown())
+    }
+}
+
+/// The COM object of a store provider: the same `IMSProvider` for as long as it lives, a new one
+/// after the host's final `Release` (see [Identity](self#identity)). The COM object holds one
+/// reference of `provider` until then.
+///
+/// `QueryInterface` answers for `IUnknown`, `IMSProvider`, and `IMAPIProviderShutdown` when the
+/// provider exposes it ([`Ref::query_interface`] with `IID_IMAPIProviderShutdown` succeeds)
+/// **at the time the COM object is made**: `windows_core`'s `#[implement]` writes
+/// `QueryInterface` from a fixed list of interfaces, so the answer is chosen by picking one of
+/// two COM classes. Each `IMAPIProviderShutdown` method asks the provider again
+/// ([`Ref::query`]) and answers `MAPI_E_NO_SUPPORT` if it no longer answers. (`windows_core`
+/// also answers for its own `IWeakReferenceSource`, `IAgileObject` and, on Windows, `IMarshal`.)
+///
+/// Errors: those of making a weak reference to the new object (none in practice).
+pub fn export_provider(provider: &Ref<dyn MsProvider>) -> MapiResult<IMSProvider> {
+    let shutdown = provider.query_interface(&Iid::IMAPIPROVIDERSHUTDOWN).is_ok();
+    // Cloned before the registry's lock is taken: only moves happen under it.
+    let held = provider.clone();
+    let object = find_or_make(provider.key(), move |slot| {
+        let core = ProviderCore {
+            provider: Some(held),
+            slot: Some(slot),
+        };
+        if shutdown {
+            ShutdownProviderObject { core }.into()
+        } else {
+            ProviderObject { core }.into()
+        }
+    })?;
+    object
+        .cast::<IMSProvider>()
+        .map_err(|e| MapiError::from_hresult(e.code().0))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The entry point
+// ---------------------------------------------------------------------------------------------
+
+/// The body of an exported `MSProviderInit` (see [`crate::entry::MSProviderInit`]), for the
+/// provider library `library`, loaded from the file `file` (the name its
+/// [`ModuleInstance`] carries).
+///
+/// It builds [`InitArgs`] from what MAPI passed — the module handle
+/// ([`ModuleInstance::from_host`]), `lpMalloc` as a `Ref<dyn Malloc>` ([`ComMalloc`], one
+/// `AddRef` of the `IMalloc` for as long as the provider keeps it), the allocation routines
+/// ([`host_routines`]), the flags and MAPI's SPI version — and calls the library's
+/// [`ProviderLibrary::ms_provider_init`] under [`guard`]. Then:
+///
+/// - `*lpulProviderVer` is written whether the call succeeds or fails: the returned
+///   [`ProviderInit::version`](mapisim::spi::ProviderInit) on success, what the provider set in
+///   `args.provider_version` otherwise (left alone when it set nothing, or when the arguments
+///   could not be built);
+/// - on success, the provider object is exported ([`export_provider`]) and `*lppMSProvider` gets
+///   its `IMSProvider`, with one reference that MAPI owns. On failure `*lppMSProvider` is NULL.
+///
+/// Returns `S_OK` or the error: the provider's (`MAPI_E_VERSION`, …), `MAPI_E_INVALID_PARAMETER`
+/// for a NULL `lpMalloc`, routine or `lppMSProvider`, `MAPI_E_CALL_FAILED` for a panic.
+///
+/// # Safety
+///
+/// The arguments are those of `MSProviderInit` from a caller that keeps its contract:
+/// `lpMalloc` is NULL or a live, thread-safe `IMalloc`; the routines are NULL or MAPI's (as
+/// [`host_routines`] requires: valid and thread-safe for as long as the provider keeps them);
+/// `lpulProviderVer` is NULL or valid for a write; `lppMSProvider` is NULL or valid for a write.
+#[allow(clippy::too_many_arguments)] // MSProviderInit's parameters.
+pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
+    library: &L,
+    file: &str,
+    hInstance: *mut c_void,
+    lpMalloc: *mut c_void,
+    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
+    lpAllocateMore: Option<LPALLOCATEMORE>,
+    lpFreeBuffer: Option<LPFREEBUFFER>,
+    ulFlags: u32,
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppMSProvider: *mut *mut c_void,
+) -> HRESULT {
+    if lppMSProvider.is_null() {
+        return HRESULT(MapiError::InvalidParameter.hresult());
+    }
+    // SAFETY: not NULL, and valid for a write (the caller's contract).
+    unsafe { lppMSProvider.write(ptr::null_mut()) };
+
+    // The arguments, built under a guard of their own so that `provider_version` survives a
+    // panic of the entry point.
+    let mut args = None;
+    let built = guard(|| -> MapiResult<()> {
+        // SAFETY: `lpMalloc` is NULL or a live, thread-safe IMalloc (the caller's contract).
+        let malloc = unsafe { ComMalloc::from_raw_borrowed(lpMalloc)? };
+        // SAFETY: the routines are NULL or MAPI's (the caller's contract).
+        let routines = unsafe { host_routines(lpAllocateBuffer, lpAllocateMore, lpFreeBuffer)? };
+        args = Some(InitArgs {
+            instance: ModuleInstance::from_host(file, hInstance.addr()),
+            malloc: Ref::new(malloc).into(),
+            routines,
+            flags: ProviderInitFlags::from_bits_retain(ulFlags),
+            mapi_version: SpiVersion(ulMAPIVer),
+            provider_version: OutParam::new(),
+        });
+        Ok(())
+    });
+    let Some(args) = args else {
+        return built;
+    };
+
+    let mut version = None;
+    let mut exported = None;
+    let hr = guard(|| -> MapiResult<()> {
+        let init = library.ms_provider_init(&args);
+        if let Ok(init) = &init {
+            version = Some(init.version);
+        }
+        let init = init?;
+        exported = Some(export_provider(&init.provider)?);
+        Ok(())
+    });
+    let version = version.or_else(|| args.provider_version.get());
+    if let Some(version) = version
+        && !lpulProviderVer.is_null()
+    {
+        // SAFETY: not NULL, and valid for a write (the caller's contract).
+        unsafe { lpulProviderVer.write(version.0) };
+    }
+    // The arguments go (the provider kept what it needs); a panic in a drop is caught too.
+    let _ = guard(|| drop(args));
+    if let (true, Some(provider)) = (hr.is_ok(), exported) {
+        // SAFETY: not NULL, and valid for a write (the caller's contract). The reference is
+        // MAPI's from now on.
+        unsafe { lppMSProvider.write(provider.into_raw()) };
+    }
+    hr
+}
+
+/// What [`export_ms_provider!`](crate::export_ms_provider) expands to needs.
+#[doc(hidden)]
+pub mod __private {
+    pub use mapisim::spi::ProviderLibrary;
+    pub use windows_core::HRESULT;
+}
+
+/// Exports `MSProviderInit` from the library being built, for the provider library the factory
+/// makes: `export_ms_provider!(my_crate::MyDll::new)`, or with the module's file name (what the
+/// provider's [`ModuleInstance::file`](mapisim::spi::ModuleInstance::file) says):
+/// `export_ms_provider!(my_crate::MyDll::new, "MYMS32.DLL")` (the crate's name by default).
+///
+/// The expansion is `#[unsafe(no_mangle)] pub unsafe extern "C" fn MSProviderInit(…)`, of the
+/// type [`entry::MSProviderInit`](crate::entry::MSProviderInit), which calls
+/// [`ms_provider_init`](crate::export::ms_provider_init). The factory is called once, at the
+/// first `MSProviderInit`, and its library kept in a `static` for the life of the loaded module:
+/// it plays the DLL's globals.
+///
+/// **Unloading.** The `static` is never dropped: a Rust library's statics have no destructor
+/// run at unload. On Windows, `FreeLibrary` unmaps the module, and a reload makes a fresh
+/// `static`. On glibc, a Rust shared object often stays mapped after `dlclose` (thread-local
+/// destructors registered by the Rust runtime pin it), so a reload in the same process may find
+/// the old library: do not rely on a fresh one at each load there. Objects the library made must
+/// be released before the unload, as for any COM server.
+#[macro_export]
+macro_rules! export_ms_provider {
+    ($factory:path) => {
+        $crate::export_ms_provider!($factory, env!("CARGO_CRATE_NAME"));
+    };
+    ($factory:path, $file:expr) => {
+        /// `MSProviderInit`, the message-store provider's entry point that MAPI calls.
+        ///
+        /// # Safety
+        ///
+        /// MAPI's arguments, as `mapisim_com::export::ms_provider_init` requires them.
+        #[unsafe(no_mangle)]
+        #[allow(non_snake_case, clippy::too_many_arguments)]
+        pub unsafe extern "C" fn MSProviderInit(
+            hInstance: *mut ::core::ffi::c_void,
+            lpMalloc: *mut ::core::ffi::c_void,
+            lpAllocateBuffer: ::core::option::Option<$crate::entry::LPALLOCATEBUFFER>,
+            lpAllocateMore: ::core::option::Option<$crate::entry::LPALLOCATEMORE>,
+            lpFreeBuffer: ::core::option::Option<$crate::entry::LPFREEBUFFER>,
+            ulFlags: u32,
+            ulMAPIVer: u32,
+            lpulProviderVer: *mut u32,
+            lppMSProvider: *mut *mut ::core::ffi::c_void,
+        ) -> $crate::export::__private::HRESULT {
+            static LIBRARY: ::std::sync::LazyLock<
+                ::std::boxed::Box<dyn $crate::export::__private::ProviderLibrary>,
+            > = ::std::sync::LazyLock::new(|| ::std::boxed::Box::new($factory()));
+            // A panic of the factory must not unwind into MAPI.
+            let library = match ::std::panic::catch_unwind(|| &**LIBRARY) {
+                ::core::result::Result::Ok(library) => library,
+                ::core::result::Result::Err(_) => {
+                    return $crate::export::__private::HRESULT(0x8000_4005_u32 as i32);
+                }
+            };
+            // SAFETY: MAPI's arguments, passed on unchanged (this function's contract).
+            unsafe {
+                $crate::export::ms_provider_init(
+                    library,
+                    $file,
+                    hInstance,
+                    lpMalloc,
+                    lpAllocateBuffer,
+                    lpAllocateMore,
+                    lpFreeBuffer,
+                    ulFlags,
+                    ulMAPIVer,
+                    lpulProviderVer,
+                    lppMSProvider,
+                )
+            }
+        }
+    };
+}
