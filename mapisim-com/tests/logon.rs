@@ -12,19 +12,24 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 
 use mapisim::MapiError;
 use mapisim::flags::{LogoffFlags, SpiVersion};
+use mapisim::ids::Iid;
 use mapisim::ids::{EntryId, MapiUid};
 use mapisim::props::{PR_DISPLAY_NAME_W, PR_ENTRYID, PR_PROVIDER_UID, Prop, PropTag, PropType, PropValue};
 use mapisim::sample::{SAMPLE_PROVIDER_UID, SampleStore};
-use mapisim::spi::{MapiErrorInfo, MemRoutines};
+use mapisim::spi::{MapiErrorInfo, MemRoutines, MsProvider, SpoolerLogonArgs, StoreLogon, StoreLogonArgs};
 use mapisim::strings::TString;
+use mapisim::{MapiResult, Ref, Warned};
 use mapisim_com::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
-use mapisim_com::export::{exported_objects, ms_provider_init};
+use mapisim_com::export::{HostMemory, export_provider_with_memory, exported_objects, ms_provider_init};
 use mapisim_com::import::host_routines;
 use mapisim_com::interfaces::{
     IMAPIProp_Impl, IMAPISupport, IMAPISupport_Impl, IMSLogon, IMSProvider, IMalloc, IMalloc_Impl, IMsgStore,
     IProfSect, IProfSect_Impl,
 };
-use mapisim_com::props::{read_props, read_tags, write_mapierror, write_problems, write_props, write_tags};
+use mapisim_com::props::{
+    read_mapierror, read_problems, read_props, read_tags, write_mapierror, write_problems, write_props,
+    write_tags,
+};
 use mapisim_com::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPFNBUTTON, LPFNDISMISS, LPTSTR, MAPIERROR, MAPINAMEID, MAPIUID,
     NOTIFICATION, NOTIFKEY, SCODE, SPropProblemArray, SPropTagArray, SPropValue,
@@ -1023,6 +1028,43 @@ fn the_sample_store_logs_on_and_off_through_the_vtables() {
     assert_eq!(hr, MAPI_W_ERRORS_RETURNED);
     assert_eq!(props[0].value, PropValue::Error(MapiError::NotFound));
 
+    // GetPropList, and SetProps of a computed property: one problem, nothing changed.
+    let mut tags = ptr::dangling_mut::<SPropTagArray>();
+    // SAFETY: `store` is live; the out-pointer is valid.
+    let hr = unsafe { (store.vtable().base__.GetPropList)(store.as_raw(), 0, &mut tags) };
+    assert_eq!(hr, S_OK);
+    // SAFETY: a tag array handed over in MAPI memory.
+    let list = unsafe { read_tags(tags) }.expect("a tag array");
+    assert!(list.contains(&PR_ENTRYID) && list.contains(&PR_DISPLAY_NAME_W));
+    // SAFETY: MAPI memory the caller frees, once.
+    assert_eq!(unsafe { MAPIFreeBuffer(tags.cast()) }, 0);
+    // (Setting PR_DISPLAY_NAME would make the sample notify its sinks through the support
+    // object, whose `Notify` the import does not carry yet: only a computed property is set.)
+    let new_props = [Prop {
+        tag: PR_ENTRYID,
+        value: PropValue::Binary(vec![1, 2, 3]),
+    }];
+    let input = write_props(&mapi.routines, &new_props).expect("room for the values");
+    let input = mapi.hand_over::<SPropValue>(input);
+    let mut problems = ptr::dangling_mut::<SPropProblemArray>();
+    // SAFETY: `store` is live; `input` is one value laid out in MAPI memory; the out-pointer is
+    // valid.
+    let hr = unsafe { (store.vtable().base__.SetProps)(store.as_raw(), 1, input, &mut problems) };
+    assert_eq!(hr, S_OK);
+    // SAFETY: the caller's own block, freed once.
+    assert_eq!(unsafe { MAPIFreeBuffer(input.cast()) }, 0);
+    // SAFETY: a problem array handed over in MAPI memory.
+    let read = unsafe { read_problems(problems) };
+    assert_eq!(read.len(), 1);
+    assert_eq!(
+        (read[0].index, read[0].tag, read[0].error),
+        (0, PR_ENTRYID, MapiError::Computed)
+    );
+    // SAFETY: MAPI memory the caller frees, once.
+    assert_eq!(unsafe { MAPIFreeBuffer(problems.cast()) }, 0);
+    let (_, props) = get_props(&store, &[PR_ENTRYID]);
+    assert_eq!(props[0].value, PropValue::Binary(wrap(&id.to_bytes())));
+
     // A second Logon with the store's entry ID: the same store, no logon, no blob.
     let second = logon(&provider, &support, Some(&id.to_bytes()));
     assert_eq!(second.hr, S_OK);
@@ -1093,5 +1135,155 @@ fn the_sample_store_logs_on_and_off_through_the_vtables() {
     assert_eq!(com_count(&support), support_base);
     assert_eq!(com_count(&malloc), malloc_base);
     assert_eq!(mapi.sections_alive.load(Ordering::SeqCst), 0);
+    assert_eq!(allocator(), (0, 0));
+}
+
+/// What a `Logon` was given: the profile name, the entry ID, the interface and the flags.
+type Seen = (TString, Option<Vec<u8>>, Option<Iid>, u32);
+
+/// A provider whose `Logon` records what it was given and fails with extended information.
+struct Failing {
+    routines: MemRoutines,
+    seen: Mutex<Vec<Seen>>,
+}
+
+impl MsProvider for Failing {
+    fn shutdown(&self, _: u32) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn logon(&self, args: &StoreLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner).push((
+            args.profile_name.to_tstring(),
+            args.entry_id.map(<[u8]>::to_vec),
+            args.interface,
+            args.flags.bits(),
+        ));
+        let info = MapiErrorInfo {
+            version: 0,
+            error: Some(TString::wide_from_str("no such store")),
+            component: Some(TString::wide_from_str("failing")),
+            low_level_error: 5,
+            context: 9,
+        };
+        args.mapi_error.set(self.routines.allocate_value(info)?);
+        Err(MapiError::LogonFailed)
+    }
+
+    fn spooler_logon(&self, _: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        Err(MapiError::NoSupport)
+    }
+
+    fn compare_store_ids(&self, a: &[u8], b: &[u8], _: u32) -> MapiResult<bool> {
+        Ok(a == b)
+    }
+}
+
+#[test]
+fn a_failing_logon_reads_its_arguments_and_hands_its_mapierror_to_mapi() {
+    let _serial = serial();
+    let mapi = Mapi::new();
+    let support: IMAPISupport = FakeSupport {
+        mapi: Arc::clone(&mapi),
+    }
+    .into();
+    let support_base = com_count(&support);
+    // SAFETY: the fake's routines keep MAPI's contract, are thread-safe and live forever.
+    let memory = unsafe {
+        HostMemory::new(
+            Some(MAPIAllocateBuffer),
+            Some(MAPIAllocateMore),
+            Some(MAPIFreeBuffer),
+        )
+    }
+    .expect("three routines");
+    let rust = Ref::new(Failing {
+        routines: memory.routines().clone(),
+        seen: Mutex::default(),
+    });
+    let provider = export_provider_with_memory(&rust.clone().into(), &memory).expect("exported");
+
+    let name: Vec<u16> = "Profil\u{e9}".encode_utf16().chain([0]).collect();
+    let mut id = vec![0, 0, 0, 0, 7, 8];
+    let iid = GUID::from_u128(0x0002_0306_0000_0000_c000_0000_0000_0046);
+    let (mut cb, mut pb) = (u32::MAX, ptr::dangling_mut::<u8>());
+    let (mut error, mut ms_logon, mut store) = (
+        ptr::dangling_mut::<MAPIERROR>(),
+        ptr::dangling_mut(),
+        ptr::dangling_mut(),
+    );
+    // SAFETY: both objects are live; every pointer is valid for the call.
+    let hr = unsafe {
+        (provider.vtable().Logon)(
+            provider.as_raw(),
+            support.as_raw(),
+            0,
+            name.as_ptr().cast_mut().cast(),
+            id.len() as u32,
+            id.as_mut_ptr().cast(),
+            MAPI_UNICODE | 0x4,
+            &iid,
+            &mut cb,
+            &mut pb,
+            &mut error,
+            &mut ms_logon,
+            &mut store,
+        )
+    };
+    assert_eq!(hr.0, MapiError::LogonFailed.hresult());
+    assert_eq!((cb, pb), (0, ptr::null_mut()));
+    assert_eq!((ms_logon, store), (ptr::null_mut(), ptr::null_mut()));
+    {
+        let seen = rust.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        assert_eq!(
+            *seen,
+            vec![(
+                TString::wide_from_str("Profil\u{e9}"),
+                Some(id.clone()),
+                Some(Iid::IMSGSTORE),
+                MAPI_UNICODE | 0x4
+            )]
+        );
+    }
+    // The MAPIERROR, in MAPI memory, its strings UTF-16 as MAPI_UNICODE asked; the provider's
+    // buffer is freed.
+    assert!(!error.is_null());
+    // SAFETY: a MAPIERROR laid out in MAPI memory, its strings UTF-16.
+    let info = unsafe { read_mapierror(error, true) }.expect("not NULL");
+    assert_eq!(info.error, Some(TString::wide_from_str("no such store")));
+    assert_eq!(info.component, Some(TString::wide_from_str("failing")));
+    assert_eq!((info.low_level_error, info.context), (5, 9));
+    // SAFETY: MAPI memory the caller frees, once.
+    assert_eq!(unsafe { MAPIFreeBuffer(error.cast()) }, 0);
+    assert_eq!(memory.routines().live_blocks(), 0);
+    // The adapter made for the call is gone with it.
+    assert_eq!(com_count(&support), support_base);
+
+    // No place for the store: refused before the provider is called.
+    // SAFETY: both objects are live; NULL object out-pointers are refused.
+    let hr = unsafe {
+        (provider.vtable().Logon)(
+            provider.as_raw(),
+            support.as_raw(),
+            0,
+            ptr::null_mut(),
+            0,
+            ptr::null_mut(),
+            0,
+            ptr::null(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            &mut ms_logon,
+            ptr::null_mut(),
+        )
+    };
+    assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
+    assert_eq!(rust.seen.lock().unwrap_or_else(PoisonError::into_inner).len(), 1);
+
+    drop(provider);
+    assert_eq!(rust.ref_count(), 1);
+    assert_eq!(exported_objects(), 0);
+    assert_eq!(com_count(&support), support_base);
     assert_eq!(allocator(), (0, 0));
 }
