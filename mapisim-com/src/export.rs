@@ -419,7 +419,7 @@ impl ProviderCore {
             let support = unsafe { ComSupport::from_raw_borrowed(call.support, memory.routines().clone())? };
             let support: Ref<dyn MapiSupport> = Ref::new(support).into();
             // SAFETY: NULL or a NUL-terminated string of that encoding, unchanged during the call.
-            let profile_name = unsafe { store::tstr(call.profile_name, unicode) };
+            let profile_name = unsafe { store::tstr(call.profile_name, unicode)? };
             // SAFETY: NULL or valid for its size during the call.
             let entry_id = unsafe { store::optional_entry_id(call.cb_entry_id, call.entry_id)? };
             // SAFETY: NULL or valid for a read.

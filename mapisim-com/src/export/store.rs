@@ -144,35 +144,38 @@ impl HostMemory {
 }
 
 /// The string at `text`, read up to its NUL: UTF-16 when `unicode`, 8 bits otherwise; NULL reads
-/// as the empty string.
+/// as the empty string. A UTF-16 string not aligned to 2 bytes gives `MAPI_E_INVALID_PARAMETER`.
 ///
 /// # Safety
 ///
-/// `text` is NULL or a NUL-terminated string of that encoding (aligned to 2 bytes for UTF-16),
-/// unchanged for `'a`.
-pub(super) unsafe fn tstr<'a>(text: LPTSTR, unicode: bool) -> TStr<'a> {
+/// `text` is NULL or a NUL-terminated string of that encoding, unchanged for `'a`.
+pub(super) unsafe fn tstr<'a>(text: LPTSTR, unicode: bool) -> MapiResult<TStr<'a>> {
     if text.is_null() {
-        return TStr::ansi(b"");
+        return Ok(TStr::ansi(b""));
     }
     if unicode {
         let units = text.cast::<u16>();
+        if !units.is_aligned() {
+            return Err(MapiError::InvalidParameter);
+        }
         let mut len = 0;
-        // SAFETY: the string is NUL-terminated (the caller's contract): every unit up to the NUL
-        // is readable.
+        // SAFETY: the string is NUL-terminated and aligned (checked): every unit up to the NUL is
+        // readable.
         while unsafe { units.add(len).read() } != 0 {
             len += 1;
         }
-        // SAFETY: `len` readable units, unchanged for `'a`.
-        TStr::wide(unsafe { core::slice::from_raw_parts(units, len) })
+        // SAFETY: `len` readable, aligned units, unchanged for `'a`.
+        Ok(TStr::wide(unsafe { core::slice::from_raw_parts(units, len) }))
     } else {
         let bytes = text.cast::<u8>();
         let mut len = 0;
-        // SAFETY: as above, for bytes.
+        // SAFETY: the string is NUL-terminated (the caller's contract): every byte up to the NUL
+        // is readable.
         while unsafe { bytes.add(len).read() } != 0 {
             len += 1;
         }
         // SAFETY: `len` readable bytes, unchanged for `'a`.
-        TStr::ansi(unsafe { core::slice::from_raw_parts(bytes, len) })
+        Ok(TStr::ansi(unsafe { core::slice::from_raw_parts(bytes, len) }))
     }
 }
 
