@@ -1065,6 +1065,60 @@ fn the_sample_store_logs_on_and_off_through_the_vtables() {
     let (_, props) = get_props(&store, &[PR_ENTRYID]);
     assert_eq!(props[0].value, PropValue::Binary(wrap(&id.to_bytes())));
 
+    // CompareEntryIDs on the logon and the store; GetLastError (the sample has none to give);
+    // OpenEntry, not exported yet.
+    let mut a = id.to_bytes();
+    let mut b = id.to_bytes();
+    let mut c = b"other".to_vec();
+    for (other, expected) in [(&mut b, 1), (&mut c, 0)] {
+        let (mut on_store, mut on_logon) = (u32::MAX, u32::MAX);
+        // SAFETY: both objects are live; the entry IDs are valid for their sizes; the results
+        // are valid for a write.
+        let (hr1, hr2) = unsafe {
+            (
+                (store.vtable().CompareEntryIDs)(
+                    store.as_raw(),
+                    a.len() as u32,
+                    a.as_mut_ptr().cast(),
+                    other.len() as u32,
+                    other.as_mut_ptr().cast(),
+                    0,
+                    &mut on_store,
+                ),
+                (ms_logon.vtable().CompareEntryIDs)(
+                    ms_logon.as_raw(),
+                    a.len() as u32,
+                    a.as_mut_ptr().cast(),
+                    other.len() as u32,
+                    other.as_mut_ptr().cast(),
+                    0,
+                    &mut on_logon,
+                ),
+            )
+        };
+        // The sample's store leaves CompareEntryIDs to its default: its answer comes through.
+        assert_eq!((hr1, on_store), (MAPI_E_NO_SUPPORT, u32::MAX));
+        assert_eq!((hr2, on_logon), (S_OK, expected));
+    }
+    let mut error = ptr::dangling_mut::<MAPIERROR>();
+    // SAFETY: `store` is live; the out-pointer is valid.
+    let hr = unsafe { (store.vtable().base__.GetLastError)(store.as_raw(), MAPI_E_NOT_FOUND, 0, &mut error) };
+    assert_eq!((hr, error), (MAPI_E_NO_SUPPORT, ptr::null_mut()));
+    let (mut kind, mut opened) = (u32::MAX, ptr::dangling_mut::<c_void>());
+    // SAFETY: `store` is live; the entry ID is valid for its size; the out-pointers are valid.
+    let hr = unsafe {
+        (store.vtable().OpenEntry)(
+            store.as_raw(),
+            a.len() as u32,
+            a.as_mut_ptr().cast(),
+            ptr::null(),
+            0,
+            &mut kind,
+            &mut opened,
+        )
+    };
+    assert_eq!((hr, opened), (MAPI_E_NO_SUPPORT, ptr::null_mut()));
+
     // A second Logon with the store's entry ID: the same store, no logon, no blob.
     let second = logon(&provider, &support, Some(&id.to_bytes()));
     assert_eq!(second.hr, S_OK);
