@@ -23,8 +23,8 @@ use mapisim_com::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 use mapisim_com::export::{HostMemory, export_provider_with_memory, exported_objects, ms_provider_init};
 use mapisim_com::import::host_routines;
 use mapisim_com::interfaces::{
-    IMAPIProp_Impl, IMAPISupport, IMAPISupport_Impl, IMSLogon, IMSProvider, IMalloc, IMalloc_Impl, IMsgStore,
-    IProfSect, IProfSect_Impl,
+    IMAPIProp, IMAPIProp_Impl, IMAPISupport, IMAPISupport_Impl, IMSLogon, IMSProvider, IMalloc, IMalloc_Impl,
+    IMsgStore, IProfSect, IProfSect_Impl,
 };
 use mapisim_com::props::{
     read_mapierror, read_problems, read_props, read_tags, write_mapierror, write_problems, write_props,
@@ -997,6 +997,9 @@ fn the_sample_store_logs_on_and_off_through_the_vtables() {
     // kept by the store's clone of its `Ref`.
     assert_eq!(com_count(&support), support_base + 1);
     assert_eq!(exported_objects(), 3);
+    // The store answers for IMAPIProp, its base; the logon is not a store.
+    assert!(store.cast::<IMAPIProp>().is_ok());
+    assert!(ms_logon.cast::<IMsgStore>().is_err());
     let id = EntryId::new(SAMPLE_PROVIDER_UID, provider_uid.0.to_vec());
     {
         let state = mapi.state();
