@@ -388,6 +388,7 @@ impl ProviderCore {
     unsafe fn logon_call(
         &self,
         call: &LogonCall,
+        // `Logon`'s spool-security out-pointers (each NULL or valid); `None` for `SpoolerLogon`.
         spool_out: Option<(*mut u32, *mut *mut u8)>,
         run: impl FnOnce(
             &Ref<dyn MsProvider>,
@@ -443,7 +444,8 @@ impl ProviderCore {
                 }
             }
             let Warned { value, warning } = result?;
-            let out = store::export_logon_result(memory, value, spool_out.is_some())?;
+            let want_blob = spool_out.is_some_and(|(cb, pb)| !cb.is_null() && !pb.is_null());
+            let out = store::export_logon_result(memory, value, want_blob)?;
             // SAFETY: each out-pointer is NULL (then skipped) or valid for a write; the
             // references the raw pointers carry are MAPI's from now on.
             unsafe {
@@ -458,14 +460,15 @@ impl ProviderCore {
         })
     }
 
-    /// `Logon`. The spool-security blob is handed to MAPI when both its out-pointers are given.
+    /// `Logon`. The spool-security blob is handed to MAPI when both its out-pointers are given
+    /// (each given one is set to 0 or NULL first); otherwise it is freed.
     ///
     /// # Safety
     ///
     /// As for [`ProviderCore::logon_call`]; each spool-security pointer is NULL or valid for a
     /// write.
     unsafe fn logon(&self, call: LogonCall, cb_spool: *mut u32, pb_spool: *mut *mut u8) -> HRESULT {
-        let spool_out = (!cb_spool.is_null() && !pb_spool.is_null()).then_some((cb_spool, pb_spool));
+        let spool_out = Some((cb_spool, pb_spool));
         let flags = StoreLogonFlags::from_bits_retain(call.flags);
         let ui_param = call.ui_param;
         // SAFETY: the caller's contract.
