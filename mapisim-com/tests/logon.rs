@@ -1163,6 +1163,47 @@ fn the_sample_store_logs_on_and_off_through_the_vtables() {
     assert_eq!(com_count(&store), 1);
     assert_eq!(com_count(&ms_logon), 1);
 
+    // Threads: GetProps on the store and Logons that reuse it, at once; every Logon gives the
+    // same pointer.
+    let (store_raw, provider_raw, support_raw) = (
+        store.as_raw() as usize,
+        provider.as_raw() as usize,
+        support.as_raw() as usize,
+    );
+    let id_bytes = id.to_bytes();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            let id_bytes = &id_bytes;
+            scope.spawn(move || {
+                let raws = [
+                    store_raw as *mut c_void,
+                    provider_raw as *mut c_void,
+                    support_raw as *mut c_void,
+                ];
+                // SAFETY: the three objects outlive the scope (the test holds them); the
+                // borrows end with it.
+                let (store, provider, support) = unsafe {
+                    (
+                        IMsgStore::from_raw_borrowed(&raws[0]).expect("not NULL"),
+                        IMSProvider::from_raw_borrowed(&raws[1]).expect("not NULL"),
+                        IMAPISupport::from_raw_borrowed(&raws[2]).expect("not NULL"),
+                    )
+                };
+                for _ in 0..10 {
+                    let (hr, props) = get_props(store, &[PR_ENTRYID]);
+                    assert_eq!(hr, S_OK);
+                    assert_eq!(props[0].tag, PR_ENTRYID);
+                    let again = logon(provider, support, Some(id_bytes));
+                    assert_eq!((again.hr, again.store), (S_OK, store_raw as *mut c_void));
+                    // SAFETY: the reference Logon gave MAPI.
+                    drop(unsafe { IMsgStore::from_raw(again.store) });
+                }
+            });
+        }
+    });
+    assert_eq!(com_count(&store), 1);
+    assert_eq!(com_count(&support), support_base + 1);
+
     // The spooler's MAPI frees the blob.
     // SAFETY: MAPI memory handed over by Logon, freed once.
     assert_eq!(unsafe { MAPIFreeBuffer(pb.cast()) }, 0);
