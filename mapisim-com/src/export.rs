@@ -11,8 +11,12 @@
 //! - [`ms_provider_init`] is the body of an exported `MSProviderInit`, and
 //!   [`export_ms_provider!`](crate::export_ms_provider) writes the export itself.
 //!
-//! Not yet exported: `IMSProvider::Logon` and `SpoolerLogon` answer `MAPI_E_NO_SUPPORT` until
-//! the support object MAPI passes them can be imported as a `mapisim::spi::MapiSupport`.
+//! - `IMSProvider::Logon` and `SpoolerLogon`, on a provider exported with MAPI's memory
+//!   ([`export_provider_with_memory`], what [`ms_provider_init`] does), import the support object
+//!   ([`ComSupport`]) and export the logon and store the provider
+//!   returns ([`export_logon`], [`export_store`], one COM object per Rust object, as for the
+//!   provider). A provider exported with [`export_provider`] alone answers `MAPI_E_NO_SUPPORT`
+//!   there. What is handed to MAPI in its memory, and how, is told at [`HostMemory`].
 //!
 //! # Identity
 //!
@@ -74,16 +78,25 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
-use mapisim::flags::{ProviderInitFlags, SpiVersion};
+use mapisim::flags::{ProviderInitFlags, SpiVersion, SpoolerLogonFlags, StoreLogonFlags};
 use mapisim::ids::Iid;
 use mapisim::object::ObjectKey;
-use mapisim::spi::{InitArgs, ModuleInstance, MsProvider, OutParam, ProviderLibrary, ProviderShutdown};
+use mapisim::spi::{
+    InitArgs, MapiBuffer, MapiErrorInfo, MapiSupport, ModuleInstance, MsProvider, OutParam, ProviderLibrary,
+    ProviderShutdown, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+};
+use mapisim::strings::TStr;
 use mapisim::{MapiError, MapiResult, Ref, Warned};
 use windows_core::{GUID, HRESULT, IUnknown, Interface, implement};
 
+mod store;
+
+pub use store::{HostMemory, export_logon, export_store};
+
 use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
-use crate::import::{ComMalloc, host_routines};
+use crate::import::ComMalloc;
 use crate::interfaces::{IMAPIProviderShutdown, IMAPIProviderShutdown_Impl, IMSProvider, IMSProvider_Impl};
+use crate::support::ComSupport;
 use crate::types::{ENTRYID, LPTSTR, MAPIERROR};
 
 // ---------------------------------------------------------------------------------------------
@@ -205,6 +218,12 @@ pub fn is_exported(key: ObjectKey) -> bool {
     registry().contains_key(&key)
 }
 
+/// How many COM objects the registry holds: those exported and not destroyed yet, of every kind
+/// (providers, logons, stores).
+pub fn exported_objects() -> usize {
+    registry().len()
+}
+
 /// The live COM object of `key`, or a new one made by `make`: the heart of the identity rule
 /// (see [the module](self#identity)). `make` runs under the registry's lock, so it must only
 /// move what it was given into the new object: no call into the registry, no release, and no
@@ -248,7 +267,24 @@ fn find_or_make(key: ObjectKey, make: impl FnOnce(Slot) -> IUnknown) -> MapiResu
 struct ProviderCore {
     /// `None` only while the destructor runs.
     provider: Option<Ref<dyn MsProvider>>,
+    /// MAPI's memory, from the entry point; `None` for a provider exported without it, whose
+    /// `Logon` and `SpoolerLogon` answer `MAPI_E_NO_SUPPORT`.
+    memory: Option<HostMemory>,
     slot: Option<Slot>,
+}
+
+/// The arguments `Logon` and `SpoolerLogon` share, as MAPI passed them.
+struct LogonCall {
+    support: *mut c_void,
+    ui_param: usize,
+    profile_name: LPTSTR,
+    cb_entry_id: u32,
+    entry_id: *mut ENTRYID,
+    flags: u32,
+    interface: *const GUID,
+    mapi_error: *mut *mut MAPIERROR,
+    logon: *mut *mut c_void,
+    store: *mut *mut c_void,
 }
 
 impl Drop for ProviderCore {
@@ -336,22 +372,158 @@ impl ProviderCore {
     }
 }
 
-/// `Logon` and `SpoolerLogon` until the support object can be imported: `*lppMSLogon` and
-/// `*lppMDB` set to NULL when given, and `MAPI_E_NO_SUPPORT`.
-///
-/// # Safety
-///
-/// Each pointer is NULL or valid for a write.
-unsafe fn no_logon(logon: *mut *mut c_void, store: *mut *mut c_void) -> HRESULT {
-    guard(|| {
-        for out in [logon, store] {
-            if !out.is_null() {
-                // SAFETY: not NULL, and valid for a write (the caller's contract).
-                unsafe { out.write(ptr::null_mut()) };
+impl ProviderCore {
+    /// The part of `Logon` and `SpoolerLogon` around the provider's call: the out-pointers set
+    /// to NULL, the support object imported ([`ComSupport`], as a `Ref<dyn MapiSupport>` dropped
+    /// when the call returns: a fresh logon keeps its own clone), the string, entry ID and
+    /// interface read, `*lppMAPIError` laid out from what the provider set (whatever the call
+    /// returned), the objects exported and written.
+    ///
+    /// # Safety
+    ///
+    /// The pointers of `call` are those of `IMSProvider::Logon`: each NULL or valid (the
+    /// support object a live `IMAPISupport` of MAPI, the profile name a NUL-terminated string
+    /// of the encoding `MAPI_UNICODE` names, the entry ID valid for its size, the interface for
+    /// a read, the out-pointers for a write).
+    unsafe fn logon_call(
+        &self,
+        call: &LogonCall,
+        // `Logon`'s spool-security out-pointers (each NULL or valid); `None` for `SpoolerLogon`.
+        spool_out: Option<(*mut u32, *mut *mut u8)>,
+        run: impl FnOnce(
+            &Ref<dyn MsProvider>,
+            &Ref<dyn MapiSupport>,
+            TStr<'_>,
+            Option<&[u8]>,
+            Option<Iid>,
+            &OutParam<MapiBuffer<MapiErrorInfo>>,
+        ) -> MapiResult<Warned<StoreLogon>>,
+    ) -> HRESULT {
+        // SAFETY: each out-pointer is NULL or valid for a write (the caller's contract).
+        unsafe {
+            store::put(call.logon, ptr::null_mut());
+            store::put(call.store, ptr::null_mut());
+            store::put(call.mapi_error, ptr::null_mut());
+            if let Some((cb, pb)) = spool_out {
+                store::put(cb, 0);
+                store::put(pb, ptr::null_mut());
             }
         }
-        Err::<(), _>(MapiError::NoSupport)
-    })
+        guard(|| {
+            if call.logon.is_null() || call.store.is_null() {
+                return Err(MapiError::InvalidParameter);
+            }
+            let provider = self.provider()?;
+            let memory = self.memory.as_ref().ok_or(MapiError::NoSupport)?;
+            let unicode = call.flags & store::MAPI_UNICODE != 0;
+            // SAFETY: NULL or a live IMAPISupport of MAPI (the caller's contract).
+            let support = unsafe { ComSupport::from_raw_borrowed(call.support, memory.routines().clone())? };
+            let support: Ref<dyn MapiSupport> = Ref::new(support).into();
+            // SAFETY: NULL or a NUL-terminated string of that encoding, unchanged during the call.
+            let profile_name = unsafe { store::tstr(call.profile_name, unicode)? };
+            // SAFETY: NULL or valid for its size during the call.
+            let entry_id = unsafe { store::optional_entry_id(call.cb_entry_id, call.entry_id)? };
+            // SAFETY: NULL or valid for a read.
+            let interface = unsafe { store::interface(call.interface) };
+            let mapi_error = OutParam::new();
+            let result = run(provider, &support, profile_name, entry_id, interface, &mapi_error);
+            drop(support);
+            if let Some(error) = mapi_error.get() {
+                // Laid out for MAPI when it asked for it; freed through the routines either way.
+                let laid_out = if call.mapi_error.is_null() {
+                    memory
+                        .routines()
+                        .free_buffer(Some(error.id()))
+                        .map(|()| ptr::null_mut())
+                } else {
+                    memory.hand_over_error(error, unicode)
+                };
+                if let Ok(error) = laid_out {
+                    // SAFETY: NULL or valid for a write (the caller's contract).
+                    unsafe { store::put(call.mapi_error, error) };
+                }
+            }
+            let Warned { value, warning } = result?;
+            let want_blob = spool_out.is_some_and(|(cb, pb)| !cb.is_null() && !pb.is_null());
+            let out = store::export_logon_result(memory, value, want_blob)?;
+            // SAFETY: each out-pointer is NULL (then skipped) or valid for a write; the
+            // references the raw pointers carry are MAPI's from now on.
+            unsafe {
+                if let (Some((cb, pb)), Some((size, address))) = (spool_out, out.spool_security) {
+                    store::put(cb, size);
+                    store::put(pb, address.cast());
+                }
+                call.store.write(store::into_raw(Some(out.store)));
+                call.logon.write(store::into_raw(out.logon));
+            }
+            Ok(Warned { value: (), warning })
+        })
+    }
+
+    /// `Logon`. The spool-security blob is handed to MAPI when both its out-pointers are given
+    /// (each given one is set to 0 or NULL first); otherwise it is freed.
+    ///
+    /// # Safety
+    ///
+    /// As for [`ProviderCore::logon_call`]; each spool-security pointer is NULL or valid for a
+    /// write.
+    unsafe fn logon(&self, call: LogonCall, cb_spool: *mut u32, pb_spool: *mut *mut u8) -> HRESULT {
+        let spool_out = Some((cb_spool, pb_spool));
+        let flags = StoreLogonFlags::from_bits_retain(call.flags);
+        let ui_param = call.ui_param;
+        // SAFETY: the caller's contract.
+        unsafe {
+            self.logon_call(
+                &call,
+                spool_out,
+                |provider, support, profile_name, entry_id, interface, mapi_error| {
+                    provider.logon(&StoreLogonArgs {
+                        support,
+                        ui_param,
+                        profile_name,
+                        entry_id,
+                        flags,
+                        interface,
+                        mapi_error,
+                    })
+                },
+            )
+        }
+    }
+
+    /// `SpoolerLogon`. A spool-security blob the provider returns anyway is freed.
+    ///
+    /// # Safety
+    ///
+    /// As for [`ProviderCore::logon_call`]; `pb_spool` is NULL or valid for `cb_spool` bytes.
+    unsafe fn spooler_logon(&self, call: LogonCall, cb_spool: u32, pb_spool: *mut u8) -> HRESULT {
+        let flags = SpoolerLogonFlags::from_bits_retain(call.flags);
+        let ui_param = call.ui_param;
+        // SAFETY: NULL or valid for its size during the call (the caller's contract).
+        let spool_security = match unsafe { entry_id(cb_spool, pb_spool.cast()) } {
+            Ok(bytes) => bytes,
+            Err(error) => return HRESULT(error.hresult()),
+        };
+        // SAFETY: the caller's contract.
+        unsafe {
+            self.logon_call(
+                &call,
+                None,
+                |provider, support, profile_name, entry_id, interface, mapi_error| {
+                    provider.spooler_logon(&SpoolerLogonArgs {
+                        support,
+                        ui_param,
+                        profile_name,
+                        entry_id,
+                        flags,
+                        interface,
+                        spool_security,
+                        mapi_error,
+                    })
+                },
+            )
+        }
+    }
 }
 
 /// Writes the `IMSProvider` methods of a COM class holding a `core: ProviderCore`.
@@ -363,44 +535,78 @@ macro_rules! ms_provider_methods {
                 unsafe { self.core.shutdown(lpulFlags) }
             }
 
-            /// Not yet exported: `MAPI_E_NO_SUPPORT` (see [the module](self)).
             unsafe fn Logon(
                 &self,
-                _lpMAPISup: *mut c_void,
-                _ulUIParam: usize,
-                _lpszProfileName: LPTSTR,
-                _cbEntryID: u32,
-                _lpEntryID: *mut ENTRYID,
-                _ulFlags: u32,
-                _lpInterface: *const GUID,
-                _lpcbSpoolSecurity: *mut u32,
-                _lppbSpoolSecurity: *mut *mut u8,
-                _lppMAPIError: *mut *mut MAPIERROR,
+                lpMAPISup: *mut c_void,
+                ulUIParam: usize,
+                lpszProfileName: LPTSTR,
+                cbEntryID: u32,
+                lpEntryID: *mut ENTRYID,
+                ulFlags: u32,
+                lpInterface: *const GUID,
+                lpcbSpoolSecurity: *mut u32,
+                lppbSpoolSecurity: *mut *mut u8,
+                lppMAPIError: *mut *mut MAPIERROR,
                 lppMSLogon: *mut *mut c_void,
                 lppMDB: *mut *mut c_void,
             ) -> HRESULT {
-                // SAFETY: the host passes NULL or valid out-pointers (IMSProvider::Logon).
-                unsafe { no_logon(lppMSLogon, lppMDB) }
+                // SAFETY: the host passes IMSProvider::Logon's arguments, each pointer NULL or
+                // valid; NULL out-pointers for the objects are refused.
+                unsafe {
+                    self.core.logon(
+                        LogonCall {
+                            support: lpMAPISup,
+                            ui_param: ulUIParam,
+                            profile_name: lpszProfileName,
+                            cb_entry_id: cbEntryID,
+                            entry_id: lpEntryID,
+                            flags: ulFlags,
+                            interface: lpInterface,
+                            mapi_error: lppMAPIError,
+                            logon: lppMSLogon,
+                            store: lppMDB,
+                        },
+                        lpcbSpoolSecurity,
+                        lppbSpoolSecurity,
+                    )
+                }
             }
 
-            /// Not yet exported: `MAPI_E_NO_SUPPORT` (see [the module](self)).
             unsafe fn SpoolerLogon(
                 &self,
-                _lpMAPISup: *mut c_void,
-                _ulUIParam: usize,
-                _lpszProfileName: LPTSTR,
-                _cbEntryID: u32,
-                _lpEntryID: *mut ENTRYID,
-                _ulFlags: u32,
-                _lpInterface: *const GUID,
-                _cbSpoolSecurity: u32,
-                _lpbSpoolSecurity: *mut u8,
-                _lppMAPIError: *mut *mut MAPIERROR,
+                lpMAPISup: *mut c_void,
+                ulUIParam: usize,
+                lpszProfileName: LPTSTR,
+                cbEntryID: u32,
+                lpEntryID: *mut ENTRYID,
+                ulFlags: u32,
+                lpInterface: *const GUID,
+                cbSpoolSecurity: u32,
+                lpbSpoolSecurity: *mut u8,
+                lppMAPIError: *mut *mut MAPIERROR,
                 lppMSLogon: *mut *mut c_void,
                 lppMDB: *mut *mut c_void,
             ) -> HRESULT {
-                // SAFETY: the host passes NULL or valid out-pointers (IMSProvider::SpoolerLogon).
-                unsafe { no_logon(lppMSLogon, lppMDB) }
+                // SAFETY: the host passes IMSProvider::SpoolerLogon's arguments, each pointer NULL
+                // or valid; NULL out-pointers for the objects are refused.
+                unsafe {
+                    self.core.spooler_logon(
+                        LogonCall {
+                            support: lpMAPISup,
+                            ui_param: ulUIParam,
+                            profile_name: lpszProfileName,
+                            cb_entry_id: cbEntryID,
+                            entry_id: lpEntryID,
+                            flags: ulFlags,
+                            interface: lpInterface,
+                            mapi_error: lppMAPIError,
+                            logon: lppMSLogon,
+                            store: lppMDB,
+                        },
+                        cbSpoolSecurity,
+                        lpbSpoolSecurity,
+                    )
+                }
             }
 
             unsafe fn CompareStoreIDs(
@@ -468,12 +674,30 @@ impl IMAPIProviderShutdown_Impl for ShutdownProviderObject_Impl {
 ///
 /// Errors: those of making a weak reference to the new object (none in practice).
 pub fn export_provider(provider: &Ref<dyn MsProvider>) -> MapiResult<IMSProvider> {
+    export(provider, None)
+}
+
+/// [`export_provider`] for a provider whose `Logon` and `SpoolerLogon` are exported: `memory`
+/// is MAPI's allocation routines as the entry point received them (the provider's routines are
+/// [`HostMemory::routines`]). `Logon` imports the support object as a [`ComSupport`] on those
+/// routines and exports the logon and store it returns ([`export_logon`], [`export_store`]),
+/// laying out `*lppMAPIError` and the spool-security blob in MAPI memory (see
+/// [`HostMemory`]). A provider already exported keeps the memory it was made with.
+pub fn export_provider_with_memory(
+    provider: &Ref<dyn MsProvider>,
+    memory: &HostMemory,
+) -> MapiResult<IMSProvider> {
+    export(provider, Some(memory.clone()))
+}
+
+fn export(provider: &Ref<dyn MsProvider>, memory: Option<HostMemory>) -> MapiResult<IMSProvider> {
     let shutdown = provider.query_interface(&Iid::IMAPIPROVIDERSHUTDOWN).is_ok();
     // Cloned before the registry's lock is taken: only moves happen under it.
     let held = provider.clone();
     let object = find_or_make(provider.key(), move |slot| {
         let core = ProviderCore {
             provider: Some(held),
+            memory,
             slot: Some(slot),
         };
         if shutdown {
@@ -498,7 +722,7 @@ pub fn export_provider(provider: &Ref<dyn MsProvider>) -> MapiResult<IMSProvider
 /// It builds [`InitArgs`] from what MAPI passed — the module handle
 /// ([`ModuleInstance::from_host`]), `lpMalloc` as a `Ref<dyn Malloc>` ([`ComMalloc`], one
 /// `AddRef` of the `IMalloc` for as long as the provider keeps it), the allocation routines
-/// ([`host_routines`]), the flags and MAPI's SPI version — and calls the library's
+/// ([`host_routines`](crate::import::host_routines)), the flags and MAPI's SPI version — and calls the library's
 /// [`ProviderLibrary::ms_provider_init`] under [`guard`]. Then:
 ///
 /// - `*lpulProviderVer` is written whether the call succeeds or fails: the returned
@@ -515,7 +739,7 @@ pub fn export_provider(provider: &Ref<dyn MsProvider>) -> MapiResult<IMSProvider
 ///
 /// The arguments are those of `MSProviderInit` from a caller that keeps its contract:
 /// `lpMalloc` is NULL or a live, thread-safe `IMalloc`; the routines are NULL or MAPI's (as
-/// [`host_routines`] requires: valid and thread-safe for as long as the provider keeps them);
+/// [`host_routines`](crate::import::host_routines) requires: valid and thread-safe for as long as the provider keeps them);
 /// `lpulProviderVer` is NULL or valid for a write; `lppMSProvider` is NULL or valid for a write.
 #[allow(clippy::too_many_arguments)] // MSProviderInit's parameters.
 pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
@@ -540,11 +764,14 @@ pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
     // The arguments, built under a guard of their own so that `provider_version` survives a
     // panic of the entry point.
     let mut args = None;
+    let mut host = None;
     let built = guard(|| -> MapiResult<()> {
         // SAFETY: `lpMalloc` is NULL or a live, thread-safe IMalloc (the caller's contract).
         let malloc = unsafe { ComMalloc::from_raw_borrowed(lpMalloc)? };
         // SAFETY: the routines are NULL or MAPI's (the caller's contract).
-        let routines = unsafe { host_routines(lpAllocateBuffer, lpAllocateMore, lpFreeBuffer)? };
+        let memory = unsafe { HostMemory::new(lpAllocateBuffer, lpAllocateMore, lpFreeBuffer)? };
+        let routines = memory.routines().clone();
+        host = Some(memory);
         args = Some(InitArgs {
             instance: ModuleInstance::from_host(file, hInstance.addr()),
             malloc: Ref::new(malloc).into(),
@@ -555,7 +782,7 @@ pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
         });
         Ok(())
     });
-    let Some(args) = args else {
+    let (Some(args), Some(host)) = (args, host) else {
         return built;
     };
 
@@ -567,7 +794,7 @@ pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
             version = Some(init.version);
         }
         let init = init?;
-        exported = Some(export_provider(&init.provider)?);
+        exported = Some(export_provider_with_memory(&init.provider, &host)?);
         Ok(())
     });
     let version = version.or_else(|| args.provider_version.get());

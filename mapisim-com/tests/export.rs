@@ -169,7 +169,7 @@ fn the_provider_s_methods_through_the_vtable() {
     assert_eq!(hr, S_OK);
     assert_eq!(rust.shutdowns.load(Ordering::SeqCst), 2);
 
-    // Logon and SpoolerLogon are not exported yet.
+    // Exported without MAPI's memory, Logon and SpoolerLogon answer MAPI_E_NO_SUPPORT.
     let (mut logon, mut store) = (ptr::dangling_mut::<c_void>(), ptr::dangling_mut::<c_void>());
     // SAFETY: `com` is live; the out-pointers are valid, the rest is not read.
     let hr = unsafe {
