@@ -1434,8 +1434,14 @@ impl Runtime {
 
     /// Whether MAPI is initialized; records the client violation otherwise.
     pub(crate) fn require_initialized(&self, what: &str) -> MapiResult<()> {
-        self.check_after_fast_shutdown(what);
-        if self.st().init_count > 0 {
+        let (initialized, exited) = {
+            let st = self.st();
+            (st.init_count > 0, st.fast_shutdown == shutdown::FastPhase::Done)
+        };
+        if exited {
+            self.after_fast_shutdown(what);
+        }
+        if initialized {
             Ok(())
         } else {
             self.client_violation(

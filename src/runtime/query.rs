@@ -38,7 +38,13 @@ impl Runtime {
     ) -> MapiResult<Ref<dyn Unknown>> {
         let label = object.label();
         let objects: Vec<ObjLabel> = label.into_iter().collect();
-        let given_before = object.interfaces_given();
+        // Only an object that answers itself is checked, against what it gave before this call.
+        let checked = object.answers_queries();
+        let given_before = if checked {
+            object.interfaces_given()
+        } else {
+            Vec::new()
+        };
         let call = self.trace.begin_call(
             caller,
             label.map_or(Party::Mapi, Party::Object),
@@ -57,7 +63,7 @@ impl Runtime {
                 return Err(MapiError::CallFailed);
             }
         };
-        if object.answers_queries() {
+        if checked {
             let by = Party::Library(Arc::clone(dll));
             for (rule, message) in self.com_rules(object, held_as, iid, &given_before, &result, dll, session)
             {

@@ -187,10 +187,15 @@ impl Runtime {
     /// `CLIENT-AFTER-FAST-SHUTDOWN` for a call the client makes after `DoFastShutdown`.
     pub(crate) fn check_after_fast_shutdown(&self, what: &str) {
         if self.exited_fast() {
-            self.client_violation(
-                &rules::CLIENT_AFTER_FAST_SHUTDOWN,
-                format!("{what} was called after DoFastShutdown"),
-            );
+            self.after_fast_shutdown(what);
         }
+    }
+
+    /// `CLIENT-AFTER-FAST-SHUTDOWN`: the client called `what` after `DoFastShutdown`.
+    pub(crate) fn after_fast_shutdown(&self, what: &str) {
+        self.client_violation(
+            &rules::CLIENT_AFTER_FAST_SHUTDOWN,
+            format!("{what} was called after DoFastShutdown"),
+        );
     }
 }

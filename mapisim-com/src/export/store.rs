@@ -238,6 +238,26 @@ impl<T: ?Sized> Drop for Held<T> {
     }
 }
 
+/// The COM object `make` builds around `object` (with `memory`), found in or added to the registry
+/// (one per Rust object), as interface `I`. The reference is cloned before the registry's lock is
+/// taken; `MAPI_E_INTERFACE_NOT_SUPPORTED` when the object was exported as another kind.
+fn export_held<T: ?Sized, I: Interface>(
+    object: &Ref<T>,
+    memory: &HostMemory,
+    make: impl FnOnce(Held<T>) -> windows_core::IUnknown,
+) -> MapiResult<I> {
+    let held = object.clone();
+    let memory = memory.clone();
+    let exported = find_or_make(object.key(), move |slot| {
+        make(Held {
+            object: Some(held),
+            memory,
+            slot: Some(slot),
+        })
+    })?;
+    exported.cast::<I>().map_err(|_| MapiError::InterfaceNotSupported)
+}
+
 /// `GetLastError` on any of the objects: the Rust object's answer, laid out for MAPI.
 ///
 /// # Safety
@@ -400,21 +420,7 @@ impl IMSLogon_Impl for LogonObject_Impl {
 /// Errors: those of making a weak reference to the new object, and `MAPI_E_INTERFACE_NOT_SUPPORTED`
 /// when the Rust object was already exported as another kind of object.
 pub fn export_logon(logon: &Ref<dyn MsLogon>, memory: &HostMemory) -> MapiResult<IMSLogon> {
-    let held = logon.clone();
-    let memory = memory.clone();
-    let object = find_or_make(logon.key(), move |slot| {
-        LogonObject {
-            held: Held {
-                object: Some(held),
-                memory,
-                slot: Some(slot),
-            },
-        }
-        .into()
-    })?;
-    object
-        .cast::<IMSLogon>()
-        .map_err(|_| MapiError::InterfaceNotSupported)
+    export_held(logon, memory, |held| LogonObject { held }.into())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -752,21 +758,7 @@ impl IMsgStore_Impl for StoreObject_Impl {
 ///
 /// Errors: as [`export_logon`].
 pub fn export_store(store: &Ref<dyn MsgStore>, memory: &HostMemory) -> MapiResult<IMsgStore> {
-    let held = store.clone();
-    let memory = memory.clone();
-    let object = find_or_make(store.key(), move |slot| {
-        StoreObject {
-            held: Held {
-                object: Some(held),
-                memory,
-                slot: Some(slot),
-            },
-        }
-        .into()
-    })?;
-    object
-        .cast::<IMsgStore>()
-        .map_err(|_| MapiError::InterfaceNotSupported)
+    export_held(store, memory, |held| StoreObject { held }.into())
 }
 
 /// The objects a `Logon` or `SpoolerLogon` returned, exported, and its spool-security blob handed
