@@ -458,3 +458,63 @@ fn references_compare_and_hash_by_object_identity_through_any_interface() {
     assert_eq!(wb.key(), None);
     assert_eq!(mapisim::object::WeakRef::<Thing>::empty().key(), None);
 }
+
+#[test]
+fn a_weak_link_takes_and_drops_raw_references_with_exact_counts_and_borrows_without_one() {
+    let ledger = ObjectLedger::new();
+    let (value, drops) = counted();
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&notices);
+    let obj = ledger.register(
+        value,
+        ObjectInfo::new(InterfaceKind::MapiSupport)
+            .on_release(move |n: &ReleaseNotice| log.lock().unwrap().push((n.remaining, n.over_release))),
+    );
+    let weak = obj.downgrade();
+    // A borrow counts one more only while it lasts, and traces nothing.
+    let events = ledger.trace().len();
+    assert_eq!(weak.with_borrowed(|_| obj.ref_count()), Some(2));
+    assert_eq!(obj.ref_count(), 1);
+    assert_eq!(ledger.trace().len(), events);
+    // A raw AddRef through the link gives the exact count, and keeps the object alive.
+    assert_eq!(weak.add_ref_raw(), Some(2));
+    assert_eq!(obj.raw_refs(), 1);
+    drop(obj);
+    assert!(weak.is_alive());
+    assert_eq!(weak.ref_count(), 1);
+    // An owned reference handed over as a raw one changes no count.
+    let again = weak.upgrade().expect("alive");
+    assert_eq!(again.clone().into_raw_ref(), 3);
+    drop(again);
+    assert_eq!(weak.ref_count(), 2);
+    assert_eq!(weak.release_raw(), Some(mapisim::object::RawRelease::Released(1)));
+    // The final raw release destroys the object, with the count it leaves.
+    assert_eq!(weak.release_raw(), Some(mapisim::object::RawRelease::Released(0)));
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    assert!(!weak.is_alive());
+    // Once it is gone, nothing more happens through the link.
+    assert_eq!(weak.add_ref_raw(), None);
+    assert_eq!(weak.release_raw(), None);
+    assert_eq!(weak.with_borrowed(|_| ()), None);
+    assert!(ledger.is_empty());
+}
+
+#[test]
+fn a_raw_release_through_a_weak_link_without_a_raw_reference_is_an_over_release() {
+    let ledger = ObjectLedger::new();
+    let (value, _drops) = counted();
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&notices);
+    let obj = ledger.register(
+        value,
+        ObjectInfo::new(InterfaceKind::MapiSupport)
+            .on_release(move |n: &ReleaseNotice| log.lock().unwrap().push((n.remaining, n.over_release))),
+    );
+    let weak = obj.downgrade();
+    assert_eq!(
+        weak.release_raw(),
+        Some(mapisim::object::RawRelease::OverReleased(1))
+    );
+    assert_eq!(obj.ref_count(), 1);
+    assert!(notices.lock().unwrap().contains(&(1, true)));
+}

@@ -20,7 +20,9 @@ use std::sync::{Arc, Mutex};
 
 use mapisim::check::STRICT_PANIC_PREFIX;
 use mapisim::prelude::*;
-use mapisim::props::{PR_DISPLAY_NAME_W, PR_MDB_PROVIDER, PR_OBJECT_TYPE, PR_STORE_ENTRYID};
+use mapisim::props::{
+    PR_DISPLAY_NAME_W, PR_MDB_PROVIDER, PR_OBJECT_TYPE, PR_RESOURCE_FLAGS, PR_STORE_ENTRYID,
+};
 use mapisim::sample::{SAMPLE_MDB_PROVIDER, SampleLibrary, SampleStore};
 use mapisim::spi::{AllocationSite, BlockInfo, MapiErrorInfo, MemBackend};
 use zoo::{Defect, ZOO_FILE, builder, open_default, run_lifecycle, simulator};
@@ -1836,4 +1838,32 @@ fn blocks_linked_to_a_value_the_backend_did_not_lay_out_are_freed_with_it() {
     routines.free_buffer(Some(error.id())).unwrap();
     assert_eq!(host.live(), 0, "{:?}", host.calls());
     assert!(!routines.is_live(text));
+}
+
+#[test]
+fn a_value_laid_out_in_a_block_by_foreign_code_is_attached_and_freed_with_the_block() {
+    let host = Arc::new(HostHeap::default());
+    let routines = MemRoutines::with_backend(host.clone());
+    let root = routines.allocate_buffer(16).unwrap();
+    let part = routines.allocate_more(8, root).unwrap();
+    let props = vec![Prop {
+        tag: PR_RESOURCE_FLAGS,
+        value: PropValue::Long(2),
+    }];
+    // A linked block cannot hold a value; the root can, once.
+    assert_eq!(
+        routines.attach_value(part, props.clone()).map(|b| b.id()),
+        Err(MapiError::InvalidParameter)
+    );
+    let typed = routines.attach_value(root, props.clone()).unwrap();
+    assert_eq!(typed.id(), root);
+    assert_eq!(
+        routines.attach_value(root, props.clone()).map(|b| b.id()),
+        Err(MapiError::InvalidParameter)
+    );
+    assert_eq!(routines.value(&typed).unwrap(), props);
+    // Taking it frees the root and its linked block on the host.
+    assert_eq!(routines.take(typed).unwrap(), props);
+    assert_eq!(host.live(), 0);
+    assert_eq!(routines.live_blocks(), 0);
 }

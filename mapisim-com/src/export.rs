@@ -89,7 +89,7 @@ use mapisim::strings::TStr;
 use mapisim::{MapiError, MapiResult, Ref, Warned};
 use windows_core::{GUID, HRESULT, IUnknown, Interface, implement};
 
-mod store;
+pub(crate) mod store;
 
 pub use store::{HostMemory, export_logon, export_store};
 
@@ -302,7 +302,7 @@ impl Drop for ProviderCore {
 /// # Safety
 ///
 /// `ptr` is NULL or points to `cb` readable bytes that stay unchanged for `'a`.
-unsafe fn entry_id<'a>(cb: u32, ptr: *const ENTRYID) -> MapiResult<&'a [u8]> {
+pub(crate) unsafe fn entry_id<'a>(cb: u32, ptr: *const ENTRYID) -> MapiResult<&'a [u8]> {
     if cb == 0 {
         return Ok(&[]);
     }

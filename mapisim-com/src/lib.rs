@@ -43,6 +43,7 @@
 
 pub mod entry;
 pub mod export;
+pub mod host;
 pub mod import;
 #[allow(missing_docs)] // The `#[interface]` macro writes the `IFoo_Impl` traits without docs.
 pub mod interfaces;

@@ -68,7 +68,7 @@ use crate::types::{ENTRYID, MAPIERROR, MAPIUID, SBinary, SPropProblemArray, SPro
 const MAPI_UNICODE: u32 = 0x8000_0000;
 
 /// The outcome of a call: an error for a failing `HRESULT`, the warning of a succeeding one.
-fn status(hr: HRESULT) -> MapiResult<Option<MapiWarning>> {
+pub(crate) fn status(hr: HRESULT) -> MapiResult<Option<MapiWarning>> {
     match Status::from_hresult(hr.0) {
         Status::Ok => Ok(None),
         Status::Warning(warning) => Ok(Some(warning)),
@@ -77,7 +77,7 @@ fn status(hr: HRESULT) -> MapiResult<Option<MapiWarning>> {
 }
 
 /// The outcome of a call whose warnings carry nothing.
-fn check(hr: HRESULT) -> MapiResult<()> {
+pub(crate) fn check(hr: HRESULT) -> MapiResult<()> {
     status(hr).map(drop)
 }
 

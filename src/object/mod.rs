@@ -925,6 +925,17 @@ impl<T: ?Sized + Send + Sync + 'static> Ref<T> {
         }
     }
 
+    /// Gives this reference to the object to hold for a raw interface pointer, as a shim does
+    /// when it hands an owned reference across a binary interface (an output parameter): the
+    /// count does not change and nothing is traced; the matching `Release` is
+    /// [`Ref::release_raw`] or [`WeakRef::release_raw`]. Returns the count.
+    pub fn into_raw_ref(self) -> u32 {
+        let count = self.ref_count();
+        let node = Arc::clone(&self.node);
+        lock(&node.header.raw).push(Box::new(self));
+        count
+    }
+
     /// How many references taken by [`Ref::add_ref_raw`] the object holds.
     pub fn raw_refs(&self) -> u32 {
         saturate(lock(&self.node.header.raw).len())
@@ -1038,6 +1049,56 @@ impl<T: ?Sized> WeakRef<T> {
     /// object's by now).
     pub fn key(&self) -> Option<ObjectKey> {
         (self.node.strong_count() > 0).then(|| ObjectKey(self.node.as_ptr().cast::<()>().addr()))
+    }
+}
+
+impl<T: ?Sized + Send + Sync + 'static> WeakRef<T> {
+    /// Runs `f` on the object, if it is alive, without counting a reference: a call through an
+    /// interface pointer that someone else holds, as COM code makes it. Nothing is traced; the
+    /// object stays alive for the length of the call (its [`Ref::ref_count`] reads one more
+    /// meanwhile). This is for a shim that hands the object out as a raw interface pointer and
+    /// counts that pointer's references with [`WeakRef::add_ref_raw`] and
+    /// [`WeakRef::release_raw`]; Rust code holds a [`Ref`] instead.
+    pub fn with_borrowed<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
+        let node = self.node.upgrade()?;
+        Some(f(&node.value))
+    }
+
+    /// [`Ref::add_ref_raw`] through the link: `AddRef` of an interface pointer a shim handed
+    /// out, traced and attributed like a provider's `AddRef`, with the exact count after it.
+    /// `None` when the object is gone (an `AddRef` after the final `Release`).
+    #[track_caller]
+    pub fn add_ref_raw(&self) -> Option<u32> {
+        let held = Ref::from_node(self.node.upgrade()?);
+        let count = held.ref_count();
+        let node = Arc::clone(&held.node);
+        lock(&node.header.raw).push(Box::new(held));
+        Some(count)
+    }
+
+    /// [`Ref::release_raw`] through the link: `Release` of an interface pointer a shim handed
+    /// out. Drops one reference taken by [`WeakRef::add_ref_raw`] (or [`Ref::add_ref_raw`]),
+    /// which may be the final one; without one it is an over-release, reported as
+    /// [`Ref::release_raw`] reports it. `None` when the object is gone.
+    pub fn release_raw(&self) -> Option<RawRelease> {
+        let node = self.node.upgrade()?;
+        let held = lock(&node.header.raw).pop();
+        match held {
+            Some(reference) => {
+                // The link's own strong reference goes first, so that the release is traced
+                // with the count it leaves, and a final one destroys the object.
+                drop(node);
+                drop(reference);
+                Some(RawRelease::Released(self.ref_count()))
+            }
+            None => {
+                let remaining = saturate(Arc::strong_count(&node).saturating_sub(1));
+                if let Some(reg) = node.registration() {
+                    reg.ledger.over_released(reg.id, remaining);
+                }
+                Some(RawRelease::OverReleased(remaining))
+            }
+        }
     }
 }
 

@@ -1077,6 +1077,32 @@ impl MemRoutines {
         heap.with_block(buffer, || self.party(), |block| heap.bytes_of(block))
     }
 
+    /// Records the value a root block holds in its C layout, written there by code outside the
+    /// simulator (a compiled provider library filling the block it allocated), so that Rust code
+    /// reads it as a typed block ([`MemRoutines::value`], [`MemRoutines::take`]). The block keeps
+    /// its allocator, owner and linked blocks; freeing it is unchanged. This is for a shim that
+    /// reads an output parameter across the binary interface; nothing is traced.
+    ///
+    /// Errors: `MAPI_E_INVALID_PARAMETER` for a block that is not a live root of these routines'
+    /// heap, or one that already holds a value (a freed one breaks `MEM-USE-AFTER-FREE`).
+    pub fn attach_value<T: BufferValue>(&self, buffer: BufferId, value: T) -> MapiResult<MapiBuffer<T>> {
+        self.heap.with_block(
+            buffer,
+            || self.party(),
+            |block| {
+                if block.root.is_some() || block.value.is_some() {
+                    return Err(MapiError::InvalidParameter);
+                }
+                block.what = value.describe();
+                block.value = Some(Box::new(value));
+                Ok(MapiBuffer {
+                    id: buffer,
+                    _value: PhantomData,
+                })
+            },
+        )
+    }
+
     /// The address of a live block in the backend's memory (see [`MemBackend`]): what a shim
     /// hands across as the pointer. `None` for a block of the simulated heap, and for a typed
     /// block the backend did not lay out.

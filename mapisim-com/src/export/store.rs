@@ -149,7 +149,7 @@ impl HostMemory {
 /// # Safety
 ///
 /// `text` is NULL or a NUL-terminated string of that encoding, unchanged for `'a`.
-pub(super) unsafe fn tstr<'a>(text: LPTSTR, unicode: bool) -> MapiResult<TStr<'a>> {
+pub(crate) unsafe fn tstr<'a>(text: LPTSTR, unicode: bool) -> MapiResult<TStr<'a>> {
     if text.is_null() {
         return Ok(TStr::ansi(b""));
     }
@@ -184,7 +184,7 @@ pub(super) unsafe fn tstr<'a>(text: LPTSTR, unicode: bool) -> MapiResult<TStr<'a
 /// # Safety
 ///
 /// `iid` is NULL or valid for a read.
-pub(super) unsafe fn interface(iid: *const GUID) -> Option<Iid> {
+pub(crate) unsafe fn interface(iid: *const GUID) -> Option<Iid> {
     // SAFETY: NULL or valid for a read (the caller's contract).
     let guid = unsafe { iid.as_ref() }?;
     Some(Iid(uuid::Uuid::from_u128(guid.to_u128())))
@@ -195,7 +195,7 @@ pub(super) unsafe fn interface(iid: *const GUID) -> Option<Iid> {
 /// # Safety
 ///
 /// As for [`entry_id`].
-pub(super) unsafe fn optional_entry_id<'a>(cb: u32, id: *const ENTRYID) -> MapiResult<Option<&'a [u8]>> {
+pub(crate) unsafe fn optional_entry_id<'a>(cb: u32, id: *const ENTRYID) -> MapiResult<Option<&'a [u8]>> {
     if cb == 0 {
         return Ok(None);
     }
@@ -208,7 +208,7 @@ pub(super) unsafe fn optional_entry_id<'a>(cb: u32, id: *const ENTRYID) -> MapiR
 /// # Safety
 ///
 /// `out` is NULL or valid for a write.
-pub(super) unsafe fn put<T>(out: *mut T, value: T) {
+pub(crate) unsafe fn put<T>(out: *mut T, value: T) {
     if !out.is_null() {
         // SAFETY: not NULL, and valid for a write (the caller's contract).
         unsafe { out.write(value) };
