@@ -73,7 +73,7 @@
 
 use core::ffi::c_void;
 use core::ptr;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
@@ -155,10 +155,69 @@ pub fn guard<R: Outcome>(body: impl FnOnce() -> R) -> HRESULT {
     match catch_unwind(AssertUnwindSafe(|| body().hresult())) {
         Ok(hresult) => hresult,
         Err(payload) => {
+            record_panic(payload.as_ref());
             drop_payload(payload);
             HRESULT(MapiError::CallFailed.hresult())
         }
     }
+}
+
+/// The panics [`guard`] caught, oldest first, until the host takes them.
+static PANICS: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
+
+/// At most this many panics are kept for the host; older ones are dropped.
+const KEPT_PANICS: usize = 64;
+
+/// Keeps the message of a caught panic for the host ([`take_panic`]); used by the exports' own
+/// guards.
+#[doc(hidden)]
+pub fn record_panic(payload: &(dyn std::any::Any + Send)) {
+    let message = if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic whose payload is not text".to_owned()
+    };
+    let mut panics = PANICS.lock().unwrap_or_else(PoisonError::into_inner);
+    if panics.len() == KEPT_PANICS {
+        panics.pop_front();
+    }
+    panics.push_back(message);
+}
+
+/// The message of the oldest panic the exported objects caught ([`guard`], final releases, the
+/// library factory of [`export_ms_provider!`](crate::export_ms_provider)) and nobody took yet.
+///
+/// A panic never crosses the binary interface: the method that panicked answers
+/// `MAPI_E_CALL_FAILED`, and MAPI cannot tell a panic from a failure. A host that knows this
+/// crate can: the library exports [`mapisim_com_take_panic`], through which the simulator's
+/// host ([`crate::host`]) takes each message after each call and reports it as the provider's
+/// panic. The panics are kept per loaded copy of this crate (each provider library has its own).
+pub fn take_panic() -> Option<String> {
+    PANICS.lock().unwrap_or_else(PoisonError::into_inner).pop_front()
+}
+
+/// [`take_panic`] as a C function, exported by every library built with this crate: writes at
+/// most `size` bytes of the oldest panic's message (UTF-8, no NUL) to `buffer` and returns the
+/// message's length plus one, or returns 0 when there is none. A message longer than `size` is
+/// cut (and taken all the same).
+///
+/// # Safety
+///
+/// `buffer` is NULL (with `size` 0) or valid for `size` bytes of writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mapisim_com_take_panic(buffer: *mut u8, size: usize) -> usize {
+    let Ok(Some(message)) = catch_unwind(take_panic) else {
+        return 0;
+    };
+    let len = message.len().min(size);
+    if len > 0 && !buffer.is_null() {
+        // SAFETY: `buffer` is valid for `size` bytes (the caller's contract) and `len <= size`;
+        // the message is a separate allocation.
+        unsafe { ptr::copy_nonoverlapping(message.as_ptr(), buffer, len) };
+    }
+    message.len().saturating_add(1)
 }
 
 /// Drops a panic's payload without letting a panic in its own `Drop` escape.
@@ -817,6 +876,7 @@ pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
 /// What [`export_ms_provider!`](crate::export_ms_provider) expands to needs.
 #[doc(hidden)]
 pub mod __private {
+    pub use super::record_panic;
     pub use mapisim::spi::ProviderLibrary;
     pub use windows_core::HRESULT;
 }
@@ -868,7 +928,8 @@ macro_rules! export_ms_provider {
             // A panic of the factory must not unwind into MAPI.
             let library = match ::std::panic::catch_unwind(|| &**LIBRARY) {
                 ::core::result::Result::Ok(library) => library,
-                ::core::result::Result::Err(_) => {
+                ::core::result::Result::Err(payload) => {
+                    $crate::export::__private::record_panic(payload.as_ref());
                     return $crate::export::__private::HRESULT(0x8000_4005_u32 as i32);
                 }
             };

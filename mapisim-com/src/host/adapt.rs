@@ -16,6 +16,7 @@
 
 use core::ffi::c_void;
 use core::fmt;
+use core::mem::ManuallyDrop;
 use core::ptr;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -258,6 +259,37 @@ unsafe impl Send for NativeStore {}
 // SAFETY: as above.
 unsafe impl Sync for NativeStore {}
 
+/// The final release of the simulator's reference: the COM `Release`, through
+/// [`HostShared::call`] so that a panic the library caught in its destructor is reported.
+impl Drop for NativeProvider {
+    fn drop(&mut self) {
+        let host = Arc::clone(&self.host);
+        host.call(|| {
+            drop(self.shutdown.take());
+            // SAFETY: dropped once, here; the field is not used after.
+            unsafe { ManuallyDrop::drop(&mut self.provider) };
+        });
+    }
+}
+
+/// As for [`NativeProvider`].
+impl Drop for NativeLogon {
+    fn drop(&mut self) {
+        let host = Arc::clone(&self.host);
+        // SAFETY: dropped once, here; the field is not used after.
+        host.call(|| unsafe { ManuallyDrop::drop(&mut self.logon) });
+    }
+}
+
+/// As for [`NativeProvider`].
+impl Drop for NativeStore {
+    fn drop(&mut self) {
+        let host = Arc::clone(&self.host);
+        // SAFETY: dropped once, here; the field is not used after.
+        host.call(|| unsafe { ManuallyDrop::drop(&mut self.store) });
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // IMSProvider
 // ---------------------------------------------------------------------------------------------
@@ -267,7 +299,7 @@ unsafe impl Sync for NativeStore {}
 /// `IMAPIProviderShutdown`, the adapter exposes [`ProviderShutdown`] too.
 pub struct NativeProvider {
     host: Arc<HostShared>,
-    provider: IMSProvider,
+    provider: ManuallyDrop<IMSProvider>,
     shutdown: Option<IMAPIProviderShutdown>,
 }
 
@@ -287,7 +319,7 @@ impl NativeProvider {
         let exposes = shutdown.is_some();
         let adapter = Ref::new(NativeProvider {
             host: Arc::clone(host),
-            provider,
+            provider: ManuallyDrop::new(provider),
             shutdown,
         });
         if exposes {
@@ -313,15 +345,17 @@ impl NativeProvider {
         let mut id = EntryIdIn::new(entry_id.unwrap_or_default())?;
         let iid = guid(interface);
         let (mut error, mut logon, mut store) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-        let hr = call(LogonIn {
-            support,
-            profile_name: name.as_ptr(),
-            cb_entry_id: id.len(),
-            entry_id: id.as_ptr(),
-            interface: guid_ptr(&iid),
-            mapi_error: &mut error,
-            logon: &mut logon,
-            store: &mut store,
+        let hr = self.host.call(|| {
+            call(LogonIn {
+                support,
+                profile_name: name.as_ptr(),
+                cb_entry_id: id.len(),
+                entry_id: id.as_ptr(),
+                interface: guid_ptr(&iid),
+                mapi_error: &mut error,
+                logon: &mut logon,
+                store: &mut store,
+            })
         });
         // SAFETY: NULL or a MAPIERROR the library allocated with the routines, in the flags'
         // encoding (Logon's contract).
@@ -373,7 +407,7 @@ impl MsProvider for NativeProvider {
     fn shutdown(&self, flags: u32) -> MapiResult<()> {
         let mut flags = flags;
         // SAFETY: the provider is live; `flags` is the in/out ULONG on the stack.
-        check(unsafe { self.provider.Shutdown(&mut flags) })
+        check(self.host.call(|| unsafe { self.provider.Shutdown(&mut flags) }))
     }
 
     fn logon(&self, args: &StoreLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
@@ -462,10 +496,10 @@ impl MsProvider for NativeProvider {
         let mut result = 0;
         // SAFETY: the provider is live; the entry IDs are copies of their sizes; `result` is on
         // the stack.
-        check(unsafe {
+        check(self.host.call(|| unsafe {
             self.provider
                 .CompareStoreIDs(a.len(), a.as_ptr(), b.len(), b.as_ptr(), flags, &mut result)
-        })?;
+        }))?;
         Ok(result != 0)
     }
 }
@@ -474,19 +508,19 @@ impl ProviderShutdown for NativeProvider {
     fn query_fast_shutdown(&self) -> MapiResult<()> {
         let shutdown = self.shutdown.as_ref().ok_or(MapiError::NoSupport)?;
         // SAFETY: the interface is live.
-        check(unsafe { shutdown.QueryFastShutdown() })
+        check(self.host.call(|| unsafe { shutdown.QueryFastShutdown() }))
     }
 
     fn notify_process_shutdown(&self) -> MapiResult<()> {
         let shutdown = self.shutdown.as_ref().ok_or(MapiError::NoSupport)?;
         // SAFETY: the interface is live.
-        check(unsafe { shutdown.NotifyProcessShutdown() })
+        check(self.host.call(|| unsafe { shutdown.NotifyProcessShutdown() }))
     }
 
     fn do_fast_shutdown(&self) -> MapiResult<()> {
         let shutdown = self.shutdown.as_ref().ok_or(MapiError::NoSupport)?;
         // SAFETY: the interface is live.
-        check(unsafe { shutdown.DoFastShutdown() })
+        check(self.host.call(|| unsafe { shutdown.DoFastShutdown() }))
     }
 }
 
@@ -498,7 +532,7 @@ impl ProviderShutdown for NativeProvider {
 /// call it.
 pub struct NativeLogon {
     host: Arc<HostShared>,
-    logon: IMSLogon,
+    logon: ManuallyDrop<IMSLogon>,
 }
 
 impl fmt::Debug for NativeLogon {
@@ -513,7 +547,7 @@ impl NativeLogon {
     fn new(host: &Arc<HostShared>, logon: IMSLogon) -> NativeLogon {
         NativeLogon {
             host: Arc::clone(host),
-            logon,
+            logon: ManuallyDrop::new(logon),
         }
     }
 }
@@ -526,24 +560,25 @@ impl MsLogon for NativeLogon {
     ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
         self.host.last_error(flags, |out| {
             // SAFETY: the logon is live; `out` is an out-pointer on the stack.
-            unsafe { self.logon.GetLastError(HRESULT(hresult.hresult()), flags, out) }
+            self.host
+                .call(|| unsafe { self.logon.GetLastError(HRESULT(hresult.hresult()), flags, out) })
         })
     }
 
     fn logoff(&self, flags: u32) -> MapiResult<()> {
         let mut flags = flags;
         // SAFETY: the logon is live; `flags` is on the stack.
-        check(unsafe { self.logon.Logoff(&mut flags) })
+        check(self.host.call(|| unsafe { self.logon.Logoff(&mut flags) }))
     }
 
     fn compare_entry_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
         let (mut a, mut b) = (EntryIdIn::new(a)?, EntryIdIn::new(b)?);
         let mut result = 0;
         // SAFETY: the logon is live; copies of the entry IDs; `result` on the stack.
-        check(unsafe {
+        check(self.host.call(|| unsafe {
             self.logon
                 .CompareEntryIDs(a.len(), a.as_ptr(), b.len(), b.as_ptr(), flags, &mut result)
-        })?;
+        }))?;
         Ok(result != 0)
     }
 }
@@ -557,7 +592,7 @@ impl MsLogon for NativeLogon {
 /// `StoreLogoff`, `AbortSubmit` and `FinishedMsg` call it.
 pub struct NativeStore {
     host: Arc<HostShared>,
-    store: IMsgStore,
+    store: ManuallyDrop<IMsgStore>,
 }
 
 impl fmt::Debug for NativeStore {
@@ -572,7 +607,7 @@ impl NativeStore {
     fn new(host: &Arc<HostShared>, store: IMsgStore) -> NativeStore {
         NativeStore {
             host: Arc::clone(host),
-            store,
+            store: ManuallyDrop::new(store),
         }
     }
 }
@@ -585,13 +620,14 @@ impl MapiProp for NativeStore {
     ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
         self.host.last_error(flags, |out| {
             // SAFETY: the store is live; `out` is an out-pointer on the stack.
-            unsafe { self.store.GetLastError(HRESULT(hresult.hresult()), flags, out) }
+            self.host
+                .call(|| unsafe { self.store.GetLastError(HRESULT(hresult.hresult()), flags, out) })
         })
     }
 
     fn save_changes(&self, flags: u32) -> MapiResult<()> {
         // SAFETY: the store is live.
-        check(unsafe { self.store.SaveChanges(flags) })
+        check(self.host.call(|| unsafe { self.store.SaveChanges(flags) }))
     }
 
     fn get_props(&self, tags: Option<&[PropTag]>, flags: u32) -> MapiResult<Warned<PropArray>> {
@@ -602,7 +638,9 @@ impl MapiProp for NativeStore {
         let (mut count, mut values) = (0u32, ptr::null_mut());
         // SAFETY: the store is live; the tag array is NULL or laid out as an SPropTagArray in
         // this frame; the out-pointers are on the stack.
-        let hr = unsafe { self.store.GetProps(array_ptr, flags, &mut count, &mut values) };
+        let hr = self
+            .host
+            .call(|| unsafe { self.store.GetProps(array_ptr, flags, &mut count, &mut values) });
         let warning = status(hr)?;
         // SAFETY: on success, `count` values the library laid out in a block of the routines.
         let values = unsafe { self.host.adopt_props(count, values) }?;
@@ -614,8 +652,11 @@ impl MapiProp for NativeStore {
 
     fn get_prop_list(&self, flags: u32) -> MapiResult<Vec<PropTag>> {
         let mut tags = ptr::null_mut();
-        // SAFETY: the store is live; `tags` is an out-pointer on the stack.
-        check(unsafe { self.store.GetPropList(flags, &mut tags) })?;
+        let hr = self.host.call(|| {
+            // SAFETY: the store is live; `tags` is an out-pointer on the stack.
+            unsafe { self.store.GetPropList(flags, &mut tags) }
+        });
+        check(hr)?;
         if tags.is_null() {
             return Err(MapiError::CallFailed);
         }
@@ -631,7 +672,9 @@ impl MapiProp for NativeStore {
             let mut problems = ptr::null_mut();
             // SAFETY: the store is live; `array` is `count` values laid out for the call;
             // `problems` is an out-pointer on the stack.
-            let hr = unsafe { self.store.SetProps(count, array, &mut problems) };
+            let hr = self
+                .host
+                .call(|| unsafe { self.store.SetProps(count, array, &mut problems) });
             // SAFETY: NULL or the library's problem array.
             let problems = unsafe { self.host.take_problems(problems) }?;
             check(hr)?;
@@ -644,7 +687,9 @@ impl MapiProp for NativeStore {
         let mut problems = ptr::null_mut();
         // SAFETY: the store is live; the tag array is laid out in this frame; `problems` is an
         // out-pointer on the stack.
-        let hr = unsafe { self.store.DeleteProps(array.as_mut_ptr().cast(), &mut problems) };
+        let hr = self
+            .host
+            .call(|| unsafe { self.store.DeleteProps(array.as_mut_ptr().cast(), &mut problems) });
         // SAFETY: NULL or the library's problem array.
         let problems = unsafe { self.host.take_problems(problems) }?;
         check(hr)?;
@@ -657,30 +702,36 @@ impl MsgStore for NativeStore {
         let (mut a, mut b) = (EntryIdIn::new(a)?, EntryIdIn::new(b)?);
         let mut result = 0;
         // SAFETY: the store is live; copies of the entry IDs; `result` on the stack.
-        check(unsafe {
+        check(self.host.call(|| unsafe {
             self.store
                 .CompareEntryIDs(a.len(), a.as_ptr(), b.len(), b.as_ptr(), flags, &mut result)
-        })?;
+        }))?;
         Ok(result != 0)
     }
 
     fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         let mut bits = flags.bits();
         // SAFETY: the store is live; `bits` is the in/out ULONG on the stack.
-        check(unsafe { self.store.StoreLogoff(&mut bits) })?;
+        check(self.host.call(|| unsafe { self.store.StoreLogoff(&mut bits) }))?;
         Ok(LogoffFlags::from_bits_retain(bits))
     }
 
     fn abort_submit(&self, entry_id: &[u8], flags: u32) -> MapiResult<()> {
         let mut id = EntryIdIn::new(entry_id)?;
         // SAFETY: the store is live; a copy of the entry ID.
-        check(unsafe { self.store.AbortSubmit(id.len(), id.as_ptr(), flags) })
+        check(
+            self.host
+                .call(|| unsafe { self.store.AbortSubmit(id.len(), id.as_ptr(), flags) }),
+        )
     }
 
     fn finished_msg(&self, flags: u32, entry_id: &[u8]) -> MapiResult<()> {
         let mut id = EntryIdIn::new(entry_id)?;
         // SAFETY: the store is live; a copy of the entry ID.
-        check(unsafe { self.store.FinishedMsg(flags, id.len(), id.as_ptr()) })
+        check(
+            self.host
+                .call(|| unsafe { self.store.FinishedMsg(flags, id.len(), id.as_ptr()) }),
+        )
     }
 }
 
@@ -704,7 +755,7 @@ pub(crate) fn service_entry(
         let mut error = ptr::null_mut();
         // SAFETY: `entry` is the library's entry point, loaded while `host` lives; the objects
         // are live proxies; the properties are laid out for the call; `error` is on the stack.
-        let hr = unsafe {
+        let hr = host.call(|| unsafe {
             entry(
                 instance,
                 malloc,
@@ -717,7 +768,7 @@ pub(crate) fn service_entry(
                 admin,
                 &mut error,
             )
-        };
+        });
         // SAFETY: NULL or the library's MAPIERROR in the flags' encoding.
         if let Some(error) = unsafe { host.adopt_error(error, flags & MAPI_UNICODE != 0) }? {
             args.mapi_error.set(error);

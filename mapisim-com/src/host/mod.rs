@@ -154,6 +154,8 @@ pub(crate) struct HostShared {
     proxies: Mutex<Proxies>,
     /// `IMalloc` blocks: the process-heap block at each address and the simulator's.
     malloc: Mutex<HashMap<usize, MallocPair>>,
+    /// The library's `mapisim_com_take_panic`, when it was built with this crate.
+    take_panic: Option<TakePanic>,
     /// Where inputs are laid out in C for the length of a call.
     scratch: HostHeap,
     /// The adapters of the library's objects, by COM identity.
@@ -175,7 +177,37 @@ impl Drop for HostShared {
     }
 }
 
+/// The type of [`crate::export::mapisim_com_take_panic`].
+type TakePanic = unsafe extern "C" fn(buffer: *mut u8, size: usize) -> usize;
+
 impl HostShared {
+    /// The oldest panic the library's exported objects caught, if it was built with this crate
+    /// and one is waiting.
+    fn take_panic(&self) -> Option<String> {
+        let take = self.take_panic?;
+        let mut buffer = vec![0u8; 1024];
+        // SAFETY: `take` is the library's function, loaded while `self` lives; the buffer is
+        // valid for its length.
+        let len = unsafe { take(buffer.as_mut_ptr(), buffer.len()) };
+        let len = len.checked_sub(1)?;
+        buffer.truncate(len);
+        Some(String::from_utf8_lossy(&buffer).into_owned())
+    }
+
+    /// Runs a call into the library, then raises on this side the panic the library caught
+    /// during it, if any: the simulator, which runs provider code under `catch_unwind`, reports
+    /// it as the provider's panic (`PROVIDER-PANIC`), as it does for a provider written in Rust.
+    /// Nothing is raised while this thread is already unwinding.
+    pub(crate) fn call<R>(&self, call: impl FnOnce() -> R) -> R {
+        let result = call();
+        if let Some(message) = self.take_panic()
+            && !std::thread::panicking()
+        {
+            std::panic::panic_any(message);
+        }
+        result
+    }
+
     /// The routines bound to the library's allocation functions.
     pub(crate) fn routines(&self) -> MapiResult<MemRoutines> {
         self.slot
@@ -327,12 +359,18 @@ impl NativeLibrary {
         let entry = unsafe { library.get::<MSGSERVICEENTRY>(name.as_slice()) }
             .ok()
             .map(|symbol| *symbol);
+        // SAFETY: as above, for `mapisim_com_take_panic`, which a library built with this crate
+        // exports with the type `TakePanic`.
+        let take_panic = unsafe { library.get::<TakePanic>(b"mapisim_com_take_panic\0") }
+            .ok()
+            .map(|symbol| *symbol);
         Ok(NativeLibrary {
             host: Arc::new(HostShared {
                 file: file.to_owned(),
                 slot: Some(slot),
                 proxies: Mutex::default(),
                 malloc: Mutex::default(),
+                take_panic,
                 scratch: HostHeap::new(),
                 adapters: adapt::Adapters::default(),
                 library: Some(library),
@@ -355,6 +393,7 @@ impl NativeLibrary {
                     slot: None,
                     proxies: Mutex::default(),
                     malloc: Mutex::default(),
+                    take_panic: None,
                     scratch: HostHeap::new(),
                     adapters: adapt::Adapters::default(),
                     library: None,
@@ -405,7 +444,7 @@ impl ProviderLibrary for NativeLibrary {
         // SAFETY: `init` is the library's `MSProviderInit`, loaded while `self.host` lives; every
         // argument is what the entry point takes: a module handle, a live IMalloc proxy, the
         // three routines, two ULONGs and two out-pointers on the stack.
-        let hr = unsafe {
+        let hr = self.host.call(|| unsafe {
             init(
                 instance,
                 malloc,
@@ -417,7 +456,7 @@ impl ProviderLibrary for NativeLibrary {
                 &mut version,
                 &mut provider,
             )
-        };
+        });
         // SAFETY: NULL or the IMSProvider the entry point returned, with one reference for the
         // caller.
         let provider = (!provider.is_null()).then(|| unsafe { IMSProvider::from_raw(provider) });
