@@ -450,3 +450,35 @@ fn both_exports_of_one_library_share_one_instance() {
     );
     host.assert_released();
 }
+
+// A service entry alone, on a library of its own.
+mapisim_com::export_service_entry!(
+    SampleStore::library,
+    SampleStore::DLL_FILE,
+    StandaloneServiceEntry
+);
+
+#[test]
+fn a_service_entry_exported_alone_runs_on_its_own_library() {
+    let _serial = serial();
+    let host = Host::new();
+    let mut error = ptr::dangling_mut::<MAPIERROR>();
+    // SAFETY: live objects of the fake MAPI; no properties; a valid out-pointer.
+    let hr = unsafe {
+        StandaloneServiceEntry(
+            ptr::null_mut(),
+            host.malloc.as_raw(),
+            host.support.as_raw(),
+            0,
+            SERVICE_UI_ALLOWED,
+            MSG_SERVICE_DELETE,
+            0,
+            ptr::null_mut(),
+            host.admin.as_raw(),
+            &mut error,
+        )
+    };
+    assert_eq!(hr, S_OK);
+    assert!(error.is_null());
+    host.assert_released();
+}

@@ -423,7 +423,8 @@ impl ProviderAdmin for ComProviderAdmin {
 /// [`export_ms_provider!`](crate::export_ms_provider) says of unloading holds here too.
 #[macro_export]
 macro_rules! export_service_entry {
-    (static $library:path, $file:expr, $name:ident) => {
+    // The function itself; `$library` gives the `Result` of `__shared_library`.
+    (@export $name:ident, $file:expr, $library:expr) => {
         /// The message-service entry point that MAPI calls to configure the service.
         ///
         /// # Safety
@@ -443,7 +444,7 @@ macro_rules! export_service_entry {
             lpProviderAdmin: *mut ::core::ffi::c_void,
             lppMapiError: *mut *mut $crate::types::MAPIERROR,
         ) -> $crate::export::__private::HRESULT {
-            let library = match $crate::export::__shared_library(&$library) {
+            let library = match $library {
                 ::core::result::Result::Ok(library) => library,
                 ::core::result::Result::Err(hr) => return hr,
             };
@@ -468,12 +469,15 @@ macro_rules! export_service_entry {
 
         const _: $crate::entry::MSGSERVICEENTRY = $name;
     };
+    (static $library:path, $file:expr, $name:ident) => {
+        $crate::export_service_entry!(@export $name, $file, $crate::export::__shared_library(&$library));
+    };
     ($factory:path, $file:expr, $name:ident) => {
-        const _: () = {
+        $crate::export_service_entry!(@export $name, $file, {
             static LIBRARY: $crate::export::SharedLibrary =
                 ::std::sync::LazyLock::new(|| ::std::boxed::Box::new($factory()));
-    $crate::export_service_entry!(static LIBRARY, $file, $name);
-        };
+            $crate::export::__shared_library(&LIBRARY)
+        });
     };
 }
 
