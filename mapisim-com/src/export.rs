@@ -89,8 +89,12 @@ use mapisim::strings::TStr;
 use mapisim::{MapiError, MapiResult, Ref, Warned};
 use windows_core::{GUID, HRESULT, IUnknown, Interface, implement};
 
+mod service;
 pub(crate) mod store;
 
+#[doc(hidden)]
+pub use service::__shared_library;
+pub use service::{ComProviderAdmin, SharedLibrary, service_entry};
 pub use store::{HostMemory, export_logon, export_store};
 
 use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};

@@ -22,7 +22,9 @@
 //! - **export**: a provider written against `mapisim::spi` exposed as real COM objects, so that a
 //!   library built from it runs under real MAPI. [`export`] starts it with the store provider's
 //!   `IMSProvider`, one COM object per Rust object, and its entry point (`MSProviderInit`), and
-//!   its `Logon` and `SpoolerLogon`, which return the exported `IMSLogon` and `IMsgStore`;
+//!   its `Logon` and `SpoolerLogon`, which return the exported `IMSLogon` and `IMsgStore`, and
+//!   the message-service entry point (`MSGSERVICEENTRY`), with MAPI's `IProviderAdmin` as a
+//!   `mapisim::spi::ProviderAdmin`; its macros write a library's exports;
 //! - **import**: the objects real MAPI (or a compiled provider) hands over, wrapped so that they
 //!   can be called as `mapisim::spi` traits. [`import`] starts it with MAPI's memory: the
 //!   allocation routines an entry point receives as `mapisim::spi::MemRoutines`, and its

@@ -90,13 +90,13 @@ fn pointer<T>(routines: &MemRoutines, block: BufferId) -> MapiResult<*mut T> {
 }
 
 /// A byte count as the `ULONG` MAPI takes.
-fn count(len: usize) -> MapiResult<u32> {
+pub(crate) fn count(len: usize) -> MapiResult<u32> {
     u32::try_from(len).map_err(|_| MapiError::InvalidParameter)
 }
 
 /// Runs `call` with the pointer of `block` (laid out by `routines`), then frees the block,
 /// whatever the call returned.
-fn with_input<T, R>(
+pub(crate) fn with_input<T, R>(
     routines: &MemRoutines,
     block: BufferId,
     call: impl FnOnce(*mut T) -> MapiResult<R>,
@@ -137,7 +137,7 @@ impl EntryIdIn {
 
 /// `GetLastError` on either interface: calls `call` with the out-pointer, reads the `MAPIERROR`
 /// MAPI returned and frees it, and puts the information in a buffer of the routines.
-fn last_error(
+pub(crate) fn last_error(
     routines: &MemRoutines,
     free_buffer: LPFREEBUFFER,
     flags: u32,
@@ -307,12 +307,12 @@ impl MapiSupport for ComSupport {
         let section = (!section.is_null()).then(|| unsafe { IProfSect::from_raw(section) });
         check(hr)?;
         let section = section.ok_or(MapiError::CallFailed)?;
-        Ok(Ref::new(ComProfSect {
+        Ok(Ref::new(ComProfSect::new(
             section,
-            uid: uid.copied().unwrap_or(MapiUid([0; 16])),
-            routines: self.routines.clone(),
-            free_buffer: self.free_buffer,
-        })
+            uid.copied().unwrap_or(MapiUid([0; 16])),
+            self.routines.clone(),
+            self.free_buffer,
+        ))
         .into())
     }
 
@@ -433,6 +433,23 @@ unsafe impl Send for ComProfSect {}
 unsafe impl Sync for ComProfSect {}
 
 impl ComProfSect {
+    /// An adapter over a section MAPI opened for the caller: it takes the one reference
+    /// `section` carries. `uid` is what [`ProfSect::uid`] answers; `free_buffer` is MAPI's
+    /// `MAPIFreeBuffer`, for the blocks the section hands over.
+    pub(crate) fn new(
+        section: IProfSect,
+        uid: MapiUid,
+        routines: MemRoutines,
+        free_buffer: LPFREEBUFFER,
+    ) -> ComProfSect {
+        ComProfSect {
+            section,
+            uid,
+            routines,
+            free_buffer,
+        }
+    }
+
     /// The interface this adapter calls.
     pub fn interface(&self) -> &IProfSect {
         &self.section

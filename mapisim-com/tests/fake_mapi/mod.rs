@@ -18,7 +18,10 @@ use mapisim::spi::{MapiErrorInfo, MemRoutines};
 use mapisim::strings::TString;
 use mapisim_com::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 use mapisim_com::import::host_routines;
-use mapisim_com::interfaces::{IMAPIProp_Impl, IMAPISupport, IMAPISupport_Impl, IProfSect, IProfSect_Impl};
+use mapisim_com::interfaces::{
+    IMAPIProp_Impl, IMAPISupport, IMAPISupport_Impl, IMalloc, IMalloc_Impl, IProfSect, IProfSect_Impl,
+    IProviderAdmin, IProviderAdmin_Impl,
+};
 use mapisim_com::props::{read_props, read_tags, write_mapierror, write_problems, write_props, write_tags};
 use mapisim_com::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPFNBUTTON, LPFNDISMISS, LPTSTR, MAPIERROR, MAPINAMEID, MAPIUID,
@@ -194,6 +197,13 @@ pub(crate) struct State {
     pub(crate) new_uids: u8,
     /// `GetMemAllocRoutines` fails.
     pub(crate) no_routines: bool,
+    /// `IProviderAdmin::CreateProvider` calls: the name (as text), the properties, the flags.
+    pub(crate) providers_created: Vec<(String, Vec<Prop>, u32)>,
+    /// `IProviderAdmin::DeleteProvider` calls.
+    pub(crate) providers_deleted: Vec<MapiUid>,
+    /// `IProviderAdmin::OpenProfileSection` calls: the UID (NULL for the service's own section)
+    /// and whether an interface was named.
+    pub(crate) admin_sections: Vec<(Option<[u8; 16]>, bool)>,
 }
 
 pub(crate) struct Mapi {
@@ -831,3 +841,143 @@ impl IMAPIProp_Impl for FakeSection_Impl {
 }
 
 impl IProfSect_Impl for FakeSection_Impl {}
+
+// ---------------------------------------------------------------------------------------------
+// The service entry's other two objects: MAPI's `IProviderAdmin` over the same profile, and
+// OLE's allocator (which the providers under test only keep).
+// ---------------------------------------------------------------------------------------------
+
+/// The UID the fake's `CreateProvider` gives a new provider.
+pub(crate) const CREATED: [u8; 16] = *b"created-provider";
+
+#[implement(IProviderAdmin)]
+pub(crate) struct FakeAdmin {
+    pub(crate) mapi: Arc<Mapi>,
+}
+
+impl IProviderAdmin_Impl for FakeAdmin_Impl {
+    unsafe fn GetLastError(
+        &self,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT {
+        let unicode = ulFlags & MAPI_UNICODE != 0;
+        let text = if unicode {
+            TString::wide_from_str(TEST_ERROR)
+        } else {
+            TString::ansi_from_str(TEST_ERROR)
+        };
+        let info = MapiErrorInfo {
+            version: 0,
+            error: Some(text),
+            component: None,
+            low_level_error: hResult.0 as u32,
+            context: 9,
+        };
+        let block = write_mapierror(&self.mapi.routines, &info, unicode).expect("room for a MAPIERROR");
+        // SAFETY: the caller passes a valid out-pointer.
+        unsafe { *lppMAPIError = self.mapi.hand_over(block) };
+        S_OK
+    }
+
+    unsafe fn GetProviderTable(&self, _: u32, _: *mut *mut c_void) -> HRESULT {
+        MAPI_E_NO_SUPPORT
+    }
+
+    unsafe fn CreateProvider(
+        &self,
+        lpszProvider: LPTSTR,
+        cValues: u32,
+        lpProps: *mut SPropValue,
+        _: usize,
+        ulFlags: u32,
+        lpUID: *mut MAPIUID,
+    ) -> HRESULT {
+        let name = if ulFlags & MAPI_UNICODE != 0 {
+            let units = lpszProvider.cast::<u16>();
+            let mut len = 0;
+            // SAFETY: the caller passes a NUL-terminated UTF-16 string.
+            while unsafe { units.add(len).read() } != 0 {
+                len += 1;
+            }
+            // SAFETY: `len` readable units.
+            String::from_utf16_lossy(unsafe { std::slice::from_raw_parts(units, len) })
+        } else {
+            // SAFETY: the caller passes a NUL-terminated 8-bit string.
+            unsafe { core::ffi::CStr::from_ptr(lpszProvider.cast()) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        // SAFETY: the caller passes `cValues` property values.
+        let props = unsafe { read_props(lpProps, cValues) };
+        self.mapi.state().providers_created.push((name, props, ulFlags));
+        // SAFETY: the caller passes a MAPIUID to fill.
+        unsafe { (*lpUID).ab = CREATED };
+        S_OK
+    }
+
+    unsafe fn DeleteProvider(&self, lpUID: *mut MAPIUID) -> HRESULT {
+        if lpUID.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: checked non-NULL; the caller passes a MAPIUID.
+        let uid = MapiUid(unsafe { (*lpUID).ab });
+        self.mapi.state().providers_deleted.push(uid);
+        S_OK
+    }
+
+    unsafe fn OpenProfileSection(
+        &self,
+        lpUID: *mut MAPIUID,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lppProfSect: *mut *mut c_void,
+    ) -> HRESULT {
+        let uid = (!lpUID.is_null()).then(|| {
+            // SAFETY: checked non-NULL; the caller passes a MAPIUID.
+            unsafe { (*lpUID).ab }
+        });
+        let key = uid.unwrap_or(OWN);
+        {
+            let mut state = self.mapi.state();
+            state.admin_sections.push((uid, !lpInterface.is_null()));
+            let exists = state.sections.contains_key(&key);
+            if !exists && ulFlags & MAPI_MODIFY == 0 {
+                return MAPI_E_NOT_FOUND;
+            }
+            state.sections.entry(key).or_default();
+        }
+        let section: IProfSect = FakeSection::new(&self.mapi, key).into();
+        // SAFETY: the caller passes a valid out-pointer; the reference goes to the caller.
+        unsafe { *lppProfSect = section.into_raw() };
+        S_OK
+    }
+}
+
+/// OLE's allocator, played by a Rust object that allocates nothing (the providers under test
+/// only keep it); its COM count is what the tests look at.
+#[implement(IMalloc)]
+pub(crate) struct FakeMalloc;
+
+impl IMalloc_Impl for FakeMalloc_Impl {
+    unsafe fn Alloc(&self, _: usize) -> *mut c_void {
+        ptr::null_mut()
+    }
+
+    unsafe fn Realloc(&self, _: *mut c_void, _: usize) -> *mut c_void {
+        ptr::null_mut()
+    }
+
+    unsafe fn Free(&self, _: *mut c_void) {}
+
+    unsafe fn GetSize(&self, _: *mut c_void) -> usize {
+        usize::MAX
+    }
+
+    unsafe fn DidAlloc(&self, _: *mut c_void) -> i32 {
+        -1
+    }
+
+    unsafe fn HeapMinimize(&self) {}
+}
