@@ -27,10 +27,13 @@
 //!   holds on MAPI's.
 //! - A property array the library returns is its `MAPIAllocateBuffer` and `MAPIAllocateMore`
 //!   calls, traced one by one, where a Rust provider allocates one typed block.
-//! - **Unloading**: a library is closed when MAPI frees it *and* no object the simulator got from
-//!   it is left (a leak the report names); closing it earlier would leave those objects'
-//!   `Release` pointing at unmapped code. On glibc a Rust library often stays mapped after
-//!   `dlclose` anyway, so its statics are not reset by a reload as a simulated library's are.
+//! - **Unloading**: a load's handle is closed when MAPI frees the library *and* no object the
+//!   simulator got from it is left (a leak the report names); closing it earlier would leave
+//!   those objects' `Release` pointing at unmapped code. But the file is never unmapped: one
+//!   handle of each file stays open for the life of the process, because a Rust library never
+//!   drops its statics (the heap blocks they own would be lost with the mapping) and threads it
+//!   started may still run its code. So a reload finds the library's statics as they were, where
+//!   a simulated library starts afresh: the simulator's ledger of loads and frees is what counts.
 //! - The methods that take or return objects other than those above (advise sinks, tables,
 //!   messages, folders, progress objects) and the notification structures are not carried
 //!   across yet: they answer `MAPI_E_NO_SUPPORT` (each vtable's documentation lists them).
@@ -58,7 +61,7 @@ use core::ffi::c_void;
 use core::ptr;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 
 use mapisim::flags::SpiVersion;
 use mapisim::runtime::SimulatorBuilder;
@@ -145,6 +148,12 @@ impl NativeLibraries for SimulatorBuilder {
             .library(file, move || NativeLibrary::load(&file_name, &path, &entry)))
     }
 }
+
+/// One handle of every library file ever opened, kept for the life of the process, so that no
+/// library is ever unmapped: a Rust library's statics are never dropped (the heap blocks they
+/// own would be lost with the mapping), and code of a library may still run on threads it
+/// started. Each simulated load still opens and closes its own handle.
+static PINNED: LazyLock<Mutex<HashMap<PathBuf, libloading::Library>>> = LazyLock::new(Mutex::default);
 
 /// What a loaded library shares with every proxy and adapter made for it.
 pub(crate) struct HostShared {
@@ -341,12 +350,21 @@ impl NativeLibrary {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-        // SAFETY: loading a provider library runs its initialisers; the caller registered it as
-        // one, built to be loaded by MAPI.
-        let library = unsafe { libloading::Library::new(path) }.map_err(|e| HostError::Load {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let load = || {
+            // SAFETY: loading a provider library runs its initialisers; the caller registered it
+            // as one, built to be loaded by MAPI.
+            unsafe { libloading::Library::new(path) }.map_err(|e| HostError::Load {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })
+        };
+        let library = load()?;
+        {
+            let mut pinned = lock(&PINNED);
+            if !pinned.contains_key(path) {
+                pinned.insert(path.to_path_buf(), load()?);
+            }
+        }
         // SAFETY: `MSProviderInit` has the type of `entry::MSProviderInit` in every provider
         // library (its documented signature); the pointer is used only while `library` is loaded
         // (the host keeps it until every object from it is gone).

@@ -1,0 +1,179 @@
+//! The zoo library: the bundled sample store with one deliberate defect, chosen by the profile
+//! the store is logged on from. The same source is linked in process by the round-trip tests
+//! and built as a provider library (`examples/zoo_dll.rs`), so that each defect can be caught
+//! both ways with the same rule.
+//!
+//! | profile | defect |
+//! |---|---|
+//! | `zoo-no-addref` | `Logon` keeps MAPI's support object without an `AddRef` of its own: the sample is handed a stand-in that only borrows it |
+//! | `zoo-panic-logon` | `Logon` panics |
+//! | `zoo-panic-release` | the provider object panics in its final release |
+//! | any other | none: the sample as it is |
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use mapisim::flags::{LogoffFlags, ProfileSectionFlags, StatusRowFlags};
+use mapisim::ids::MapiUid;
+use mapisim::object::WeakRef;
+use mapisim::props::Prop;
+use mapisim::sample::{SampleLibrary, SampleStore};
+use mapisim::spi::{
+    BufferId, Exports, InitArgs, MapiBuffer, MapiErrorInfo, MapiSupport, MemRoutines, MsProvider, ProfSect,
+    ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+};
+use mapisim::{MapiError, MapiResult, Ref, Warned};
+
+/// The profile whose `Logon` keeps the support object without an `AddRef`.
+pub(crate) const NO_ADDREF: &str = "zoo-no-addref";
+/// The profile whose `Logon` panics.
+pub(crate) const PANIC_LOGON: &str = "zoo-panic-logon";
+/// The profile whose provider object panics in its final release.
+pub(crate) const PANIC_RELEASE: &str = "zoo-panic-release";
+
+/// The zoo's provider library: the sample's, with a provider that plays the defects.
+pub(crate) struct ZooLibrary {
+    sample: SampleLibrary,
+}
+
+impl ZooLibrary {
+    /// A library instance.
+    pub(crate) fn new() -> ZooLibrary {
+        ZooLibrary {
+            sample: SampleStore::library(),
+        }
+    }
+}
+
+impl ProviderLibrary for ZooLibrary {
+    fn exports(&self) -> Exports {
+        self.sample.exports()
+    }
+
+    fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
+        let init = self.sample.ms_provider_init(args)?;
+        Ok(ProviderInit {
+            provider: Ref::new(ZooProvider {
+                inner: init.provider,
+                panic_on_release: AtomicBool::new(false),
+            })
+            .into(),
+            version: init.version,
+        })
+    }
+
+    fn service_entry(&self, args: &ServiceEntryArgs<'_>) -> MapiResult<()> {
+        self.sample.service_entry(args)
+    }
+}
+
+struct ZooProvider {
+    inner: Ref<dyn MsProvider>,
+    panic_on_release: AtomicBool,
+}
+
+impl Drop for ZooProvider {
+    fn drop(&mut self) {
+        if self.panic_on_release.load(Ordering::SeqCst) {
+            panic!("the zoo's provider object panics in its final release");
+        }
+    }
+}
+
+impl MsProvider for ZooProvider {
+    fn shutdown(&self, flags: u32) -> MapiResult<()> {
+        self.inner.shutdown(flags)
+    }
+
+    fn logon(&self, args: &StoreLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        let profile = args.profile_name.to_string_lossy();
+        if profile == PANIC_LOGON {
+            panic!("the zoo's Logon panics");
+        }
+        if profile == PANIC_RELEASE {
+            self.panic_on_release.store(true, Ordering::SeqCst);
+        }
+        if profile == NO_ADDREF {
+            let stand_in: Ref<dyn MapiSupport> = Ref::new(Borrowed {
+                support: args.support.downgrade(),
+            })
+            .into();
+            return self.inner.logon(&StoreLogonArgs {
+                support: &stand_in,
+                ..*args
+            });
+        }
+        self.inner.logon(args)
+    }
+
+    fn spooler_logon(&self, args: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
+        self.inner.spooler_logon(args)
+    }
+
+    fn compare_store_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
+        self.inner.compare_store_ids(a, b, flags)
+    }
+}
+
+/// A stand-in for MAPI's support object that only borrows it: the sample keeps the stand-in,
+/// and MAPI's object gets no reference for it. Forwards what the sample calls.
+struct Borrowed {
+    support: WeakRef<dyn MapiSupport>,
+}
+
+impl Borrowed {
+    fn call<R>(&self, f: impl FnOnce(&dyn MapiSupport) -> MapiResult<R>) -> MapiResult<R> {
+        self.support
+            .with_borrowed(|support| f(support))
+            .unwrap_or(Err(MapiError::CallFailed))
+    }
+}
+
+impl MapiSupport for Borrowed {
+    fn get_last_error(
+        &self,
+        hresult: MapiError,
+        flags: u32,
+    ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
+        self.call(|s| s.get_last_error(hresult, flags))
+    }
+
+    fn get_mem_alloc_routines(&self) -> MapiResult<MemRoutines> {
+        self.call(|s| s.get_mem_alloc_routines())
+    }
+
+    fn modify_status_row(&self, columns: &[Prop], flags: StatusRowFlags) -> MapiResult<()> {
+        self.call(|s| s.modify_status_row(columns, flags))
+    }
+
+    fn open_profile_section(
+        &self,
+        uid: Option<&MapiUid>,
+        flags: ProfileSectionFlags,
+    ) -> MapiResult<Ref<dyn ProfSect>> {
+        self.call(|s| s.open_profile_section(uid, flags))
+    }
+
+    fn new_uid(&self) -> MapiResult<MapiUid> {
+        self.call(|s| s.new_uid())
+    }
+
+    fn set_provider_uid(&self, uid: &MapiUid, flags: u32) -> MapiResult<()> {
+        self.call(|s| s.set_provider_uid(uid, flags))
+    }
+
+    fn compare_entry_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
+        self.call(|s| s.compare_entry_ids(a, b, flags))
+    }
+
+    fn store_logoff_transports(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        self.call(|s| s.store_logoff_transports(flags))
+    }
+
+    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<BufferId> {
+        self.call(|s| s.wrap_store_entry_id(original))
+    }
+
+    fn modify_profile(&self, flags: u32) -> MapiResult<()> {
+        self.call(|s| s.modify_profile(flags))
+    }
+}
