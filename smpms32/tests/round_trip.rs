@@ -205,6 +205,16 @@ fn a_logon_that_does_not_addref_the_support_object_is_caught_through_the_interfa
     );
 }
 
+/// A C provider can release what it never took; a Rust provider cannot (its references are
+/// `Ref`s), so this defect is played through the binary interface only.
+#[test]
+fn a_library_that_releases_the_support_object_once_too_many_is_reported_and_frees_nothing_under_mapi() {
+    let native = simulator(Some(&zoo_library()), false);
+    let _ = lifecycle(&native, zoo::OVER_RELEASE);
+    let native = native.finish();
+    assert!(native.rule_ids().contains(&"OVER-RELEASE"), "{native}");
+}
+
 /// A provider library that panicked in `what`: the report names the panic, and the process
 /// (this test) goes on to run a clean lifecycle on the same library.
 fn panic_is_reported_and_the_process_goes_on(profile: &str, message: &str) {

@@ -1423,6 +1423,29 @@ impl ObjectLedger {
         *lock(&self.shared.over_release) = Some(Arc::new(hook));
     }
 
+    /// A `Release` through a raw interface pointer whose object is gone (its final release
+    /// already ran): what a shim calls when code outside the simulator releases a pointer it
+    /// kept too long. Recorded as an over-release of `object` with nothing left (a note in the
+    /// trace, and the ledger's [`ObjectLedger::on_over_release`] hook), by the party whose code
+    /// runs now.
+    pub fn released_after_destruction(&self, object: ObjLabel) {
+        let by = current_party();
+        self.shared.trace.record(EventKind::Note {
+            by: by.clone(),
+            text: format!("Release() of {object}, which is gone: its final release already ran"),
+        });
+        let notice = ReleaseNotice {
+            object,
+            remaining: 0,
+            by,
+            over_release: true,
+        };
+        let sink = lock(&self.shared.over_release).clone();
+        if let Some(sink) = sink {
+            sink(&notice);
+        }
+    }
+
     /// Opens a [`Scope`] on this thread: code run until the guard is dropped acts for `party`,
     /// and objects it creates with [`Ref::new`] are registered here, owned by `owner`.
     pub fn enter(&self, party: Party, owner: Owner) -> Scope {

@@ -745,7 +745,6 @@ pub(crate) fn service_entry(
     entry: MSGSERVICEENTRY,
     args: &ServiceEntryArgs<'_>,
 ) -> MapiResult<()> {
-    let (_, _, _) = host.allocators(&args.support.get_mem_alloc_routines()?)?;
     let malloc = host.proxy_of(args.malloc, &proxy::MALLOC, proxy::MALLOC_IIDS);
     let support = host.proxy_of(args.support, &proxy::SUPPORT, proxy::SUPPORT_IIDS);
     let admin = host.proxy_of(args.admin, &proxy::ADMIN, proxy::ADMIN_IIDS);

@@ -24,8 +24,8 @@ use std::sync::{Arc, Weak};
 
 use mapisim::flags::{LogoffFlags, ProfileSectionFlags, SpoolerNotifyFlags, StatusRowFlags};
 use mapisim::ids::MapiUid;
-use mapisim::object::RawRelease;
 use mapisim::object::WeakRef;
+use mapisim::object::{ObjLabel, ObjectLedger, RawRelease};
 use mapisim::props::PropTag;
 use mapisim::spi::{
     BufferId, Malloc, MallocBlock, MapiErrorInfo, MapiSupport, ProfSect, ProviderAdmin, SpoolerNotifyData,
@@ -70,6 +70,8 @@ pub(crate) struct Proxy<T: ?Sized> {
     iids: &'static [GUID],
     target: WeakRef<T>,
     host: Weak<HostShared>,
+    /// The object's ledger and label, to report a `Release` after its final one.
+    ledger: Option<(ObjectLedger, ObjLabel)>,
 }
 
 /// A proxy the registry owns, with the function that frees it.
@@ -137,6 +139,7 @@ impl HostShared {
             iids,
             target: object.downgrade(),
             host: Arc::downgrade(self),
+            ledger: object.ledger().zip(object.label()),
         }))
         .cast::<c_void>();
         proxies.owned.push(Owned {
@@ -220,7 +223,17 @@ unsafe extern "system" fn release<T: ?Sized + Send + Sync + 'static>(this: *mut 
     let proxy = unsafe { proxy::<T>(this) };
     match guard_count(|| proxy.target.release_raw()) {
         Some(RawRelease::Released(count) | RawRelease::OverReleased(count)) => count,
-        None => 0,
+        None => {
+            // The object is gone: the library released a pointer it no longer had a reference
+            // for. The proxy itself stays, so nothing is freed under anyone.
+            if let Some((ledger, label)) = &proxy.ledger {
+                let _ = guard_count(|| {
+                    ledger.released_after_destruction(*label);
+                    Some(())
+                });
+            }
+            0
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 //! | `zoo-no-addref` | `Logon` keeps MAPI's support object without an `AddRef` of its own: the sample is handed a stand-in that only borrows it |
 //! | `zoo-panic-logon` | `Logon` panics |
 //! | `zoo-panic-release` | the provider object panics in its final release |
+//! | `zoo-over-release` | `Logon` releases MAPI's support object once more than it took (a COM `Release` of the pointer MAPI passed; through the binary interface only) |
 //! | any other | none: the sample as it is |
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +28,8 @@ use mapisim::{MapiError, MapiResult, Ref, Warned};
 pub(crate) const NO_ADDREF: &str = "zoo-no-addref";
 /// The profile whose `Logon` panics.
 pub(crate) const PANIC_LOGON: &str = "zoo-panic-logon";
+/// The profile whose `Logon` releases the support object once too many.
+pub(crate) const OVER_RELEASE: &str = "zoo-over-release";
 /// The profile whose provider object panics in its final release.
 pub(crate) const PANIC_RELEASE: &str = "zoo-panic-release";
 
@@ -102,7 +105,11 @@ impl MsProvider for ZooProvider {
                 ..*args
             });
         }
-        self.inner.logon(args)
+        let logon = self.inner.logon(args)?;
+        if profile == OVER_RELEASE {
+            over_release(args.support);
+        }
+        Ok(logon)
     }
 
     fn spooler_logon(&self, args: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
@@ -175,5 +182,17 @@ impl MapiSupport for Borrowed {
 
     fn modify_profile(&self, flags: u32) -> MapiResult<()> {
         self.call(|s| s.modify_profile(flags))
+    }
+}
+
+/// Releases MAPI's support object once more than the provider took it: the COM `Release` of the
+/// interface pointer MAPI passed. In process there is no such pointer, and nothing is done.
+fn over_release(support: &Ref<dyn MapiSupport>) {
+    use windows_core::Interface;
+    if let Some(com) = support.downcast::<mapisim_com::support::ComSupport>() {
+        let interface = com.interface();
+        // SAFETY: the interface is live (the adapter holds a reference); this `Release` is the
+        // defect, a reference too few for the caller, which MAPI's side must survive.
+        unsafe { (interface.vtable().base__.Release)(interface.as_raw()) };
     }
 }
