@@ -2,14 +2,29 @@
 //!
 //! `mapisim` models MAPI's service-provider interfaces as Rust traits (`mapisim::spi`) and plays
 //! MAPI around them, so that a provider can be written and tested on any platform. Real MAPI does
-//! not call Rust traits: it loads a library, calls its exported entry point and talks to the
-//! objects it gets back through COM vtables. This crate is where the two meet.
+//! not call Rust traits: it loads a library, calls its exported entry points and talks to the
+//! objects it gets back through COM vtables. This crate is where the two meet, both ways:
 //!
-//! It is built in steps. The first declares the binary interface and lays MAPI's data out in
-//! it:
+//! - **Ship the provider you tested** ([`export`]): a provider written against `mapisim::spi`
+//!   exposed as real COM objects — `IMSProvider` (and `IMAPIProviderShutdown`), the `IMSLogon`
+//!   and `IMsgStore` its `Logon` returns, one COM object per Rust object — behind a real
+//!   `MSProviderInit` and message-service entry point. One macro,
+//!   [`export_provider_library!`], writes a library's exports; every method runs under a panic
+//!   guard. What MAPI hands the provider is imported as the `spi` traits: its allocation routines
+//!   and `IMalloc` ([`import`]), its support object, profile sections and `IProviderAdmin`
+//!   ([`support`], [`export`]), with no copy of MAPI's memory.
+//! - **Test the binary you ship** ([`host`]): the simulator loads a compiled provider library
+//!   (`dlopen`), calls its entry points through their symbols, hands it the simulator's objects
+//!   as COM objects whose `AddRef` and `Release` are counted on the simulator's side, and adapts
+//!   the objects it returns to the `spi` traits, so the whole lifecycle, every rule, the trace and
+//!   the leak report apply to the compiled code ([`host::NativeLibraries`], and the `host_native`
+//!   example for any library).
 //!
-//! - [`interfaces`]: each MAPI interface of `mapisim::spi::vtable::ALL` as a COM interface (`windows_core`'s `#[interface]`): its IID and its vtable, slot by slot,
-//!   with the parameters of the MAPI headers;
+//! Under both sit the declarations of the binary interface:
+//!
+//! - [`interfaces`]: each MAPI interface of `mapisim::spi::vtable::ALL` as a COM interface
+//!   (`windows_core`'s `#[interface]`): its IID and its vtable, slot by slot, with the parameters
+//!   of the MAPI headers;
 //! - [`entry`]: the function types a provider library exports (`MSProviderInit`,
 //!   `MSGSERVICEENTRY`) and the allocation routines MAPI gives it, each with its calling
 //!   convention;
@@ -17,31 +32,21 @@
 //! - [`props`]: property values, tag arrays, problem arrays and `MAPIERROR` written into MAPI
 //!   memory in their C layout (one root block, every datum linked to it) and read back from it.
 //!
-//! The steps to come build on these declarations:
-//!
-//! - **export**: a provider written against `mapisim::spi` exposed as real COM objects, so that a
-//!   library built from it runs under real MAPI. [`export`] starts it with the store provider's
-//!   `IMSProvider`, one COM object per Rust object, and its entry point (`MSProviderInit`), and
-//!   its `Logon` and `SpoolerLogon`, which return the exported `IMSLogon` and `IMsgStore`, and
-//!   the message-service entry point (`MSGSERVICEENTRY`), with MAPI's `IProviderAdmin` as a
-//!   `mapisim::spi::ProviderAdmin`; its macros write a library's exports;
-//! - **import**: the objects real MAPI (or a compiled provider) hands over, wrapped so that they
-//!   can be called as `mapisim::spi` traits. [`import`] starts it with MAPI's memory: the
-//!   allocation routines an entry point receives as `mapisim::spi::MemRoutines`, and its
-//!   `IMalloc` as a `mapisim::spi::Malloc`; [`support`] wraps MAPI's support object
-//!   (`IMAPISupport`) and its profile sections (`IProfSect`) as `mapisim::spi::MapiSupport` and
-//!   `mapisim::spi::ProfSect`;
-//! - **hosting**: a compiled provider library loaded by the simulator, which calls its entry
-//!   point and drives it through the documented lifecycle like a provider written in Rust.
-//!
-//! The tests check every declaration against the core crate's tables: the IIDs against
-//! `mapisim::ids::Iid`, and the offset of every vtable field against the slot numbers of
-//! `mapisim::spi::vtable`.
+//! The tests check every declaration against the core crate's tables (the IIDs against
+//! `mapisim::ids::Iid`, the offset of every vtable field against the slot numbers of
+//! `mapisim::spi::vtable`), drive the exported objects from a fake MAPI made of vtables, and run
+//! the sample built as a library (the workspace's `smpms32` crate) both under a MAPI written
+//! with raw function pointers and under the simulator; all of them under valgrind's memcheck in
+//! CI.
 //!
 //! The declarations build and run wherever `windows_core` does, Linux included: a vtable's layout
 //! (its slots in order, one pointer each) is the same on every target, and each slot uses the
 //! platform's `extern "system"` convention (`__stdcall` on 32-bit Windows, the C convention
 //! elsewhere), so objects declared here can be made and called in a test on any platform.
+//!
+//! What does not cross yet — methods that take or return tables, folders, messages, progress
+//! objects or user interface — answers `MAPI_E_NO_SUPPORT` on both sides; each adapter's and
+//! vtable's documentation lists its methods.
 
 pub mod entry;
 pub mod export;

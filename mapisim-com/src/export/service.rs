@@ -61,6 +61,7 @@ pub fn __shared_library(library: &'static SharedLibrary) -> Result<&'static dyn 
     match catch_unwind(AssertUnwindSafe(|| &***library)) {
         Ok(library) => Ok(library),
         Err(payload) => {
+            super::record_panic(payload.as_ref());
             drop_payload(payload);
             Err(HRESULT(MapiError::CallFailed.hresult()))
         }

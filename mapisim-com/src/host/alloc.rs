@@ -21,7 +21,7 @@ use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 use crate::types::SCODE;
 
 /// How many libraries can be loaded at once in one process, across every simulator.
-pub const SLOTS: usize = 64;
+pub(crate) const SLOTS: usize = 64;
 
 /// The routines bound to each slot.
 static BOUND: [Mutex<Option<MemRoutines>>; SLOTS] = [const { Mutex::new(None) }; SLOTS];

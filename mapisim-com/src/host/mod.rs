@@ -7,10 +7,11 @@
 //! interface as a COM interface pointer:
 //!
 //! - **to the library**: the simulator's `IMalloc`, support objects, profile sections and
-//!   provider-administration objects are handed over as *proxies* (see [`proxy`]) whose
+//!   provider-administration objects are handed over as *proxies* whose
 //!   `AddRef` and `Release` are the Rust object's own count, so every reference the library takes
 //!   or drops is counted, traced and checked as a Rust provider's would be; MAPI's allocation
-//!   routines are C functions on the simulator's routines ([`alloc`]);
+//!   routines are C functions bound to the simulator's routines (a fixed table of them: at most
+//!   64 libraries are loaded at once in a process);
 //! - **from the library**: the provider, logon and store objects it returns are adapted to the
 //!   `mapisim::spi` traits ([`adapt`]), one Rust object per COM object, so the simulator drives
 //!   the compiled code through the documented lifecycle like a provider written in Rust; property
@@ -53,9 +54,9 @@
 //! ```
 
 pub mod adapt;
-pub mod alloc;
+mod alloc;
 mod heap;
-pub mod proxy;
+mod proxy;
 
 use core::ffi::c_void;
 use core::ptr;
