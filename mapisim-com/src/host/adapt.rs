@@ -748,7 +748,7 @@ pub(crate) fn service_entry(
     let malloc = host.proxy_of(args.malloc, &proxy::MALLOC, proxy::MALLOC_IIDS);
     let support = host.proxy_of(args.support, &proxy::SUPPORT, proxy::SUPPORT_IIDS);
     let admin = host.proxy_of(args.admin, &proxy::ADMIN, proxy::ADMIN_IIDS);
-    let instance = ptr::with_exposed_provenance_mut(args.instance.handle().unwrap_or(0));
+    let instance = ptr::with_exposed_provenance_mut(host.handle);
     let flags = args.flags.bits();
     host.with_props(args.props, |count, values| {
         let mut error = ptr::null_mut();

@@ -156,6 +156,24 @@ impl NativeLibraries for SimulatorBuilder {
 /// started. Each simulated load still opens and closes its own handle.
 static PINNED: LazyLock<Mutex<HashMap<PathBuf, libloading::Library>>> = LazyLock::new(Mutex::default);
 
+/// The library and its module handle, what MAPI passes the entry points as `hInstance`: the
+/// handle `dlopen` returned on Unix. Elsewhere 0 (NULL): a provider that needs its `HINSTANCE`
+/// (to load resources) gets none there yet.
+fn module_handle(library: libloading::Library) -> (libloading::Library, usize) {
+    #[cfg(unix)]
+    {
+        let raw = libloading::os::unix::Library::from(library).into_raw();
+        // SAFETY: `raw` is the handle `into_raw` just gave up, of a library that is still
+        // open; wrapping it again makes the one owner that closes it.
+        let library = unsafe { libloading::os::unix::Library::from_raw(raw) };
+        (library.into(), raw.expose_provenance())
+    }
+    #[cfg(not(unix))]
+    {
+        (library, 0)
+    }
+}
+
 /// What a loaded library shares with every proxy and adapter made for it.
 pub(crate) struct HostShared {
     file: String,
@@ -166,6 +184,8 @@ pub(crate) struct HostShared {
     malloc: Mutex<HashMap<usize, MallocPair>>,
     /// The library's `mapisim_com_take_panic`, when it was built with this crate.
     take_panic: Option<TakePanic>,
+    /// The module handle the entry points get as `hInstance` (see [`module_handle`]).
+    pub(crate) handle: usize,
     /// Where inputs are laid out in C for the length of a call.
     scratch: HostHeap,
     /// The adapters of the library's objects, by COM identity.
@@ -359,7 +379,7 @@ impl NativeLibrary {
                 reason: e.to_string(),
             })
         };
-        let library = load()?;
+        let (library, handle) = module_handle(load()?);
         {
             let mut pinned = lock(&PINNED);
             if !pinned.contains_key(path) {
@@ -390,6 +410,7 @@ impl NativeLibrary {
                 proxies: Mutex::default(),
                 malloc: Mutex::default(),
                 take_panic,
+                handle,
                 scratch: HostHeap::new(),
                 adapters: adapt::Adapters::default(),
                 library: Some(library),
@@ -413,6 +434,7 @@ impl NativeLibrary {
                     proxies: Mutex::default(),
                     malloc: Mutex::default(),
                     take_panic: None,
+                    handle: 0,
                     scratch: HostHeap::new(),
                     adapters: adapt::Adapters::default(),
                     library: None,
@@ -459,7 +481,7 @@ impl ProviderLibrary for NativeLibrary {
             .proxy_of(&args.malloc, &proxy::MALLOC, proxy::MALLOC_IIDS);
         let mut version = 0u32;
         let mut provider = ptr::null_mut();
-        let instance = ptr::with_exposed_provenance_mut(args.instance.handle().unwrap_or(0));
+        let instance = ptr::with_exposed_provenance_mut(self.host.handle);
         // SAFETY: `init` is the library's `MSProviderInit`, loaded while `self.host` lives; every
         // argument is what the entry point takes: a module handle, a live IMalloc proxy, the
         // three routines, two ULONGs and two out-pointers on the stack.
