@@ -154,6 +154,18 @@
 //! - **Fast shutdown.** A provider object that implements [`spi::ProviderShutdown`] exposes it
 //!   ([`Ref::expose`]); MAPI finds it with `QueryInterface` when a client shuts down fast
 //!   ([`runtime::Session::query_fast_shutdown`]), as the sample shows.
+//! - **The other way round.** A shim that *hosts* a compiled library hands the simulator's
+//!   objects across as raw interface pointers whose `AddRef` and `Release` are
+//!   [`WeakRef::add_ref_raw`](object::WeakRef::add_ref_raw) and
+//!   [`WeakRef::release_raw`](object::WeakRef::release_raw) (a `Release` after the object is gone
+//!   is [`ObjectLedger::released_after_destruction`](object::ObjectLedger::released_after_destruction)),
+//!   calls through them with [`WeakRef::with_borrowed`](object::WeakRef::with_borrowed), hands an
+//!   owned output over with [`Ref::into_raw_ref`], and reads the property arrays the library lays
+//!   out in its blocks with [`spi::MemRoutines::attach_value`].
+//!
+//! The workspace's `mapisim-com` crate is that shim, both ways: it exports a provider written
+//! against [`spi`] behind a real `MSProviderInit`, and hosts a compiled provider library under
+//! the simulator (the README's *Ship it*).
 //!
 //! ## What the simulator checks
 //!
