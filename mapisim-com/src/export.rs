@@ -94,6 +94,8 @@ pub(crate) mod store;
 
 #[doc(hidden)]
 pub use service::__shared_library;
+#[cfg(test)]
+pub(crate) use service::read_table;
 pub use service::{ComProviderAdmin, SharedLibrary, service_entry};
 pub use store::{HostMemory, export_logon, export_store};
 

@@ -30,7 +30,8 @@ use windows_core::{GUID, HRESULT, IUnknown};
 use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 use crate::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPFNBUTTON, LPFNDISMISS, LPTSTR, MAPIERROR, MAPINAMEID, MAPIUID,
-    MSCAP_SELECTOR, NOTIFICATION, NOTIFKEY, SPropProblemArray, SPropTagArray, SPropValue,
+    MSCAP_SELECTOR, NOTIFICATION, NOTIFKEY, SPropProblemArray, SPropTagArray, SPropValue, SRestriction,
+    SRowSet, SSortOrderSet,
 };
 
 /// `IMAPIProp` (`LPMAPIPROP`), IID `{00020303-0000-0000-C000-000000000046}`: an object with
@@ -716,6 +717,113 @@ pub unsafe trait IProviderAdmin: IUnknown {
         lpInterface: *const GUID,
         ulFlags: u32,
         lppProfSect: *mut *mut c_void,
+    ) -> HRESULT;
+}
+
+/// `IMAPITable` (`LPMAPITABLE`), IID `{00020301-0000-0000-C000-000000000046}`: a view of a
+/// table, as `IProviderAdmin::GetProviderTable` returns one. 23 slots of its own, 26 in all, in
+/// the order of Microsoft's `IMAPITable : IUnknown` page (the reference gives only the IID).
+/// `BOOKMARK` is a `ULONG_PTR` (Microsoft's `BOOKMARK` page; some third-party headers say
+/// `ULONG`, which differs on 64-bit).
+#[windows_core::interface("00020301-0000-0000-C000-000000000046")]
+pub unsafe trait IMAPITable: IUnknown {
+    /// Slot 3: `GetLastError(HRESULT hResult, ULONG ulFlags, LPMAPIERROR* lppMAPIError)`.
+    pub(crate) fn GetLastError(
+        &self,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT;
+    /// Slot 4: `Advise(ULONG ulEventMask, LPMAPIADVISESINK lpAdviseSink, ULONG_PTR*
+    /// lpulConnection)`.
+    pub(crate) fn Advise(
+        &self,
+        ulEventMask: u32,
+        lpAdviseSink: *mut c_void,
+        lpulConnection: *mut usize,
+    ) -> HRESULT;
+    /// Slot 5: `Unadvise(ULONG_PTR ulConnection)`.
+    pub(crate) fn Unadvise(&self, ulConnection: usize) -> HRESULT;
+    /// Slot 6: `GetStatus(ULONG* lpulTableStatus, ULONG* lpulTableType)`.
+    pub(crate) fn GetStatus(&self, lpulTableStatus: *mut u32, lpulTableType: *mut u32) -> HRESULT;
+    /// Slot 7: `SetColumns(LPSPropTagArray lpPropTagArray, ULONG ulFlags)`.
+    pub(crate) fn SetColumns(&self, lpPropTagArray: *mut SPropTagArray, ulFlags: u32) -> HRESULT;
+    /// Slot 8: `QueryColumns(ULONG ulFlags, LPSPropTagArray* lpPropTagArray)`.
+    pub(crate) fn QueryColumns(&self, ulFlags: u32, lpPropTagArray: *mut *mut SPropTagArray) -> HRESULT;
+    /// Slot 9: `GetRowCount(ULONG ulFlags, ULONG* lpulCount)`.
+    pub(crate) fn GetRowCount(&self, ulFlags: u32, lpulCount: *mut u32) -> HRESULT;
+    /// Slot 10: `SeekRow(BOOKMARK bkOrigin, LONG lRowCount, LONG* lplRowsSought)`.
+    pub(crate) fn SeekRow(&self, bkOrigin: usize, lRowCount: i32, lplRowsSought: *mut i32) -> HRESULT;
+    /// Slot 11: `SeekRowApprox(ULONG ulNumerator, ULONG ulDenominator)`.
+    pub(crate) fn SeekRowApprox(&self, ulNumerator: u32, ulDenominator: u32) -> HRESULT;
+    /// Slot 12: `QueryPosition(ULONG* lpulRow, ULONG* lpulNumerator, ULONG* lpulDenominator)`.
+    pub(crate) fn QueryPosition(
+        &self,
+        lpulRow: *mut u32,
+        lpulNumerator: *mut u32,
+        lpulDenominator: *mut u32,
+    ) -> HRESULT;
+    /// Slot 13: `FindRow(LPSRestriction lpRestriction, BOOKMARK bkOrigin, ULONG ulFlags)`.
+    pub(crate) fn FindRow(&self, lpRestriction: *mut SRestriction, bkOrigin: usize, ulFlags: u32) -> HRESULT;
+    /// Slot 14: `Restrict(LPSRestriction lpRestriction, ULONG ulFlags)`.
+    pub(crate) fn Restrict(&self, lpRestriction: *mut SRestriction, ulFlags: u32) -> HRESULT;
+    /// Slot 15: `CreateBookmark(BOOKMARK* lpbkPosition)`.
+    pub(crate) fn CreateBookmark(&self, lpbkPosition: *mut usize) -> HRESULT;
+    /// Slot 16: `FreeBookmark(BOOKMARK bkPosition)`.
+    pub(crate) fn FreeBookmark(&self, bkPosition: usize) -> HRESULT;
+    /// Slot 17: `SortTable(LPSSortOrderSet lpSortCriteria, ULONG ulFlags)`.
+    pub(crate) fn SortTable(&self, lpSortCriteria: *mut SSortOrderSet, ulFlags: u32) -> HRESULT;
+    /// Slot 18: `QuerySortOrder(LPSSortOrderSet* lppSortCriteria)`.
+    pub(crate) fn QuerySortOrder(&self, lppSortCriteria: *mut *mut SSortOrderSet) -> HRESULT;
+    /// Slot 19: `QueryRows(LONG lRowCount, ULONG ulFlags, LPSRowSet* lppRows)`.
+    pub(crate) fn QueryRows(&self, lRowCount: i32, ulFlags: u32, lppRows: *mut *mut SRowSet) -> HRESULT;
+    /// Slot 20: `Abort()`.
+    pub(crate) fn Abort(&self) -> HRESULT;
+    /// Slot 21: `ExpandRow(ULONG cbInstanceKey, LPBYTE pbInstanceKey, ULONG ulRowCount, ULONG
+    /// ulFlags, LPSRowSet* lppRows, ULONG* lpulMoreRows)`.
+    pub(crate) fn ExpandRow(
+        &self,
+        cbInstanceKey: u32,
+        pbInstanceKey: *mut u8,
+        ulRowCount: u32,
+        ulFlags: u32,
+        lppRows: *mut *mut SRowSet,
+        lpulMoreRows: *mut u32,
+    ) -> HRESULT;
+    /// Slot 22: `CollapseRow(ULONG cbInstanceKey, LPBYTE pbInstanceKey, ULONG ulFlags, ULONG*
+    /// lpulRowCount)`.
+    pub(crate) fn CollapseRow(
+        &self,
+        cbInstanceKey: u32,
+        pbInstanceKey: *mut u8,
+        ulFlags: u32,
+        lpulRowCount: *mut u32,
+    ) -> HRESULT;
+    /// Slot 23: `WaitForCompletion(ULONG ulFlags, ULONG ulTimeout, ULONG* lpulTableStatus)`.
+    pub(crate) fn WaitForCompletion(
+        &self,
+        ulFlags: u32,
+        ulTimeout: u32,
+        lpulTableStatus: *mut u32,
+    ) -> HRESULT;
+    /// Slot 24: `GetCollapseState(ULONG ulFlags, ULONG cbInstanceKey, LPBYTE lpbInstanceKey,
+    /// ULONG* lpcbCollapseState, LPBYTE* lppbCollapseState)`.
+    pub(crate) fn GetCollapseState(
+        &self,
+        ulFlags: u32,
+        cbInstanceKey: u32,
+        lpbInstanceKey: *mut u8,
+        lpcbCollapseState: *mut u32,
+        lppbCollapseState: *mut *mut u8,
+    ) -> HRESULT;
+    /// Slot 25: `SetCollapseState(ULONG ulFlags, ULONG cbCollapseState, LPBYTE pbCollapseState,
+    /// BOOKMARK* lpbkLocation)`.
+    pub(crate) fn SetCollapseState(
+        &self,
+        ulFlags: u32,
+        cbCollapseState: u32,
+        pbCollapseState: *mut u8,
+        lpbkLocation: *mut usize,
     ) -> HRESULT;
 }
 

@@ -44,9 +44,9 @@
 //! platform's `extern "system"` convention (`__stdcall` on 32-bit Windows, the C convention
 //! elsewhere), so objects declared here can be made and called in a test on any platform.
 //!
-//! What does not cross yet — methods that take or return tables, folders, messages, progress
-//! objects or user interface — answers `MAPI_E_NO_SUPPORT` on both sides; each adapter's and
-//! vtable's documentation lists its methods.
+//! What does not cross yet — methods that take or return folders, messages, progress objects,
+//! tables other than the provider table, or user interface — answers `MAPI_E_NO_SUPPORT` on both
+//! sides; each adapter's and vtable's documentation lists its methods.
 
 pub mod entry;
 pub mod export;

@@ -336,6 +336,31 @@ pub struct SPropProblemArray {
     pub aProblem: [SPropProblem; 1],
 }
 
+/// `SRow`: one row of a table, as `IMAPITable::QueryRows` returns it: its property values, in
+/// a block of their own (each row's `lpProps` is allocated and freed on its own, with
+/// `MAPIFreeBuffer`; `FreeProws` frees every row's values, then the row set).
+#[repr(C)]
+#[derive(Debug)]
+pub struct SRow {
+    /// `ulAdrEntryPad`: padding, 0.
+    pub ulAdrEntryPad: u32,
+    /// `cValues`: the number of values at `lpProps`.
+    pub cValues: u32,
+    /// `lpProps`: the row's values.
+    pub lpProps: *mut SPropValue,
+}
+
+/// `SRowSet`: a count and that many rows, in one block. Declared as the header does, with one
+/// row; the set is `cRows` long (`offsetof(SRowSet, aRow) + n * sizeof(SRow)`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct SRowSet {
+    /// `cRows`: the number of rows in `aRow`.
+    pub cRows: u32,
+    /// `aRow[MAPI_DIM]`: the first row.
+    pub aRow: [SRow; 1],
+}
+
 // The layouts of the MAPI headers, checked where the crate is built.
 const _: () = {
     assert!(offset_of!(SPropValue, ulPropTag) == 0);
@@ -358,6 +383,8 @@ const _: () = {
     assert!(size_of::<SBinaryArray>() == 16 && offset_of!(SBinaryArray, lpbin) == 8);
     assert!(size_of::<SLPSTRArray>() == 16 && offset_of!(SLPSTRArray, lppszA) == 8);
     assert!(size_of::<MAPIERROR>() == 32);
+    assert!(size_of::<SRow>() == 16 && offset_of!(SRow, lpProps) == 8);
+    assert!(offset_of!(SRowSet, aRow) == 8);
 };
 
 #[cfg(target_pointer_width = "32")]
@@ -368,6 +395,8 @@ const _: () = {
     assert!(size_of::<SLongArray>() == 8 && offset_of!(SLongArray, lpl) == 4);
     assert!(size_of::<SBinaryArray>() == 8 && offset_of!(SBinaryArray, lpbin) == 4);
     assert!(size_of::<MAPIERROR>() == 20);
+    assert!(size_of::<SRow>() == 12 && offset_of!(SRow, lpProps) == 8);
+    assert!(offset_of!(SRowSet, aRow) == 4);
 };
 
 /// Declares zero-sized `#[repr(C)]` types that stand for C structures only reached through
@@ -397,4 +426,8 @@ opaque! {
     ADRLIST;
     /// `ENTRYLIST` (`SBinaryArray`): a list of entry IDs. Opaque here.
     ENTRYLIST;
+    /// `SRestriction`: a table filter. Opaque here.
+    SRestriction;
+    /// `SSortOrderSet`: a table's sort order. Opaque here.
+    SSortOrderSet;
 }

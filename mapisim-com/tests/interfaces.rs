@@ -111,6 +111,13 @@ fn layouts() -> Vec<Layout> {
         layout!(IProviderAdmin: IUnknown, IProviderAdmin_Vtbl {
             GetLastError, GetProviderTable, CreateProvider, DeleteProvider, OpenProfileSection,
         }),
+        // Not in the core's tables (checked against Microsoft's page in `tests/table.rs`).
+        layout!(IMAPITable: IUnknown, IMAPITable_Vtbl {
+            GetLastError, Advise, Unadvise, GetStatus, SetColumns, QueryColumns, GetRowCount, SeekRow,
+            SeekRowApprox, QueryPosition, FindRow, Restrict, CreateBookmark, FreeBookmark, SortTable,
+            QuerySortOrder, QueryRows, Abort, ExpandRow, CollapseRow, WaitForCompletion,
+            GetCollapseState, SetCollapseState,
+        }),
     ]
 }
 
@@ -259,8 +266,54 @@ fn every_vtable_has_exactly_the_slots_of_the_core_table() {
 #[test]
 fn every_declaration_is_checked_against_a_table() {
     let declared: BTreeSet<_> = layouts().iter().map(|l| l.name).collect();
-    let tabled: BTreeSet<_> = tables().iter().map(|t| t.name).collect();
+    let mut tabled: BTreeSet<_> = tables().iter().map(|t| t.name).collect();
+    // Checked against Microsoft's page below: the core has no trait for it.
+    tabled.insert("IMAPITable");
     assert_eq!(declared, tabled);
+}
+
+/// `IMAPITable`, in the vtable order of Microsoft's `IMAPITable : IUnknown` page, with the
+/// reference's IID.
+#[test]
+fn imapitable_has_the_slots_of_microsofts_page() {
+    let layouts = layouts();
+    let layout = find(&layouts, "IMAPITable");
+    let page = [
+        "GetLastError",
+        "Advise",
+        "Unadvise",
+        "GetStatus",
+        "SetColumns",
+        "QueryColumns",
+        "GetRowCount",
+        "SeekRow",
+        "SeekRowApprox",
+        "QueryPosition",
+        "FindRow",
+        "Restrict",
+        "CreateBookmark",
+        "FreeBookmark",
+        "SortTable",
+        "QuerySortOrder",
+        "QueryRows",
+        "Abort",
+        "ExpandRow",
+        "CollapseRow",
+        "WaitForCompletion",
+        "GetCollapseState",
+        "SetCollapseState",
+    ];
+    let expected: Vec<(usize, &str)> = ["QueryInterface", "AddRef", "Release"]
+        .into_iter()
+        .chain(page)
+        .enumerate()
+        .collect();
+    assert_eq!(all_slots(&layouts, layout), expected);
+    assert_eq!(layout.size / PTR, 26);
+    assert_eq!(
+        guid_bytes(&layout.iid),
+        mapisim::ids::Iid::IMAPITABLE.to_bytes_le()
+    );
 }
 
 #[test]

@@ -269,7 +269,7 @@ fn an_unknown_context_is_not_supported_and_the_provider_is_not_called() {
 }
 
 #[test]
-fn configuring_the_sample_with_a_new_name_needs_the_provider_table_which_is_not_supported() {
+fn configuring_the_sample_with_a_new_name_passes_on_mapis_answer_for_the_provider_table() {
     let _serial = serial();
     let host = Host::new();
     let name = Prop {
@@ -282,6 +282,7 @@ fn configuring_the_sample_with_a_new_name_needs_the_provider_table_which_is_not_
         MSG_SERVICE_CONFIGURE,
         &[name],
     );
+    // The fake MAPI has no provider table to give: its answer comes back.
     assert_eq!(hr, MAPI_E_NO_SUPPORT);
     assert!(error.is_null());
     // Without properties there is nothing to change, and nothing is asked of MAPI.

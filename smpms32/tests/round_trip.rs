@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use mapisim::check::rules;
 use mapisim::prelude::*;
+use mapisim::props::{PR_DISPLAY_NAME_W, Prop};
 use mapisim::sample::SampleStore;
 use mapisim::trace::{EventKind, Party};
 use mapisim_com::host::NativeLibraries;
@@ -258,4 +259,39 @@ fn the_same_panics_in_process_are_reported_with_the_same_rule() {
         assert!(report.rule_ids().contains(&"PROVIDER-PANIC"), "{report}");
         assert!(report.to_string().contains(message), "{report}");
     }
+}
+
+/// Configures the sample's service with a new display name, through `library` (in process when
+/// `None`): the name its store provider's section then has, and the report.
+fn configure(library: Option<&Path>) -> (Option<String>, Report) {
+    let sim = simulator(library, false);
+    let profile = sim.profiles().create("P").expect("a profile");
+    let uid = profile.add_service("SMPMS").expect("the sample's service");
+    let provider = profile.services().expect("its services")[0].providers[0];
+    let props = [Prop {
+        tag: PR_DISPLAY_NAME_W,
+        value: "Configured Store".into(),
+    }];
+    profile
+        .configure_service(&uid, ServiceEntryFlags::UI_ALLOWED, &props)
+        .expect("configured");
+    let name = profile
+        .section(&provider)
+        .expect("the provider's section")
+        .get_str(PR_DISPLAY_NAME_W)
+        .map(str::to_owned);
+    drop(profile);
+    (name, sim.finish())
+}
+
+#[test]
+fn configuring_the_service_reads_the_provider_table_through_the_interface_as_in_process() {
+    let (in_process, report) = configure(None);
+    report.assert_clean();
+    assert_eq!(in_process.as_deref(), Some("Configured Store"));
+    let (native, report) = configure(Some(&sample_library()));
+    report.assert_clean();
+    assert_eq!(native, in_process);
+    // The library got MAPI's table and released it.
+    assert!(report.trace().text().contains("IMAPITable"), "{}", report.trace());
 }

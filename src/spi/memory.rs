@@ -1077,6 +1077,47 @@ impl MemRoutines {
         heap.with_block(buffer, || self.party(), |block| heap.bytes_of(block))
     }
 
+    /// MAPI's own `MAPIAllocateBuffer` for the result of `method`, a method MAPI implements,
+    /// handed to the party whose code runs now (the caller, who frees it): untraced, as MAPI's own
+    /// allocations are, and counted by the fault plan. For a shim that lays such a result out
+    /// across a binary interface (the rows of a table MAPI returns); MAPI's objects in the
+    /// simulator do the same inside.
+    pub fn allocate_result<T: BufferValue>(
+        &self,
+        value: T,
+        method: &'static str,
+    ) -> MapiResult<MapiBuffer<T>> {
+        let what = value.describe();
+        self.heap
+            .mapi_allocate(
+                Content::Value(Box::new(value), what),
+                self.party(),
+                self.result_site(method),
+                format!("the result of {method}"),
+            )
+            .map(MapiBuffer::from_id)
+    }
+
+    /// [`MemRoutines::allocate_result`] for a block of bytes.
+    pub fn allocate_result_bytes(&self, bytes: &[u8], method: &'static str) -> MapiResult<BufferId> {
+        self.heap.mapi_allocate(
+            Content::Bytes(bytes.to_vec()),
+            self.party(),
+            self.result_site(method),
+            format!("the result of {method}"),
+        )
+    }
+
+    /// Where MAPI made a result: the call running now, in the simulator's trace.
+    fn result_site(&self, method: &'static str) -> AllocationSite {
+        let event = self
+            .heap
+            .host()
+            .and_then(|host| host.trace().current_call())
+            .unwrap_or(EventId(0));
+        AllocationSite::Call { method, event }
+    }
+
     /// Records the value a root block holds in its C layout, written there by code outside the
     /// simulator (a compiled provider library filling the block it allocated), so that Rust code
     /// reads it as a typed block ([`MemRoutines::value`], [`MemRoutines::take`]). The block keeps

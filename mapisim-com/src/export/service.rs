@@ -32,10 +32,10 @@ use super::store::MAPI_UNICODE;
 use super::{HostMemory, drop_payload, guard};
 use crate::entry::LPFREEBUFFER;
 use crate::import::ComMalloc;
-use crate::interfaces::{IMAPISupport, IProfSect, IProviderAdmin};
+use crate::interfaces::{IMAPISupport, IMAPITable, IProfSect, IProviderAdmin};
 use crate::props;
 use crate::support::{ComProfSect, ComSupport, check, count, last_error, with_input};
-use crate::types::{MAPIERROR, MAPIUID, SPropValue};
+use crate::types::{MAPIERROR, MAPIUID, SPropValue, SRow, SRowSet};
 
 /// A provider library kept in a `static` for the life of the loaded module, made by its factory
 /// at the first call of any export that uses it: what
@@ -227,6 +227,51 @@ unsafe fn support_memory(raw: *mut c_void) -> MapiResult<(HostMemory, LPFREEBUFF
     Ok((memory, free_buffer))
 }
 
+/// How many rows [`read_table`] asks for at a time.
+const ROWS_AT_A_TIME: i32 = 50;
+
+/// Every row of a table, from its first, with the table's current columns: `QueryRows` until it
+/// returns no row, each row's values read ([`props::read_props`]) and each row set freed as
+/// `FreeProws` does (every row's `lpProps`, then the set, with `MAPIFreeBuffer`).
+///
+/// # Safety
+///
+/// `table` is a live `IMAPITable` whose `QueryRows` keeps its contract (a row set of `cRows`
+/// rows, each with `cValues` values, every block allocated with the `MAPIFreeBuffer` passed here),
+/// callable on this thread.
+pub(crate) unsafe fn read_table(table: &IMAPITable, free_buffer: LPFREEBUFFER) -> MapiResult<Vec<Vec<Prop>>> {
+    let mut rows = Vec::new();
+    // SAFETY: `table` is live; BOOKMARK_BEGINNING (0) and no count to receive.
+    check(unsafe { table.SeekRow(0, 0, ptr::null_mut()) })?;
+    loop {
+        let mut set = ptr::null_mut::<SRowSet>();
+        // SAFETY: `table` is live; `set` is an out-pointer on the stack.
+        let hr = unsafe { table.QueryRows(ROWS_AT_A_TIME, 0, &mut set) };
+        if set.is_null() {
+            check(hr)?;
+            return Err(MapiError::CallFailed);
+        }
+        // SAFETY: `set` is the row set MAPI returned, `cRows` rows long (the caller's contract).
+        let count = unsafe { (*set).cRows } as usize;
+        // SAFETY: as above: the address of the first row, in the set's block.
+        let first = unsafe { ptr::addr_of_mut!((*set).aRow).cast::<SRow>() };
+        for i in 0..count {
+            // SAFETY: row `i` of `count` rows laid out one after the other from `aRow`.
+            let row = unsafe { &*first.add(i) };
+            // SAFETY: the row's `cValues` values at `lpProps` (the caller's contract).
+            rows.push(unsafe { props::read_props(row.lpProps, row.cValues) });
+            // SAFETY: each row's values are a block of their own, freed once, here.
+            unsafe { free_buffer(row.lpProps.cast()) };
+        }
+        // SAFETY: the row set itself, freed once, after its rows' values.
+        unsafe { free_buffer(set.cast()) };
+        check(hr)?;
+        if count == 0 {
+            return Ok(rows);
+        }
+    }
+}
+
 /// MAPI's `IProviderAdmin` (the `lpProviderAdmin` a service entry receives) as a
 /// [`ProviderAdmin`].
 ///
@@ -239,7 +284,7 @@ unsafe fn support_memory(raw: *mut c_void) -> MapiResult<(HostMemory, LPFREEBUFF
 /// | `CreateProvider` | calls MAPI with the name in the encoding `MAPI_UNICODE` in the flags names (converted through its text when the name is in the other one) and the properties laid out in MAPI memory, freed when the call returns |
 /// | `DeleteProvider` | calls MAPI |
 /// | `OpenProfileSection` | calls MAPI; the section is a [`ComProfSect`] on the same routines |
-/// | `GetProviderTable` | `MAPI_E_NO_SUPPORT`: the table MAPI returns is an `IMAPITable`, whose vtable this crate does not declare (the reference it follows gives only its IID), so its rows cannot be read |
+/// | `GetProviderTable` | calls MAPI and reads the whole table it returns ([`read_table`]): its rows with the table's default columns, the table released after |
 ///
 /// It is `Send + Sync`: MAPI uses the free-threading model, and its objects may be called, and
 /// released, from any thread.
@@ -336,10 +381,17 @@ impl ProviderAdmin for ComProviderAdmin {
         })
     }
 
-    /// `MAPI_E_NO_SUPPORT`: see [`ComProviderAdmin`].
     fn get_provider_table(&self, flags: u32) -> MapiResult<Vec<Vec<Prop>>> {
-        let _ = flags;
-        Err(MapiError::NoSupport)
+        let mut table = ptr::null_mut();
+        // SAFETY: `self.admin` is live; `table` is an out-pointer on the stack.
+        let hr = unsafe { self.admin.GetProviderTable(flags, &mut table) };
+        // SAFETY: on success MAPI stored an IMAPITable with one reference for the caller (or
+        // NULL); `from_raw` takes that reference, released when `table` is dropped.
+        let table = (!table.is_null()).then(|| unsafe { IMAPITable::from_raw(table) });
+        check(hr)?;
+        let table = table.ok_or(MapiError::CallFailed)?;
+        // SAFETY: a live table of MAPI's, whose row sets are freed with `free_buffer`.
+        unsafe { read_table(&table, self.free_buffer) }
     }
 
     fn create_provider(

@@ -35,9 +35,10 @@
 //!   drops its statics (the heap blocks they own would be lost with the mapping) and threads it
 //!   started may still run its code. So a reload finds the library's statics as they were, where
 //!   a simulated library starts afresh: the simulator's ledger of loads and frees is what counts.
-//! - The methods that take or return objects other than those above (advise sinks, tables,
-//!   messages, folders, progress objects) and the notification structures are not carried
-//!   across yet: they answer `MAPI_E_NO_SUPPORT` (each vtable's documentation lists them).
+//! - The methods that take or return objects other than those above and the provider table
+//!   (advise sinks, other tables, messages, folders, progress objects) and the notification
+//!   structures are not carried across yet: they answer `MAPI_E_NO_SUPPORT` (each vtable's
+//!   documentation lists them).
 //!
 //! ```no_run
 //! use mapisim::prelude::*;
@@ -57,6 +58,7 @@ pub mod adapt;
 mod alloc;
 mod heap;
 mod proxy;
+mod table;
 
 use core::ffi::c_void;
 use core::ptr;
@@ -204,6 +206,29 @@ impl Drop for HostShared {
             // `malloc_alloc` and leaves the map once, here or when freed.
             unsafe { std::alloc::dealloc(ptr::with_exposed_provenance_mut(address), layout) };
         }
+    }
+}
+
+#[cfg(test)]
+impl HostShared {
+    /// A host with no library, its allocation functions bound to `routines`: for the unit
+    /// tests of the objects it hands over.
+    pub(crate) fn detached(routines: &MemRoutines) -> Arc<HostShared> {
+        let slot = AllocatorSlot::claim().ok();
+        if let Some(slot) = &slot {
+            slot.bind(routines);
+        }
+        Arc::new(HostShared {
+            file: "TEST32.DLL".to_owned(),
+            slot,
+            proxies: Mutex::default(),
+            malloc: Mutex::default(),
+            take_panic: None,
+            handle: 0,
+            scratch: HostHeap::new(),
+            adapters: adapt::Adapters::default(),
+            library: None,
+        })
     }
 }
 

@@ -25,7 +25,9 @@ use std::sync::{Arc, Weak};
 use mapisim::flags::{LogoffFlags, ProfileSectionFlags, SpoolerNotifyFlags, StatusRowFlags};
 use mapisim::ids::MapiUid;
 use mapisim::object::WeakRef;
-use mapisim::object::{ObjLabel, ObjectLedger, RawRelease};
+use mapisim::object::{InterfaceKind, ObjLabel, ObjectInfo, ObjectLedger, RawRelease};
+
+use super::table::{RowTable, TABLE, TABLE_IIDS};
 use mapisim::props::PropTag;
 use mapisim::spi::{
     BufferId, Malloc, MallocBlock, MapiErrorInfo, MapiSupport, ProfSect, ProviderAdmin, SpoolerNotifyData,
@@ -237,7 +239,7 @@ unsafe extern "system" fn release<T: ?Sized + Send + Sync + 'static>(this: *mut 
     }
 }
 
-const fn unknown<T: ?Sized + Send + Sync + 'static>() -> IUnknown_Vtbl {
+pub(super) const fn unknown<T: ?Sized + Send + Sync + 'static>() -> IUnknown_Vtbl {
     IUnknown_Vtbl {
         QueryInterface: query::<T>,
         AddRef: add_ref::<T>,
@@ -251,7 +253,7 @@ const fn unknown<T: ?Sized + Send + Sync + 'static>() -> IUnknown_Vtbl {
 /// # Safety
 ///
 /// `this` is a proxy of `T` made by [`HostShared::proxy_of`], whose registry is alive.
-unsafe fn method<T: ?Sized + Send + Sync + 'static>(
+pub(super) unsafe fn method<T: ?Sized + Send + Sync + 'static>(
     this: *mut c_void,
     body: impl FnOnce(&T, &Arc<HostShared>) -> MapiResult<()>,
 ) -> HRESULT {
@@ -313,12 +315,13 @@ unsafe fn give_error(
 macro_rules! refused {
     ($($name:ident($($t:ty),*);)*) => {
         $(
-            unsafe extern "system" fn $name(_: *mut c_void, $(_: $t),*) -> HRESULT {
-                failed(MapiError::NoSupport)
+            unsafe extern "system" fn $name(_: *mut core::ffi::c_void, $(_: $t),*) -> windows_core::HRESULT {
+                windows_core::HRESULT(mapisim::MapiError::NoSupport.hresult())
             }
         )*
     };
 }
+pub(crate) use refused;
 
 // ---------------------------------------------------------------------------------------------
 // IMAPISupport
@@ -887,9 +890,8 @@ pub(crate) type MallocPair = (MallocBlock, std::alloc::Layout);
 /// The interfaces of a provider-administration proxy.
 pub(crate) const ADMIN_IIDS: &[GUID] = &[IProviderAdmin::IID];
 
-/// The vtable of a provider-administration object: `GetLastError`, `CreateProvider`,
-/// `DeleteProvider` and `OpenProfileSection` call the simulator's; `GetProviderTable` answers
-/// `MAPI_E_NO_SUPPORT` (a table object is not carried across yet).
+/// The vtable of a provider-administration object: every method calls the simulator's;
+/// `GetProviderTable` hands the rows over as a static table ([`super::table`]).
 pub(crate) static ADMIN: IProviderAdmin_Vtbl = IProviderAdmin_Vtbl {
     base__: unknown::<dyn ProviderAdmin>(),
     GetLastError: admin_get_last_error,
@@ -899,8 +901,30 @@ pub(crate) static ADMIN: IProviderAdmin_Vtbl = IProviderAdmin_Vtbl {
     OpenProfileSection: admin_open_profile_section,
 };
 
-refused! {
-    admin_get_provider_table(u32, *mut *mut c_void);
+unsafe extern "system" fn admin_get_provider_table(
+    this: *mut c_void,
+    ulFlags: u32,
+    lppTable: *mut *mut c_void,
+) -> HRESULT {
+    // SAFETY: `this` is an admin proxy, alive with its host.
+    let ledger = unsafe { proxy::<dyn ProviderAdmin>(this) }.ledger.clone();
+    // SAFETY: `this` is an admin proxy; the out-pointer is NULL or valid.
+    unsafe {
+        put(lppTable, ptr::null_mut());
+        method::<dyn ProviderAdmin>(this, |admin, host| {
+            if lppTable.is_null() {
+                return Err(MapiError::InvalidParameter);
+            }
+            let table = RowTable::new(admin.get_provider_table(ulFlags)?);
+            // MAPI's table: an object of the simulator's ledger, so that a leak is reported.
+            let table = match &ledger {
+                Some((ledger, _)) => ledger.register(table, ObjectInfo::new(InterfaceKind::MapiTable)),
+                None => Ref::new(table),
+            };
+            put(lppTable, host.hand_over(table, &TABLE, TABLE_IIDS));
+            Ok(())
+        })
+    }
 }
 
 unsafe extern "system" fn admin_get_last_error(
