@@ -218,16 +218,38 @@ impl HostShared {
         if let Some(slot) = &slot {
             slot.bind(routines);
         }
+        HostShared::new("TEST32.DLL", slot, None)
+    }
+}
+
+/// What an opened file gives the host state.
+struct Loaded {
+    library: libloading::Library,
+    take_panic: Option<TakePanic>,
+    handle: usize,
+}
+
+impl HostShared {
+    /// The state of a load of `file`: its allocation slot, and the library when it opened.
+    fn new(file: &str, slot: Option<AllocatorSlot>, loaded: Option<Loaded>) -> Arc<HostShared> {
+        let (library, take_panic, handle) = match loaded {
+            Some(Loaded {
+                library,
+                take_panic,
+                handle,
+            }) => (Some(library), take_panic, handle),
+            None => (None, None, 0),
+        };
         Arc::new(HostShared {
-            file: "TEST32.DLL".to_owned(),
+            file: file.to_owned(),
             slot,
             proxies: Mutex::default(),
             malloc: Mutex::default(),
-            take_panic: None,
-            handle: 0,
+            take_panic,
+            handle,
             scratch: HostHeap::new(),
             adapters: adapt::Adapters::default(),
-            library: None,
+            library,
         })
     }
 }
@@ -429,17 +451,15 @@ impl NativeLibrary {
             .ok()
             .map(|symbol| *symbol);
         Ok(NativeLibrary {
-            host: Arc::new(HostShared {
-                file: file.to_owned(),
-                slot: Some(slot),
-                proxies: Mutex::default(),
-                malloc: Mutex::default(),
-                take_panic,
-                handle,
-                scratch: HostHeap::new(),
-                adapters: adapt::Adapters::default(),
-                library: Some(library),
-            }),
+            host: HostShared::new(
+                file,
+                Some(slot),
+                Some(Loaded {
+                    library,
+                    take_panic,
+                    handle,
+                }),
+            ),
             init,
             service_entry: entry,
             service_entry_name: service_entry.to_owned(),
@@ -453,17 +473,7 @@ impl NativeLibrary {
         match NativeLibrary::open(file, path, service_entry) {
             Ok(library) => library,
             Err(error) => NativeLibrary {
-                host: Arc::new(HostShared {
-                    file: file.to_owned(),
-                    slot: None,
-                    proxies: Mutex::default(),
-                    malloc: Mutex::default(),
-                    take_panic: None,
-                    handle: 0,
-                    scratch: HostHeap::new(),
-                    adapters: adapt::Adapters::default(),
-                    library: None,
-                }),
+                host: HostShared::new(file, None, None),
                 init: None,
                 service_entry: None,
                 service_entry_name: service_entry.to_owned(),
