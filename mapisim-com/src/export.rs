@@ -73,6 +73,7 @@
 
 use core::ffi::c_void;
 use core::ptr;
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -168,8 +169,14 @@ pub fn guard<R: Outcome>(body: impl FnOnce() -> R) -> HRESULT {
     }
 }
 
-/// The panics [`guard`] caught, oldest first, until the host takes them.
-static PANICS: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
+thread_local! {
+    /// The panics [`guard`] caught, oldest first, until the host takes them.
+    ///
+    /// Kept per thread: the host calls a method and takes what panicked during the call on the
+    /// same thread, so that two hosts calling the same library on two threads at once never take
+    /// each other's. (A panic on a thread the library started itself is never taken.)
+    static PANICS: RefCell<VecDeque<String>> = const { RefCell::new(VecDeque::new()) };
+}
 
 /// At most this many panics are kept for the host; older ones are dropped.
 const KEPT_PANICS: usize = 64;
@@ -185,23 +192,31 @@ pub fn record_panic(payload: &(dyn std::any::Any + Send)) {
     } else {
         "a panic whose payload is not text".to_owned()
     };
-    let mut panics = PANICS.lock().unwrap_or_else(PoisonError::into_inner);
-    if panics.len() == KEPT_PANICS {
-        panics.pop_front();
-    }
-    panics.push_back(message);
+    // A thread being torn down has no queue left: the panic is then not kept.
+    let _ = PANICS.try_with(|panics| {
+        let mut panics = panics.borrow_mut();
+        if panics.len() == KEPT_PANICS {
+            panics.pop_front();
+        }
+        panics.push_back(message);
+    });
 }
 
-/// The message of the oldest panic the exported objects caught ([`guard`], final releases, the
-/// library factory of [`export_ms_provider!`](crate::export_ms_provider)) and nobody took yet.
+/// The message of the oldest panic the exported objects caught on this thread ([`guard`], final
+/// releases, the library factory of [`export_ms_provider!`](crate::export_ms_provider)) and
+/// nobody took yet.
 ///
 /// A panic never crosses the binary interface: the method that panicked answers
 /// `MAPI_E_CALL_FAILED`, and MAPI cannot tell a panic from a failure. A host that knows this
 /// crate can: the library exports [`mapisim_com_take_panic`], through which the simulator's
 /// host ([`crate::host`]) takes each message after each call and reports it as the provider's
-/// panic. The panics are kept per loaded copy of this crate (each provider library has its own).
+/// panic. The panics are kept per loaded copy of this crate (each provider library has its own)
+/// and per thread.
 pub fn take_panic() -> Option<String> {
-    PANICS.lock().unwrap_or_else(PoisonError::into_inner).pop_front()
+    PANICS
+        .try_with(|panics| panics.borrow_mut().pop_front())
+        .ok()
+        .flatten()
 }
 
 /// [`take_panic`] as a C function, exported by every library built with this crate: writes at
