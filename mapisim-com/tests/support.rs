@@ -340,7 +340,6 @@ fn what_the_adapter_does_not_do_yet_is_no_support() {
         adapter.open_entry(b"id", None, 0).map(drop),
         Err(MapiError::NoSupport)
     );
-    assert_eq!(adapter.unsubscribe(1), Err(MapiError::NoSupport));
     let mail = mapisim::spi::NewMailNotification {
         entry_id: b"m".to_vec(),
         parent_id: b"f".to_vec(),
