@@ -95,9 +95,7 @@ use core::ptr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use mapisim::flags::{EventMask, ObjectType};
-use mapisim::spi::{
-    AdviseSink, BufferId, MemRoutines, NewMailNotification, Notification, NotificationInfo,
-};
+use mapisim::spi::{AdviseSink, BufferId, MemRoutines, NewMailNotification, Notification, NotificationInfo};
 use mapisim::strings::TString;
 use mapisim::{MapiError, MapiResult, Ref};
 use windows_core::{IUnknown, Interface, implement};
@@ -154,10 +152,7 @@ pub fn has_wide_strings(notifications: &[Notification]) -> bool {
         NotificationInfo::Error {
             mapi_error: Some(error),
             ..
-        } => [&error.error, &error.component]
-            .into_iter()
-            .flatten()
-            .any(wide),
+        } => [&error.error, &error.component].into_iter().flatten().any(wide),
         _ => false,
     })
 }
@@ -211,7 +206,11 @@ fn put_notification(
     unicode: bool,
     slot: &mut [u8],
 ) -> MapiResult<()> {
-    put_u32(slot, offset_of!(NOTIFICATION, ulEventType), notification.event.bits());
+    put_u32(
+        slot,
+        offset_of!(NOTIFICATION, ulEventType),
+        notification.event.bits(),
+    );
     match &notification.info {
         NotificationInfo::Error {
             entry_id,

@@ -287,7 +287,12 @@ fn the_advise_sink_has_the_iid_and_the_one_slot_mapi_documents() {
     assert_eq!(sink.base.map(|(base, _)| base), Some("IUnknown"));
     assert_eq!(
         all_slots(&layouts, sink),
-        vec![(0, "QueryInterface"), (1, "AddRef"), (2, "Release"), (3, "OnNotify")]
+        vec![
+            (0, "QueryInterface"),
+            (1, "AddRef"),
+            (2, "Release"),
+            (3, "OnNotify")
+        ]
     );
     assert_eq!(sink.size, 4 * PTR);
     field::<IMAPIAdviseSink_Vtbl, unsafe extern "system" fn(*mut c_void, u32, *mut NOTIFICATION) -> u32>(

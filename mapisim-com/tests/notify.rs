@@ -19,7 +19,9 @@ use mapisim::spi::{
 use mapisim::strings::TString;
 use mapisim::{MapiError, Ref};
 use mapisim_com::export::{exported_objects, ms_provider_init, take_panic};
-use mapisim_com::interfaces::{IMAPIAdviseSink, IMAPISupport, IMSLogon, IMSProvider, IMalloc, IMalloc_Impl, IMsgStore};
+use mapisim_com::interfaces::{
+    IMAPIAdviseSink, IMAPISupport, IMSLogon, IMSProvider, IMalloc, IMalloc_Impl, IMsgStore,
+};
 use mapisim_com::notify::{
     ComAdviseSink, ReadNotifications, Unmodelled, export_sink, has_wide_strings, read_notifications,
     write_notifications,
@@ -168,7 +170,10 @@ fn the_layout_is_the_headers() {
     ];
     let root = write_notifications(&routines, &notifications, false).expect("laid out");
     let address = routines.address(root).expect("an address");
-    assert_eq!(routines.read(root).expect("the root").len(), 2 * size_of::<NOTIFICATION>());
+    assert_eq!(
+        routines.read(root).expect("the root").len(),
+        2 * size_of::<NOTIFICATION>()
+    );
     // SAFETY: two notifications just laid out, read as their C structures.
     unsafe {
         let array = address as *const NOTIFICATION;
@@ -176,7 +181,10 @@ fn the_layout_is_the_headers() {
         assert_eq!((first.ulEventType, first.ulAlignPad), (0x10, 0));
         let obj = first.info.obj;
         assert_eq!((obj.cbEntryID, obj.ulObjType), (5, 1));
-        assert_eq!(std::slice::from_raw_parts(obj.lpEntryID.cast::<u8>(), 5), b"store");
+        assert_eq!(
+            std::slice::from_raw_parts(obj.lpEntryID.cast::<u8>(), 5),
+            b"store"
+        );
         // Empty entry IDs and no tags: a count of 0 and NULL.
         assert_eq!((obj.cbParentID, obj.lpParentID), (0, ptr::null_mut()));
         assert_eq!((obj.cbOldID, obj.lpOldID), (0, ptr::null_mut()));
@@ -184,7 +192,10 @@ fn the_layout_is_the_headers() {
         let second = array.add(1).read();
         assert_eq!(second.ulEventType, 0x8000_0000);
         let ext = second.info.ext;
-        assert_eq!((ext.ulEvent, ext.cb, ext.pbEventParameters), (0x42, 0, ptr::null_mut()));
+        assert_eq!(
+            (ext.ulEvent, ext.cb, ext.pbEventParameters),
+            (0x42, 0, ptr::null_mut())
+        );
         assert_eq!(MAPIFreeBuffer(address as *mut c_void), 0);
     }
     assert_eq!(allocator(), (0, 0));
@@ -303,7 +314,8 @@ fn on_notify(sink: &IMAPIAdviseSink, notifications: &[Notification]) -> u32 {
     let root = write_notifications(&routines, notifications, false).expect("laid out");
     let address = routines.address(root).expect("an address");
     // SAFETY: `sink` is live; the array is laid out, live for the call.
-    let answer = unsafe { (sink.vtable().OnNotify)(sink.as_raw(), notifications.len() as u32, address as *mut _) };
+    let answer =
+        unsafe { (sink.vtable().OnNotify)(sink.as_raw(), notifications.len() as u32, address as *mut _) };
     routines.free_buffer(Some(root)).expect("freed");
     answer
 }
@@ -443,10 +455,7 @@ fn com_support_subscribes_notifies_and_unsubscribes_through_mapi() {
         .subscribe(b"k2", EventMask::all(), SubscribeFlags::SYNC, &stopper)
         .expect("Subscribe");
     assert_eq!(second, 2);
-    assert_eq!(
-        adapter.notify(b"k2", &[mail], 0),
-        Ok(NotifyResultFlags::CANCELED)
-    );
+    assert_eq!(adapter.notify(b"k2", &[mail], 0), Ok(NotifyResultFlags::CANCELED));
 
     adapter.unsubscribe(connection).expect("Unsubscribe");
     adapter.unsubscribe(second).expect("Unsubscribe");
@@ -564,14 +573,30 @@ fn rename(store: &IMsgStore, name: &str) -> (HRESULT, bool) {
 
 /// `Advise` through a vtable slot: the `HRESULT` and the connection.
 fn advise(
-    slot: unsafe extern "system" fn(*mut c_void, u32, *mut mapisim_com::types::ENTRYID, u32, *mut c_void, *mut usize) -> HRESULT,
+    slot: unsafe extern "system" fn(
+        *mut c_void,
+        u32,
+        *mut mapisim_com::types::ENTRYID,
+        u32,
+        *mut c_void,
+        *mut usize,
+    ) -> HRESULT,
     this: *mut c_void,
     mask: EventMask,
     sink: &IMAPIAdviseSink,
 ) -> (HRESULT, usize) {
     let mut connection = usize::MAX;
     // SAFETY: `this` is live; no entry ID; the sink is live; the out-pointer is valid.
-    let hr = unsafe { slot(this, 0, ptr::null_mut(), mask.bits(), sink.as_raw(), &mut connection) };
+    let hr = unsafe {
+        slot(
+            this,
+            0,
+            ptr::null_mut(),
+            mask.bits(),
+            sink.as_raw(),
+            &mut connection,
+        )
+    };
     (hr, connection)
 }
 
@@ -643,7 +668,10 @@ fn the_exported_sample_store_notifies_through_mapi_and_delivers_to_the_sinks_adv
 
     // Unadvise: MAPI lets the sink go, and the next rename reaches no sink.
     // SAFETY: `store` is live.
-    assert_eq!(unsafe { (store.vtable().Unadvise)(store.as_raw(), connection) }, S_OK);
+    assert_eq!(
+        unsafe { (store.vtable().Unadvise)(store.as_raw(), connection) },
+        S_OK
+    );
     assert!(mapi.state().subscriptions.is_empty());
     assert_eq!(com_count(&client_sink), 1);
     assert_eq!(rename(&store, "Third"), (S_OK, false));
@@ -663,31 +691,57 @@ fn the_exported_sample_store_notifies_through_mapi_and_delivers_to_the_sinks_adv
     assert_eq!((hr, connection), (MAPI_E_NO_SUPPORT, 0));
     assert_eq!(com_count(&client_sink), 1);
     // SAFETY: `logon` is live.
-    assert_eq!(unsafe { (logon.vtable().Unadvise)(logon.as_raw(), 1) }, MAPI_E_NO_SUPPORT);
+    assert_eq!(
+        unsafe { (logon.vtable().Unadvise)(logon.as_raw(), 1) },
+        MAPI_E_NO_SUPPORT
+    );
     // A NULL sink, or no out-pointer.
     let mut connection = 0;
     // SAFETY: `store` is live; the NULL sink is refused.
     let hr = unsafe {
-        (store.vtable().Advise)(store.as_raw(), 0, ptr::null_mut(), 0x10, ptr::null_mut(), &mut connection)
+        (store.vtable().Advise)(
+            store.as_raw(),
+            0,
+            ptr::null_mut(),
+            0x10,
+            ptr::null_mut(),
+            &mut connection,
+        )
     };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
     // SAFETY: `store` is live; the NULL out-pointer is refused.
     let hr = unsafe {
-        (store.vtable().Advise)(store.as_raw(), 0, ptr::null_mut(), 0x10, client_sink.as_raw(), ptr::null_mut())
+        (store.vtable().Advise)(
+            store.as_raw(),
+            0,
+            ptr::null_mut(),
+            0x10,
+            client_sink.as_raw(),
+            ptr::null_mut(),
+        )
     };
     assert_eq!(hr, MAPI_E_INVALID_PARAMETER);
 
     // The end of the lifecycle.
     let mut flags = 0;
     // SAFETY: `store` is live; `flags` is valid for a read and a write.
-    assert_eq!(unsafe { (store.vtable().StoreLogoff)(store.as_raw(), &mut flags) }, S_OK);
+    assert_eq!(
+        unsafe { (store.vtable().StoreLogoff)(store.as_raw(), &mut flags) },
+        S_OK
+    );
     drop(store);
     let mut reserved = 0;
     // SAFETY: `logon` is live.
-    assert_eq!(unsafe { (logon.vtable().Logoff)(logon.as_raw(), &mut reserved) }, S_OK);
+    assert_eq!(
+        unsafe { (logon.vtable().Logoff)(logon.as_raw(), &mut reserved) },
+        S_OK
+    );
     drop(logon);
     // SAFETY: `provider` is live.
-    assert_eq!(unsafe { (provider.vtable().Shutdown)(provider.as_raw(), &mut reserved) }, S_OK);
+    assert_eq!(
+        unsafe { (provider.vtable().Shutdown)(provider.as_raw(), &mut reserved) },
+        S_OK
+    );
     drop(provider);
     drop(client_sink);
     assert_eq!(recorder.ref_count(), 2);

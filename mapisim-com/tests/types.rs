@@ -5,10 +5,10 @@ use std::mem::{align_of, offset_of, size_of};
 use mapisim::ids::{Iid, MapiUid};
 use mapisim_com::types::{
     ADRLIST, ENTRYID, ENTRYLIST, ERROR_NOTIFICATION, EXTENDED_NOTIFICATION, FILETIME, MAPIERROR, MAPIUID,
-    NEWMAIL_NOTIFICATION, NOTIFICATION, NOTIFICATION_INFO, NOTIFKEY, OBJECT_NOTIFICATION, PV,
-    SAppTimeArray, SBinary, SBinaryArray, SCurrencyArray, SDateTimeArray, SDoubleArray, SGuidArray,
-    SLPSTRArray, SLargeIntegerArray, SLongArray, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue,
-    SRealArray, SRow, SShortArray, STATUS_OBJECT_NOTIFICATION, SWStringArray, TABLE_NOTIFICATION,
+    NEWMAIL_NOTIFICATION, NOTIFICATION, NOTIFICATION_INFO, NOTIFKEY, OBJECT_NOTIFICATION, PV, SAppTimeArray,
+    SBinary, SBinaryArray, SCurrencyArray, SDateTimeArray, SDoubleArray, SGuidArray, SLPSTRArray,
+    SLargeIntegerArray, SLongArray, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue, SRealArray,
+    SRow, SShortArray, STATUS_OBJECT_NOTIFICATION, SWStringArray, TABLE_NOTIFICATION,
 };
 use windows_core::GUID;
 
@@ -80,10 +80,19 @@ fn the_notification_members_have_the_header_layout() {
 
     assert_eq!(offset_of!(NEWMAIL_NOTIFICATION, lpEntryID), AFTER_COUNT);
     assert_eq!(offset_of!(NEWMAIL_NOTIFICATION, cbParentID), AFTER_COUNT + PTR);
-    assert_eq!(offset_of!(NEWMAIL_NOTIFICATION, lpParentID), 2 * AFTER_COUNT + PTR);
+    assert_eq!(
+        offset_of!(NEWMAIL_NOTIFICATION, lpParentID),
+        2 * AFTER_COUNT + PTR
+    );
     assert_eq!(offset_of!(NEWMAIL_NOTIFICATION, ulFlags), 2 * (AFTER_COUNT + PTR));
-    assert_eq!(offset_of!(NEWMAIL_NOTIFICATION, lpszMessageClass), 3 * AFTER_COUNT + 2 * PTR);
-    assert_eq!(offset_of!(NEWMAIL_NOTIFICATION, ulMessageFlags), 3 * (AFTER_COUNT + PTR));
+    assert_eq!(
+        offset_of!(NEWMAIL_NOTIFICATION, lpszMessageClass),
+        3 * AFTER_COUNT + 2 * PTR
+    );
+    assert_eq!(
+        offset_of!(NEWMAIL_NOTIFICATION, ulMessageFlags),
+        3 * (AFTER_COUNT + PTR)
+    );
 
     assert_eq!(offset_of!(OBJECT_NOTIFICATION, lpEntryID), AFTER_COUNT);
     assert_eq!(offset_of!(OBJECT_NOTIFICATION, ulObjType), AFTER_COUNT + PTR);
@@ -96,7 +105,10 @@ fn the_notification_members_have_the_header_layout() {
 
     assert_eq!(offset_of!(STATUS_OBJECT_NOTIFICATION, lpEntryID), AFTER_COUNT);
     assert_eq!(offset_of!(STATUS_OBJECT_NOTIFICATION, cValues), AFTER_COUNT + PTR);
-    assert_eq!(offset_of!(STATUS_OBJECT_NOTIFICATION, lpPropVals), 2 * AFTER_COUNT + PTR);
+    assert_eq!(
+        offset_of!(STATUS_OBJECT_NOTIFICATION, lpPropVals),
+        2 * AFTER_COUNT + PTR
+    );
 }
 
 /// The 64-bit numbers, each checked by name (on a 32-bit target the module's compile-time checks
@@ -105,7 +117,10 @@ fn the_notification_members_have_the_header_layout() {
 #[test]
 fn the_notification_sizes_and_offsets_on_a_64_bit_target() {
     assert_eq!(size_of::<NOTIFICATION>(), 88);
-    assert_eq!((size_of::<NOTIFICATION_INFO>(), align_of::<NOTIFICATION_INFO>()), (80, 8));
+    assert_eq!(
+        (size_of::<NOTIFICATION_INFO>(), align_of::<NOTIFICATION_INFO>()),
+        (80, 8)
+    );
     assert_eq!(size_of::<ERROR_NOTIFICATION>(), 32);
     assert_eq!(size_of::<NEWMAIL_NOTIFICATION>(), 56);
     assert_eq!(size_of::<OBJECT_NOTIFICATION>(), 72);

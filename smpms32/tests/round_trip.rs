@@ -274,12 +274,12 @@ impl AdviseSink for Recorder {
     }
 }
 
-/// The lifecycle with a sink advised on the store while the client renames it twice (the second
-/// time after `Unadvise`): what the sink received.
-fn advised_lifecycle(sim: &Simulator) -> MapiResult<Vec<Notification>> {
-    sim.profiles().create_default("Default")?;
+/// The lifecycle on `profile` with a sink advised on the store while the client renames it twice
+/// (the second time after `Unadvise`): what the sink received.
+fn advised_lifecycle(sim: &Simulator, profile: &str) -> MapiResult<Vec<Notification>> {
+    sim.profiles().create_default(profile)?;
     let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS)?;
-    let session = mapi.logon_ex("Default", LogonFlags::EXTENDED)?;
+    let session = mapi.logon_ex(profile, LogonFlags::EXTENDED)?;
     let recorder = Ref::new(Recorder::default());
     let outcome = (|| {
         let row = session.msg_stores_table()?.default_store()?;
@@ -318,14 +318,14 @@ fn advised_lifecycle(sim: &Simulator) -> MapiResult<Vec<Notification>> {
 #[test]
 fn a_sink_advised_on_the_hosted_store_is_notified_of_a_rename_as_in_process() {
     let in_process = simulator(None, false);
-    let expected = advised_lifecycle(&in_process).expect("the lifecycle in process");
+    let expected = advised_lifecycle(&in_process, "Default").expect("the lifecycle in process");
     let in_process = in_process.finish();
     in_process.assert_clean();
     assert_eq!(expected.len(), 1, "one rename while advised: {expected:?}");
     assert_eq!(expected[0].event, EventMask::OBJECT_MODIFIED);
 
     let native = simulator(Some(&sample_library()), false);
-    let got = advised_lifecycle(&native).expect("the lifecycle through the binary interface");
+    let got = advised_lifecycle(&native, "Default").expect("the lifecycle through the binary interface");
     let native = native.finish();
     native.assert_clean();
     assert_eq!(got, expected, "the same notification");
@@ -341,4 +341,34 @@ fn a_sink_advised_on_the_hosted_store_is_notified_of_a_rename_as_in_process() {
     ] {
         assert!(got.iter().any(|c| c == call), "{call} in {got:#?}");
     }
+}
+
+/// A provider that subscribes a sink of its own (the zoo's relay) in place of the client's:
+/// through the binary interface the library's sink is an exported COM object, which the host
+/// imports for the simulator and calls on MAPI's behalf; the client's sink receives what it
+/// receives in process.
+#[test]
+fn a_sink_of_the_library_s_own_subscribed_through_the_interface_is_called_as_in_process() {
+    let in_process = simulator(None, true);
+    let expected = advised_lifecycle(&in_process, zoo::RELAY_SINK).expect("the lifecycle in process");
+    let in_process = in_process.finish();
+    in_process.assert_clean();
+    assert_eq!(expected.len(), 1, "one rename while advised: {expected:?}");
+
+    let native = simulator(Some(&zoo_library()), false);
+    let got =
+        advised_lifecycle(&native, zoo::RELAY_SINK).expect("the lifecycle through the binary interface");
+    let native = native.finish();
+    native.assert_clean();
+    assert_eq!(got, expected, "the same notification");
+    let crossed = crossings(&native);
+    assert_eq!(
+        crossed,
+        crossings(&in_process),
+        "the same calls in the same order"
+    );
+    assert!(
+        crossed.iter().any(|c| c == "2 MAPI -> IMAPIAdviseSink: OnNotify"),
+        "MAPI calls the library's own sink: {crossed:#?}"
+    );
 }

@@ -26,8 +26,9 @@ use mapisim::ids::Iid;
 use mapisim::object::WeakRef;
 use mapisim::props::{Prop, PropTag};
 use mapisim::spi::{
-    AdviseSink, BufferId, MapiBuffer, MapiErrorInfo, MapiProp, MemRoutines, MsLogon, MsProvider, MsgStore, OutParam,
-    PropArray, PropProblem, ProviderShutdown, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+    AdviseSink, BufferId, MapiBuffer, MapiErrorInfo, MapiProp, MemRoutines, MsLogon, MsProvider, MsgStore,
+    OutParam, PropArray, PropProblem, ProviderShutdown, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon,
+    StoreLogonArgs,
 };
 use mapisim::strings::TStr;
 use mapisim::{MapiError, MapiResult, Ref, Warned};
@@ -601,7 +602,12 @@ impl MsLogon for NativeLogon {
         Ok(result != 0)
     }
 
-    fn advise(&self, entry_id: Option<&[u8]>, mask: EventMask, sink: &Ref<dyn AdviseSink>) -> MapiResult<usize> {
+    fn advise(
+        &self,
+        entry_id: Option<&[u8]>,
+        mask: EventMask,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
         self.host.advise(entry_id, sink, |cb, id, proxy, connection| {
             // SAFETY: the logon is live; a copy of the entry ID (or NULL); `proxy` is a live sink
             // proxy; `connection` is on the caller's stack.
@@ -758,7 +764,12 @@ impl MsgStore for NativeStore {
         )
     }
 
-    fn advise(&self, entry_id: Option<&[u8]>, mask: EventMask, sink: &Ref<dyn AdviseSink>) -> MapiResult<usize> {
+    fn advise(
+        &self,
+        entry_id: Option<&[u8]>,
+        mask: EventMask,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
         self.host.advise(entry_id, sink, |cb, id, proxy, connection| {
             // SAFETY: the store is live; a copy of the entry ID (or NULL); `proxy` is a live sink
             // proxy; `connection` is on the caller's stack.

@@ -721,7 +721,9 @@ unsafe extern "system" fn sink_on_notify(
         if read.notifications.is_empty() {
             return Some(0);
         }
-        proxy.target.with_borrowed(|sink| sink.on_notify(&read.notifications))
+        proxy
+            .target
+            .with_borrowed(|sink| sink.on_notify(&read.notifications))
     }))
     .ok()
     .flatten()

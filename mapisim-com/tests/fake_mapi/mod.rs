@@ -19,8 +19,8 @@ use mapisim::strings::TString;
 use mapisim_com::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 use mapisim_com::import::host_routines;
 use mapisim_com::interfaces::{
-    IMAPIAdviseSink, IMAPIProp_Impl, IMAPISupport, IMAPISupport_Impl, IMalloc, IMalloc_Impl, IProfSect, IProfSect_Impl,
-    IProviderAdmin, IProviderAdmin_Impl,
+    IMAPIAdviseSink, IMAPIProp_Impl, IMAPISupport, IMAPISupport_Impl, IMalloc, IMalloc_Impl, IProfSect,
+    IProfSect_Impl, IProviderAdmin, IProviderAdmin_Impl,
 };
 use mapisim_com::notify::read_notifications;
 use mapisim_com::props::{read_props, read_tags, write_mapierror, write_problems, write_props, write_tags};
@@ -543,10 +543,7 @@ impl IMAPISupport_Impl for FakeSupport_Impl {
                 lpulFlags.read(),
             )
         };
-        let mask = read
-            .notifications
-            .iter()
-            .fold(0, |mask, n| mask | n.event.bits());
+        let mask = read.notifications.iter().fold(0, |mask, n| mask | n.event.bits());
         let sinks: Vec<(SendSink, bool)> = {
             let mut state = self.mapi.state();
             state.notified.push((key.clone(), read.notifications, flags));
@@ -560,7 +557,8 @@ impl IMAPISupport_Impl for FakeSupport_Impl {
         let mut out = 0;
         for (sink, sync) in sinks {
             // SAFETY: the sink is live; the array is the caller's, live for the call.
-            let answer = unsafe { (sink.0.vtable().OnNotify)(sink.0.as_raw(), cNotification, lpNotifications) };
+            let answer =
+                unsafe { (sink.0.vtable().OnNotify)(sink.0.as_raw(), cNotification, lpNotifications) };
             if sync && answer == CALLBACK_DISCONTINUE {
                 out = NOTIFY_CANCELED;
                 break;
