@@ -210,10 +210,8 @@ fn empty_and_null_arrays_and_pointers() {
     assert_eq!(routines.read(root).expect("the root").len(), 0);
     routines.free_buffer(Some(root)).expect("freed");
     // SAFETY: NULL reads as none.
-    assert_eq!(
-        unsafe { read_notifications(ptr::null(), 3) },
-        ReadNotifications::default()
-    );
+    let answer = unsafe { read_notifications(ptr::null(), 3) };
+    assert_eq!(answer, ReadNotifications::default());
     // A NULL entry ID with a count, and a NULL message class, read as nothing.
     // SAFETY: NOTIFICATION is plain data; all-zero is a valid value of it.
     let mut raw: NOTIFICATION = unsafe { core::mem::zeroed() };
@@ -431,7 +429,9 @@ fn com_support_subscribes_notifies_and_unsubscribes_through_mapi() {
     assert_eq!(result, NotifyResultFlags::empty());
     assert_eq!(recorder.seen(), vec![mail.clone(), other.clone()]);
     // Another key: recorded by MAPI, not delivered.
-    adapter.notify(b"other", &[mail.clone()], 0).expect("Notify");
+    adapter
+        .notify(b"other", std::slice::from_ref(&mail), 0)
+        .expect("Notify");
     assert_eq!(recorder.seen().len(), 2);
     // A UTF-16 string: MAPI_UNICODE in the flags MAPI receives.
     let wide_mail = wide(vec![mail.clone()]);
@@ -668,10 +668,8 @@ fn the_exported_sample_store_notifies_through_mapi_and_delivers_to_the_sinks_adv
 
     // Unadvise: MAPI lets the sink go, and the next rename reaches no sink.
     // SAFETY: `store` is live.
-    assert_eq!(
-        unsafe { (store.vtable().Unadvise)(store.as_raw(), connection) },
-        S_OK
-    );
+    let answer = unsafe { (store.vtable().Unadvise)(store.as_raw(), connection) };
+    assert_eq!(answer, S_OK);
     assert!(mapi.state().subscriptions.is_empty());
     assert_eq!(com_count(&client_sink), 1);
     assert_eq!(rename(&store, "Third"), (S_OK, false));
@@ -691,10 +689,8 @@ fn the_exported_sample_store_notifies_through_mapi_and_delivers_to_the_sinks_adv
     assert_eq!((hr, connection), (MAPI_E_NO_SUPPORT, 0));
     assert_eq!(com_count(&client_sink), 1);
     // SAFETY: `logon` is live.
-    assert_eq!(
-        unsafe { (logon.vtable().Unadvise)(logon.as_raw(), 1) },
-        MAPI_E_NO_SUPPORT
-    );
+    let answer = unsafe { (logon.vtable().Unadvise)(logon.as_raw(), 1) };
+    assert_eq!(answer, MAPI_E_NO_SUPPORT);
     // A NULL sink, or no out-pointer.
     let mut connection = 0;
     // SAFETY: `store` is live; the NULL sink is refused.
@@ -725,23 +721,17 @@ fn the_exported_sample_store_notifies_through_mapi_and_delivers_to_the_sinks_adv
     // The end of the lifecycle.
     let mut flags = 0;
     // SAFETY: `store` is live; `flags` is valid for a read and a write.
-    assert_eq!(
-        unsafe { (store.vtable().StoreLogoff)(store.as_raw(), &mut flags) },
-        S_OK
-    );
+    let answer = unsafe { (store.vtable().StoreLogoff)(store.as_raw(), &mut flags) };
+    assert_eq!(answer, S_OK);
     drop(store);
     let mut reserved = 0;
     // SAFETY: `logon` is live.
-    assert_eq!(
-        unsafe { (logon.vtable().Logoff)(logon.as_raw(), &mut reserved) },
-        S_OK
-    );
+    let answer = unsafe { (logon.vtable().Logoff)(logon.as_raw(), &mut reserved) };
+    assert_eq!(answer, S_OK);
     drop(logon);
     // SAFETY: `provider` is live.
-    assert_eq!(
-        unsafe { (provider.vtable().Shutdown)(provider.as_raw(), &mut reserved) },
-        S_OK
-    );
+    let answer = unsafe { (provider.vtable().Shutdown)(provider.as_raw(), &mut reserved) };
+    assert_eq!(answer, S_OK);
     drop(provider);
     drop(client_sink);
     assert_eq!(recorder.ref_count(), 2);

@@ -279,7 +279,7 @@ unsafe impl Send for NativeStore {}
 unsafe impl Sync for NativeStore {}
 
 /// The final release of the simulator's reference: the COM `Release`, through
-/// [`HostShared::call`] so that a panic the library caught in its destructor is reported.
+/// `HostShared::call` so that a panic the library caught in its destructor is reported.
 impl Drop for NativeProvider {
     fn drop(&mut self) {
         let host = Arc::clone(&self.host);
