@@ -282,7 +282,7 @@ pub fn is_exported(key: ObjectKey) -> bool {
 }
 
 /// How many COM objects the registry holds: those exported and not destroyed yet, of every kind
-/// (providers, logons, stores).
+/// (providers, logons, stores, advise sinks).
 pub fn exported_objects() -> usize {
     registry().len()
 }

@@ -32,7 +32,8 @@
 //!
 //! [`ComSupport`] calls MAPI for `GetLastError`, `GetMemAllocRoutines`, `Subscribe`,
 //! `Unsubscribe`, `Notify`, `ModifyStatusRow`, `OpenProfileSection`, `NewUID`, `SpoolerNotify`
-//! (with NULL data or a deferred message's entry ID), `SetProviderUID`, `CompareEntryIDs`,
+//! (with NULL data, a deferred message's entry ID or a new message's `NEWMAIL_NOTIFICATION`),
+//! `SetProviderUID`, `CompareEntryIDs`,
 //! `StoreLogoffTransports`, `WrapStoreEntryID` and `ModifyProfile`. Every other method answers `MAPI_E_NO_SUPPORT` without calling MAPI (see
 //! [`ComSupport`] for the reason of each). [`ComProfSect`] calls `GetLastError`, `SaveChanges`,
 //! `GetProps`, `GetPropList`, `SetProps` and `DeleteProps`.
@@ -44,6 +45,7 @@
 
 use core::ffi::c_void;
 use core::fmt;
+use core::mem::offset_of;
 use core::ptr;
 use core::slice;
 
@@ -56,7 +58,7 @@ use mapisim::ids::MapiUid;
 use mapisim::props::{Prop, PropTag};
 use mapisim::spi::{
     AdviseSink, BufferId, MapiBuffer, MapiErrorInfo, MapiProp, MapiSupport, MemRoutines, Notification,
-    ProfSect, PropArray, PropProblem, SpoolerNotifyData,
+    NotificationInfo, ProfSect, PropArray, PropProblem, SpoolerNotifyData,
 };
 use mapisim::{MapiError, MapiResult, Ref};
 use windows_core::{HRESULT, Interface};
@@ -179,7 +181,7 @@ pub(crate) fn last_error(
 /// | methods | |
 /// |---|---|
 /// | `GetLastError`, `GetMemAllocRoutines`, `ModifyStatusRow`, `OpenProfileSection`, `NewUID`, `SetProviderUID`, `CompareEntryIDs`, `StoreLogoffTransports`, `WrapStoreEntryID`, `ModifyProfile` | call MAPI |
-/// | `SpoolerNotify` | calls MAPI with NULL data, or with a deferred message's entry ID (an `SBinary`); a `NEWMAIL_NOTIFICATION` (`SpoolerNotifyData::NewMail`) is not laid out yet, and a raw pointer cannot be vouched for: both `MAPI_E_NO_SUPPORT` |
+/// | `SpoolerNotify` | calls MAPI with NULL data, a deferred message's entry ID (an `SBinary`) or a `NEWMAIL_NOTIFICATION` laid out in MAPI memory ([`notify::write_notifications`]); a raw pointer cannot be vouched for: `MAPI_E_NO_SUPPORT` |
 /// | `Subscribe` | calls MAPI with the sink exported as an `IMAPIAdviseSink` ([`notify::export_sink`]: a sink imported from MAPI is handed back as its own pointer) and the key as a `NOTIFKEY`; MAPI takes its own reference of the sink |
 /// | `Unsubscribe` | calls MAPI |
 /// | `Notify` | calls MAPI with the notifications laid out in MAPI memory for the call ([`notify::write_notifications`], freed when it returns: MAPI copies them), `MAPI_UNICODE` added to the flags when a string is UTF-16 ([`notify::has_wide_strings`]), and returns the `NOTIFY_CANCELED` MAPI writes to `*lpulFlags` |
@@ -390,8 +392,10 @@ impl MapiSupport for ComSupport {
         Ok(MapiUid(uid.ab))
     }
 
-    /// `SpoolerNotify` with NULL data, or with a deferred message's entry ID (an `SBinary`).
-    /// A `NEWMAIL_NOTIFICATION` and a raw pointer give `MAPI_E_NO_SUPPORT` (see [`ComSupport`]).
+    /// `SpoolerNotify` with NULL data, a deferred message's entry ID (an `SBinary`) or a
+    /// `NEWMAIL_NOTIFICATION` laid out in MAPI memory for the call (its class in UTF-16, and
+    /// `MAPI_UNICODE` in its flags, when the class is). A raw pointer gives `MAPI_E_NO_SUPPORT`
+    /// (see [`ComSupport`]).
     fn spooler_notify(&self, flags: SpoolerNotifyFlags, data: SpoolerNotifyData<'_>) -> MapiResult<()> {
         match data {
             SpoolerNotifyData::Null => {
@@ -408,6 +412,21 @@ impl MapiSupport for ComSupport {
                 // SAFETY: `self.support` is live; `binary` is an SBinary on the stack pointing
                 // to a copy of the entry ID, both live for the call.
                 check(unsafe { self.support.SpoolerNotify(flags.bits(), binary.cast()) })
+            }
+            SpoolerNotifyData::NewMail(mail) => {
+                let notification = [Notification {
+                    event: EventMask::NEW_MAIL,
+                    info: NotificationInfo::NewMail(mail.clone()),
+                }];
+                let unicode = notify::has_wide_strings(&notification);
+                let block = notify::write_notifications(&self.routines, &notification, unicode)?;
+                with_input(&self.routines, block, |array: *mut NOTIFICATION| {
+                    // The NEWMAIL_NOTIFICATION is the `info` member of the one notification.
+                    let data = array.cast::<u8>().wrapping_add(offset_of!(NOTIFICATION, info));
+                    // SAFETY: `self.support` is live; `data` points to a NEWMAIL_NOTIFICATION laid
+                    // out in MAPI memory, live until `with_input` frees it after the call.
+                    check(unsafe { self.support.SpoolerNotify(flags.bits(), data.cast()) })
+                })
             }
             _ => Err(MapiError::NoSupport),
         }

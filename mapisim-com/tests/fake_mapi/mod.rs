@@ -26,7 +26,7 @@ use mapisim_com::notify::read_notifications;
 use mapisim_com::props::{read_props, read_tags, write_mapierror, write_problems, write_props, write_tags};
 use mapisim_com::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPFNBUTTON, LPFNDISMISS, LPTSTR, MAPIERROR, MAPINAMEID, MAPIUID,
-    NOTIFICATION, NOTIFKEY, SCODE, SPropProblemArray, SPropTagArray, SPropValue,
+    NEWMAIL_NOTIFICATION, NOTIFICATION, NOTIFKEY, SCODE, SPropProblemArray, SPropTagArray, SPropValue,
 };
 use windows_core::{GUID, HRESULT, IUnknown, Interface, implement};
 
@@ -211,7 +211,11 @@ pub(crate) struct State {
     pub(crate) next_connection: usize,
     /// `IMAPISupport::Notify` calls: the key, the notifications read back, the flags passed in.
     pub(crate) notified: Vec<(Vec<u8>, Vec<Notification>, u32)>,
+    /// The `NEWMAIL_NOTIFICATION`s of `SpoolerNotify(NOTIFY_NEWMAIL_RECEIVED)`, read back.
+    pub(crate) spooler_new_mail: Vec<Notification>,
 }
+
+pub(crate) const NOTIFY_NEWMAIL_RECEIVED: u32 = 0x2000_0000;
 
 pub(crate) const NOTIFY_SYNC: u32 = 0x4000_0000;
 pub(crate) const NOTIFY_CANCELED: u32 = 0x8000_0000;
@@ -393,6 +397,20 @@ impl IMAPISupport_Impl for FakeSupport_Impl {
     }
 
     unsafe fn SpoolerNotify(&self, ulFlags: u32, lpvData: *mut c_void) -> HRESULT {
+        if ulFlags & NOTIFY_NEWMAIL_RECEIVED != 0 && !lpvData.is_null() {
+            // SAFETY: NOTIFICATION is plain data; all-zero is a valid value of it.
+            let mut raw: NOTIFICATION = unsafe { core::mem::zeroed() };
+            raw.ulEventType = 0x2; // fnevNewMail
+            // SAFETY: the data of NOTIFY_NEWMAIL_RECEIVED is a NEWMAIL_NOTIFICATION; reading the
+            // one notification made of it follows its pointers, valid for the call.
+            let read = unsafe {
+                raw.info.newmail = lpvData.cast::<NEWMAIL_NOTIFICATION>().read();
+                read_notifications(&raw, 1)
+            };
+            self.mapi.state().spooler_new_mail.extend(read.notifications);
+            self.mapi.state().spooler_notify.push((ulFlags, None));
+            return S_OK;
+        }
         let data = (!lpvData.is_null()).then(|| {
             // SAFETY: non-NULL data is an SBinary in these tests (NOTIFY_SENTDEFERRED).
             let binary = unsafe { &*lpvData.cast::<mapisim_com::types::SBinary>() };
