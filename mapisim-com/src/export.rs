@@ -242,7 +242,7 @@ pub unsafe extern "C" fn mapisim_com_take_panic(buffer: *mut u8, size: usize) ->
 }
 
 /// Drops a panic's payload without letting a panic in its own `Drop` escape.
-fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
+pub(crate) fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
     if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
         // A payload whose drop panicked too: keep it rather than risk a third unwind.
         std::mem::forget(again);
@@ -272,7 +272,7 @@ fn registry() -> MutexGuard<'static, HashMap<ObjectKey, Entry>> {
 }
 
 /// A COM object's place in the registry, removed when the object is destroyed.
-struct Slot {
+pub(crate) struct Slot {
     key: ObjectKey,
     serial: u64,
 }
@@ -299,7 +299,7 @@ pub fn is_exported(key: ObjectKey) -> bool {
 }
 
 /// How many COM objects the registry holds: those exported and not destroyed yet, of every kind
-/// (providers, logons, stores).
+/// (providers, logons, stores, advise sinks).
 pub fn exported_objects() -> usize {
     registry().len()
 }
@@ -308,7 +308,7 @@ pub fn exported_objects() -> usize {
 /// (see [the module](self#identity)). `make` runs under the registry's lock, so it must only
 /// move what it was given into the new object: no call into the registry, no release, and no
 /// panic (unwinding would drop the [`Slot`], whose destructor takes the lock held here).
-fn find_or_make(key: ObjectKey, make: impl FnOnce(Slot) -> IUnknown) -> MapiResult<IUnknown> {
+pub(crate) fn find_or_make(key: ObjectKey, make: impl FnOnce(Slot) -> IUnknown) -> MapiResult<IUnknown> {
     let made = {
         let mut map = registry();
         if let Some(found) = map.get(&key).and_then(|entry| entry.object.upgrade()) {

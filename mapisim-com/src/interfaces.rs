@@ -15,10 +15,11 @@
 //!   layers to come wrap them in safe calls.
 //!
 //! Slot numbers in the method documentation count from 0 and include `IUnknown`'s three. Every
-//! method returns an `HRESULT` except `IMalloc`'s (OLE's allocator) and
-//! `IMSCapabilities::GetCapabilities`, which returns a `ULONG`. The `#[interface]` macro writes
-//! the `IFoo_Impl` traits without documentation, so the module allows `missing_docs`; every
-//! interface and method declared here is documented, and a test checks it.
+//! method returns an `HRESULT` except `IMalloc`'s (OLE's allocator),
+//! `IMSCapabilities::GetCapabilities` and `IMAPIAdviseSink::OnNotify`, which return a `ULONG`.
+//! The `#[interface]` macro writes the `IFoo_Impl` traits without documentation, so the module
+//! allows `missing_docs`; every interface and method declared here is documented, and a test
+//! checks it.
 #![allow(non_snake_case)]
 // The parameter lists are MAPI's.
 #![allow(clippy::too_many_arguments)]
@@ -825,6 +826,23 @@ pub unsafe trait IMAPITable: IUnknown {
         pbCollapseState: *mut u8,
         lpbkLocation: *mut usize,
     ) -> HRESULT;
+}
+
+/// `IMAPIAdviseSink` (`LPMAPIADVISESINK`), IID `IID_IMAPIAdviseSink`,
+/// `{00020302-0000-0000-C000-000000000046}`: receives notifications; implemented by whoever
+/// registers for them (a client, or a provider through `IMAPISupport::Subscribe`) and called by
+/// MAPI or the provider that raises the event. 4 slots.
+///
+/// Its one method returns a `ULONG`, not an `HRESULT` (Microsoft's reference,
+/// <https://learn.microsoft.com/office/client-developer/outlook/mapi/imapiadvisesink-onnotify>:
+/// `ULONG OnNotify(ULONG cNotif, LPNOTIFICATION lpNotifications)`): 0, or `CALLBACK_DISCONTINUE`
+/// to stop a synchronous delivery. Both are 32 bits returned in the same register, so a sink
+/// declared with an `HRESULT` (as some headers do) has the same binary interface.
+#[windows_core::interface("00020302-0000-0000-C000-000000000046")]
+pub unsafe trait IMAPIAdviseSink: IUnknown {
+    /// Slot 3: `ULONG OnNotify(ULONG cNotif, LPNOTIFICATION lpNotifications)`: `cNotif`
+    /// notifications at `lpNotifications`. Returns a `ULONG`, not an `HRESULT`.
+    pub(crate) fn OnNotify(&self, cNotif: u32, lpNotifications: *mut NOTIFICATION) -> u32;
 }
 
 /// `IMAPIProgress` (`LPMAPIPROGRESS`), IID `{0002031F-0000-0000-C000-000000000046}`: a progress

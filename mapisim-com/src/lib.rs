@@ -54,6 +54,7 @@ pub mod host;
 pub mod import;
 #[allow(missing_docs)] // The `#[interface]` macro writes the `IFoo_Impl` traits without docs.
 pub mod interfaces;
+pub mod notify;
 pub mod props;
 pub mod support;
 pub mod types;

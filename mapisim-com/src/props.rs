@@ -329,7 +329,7 @@ pub unsafe fn read_mapierror(error: *const MAPIERROR, unicode: bool) -> Option<M
 }
 
 /// A root block being laid out by one of the `write_…` functions, and the blocks linked to it.
-struct Root<'a> {
+pub(crate) struct Root<'a> {
     routines: &'a MemRoutines,
     id: BufferId,
 }
@@ -337,7 +337,7 @@ struct Root<'a> {
 impl<'a> Root<'a> {
     /// Allocates the root block of `size` bytes, on routines that have a backend.
     #[track_caller]
-    fn new(routines: &'a MemRoutines, size: usize) -> MapiResult<Root<'a>> {
+    pub(crate) fn new(routines: &'a MemRoutines, size: usize) -> MapiResult<Root<'a>> {
         if !routines.has_backend() {
             return Err(MapiError::NoSupport);
         }
@@ -351,7 +351,7 @@ impl<'a> Root<'a> {
 
     /// A new block linked to the root, holding `bytes`: its address.
     #[track_caller]
-    fn linked(&self, bytes: &[u8]) -> MapiResult<usize> {
+    pub(crate) fn linked(&self, bytes: &[u8]) -> MapiResult<usize> {
         let block = self.routines.allocate_more(block_size(bytes.len())?, self.id)?;
         self.routines.write(block, 0, bytes)?;
         self.routines.address(block).ok_or(MapiError::NoSupport)
@@ -359,7 +359,7 @@ impl<'a> Root<'a> {
 
     /// Writes the root's bytes and returns the root; on any error, frees it (with every block
     /// linked to it) and returns the error.
-    fn finish(self, bytes: MapiResult<Vec<u8>>) -> MapiResult<BufferId> {
+    pub(crate) fn finish(self, bytes: MapiResult<Vec<u8>>) -> MapiResult<BufferId> {
         match bytes.and_then(|bytes| self.routines.write(self.id, 0, &bytes)) {
             Ok(()) => Ok(self.id),
             Err(error) => Err(self.abandon(error)),
@@ -368,34 +368,34 @@ impl<'a> Root<'a> {
 
     /// Frees the root and every block linked to it, and gives back `error`: the first failure is
     /// the one reported.
-    fn abandon(&self, error: MapiError) -> MapiError {
+    pub(crate) fn abandon(&self, error: MapiError) -> MapiError {
         let _ = self.routines.free_buffer(Some(self.id));
         error
     }
 }
 
 /// A block size as the `ULONG` of `MAPIAllocateBuffer`.
-fn block_size(size: usize) -> MapiResult<u32> {
+pub(crate) fn block_size(size: usize) -> MapiResult<u32> {
     u32::try_from(size).map_err(|_| MapiError::NotEnoughMemory)
 }
 
 /// A count as a `ULONG` (`cb`, `cValues`, `cProblem`).
-fn count(len: usize) -> MapiResult<u32> {
+pub(crate) fn count(len: usize) -> MapiResult<u32> {
     u32::try_from(len).map_err(|_| MapiError::NotEnoughMemory)
 }
 
 /// Copies `value` into `bytes` at `at`.
-fn put(bytes: &mut [u8], at: usize, value: &[u8]) {
+pub(crate) fn put(bytes: &mut [u8], at: usize, value: &[u8]) {
     bytes[at..at + value.len()].copy_from_slice(value);
 }
 
 /// Writes a pointer (an address of the backend) into `bytes` at `at`.
-fn put_pointer(bytes: &mut [u8], at: usize, address: usize) {
+pub(crate) fn put_pointer(bytes: &mut [u8], at: usize, address: usize) {
     put(bytes, at, &address.to_ne_bytes());
 }
 
 /// An 8-bit string with its NUL.
-fn ansi_z(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn ansi_z(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() + 1);
     out.extend_from_slice(bytes);
     out.push(0);
@@ -403,7 +403,7 @@ fn ansi_z(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// A UTF-16 string with its NUL, as bytes.
-fn wide_z(units: &[u16]) -> Vec<u8> {
+pub(crate) fn wide_z(units: &[u16]) -> Vec<u8> {
     let mut out = Vec::with_capacity((units.len() + 1) * 2);
     for unit in units.iter().chain([&0]) {
         out.extend_from_slice(&unit.to_ne_bytes());
@@ -457,7 +457,7 @@ fn put_counted(root: &Root<'_>, bytes: &mut [u8], at: usize, len: usize, data: &
 
 /// The bytes of an `SPropValue` array of `size` bytes for `props`.
 #[track_caller]
-fn prop_array(root: &Root<'_>, props: &[Prop], size: usize) -> MapiResult<Vec<u8>> {
+pub(crate) fn prop_array(root: &Root<'_>, props: &[Prop], size: usize) -> MapiResult<Vec<u8>> {
     let mut bytes = vec![0; size];
     for (prop, slot) in props.iter().zip(bytes.chunks_exact_mut(PROP_SIZE)) {
         put_prop(root, prop, slot)?;
@@ -538,7 +538,7 @@ fn put_prop(root: &Root<'_>, prop: &Prop, slot: &mut [u8]) -> MapiResult<()> {
 }
 
 /// The bytes of an `SPropTagArray` of `size` bytes.
-fn tag_array(tags: &[PropTag], size: usize) -> MapiResult<Vec<u8>> {
+pub(crate) fn tag_array(tags: &[PropTag], size: usize) -> MapiResult<Vec<u8>> {
     let mut bytes = vec![0; size];
     put(
         &mut bytes,
@@ -581,7 +581,7 @@ fn problem_array(problems: &[PropProblem], size: usize) -> MapiResult<Vec<u8>> {
 
 /// The bytes of a `MAPIERROR`, its strings in blocks linked to the root.
 #[track_caller]
-fn mapierror(root: &Root<'_>, error: &MapiErrorInfo, unicode: bool) -> MapiResult<Vec<u8>> {
+pub(crate) fn mapierror(root: &Root<'_>, error: &MapiErrorInfo, unicode: bool) -> MapiResult<Vec<u8>> {
     let mut bytes = vec![0; size_of::<MAPIERROR>()];
     put(
         &mut bytes,
@@ -610,7 +610,7 @@ fn mapierror(root: &Root<'_>, error: &MapiErrorInfo, unicode: bool) -> MapiResul
 }
 
 /// An `LPTSTR` with its NUL, in the encoding `unicode` names.
-fn tstring_z(text: &TString, unicode: bool) -> Vec<u8> {
+pub(crate) fn tstring_z(text: &TString, unicode: bool) -> Vec<u8> {
     match (text, unicode) {
         (TString::Wide(units), true) => wide_z(units),
         (TString::Ansi(bytes), false) => ansi_z(bytes),
@@ -709,7 +709,7 @@ unsafe fn read_value(ty: PropType, value: &PV) -> Result<PropValue, MapiError> {
 /// # Safety
 ///
 /// `text` is NULL or points to a NUL-terminated string.
-unsafe fn read_ansi(text: *const u8) -> Result<Vec<u8>, MapiError> {
+pub(crate) unsafe fn read_ansi(text: *const u8) -> Result<Vec<u8>, MapiError> {
     if text.is_null() {
         return Err(MapiError::BadValue);
     }
@@ -725,7 +725,7 @@ unsafe fn read_ansi(text: *const u8) -> Result<Vec<u8>, MapiError> {
 /// # Safety
 ///
 /// `text` is NULL or points to an aligned, NUL-terminated UTF-16 string.
-unsafe fn read_wide(text: *const u16) -> Result<Vec<u16>, MapiError> {
+pub(crate) unsafe fn read_wide(text: *const u16) -> Result<Vec<u16>, MapiError> {
     if text.is_null() {
         return Err(MapiError::BadValue);
     }
@@ -757,7 +757,7 @@ unsafe fn read_binary(binary: SBinary) -> Result<Vec<u8>, MapiError> {
 ///
 /// `count` is 0, or `first` is NULL or points to `count` initialised, aligned values that nothing
 /// writes while the slice lives.
-unsafe fn array<'a, T>(count: u32, first: *const T) -> Result<&'a [T], MapiError> {
+pub(crate) unsafe fn array<'a, T>(count: u32, first: *const T) -> Result<&'a [T], MapiError> {
     if count == 0 {
         return Ok(&[]);
     }
@@ -783,7 +783,7 @@ fn uuid(guid: GUID) -> Uuid {
 /// # Safety
 ///
 /// `text` is NULL or a NUL-terminated string of that encoding (aligned for UTF-16).
-unsafe fn tstring(text: LPTSTR, unicode: bool) -> Option<TString> {
+pub(crate) unsafe fn tstring(text: LPTSTR, unicode: bool) -> Option<TString> {
     // SAFETY: the caller guarantees a string of the encoding `unicode` names, or NULL, which
     // both readers turn into an error before reading.
     unsafe {

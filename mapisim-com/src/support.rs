@@ -30,10 +30,11 @@
 //!
 //! # What is implemented
 //!
-//! [`ComSupport`] calls MAPI for `GetLastError`, `GetMemAllocRoutines`, `ModifyStatusRow`,
-//! `OpenProfileSection`, `NewUID`, `SpoolerNotify` (with NULL data or a deferred message's entry
-//! ID), `SetProviderUID`, `CompareEntryIDs`, `StoreLogoffTransports`, `WrapStoreEntryID` and
-//! `ModifyProfile`. Every other method answers `MAPI_E_NO_SUPPORT` without calling MAPI (see
+//! [`ComSupport`] calls MAPI for `GetLastError`, `GetMemAllocRoutines`, `Subscribe`,
+//! `Unsubscribe`, `Notify`, `ModifyStatusRow`, `OpenProfileSection`, `NewUID`, `SpoolerNotify`
+//! (with NULL data, a deferred message's entry ID or a new message's `NEWMAIL_NOTIFICATION`),
+//! `SetProviderUID`, `CompareEntryIDs`,
+//! `StoreLogoffTransports`, `WrapStoreEntryID` and `ModifyProfile`. Every other method answers `MAPI_E_NO_SUPPORT` without calling MAPI (see
 //! [`ComSupport`] for the reason of each). [`ComProfSect`] calls `GetLastError`, `SaveChanges`,
 //! `GetProps`, `GetPropList`, `SetProps` and `DeleteProps`.
 //!
@@ -44,16 +45,20 @@
 
 use core::ffi::c_void;
 use core::fmt;
+use core::mem::offset_of;
 use core::ptr;
 use core::slice;
 
 use mapisim::error::{MapiWarning, Status, Warned};
-use mapisim::flags::{LogoffFlags, ProfileSectionFlags, SpoolerNotifyFlags, StatusRowFlags};
+use mapisim::flags::{
+    EventMask, LogoffFlags, NotifyResultFlags, ProfileSectionFlags, SpoolerNotifyFlags, StatusRowFlags,
+    SubscribeFlags,
+};
 use mapisim::ids::MapiUid;
 use mapisim::props::{Prop, PropTag};
 use mapisim::spi::{
-    BufferId, MapiBuffer, MapiErrorInfo, MapiProp, MapiSupport, MemRoutines, ProfSect, PropArray,
-    PropProblem, SpoolerNotifyData,
+    AdviseSink, BufferId, MapiBuffer, MapiErrorInfo, MapiProp, MapiSupport, MemRoutines, Notification,
+    NotificationInfo, ProfSect, PropArray, PropProblem, SpoolerNotifyData,
 };
 use mapisim::{MapiError, MapiResult, Ref};
 use windows_core::{HRESULT, Interface};
@@ -61,8 +66,12 @@ use windows_core::{HRESULT, Interface};
 use crate::entry::LPFREEBUFFER;
 use crate::import::MapiOutput;
 use crate::interfaces::{IMAPIProp, IMAPISupport, IProfSect};
+use crate::notify;
 use crate::props;
-use crate::types::{ENTRYID, MAPIERROR, MAPIUID, SBinary, SPropProblemArray, SPropTagArray, SPropValue};
+use crate::types::{
+    ENTRYID, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, SBinary, SPropProblemArray, SPropTagArray,
+    SPropValue,
+};
 
 /// `MAPI_UNICODE`: the strings of a `MAPIERROR` are UTF-16.
 const MAPI_UNICODE: u32 = 0x8000_0000;
@@ -172,8 +181,10 @@ pub(crate) fn last_error(
 /// | methods | |
 /// |---|---|
 /// | `GetLastError`, `GetMemAllocRoutines`, `ModifyStatusRow`, `OpenProfileSection`, `NewUID`, `SetProviderUID`, `CompareEntryIDs`, `StoreLogoffTransports`, `WrapStoreEntryID`, `ModifyProfile` | call MAPI |
-/// | `SpoolerNotify` | calls MAPI with NULL data, or with a deferred message's entry ID (an `SBinary`); a `NEWMAIL_NOTIFICATION` (`SpoolerNotifyData::NewMail`) is not laid out yet, and a raw pointer cannot be vouched for: both `MAPI_E_NO_SUPPORT` |
-/// | `Subscribe`, `Unsubscribe`, `Notify` | `MAPI_E_NO_SUPPORT`: they need an advise sink exported as a COM object (and notifications laid out as `NOTIFICATION`s), which this crate does not make yet |
+/// | `SpoolerNotify` | calls MAPI with NULL data, a deferred message's entry ID (an `SBinary`) or a `NEWMAIL_NOTIFICATION` laid out in MAPI memory ([`notify::write_notifications`]); a raw pointer cannot be vouched for: `MAPI_E_NO_SUPPORT` |
+/// | `Subscribe` | calls MAPI with the sink exported as an `IMAPIAdviseSink` ([`notify::export_sink`]: a sink imported from MAPI is handed back as its own pointer) and the key as a `NOTIFKEY`; MAPI takes its own reference of the sink |
+/// | `Unsubscribe` | calls MAPI |
+/// | `Notify` | calls MAPI with the notifications laid out in MAPI memory for the call ([`notify::write_notifications`], freed when it returns: MAPI copies them), `MAPI_UNICODE` added to the flags when a string is UTF-16 ([`notify::has_wide_strings`]), and returns the `NOTIFY_CANCELED` MAPI writes to `*lpulFlags` |
 /// | `MakeInvalid` | `MAPI_E_NO_SUPPORT`: it takes the object's COM pointer, and a Rust object has none until the export side exposes it |
 /// | `OpenEntry`, `OpenTemplateID`, `DoProgressDialog`, `ReadReceipt`, `OpenAddressBook`, `IStorageFromStream`, `GetSvcConfigSupportObj`, `GetOneOffTable` | `MAPI_E_NO_SUPPORT`: they return COM objects, which are not wrapped yet |
 /// | `CopyMessages`, `CopyFolder`, `DoCopyTo`, `DoCopyProps`, `DoConfigPropsheet`, `PrepareSubmit`, `ExpandRecips`, `UpdatePAB`, `DoSentMail`, `StatusRecips`, `Address` | `MAPI_E_NO_SUPPORT`: they take COM objects (or an `ADRLIST`) from the provider, which need the export side |
@@ -276,6 +287,64 @@ impl MapiSupport for ComSupport {
         Ok(self.routines.clone())
     }
 
+    /// `Subscribe`: the sink is exported ([`notify::export_sink`]) and MAPI takes its own
+    /// reference of it; the adapter's is released when the call returns.
+    fn subscribe(
+        &self,
+        key: &[u8],
+        mask: EventMask,
+        flags: SubscribeFlags,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
+        let mut key = notify::key_buffer(key)?;
+        let sink = notify::export_sink(sink)?;
+        let mut connection = 0usize;
+        // SAFETY: `self.support` is live; `key` is a NOTIFKEY laid out in this frame; `sink` is a
+        // live IMAPIAdviseSink (MAPI AddRefs it to keep it); `connection` is on the stack.
+        check(unsafe {
+            self.support.Subscribe(
+                key.as_mut_ptr().cast::<NOTIFKEY>(),
+                mask.bits(),
+                flags.bits(),
+                sink.as_raw(),
+                &mut connection,
+            )
+        })?;
+        Ok(connection)
+    }
+
+    fn unsubscribe(&self, connection: usize) -> MapiResult<()> {
+        // SAFETY: `self.support` is live; `Unsubscribe` takes a number.
+        check(unsafe { self.support.Unsubscribe(connection) })
+    }
+
+    /// `Notify`: the notifications are laid out in MAPI memory for the call (UTF-16 strings, and
+    /// `MAPI_UNICODE` in the flags, when `flags` has it or a string is UTF-16); the result is the
+    /// `NOTIFY_CANCELED` bit MAPI writes back to `*lpulFlags`.
+    fn notify(
+        &self,
+        key: &[u8],
+        notifications: &[Notification],
+        flags: u32,
+    ) -> MapiResult<NotifyResultFlags> {
+        let mut key = notify::key_buffer(key)?;
+        let unicode = flags & MAPI_UNICODE != 0 || notify::has_wide_strings(notifications);
+        let flags = if unicode { flags | MAPI_UNICODE } else { flags };
+        let total = count(notifications.len())?;
+        let array = notify::write_notifications(&self.routines, notifications, unicode)?;
+        with_input(&self.routines, array, |array: *mut NOTIFICATION| {
+            let mut out = flags;
+            // SAFETY: `self.support` is live; `key` is a NOTIFKEY laid out in this frame; `array`
+            // is `total` notifications laid out in MAPI memory, live until `with_input` frees it
+            // after the call (MAPI copies what it keeps); `out` is the in/out ULONG on the stack.
+            check(unsafe {
+                self.support
+                    .Notify(key.as_mut_ptr().cast::<NOTIFKEY>(), total, array, &mut out)
+            })?;
+            Ok(NotifyResultFlags::from_bits_truncate(out))
+        })
+    }
+
     fn modify_status_row(&self, columns: &[Prop], flags: StatusRowFlags) -> MapiResult<()> {
         let row = props::write_props(&self.routines, columns)?;
         let values = count(columns.len())?;
@@ -323,8 +392,10 @@ impl MapiSupport for ComSupport {
         Ok(MapiUid(uid.ab))
     }
 
-    /// `SpoolerNotify` with NULL data, or with a deferred message's entry ID (an `SBinary`).
-    /// A `NEWMAIL_NOTIFICATION` and a raw pointer give `MAPI_E_NO_SUPPORT` (see [`ComSupport`]).
+    /// `SpoolerNotify` with NULL data, a deferred message's entry ID (an `SBinary`) or a
+    /// `NEWMAIL_NOTIFICATION` laid out in MAPI memory for the call (its class in UTF-16, and
+    /// `MAPI_UNICODE` in its flags, when the class is). A raw pointer gives `MAPI_E_NO_SUPPORT`
+    /// (see [`ComSupport`]).
     fn spooler_notify(&self, flags: SpoolerNotifyFlags, data: SpoolerNotifyData<'_>) -> MapiResult<()> {
         match data {
             SpoolerNotifyData::Null => {
@@ -341,6 +412,21 @@ impl MapiSupport for ComSupport {
                 // SAFETY: `self.support` is live; `binary` is an SBinary on the stack pointing
                 // to a copy of the entry ID, both live for the call.
                 check(unsafe { self.support.SpoolerNotify(flags.bits(), binary.cast()) })
+            }
+            SpoolerNotifyData::NewMail(mail) => {
+                let notification = [Notification {
+                    event: EventMask::NEW_MAIL,
+                    info: NotificationInfo::NewMail(mail.clone()),
+                }];
+                let unicode = notify::has_wide_strings(&notification);
+                let block = notify::write_notifications(&self.routines, &notification, unicode)?;
+                with_input(&self.routines, block, |array: *mut NOTIFICATION| {
+                    // The NEWMAIL_NOTIFICATION is the `info` member of the one notification.
+                    let data = array.cast::<u8>().wrapping_add(offset_of!(NOTIFICATION, info));
+                    // SAFETY: `self.support` is live; `data` points to a NEWMAIL_NOTIFICATION laid
+                    // out in MAPI memory, live until `with_input` frees it after the call.
+                    check(unsafe { self.support.SpoolerNotify(flags.bits(), data.cast()) })
+                })
             }
             _ => Err(MapiError::NoSupport),
         }

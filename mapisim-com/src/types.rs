@@ -10,10 +10,15 @@
 //!   [`SPropTagArray`], [`SPropProblemArray`]) end in a one-element array, as the headers declare
 //!   them with `MAPI_DIM` = 1; their real length travels beside the pointer (a `cb…` argument, `cb`,
 //!   `cValues` or `cProblem` member), and Rust never reads one by value.
-//! - **Opaque structures** ([`MAPINAMEID`], [`NOTIFICATION`], [`ADRPARM`], [`ADRLIST`],
-//!   [`ENTRYLIST`]): only ever behind a pointer here. Each is a distinct zero-sized `#[repr(C)]`
-//!   type, so a `*mut ADRLIST` cannot be passed where a `*mut NOTIFICATION` is due, but nothing of
-//!   its layout is declared yet; the layers that read or write them will declare the fields.
+//! - **Notifications**: [`NOTIFICATION`], its union [`NOTIFICATION_INFO`] and the structures the
+//!   union holds ([`ERROR_NOTIFICATION`], [`NEWMAIL_NOTIFICATION`], [`OBJECT_NOTIFICATION`],
+//!   [`TABLE_NOTIFICATION`] with its [`SRow`], [`EXTENDED_NOTIFICATION`],
+//!   [`STATUS_OBJECT_NOTIFICATION`]); see [the layout of a
+//!   notification](#the-layout-of-a-notification).
+//! - **Opaque structures** ([`MAPINAMEID`], [`ADRPARM`], [`ADRLIST`], [`ENTRYLIST`]): only ever
+//!   behind a pointer here. Each is a distinct zero-sized `#[repr(C)]` type, so a `*mut ADRLIST`
+//!   cannot be passed where a `*mut ENTRYLIST` is due, but nothing of its layout is declared yet;
+//!   the layers that read or write them will declare the fields.
 //! - **Aliases** for scalar C types whose Rust form is not obvious: [`LPTSTR`], [`SCODE`],
 //!   [`MSCAP_SELECTOR`], [`LARGE_INTEGER`], [`CURRENCY`], and the callback types [`LPFNDISMISS`]
 //!   and [`LPFNBUTTON`].
@@ -34,6 +39,37 @@
 //! | 32-bit | 16 | 8 bytes at 8 | at 8 | at 12 |
 //!
 //! The module checks these numbers at compile time.
+//!
+//! # The layout of a notification
+//!
+//! A `NOTIFICATION` (`MAPIDefS.h`) is the event type (`ulEventType`, one `fnev*` value), 32 bits
+//! of padding (`ulAlignPad`) and the union `info`, whose member the event type names. The
+//! padding is declared by the headers (it keeps `info` on an 8-byte boundary on every target);
+//! Microsoft's reference pages leave it out of their syntax blocks, but the headers' layout is
+//! what crosses the binary interface. `info` always starts at offset 8. Its largest member is
+//! `TABLE_NOTIFICATION` (two `SPropValue`s, an `SRow` and the trailing `ulPad` the headers
+//! declare, which the reference pages omit too):
+//!
+//! | target | `NOTIFICATION` | `info` | `ERROR_` | `NEWMAIL_` | `OBJECT_` | `TABLE_` | `EXTENDED_` | `STATUS_OBJECT_` |
+//! |---|---|---|---|---|---|---|---|---|
+//! | 64-bit | 88 | 80 at 8 | 32 | 56 | 72 | 80 | 16 | 32 |
+//! | 32-bit | 64 | 56 at 8 | 20 | 28 | 40 | 56 | 12 | 16 |
+//!
+//! On 64-bit targets every pointer member is on an 8-byte boundary, so a 32-bit count before a
+//! pointer is followed by 4 bytes of padding (`cbEntryID` at 0, `lpEntryID` at 8). On 32-bit
+//! targets the members follow one another with no padding. The 64-bit numbers are checked at
+//! compile time and by the tests; the 32-bit ones at compile time on such a target.
+//!
+//! Sources (facts only): Microsoft's MAPI reference,
+//! <https://learn.microsoft.com/office/client-developer/outlook/mapi/notification>,
+//! [`error_notification`](https://learn.microsoft.com/office/client-developer/outlook/mapi/error_notification),
+//! [`newmail_notification`](https://learn.microsoft.com/office/client-developer/outlook/mapi/newmail_notification),
+//! [`object_notification`](https://learn.microsoft.com/office/client-developer/outlook/mapi/object_notification),
+//! [`table_notification`](https://learn.microsoft.com/office/client-developer/outlook/mapi/table_notification),
+//! [`extended_notification`](https://learn.microsoft.com/office/client-developer/outlook/mapi/extended_notification),
+//! [`status_object_notification`](https://learn.microsoft.com/office/client-developer/outlook/mapi/status_object_notification);
+//! the padding members (`ulAlignPad`, `ulPad`) as the public `MAPIDefS.h` declarations (Wine's,
+//! MinGW's, the Win32 metadata) have them.
 #![allow(non_snake_case, non_camel_case_types)]
 
 use core::ffi::c_void;
@@ -338,11 +374,12 @@ pub struct SPropProblemArray {
 
 /// `SRow`: one row of a table, as `IMAPITable::QueryRows` returns it: its property values, in
 /// a block of their own (each row's `lpProps` is allocated and freed on its own, with
-/// `MAPIFreeBuffer`; `FreeProws` frees every row's values, then the row set).
+/// `MAPIFreeBuffer`; `FreeProws` frees every row's values, then the row set). A
+/// [`TABLE_NOTIFICATION`] holds one too.
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct SRow {
-    /// `ulAdrEntryPad`: padding, 0.
+    /// `ulAdrEntryPad`: padding, 0 (an `SRow` has the layout of an `ADRENTRY`).
     pub ulAdrEntryPad: u32,
     /// `cValues`: the number of values at `lpProps`.
     pub cValues: u32,
@@ -418,8 +455,6 @@ macro_rules! opaque {
 opaque! {
     /// `MAPINAMEID`: a named property's property set and name. Opaque here.
     MAPINAMEID;
-    /// `NOTIFICATION`: an event type and a union of the event structures. Opaque here.
-    NOTIFICATION;
     /// `ADRPARM`: the parameters of the common address dialog box. Opaque here.
     ADRPARM;
     /// `ADRLIST`: a list of recipients, each an array of property values. Opaque here.
@@ -431,3 +466,190 @@ opaque! {
     /// `SSortOrderSet`: a table's sort order. Opaque here.
     SSortOrderSet;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Notifications
+// ---------------------------------------------------------------------------------------------
+
+/// `ERROR_NOTIFICATION`: a critical error (`fnevCriticalError`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ERROR_NOTIFICATION {
+    /// `cbEntryID`: the size of the entry ID at `lpEntryID`.
+    pub cbEntryID: u32,
+    /// `lpEntryID`: the object the error happened to (may be NULL).
+    pub lpEntryID: *mut ENTRYID,
+    /// `scode`: the error.
+    pub scode: SCODE,
+    /// `ulFlags`: `MAPI_UNICODE` when the strings of `lpMAPIError` are UTF-16.
+    pub ulFlags: u32,
+    /// `lpMAPIError`: more about the error (may be NULL).
+    pub lpMAPIError: *mut MAPIERROR,
+}
+
+/// `NEWMAIL_NOTIFICATION`: a message arrived in a receive folder (`fnevNewMail`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct NEWMAIL_NOTIFICATION {
+    /// `cbEntryID`: the size of the entry ID at `lpEntryID`.
+    pub cbEntryID: u32,
+    /// `lpEntryID`: the new message.
+    pub lpEntryID: *mut ENTRYID,
+    /// `cbParentID`: the size of the entry ID at `lpParentID`.
+    pub cbParentID: u32,
+    /// `lpParentID`: the receive folder it arrived in.
+    pub lpParentID: *mut ENTRYID,
+    /// `ulFlags`: `MAPI_UNICODE` when `lpszMessageClass` is UTF-16.
+    pub ulFlags: u32,
+    /// `lpszMessageClass`: the message's class, NUL-terminated, in the encoding `ulFlags` says.
+    pub lpszMessageClass: LPTSTR,
+    /// `ulMessageFlags`: a copy of the message's `PR_MESSAGE_FLAGS`.
+    pub ulMessageFlags: u32,
+}
+
+/// `OBJECT_NOTIFICATION`: an object was created, deleted, modified, moved or copied, or a search
+/// completed (`fnevObjectCreated` … `fnevSearchComplete`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct OBJECT_NOTIFICATION {
+    /// `cbEntryID`: the size of the entry ID at `lpEntryID`.
+    pub cbEntryID: u32,
+    /// `lpEntryID`: the object.
+    pub lpEntryID: *mut ENTRYID,
+    /// `ulObjType`: its type (`MAPI_STORE`, `MAPI_FOLDER`, `MAPI_MESSAGE`, …).
+    pub ulObjType: u32,
+    /// `cbParentID`: the size of the entry ID at `lpParentID`.
+    pub cbParentID: u32,
+    /// `lpParentID`: its parent.
+    pub lpParentID: *mut ENTRYID,
+    /// `cbOldID`: the size of the entry ID at `lpOldID`.
+    pub cbOldID: u32,
+    /// `lpOldID`: the object before a move or copy (may be NULL).
+    pub lpOldID: *mut ENTRYID,
+    /// `cbOldParentID`: the size of the entry ID at `lpOldParentID`.
+    pub cbOldParentID: u32,
+    /// `lpOldParentID`: its parent before a move or copy (may be NULL).
+    pub lpOldParentID: *mut ENTRYID,
+    /// `lpPropTagArray`: the properties the event changed (may be NULL).
+    pub lpPropTagArray: *mut SPropTagArray,
+}
+
+/// `TABLE_NOTIFICATION`: a table changed (`fnevTableModified`). Declared for the size of the
+/// `info` union; this crate does not read or write it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TABLE_NOTIFICATION {
+    /// `ulTableEvent`: what happened (`TABLE_CHANGED`, `TABLE_ROW_ADDED`, …).
+    pub ulTableEvent: u32,
+    /// `hResult`: the error, for `TABLE_ERROR`.
+    pub hResult: SCODE,
+    /// `propIndex`: the index column of the row the event is about.
+    pub propIndex: SPropValue,
+    /// `propPrior`: the index column of the row before it.
+    pub propPrior: SPropValue,
+    /// `row`: the row's columns.
+    pub row: SRow,
+    /// `ulPad`: padding the headers declare at the end (the reference pages leave it out).
+    pub ulPad: u32,
+}
+
+/// `EXTENDED_NOTIFICATION`: a provider's own event (`fnevExtended`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct EXTENDED_NOTIFICATION {
+    /// `ulEvent`: the provider's event code.
+    pub ulEvent: u32,
+    /// `cb`: the number of bytes at `pbEventParameters`.
+    pub cb: u32,
+    /// `pbEventParameters`: the event's parameters, in a form the provider defines.
+    pub pbEventParameters: *mut u8,
+}
+
+/// `STATUS_OBJECT_NOTIFICATION`: a status object changed (`fnevStatusObjectModified`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct STATUS_OBJECT_NOTIFICATION {
+    /// `cbEntryID`: the size of the entry ID at `lpEntryID`.
+    pub cbEntryID: u32,
+    /// `lpEntryID`: the status object.
+    pub lpEntryID: *mut ENTRYID,
+    /// `cValues`: the number of values at `lpPropVals`.
+    pub cValues: u32,
+    /// `lpPropVals`: its changed properties.
+    pub lpPropVals: *mut SPropValue,
+}
+
+/// The `info` union of a [`NOTIFICATION`]: one member per kind of event; the event type beside
+/// it says which member is valid. Reading a member is `unsafe` for that reason.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union NOTIFICATION_INFO {
+    /// `err`: `fnevCriticalError`.
+    pub err: ERROR_NOTIFICATION,
+    /// `newmail`: `fnevNewMail`.
+    pub newmail: NEWMAIL_NOTIFICATION,
+    /// `obj`: `fnevObjectCreated`, `fnevObjectDeleted`, `fnevObjectModified`,
+    /// `fnevObjectMoved`, `fnevObjectCopied`, `fnevSearchComplete`.
+    pub obj: OBJECT_NOTIFICATION,
+    /// `tab`: `fnevTableModified`.
+    pub tab: TABLE_NOTIFICATION,
+    /// `ext`: `fnevExtended`.
+    pub ext: EXTENDED_NOTIFICATION,
+    /// `statobj`: `fnevStatusObjectModified`.
+    pub statobj: STATUS_OBJECT_NOTIFICATION,
+}
+
+impl fmt::Debug for NOTIFICATION_INFO {
+    /// The members are not shown: only the event type beside the union says which one is valid.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NOTIFICATION_INFO").finish_non_exhaustive()
+    }
+}
+
+/// `NOTIFICATION`: one event, as `IMAPIAdviseSink::OnNotify` and `IMAPISupport::Notify` take an
+/// array of them (see [the layout of a notification](self#the-layout-of-a-notification)).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct NOTIFICATION {
+    /// `ulEventType`: the event (`fnevNewMail`, `fnevObjectModified`, …), which names the member
+    /// of `info` that is valid.
+    pub ulEventType: u32,
+    /// `ulAlignPad`: padding that puts `info` on an 8-byte boundary; written 0.
+    pub ulAlignPad: u32,
+    /// `info`: the event's structure.
+    pub info: NOTIFICATION_INFO,
+}
+
+// The layout of the headers, on every target.
+const _: () = {
+    assert!(offset_of!(NOTIFICATION, ulEventType) == 0);
+    assert!(offset_of!(NOTIFICATION, ulAlignPad) == 4);
+    assert!(offset_of!(NOTIFICATION, info) == 8);
+    assert!(size_of::<NOTIFICATION>() == 8 + size_of::<NOTIFICATION_INFO>());
+    assert!(size_of::<NOTIFICATION_INFO>() == size_of::<TABLE_NOTIFICATION>());
+};
+
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(size_of::<NOTIFICATION>() == 88);
+    assert!(size_of::<NOTIFICATION_INFO>() == 80 && align_of::<NOTIFICATION_INFO>() == 8);
+    assert!(size_of::<ERROR_NOTIFICATION>() == 32);
+    assert!(size_of::<NEWMAIL_NOTIFICATION>() == 56);
+    assert!(size_of::<OBJECT_NOTIFICATION>() == 72);
+    assert!(size_of::<TABLE_NOTIFICATION>() == 80);
+    assert!(size_of::<EXTENDED_NOTIFICATION>() == 16);
+    assert!(size_of::<STATUS_OBJECT_NOTIFICATION>() == 32);
+    assert!(size_of::<SRow>() == 16);
+};
+
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(size_of::<NOTIFICATION>() == 64);
+    assert!(size_of::<NOTIFICATION_INFO>() == 56);
+    assert!(size_of::<ERROR_NOTIFICATION>() == 20);
+    assert!(size_of::<NEWMAIL_NOTIFICATION>() == 28);
+    assert!(size_of::<OBJECT_NOTIFICATION>() == 40);
+    assert!(size_of::<EXTENDED_NOTIFICATION>() == 12);
+    assert!(size_of::<STATUS_OBJECT_NOTIFICATION>() == 16);
+    assert!(size_of::<SRow>() == 12);
+};

@@ -111,15 +111,20 @@ fn layouts() -> Vec<Layout> {
         layout!(IProviderAdmin: IUnknown, IProviderAdmin_Vtbl {
             GetLastError, GetProviderTable, CreateProvider, DeleteProvider, OpenProfileSection,
         }),
-        // Not in the core's tables (checked against Microsoft's page in `tests/table.rs`).
+        // Not in the core's tables: checked by hand below.
         layout!(IMAPITable: IUnknown, IMAPITable_Vtbl {
             GetLastError, Advise, Unadvise, GetStatus, SetColumns, QueryColumns, GetRowCount, SeekRow,
             SeekRowApprox, QueryPosition, FindRow, Restrict, CreateBookmark, FreeBookmark, SortTable,
             QuerySortOrder, QueryRows, Abort, ExpandRow, CollapseRow, WaitForCompletion,
             GetCollapseState, SetCollapseState,
         }),
+        layout!(IMAPIAdviseSink: IUnknown, IMAPIAdviseSink_Vtbl { OnNotify }),
     ]
 }
+
+/// The declarations the core crate has no vtable table for, each checked by hand below against
+/// the core's IID and the slots MAPI documents.
+const CHECKED_BY_HAND: &[&str] = &["IMAPIAdviseSink", "IMAPITable"];
 
 /// The tables every declaration is checked against.
 fn tables() -> Vec<&'static InterfaceTable> {
@@ -267,9 +272,39 @@ fn every_vtable_has_exactly_the_slots_of_the_core_table() {
 fn every_declaration_is_checked_against_a_table() {
     let declared: BTreeSet<_> = layouts().iter().map(|l| l.name).collect();
     let mut tabled: BTreeSet<_> = tables().iter().map(|t| t.name).collect();
-    // Checked against Microsoft's page below: the core has no trait for it.
-    tabled.insert("IMAPITable");
+    for name in CHECKED_BY_HAND {
+        assert!(tabled.insert(name), "{name} now has a core table: check it there");
+    }
     assert_eq!(declared, tabled);
+}
+
+/// `IMAPIAdviseSink`: `IUnknown`'s three slots and `OnNotify` in slot 3, which returns a `ULONG`;
+/// the IID is the core crate's `IID_IMAPIAdviseSink`, `{00020302-0000-0000-C000-000000000046}`.
+#[test]
+fn the_advise_sink_has_the_iid_and_the_one_slot_mapi_documents() {
+    use core::ffi::c_void;
+    use mapisim::ids::Iid;
+    use mapisim_com::types::NOTIFICATION;
+
+    let layouts = layouts();
+    let sink = find(&layouts, "IMAPIAdviseSink");
+    assert_eq!(guid_bytes(&sink.iid), Iid::IMAPIADVISESINK.to_bytes_le());
+    assert_eq!(sink.iid.to_u128(), 0x00020302_0000_0000_C000_000000000046);
+    assert_eq!(Iid::IMAPIADVISESINK.name(), Some("IID_IMAPIAdviseSink"));
+    assert_eq!(sink.base.map(|(base, _)| base), Some("IUnknown"));
+    assert_eq!(
+        all_slots(&layouts, sink),
+        vec![
+            (0, "QueryInterface"),
+            (1, "AddRef"),
+            (2, "Release"),
+            (3, "OnNotify")
+        ]
+    );
+    assert_eq!(sink.size, 4 * PTR);
+    field::<IMAPIAdviseSink_Vtbl, unsafe extern "system" fn(*mut c_void, u32, *mut NOTIFICATION) -> u32>(
+        |v| &v.OnNotify,
+    );
 }
 
 /// `IMAPITable`, in the vtable order of Microsoft's `IMAPITable : IUnknown` page, with the

@@ -228,8 +228,8 @@ fn the_sample_store_logs_on_and_off_through_the_vtables() {
     assert!(list.contains(&PR_ENTRYID) && list.contains(&PR_DISPLAY_NAME_W));
     // SAFETY: MAPI memory the caller frees, once.
     assert_eq!(unsafe { MAPIFreeBuffer(tags.cast()) }, 0);
-    // (Setting PR_DISPLAY_NAME would make the sample notify its sinks through the support
-    // object, whose `Notify` the import does not carry yet: only a computed property is set.)
+    // A computed property: a problem, and no notification. (Setting PR_DISPLAY_NAME, which makes
+    // the sample notify its sinks through the support object, is played in `notify.rs`.)
     let new_props = [Prop {
         tag: PR_ENTRYID,
         value: PropValue::Binary(vec![1, 2, 3]),

@@ -331,6 +331,48 @@ fn uids_status_row_wrapped_ids_and_the_logoff_of_the_transports() {
 }
 
 #[test]
+fn a_new_message_is_told_to_the_spooler_as_a_newmail_notification_in_mapi_memory() {
+    let _serial = serial();
+    let (mapi, _support, adapter) = wrapped();
+    let ansi = mapisim::spi::NewMailNotification {
+        entry_id: b"message".to_vec(),
+        parent_id: b"inbox".to_vec(),
+        flags: 0,
+        message_class: TString::ansi_from_str("IPM.Note"),
+        message_flags: 0x1,
+    };
+    let wide = mapisim::spi::NewMailNotification {
+        flags: 0x8000_0000,
+        message_class: TString::wide_from_str("IPM.Note"),
+        ..ansi.clone()
+    };
+    for mail in [&ansi, &wide] {
+        adapter
+            .spooler_notify(
+                SpoolerNotifyFlags::NEWMAIL_RECEIVED,
+                SpoolerNotifyData::NewMail(mail),
+            )
+            .expect("SpoolerNotify");
+    }
+    let received: Vec<_> = mapi
+        .state()
+        .spooler_new_mail
+        .iter()
+        .map(|n| n.info.clone())
+        .collect();
+    assert_eq!(
+        received,
+        vec![
+            mapisim::spi::NotificationInfo::NewMail(ansi),
+            mapisim::spi::NotificationInfo::NewMail(wide)
+        ]
+    );
+    drop(adapter);
+    // The layout was freed when the call returned.
+    assert_eq!(allocator(), (0, 0));
+}
+
+#[test]
 fn what_the_adapter_does_not_do_yet_is_no_support() {
     let _serial = serial();
     let (_mapi, _support, adapter) = wrapped();
@@ -340,19 +382,8 @@ fn what_the_adapter_does_not_do_yet_is_no_support() {
         adapter.open_entry(b"id", None, 0).map(drop),
         Err(MapiError::NoSupport)
     );
-    assert_eq!(adapter.unsubscribe(1), Err(MapiError::NoSupport));
-    let mail = mapisim::spi::NewMailNotification {
-        entry_id: b"m".to_vec(),
-        parent_id: b"f".to_vec(),
-        flags: 0,
-        message_class: TString::ansi_from_str("IPM.Note"),
-        message_flags: 0,
-    };
     assert_eq!(
-        adapter.spooler_notify(
-            SpoolerNotifyFlags::NEWMAIL_RECEIVED,
-            SpoolerNotifyData::NewMail(&mail)
-        ),
+        adapter.spooler_notify(SpoolerNotifyFlags::NEWMAIL_RECEIVED, SpoolerNotifyData::Raw(8)),
         Err(MapiError::NoSupport)
     );
     assert_eq!(adapter.spooler_yield(0), Err(MapiError::NoSupport));

@@ -4,9 +4,11 @@ use std::mem::{align_of, offset_of, size_of};
 
 use mapisim::ids::{Iid, MapiUid};
 use mapisim_com::types::{
-    ENTRYID, FILETIME, MAPIERROR, MAPIUID, NOTIFICATION, NOTIFKEY, PV, SAppTimeArray, SBinary, SBinaryArray,
-    SCurrencyArray, SDateTimeArray, SDoubleArray, SGuidArray, SLPSTRArray, SLargeIntegerArray, SLongArray,
-    SPropProblem, SPropProblemArray, SPropTagArray, SPropValue, SRealArray, SShortArray, SWStringArray,
+    ADRLIST, ENTRYID, ENTRYLIST, ERROR_NOTIFICATION, EXTENDED_NOTIFICATION, FILETIME, MAPIERROR, MAPIUID,
+    NEWMAIL_NOTIFICATION, NOTIFICATION, NOTIFICATION_INFO, NOTIFKEY, OBJECT_NOTIFICATION, PV, SAppTimeArray,
+    SBinary, SBinaryArray, SCurrencyArray, SDateTimeArray, SDoubleArray, SGuidArray, SLPSTRArray,
+    SLargeIntegerArray, SLongArray, SPropProblem, SPropProblemArray, SPropTagArray, SPropValue, SRealArray,
+    SRow, SShortArray, STATUS_OBJECT_NOTIFICATION, SWStringArray, TABLE_NOTIFICATION,
 };
 use windows_core::GUID;
 
@@ -41,7 +43,131 @@ fn mapierror_has_the_header_layout() {
 
 #[test]
 fn opaque_structures_occupy_nothing() {
-    assert_eq!(size_of::<NOTIFICATION>(), 0);
+    assert_eq!(size_of::<ADRLIST>(), 0);
+    assert_eq!(size_of::<ENTRYLIST>(), 0);
+}
+
+/// Offsets on every target: each counted pointer after its 32-bit count, on a pointer boundary.
+#[test]
+fn notification_is_an_event_type_a_pad_and_the_union_at_offset_eight() {
+    assert_eq!(offset_of!(NOTIFICATION, ulEventType), 0);
+    assert_eq!(offset_of!(NOTIFICATION, ulAlignPad), 4);
+    assert_eq!(offset_of!(NOTIFICATION, info), 8);
+    assert_eq!(size_of::<NOTIFICATION>(), 8 + size_of::<NOTIFICATION_INFO>());
+    // The union is as large as its largest member, the table notification.
+    assert_eq!(size_of::<NOTIFICATION_INFO>(), size_of::<TABLE_NOTIFICATION>());
+    for member in [
+        size_of::<ERROR_NOTIFICATION>(),
+        size_of::<NEWMAIL_NOTIFICATION>(),
+        size_of::<OBJECT_NOTIFICATION>(),
+        size_of::<EXTENDED_NOTIFICATION>(),
+        size_of::<STATUS_OBJECT_NOTIFICATION>(),
+    ] {
+        assert!(member <= size_of::<NOTIFICATION_INFO>());
+    }
+}
+
+/// A pointer after a 32-bit count: at 8 on a 64-bit target, at 4 on a 32-bit one.
+const AFTER_COUNT: usize = if PTR == 8 { 8 } else { 4 };
+
+#[test]
+fn the_notification_members_have_the_header_layout() {
+    assert_eq!(offset_of!(ERROR_NOTIFICATION, cbEntryID), 0);
+    assert_eq!(offset_of!(ERROR_NOTIFICATION, lpEntryID), AFTER_COUNT);
+    assert_eq!(offset_of!(ERROR_NOTIFICATION, scode), AFTER_COUNT + PTR);
+    assert_eq!(offset_of!(ERROR_NOTIFICATION, ulFlags), AFTER_COUNT + PTR + 4);
+    assert_eq!(offset_of!(ERROR_NOTIFICATION, lpMAPIError), AFTER_COUNT + PTR + 8);
+
+    assert_eq!(offset_of!(NEWMAIL_NOTIFICATION, lpEntryID), AFTER_COUNT);
+    assert_eq!(offset_of!(NEWMAIL_NOTIFICATION, cbParentID), AFTER_COUNT + PTR);
+    assert_eq!(
+        offset_of!(NEWMAIL_NOTIFICATION, lpParentID),
+        2 * AFTER_COUNT + PTR
+    );
+    assert_eq!(offset_of!(NEWMAIL_NOTIFICATION, ulFlags), 2 * (AFTER_COUNT + PTR));
+    assert_eq!(
+        offset_of!(NEWMAIL_NOTIFICATION, lpszMessageClass),
+        3 * AFTER_COUNT + 2 * PTR
+    );
+    assert_eq!(
+        offset_of!(NEWMAIL_NOTIFICATION, ulMessageFlags),
+        3 * (AFTER_COUNT + PTR)
+    );
+
+    assert_eq!(offset_of!(OBJECT_NOTIFICATION, lpEntryID), AFTER_COUNT);
+    assert_eq!(offset_of!(OBJECT_NOTIFICATION, ulObjType), AFTER_COUNT + PTR);
+    assert_eq!(offset_of!(OBJECT_NOTIFICATION, cbParentID), AFTER_COUNT + PTR + 4);
+    assert_eq!(offset_of!(OBJECT_NOTIFICATION, lpParentID), AFTER_COUNT + PTR + 8);
+
+    assert_eq!(offset_of!(EXTENDED_NOTIFICATION, ulEvent), 0);
+    assert_eq!(offset_of!(EXTENDED_NOTIFICATION, cb), 4);
+    assert_eq!(offset_of!(EXTENDED_NOTIFICATION, pbEventParameters), 8);
+
+    assert_eq!(offset_of!(STATUS_OBJECT_NOTIFICATION, lpEntryID), AFTER_COUNT);
+    assert_eq!(offset_of!(STATUS_OBJECT_NOTIFICATION, cValues), AFTER_COUNT + PTR);
+    assert_eq!(
+        offset_of!(STATUS_OBJECT_NOTIFICATION, lpPropVals),
+        2 * AFTER_COUNT + PTR
+    );
+}
+
+/// The 64-bit numbers, each checked by name (on a 32-bit target the module's compile-time checks
+/// hold the 32-bit ones: `NOTIFICATION` 64 bytes, the union 56, `OBJECT_NOTIFICATION` 40).
+#[cfg(target_pointer_width = "64")]
+#[test]
+fn the_notification_sizes_and_offsets_on_a_64_bit_target() {
+    assert_eq!(size_of::<NOTIFICATION>(), 88);
+    assert_eq!(
+        (size_of::<NOTIFICATION_INFO>(), align_of::<NOTIFICATION_INFO>()),
+        (80, 8)
+    );
+    assert_eq!(size_of::<ERROR_NOTIFICATION>(), 32);
+    assert_eq!(size_of::<NEWMAIL_NOTIFICATION>(), 56);
+    assert_eq!(size_of::<OBJECT_NOTIFICATION>(), 72);
+    assert_eq!(size_of::<TABLE_NOTIFICATION>(), 80);
+    assert_eq!(size_of::<EXTENDED_NOTIFICATION>(), 16);
+    assert_eq!(size_of::<STATUS_OBJECT_NOTIFICATION>(), 32);
+    assert_eq!(size_of::<SRow>(), 16);
+    let object = [
+        offset_of!(OBJECT_NOTIFICATION, cbEntryID),
+        offset_of!(OBJECT_NOTIFICATION, lpEntryID),
+        offset_of!(OBJECT_NOTIFICATION, ulObjType),
+        offset_of!(OBJECT_NOTIFICATION, cbParentID),
+        offset_of!(OBJECT_NOTIFICATION, lpParentID),
+        offset_of!(OBJECT_NOTIFICATION, cbOldID),
+        offset_of!(OBJECT_NOTIFICATION, lpOldID),
+        offset_of!(OBJECT_NOTIFICATION, cbOldParentID),
+        offset_of!(OBJECT_NOTIFICATION, lpOldParentID),
+        offset_of!(OBJECT_NOTIFICATION, lpPropTagArray),
+    ];
+    assert_eq!(object, [0, 8, 16, 20, 24, 32, 40, 48, 56, 64]);
+    let newmail = [
+        offset_of!(NEWMAIL_NOTIFICATION, cbEntryID),
+        offset_of!(NEWMAIL_NOTIFICATION, lpEntryID),
+        offset_of!(NEWMAIL_NOTIFICATION, cbParentID),
+        offset_of!(NEWMAIL_NOTIFICATION, lpParentID),
+        offset_of!(NEWMAIL_NOTIFICATION, ulFlags),
+        offset_of!(NEWMAIL_NOTIFICATION, lpszMessageClass),
+        offset_of!(NEWMAIL_NOTIFICATION, ulMessageFlags),
+    ];
+    assert_eq!(newmail, [0, 8, 16, 24, 32, 40, 48]);
+    let table = [
+        offset_of!(TABLE_NOTIFICATION, ulTableEvent),
+        offset_of!(TABLE_NOTIFICATION, hResult),
+        offset_of!(TABLE_NOTIFICATION, propIndex),
+        offset_of!(TABLE_NOTIFICATION, propPrior),
+        offset_of!(TABLE_NOTIFICATION, row),
+        offset_of!(TABLE_NOTIFICATION, ulPad),
+    ];
+    assert_eq!(table, [0, 4, 8, 32, 56, 72]);
+    assert_eq!(
+        [
+            offset_of!(ERROR_NOTIFICATION, scode),
+            offset_of!(ERROR_NOTIFICATION, ulFlags),
+            offset_of!(ERROR_NOTIFICATION, lpMAPIError),
+        ],
+        [16, 20, 24]
+    );
 }
 
 #[test]

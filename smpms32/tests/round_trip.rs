@@ -295,3 +295,116 @@ fn configuring_the_service_reads_the_provider_table_through_the_interface_as_in_
     // The library got MAPI's table and released it.
     assert!(report.trace().text().contains("IMAPITable"), "{}", report.trace());
 }
+
+/// An advise sink of the client's that records what it receives.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<Notification>>);
+
+impl AdviseSink for Recorder {
+    fn on_notify(&self, notifications: &[Notification]) -> u32 {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(notifications);
+        0
+    }
+}
+
+/// The lifecycle on `profile` with a sink advised on the store while the client renames it twice
+/// (the second time after `Unadvise`): what the sink received.
+fn advised_lifecycle(sim: &Simulator, profile: &str) -> MapiResult<Vec<Notification>> {
+    sim.profiles().create_default(profile)?;
+    let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS)?;
+    let session = mapi.logon_ex(profile, LogonFlags::EXTENDED)?;
+    let recorder = Ref::new(Recorder::default());
+    let outcome = (|| {
+        let row = session.msg_stores_table()?.default_store()?;
+        let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
+        sim.spooler().run_until_idle();
+        let sink: Ref<dyn AdviseSink> = recorder.clone().into();
+        let connection = store.advise(None, EventMask::OBJECT_MODIFIED, &sink)?;
+        drop(sink);
+        let rename = |name: &str| {
+            let problems = store.set_props(&[Prop {
+                tag: PR_DISPLAY_NAME_W,
+                value: name.into(),
+            }])?;
+            assert!(problems.is_empty(), "{problems:?}");
+            MapiResult::Ok(())
+        };
+        rename("Renamed")?;
+        store.unadvise(connection)?;
+        rename("Renamed again")?;
+        store.store_logoff(LogoffFlags::ORDERLY)?;
+        drop(store);
+        Ok(())
+    })();
+    session.logoff(SessionLogoffFlags::empty())?;
+    drop(session);
+    mapi.uninitialize()?;
+    outcome?;
+    let received = recorder
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    Ok(received)
+}
+
+#[test]
+fn a_sink_advised_on_the_hosted_store_is_notified_of_a_rename_as_in_process() {
+    let in_process = simulator(None, false);
+    let expected = advised_lifecycle(&in_process, "Default").expect("the lifecycle in process");
+    let in_process = in_process.finish();
+    in_process.assert_clean();
+    assert_eq!(expected.len(), 1, "one rename while advised: {expected:?}");
+    assert_eq!(expected[0].event, EventMask::OBJECT_MODIFIED);
+
+    let native = simulator(Some(&sample_library()), false);
+    let got = advised_lifecycle(&native, "Default").expect("the lifecycle through the binary interface");
+    let native = native.finish();
+    native.assert_clean();
+    assert_eq!(got, expected, "the same notification");
+
+    let (expected, got) = (crossings(&in_process), crossings(&native));
+    assert_eq!(got, expected, "the same calls in the same order");
+    for call in [
+        "0 client -> IMsgStore: Advise",
+        "1 SMPMS32.DLL -> IMAPISupport: Subscribe",
+        "1 SMPMS32.DLL -> IMAPISupport: Notify",
+        "2 MAPI -> IMAPIAdviseSink: OnNotify",
+        "1 SMPMS32.DLL -> IMAPISupport: Unsubscribe",
+    ] {
+        assert!(got.iter().any(|c| c == call), "{call} in {got:#?}");
+    }
+}
+
+/// A provider that subscribes a sink of its own (the zoo's relay) in place of the client's:
+/// through the binary interface the library's sink is an exported COM object, which the host
+/// imports for the simulator and calls on MAPI's behalf; the client's sink receives what it
+/// receives in process.
+#[test]
+fn a_sink_of_the_library_s_own_subscribed_through_the_interface_is_called_as_in_process() {
+    let in_process = simulator(None, true);
+    let expected = advised_lifecycle(&in_process, zoo::RELAY_SINK).expect("the lifecycle in process");
+    let in_process = in_process.finish();
+    in_process.assert_clean();
+    assert_eq!(expected.len(), 1, "one rename while advised: {expected:?}");
+
+    let native = simulator(Some(&zoo_library()), false);
+    let got =
+        advised_lifecycle(&native, zoo::RELAY_SINK).expect("the lifecycle through the binary interface");
+    let native = native.finish();
+    native.assert_clean();
+    assert_eq!(got, expected, "the same notification");
+    let crossed = crossings(&native);
+    assert_eq!(
+        crossed,
+        crossings(&in_process),
+        "the same calls in the same order"
+    );
+    assert!(
+        crossed.iter().any(|c| c == "2 MAPI -> IMAPIAdviseSink: OnNotify"),
+        "MAPI calls the library's own sink: {crossed:#?}"
+    );
+}

@@ -7,10 +7,12 @@ use core::ffi::c_void;
 use core::ptr;
 
 use mapisim::error::Warned;
-use mapisim::flags::LogoffFlags;
+use mapisim::flags::{EventMask, LogoffFlags};
 use mapisim::ids::Iid;
 use mapisim::props::PropTag;
-use mapisim::spi::{BufferId, MapiBuffer, MapiErrorInfo, MemRoutines, MsLogon, MsgStore, PropProblem};
+use mapisim::spi::{
+    AdviseSink, BufferId, MapiBuffer, MapiErrorInfo, MemRoutines, MsLogon, MsgStore, PropProblem,
+};
 use mapisim::strings::TStr;
 use mapisim::{MapiError, MapiResult, Ref};
 use windows_core::{GUID, HRESULT, Interface, implement};
@@ -19,6 +21,7 @@ use super::{Slot, entry_id, find_or_make, guard};
 use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 use crate::import::host_routines;
 use crate::interfaces::{IMAPIProp_Impl, IMSLogon, IMSLogon_Impl, IMsgStore, IMsgStore_Impl};
+use crate::notify::{self, ComAdviseSink};
 use crate::props;
 use crate::types::{
     ENTRYID, LPTSTR, MAPIERROR, MAPINAMEID, NOTIFICATION, SPropProblemArray, SPropTagArray, SPropValue,
@@ -310,6 +313,39 @@ unsafe fn compare(
     })
 }
 
+/// `Advise` on either object: the sink imported ([`ComAdviseSink`], one COM reference, released
+/// when the last `Ref` of it goes: at once unless the Rust object keeps it), `call` with the
+/// entry ID (`None` for a size of 0) and the mask, and the connection written back.
+///
+/// # Safety
+///
+/// The entry ID is NULL or valid for its size; `sink` is NULL or a live `IMAPIAdviseSink`;
+/// `connection` is NULL or valid for a write.
+unsafe fn advise(
+    cb: u32,
+    id: *const ENTRYID,
+    mask: u32,
+    sink: *mut c_void,
+    connection: *mut usize,
+    call: impl FnOnce(Option<&[u8]>, EventMask, &Ref<dyn AdviseSink>) -> MapiResult<usize>,
+) -> HRESULT {
+    guard(|| {
+        if connection.is_null() {
+            return Err(MapiError::InvalidParameter);
+        }
+        // SAFETY: not NULL, and valid for a write (the caller's contract).
+        unsafe { connection.write(0) };
+        // SAFETY: NULL or valid for its size (the caller's contract).
+        let id = unsafe { optional_entry_id(cb, id)? };
+        // SAFETY: NULL or a live IMAPIAdviseSink (the caller's contract).
+        let sink: Ref<dyn AdviseSink> = Ref::new(unsafe { ComAdviseSink::from_raw_borrowed(sink)? }).into();
+        let made = call(id, EventMask::from_bits_retain(mask), &sink)?;
+        // SAFETY: as above.
+        unsafe { connection.write(made) };
+        Ok(())
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // IMSLogon
 // ---------------------------------------------------------------------------------------------
@@ -384,14 +420,30 @@ impl IMSLogon_Impl for LogonObject_Impl {
         }
     }
 
-    /// Not exported yet: the advise sink would have to be imported as a `dyn AdviseSink`.
-    unsafe fn Advise(&self, _: u32, _: *mut ENTRYID, _: u32, _: *mut c_void, _: *mut usize) -> HRESULT {
-        no_support()
+    unsafe fn Advise(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulEventMask: u32,
+        lpAdviseSink: *mut c_void,
+        lpulConnection: *mut usize,
+    ) -> HRESULT {
+        // SAFETY: the host passes an entry ID valid for its size, a live sink and a valid
+        // out-pointer (IMSLogon::Advise).
+        unsafe {
+            advise(
+                cbEntryID,
+                lpEntryID,
+                ulEventMask,
+                lpAdviseSink,
+                lpulConnection,
+                |id, mask, sink| self.held.object()?.advise(id, mask, sink),
+            )
+        }
     }
 
-    /// Not exported yet (no `Advise`).
-    unsafe fn Unadvise(&self, _: usize) -> HRESULT {
-        no_support()
+    unsafe fn Unadvise(&self, ulConnection: usize) -> HRESULT {
+        guard(|| self.held.object()?.unadvise(ulConnection))
     }
 
     /// Not exported yet: the status object would have to be exported as an `IMAPIStatus`.
@@ -413,9 +465,9 @@ impl IMSLogon_Impl for LogonObject_Impl {
 /// `Release`. `memory` lays out what it returns to MAPI; an object already exported keeps the
 /// memory it was made with.
 ///
-/// Exported: `Logoff`, `CompareEntryIDs`, `GetLastError`. `OpenEntry`, `Advise`, `Unadvise`
-/// and `OpenStatusEntry` answer `MAPI_E_NO_SUPPORT`: they take or return COM objects this crate
-/// does not import or export yet.
+/// Exported: `Logoff`, `CompareEntryIDs`, `GetLastError`, `Advise` (the sink imported as a
+/// [`ComAdviseSink`]) and `Unadvise`. `OpenEntry` and `OpenStatusEntry` answer
+/// `MAPI_E_NO_SUPPORT`: they return COM objects this crate does not export yet.
 ///
 /// Errors: those of making a weak reference to the new object, and `MAPI_E_INTERFACE_NOT_SUPPORTED`
 /// when the Rust object was already exported as another kind of object.
@@ -626,14 +678,30 @@ impl IMAPIProp_Impl for StoreObject_Impl {
 }
 
 impl IMsgStore_Impl for StoreObject_Impl {
-    /// Not exported yet: the advise sink would have to be imported as a `dyn AdviseSink`.
-    unsafe fn Advise(&self, _: u32, _: *mut ENTRYID, _: u32, _: *mut c_void, _: *mut usize) -> HRESULT {
-        no_support()
+    unsafe fn Advise(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulEventMask: u32,
+        lpAdviseSink: *mut c_void,
+        lpulConnection: *mut usize,
+    ) -> HRESULT {
+        // SAFETY: the host passes an entry ID valid for its size, a live sink and a valid
+        // out-pointer (IMsgStore::Advise).
+        unsafe {
+            advise(
+                cbEntryID,
+                lpEntryID,
+                ulEventMask,
+                lpAdviseSink,
+                lpulConnection,
+                |id, mask, sink| self.store()?.advise(id, mask, sink),
+            )
+        }
     }
 
-    /// Not exported yet (no `Advise`).
-    unsafe fn Unadvise(&self, _: usize) -> HRESULT {
-        no_support()
+    unsafe fn Unadvise(&self, ulConnection: usize) -> HRESULT {
+        guard(|| self.store()?.unadvise(ulConnection))
     }
 
     unsafe fn CompareEntryIDs(
@@ -739,9 +807,20 @@ impl IMsgStore_Impl for StoreObject_Impl {
         })
     }
 
-    /// Not exported yet: `NOTIFICATION`s are not read by this crate.
-    unsafe fn NotifyNewMail(&self, _: *mut NOTIFICATION) -> HRESULT {
-        no_support()
+    /// The one notification read ([`notify::read_notifications`]); one the core does not model
+    /// (not a new-mail notification's member) gives `MAPI_E_NO_SUPPORT`, NULL
+    /// `MAPI_E_INVALID_PARAMETER`.
+    unsafe fn NotifyNewMail(&self, lpNotification: *mut NOTIFICATION) -> HRESULT {
+        guard(|| {
+            if lpNotification.is_null() {
+                return Err(MapiError::InvalidParameter);
+            }
+            // SAFETY: one notification the caller keeps unchanged during the call
+            // (IMsgStore::NotifyNewMail).
+            let read = unsafe { notify::read_notifications(lpNotification, 1) };
+            let notification = read.notifications.first().ok_or(MapiError::NoSupport)?;
+            self.store()?.notify_new_mail(notification)
+        })
     }
 }
 
@@ -751,10 +830,11 @@ impl IMsgStore_Impl for StoreObject_Impl {
 /// out what it returns to MAPI; an object already exported keeps the memory it was made with.
 ///
 /// Exported: `IMAPIProp`'s `GetLastError`, `SaveChanges`, `GetProps`, `GetPropList`,
-/// `SetProps`, `DeleteProps`, and `IMsgStore`'s `CompareEntryIDs`, `StoreLogoff`,
-/// `AbortSubmit`, `FinishedMsg`. Every other slot answers `MAPI_E_NO_SUPPORT` (each says why:
-/// it takes or returns COM objects, tables, names or notifications this crate does not lay out
-/// yet). `QueryInterface` answers for `IUnknown`, `IMAPIProp` and `IMsgStore`.
+/// `SetProps`, `DeleteProps`, and `IMsgStore`'s `Advise` (the sink imported as a
+/// [`ComAdviseSink`]), `Unadvise`, `CompareEntryIDs`, `StoreLogoff`, `AbortSubmit`,
+/// `FinishedMsg` and `NotifyNewMail` (the notification read with
+/// [`notify::read_notifications`]). Every other slot answers `MAPI_E_NO_SUPPORT` (each says why:
+/// it takes or returns COM objects, tables or names this crate does not lay out yet). `QueryInterface` answers for `IUnknown`, `IMAPIProp` and `IMsgStore`.
 ///
 /// Errors: as [`export_logon`].
 pub fn export_store(store: &Ref<dyn MsgStore>, memory: &HostMemory) -> MapiResult<IMsgStore> {

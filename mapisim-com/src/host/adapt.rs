@@ -21,13 +21,14 @@ use core::ptr;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use mapisim::flags::LogoffFlags;
+use mapisim::flags::{EventMask, LogoffFlags};
 use mapisim::ids::Iid;
 use mapisim::object::WeakRef;
 use mapisim::props::{Prop, PropTag};
 use mapisim::spi::{
-    BufferId, MapiBuffer, MapiErrorInfo, MapiProp, MemRoutines, MsLogon, MsProvider, MsgStore, OutParam,
-    PropArray, PropProblem, ProviderShutdown, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+    AdviseSink, BufferId, MapiBuffer, MapiErrorInfo, MapiProp, MemRoutines, MsLogon, MsProvider, MsgStore,
+    OutParam, PropArray, PropProblem, ProviderShutdown, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon,
+    StoreLogonArgs,
 };
 use mapisim::strings::TStr;
 use mapisim::{MapiError, MapiResult, Ref, Warned};
@@ -241,6 +242,24 @@ impl HostShared {
         let result = call(count, ptr::with_exposed_provenance_mut(address));
         scratch.free_buffer(Some(block))?;
         result
+    }
+}
+
+impl HostShared {
+    /// `Advise` on one of the library's objects: `sink` handed over as one of the proxies of
+    /// [`proxy`] (the library's `AddRef` and `Release` of it are the sink's own count), `call`
+    /// with the entry ID and the proxy, and the connection it wrote.
+    fn advise(
+        self: &Arc<Self>,
+        entry_id: Option<&[u8]>,
+        sink: &Ref<dyn AdviseSink>,
+        call: impl FnOnce(u32, *mut ENTRYID, *mut c_void, &mut usize) -> HRESULT,
+    ) -> MapiResult<usize> {
+        let mut id = EntryIdIn::new(entry_id.unwrap_or_default())?;
+        let proxy = self.proxy_of(sink, &proxy::ADVISE_SINK, proxy::ADVISE_SINK_IIDS);
+        let mut connection = 0;
+        check(self.call(|| call(id.len(), id.as_ptr(), proxy, &mut connection)))?;
+        Ok(connection)
     }
 }
 
@@ -528,8 +547,9 @@ impl ProviderShutdown for NativeProvider {
 // IMSLogon
 // ---------------------------------------------------------------------------------------------
 
-/// A library's `IMSLogon` as a [`MsLogon`]: `GetLastError`, `Logoff` and `CompareEntryIDs`
-/// call it.
+/// A library's `IMSLogon` as a [`MsLogon`]: `GetLastError`, `Logoff`, `CompareEntryIDs`,
+/// `Advise` and `Unadvise` call it. `Advise` hands the sink to the library as a counting proxy
+/// (its `AddRef` and `Release` are the sink's own count, as for the support object).
 pub struct NativeLogon {
     host: Arc<HostShared>,
     logon: ManuallyDrop<IMSLogon>,
@@ -581,6 +601,24 @@ impl MsLogon for NativeLogon {
         }))?;
         Ok(result != 0)
     }
+
+    fn advise(
+        &self,
+        entry_id: Option<&[u8]>,
+        mask: EventMask,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
+        self.host.advise(entry_id, sink, |cb, id, proxy, connection| {
+            // SAFETY: the logon is live; a copy of the entry ID (or NULL); `proxy` is a live sink
+            // proxy; `connection` is on the caller's stack.
+            unsafe { self.logon.Advise(cb, id, mask.bits(), proxy, connection) }
+        })
+    }
+
+    fn unadvise(&self, connection: usize) -> MapiResult<()> {
+        // SAFETY: the logon is live; `Unadvise` takes a number.
+        check(self.host.call(|| unsafe { self.logon.Unadvise(connection) }))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -588,8 +626,9 @@ impl MsLogon for NativeLogon {
 // ---------------------------------------------------------------------------------------------
 
 /// A library's `IMsgStore` as a [`MsgStore`]: of `IMAPIProp`, `GetLastError`, `SaveChanges`,
-/// `GetProps`, `GetPropList`, `SetProps` and `DeleteProps`; of `IMsgStore`, `CompareEntryIDs`,
-/// `StoreLogoff`, `AbortSubmit` and `FinishedMsg` call it.
+/// `GetProps`, `GetPropList`, `SetProps` and `DeleteProps`; of `IMsgStore`, `Advise`,
+/// `Unadvise`, `CompareEntryIDs`, `StoreLogoff`, `AbortSubmit` and `FinishedMsg` call it.
+/// `Advise` hands the sink to the library as a counting proxy, as [`NativeLogon`] does.
 pub struct NativeStore {
     host: Arc<HostShared>,
     store: ManuallyDrop<IMsgStore>,
@@ -723,6 +762,24 @@ impl MsgStore for NativeStore {
             self.host
                 .call(|| unsafe { self.store.AbortSubmit(id.len(), id.as_ptr(), flags) }),
         )
+    }
+
+    fn advise(
+        &self,
+        entry_id: Option<&[u8]>,
+        mask: EventMask,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
+        self.host.advise(entry_id, sink, |cb, id, proxy, connection| {
+            // SAFETY: the store is live; a copy of the entry ID (or NULL); `proxy` is a live sink
+            // proxy; `connection` is on the caller's stack.
+            unsafe { self.store.Advise(cb, id, mask.bits(), proxy, connection) }
+        })
+    }
+
+    fn unadvise(&self, connection: usize) -> MapiResult<()> {
+        // SAFETY: the store is live; `Unadvise` takes a number.
+        check(self.host.call(|| unsafe { self.store.Unadvise(connection) }))
     }
 
     fn finished_msg(&self, flags: u32, entry_id: &[u8]) -> MapiResult<()> {

@@ -4,7 +4,7 @@
 //! `MAPIAllocateBuffer` takes no context argument, so a function pointer cannot carry the
 //! routines it should call. The host keeps a fixed table of [`SLOTS`] sets of three functions,
 //! each set reading the routines bound to its own slot: a loaded library claims a slot
-//! ([`AllocatorSlot::claim`]) for as long as it is loaded, and its entry points and support
+//! (`AllocatorSlot::claim`) for as long as it is loaded, and its entry points and support
 //! objects hand out that slot's functions. The slot is freed (and its functions fail) when the
 //! library is unloaded.
 

@@ -1,5 +1,5 @@
 //! The simulator's objects as COM interface pointers a compiled library calls: its support
-//! objects, profile sections, `IMalloc` and provider-administration objects.
+//! objects, profile sections, `IMalloc`, provider-administration objects and advise sinks.
 //!
 //! A proxy is a small C object whose first field is a vtable of this module, and which names
 //! its Rust object by a [`WeakRef`]. It counts nothing itself: its `AddRef` and `Release` are
@@ -18,11 +18,14 @@
 #![allow(non_snake_case)]
 
 use core::ffi::c_void;
+use core::mem::ManuallyDrop;
 use core::ptr;
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
-use mapisim::flags::{LogoffFlags, ProfileSectionFlags, SpoolerNotifyFlags, StatusRowFlags};
+use mapisim::flags::{
+    EventMask, LogoffFlags, ProfileSectionFlags, SpoolerNotifyFlags, StatusRowFlags, SubscribeFlags,
+};
 use mapisim::ids::MapiUid;
 use mapisim::object::WeakRef;
 use mapisim::object::{InterfaceKind, ObjLabel, ObjectInfo, ObjectLedger, RawRelease};
@@ -30,7 +33,8 @@ use mapisim::object::{InterfaceKind, ObjLabel, ObjectInfo, ObjectLedger, RawRele
 use super::table::{RowTable, TABLE, TABLE_IIDS};
 use mapisim::props::PropTag;
 use mapisim::spi::{
-    BufferId, Malloc, MallocBlock, MapiErrorInfo, MapiSupport, ProfSect, ProviderAdmin, SpoolerNotifyData,
+    AdviseSink, BufferId, Malloc, MallocBlock, MapiErrorInfo, MapiSupport, Notification, ProfSect,
+    ProviderAdmin, SpoolerNotifyData,
 };
 use mapisim::{MapiError, MapiResult, Ref};
 use windows_core::{GUID, HRESULT, IUnknown_Vtbl, Interface};
@@ -41,9 +45,10 @@ use crate::export::entry_id;
 use crate::export::guard;
 use crate::export::store::{put, tstr};
 use crate::interfaces::{
-    IMAPIProp, IMAPIProp_Vtbl, IMAPISupport, IMAPISupport_Vtbl, IMalloc, IMalloc_Vtbl, IProfSect,
-    IProfSect_Vtbl, IProviderAdmin, IProviderAdmin_Vtbl,
+    IMAPIAdviseSink, IMAPIAdviseSink_Vtbl, IMAPIProp, IMAPIProp_Vtbl, IMAPISupport, IMAPISupport_Vtbl,
+    IMalloc, IMalloc_Vtbl, IProfSect, IProfSect_Vtbl, IProviderAdmin, IProviderAdmin_Vtbl,
 };
+use crate::notify::{self, ComAdviseSink};
 use crate::props;
 use crate::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPFNBUTTON, LPFNDISMISS, LPTSTR, MAPIERROR, MAPINAMEID, MAPIUID,
@@ -334,8 +339,10 @@ pub(crate) const SUPPORT_IIDS: &[GUID] = &[IMAPISupport::IID];
 ///
 /// | methods | |
 /// |---|---|
-/// | `GetLastError`, `GetMemAllocRoutines`, `ModifyStatusRow`, `OpenProfileSection`, `NewUID`, `SpoolerYield`, `SpoolerNotify` (NULL data, or an `SBinary`), `SetProviderUID`, `CompareEntryIDs`, `Preprocess`, `CompleteMsg`, `StoreLogoffTransports`, `WrapStoreEntryID`, `ModifyProfile` | call the simulator's support object |
-/// | the others | `MAPI_E_NO_SUPPORT`: they take or return COM objects (advise sinks, messages, folders, tables, progress objects), notifications or UI, which are not carried across yet |
+/// | `GetLastError`, `GetMemAllocRoutines`, `Unsubscribe`, `ModifyStatusRow`, `OpenProfileSection`, `NewUID`, `SpoolerYield`, `SpoolerNotify` (NULL data, or an `SBinary`), `SetProviderUID`, `CompareEntryIDs`, `Preprocess`, `CompleteMsg`, `StoreLogoffTransports`, `WrapStoreEntryID`, `ModifyProfile` | call the simulator's support object |
+/// | `Subscribe` | calls the simulator's support object with the library's sink: one of this module's sink proxies is its Rust object (the pointer came back), any other sink is imported ([`ComAdviseSink`], its `OnNotify` called through [`HostShared::call`], its reference released when the simulator drops the sink) |
+/// | `Notify` | reads the library's notifications ([`notify::read_notifications`]) and calls the simulator's support object with them, then writes `*lpulFlags`; a notification the core does not model gives `MAPI_E_NO_SUPPORT`, and nothing is delivered |
+/// | the others | `MAPI_E_NO_SUPPORT`: they take or return COM objects (messages, folders, tables, progress objects) or UI, which are not carried across yet |
 pub(crate) static SUPPORT: IMAPISupport_Vtbl = IMAPISupport_Vtbl {
     base__: unknown::<dyn MapiSupport>(),
     GetLastError: support_get_last_error,
@@ -382,9 +389,6 @@ pub(crate) static SUPPORT: IMAPISupport_Vtbl = IMAPISupport_Vtbl {
 };
 
 refused! {
-    support_subscribe(*mut NOTIFKEY, u32, u32, *mut c_void, *mut usize);
-    support_unsubscribe(usize);
-    support_notify(*mut NOTIFKEY, u32, *mut NOTIFICATION, *mut u32);
     support_register_preprocessor(*mut MAPIUID, LPTSTR, LPTSTR, *mut u8, *mut u8, u32);
     support_make_invalid(u32, *mut c_void, u32, u32);
     support_create_one_off(LPTSTR, LPTSTR, LPTSTR, u32, *mut u32, *mut *mut ENTRYID);
@@ -440,6 +444,69 @@ unsafe extern "system" fn support_get_mem_alloc_routines(
             put(lpAllocateBuffer, Some(a));
             put(lpAllocateMore, Some(m));
             put(lpFreeBuffer, Some(f));
+            Ok(())
+        })
+    }
+}
+
+unsafe extern "system" fn support_subscribe(
+    this: *mut c_void,
+    lpKey: *mut NOTIFKEY,
+    ulEventMask: u32,
+    ulFlags: u32,
+    lpAdviseSink: *mut c_void,
+    lpulConnection: *mut usize,
+) -> HRESULT {
+    // SAFETY: `this` is a support proxy; `lpKey` is NULL or a NOTIFKEY with its bytes;
+    // `lpAdviseSink` is NULL or a live sink; `lpulConnection` is NULL or valid for a write.
+    unsafe {
+        put(lpulConnection, 0);
+        method::<dyn MapiSupport>(this, |support, host| {
+            if lpulConnection.is_null() {
+                return Err(MapiError::InvalidParameter);
+            }
+            let key = notify::read_key(lpKey)?;
+            let sink = host.import_sink(lpAdviseSink)?;
+            let connection = support.subscribe(
+                key,
+                EventMask::from_bits_retain(ulEventMask),
+                SubscribeFlags::from_bits_retain(ulFlags),
+                &sink,
+            )?;
+            put(lpulConnection, connection);
+            Ok(())
+        })
+    }
+}
+
+unsafe extern "system" fn support_unsubscribe(this: *mut c_void, ulConnection: usize) -> HRESULT {
+    // SAFETY: `this` is a support proxy.
+    unsafe { method::<dyn MapiSupport>(this, |support, _| support.unsubscribe(ulConnection)) }
+}
+
+unsafe extern "system" fn support_notify(
+    this: *mut c_void,
+    lpKey: *mut NOTIFKEY,
+    cNotification: u32,
+    lpNotifications: *mut NOTIFICATION,
+    lpulFlags: *mut u32,
+) -> HRESULT {
+    // SAFETY: `this` is a support proxy; `lpKey` is NULL or a NOTIFKEY with its bytes; the
+    // array holds `cNotification` notifications; `lpulFlags` is NULL or valid for a read and a
+    // write.
+    unsafe {
+        method::<dyn MapiSupport>(this, |support, _| {
+            let flags = lpulFlags.as_ref().copied().ok_or(MapiError::InvalidParameter)?;
+            let key = notify::read_key(lpKey)?;
+            if lpNotifications.is_null() && cNotification != 0 {
+                return Err(MapiError::InvalidParameter);
+            }
+            let read = notify::read_notifications(lpNotifications, cNotification);
+            if !read.unmodelled.is_empty() {
+                return Err(MapiError::NoSupport);
+            }
+            let result = support.notify(key, &read.notifications, flags)?;
+            put(lpulFlags, result.bits());
             Ok(())
         })
     }
@@ -625,6 +692,97 @@ unsafe extern "system" fn support_wrap_store_entry_id(
 unsafe extern "system" fn support_modify_profile(this: *mut c_void, ulFlags: u32) -> HRESULT {
     // SAFETY: `this` is a support proxy.
     unsafe { method::<dyn MapiSupport>(this, |support, _| support.modify_profile(ulFlags)) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// IMAPIAdviseSink
+// ---------------------------------------------------------------------------------------------
+
+/// The interfaces of an advise-sink proxy.
+pub(crate) const ADVISE_SINK_IIDS: &[GUID] = &[IMAPIAdviseSink::IID];
+
+/// The vtable of an advise sink of the simulator's (a client's sink that `Advise` hands to the
+/// library): `OnNotify` reads the library's notifications ([`notify::read_notifications`]) and
+/// calls the sink with those the core models (not at all when there are none). It answers 0
+/// when the sink is gone or panics.
+pub(crate) static ADVISE_SINK: IMAPIAdviseSink_Vtbl = IMAPIAdviseSink_Vtbl {
+    base__: unknown::<dyn AdviseSink>(),
+    OnNotify: sink_on_notify,
+};
+
+unsafe extern "system" fn sink_on_notify(
+    this: *mut c_void,
+    cNotif: u32,
+    lpNotifications: *mut NOTIFICATION,
+) -> u32 {
+    // SAFETY: `this` is one of this module's sink proxies, alive with its host.
+    let proxy = unsafe { proxy::<dyn AdviseSink>(this) };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: `cNotif` notifications the library keeps unchanged during the call
+        // (OnNotify's contract).
+        let read = unsafe { notify::read_notifications(lpNotifications, cNotif) };
+        if read.notifications.is_empty() {
+            return Some(0);
+        }
+        proxy
+            .target
+            .with_borrowed(|sink| sink.on_notify(&read.notifications))
+    }))
+    .ok()
+    .flatten()
+    .unwrap_or(0)
+}
+
+/// A library's advise sink as the simulator holds it: [`ComAdviseSink`], called through
+/// [`HostShared::call`] (so that a panic the library caught is reported), its reference released
+/// the same way, before the library's host state (which keeps the library loaded) is let go.
+struct HostedSink {
+    host: Arc<HostShared>,
+    sink: ManuallyDrop<ComAdviseSink>,
+}
+
+impl AdviseSink for HostedSink {
+    fn on_notify(&self, notifications: &[Notification]) -> u32 {
+        self.host.call(|| self.sink.on_notify(notifications))
+    }
+}
+
+impl Drop for HostedSink {
+    fn drop(&mut self) {
+        let host = Arc::clone(&self.host);
+        // SAFETY: dropped once, here; the field is not used after.
+        host.call(|| unsafe { ManuallyDrop::drop(&mut self.sink) });
+    }
+}
+
+impl HostShared {
+    /// The sink a library passed (to `Subscribe`): the Rust object of one of this module's sink
+    /// proxies, or the library's own sink imported. NULL gives `MAPI_E_INVALID_PARAMETER`; a
+    /// proxy whose object is gone, `MAPI_E_CALL_FAILED`.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is NULL or a live `IMAPIAdviseSink` pointer of the library's, callable from any
+    /// thread while the library is loaded.
+    pub(crate) unsafe fn import_sink(self: &Arc<Self>, raw: *mut c_void) -> MapiResult<Ref<dyn AdviseSink>> {
+        if raw.is_null() {
+            return Err(MapiError::InvalidParameter);
+        }
+        // SAFETY: a live COM object starts with its vtable pointer.
+        let vtbl = unsafe { raw.cast::<*const c_void>().read() };
+        if ptr::eq(vtbl, (&raw const ADVISE_SINK).cast::<c_void>()) {
+            // SAFETY: only this module's sink proxies have this vtable.
+            let proxy = unsafe { proxy::<dyn AdviseSink>(raw) };
+            return proxy.target.upgrade().ok_or(MapiError::CallFailed);
+        }
+        // SAFETY: a live IMAPIAdviseSink of the library's (the caller's contract).
+        let sink = unsafe { ComAdviseSink::from_raw_borrowed(raw)? };
+        Ok(Ref::new(HostedSink {
+            host: Arc::clone(self),
+            sink: ManuallyDrop::new(sink),
+        })
+        .into())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

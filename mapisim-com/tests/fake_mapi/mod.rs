@@ -14,18 +14,19 @@ use mapisim::MapiError;
 use mapisim::flags::LogoffFlags;
 use mapisim::ids::MapiUid;
 use mapisim::props::{Prop, PropTag, PropType, PropValue};
-use mapisim::spi::{MapiErrorInfo, MemRoutines};
+use mapisim::spi::{MapiErrorInfo, MemRoutines, Notification};
 use mapisim::strings::TString;
 use mapisim_com::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 use mapisim_com::import::host_routines;
 use mapisim_com::interfaces::{
-    IMAPIProp_Impl, IMAPISupport, IMAPISupport_Impl, IMalloc, IMalloc_Impl, IProfSect, IProfSect_Impl,
-    IProviderAdmin, IProviderAdmin_Impl,
+    IMAPIAdviseSink, IMAPIProp_Impl, IMAPISupport, IMAPISupport_Impl, IMalloc, IMalloc_Impl, IProfSect,
+    IProfSect_Impl, IProviderAdmin, IProviderAdmin_Impl,
 };
+use mapisim_com::notify::read_notifications;
 use mapisim_com::props::{read_props, read_tags, write_mapierror, write_problems, write_props, write_tags};
 use mapisim_com::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPFNBUTTON, LPFNDISMISS, LPTSTR, MAPIERROR, MAPINAMEID, MAPIUID,
-    NOTIFICATION, NOTIFKEY, SCODE, SPropProblemArray, SPropTagArray, SPropValue,
+    NEWMAIL_NOTIFICATION, NOTIFICATION, NOTIFKEY, SCODE, SPropProblemArray, SPropTagArray, SPropValue,
 };
 use windows_core::{GUID, HRESULT, IUnknown, Interface, implement};
 
@@ -204,6 +205,48 @@ pub(crate) struct State {
     /// `IProviderAdmin::OpenProfileSection` calls: the UID (NULL for the service's own section)
     /// and whether an interface was named.
     pub(crate) admin_sections: Vec<(Option<[u8; 16]>, bool)>,
+    /// The live subscriptions (`IMAPISupport::Subscribe`).
+    pub(crate) subscriptions: Vec<FakeSubscription>,
+    /// The last connection number given.
+    pub(crate) next_connection: usize,
+    /// `IMAPISupport::Notify` calls: the key, the notifications read back, the flags passed in.
+    pub(crate) notified: Vec<(Vec<u8>, Vec<Notification>, u32)>,
+    /// The `NEWMAIL_NOTIFICATION`s of `SpoolerNotify(NOTIFY_NEWMAIL_RECEIVED)`, read back.
+    pub(crate) spooler_new_mail: Vec<Notification>,
+}
+
+pub(crate) const NOTIFY_NEWMAIL_RECEIVED: u32 = 0x2000_0000;
+
+pub(crate) const NOTIFY_SYNC: u32 = 0x4000_0000;
+pub(crate) const NOTIFY_CANCELED: u32 = 0x8000_0000;
+pub(crate) const CALLBACK_DISCONTINUE: u32 = 0x8000_0000;
+
+/// An advise sink the fake MAPI keeps: sinks are free-threaded.
+pub(crate) struct SendSink(pub(crate) IMAPIAdviseSink);
+
+// SAFETY: the sinks the tests subscribe follow the free-threading model.
+unsafe impl Send for SendSink {}
+
+/// One `Subscribe` call.
+pub(crate) struct FakeSubscription {
+    pub(crate) connection: usize,
+    pub(crate) key: Vec<u8>,
+    pub(crate) mask: u32,
+    pub(crate) flags: u32,
+    pub(crate) sink: SendSink,
+}
+
+/// The bytes of a `NOTIFKEY`.
+///
+/// # Safety
+///
+/// `key` points to a NOTIFKEY followed by its `cb` bytes.
+pub(crate) unsafe fn notif_key(key: *const NOTIFKEY) -> Vec<u8> {
+    // SAFETY: the function's contract.
+    unsafe {
+        let cb = (*key).cb as usize;
+        std::slice::from_raw_parts(key.cast::<u8>().add(core::mem::offset_of!(NOTIFKEY, ab)), cb).to_vec()
+    }
 }
 
 pub(crate) struct Mapi {
@@ -354,6 +397,20 @@ impl IMAPISupport_Impl for FakeSupport_Impl {
     }
 
     unsafe fn SpoolerNotify(&self, ulFlags: u32, lpvData: *mut c_void) -> HRESULT {
+        if ulFlags & NOTIFY_NEWMAIL_RECEIVED != 0 && !lpvData.is_null() {
+            // SAFETY: NOTIFICATION is plain data; all-zero is a valid value of it.
+            let mut raw: NOTIFICATION = unsafe { core::mem::zeroed() };
+            raw.ulEventType = 0x2; // fnevNewMail
+            // SAFETY: the data of NOTIFY_NEWMAIL_RECEIVED is a NEWMAIL_NOTIFICATION; reading the
+            // one notification made of it follows its pointers, valid for the call.
+            let read = unsafe {
+                raw.info.newmail = lpvData.cast::<NEWMAIL_NOTIFICATION>().read();
+                read_notifications(&raw, 1)
+            };
+            self.mapi.state().spooler_new_mail.extend(read.notifications);
+            self.mapi.state().spooler_notify.push((ulFlags, None));
+            return S_OK;
+        }
         let data = (!lpvData.is_null()).then(|| {
             // SAFETY: non-NULL data is an SBinary in these tests (NOTIFY_SENTDEFERRED).
             let binary = unsafe { &*lpvData.cast::<mapisim_com::types::SBinary>() };
@@ -432,16 +489,102 @@ impl IMAPISupport_Impl for FakeSupport_Impl {
         S_OK
     }
 
-    unsafe fn Subscribe(&self, _: *mut NOTIFKEY, _: u32, _: u32, _: *mut c_void, _: *mut usize) -> HRESULT {
-        MAPI_E_NO_SUPPORT
+    /// Keeps a reference of the sink until `Unsubscribe`; connections count from 1.
+    unsafe fn Subscribe(
+        &self,
+        lpKey: *mut NOTIFKEY,
+        ulEventMask: u32,
+        ulFlags: u32,
+        lpAdviseSink: *mut c_void,
+        lpulConnection: *mut usize,
+    ) -> HRESULT {
+        // SAFETY: the caller passes NULL or a live sink.
+        let Some(sink) = (unsafe { IMAPIAdviseSink::from_raw_borrowed(&lpAdviseSink) }).cloned() else {
+            return MAPI_E_INVALID_PARAMETER;
+        };
+        if lpKey.is_null() || lpulConnection.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: a NOTIFKEY with its bytes (Subscribe's contract).
+        let key = unsafe { notif_key(lpKey) };
+        let mut state = self.mapi.state();
+        state.next_connection += 1;
+        let connection = state.next_connection;
+        state.subscriptions.push(FakeSubscription {
+            connection,
+            key,
+            mask: ulEventMask,
+            flags: ulFlags,
+            sink: SendSink(sink),
+        });
+        // SAFETY: checked not NULL; the caller passes a valid out-pointer.
+        unsafe { lpulConnection.write(connection) };
+        S_OK
     }
 
-    unsafe fn Unsubscribe(&self, _: usize) -> HRESULT {
-        MAPI_E_NO_SUPPORT
+    unsafe fn Unsubscribe(&self, ulConnection: usize) -> HRESULT {
+        let removed = {
+            let mut state = self.mapi.state();
+            let Some(i) = state
+                .subscriptions
+                .iter()
+                .position(|s| s.connection == ulConnection)
+            else {
+                return MAPI_E_NOT_FOUND;
+            };
+            state.subscriptions.remove(i)
+        };
+        // The sink is released outside the lock.
+        drop(removed);
+        S_OK
     }
 
-    unsafe fn Notify(&self, _: *mut NOTIFKEY, _: u32, _: *mut NOTIFICATION, _: *mut u32) -> HRESULT {
-        MAPI_E_NO_SUPPORT
+    /// Records what it was given (read back), then calls every sink subscribed to the key for
+    /// one of the events with the caller's own array; a synchronous sink that answers
+    /// `CALLBACK_DISCONTINUE` stops the delivery and `NOTIFY_CANCELED` is written back.
+    unsafe fn Notify(
+        &self,
+        lpKey: *mut NOTIFKEY,
+        cNotification: u32,
+        lpNotifications: *mut NOTIFICATION,
+        lpulFlags: *mut u32,
+    ) -> HRESULT {
+        if lpKey.is_null() || lpulFlags.is_null() {
+            return MAPI_E_INVALID_PARAMETER;
+        }
+        // SAFETY: a NOTIFKEY with its bytes, and `cNotification` notifications laid out by the
+        // caller; `lpulFlags` is valid for a read and a write (Notify's contract).
+        let (key, read, flags) = unsafe {
+            (
+                notif_key(lpKey),
+                read_notifications(lpNotifications, cNotification),
+                lpulFlags.read(),
+            )
+        };
+        let mask = read.notifications.iter().fold(0, |mask, n| mask | n.event.bits());
+        let sinks: Vec<(SendSink, bool)> = {
+            let mut state = self.mapi.state();
+            state.notified.push((key.clone(), read.notifications, flags));
+            state
+                .subscriptions
+                .iter()
+                .filter(|s| s.key == key && s.mask & mask != 0)
+                .map(|s| (SendSink(s.sink.0.clone()), s.flags & NOTIFY_SYNC != 0))
+                .collect()
+        };
+        let mut out = 0;
+        for (sink, sync) in sinks {
+            // SAFETY: the sink is live; the array is the caller's, live for the call.
+            let answer =
+                unsafe { (sink.0.vtable().OnNotify)(sink.0.as_raw(), cNotification, lpNotifications) };
+            if sync && answer == CALLBACK_DISCONTINUE {
+                out = NOTIFY_CANCELED;
+                break;
+            }
+        }
+        // SAFETY: as above.
+        unsafe { lpulFlags.write(out) };
+        S_OK
     }
 
     unsafe fn RegisterPreprocessor(

@@ -9,18 +9,22 @@
 //! | `zoo-panic-logon` | `Logon` panics |
 //! | `zoo-panic-release` | the provider object panics in its final release |
 //! | `zoo-over-release` | `Logon` releases MAPI's support object once more than it took (a COM `Release` of the pointer MAPI passed; through the binary interface only) |
+//! | `zoo-relay-sink` | none, a variant: `Logon` hands the sample a stand-in support object (which keeps its own reference) that subscribes a relay sink of the provider's own in place of each sink it is given, so that a provider's sink, not the client's, is what `Subscribe` receives |
 //! | any other | none: the sample as it is |
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use mapisim::flags::{LogoffFlags, ProfileSectionFlags, StatusRowFlags};
+use mapisim::flags::{
+    EventMask, LogoffFlags, NotifyResultFlags, ProfileSectionFlags, StatusRowFlags, SubscribeFlags,
+};
 use mapisim::ids::MapiUid;
 use mapisim::object::WeakRef;
 use mapisim::props::Prop;
 use mapisim::sample::{SampleLibrary, SampleStore};
 use mapisim::spi::{
-    BufferId, Exports, InitArgs, MapiBuffer, MapiErrorInfo, MapiSupport, MemRoutines, MsProvider, ProfSect,
-    ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+    AdviseSink, BufferId, Exports, InitArgs, MapiBuffer, MapiErrorInfo, MapiSupport, MemRoutines, MsProvider,
+    Notification, ProfSect, ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon,
+    StoreLogonArgs,
 };
 use mapisim::{MapiError, MapiResult, Ref, Warned};
 
@@ -32,6 +36,8 @@ pub(crate) const PANIC_LOGON: &str = "zoo-panic-logon";
 pub(crate) const OVER_RELEASE: &str = "zoo-over-release";
 /// The profile whose provider object panics in its final release.
 pub(crate) const PANIC_RELEASE: &str = "zoo-panic-release";
+/// The profile whose store subscribes a relay sink of its own for each sink advised on it.
+pub(crate) const RELAY_SINK: &str = "zoo-relay-sink";
 
 /// The zoo's provider library: the sample's, with a provider that plays the defects.
 pub(crate) struct ZooLibrary {
@@ -95,9 +101,12 @@ impl MsProvider for ZooProvider {
         if profile == PANIC_RELEASE {
             self.panic_on_release.store(true, Ordering::SeqCst);
         }
-        if profile == NO_ADDREF {
+        if profile == NO_ADDREF || profile == RELAY_SINK {
+            let relay = profile == RELAY_SINK;
             let stand_in: Ref<dyn MapiSupport> = Ref::new(Borrowed {
                 support: args.support.downgrade(),
+                _held: relay.then(|| args.support.clone()),
+                relay,
             })
             .into();
             return self.inner.logon(&StoreLogonArgs {
@@ -122,9 +131,22 @@ impl MsProvider for ZooProvider {
 }
 
 /// A stand-in for MAPI's support object that only borrows it: the sample keeps the stand-in,
-/// and MAPI's object gets no reference for it. Forwards what the sample calls.
+/// and MAPI's object gets no reference for it (unless the stand-in holds one of its own). Forwards what
+/// the sample calls; with `relay`, subscribes a [`Relay`] in place of each sink.
 struct Borrowed {
     support: WeakRef<dyn MapiSupport>,
+    /// The stand-in's own reference, when it keeps one (only held).
+    _held: Option<Ref<dyn MapiSupport>>,
+    relay: bool,
+}
+
+/// A sink of the provider's own that hands every notification on to the sink it was made for.
+struct Relay(Ref<dyn AdviseSink>);
+
+impl AdviseSink for Relay {
+    fn on_notify(&self, notifications: &[Notification]) -> u32 {
+        self.0.on_notify(notifications)
+    }
 }
 
 impl Borrowed {
@@ -182,6 +204,36 @@ impl MapiSupport for Borrowed {
 
     fn modify_profile(&self, flags: u32) -> MapiResult<()> {
         self.call(|s| s.modify_profile(flags))
+    }
+
+    fn subscribe(
+        &self,
+        key: &[u8],
+        mask: EventMask,
+        flags: SubscribeFlags,
+        sink: &Ref<dyn AdviseSink>,
+    ) -> MapiResult<usize> {
+        let relay: Ref<dyn AdviseSink>;
+        let sink = if self.relay {
+            relay = Ref::new(Relay(sink.clone())).into();
+            &relay
+        } else {
+            sink
+        };
+        self.call(|s| s.subscribe(key, mask, flags, sink))
+    }
+
+    fn unsubscribe(&self, connection: usize) -> MapiResult<()> {
+        self.call(|s| s.unsubscribe(connection))
+    }
+
+    fn notify(
+        &self,
+        key: &[u8],
+        notifications: &[Notification],
+        flags: u32,
+    ) -> MapiResult<NotifyResultFlags> {
+        self.call(|s| s.notify(key, notifications, flags))
     }
 }
 
