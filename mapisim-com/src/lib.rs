@@ -8,7 +8,8 @@
 //! - **Ship the provider you tested** ([`export`]): a provider written against `mapisim::spi`
 //!   exposed as real COM objects — `IMSProvider` (and `IMAPIProviderShutdown`), the `IMSLogon`
 //!   and `IMsgStore` its `Logon` returns, one COM object per Rust object — behind a real
-//!   `MSProviderInit` and message-service entry point. One macro,
+//!   `MSProviderInit` and message-service entry point, their notifications and advise sinks
+//!   included. One macro,
 //!   [`export_provider_library!`], writes a library's exports; every method runs under a panic
 //!   guard. What MAPI hands the provider is imported as the `spi` traits: its allocation routines
 //!   and `IMalloc` ([`import`]), its support object, profile sections and `IProviderAdmin`
@@ -30,7 +31,10 @@
 //!   convention;
 //! - [`types`]: the C structures those take;
 //! - [`props`]: property values, tag arrays, problem arrays and `MAPIERROR` written into MAPI
-//!   memory in their C layout (one root block, every datum linked to it) and read back from it.
+//!   memory in their C layout (one root block, every datum linked to it) and read back from it;
+//! - [`notify`]: `NOTIFICATION` arrays laid out and read back the same way, and advise sinks
+//!   across the interface (`IMAPIAdviseSink` imported as a `mapisim::spi::AdviseSink`, and a Rust
+//!   sink exported as one).
 //!
 //! The tests check every declaration against the core crate's tables (the IIDs against
 //! `mapisim::ids::Iid`, the offset of every vtable field against the slot numbers of

@@ -284,7 +284,7 @@ pub(crate) unsafe fn read_table(table: &IMAPITable, free_buffer: LPFREEBUFFER) -
 /// | `CreateProvider` | calls MAPI with the name in the encoding `MAPI_UNICODE` in the flags names (converted through its text when the name is in the other one) and the properties laid out in MAPI memory, freed when the call returns |
 /// | `DeleteProvider` | calls MAPI |
 /// | `OpenProfileSection` | calls MAPI; the section is a [`ComProfSect`] on the same routines |
-/// | `GetProviderTable` | calls MAPI and reads the whole table it returns ([`read_table`]): its rows with the table's default columns, the table released after |
+/// | `GetProviderTable` | calls MAPI and reads the whole table it returns, page by page (`QueryRows`, each row set freed as `FreeProws` does): its rows with the table's default columns, the table released after |
 ///
 /// It is `Send + Sync`: MAPI uses the free-threading model, and its objects may be called, and
 /// released, from any thread.

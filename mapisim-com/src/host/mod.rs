@@ -7,7 +7,7 @@
 //! interface as a COM interface pointer:
 //!
 //! - **to the library**: the simulator's `IMalloc`, support objects, profile sections and
-//!   provider-administration objects are handed over as *proxies* whose
+//!   provider-administration objects, tables and advise sinks are handed over as *proxies* whose
 //!   `AddRef` and `Release` are the Rust object's own count, so every reference the library takes
 //!   or drops is counted, traced and checked as a Rust provider's would be; MAPI's allocation
 //!   routines are C functions bound to the simulator's routines (a fixed table of them: at most
@@ -35,10 +35,12 @@
 //!   drops its statics (the heap blocks they own would be lost with the mapping) and threads it
 //!   started may still run its code. So a reload finds the library's statics as they were, where
 //!   a simulated library starts afresh: the simulator's ledger of loads and frees is what counts.
-//! - The methods that take or return objects other than those above and the provider table
-//!   (advise sinks, other tables, messages, folders, progress objects) and the notification
-//!   structures are not carried across yet: they answer `MAPI_E_NO_SUPPORT` (each vtable's
-//!   documentation lists them).
+//! - The methods that take or return objects other than those above, the provider table and
+//!   advise sinks (other tables, messages, folders, progress objects) are not carried across
+//!   yet: they answer `MAPI_E_NO_SUPPORT` (each vtable's documentation lists them).
+//!   Notifications cross both ways: a library's `Subscribe` and `Notify` reach the simulator's
+//!   support object, and a sink advised on a hosted store is handed to the library as a proxy
+//!   ([`crate::notify`] lays the `NOTIFICATION`s out).
 //!
 //! ```no_run
 //! use mapisim::prelude::*;
