@@ -9,9 +9,8 @@
 //!   exposed as real COM objects — `IMSProvider` (and `IMAPIProviderShutdown`), the `IMSLogon`
 //!   and `IMsgStore` its `Logon` returns, one COM object per Rust object — behind a real
 //!   `MSProviderInit` and message-service entry point, their notifications and advise sinks
-//!   included. One macro,
-//!   [`export_provider_library!`], writes a library's exports; every method runs under a panic
-//!   guard. What MAPI hands the provider is imported as the `spi` traits: its allocation routines
+//!   included. One macro, [`export_provider_library!`], writes a library's exports; every method
+//!   runs under a panic guard. What MAPI hands the provider is imported as the `spi` traits: its allocation routines
 //!   and `IMalloc` ([`import`]), its support object, profile sections and `IProviderAdmin`
 //!   ([`support`], [`export`]), with no copy of MAPI's memory.
 //! - **Test the binary you ship** ([`host`]): the simulator loads a compiled provider library
