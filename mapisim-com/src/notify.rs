@@ -411,20 +411,7 @@ unsafe fn read_notification(raw: &NOTIFICATION) -> Option<Notification> {
                 mapi_error: props::read_mapierror(err.lpMAPIError, unicode),
             }
         } else if event == EventMask::NEW_MAIL {
-            let mail = raw.info.newmail;
-            let unicode = mail.ulFlags & MAPI_UNICODE != 0;
-            let empty = if unicode {
-                TString::Wide(Vec::new())
-            } else {
-                TString::Ansi(Vec::new())
-            };
-            NotificationInfo::NewMail(NewMailNotification {
-                entry_id: entry_id(mail.cbEntryID, mail.lpEntryID),
-                parent_id: entry_id(mail.cbParentID, mail.lpParentID),
-                flags: mail.ulFlags,
-                message_class: props::tstring(mail.lpszMessageClass, unicode).unwrap_or(empty),
-                message_flags: mail.ulMessageFlags,
-            })
+            NotificationInfo::NewMail(read_new_mail(&raw.info.newmail))
         } else if OBJECT_EVENTS.contains(&event) {
             let obj = raw.info.obj;
             NotificationInfo::Object {
@@ -457,6 +444,33 @@ unsafe fn read_notification(raw: &NOTIFICATION) -> Option<Notification> {
 // ---------------------------------------------------------------------------------------------
 // Notification keys
 // ---------------------------------------------------------------------------------------------
+
+/// A `NEWMAIL_NOTIFICATION` (a member of a notification, or what `SpoolerNotify` with
+/// `NOTIFY_NEWMAIL_RECEIVED` points to) read into the core's type; the message class in the
+/// encoding its own `MAPI_UNICODE` flag names, empty for NULL.
+///
+/// # Safety
+///
+/// The entry IDs are NULL or valid for their sizes, and the class NULL or a NUL-terminated string
+/// of the encoding the flags name, none of it written while the function runs.
+pub(crate) unsafe fn read_new_mail(mail: &NEWMAIL_NOTIFICATION) -> NewMailNotification {
+    let unicode = mail.ulFlags & MAPI_UNICODE != 0;
+    let empty = if unicode {
+        TString::Wide(Vec::new())
+    } else {
+        TString::Ansi(Vec::new())
+    };
+    // SAFETY: the caller's contract.
+    unsafe {
+        NewMailNotification {
+            entry_id: entry_id(mail.cbEntryID, mail.lpEntryID),
+            parent_id: entry_id(mail.cbParentID, mail.lpParentID),
+            flags: mail.ulFlags,
+            message_class: props::tstring(mail.lpszMessageClass, unicode).unwrap_or(empty),
+            message_flags: mail.ulMessageFlags,
+        }
+    }
+}
 
 /// A `NOTIFKEY` for `key`, in a buffer aligned as the structure is: the count, then the bytes.
 pub(crate) fn key_buffer(key: &[u8]) -> MapiResult<Vec<u32>> {

@@ -408,3 +408,32 @@ fn a_sink_of_the_library_s_own_subscribed_through_the_interface_is_called_as_in_
         "MAPI calls the library's own sink: {crossed:#?}"
     );
 }
+
+#[test]
+fn a_store_that_tells_the_spooler_of_new_mail_is_heard_through_the_interface_as_in_process() {
+    let in_process = simulator(None, true);
+    lifecycle(&in_process, zoo::NEW_MAIL).expect("the lifecycle in process");
+    let in_process = in_process.finish();
+    in_process.assert_clean();
+    let native = simulator(Some(&zoo_library()), false);
+    lifecycle(&native, zoo::NEW_MAIL).expect("the lifecycle through the binary interface");
+    let native = native.finish();
+    native.assert_clean();
+    let (expected, got) = (crossings(&in_process), crossings(&native));
+    assert_eq!(got, expected, "the same calls in the same order");
+    let notify = |report: &Report| {
+        report
+            .trace()
+            .text()
+            .lines()
+            .find(|line| line.contains("SpoolerNotify("))
+            .map(|line| {
+                line.split_once(':')
+                    .map_or(line, |(_, call)| call)
+                    .trim()
+                    .to_owned()
+            })
+    };
+    assert!(notify(&native).is_some(), "{}", native.trace());
+    assert_eq!(notify(&native), notify(&in_process), "with the same arguments");
+}

@@ -48,11 +48,11 @@ use crate::interfaces::{
     IMAPIAdviseSink, IMAPIAdviseSink_Vtbl, IMAPIProp, IMAPIProp_Vtbl, IMAPISupport, IMAPISupport_Vtbl,
     IMalloc, IMalloc_Vtbl, IProfSect, IProfSect_Vtbl, IProviderAdmin, IProviderAdmin_Vtbl,
 };
-use crate::notify::{self, ComAdviseSink};
+use crate::notify::{self, ComAdviseSink, read_new_mail};
 use crate::props;
 use crate::types::{
     ADRLIST, ADRPARM, ENTRYID, ENTRYLIST, LPFNBUTTON, LPFNDISMISS, LPTSTR, MAPIERROR, MAPINAMEID, MAPIUID,
-    NOTIFICATION, NOTIFKEY, SBinary, SPropProblemArray, SPropTagArray, SPropValue,
+    NEWMAIL_NOTIFICATION, NOTIFICATION, NOTIFKEY, SBinary, SPropProblemArray, SPropTagArray, SPropValue,
 };
 
 /// `MAPI_UNICODE`.
@@ -339,7 +339,7 @@ pub(crate) const SUPPORT_IIDS: &[GUID] = &[IMAPISupport::IID];
 ///
 /// | methods | |
 /// |---|---|
-/// | `GetLastError`, `GetMemAllocRoutines`, `Unsubscribe`, `ModifyStatusRow`, `OpenProfileSection`, `NewUID`, `SpoolerYield`, `SpoolerNotify` (NULL data, or an `SBinary`), `SetProviderUID`, `CompareEntryIDs`, `Preprocess`, `CompleteMsg`, `StoreLogoffTransports`, `WrapStoreEntryID`, `ModifyProfile` | call the simulator's support object |
+/// | `GetLastError`, `GetMemAllocRoutines`, `Unsubscribe`, `ModifyStatusRow`, `OpenProfileSection`, `NewUID`, `SpoolerYield`, `SpoolerNotify` (NULL data, a deferred message's `SBinary`, a new message's `NEWMAIL_NOTIFICATION`), `SetProviderUID`, `CompareEntryIDs`, `Preprocess`, `CompleteMsg`, `StoreLogoffTransports`, `WrapStoreEntryID`, `ModifyProfile` | call the simulator's support object |
 /// | `Subscribe` | calls the simulator's support object with the library's sink: one of this module's sink proxies is its Rust object (the pointer came back), any other sink is imported ([`ComAdviseSink`], its `OnNotify` called through [`HostShared::call`], its reference released when the simulator drops the sink) |
 /// | `Notify` | reads the library's notifications ([`notify::read_notifications`]) and calls the simulator's support object with them, then writes `*lpulFlags`; a notification the core does not model gives `MAPI_E_NO_SUPPORT`, and nothing is delivered |
 /// | the others | `MAPI_E_NO_SUPPORT`: they take or return COM objects (messages, folders, tables, progress objects) or UI, which are not carried across yet |
@@ -581,6 +581,10 @@ unsafe extern "system" fn support_spooler_notify(
                 let binary = &*lpvData.cast::<SBinary>();
                 let id = entry_id(binary.cb, binary.lpb.cast())?;
                 return support.spooler_notify(flags, SpoolerNotifyData::SentDeferred(id));
+            }
+            if flags.contains(SpoolerNotifyFlags::NEWMAIL_RECEIVED) {
+                let mail = read_new_mail(&*lpvData.cast::<NEWMAIL_NOTIFICATION>());
+                return support.spooler_notify(flags, SpoolerNotifyData::NewMail(&mail));
             }
             Err(MapiError::NoSupport)
         })

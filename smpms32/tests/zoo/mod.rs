@@ -10,12 +10,14 @@
 //! | `zoo-panic-release` | the provider object panics in its final release |
 //! | `zoo-over-release` | `Logon` releases MAPI's support object once more than it took (a COM `Release` of the pointer MAPI passed; through the binary interface only) |
 //! | `zoo-relay-sink` | none, a variant: `Logon` hands the sample a stand-in support object (which keeps its own reference) that subscribes a relay sink of the provider's own in place of each sink it is given, so that a provider's sink, not the client's, is what `Subscribe` receives |
+//! | `zoo-new-mail` | none, a variant: after its `SpoolerLogon`, the store tells the spooler of a new message (`SpoolerNotify` with `NOTIFY_NEWMAIL_RECEIVED` and its `NEWMAIL_NOTIFICATION`) |
 //! | any other | none: the sample as it is |
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use mapisim::flags::{
-    EventMask, LogoffFlags, NotifyResultFlags, ProfileSectionFlags, StatusRowFlags, SubscribeFlags,
+    EventMask, LogoffFlags, NotifyResultFlags, ProfileSectionFlags, SpoolerNotifyFlags, StatusRowFlags,
+    SubscribeFlags,
 };
 use mapisim::ids::MapiUid;
 use mapisim::object::WeakRef;
@@ -23,9 +25,10 @@ use mapisim::props::Prop;
 use mapisim::sample::{SampleLibrary, SampleStore};
 use mapisim::spi::{
     AdviseSink, BufferId, Exports, InitArgs, MapiBuffer, MapiErrorInfo, MapiSupport, MemRoutines, MsProvider,
-    Notification, ProfSect, ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon,
-    StoreLogonArgs,
+    NewMailNotification, Notification, ProfSect, ProviderInit, ProviderLibrary, ServiceEntryArgs,
+    SpoolerLogonArgs, SpoolerNotifyData, StoreLogon, StoreLogonArgs,
 };
+use mapisim::strings::TString;
 use mapisim::{MapiError, MapiResult, Ref, Warned};
 
 /// The profile whose `Logon` keeps the support object without an `AddRef`.
@@ -38,6 +41,9 @@ pub(crate) const OVER_RELEASE: &str = "zoo-over-release";
 pub(crate) const PANIC_RELEASE: &str = "zoo-panic-release";
 /// The profile whose store subscribes a relay sink of its own for each sink advised on it.
 pub(crate) const RELAY_SINK: &str = "zoo-relay-sink";
+
+/// The profile whose store tells the spooler of a new message after its `SpoolerLogon`.
+pub(crate) const NEW_MAIL: &str = "zoo-new-mail";
 
 /// The zoo's provider library: the sample's, with a provider that plays the defects.
 pub(crate) struct ZooLibrary {
@@ -122,7 +128,21 @@ impl MsProvider for ZooProvider {
     }
 
     fn spooler_logon(&self, args: &SpoolerLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
-        self.inner.spooler_logon(args)
+        let logon = self.inner.spooler_logon(args)?;
+        if args.profile_name.to_string_lossy() == NEW_MAIL {
+            let mail = NewMailNotification {
+                entry_id: b"a new message".to_vec(),
+                parent_id: b"the inbox".to_vec(),
+                flags: 0,
+                message_class: TString::ansi_from_str("IPM.Note"),
+                message_flags: 0,
+            };
+            args.support.spooler_notify(
+                SpoolerNotifyFlags::NEWMAIL_RECEIVED,
+                SpoolerNotifyData::NewMail(&mail),
+            )?;
+        }
+        Ok(logon)
     }
 
     fn compare_store_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
