@@ -1867,3 +1867,53 @@ fn a_value_laid_out_in_a_block_by_foreign_code_is_attached_and_freed_with_the_bl
     assert_eq!(host.live(), 0);
     assert_eq!(routines.live_blocks(), 0);
 }
+
+#[test]
+fn misuse_by_address_is_reported_as_misuse_by_block() {
+    let host = Arc::new(HostHeap::default());
+    let sim = Simulator::builder().memory_backend(host.clone()).build();
+    let routines = sim.mem_routines();
+    let root = routines.allocate_buffer(8).unwrap();
+    let root_address = routines.address(root).unwrap();
+    let part = routines.allocate_more_at(4, root_address).unwrap();
+    let part_address = routines.address(part).unwrap();
+    assert_eq!(routines.block_at(part_address), Some(part));
+    // A linked block freed alone, then the root twice, then a pointer never given.
+    assert_eq!(
+        routines.free_address(part_address),
+        Err(MapiError::InvalidParameter)
+    );
+    routines.free_address(root_address).unwrap();
+    assert_eq!(host.live(), 0);
+    assert_eq!(
+        routines.free_address(root_address),
+        Err(MapiError::InvalidParameter)
+    );
+    assert_eq!(
+        routines.allocate_more_at(4, root_address),
+        Err(MapiError::InvalidParameter)
+    );
+    assert_eq!(routines.free_address(0x10), Err(MapiError::InvalidParameter));
+    assert_eq!(
+        routines.allocate_more_at(4, 0x10),
+        Err(MapiError::InvalidParameter)
+    );
+    routines.free_address(0).unwrap();
+    let report = sim.finish();
+    assert_eq!(
+        report.rule_ids(),
+        vec![
+            "MEM-FREE-LINKED",
+            "MEM-DOUBLE-FREE",
+            "MEM-MORE-ROOT",
+            "MEM-FOREIGN-FREE"
+        ]
+    );
+    assert_eq!(report.count(&rules::MEM_MORE_ROOT), 2);
+    assert!(
+        report
+            .to_string()
+            .contains("0x10, which these routines never allocated"),
+        "{report}"
+    );
+}

@@ -437,3 +437,19 @@ fn a_store_that_tells_the_spooler_of_new_mail_is_heard_through_the_interface_as_
     assert!(notify(&native).is_some(), "{}", native.trace());
     assert_eq!(notify(&native), notify(&in_process), "with the same arguments");
 }
+
+#[test]
+fn a_block_freed_twice_is_caught_through_the_interface_with_the_same_rule() {
+    let in_process = simulator(None, true);
+    let _ = lifecycle(&in_process, zoo::DOUBLE_FREE);
+    let in_process = in_process.finish();
+    assert!(in_process.rule_ids().contains(&"MEM-DOUBLE-FREE"), "{in_process}");
+    let native = simulator(Some(&zoo_library()), false);
+    let _ = lifecycle(&native, zoo::DOUBLE_FREE);
+    let native = native.finish();
+    assert!(native.rule_ids().contains(&"MEM-DOUBLE-FREE"), "{native}");
+    assert_eq!(
+        native.count(&rules::MEM_DOUBLE_FREE),
+        in_process.count(&rules::MEM_DOUBLE_FREE)
+    );
+}

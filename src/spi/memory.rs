@@ -315,6 +315,8 @@ struct Freed {
     by: Party,
     at: &'static Location<'static>,
     what: String,
+    /// Its address, when a backend held its bytes.
+    address: Option<usize>,
 }
 
 #[derive(Default)]
@@ -672,6 +674,7 @@ impl Heap {
                         by: by.clone(),
                         at,
                         what: b.what,
+                        address: b.address,
                     },
                 );
             }
@@ -682,6 +685,7 @@ impl Heap {
                 by: by.clone(),
                 at,
                 what: block.what,
+                address: block.address,
             },
         );
         linked
@@ -1163,6 +1167,83 @@ impl MemRoutines {
             .iter()
             .find(|(_, b)| b.address == Some(address))
             .map(|(i, _)| self.heap.id_of(*i))
+    }
+
+    /// The block at `address`, live or freed (the most recent one there): what a pointer a shim
+    /// receives names, even when it is stale.
+    fn block_or_freed_at(&self, address: usize) -> Option<BufferId> {
+        let st = lock(&self.heap.state);
+        let live = st.blocks.iter().find(|(_, b)| b.address == Some(address));
+        let index = match live {
+            Some((i, _)) => Some(*i),
+            None => st
+                .freed
+                .iter()
+                .filter(|(_, f)| f.address == Some(address))
+                .map(|(i, _)| *i)
+                .max(),
+        };
+        index.map(|i| self.heap.id_of(i))
+    }
+
+    /// `MAPIFreeBuffer` of a pointer, as a shim receives it from code outside the simulator:
+    /// [`MemRoutines::free_buffer`] of the block at `address`, with the same checks — a block
+    /// already freed is `MEM-DOUBLE-FREE`, a linked one `MEM-FREE-LINKED`, and an address these
+    /// routines never gave `MEM-FOREIGN-FREE` (all `MAPI_E_INVALID_PARAMETER`, nothing freed).
+    /// `0` (NULL) does nothing.
+    #[track_caller]
+    pub fn free_address(&self, address: usize) -> MapiResult<()> {
+        if address == 0 {
+            return Ok(());
+        }
+        if let Some(id) = self.block_or_freed_at(address) {
+            return self.heap.free(Some(id), self.party(), Location::caller());
+        }
+        let party = self.party();
+        self.heap.traced(
+            &party,
+            "MAPIFreeBuffer",
+            format!("{address:#x}"),
+            || {
+                self.heap.misuse(
+                    &rules::MEM_FOREIGN_FREE,
+                    format!(
+                        "{party} called MAPIFreeBuffer on {address:#x}, which these routines never allocated"
+                    ),
+                    party.clone(),
+                );
+                Err::<(), _>(MapiError::InvalidParameter)
+            },
+            |()| String::new(),
+        )
+    }
+
+    /// `MAPIAllocateMore` linked to the root block at `address`, as a shim receives the pointer:
+    /// [`MemRoutines::allocate_more`] with the same checks (a freed, linked or unknown root is
+    /// `MEM-MORE-ROOT`). An address these routines never gave always fails, whatever the
+    /// [`Behavior`](crate::runtime::Behavior): there is no block to link to.
+    #[track_caller]
+    pub fn allocate_more_at(&self, size: u32, root: usize) -> MapiResult<BufferId> {
+        if let Some(id) = self.block_or_freed_at(root) {
+            return self.allocate_more(size, id);
+        }
+        let party = self.party();
+        self.heap.traced(
+            &party,
+            "MAPIAllocateMore",
+            format!("{size}, {root:#x}"),
+            || {
+                self.heap.misuse(
+                    &rules::MEM_MORE_ROOT,
+                    format!(
+                        "{party} called MAPIAllocateMore on {root:#x}, which these routines never allocated; the call fails"
+                    ),
+                    party.clone(),
+                );
+                Err::<BufferId, _>(MapiError::InvalidParameter)
+            },
+            ToString::to_string,
+        )
     }
 
     /// Whether the routines are on a host backend ([`MemRoutines::with_backend`]).

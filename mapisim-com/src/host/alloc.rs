@@ -90,10 +90,7 @@ unsafe extern "system" fn allocate_more<const I: usize>(
             return scode(MapiError::InvalidParameter);
         }
         let result = bound(I).ok_or(MapiError::CallFailed).and_then(|routines| {
-            let root = routines
-                .block_at(object.expose_provenance())
-                .ok_or(MapiError::InvalidParameter)?;
-            let block = routines.allocate_more(cb, root)?;
+            let block = routines.allocate_more_at(cb, object.expose_provenance())?;
             routines.address(block).ok_or(MapiError::CallFailed)
         });
         // SAFETY: not NULL, and valid for a write (the routine's contract).
@@ -107,12 +104,9 @@ unsafe extern "system" fn free_buffer<const I: usize>(block: *mut c_void) -> u32
         if block.is_null() {
             return 0;
         }
-        let result = bound(I).ok_or(MapiError::CallFailed).and_then(|routines| {
-            let id = routines
-                .block_at(block.expose_provenance())
-                .ok_or(MapiError::InvalidParameter)?;
-            routines.free_buffer(Some(id))
-        });
+        let result = bound(I)
+            .ok_or(MapiError::CallFailed)
+            .and_then(|routines| routines.free_address(block.expose_provenance()));
         match result {
             Ok(()) => 0,
             Err(error) => scode(error),

@@ -10,6 +10,7 @@
 //! | `zoo-panic-release` | the provider object panics in its final release |
 //! | `zoo-over-release` | `Logon` releases MAPI's support object once more than it took (a COM `Release` of the pointer MAPI passed; through the binary interface only) |
 //! | `zoo-relay-sink` | none, a variant: `Logon` hands the sample a stand-in support object (which keeps its own reference) that subscribes a relay sink of the provider's own in place of each sink it is given, so that a provider's sink, not the client's, is what `Subscribe` receives |
+//! | `zoo-double-free` | `Logon` frees a block of MAPI's memory twice: through the binary interface with the `MAPIFreeBuffer` MAPI's support object gives, in process with the routines |
 //! | `zoo-new-mail` | none, a variant: after its `SpoolerLogon`, the store tells the spooler of a new message (`SpoolerNotify` with `NOTIFY_NEWMAIL_RECEIVED` and its `NEWMAIL_NOTIFICATION`) |
 //! | any other | none: the sample as it is |
 
@@ -42,6 +43,8 @@ pub(crate) const PANIC_RELEASE: &str = "zoo-panic-release";
 /// The profile whose store subscribes a relay sink of its own for each sink advised on it.
 pub(crate) const RELAY_SINK: &str = "zoo-relay-sink";
 
+/// The profile whose `Logon` frees a block twice.
+pub(crate) const DOUBLE_FREE: &str = "zoo-double-free";
 /// The profile whose store tells the spooler of a new message after its `SpoolerLogon`.
 pub(crate) const NEW_MAIL: &str = "zoo-new-mail";
 
@@ -123,6 +126,9 @@ impl MsProvider for ZooProvider {
         let logon = self.inner.logon(args)?;
         if profile == OVER_RELEASE {
             over_release(args.support);
+        }
+        if profile == DOUBLE_FREE {
+            double_free(args.support)?;
         }
         Ok(logon)
     }
@@ -267,4 +273,39 @@ fn over_release(support: &Ref<dyn MapiSupport>) {
         // defect, a reference too few for the caller, which MAPI's side must survive.
         unsafe { (interface.vtable().base__.Release)(interface.as_raw()) };
     }
+}
+
+/// Allocates a block of MAPI's memory and frees it twice. Through the binary interface, with the
+/// C functions MAPI's support object gives (a Rust provider's routines would refuse the second
+/// free before MAPI saw it, as C code's do not); in process, with the simulator's routines.
+fn double_free(support: &Ref<dyn MapiSupport>) -> MapiResult<()> {
+    use windows_core::Interface;
+    if let Some(com) = support.downcast::<mapisim_com::support::ComSupport>() {
+        let interface = com.interface();
+        let vtable = interface.vtable();
+        let (mut allocate, mut more, mut free) = (None, None, None);
+        // SAFETY: the interface is live; the three out-pointers are on the stack.
+        let hr =
+            unsafe { (vtable.GetMemAllocRoutines)(interface.as_raw(), &mut allocate, &mut more, &mut free) };
+        let (Some(allocate), Some(free)) = (allocate, free) else {
+            return Err(MapiError::from_hresult(hr.0));
+        };
+        let mut block = core::ptr::null_mut();
+        // SAFETY: MAPI's routine; `block` is an out-pointer on the stack.
+        if unsafe { allocate(16, &mut block) } != 0 {
+            return Err(MapiError::NotEnoughMemory);
+        }
+        // SAFETY: MAPI's routine, the block it gave; the second call is the defect, which MAPI
+        // must refuse.
+        unsafe {
+            free(block);
+            free(block);
+        }
+        return Ok(());
+    }
+    let routines = support.get_mem_alloc_routines()?;
+    let block = routines.allocate_buffer(16)?;
+    routines.free_buffer(Some(block))?;
+    let _ = routines.free_buffer(Some(block));
+    Ok(())
 }
