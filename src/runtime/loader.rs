@@ -175,9 +175,39 @@ pub(crate) struct Loader {
     pub(crate) modules: HashMap<String, Module>,
     generations: HashMap<String, u32>,
     pub(crate) ledger: LoadLedger,
+    /// Loads less frees, by who made them and file, in the order first seen: what
+    /// [`LoadLedger::unpaired_by`] computes, kept up to date as records are added so that it
+    /// costs the number of (party, file) pairs, not the number of records.
+    balances: Vec<(Party, Arc<str>, i64)>,
 }
 
 impl Loader {
+    /// Adds a record to the ledger.
+    pub(crate) fn record(&mut self, record: LoadRecord) {
+        let key = file_key(&record.file);
+        let delta = if record.op == LoadOp::Load { 1 } else { -1 };
+        match self
+            .balances
+            .iter_mut()
+            .find(|(by, file, _)| *by == record.by && file_key(file) == key)
+        {
+            Some((_, _, n)) => *n += delta,
+            None => self
+                .balances
+                .push((record.by.clone(), Arc::clone(&record.file), delta)),
+        }
+        self.ledger.records.push(record);
+    }
+
+    /// [`LoadLedger::unpaired_by`], from the running balances.
+    pub(crate) fn unpaired_by(&self, by: &Party) -> Vec<(Arc<str>, usize)> {
+        self.balances
+            .iter()
+            .filter(|(party, _, n)| party == by && *n > 0)
+            .map(|(_, file, n)| (Arc::clone(file), usize::try_from(*n).unwrap_or(0)))
+            .collect()
+    }
+
     pub(crate) fn register(&mut self, name: &str, factory: Factory) {
         let key = file_key(name);
         self.registered.retain(|r| file_key(&r.name) != key);

@@ -1543,10 +1543,9 @@ impl Runtime {
         let (active, handles) = {
             let st = self.st();
             let active: Vec<u32> = st
-                .sessions
-                .iter()
+                .open_sessions()
                 .filter(|(_, s)| s.active)
-                .map(|(id, _)| *id)
+                .map(|(id, _)| id)
                 .collect();
             let handles = unchecked_handles(&st);
             (active, handles)
@@ -1623,6 +1622,7 @@ impl Runtime {
             }
             st.next_session += 1;
             let id = st.next_session;
+            st.open_sessions.insert(id);
             st.sessions.insert(
                 id,
                 state::SessionState {
@@ -1645,9 +1645,11 @@ impl Runtime {
         let session = Session::new(self.arc(), id);
         if let Err(e) = self.check_configuration(id, profile, flags) {
             // The session never started: it ends here, without a client violation.
-            if let Some(s) = self.st().session_mut(id) {
+            let mut st = self.st();
+            if let Some(s) = st.session_mut(id) {
                 s.active = false;
             }
+            st.session_settled(id);
             return Err(e);
         }
         Ok(session)
@@ -1663,11 +1665,13 @@ impl Runtime {
             };
             s.client_logged_off = true;
             let advises = std::mem::take(&mut s.client_advises);
-            (
+            let out = (
                 s.client_handles,
                 advises,
                 s.flags.contains(LogonFlags::ALLOW_OTHERS),
-            )
+            );
+            st.session_settled(session);
+            out
         };
         if !advises.is_empty() {
             let named: Vec<String> = advises
@@ -1883,7 +1887,7 @@ impl Runtime {
             new_instance,
             reason: reason.clone().into(),
         });
-        self.st().loader.ledger.records.push(LoadRecord {
+        self.st().loader.record(LoadRecord {
             op: LoadOp::Load,
             file: Arc::clone(&name),
             count,
@@ -2018,7 +2022,7 @@ impl Runtime {
             count,
             reason: reason.clone().into(),
         });
-        self.st().loader.ledger.records.push(LoadRecord {
+        self.st().loader.record(LoadRecord {
             op: LoadOp::Free,
             file: Arc::clone(&file),
             count,
@@ -2035,13 +2039,15 @@ impl Runtime {
         self.check_provider_loads(&file, "when it was unloaded");
         // Stores the client still holds are the client's to answer for (CLIENT-RELEASE); objects
         // made after the unload belong to a fresh instance (another thread's load).
-        let client_held: Vec<ObjLabel> = self
-            .st()
-            .logons
-            .values()
-            .filter(|r| r.client_handles > 0)
-            .filter_map(|r| r.store_label)
-            .collect();
+        let client_held: Vec<ObjLabel> = {
+            let st = self.st();
+            st.client_held
+                .iter()
+                .filter_map(|k| st.logons.get(*k))
+                .filter(|r| r.client_handles > 0)
+                .filter_map(|r| r.store_label)
+                .collect()
+        };
         let alive = self.ledger.live_where(|o| {
             o.owner.library.as_deref() == Some(&*file)
                 && o.label.serial <= mark
@@ -2074,7 +2080,7 @@ impl Runtime {
         let loader = Party::Library(Arc::clone(file));
         let held: Vec<(Arc<str>, usize)> = {
             let mut st = self.st();
-            let held = st.loader.ledger.unpaired_by(&loader);
+            let held = st.loader.unpaired_by(&loader);
             held.into_iter()
                 .filter(|(loaded, _)| {
                     st.load_pairs_reported
@@ -2220,10 +2226,9 @@ impl Runtime {
         let (init_count, active, handles) = {
             let st = self.st();
             let active: Vec<u32> = st
-                .sessions
-                .iter()
+                .open_sessions()
                 .filter(|(_, s)| s.active)
-                .map(|(id, _)| *id)
+                .map(|(id, _)| id)
                 .collect();
             let handles = unchecked_handles(&st);
             (st.init_count, active, handles)
@@ -2267,7 +2272,7 @@ impl Runtime {
         }
         // MAPI's loads are paired by the last MAPIUninitialize: those left are what
         // CLIENT-INIT-BALANCED costs.
-        let unpaired = self.st().loader.ledger.unpaired_by(&Party::Mapi);
+        let unpaired = self.st().loader.unpaired_by(&Party::Mapi);
         if !unpaired.is_empty() {
             let list: Vec<String> = unpaired.iter().map(|(file, n)| format!("{file} ({n})")).collect();
             self.note(format!(
@@ -2530,9 +2535,8 @@ fn unreachable_runtime() -> ! {
 /// The store handles the client still holds in sessions whose `IMAPISession::Logoff` did not
 /// already report them (`CLIENT-RELEASE`).
 fn unchecked_handles(st: &State) -> u32 {
-    st.sessions
-        .values()
-        .filter(|s| !s.client_logged_off)
-        .map(|s| s.client_handles)
+    st.open_sessions()
+        .filter(|(_, s)| !s.client_logged_off)
+        .map(|(_, s)| s.client_handles)
         .sum()
 }

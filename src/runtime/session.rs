@@ -1226,6 +1226,7 @@ impl Runtime {
                     SpoolerPhase::NotTold
                 };
                 rec.client_handles = 1;
+                st.client_held.insert(lkey);
             }
             if let Some(p) = st.providers.get_mut(pkey) {
                 p.logons.push(lkey);
@@ -1536,6 +1537,7 @@ impl Runtime {
             let mut st = self.st();
             if let Some(rec) = st.logons.get_mut(lkey) {
                 rec.client_handles += 1;
+                st.client_held.insert(lkey);
             }
             if let Some(s) = st.session_mut(session) {
                 s.client_handles += 1;

@@ -31,6 +31,12 @@ pub(crate) struct State {
     pub(crate) init_flags: InitFlags,
     pub(crate) next_session: u32,
     pub(crate) sessions: BTreeMap<u32, SessionState>,
+    /// The sessions still active or whose client has not logged them off: the only ones the
+    /// checks that scan sessions (the last `MAPIUninitialize`, `finish`) can find anything in.
+    /// A session leaves it once both are over ([`State::session_settled`]).
+    pub(crate) open_sessions: std::collections::BTreeSet<u32>,
+    /// The logons whose store the client holds (`client_handles > 0`), kept with the count.
+    pub(crate) client_held: std::collections::BTreeSet<LogonKey>,
     pub(crate) providers: SlotMap<ProviderKey, ProviderRec>,
     pub(crate) logons: SlotMap<LogonKey, LogonRec>,
     pub(crate) loader: Loader,
@@ -262,6 +268,24 @@ pub(crate) struct SpoolerState {
 }
 
 impl State {
+    /// Forgets `id` from the open sessions once it is neither active nor held by its client.
+    pub(crate) fn session_settled(&mut self, id: u32) {
+        if self
+            .sessions
+            .get(&id)
+            .is_none_or(|s| !s.active && s.client_logged_off)
+        {
+            self.open_sessions.remove(&id);
+        }
+    }
+
+    /// The open sessions ([`State::open_sessions`]), with their state.
+    pub(crate) fn open_sessions(&self) -> impl Iterator<Item = (u32, &SessionState)> {
+        self.open_sessions
+            .iter()
+            .filter_map(|id| self.sessions.get(id).map(|s| (*id, s)))
+    }
+
     pub(crate) fn session(&self, id: u32) -> Option<&SessionState> {
         self.sessions.get(&id)
     }

@@ -435,8 +435,13 @@ impl Drop for StoreHandle {
             .release_store(self.logon, &self.file, self.session, "the store's release", store);
         {
             let mut st = self.rt.st();
-            if let Some(rec) = self.logon.and_then(|k| st.logons.get_mut(k)) {
+            if let Some(key) = self.logon
+                && let Some(rec) = st.logons.get_mut(key)
+            {
                 rec.client_handles = rec.client_handles.saturating_sub(1);
+                if rec.client_handles == 0 {
+                    st.client_held.remove(&key);
+                }
             }
             if let Some(s) = st.session_mut(self.session) {
                 s.client_handles = s.client_handles.saturating_sub(1);

@@ -330,6 +330,7 @@ impl Runtime {
             s.active = false;
             let logons = s.logons.clone();
             st.leak_checks_due.push(session);
+            st.session_settled(session);
             logons
         };
         self.check_store_support_release(Some(session));
