@@ -199,23 +199,62 @@ impl ProfileData {
             let start = out.len();
             for uid in &service.providers {
                 if let Some(props) = self.sections.get(uid) {
-                    out.push(ProviderEntry {
-                        section: *uid,
-                        service: service.uid,
-                        dll_base: props
-                            .get_str(PR_PROVIDER_DLL_NAME_A)
-                            .unwrap_or_default()
-                            .to_owned(),
-                        resource_type: props.get_u32(PR_RESOURCE_TYPE).and_then(ResourceType::from_value),
-                        flags: ResourceFlags::from_raw(props.get_u32(PR_RESOURCE_FLAGS).unwrap_or(0)),
-                        props: props.clone(),
-                    });
+                    out.push(ProviderEntry::new(service.uid, *uid, props));
                 }
             }
             // A stable sort: address-book providers first, the rest in section order.
             out[start..].sort_by_key(|p| p.resource_type != Some(ResourceType::AbProvider));
         }
         out
+    }
+
+    /// The provider whose section is `section`, as [`ProfileData::providers`] lists it, without
+    /// building the others.
+    pub(crate) fn provider(&self, section: &MapiUid) -> Option<ProviderEntry> {
+        let props = self.sections.get(section)?;
+        let service = self.services.iter().find(|s| s.providers.contains(section))?;
+        Some(ProviderEntry::new(service.uid, *section, props))
+    }
+
+    /// Whether a provider of `service` lacks its DLL name or its resource type (what `MAPILogonEx`
+    /// checks of each service), reading only that service's sections. `position` is where the
+    /// service was in the list, tried first.
+    pub(crate) fn service_unconfigured(&self, service: MapiUid, position: usize) -> bool {
+        let info = match self.services.get(position) {
+            Some(info) if info.uid == service => Some(info),
+            _ => self.services.iter().find(|s| s.uid == service),
+        };
+        info.is_some_and(|info| {
+            info.providers
+                .iter()
+                .filter_map(|uid| self.sections.get(uid))
+                .any(|props| {
+                    props
+                        .get_str(PR_PROVIDER_DLL_NAME_A)
+                        .unwrap_or_default()
+                        .is_empty()
+                        || props
+                            .get_u32(PR_RESOURCE_TYPE)
+                            .and_then(ResourceType::from_value)
+                            .is_none()
+                })
+        })
+    }
+}
+
+impl ProviderEntry {
+    fn new(service: MapiUid, section: MapiUid, props: &PropBag) -> ProviderEntry {
+        ProviderEntry {
+            section,
+            service,
+            dll_base: props
+                .get_str(PR_PROVIDER_DLL_NAME_A)
+                .unwrap_or_default()
+                .to_owned(),
+            resource_type: props.get_u32(PR_RESOURCE_TYPE).and_then(ResourceType::from_value),
+            flags: ResourceFlags::from_raw(props.get_u32(PR_RESOURCE_FLAGS).unwrap_or(0)),
+            props: props.clone(),
+        }
     }
 }
 

@@ -1766,19 +1766,17 @@ impl Runtime {
             let data = st.profiles.profiles.get(profile).ok_or(MapiError::LogonFailed)?;
             data.services.iter().map(|s| s.uid).collect()
         };
-        let unconfigured = |service: crate::ids::MapiUid| {
+        let unconfigured = |service: crate::ids::MapiUid, position: usize| {
             let st = self.st();
-            st.profiles.profiles.get(profile).is_some_and(|data| {
-                data.providers()
-                    .iter()
-                    .filter(|p| p.service == service)
-                    .any(|p| p.dll_base.is_empty() || p.resource_type.is_none())
-            })
+            st.profiles
+                .profiles
+                .get(profile)
+                .is_some_and(|data| data.service_unconfigured(service, position))
         };
-        for service in services {
+        for (position, service) in services.into_iter().enumerate() {
             let ui_always = flags.contains(LogonFlags::SERVICE_UI_ALWAYS);
             let mut outcome = Ok(());
-            if ui_always || (unconfigured(service) && flags.contains(LogonFlags::LOGON_UI)) {
+            if ui_always || (unconfigured(service, position) && flags.contains(LogonFlags::LOGON_UI)) {
                 let mut entry_flags = ServiceEntryFlags::UI_ALLOWED;
                 if ui_always {
                     entry_flags |= ServiceEntryFlags::UI_ALWAYS;
@@ -1789,7 +1787,7 @@ impl Runtime {
             let error = match outcome {
                 Err(MapiError::UserCancel) => return Err(MapiError::UserCancel),
                 Err(e) => Some(e),
-                Ok(()) if unconfigured(service) => Some(MapiError::Unconfigured),
+                Ok(()) if unconfigured(service, position) => Some(MapiError::Unconfigured),
                 Ok(()) => None,
             };
             if let Some(e) = error {

@@ -570,19 +570,31 @@ impl Runtime {
     /// Unwraps the ID and finds the profile section of the store it names: directly for a
     /// section ID, with the provider's `CompareStoreIDs` for a store's own ID.
     fn resolve_store(&self, session: u32, wrapped: &WrappedStoreEntryId) -> MapiResult<Target> {
+        if let Some(section) = wrapped.section_uid() {
+            // One section: found directly, without building every provider of the profile.
+            let entry = {
+                let st = self.st();
+                let profile = &st.session(session).ok_or(MapiError::EndOfSession)?.profile;
+                st.profiles
+                    .profiles
+                    .get(profile)
+                    .ok_or(MapiError::NotFound)?
+                    .provider(&section)
+            };
+            let entry = entry
+                .filter(|p| {
+                    p.resource_type == Some(ResourceType::StoreProvider)
+                        && p.dll_base.eq_ignore_ascii_case(wrapped.dll_name())
+                })
+                .ok_or(MapiError::NotFound)?;
+            let entry_id = recorded_entry_id(&entry);
+            return Ok(Target { entry, entry_id });
+        }
         let providers = self.session_providers(session)?;
         let stores: Vec<ProviderEntry> = providers
             .into_iter()
             .filter(|p| p.resource_type == Some(ResourceType::StoreProvider))
             .collect();
-        if let Some(section) = wrapped.section_uid() {
-            let entry = stores
-                .into_iter()
-                .find(|p| p.section == section && p.dll_base.eq_ignore_ascii_case(wrapped.dll_name()))
-                .ok_or(MapiError::NotFound)?;
-            let entry_id = recorded_entry_id(&entry);
-            return Ok(Target { entry, entry_id });
-        }
         let candidates: Vec<(ProviderEntry, Vec<u8>)> = stores
             .into_iter()
             .filter(|p| p.dll_base.eq_ignore_ascii_case(wrapped.dll_name()))
