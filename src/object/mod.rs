@@ -58,6 +58,7 @@
 
 use std::any::{Any, type_name};
 use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
@@ -411,8 +412,30 @@ impl Entry {
 #[derive(Default)]
 struct LedgerState {
     objects: SlotMap<ObjectId, Entry>,
+    /// The live objects of each session ([`Owner::session`]), for the checks that run when a
+    /// session ends without scanning every object of every session.
+    by_session: HashMap<u32, BTreeSet<ObjectId>>,
     next_serial: u32,
     next_record: u64,
+}
+
+impl LedgerState {
+    fn index(&mut self, id: ObjectId, session: Option<u32>) {
+        if let Some(session) = session {
+            self.by_session.entry(session).or_default().insert(id);
+        }
+    }
+
+    fn unindex(&mut self, id: ObjectId, session: Option<u32>) {
+        if let Some(session) = session
+            && let Some(ids) = self.by_session.get_mut(&session)
+        {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.by_session.remove(&session);
+            }
+        }
+    }
 }
 
 struct LedgerShared {
@@ -473,6 +496,8 @@ impl LedgerShared {
                     .collect(),
                 unscoped,
             });
+            let session = state.objects.get(id).and_then(|e| e.owner.session);
+            state.index(id, session);
             (id, record)
         };
         // A node is registered once: callers check `reg` first, and a lost race only means the
@@ -537,7 +562,9 @@ impl LedgerShared {
         let found = {
             let mut state = lock(&self.state);
             state.objects.get_mut(object).map(|entry| {
-                if let Some(i) = entry.records.iter().position(|r| r.id == record) {
+                // From the back: the reference dropped is most often the one taken last (a
+                // clone dropped at the end of a call), which is then found at once.
+                if let Some(i) = entry.records.iter().rposition(|r| r.id == record) {
                     entry.records.swap_remove(i);
                 }
                 let remaining = entry.weak.strong().saturating_sub(1);
@@ -610,7 +637,14 @@ impl LedgerShared {
     /// The node of `object` is being destroyed.
     fn destroyed(&self, object: ObjectId) {
         // Take the entry out and drop it after the lock is released: its hook may own references.
-        let entry = lock(&self.state).objects.remove(object);
+        let entry = {
+            let mut state = lock(&self.state);
+            let entry = state.objects.remove(object);
+            if let Some(entry) = &entry {
+                state.unindex(object, entry.owner.session);
+            }
+            entry
+        };
         let Some(entry) = entry else {
             return;
         };
@@ -1374,11 +1408,19 @@ impl ObjectLedger {
                 return Err(ForeignObject);
             }
             let mut state = lock(&self.shared.state);
+            let mut moved = None;
             if let Some(entry) = state.objects.get_mut(reg.id) {
                 entry.kind = kind;
                 if let Some(owner) = owner {
+                    moved = Some((entry.owner.session, owner.session));
                     entry.owner = owner;
                 }
+            }
+            if let Some((from, to)) = moved
+                && from != to
+            {
+                state.unindex(reg.id, from);
+                state.index(reg.id, to);
             }
             r.node
                 .header
@@ -1533,37 +1575,35 @@ impl ObjectLedger {
         let mut out: Vec<LiveObject> = state
             .objects
             .iter()
-            .filter_map(|(id, entry)| {
-                let count = entry.weak.strong();
-                if count == 0 {
-                    return None;
-                }
-                let references = entry
-                    .records
-                    .iter()
-                    .map(|r| RefSite {
-                        site: r.site,
-                        held_by: r.holder.and_then(|h| state.objects.get(h)).map(Entry::label),
-                        by: r.by.clone(),
-                    })
-                    .collect();
-                Some(LiveObject {
-                    id,
-                    label: entry.label(),
-                    type_name: entry.type_name,
-                    owner: entry.owner.clone(),
-                    created_by: entry.created_by,
-                    created_at: entry.created_at,
-                    count: saturate(count),
-                    references,
-                    tracked: entry.tracked,
-                })
-            })
+            .filter_map(|(id, entry)| live_object(&state, id, entry))
             .collect();
         drop(state);
         out.retain(|o| keep(o));
         out.sort_by_key(|o| o.label.serial);
         out
+    }
+
+    /// [`ObjectLedger::leaks`] among the objects of one session ([`Owner::session`]): the same
+    /// report, at the cost of that session's objects only.
+    pub fn leaks_in_session(&self, session: u32, mut keep: impl FnMut(&LiveObject) -> bool) -> LeakReport {
+        let state = lock(&self.shared.state);
+        let mut objects: Vec<LiveObject> = state
+            .by_session
+            .get(&session)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| {
+                state
+                    .objects
+                    .get(*id)
+                    .and_then(|entry| live_object(&state, *id, entry))
+            })
+            .collect();
+        drop(state);
+        objects.retain(|o| keep(o));
+        objects.sort_by_key(|o| o.label.serial);
+        let cycles = find_cycles(&objects);
+        LeakReport { objects, cycles }
     }
 
     /// The live objects that satisfy `keep`, as a report that also names the reference cycles
@@ -1574,6 +1614,34 @@ impl ObjectLedger {
         let cycles = find_cycles(&objects);
         LeakReport { objects, cycles }
     }
+}
+
+/// The live view of one entry, or `None` when its object is gone.
+fn live_object(state: &LedgerState, id: ObjectId, entry: &Entry) -> Option<LiveObject> {
+    let count = entry.weak.strong();
+    if count == 0 {
+        return None;
+    }
+    let references = entry
+        .records
+        .iter()
+        .map(|r| RefSite {
+            site: r.site,
+            held_by: r.holder.and_then(|h| state.objects.get(h)).map(Entry::label),
+            by: r.by.clone(),
+        })
+        .collect();
+    Some(LiveObject {
+        id,
+        label: entry.label(),
+        type_name: entry.type_name,
+        owner: entry.owner.clone(),
+        created_by: entry.created_by,
+        created_at: entry.created_at,
+        count: saturate(count),
+        references,
+        tracked: entry.tracked,
+    })
 }
 
 /// Groups of objects that reach each other through "held by" links (strongly connected

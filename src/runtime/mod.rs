@@ -2185,10 +2185,8 @@ impl Runtime {
             // are the session's and must be gone; a plain object that never did may be a
             // DLL-wide cache, kept for later sessions and released at unload (the pages ask
             // per-initialization provider objects, nothing of other DLL state).
-            let leaks = self.ledger.leaks(|o| {
-                o.owner.session == Some(id)
-                    && o.owner.library.is_some()
-                    && o.label.kind != InterfaceKind::Object
+            let leaks = self.ledger.leaks_in_session(id, |o| {
+                o.owner.library.is_some() && o.label.kind != InterfaceKind::Object
             });
             if !leaks.is_empty() {
                 let labels: Vec<ObjLabel> = leaks.objects.iter().map(|o| o.label).collect();
