@@ -24,7 +24,7 @@
 //! assert_eq!(service.providers().len(), 1);
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::error::{MapiError, MapiResult};
@@ -188,6 +188,8 @@ pub(crate) struct ProviderEntry {
 pub(crate) struct ProfileData {
     pub(crate) services: Vec<ServiceInfo>,
     pub(crate) sections: BTreeMap<MapiUid, PropBag>,
+    /// The service of each provider section, kept with `services`.
+    service_of: HashMap<MapiUid, MapiUid>,
 }
 
 impl ProfileData {
@@ -212,8 +214,8 @@ impl ProfileData {
     /// building the others.
     pub(crate) fn provider(&self, section: &MapiUid) -> Option<ProviderEntry> {
         let props = self.sections.get(section)?;
-        let service = self.services.iter().find(|s| s.providers.contains(section))?;
-        Some(ProviderEntry::new(service.uid, *section, props))
+        let service = self.service_of.get(section)?;
+        Some(ProviderEntry::new(*service, *section, props))
     }
 
     /// Whether a provider of `service` lacks its DLL name or its resource type (what `MAPILogonEx`
@@ -289,6 +291,7 @@ impl ProfileStore {
             ProfileData {
                 services: Vec::new(),
                 sections: BTreeMap::new(),
+                service_of: HashMap::new(),
             },
         );
         Ok(())
@@ -308,6 +311,9 @@ impl ProfileStore {
             return 0;
         };
         let info = data.services.remove(i);
+        for uid in &info.providers {
+            data.service_of.remove(uid);
+        }
         let mut removed = 0;
         for uid in info.providers.iter().chain([&info.uid]) {
             if data.sections.remove(uid).is_some() {
@@ -330,6 +336,7 @@ impl ProfileStore {
             let _ = section.set(PR_PROVIDER_UID, *uid);
             let _ = section.set(PR_SERVICE_UID, service_uid);
             data.sections.insert(*uid, section);
+            data.service_of.insert(*uid, service_uid);
         }
         data.services.push(ServiceInfo {
             uid: service_uid,

@@ -1631,6 +1631,7 @@ impl Runtime {
                     active: true,
                     providers: Vec::new(),
                     logons: Vec::new(),
+                    active_by_section: std::collections::HashMap::new(),
                     disabled: Vec::new(),
                     status_rows: mapi_status_rows(flags),
                     uids: Vec::new(),

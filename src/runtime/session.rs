@@ -554,11 +554,11 @@ impl Runtime {
         let open = {
             let st = self.st();
             st.session(session).and_then(|s| {
-                s.logons.iter().copied().find(|k| {
-                    st.logons
-                        .get(*k)
-                        .is_some_and(|r| r.phase == LogonPhase::Active && r.section == target.entry.section)
-                })
+                s.active_by_section
+                    .get(&target.entry.section)?
+                    .iter()
+                    .copied()
+                    .find(|k| st.logons.get(*k).is_some_and(|r| r.phase == LogonPhase::Active))
             })
         };
         match open {
@@ -1243,9 +1243,11 @@ impl Runtime {
             if let Some(p) = st.providers.get_mut(pkey) {
                 p.logons.push(lkey);
             }
+            let section = target.entry.section;
             if let Some(s) = st.session_mut(session) {
                 s.logons.push(lkey);
                 s.client_handles += 1;
+                s.active_by_section.entry(section).or_default().push(lkey);
             }
             if told {
                 st.spooler.queue.push_back(lkey);

@@ -54,7 +54,16 @@ impl Spooler {
 
     /// How many stores wait for the spooler.
     pub fn pending(&self) -> usize {
-        self.rt.st().spooler.queue.len()
+        let st = self.rt.st();
+        st.spooler
+            .queue
+            .iter()
+            .filter(|k| {
+                st.logons
+                    .get(**k)
+                    .is_some_and(|r| r.spooler == SpoolerPhase::Queued)
+            })
+            .count()
     }
 
     /// Whether the spooler is logged on to the store of this handle and holds it.
@@ -409,9 +418,12 @@ impl Runtime {
     }
 
     /// Removes a store logon from the spooler's queue.
+    ///
+    /// The logon is marked done and left where it is in the queue, which the spooler skips when
+    /// it reaches it ([`take_work`] serves only queued logons): forgetting costs the same however
+    /// many stores wait.
     pub(crate) fn spooler_forget(&self, logon: LogonKey) {
         let mut st = self.st();
-        st.spooler.queue.retain(|k| *k != logon);
         if let Some(rec) = st.logons.get_mut(logon)
             && rec.spooler == SpoolerPhase::Queued
         {

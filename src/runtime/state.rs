@@ -103,6 +103,10 @@ pub(crate) struct SessionState {
     pub(crate) providers: Vec<(String, ProviderKey)>,
     /// Logons in the order they were opened.
     pub(crate) logons: Vec<LogonKey>,
+    /// The active logons of each profile section, in the order they became active (one, but
+    /// for two threads opening a section at once): where `OpenMsgStore` finds the logon to
+    /// reuse without scanning `logons`. A logon leaves it when it is torn down.
+    pub(crate) active_by_section: HashMap<MapiUid, Vec<LogonKey>>,
     /// Message services disabled for the session, with the error that disabled them.
     pub(crate) disabled: Vec<(MapiUid, crate::error::MapiError)>,
     pub(crate) status_rows: Vec<StatusRow>,

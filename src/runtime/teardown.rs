@@ -79,6 +79,18 @@ impl Runtime {
                 return;
             };
             rec.phase = LogonPhase::TornDown;
+            let (session, section) = (rec.session, rec.section);
+            if let Some(s) = st.session_mut(session)
+                && let Some(active) = s.active_by_section.get_mut(&section)
+            {
+                active.retain(|k| *k != logon);
+                if active.is_empty() {
+                    s.active_by_section.remove(&section);
+                }
+            }
+            let Some(rec) = st.logons.get_mut(logon) else {
+                return;
+            };
             // MAPI frees the spool-security blob it kept for the spooler.
             if let Some(blob) = rec.spool_buffer.take() {
                 self.routines.heap().release(blob, Party::Mapi);
