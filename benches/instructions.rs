@@ -6,7 +6,11 @@
 //! not depend on the machine's load, unlike times. The goal (issue 13): a simulated lifecycle
 //! within 3x of the bare calls.
 //!
-//! Usage: `instructions simulated M` or `instructions bare M`. Without them (as under
+//! With `after K M`, M more lifecycles on one simulator that ran K before (issue 13's goal: the
+//! same count whatever K).
+//!
+//! Usage: `instructions simulated M`, `instructions bare M` or `instructions after K M`. Without
+//! them (as under
 //! `cargo test --benches` or `cargo bench`) it runs one lifecycle of each kind.
 
 #[allow(dead_code)] // the module is shared with benches that use the rest of it
@@ -25,6 +29,14 @@ fn measured_simulated_lifecycles(sims: &[Simulator]) {
     }
 }
 
+/// Counted by callgrind: `m` more lifecycles on one simulator.
+#[inline(never)]
+fn measured_after_lifecycles(sim: &Simulator, m: usize) {
+    for _ in 0..m {
+        let _ = black_box(simulated_lifecycle(sim));
+    }
+}
+
 /// Counted by callgrind: `m` bare lifecycles.
 #[inline(never)]
 fn measured_bare_lifecycles(m: usize) {
@@ -39,6 +51,15 @@ fn simulated(m: usize) {
     drop(sims);
 }
 
+/// `m` lifecycles on a simulator that ran `k` before (those are not counted).
+fn after(k: usize, m: usize) {
+    let sim = simulator();
+    for _ in 0..k {
+        let _ = simulated_lifecycle(&sim);
+    }
+    measured_after_lifecycles(black_box(&sim), m);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -47,6 +68,7 @@ fn main() {
     match args.as_slice() {
         [kind, m] if kind == "simulated" => simulated(m.parse().unwrap_or(1)),
         [kind, m] if kind == "bare" => measured_bare_lifecycles(m.parse().unwrap_or(1)),
+        [kind, k, m] if kind == "after" => after(k.parse().unwrap_or(0), m.parse().unwrap_or(1)),
         _ => {
             simulated(1);
             measured_bare_lifecycles(1);
