@@ -46,10 +46,10 @@ impl Counts {
         self.runs += 1;
         self.allocations += change.allocations as u64;
         self.reallocations += change.reallocations as u64;
-        self.bytes +=
-            change.bytes_allocated as u64 + u64::try_from(change.bytes_reallocated.max(0)).unwrap_or(0);
-        self.kept +=
-            change.bytes_allocated as i64 - change.bytes_deallocated as i64 + change.bytes_reallocated as i64;
+        // The counter adds a reallocation's growth to the bytes allocated (its shrinking to the
+        // bytes deallocated) already.
+        self.bytes += change.bytes_allocated as u64;
+        self.kept += change.bytes_allocated as i64 - change.bytes_deallocated as i64;
     }
 
     fn print(&self, what: &str) {
