@@ -1,0 +1,189 @@
+//! What several benches share: the bare baseline (the sample's provider calls made directly, with
+//! the least host a provider needs) and the documented lifecycle through the simulator (the
+//! quickstart's scenario on a simulator with one sample service in a profile named `Default`).
+//!
+//! A bench binary that uses only part of this module allows dead code for it.
+
+use std::hint::black_box;
+use std::sync::Mutex;
+
+use mapisim::ids::{MapiUid, WrappedStoreEntryId};
+use mapisim::prelude::*;
+use mapisim::props::{PR_PROVIDER_UID, PR_STORE_ENTRYID};
+use mapisim::runtime::SimMalloc;
+use mapisim::sample::SampleStore;
+use mapisim::spi::{BufferId, MemRoutines, ModuleInstance, OutParam, ProfSect};
+use mapisim::strings::TStr;
+
+/// The least a host must do for the sample: a profile section, wrapping, nothing else.
+struct BareSupport {
+    section: Ref<BareSection>,
+    routines: MemRoutines,
+}
+
+impl MapiSupport for BareSupport {
+    fn open_profile_section(
+        &self,
+        _uid: Option<&MapiUid>,
+        _flags: ProfileSectionFlags,
+    ) -> MapiResult<Ref<dyn ProfSect>> {
+        Ok(self.section.clone().into())
+    }
+    fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<BufferId> {
+        let wrapped = WrappedStoreEntryId::wrap(SampleStore::DLL_BASE, original)
+            .map(|w| w.to_bytes())
+            .map_err(|_| MapiError::InvalidParameter)?;
+        self.routines.allocate_bytes(&wrapped)
+    }
+    fn set_provider_uid(&self, _uid: &MapiUid, _flags: u32) -> MapiResult<()> {
+        Ok(())
+    }
+    fn modify_status_row(&self, _columns: &[Prop], _flags: StatusRowFlags) -> MapiResult<()> {
+        Ok(())
+    }
+    fn modify_profile(&self, _flags: u32) -> MapiResult<()> {
+        Ok(())
+    }
+    fn store_logoff_transports(&self, _flags: LogoffFlags) -> MapiResult<LogoffFlags> {
+        Ok(LogoffFlags::COMPLETE)
+    }
+}
+
+struct BareSection {
+    props: Mutex<PropBag>,
+    routines: MemRoutines,
+}
+
+impl MapiProp for BareSection {
+    fn get_props(&self, _tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<PropArray>> {
+        let props: Vec<Prop> = self
+            .props
+            .lock()
+            .map_err(|_| MapiError::CallFailed)?
+            .iter()
+            .cloned()
+            .collect();
+        self.routines.allocate_value(props).map(Warned::ok)
+    }
+    fn set_props(&self, props: &[Prop]) -> MapiResult<Vec<mapisim::spi::PropProblem>> {
+        let mut bag = self.props.lock().map_err(|_| MapiError::CallFailed)?;
+        for p in props {
+            let _ = bag.set(p.tag, p.value.clone());
+        }
+        Ok(Vec::new())
+    }
+}
+
+impl ProfSect for BareSection {
+    fn uid(&self) -> MapiUid {
+        MapiUid([1; 16])
+    }
+}
+
+/// The same provider calls, made directly.
+pub(crate) fn bare_lifecycle() {
+    let library = SampleStore::library();
+    let malloc: Ref<dyn Malloc> = Ref::new(SimMalloc::default()).into();
+    let routines = MemRoutines::new();
+    let args = InitArgs {
+        instance: ModuleInstance::new(SampleStore::DLL_FILE, 1),
+        malloc,
+        routines: routines.clone(),
+        flags: ProviderInitFlags::empty(),
+        mapi_version: SpiVersion::CURRENT,
+        provider_version: OutParam::new(),
+    };
+    let Ok(init) = library.ms_provider_init(&args) else {
+        return;
+    };
+    let mut section = PropBag::new();
+    let _ = section.set(PR_PROVIDER_UID, MapiUid([7; 16]));
+    let support: Ref<dyn MapiSupport> = Ref::new(BareSupport {
+        section: Ref::new(BareSection {
+            props: Mutex::new(section),
+            routines: routines.clone(),
+        }),
+        routines: routines.clone(),
+    })
+    .into();
+    let logon_args = StoreLogonArgs {
+        support: &support,
+        ui_param: 0,
+        profile_name: TStr::ansi(b"Default"),
+        entry_id: None,
+        flags: StoreLogonFlags::WRITE,
+        interface: None,
+        mapi_error: &OutParam::new(),
+    };
+    let Ok(out) = init.provider.logon(&logon_args) else {
+        return;
+    };
+    drop(support);
+    let out = out.into_value();
+    if let Ok(props) = out.store.get_props(Some(&[PR_STORE_ENTRYID]), 0) {
+        let _ = routines.free_buffer(Some(props.value.id()));
+    }
+    let blob = out
+        .spool_security
+        .map(|id| routines.take_bytes(id).unwrap_or_default())
+        .unwrap_or_default();
+    let spooler = init.provider.spooler_logon(&SpoolerLogonArgs {
+        support: &Ref::new(BareSupport {
+            section: Ref::new(BareSection {
+                props: Mutex::new(PropBag::new()),
+                routines: routines.clone(),
+            }),
+            routines: routines.clone(),
+        })
+        .into(),
+        ui_param: 0,
+        profile_name: TStr::ansi(b"Default"),
+        entry_id: None,
+        flags: SpoolerLogonFlags::WRITE,
+        interface: None,
+        mapi_error: &OutParam::new(),
+        spool_security: &blob,
+    });
+    let _ = out.store.store_logoff(LogoffFlags::ORDERLY);
+    drop(spooler);
+    drop(out.store);
+    if let Some(logon) = out.logon {
+        let _ = logon.logoff(0);
+        drop(logon);
+    }
+    let _ = init.provider.shutdown(0);
+    drop(init);
+    drop(black_box(args));
+}
+
+pub(crate) fn simulator() -> Simulator {
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .service(SampleStore::service("SMPMS"))
+        .build();
+    if let Ok(profile) = sim.profiles().create("Default") {
+        let _ = profile.add_service("SMPMS");
+    }
+    sim
+}
+
+/// The documented lifecycle through the simulator: a client's view, the quickstart scenario.
+pub(crate) fn simulated_lifecycle(sim: &Simulator) -> MapiResult<()> {
+    let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS)?;
+    let session = mapi.logon_ex("Default", LogonFlags::EXTENDED)?;
+    let row = session.msg_stores_table()?.default_store()?;
+    let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
+    sim.spooler().run_until_idle();
+    store.store_logoff(LogoffFlags::ORDERLY)?;
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty())?;
+    drop(session);
+    mapi.uninitialize()
+}
+
+/// Whether the bench binary runs as a test (`cargo test --benches`, or `--test`), as criterion
+/// decides it: then every benchmark runs once, and the scaling benches use only their smallest N.
+pub(crate) fn test_mode() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench")
+}
