@@ -23,6 +23,7 @@
 //!
 //! The logon object points at its store with a weak link, so the two never keep each other alive.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -212,7 +213,7 @@ impl ProviderLibrary for SampleLibrary {
             malloc: Mutex::new(Some(args.malloc.clone())),
             routines: args.routines.clone(),
             config: self.config,
-            stores: Arc::new(Mutex::new(Vec::new())),
+            stores: Arc::new(Mutex::new(HashMap::new())),
         });
         // The provider object also answers for IMAPIProviderShutdown (fast shutdown).
         provider.expose::<dyn ProviderShutdown>();
@@ -230,7 +231,8 @@ struct OpenStore {
     store: WeakRef<SampleMsgStore>,
 }
 
-type OpenStores = Arc<Mutex<Vec<OpenStore>>>;
+/// The stores open, by the data of their entry ID (every one the sample's: its provider UID).
+type OpenStores = Arc<Mutex<HashMap<Vec<u8>, OpenStore>>>;
 
 /// The sample's `IMSProvider`.
 pub struct SampleProvider {
@@ -256,8 +258,11 @@ impl SampleProvider {
 
     /// The open store with this ID (as its objects, AddRef'd).
     fn find(&self, id: &EntryId) -> Option<(Ref<SampleLogon>, Ref<SampleMsgStore>)> {
+        if id.provider_uid() != SAMPLE_PROVIDER_UID {
+            return None;
+        }
         let stores = lock(&self.stores);
-        let open = stores.iter().find(|s| same_store(&s.id, id))?;
+        let open = stores.get(id.data()).filter(|s| same_store(&s.id, id))?;
         Some((open.logon.upgrade()?, open.store.upgrade()?))
     }
 
@@ -475,11 +480,14 @@ impl SampleProvider {
             args.support.modify_profile(0)?;
         }
 
-        lock(&self.stores).push(OpenStore {
-            id: id.clone(),
-            logon: logon.downgrade(),
-            store: store.downgrade(),
-        });
+        // The first logon of a store stays the one found (two opened at once on two threads).
+        lock(&self.stores)
+            .entry(id.data().to_vec())
+            .or_insert_with(|| OpenStore {
+                id: id.clone(),
+                logon: logon.downgrade(),
+                store: store.downgrade(),
+            });
         Ok(Warned::ok(StoreLogon {
             logon: Some(logon.into()),
             store: store.into(),
@@ -508,7 +516,9 @@ impl std::fmt::Debug for SampleLogon {
 impl MsLogon for SampleLogon {
     fn logoff(&self, _flags: u32) -> MapiResult<()> {
         self.logged_off.store(true, Ordering::Relaxed);
-        lock(&self.stores).retain(|s| !same_store(&s.id, &self.id));
+        if self.id.provider_uid() == SAMPLE_PROVIDER_UID {
+            lock(&self.stores).remove(self.id.data());
+        }
         if self.release_support_in_logoff
             && let Some(store) = self.store.upgrade()
         {
