@@ -16,7 +16,6 @@
 
 use core::ffi::c_void;
 use core::fmt;
-use core::mem::ManuallyDrop;
 use core::ptr;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,7 +33,7 @@ use mapisim::strings::TStr;
 use mapisim::{MapiError, MapiResult, Ref, Warned};
 use windows_core::{GUID, HRESULT, IUnknown, Interface};
 
-use super::{HostShared, lock, proxy};
+use super::{HostShared, Released, lock, proxy};
 use crate::entry::MSGSERVICEENTRY;
 use crate::interfaces::{IMAPIProviderShutdown, IMSLogon, IMSProvider, IMsgStore};
 use crate::props;
@@ -278,37 +277,6 @@ unsafe impl Send for NativeStore {}
 // SAFETY: as above.
 unsafe impl Sync for NativeStore {}
 
-/// The final release of the simulator's reference: the COM `Release`, through
-/// the host's call guard, so that a panic the library caught in its destructor is reported.
-impl Drop for NativeProvider {
-    fn drop(&mut self) {
-        let host = Arc::clone(&self.host);
-        host.call(|| {
-            drop(self.shutdown.take());
-            // SAFETY: dropped once, here; the field is not used after.
-            unsafe { ManuallyDrop::drop(&mut self.provider) };
-        });
-    }
-}
-
-/// As for [`NativeProvider`].
-impl Drop for NativeLogon {
-    fn drop(&mut self) {
-        let host = Arc::clone(&self.host);
-        // SAFETY: dropped once, here; the field is not used after.
-        host.call(|| unsafe { ManuallyDrop::drop(&mut self.logon) });
-    }
-}
-
-/// As for [`NativeProvider`].
-impl Drop for NativeStore {
-    fn drop(&mut self) {
-        let host = Arc::clone(&self.host);
-        // SAFETY: dropped once, here; the field is not used after.
-        host.call(|| unsafe { ManuallyDrop::drop(&mut self.store) });
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // IMSProvider
 // ---------------------------------------------------------------------------------------------
@@ -316,30 +284,37 @@ impl Drop for NativeStore {
 /// A library's `IMSProvider` as a [`MsProvider`]: `Shutdown`, `Logon`, `SpoolerLogon` and
 /// `CompareStoreIDs` call it. When the object answers `QueryInterface` for
 /// `IMAPIProviderShutdown`, the adapter exposes [`ProviderShutdown`] too.
+///
+/// Each interface is released through the host's call guard, so that a panic the library caught
+/// in its destructor is reported.
 pub struct NativeProvider {
-    host: Arc<HostShared>,
-    provider: ManuallyDrop<IMSProvider>,
-    shutdown: Option<IMAPIProviderShutdown>,
+    // Released first, as the provider's second interface.
+    shutdown: Option<Released<IMAPIProviderShutdown>>,
+    provider: Released<IMSProvider>,
 }
 
 impl fmt::Debug for NativeProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NativeProvider")
-            .field("file", &self.host.file)
+            .field("file", &self.host().file)
             .field("interface", &self.provider.as_raw())
             .finish_non_exhaustive()
     }
 }
 
 impl NativeProvider {
+    /// The state of the library the object came from.
+    fn host(&self) -> &Arc<HostShared> {
+        self.provider.host()
+    }
+
     /// The adapter of a provider object the entry point returned, taking its reference.
     pub(crate) fn adopt(host: &Arc<HostShared>, provider: IMSProvider) -> Ref<dyn MsProvider> {
         let shutdown = provider.cast::<IMAPIProviderShutdown>().ok();
         let exposes = shutdown.is_some();
         let adapter = Ref::new(NativeProvider {
-            host: Arc::clone(host),
-            provider: ManuallyDrop::new(provider),
-            shutdown,
+            shutdown: shutdown.map(|s| Released::new(host, s)),
+            provider: Released::new(host, provider),
         });
         if exposes {
             adapter.expose::<dyn ProviderShutdown>();
@@ -359,12 +334,14 @@ impl NativeProvider {
         unicode: bool,
         call: impl FnOnce(LogonIn) -> HRESULT,
     ) -> MapiResult<LogonOut> {
-        let support = self.host.proxy_of(support, &proxy::SUPPORT, proxy::SUPPORT_IIDS);
+        let support = self
+            .host()
+            .proxy_of(support, &proxy::SUPPORT, proxy::SUPPORT_IIDS);
         let mut name = CString::new(profile_name);
         let mut id = EntryIdIn::new(entry_id.unwrap_or_default())?;
         let iid = guid(interface);
         let (mut error, mut logon, mut store) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-        let hr = self.host.call(|| {
+        let hr = self.host().call(|| {
             call(LogonIn {
                 support,
                 profile_name: name.as_ptr(),
@@ -378,7 +355,7 @@ impl NativeProvider {
         });
         // SAFETY: NULL or a MAPIERROR the library allocated with the routines, in the flags'
         // encoding (Logon's contract).
-        if let Some(error) = unsafe { self.host.adopt_error(error, unicode) }? {
+        if let Some(error) = unsafe { self.host().adopt_error(error, unicode) }? {
             mapi_error.set(error);
         }
         // SAFETY: NULL or objects with one reference for the caller (Logon's contract).
@@ -389,14 +366,14 @@ impl NativeProvider {
         let store = store.ok_or(MapiError::CallFailed)?;
         let logon = logon
             .map(|logon| {
-                adopt(&self.host.adapters.logons, logon, |logon| {
-                    NativeLogon::new(&self.host, logon)
+                adopt(&self.host().adapters.logons, logon, |logon| {
+                    NativeLogon::new(self.host(), logon)
                 })
             })
             .transpose()?
             .map(Into::into);
-        let store = adopt(&self.host.adapters.stores, store, |store| {
-            NativeStore::new(&self.host, store)
+        let store = adopt(&self.host().adapters.stores, store, |store| {
+            NativeStore::new(self.host(), store)
         })?
         .into();
         let warned = match warning {
@@ -426,7 +403,7 @@ impl MsProvider for NativeProvider {
     fn shutdown(&self, flags: u32) -> MapiResult<()> {
         let mut flags = flags;
         // SAFETY: the provider is live; `flags` is the in/out ULONG on the stack.
-        check(self.host.call(|| unsafe { self.provider.Shutdown(&mut flags) }))
+        check(self.host().call(|| unsafe { self.provider.Shutdown(&mut flags) }))
     }
 
     fn logon(&self, args: &StoreLogonArgs<'_>) -> MapiResult<Warned<StoreLogon>> {
@@ -463,7 +440,7 @@ impl MsProvider for NativeProvider {
         let spool_security = if spool.is_null() {
             None
         } else {
-            Some(self.host.block_at(spool.cast())?.1)
+            Some(self.host().block_at(spool.cast())?.1)
         };
         Ok(warned.map(|()| StoreLogon {
             logon,
@@ -515,7 +492,7 @@ impl MsProvider for NativeProvider {
         let mut result = 0;
         // SAFETY: the provider is live; the entry IDs are copies of their sizes; `result` is on
         // the stack.
-        check(self.host.call(|| unsafe {
+        check(self.host().call(|| unsafe {
             self.provider
                 .CompareStoreIDs(a.len(), a.as_ptr(), b.len(), b.as_ptr(), flags, &mut result)
         }))?;
@@ -527,19 +504,19 @@ impl ProviderShutdown for NativeProvider {
     fn query_fast_shutdown(&self) -> MapiResult<()> {
         let shutdown = self.shutdown.as_ref().ok_or(MapiError::NoSupport)?;
         // SAFETY: the interface is live.
-        check(self.host.call(|| unsafe { shutdown.QueryFastShutdown() }))
+        check(self.host().call(|| unsafe { shutdown.QueryFastShutdown() }))
     }
 
     fn notify_process_shutdown(&self) -> MapiResult<()> {
         let shutdown = self.shutdown.as_ref().ok_or(MapiError::NoSupport)?;
         // SAFETY: the interface is live.
-        check(self.host.call(|| unsafe { shutdown.NotifyProcessShutdown() }))
+        check(self.host().call(|| unsafe { shutdown.NotifyProcessShutdown() }))
     }
 
     fn do_fast_shutdown(&self) -> MapiResult<()> {
         let shutdown = self.shutdown.as_ref().ok_or(MapiError::NoSupport)?;
         // SAFETY: the interface is live.
-        check(self.host.call(|| unsafe { shutdown.DoFastShutdown() }))
+        check(self.host().call(|| unsafe { shutdown.DoFastShutdown() }))
     }
 }
 
@@ -551,8 +528,7 @@ impl ProviderShutdown for NativeProvider {
 /// `Advise` and `Unadvise` call it. `Advise` hands the sink to the library as a counting proxy
 /// (its `AddRef` and `Release` are the sink's own count, as for the support object).
 pub struct NativeLogon {
-    host: Arc<HostShared>,
-    logon: ManuallyDrop<IMSLogon>,
+    logon: Released<IMSLogon>,
 }
 
 impl fmt::Debug for NativeLogon {
@@ -564,10 +540,14 @@ impl fmt::Debug for NativeLogon {
 }
 
 impl NativeLogon {
+    /// The state of the library the object came from.
+    fn host(&self) -> &Arc<HostShared> {
+        self.logon.host()
+    }
+
     fn new(host: &Arc<HostShared>, logon: IMSLogon) -> NativeLogon {
         NativeLogon {
-            host: Arc::clone(host),
-            logon: ManuallyDrop::new(logon),
+            logon: Released::new(host, logon),
         }
     }
 }
@@ -578,9 +558,9 @@ impl MsLogon for NativeLogon {
         hresult: MapiError,
         flags: u32,
     ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
-        self.host.last_error(flags, |out| {
+        self.host().last_error(flags, |out| {
             // SAFETY: the logon is live; `out` is an out-pointer on the stack.
-            self.host
+            self.host()
                 .call(|| unsafe { self.logon.GetLastError(HRESULT(hresult.hresult()), flags, out) })
         })
     }
@@ -588,14 +568,14 @@ impl MsLogon for NativeLogon {
     fn logoff(&self, flags: u32) -> MapiResult<()> {
         let mut flags = flags;
         // SAFETY: the logon is live; `flags` is on the stack.
-        check(self.host.call(|| unsafe { self.logon.Logoff(&mut flags) }))
+        check(self.host().call(|| unsafe { self.logon.Logoff(&mut flags) }))
     }
 
     fn compare_entry_ids(&self, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
         let (mut a, mut b) = (EntryIdIn::new(a)?, EntryIdIn::new(b)?);
         let mut result = 0;
         // SAFETY: the logon is live; copies of the entry IDs; `result` on the stack.
-        check(self.host.call(|| unsafe {
+        check(self.host().call(|| unsafe {
             self.logon
                 .CompareEntryIDs(a.len(), a.as_ptr(), b.len(), b.as_ptr(), flags, &mut result)
         }))?;
@@ -608,7 +588,7 @@ impl MsLogon for NativeLogon {
         mask: EventMask,
         sink: &Ref<dyn AdviseSink>,
     ) -> MapiResult<usize> {
-        self.host.advise(entry_id, sink, |cb, id, proxy, connection| {
+        self.host().advise(entry_id, sink, |cb, id, proxy, connection| {
             // SAFETY: the logon is live; a copy of the entry ID (or NULL); `proxy` is a live sink
             // proxy; `connection` is on the caller's stack.
             unsafe { self.logon.Advise(cb, id, mask.bits(), proxy, connection) }
@@ -617,7 +597,7 @@ impl MsLogon for NativeLogon {
 
     fn unadvise(&self, connection: usize) -> MapiResult<()> {
         // SAFETY: the logon is live; `Unadvise` takes a number.
-        check(self.host.call(|| unsafe { self.logon.Unadvise(connection) }))
+        check(self.host().call(|| unsafe { self.logon.Unadvise(connection) }))
     }
 }
 
@@ -630,8 +610,7 @@ impl MsLogon for NativeLogon {
 /// `Unadvise`, `CompareEntryIDs`, `StoreLogoff`, `AbortSubmit` and `FinishedMsg` call it.
 /// `Advise` hands the sink to the library as a counting proxy, as [`NativeLogon`] does.
 pub struct NativeStore {
-    host: Arc<HostShared>,
-    store: ManuallyDrop<IMsgStore>,
+    store: Released<IMsgStore>,
 }
 
 impl fmt::Debug for NativeStore {
@@ -643,10 +622,14 @@ impl fmt::Debug for NativeStore {
 }
 
 impl NativeStore {
+    /// The state of the library the object came from.
+    fn host(&self) -> &Arc<HostShared> {
+        self.store.host()
+    }
+
     fn new(host: &Arc<HostShared>, store: IMsgStore) -> NativeStore {
         NativeStore {
-            host: Arc::clone(host),
-            store: ManuallyDrop::new(store),
+            store: Released::new(host, store),
         }
     }
 }
@@ -657,16 +640,16 @@ impl MapiProp for NativeStore {
         hresult: MapiError,
         flags: u32,
     ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
-        self.host.last_error(flags, |out| {
+        self.host().last_error(flags, |out| {
             // SAFETY: the store is live; `out` is an out-pointer on the stack.
-            self.host
+            self.host()
                 .call(|| unsafe { self.store.GetLastError(HRESULT(hresult.hresult()), flags, out) })
         })
     }
 
     fn save_changes(&self, flags: u32) -> MapiResult<()> {
         // SAFETY: the store is live.
-        check(self.host.call(|| unsafe { self.store.SaveChanges(flags) }))
+        check(self.host().call(|| unsafe { self.store.SaveChanges(flags) }))
     }
 
     fn get_props(&self, tags: Option<&[PropTag]>, flags: u32) -> MapiResult<Warned<PropArray>> {
@@ -678,11 +661,11 @@ impl MapiProp for NativeStore {
         // SAFETY: the store is live; the tag array is NULL or laid out as an SPropTagArray in
         // this frame; the out-pointers are on the stack.
         let hr = self
-            .host
+            .host()
             .call(|| unsafe { self.store.GetProps(array_ptr, flags, &mut count, &mut values) });
         let warning = status(hr)?;
         // SAFETY: on success, `count` values the library laid out in a block of the routines.
-        let values = unsafe { self.host.adopt_props(count, values) }?;
+        let values = unsafe { self.host().adopt_props(count, values) }?;
         Ok(match warning {
             Some(w) => Warned::with_warning(values, w),
             None => Warned::ok(values),
@@ -691,7 +674,7 @@ impl MapiProp for NativeStore {
 
     fn get_prop_list(&self, flags: u32) -> MapiResult<Vec<PropTag>> {
         let mut tags = ptr::null_mut();
-        let hr = self.host.call(|| {
+        let hr = self.host().call(|| {
             // SAFETY: the store is live; `tags` is an out-pointer on the stack.
             unsafe { self.store.GetPropList(flags, &mut tags) }
         });
@@ -701,21 +684,21 @@ impl MapiProp for NativeStore {
         }
         // SAFETY: the library's tag array, in a block of the routines.
         let tags = self
-            .host
+            .host()
             .take_output(tags.cast(), || unsafe { props::read_tags(tags) })?;
         tags.ok_or(MapiError::CallFailed)
     }
 
     fn set_props(&self, values: &[Prop]) -> MapiResult<Vec<PropProblem>> {
-        self.host.with_props(values, |count, array| {
+        self.host().with_props(values, |count, array| {
             let mut problems = ptr::null_mut();
             // SAFETY: the store is live; `array` is `count` values laid out for the call;
             // `problems` is an out-pointer on the stack.
             let hr = self
-                .host
+                .host()
                 .call(|| unsafe { self.store.SetProps(count, array, &mut problems) });
             // SAFETY: NULL or the library's problem array.
-            let problems = unsafe { self.host.take_problems(problems) }?;
+            let problems = unsafe { self.host().take_problems(problems) }?;
             check(hr)?;
             Ok(problems)
         })
@@ -727,10 +710,10 @@ impl MapiProp for NativeStore {
         // SAFETY: the store is live; the tag array is laid out in this frame; `problems` is an
         // out-pointer on the stack.
         let hr = self
-            .host
+            .host()
             .call(|| unsafe { self.store.DeleteProps(array.as_mut_ptr().cast(), &mut problems) });
         // SAFETY: NULL or the library's problem array.
-        let problems = unsafe { self.host.take_problems(problems) }?;
+        let problems = unsafe { self.host().take_problems(problems) }?;
         check(hr)?;
         Ok(problems)
     }
@@ -741,7 +724,7 @@ impl MsgStore for NativeStore {
         let (mut a, mut b) = (EntryIdIn::new(a)?, EntryIdIn::new(b)?);
         let mut result = 0;
         // SAFETY: the store is live; copies of the entry IDs; `result` on the stack.
-        check(self.host.call(|| unsafe {
+        check(self.host().call(|| unsafe {
             self.store
                 .CompareEntryIDs(a.len(), a.as_ptr(), b.len(), b.as_ptr(), flags, &mut result)
         }))?;
@@ -751,7 +734,7 @@ impl MsgStore for NativeStore {
     fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         let mut bits = flags.bits();
         // SAFETY: the store is live; `bits` is the in/out ULONG on the stack.
-        check(self.host.call(|| unsafe { self.store.StoreLogoff(&mut bits) }))?;
+        check(self.host().call(|| unsafe { self.store.StoreLogoff(&mut bits) }))?;
         Ok(LogoffFlags::from_bits_retain(bits))
     }
 
@@ -759,7 +742,7 @@ impl MsgStore for NativeStore {
         let mut id = EntryIdIn::new(entry_id)?;
         // SAFETY: the store is live; a copy of the entry ID.
         check(
-            self.host
+            self.host()
                 .call(|| unsafe { self.store.AbortSubmit(id.len(), id.as_ptr(), flags) }),
         )
     }
@@ -770,7 +753,7 @@ impl MsgStore for NativeStore {
         mask: EventMask,
         sink: &Ref<dyn AdviseSink>,
     ) -> MapiResult<usize> {
-        self.host.advise(entry_id, sink, |cb, id, proxy, connection| {
+        self.host().advise(entry_id, sink, |cb, id, proxy, connection| {
             // SAFETY: the store is live; a copy of the entry ID (or NULL); `proxy` is a live sink
             // proxy; `connection` is on the caller's stack.
             unsafe { self.store.Advise(cb, id, mask.bits(), proxy, connection) }
@@ -779,14 +762,14 @@ impl MsgStore for NativeStore {
 
     fn unadvise(&self, connection: usize) -> MapiResult<()> {
         // SAFETY: the store is live; `Unadvise` takes a number.
-        check(self.host.call(|| unsafe { self.store.Unadvise(connection) }))
+        check(self.host().call(|| unsafe { self.store.Unadvise(connection) }))
     }
 
     fn finished_msg(&self, flags: u32, entry_id: &[u8]) -> MapiResult<()> {
         let mut id = EntryIdIn::new(entry_id)?;
         // SAFETY: the store is live; a copy of the entry ID.
         check(
-            self.host
+            self.host()
                 .call(|| unsafe { self.store.FinishedMsg(flags, id.len(), id.as_ptr()) }),
         )
     }

@@ -63,6 +63,7 @@ mod proxy;
 mod table;
 
 use core::ffi::c_void;
+use core::mem::ManuallyDrop;
 use core::ptr;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -253,6 +254,44 @@ impl HostShared {
             adapters: adapt::Adapters::default(),
             library,
         })
+    }
+}
+
+/// Something of the library's that the host holds (an interface pointer, an imported sink):
+/// dropping it releases it through [`HostShared::call`], so that a panic the library caught in
+/// its destructor is reported, and before the host state that keeps the library loaded is let go.
+pub(crate) struct Released<T> {
+    host: Arc<HostShared>,
+    object: ManuallyDrop<T>,
+}
+
+impl<T> Released<T> {
+    pub(crate) fn new(host: &Arc<HostShared>, object: T) -> Released<T> {
+        Released {
+            host: Arc::clone(host),
+            object: ManuallyDrop::new(object),
+        }
+    }
+
+    /// The state of the library it came from.
+    pub(crate) fn host(&self) -> &Arc<HostShared> {
+        &self.host
+    }
+}
+
+impl<T> core::ops::Deref for Released<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.object
+    }
+}
+
+impl<T> Drop for Released<T> {
+    fn drop(&mut self) {
+        let host = Arc::clone(&self.host);
+        // SAFETY: dropped once, here; the field is not used after.
+        host.call(|| unsafe { ManuallyDrop::drop(&mut self.object) });
     }
 }
 

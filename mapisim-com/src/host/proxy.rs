@@ -18,7 +18,6 @@
 #![allow(non_snake_case)]
 
 use core::ffi::c_void;
-use core::mem::ManuallyDrop;
 use core::ptr;
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
@@ -39,7 +38,7 @@ use mapisim::spi::{
 use mapisim::{MapiError, MapiResult, Ref};
 use windows_core::{GUID, HRESULT, IUnknown_Vtbl, Interface};
 
-use super::HostShared;
+use super::{HostShared, Released};
 use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 use crate::export::entry_id;
 use crate::export::guard;
@@ -739,23 +738,12 @@ unsafe extern "system" fn sink_on_notify(
 
 /// A library's advise sink as the simulator holds it: [`ComAdviseSink`], called through
 /// [`HostShared::call`] (so that a panic the library caught is reported), its reference released
-/// the same way, before the library's host state (which keeps the library loaded) is let go.
-struct HostedSink {
-    host: Arc<HostShared>,
-    sink: ManuallyDrop<ComAdviseSink>,
-}
+/// the same way ([`Released`]).
+struct HostedSink(Released<ComAdviseSink>);
 
 impl AdviseSink for HostedSink {
     fn on_notify(&self, notifications: &[Notification]) -> u32 {
-        self.host.call(|| self.sink.on_notify(notifications))
-    }
-}
-
-impl Drop for HostedSink {
-    fn drop(&mut self) {
-        let host = Arc::clone(&self.host);
-        // SAFETY: dropped once, here; the field is not used after.
-        host.call(|| unsafe { ManuallyDrop::drop(&mut self.sink) });
+        self.0.host().call(|| self.0.on_notify(notifications))
     }
 }
 
@@ -781,11 +769,7 @@ impl HostShared {
         }
         // SAFETY: a live IMAPIAdviseSink of the library's (the caller's contract).
         let sink = unsafe { ComAdviseSink::from_raw_borrowed(raw)? };
-        Ok(Ref::new(HostedSink {
-            host: Arc::clone(self),
-            sink: ManuallyDrop::new(sink),
-        })
-        .into())
+        Ok(Ref::new(HostedSink(Released::new(self, sink))).into())
     }
 }
 
