@@ -92,30 +92,38 @@ pub trait MapiFlags: Flags<Bits = u32> + Copy + fmt::Debug + fmt::Display + 'sta
     /// Writes the flags as MAPI names joined with `|`, unknown bits as one hexadecimal number at
     /// the end, and no flags as `0`. This is the form `Display` uses.
     fn write_names(self, f: &mut dyn fmt::Write) -> fmt::Result {
-        let bits = self.bits();
-        if bits == 0 {
-            return f.write_str("0");
-        }
-        let mut remaining = bits;
-        let mut first = true;
-        for &(name, value) in Self::NAMES {
-            if value != 0 && bits & value == value && remaining & value != 0 {
-                if !first {
-                    f.write_char('|')?;
-                }
-                f.write_str(name)?;
-                first = false;
-                remaining &= !value;
-            }
-        }
-        if remaining != 0 {
+        write_flag_names(self.bits(), Self::NAMES, f)
+    }
+}
+
+/// Writes `bits` as the names of `names` joined with `|` (the form of [`MapiFlags::write_names`]).
+pub(crate) fn write_flag_names(
+    bits: u32,
+    names: &[(&'static str, u32)],
+    f: &mut dyn fmt::Write,
+) -> fmt::Result {
+    if bits == 0 {
+        return f.write_str("0");
+    }
+    let mut remaining = bits;
+    let mut first = true;
+    for &(name, value) in names {
+        if value != 0 && bits & value == value && remaining & value != 0 {
             if !first {
                 f.write_char('|')?;
             }
-            write!(f, "0x{remaining:08X}")?;
+            f.write_str(name)?;
+            first = false;
+            remaining &= !value;
         }
-        Ok(())
     }
+    if remaining != 0 {
+        if !first {
+            f.write_char('|')?;
+        }
+        write!(f, "0x{remaining:08X}")?;
+    }
+    Ok(())
 }
 
 /// A flag name that its family does not define (from [`MapiFlags::parse_names`]).

@@ -154,7 +154,7 @@ fn table(provider: Provider, readings: &[Behavior]) -> (Vec<String>, usize, usiz
         for ending in Ending::ALL {
             let report = run(provider, behavior.clone(), ending);
             runs += 1;
-            let refusal = |e: &Event| matches!(&e.kind, EventKind::Note { text, .. } if text.contains("does not happen"));
+            let refusal = |e: &Event| matches!(&e.kind, EventKind::Note { text, .. } if text.to_string().contains("does not happen"));
             if report.trace().events().iter().any(refusal) {
                 refused += 1;
             }

@@ -60,3 +60,62 @@ fn the_documented_order_appears_in_the_quickstart_trace() {
         from += at + needle.len();
     }
 }
+
+/// Many lifecycles on one simulator, then a client misuse, on a simulator that keeps every event
+/// and on one with a bounded trace.
+fn long_run(limit: Option<usize>) -> mapisim::check::Report {
+    use mapisim::prelude::*;
+    use mapisim::sample::SampleStore;
+    let mut builder = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .mapisvc_inf(SampleStore::MAPISVC_INF)
+        .unwrap();
+    if let Some(limit) = limit {
+        builder = builder.trace_limit(limit);
+    }
+    let sim = builder.build();
+    sim.profiles().create_default("Default").unwrap();
+    for _ in 0..40 {
+        let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS).unwrap();
+        let session = mapi.logon_ex("Default", LogonFlags::EXTENDED).unwrap();
+        let row = session.msg_stores_table().unwrap().default_store().unwrap();
+        let store = session
+            .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+            .unwrap();
+        sim.spooler().run_until_idle();
+        store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+        drop(store);
+        session.logoff(SessionLogoffFlags::empty()).unwrap();
+        drop(session);
+        mapi.uninitialize().unwrap();
+    }
+    // One MAPIUninitialize too many (CLIENT-INITIALIZED), then a whole lifecycle after it.
+    assert!(sim.uninitialize().is_err());
+    quickstart_lifecycle_again(&sim);
+    sim.finish()
+}
+
+fn quickstart_lifecycle_again(sim: &mapisim::Simulator) {
+    use mapisim::prelude::*;
+    let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS).unwrap();
+    let session = mapi.logon_ex("Default", LogonFlags::EXTENDED).unwrap();
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+}
+
+#[test]
+fn a_bounded_trace_keeps_memory_flat_and_the_report_reads_the_same() {
+    let full = long_run(None);
+    let bounded = long_run(Some(64));
+    assert_eq!(full.trace().len(), bounded.trace().len());
+    assert!(full.trace().len() > 40 * 45, "{}", full.trace().len());
+    assert!(bounded.trace().held() <= 64 + 7 * bounded.violations.len());
+    assert!(!bounded.violations.is_empty());
+    let account = bounded.account();
+    assert!(
+        account.contains("CLIENT-INITIALIZED") && account.contains("trace around event"),
+        "{account}"
+    );
+    assert_eq!(full.account(), account);
+}

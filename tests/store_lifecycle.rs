@@ -912,7 +912,7 @@ fn the_sample_answers_the_interface_asked_and_refuses_the_rest_fresh_or_reused()
         .events()
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Call { method, args, .. } if *method == "QueryInterface" => Some(args.clone()),
+            EventKind::Call { method, args, .. } if *method == "QueryInterface" => Some(args.to_string()),
             _ => None,
         })
         .collect();

@@ -211,3 +211,90 @@ fn calls_on_other_threads_do_not_nest_under_this_threads_calls() {
     let depths: Vec<u16> = t.events().iter().map(|e| e.depth).collect();
     assert_eq!(depths, vec![0, 0, 1]);
 }
+
+/// Records `n` notes, with a violation as event `at` (if within range).
+fn notes_with_violation(trace: &Trace, n: u64, at: u64) {
+    for i in 1..=n {
+        if i == at {
+            trace.record(EventKind::Violation {
+                rule: "CLIENT-LOGOFF",
+                text: "the session was released without Logoff".into(),
+                advisory: false,
+            });
+        } else {
+            trace.record(EventKind::Note {
+                by: Party::Mapi,
+                text: format!("step {i}").into(),
+            });
+        }
+    }
+}
+
+#[test]
+fn a_bounded_trace_keeps_the_last_events_and_every_excerpt() {
+    let bounded = Trace::with_limit(8);
+    let full = Trace::new();
+    notes_with_violation(&bounded, 100, 50);
+    notes_with_violation(&full, 100, 50);
+    // Event numbers count every event; the trace holds the last 8 and the excerpt 46..=52.
+    assert_eq!(bounded.len(), 100);
+    assert_eq!(bounded.held(), 8 + 7);
+    assert_eq!(bounded.limit(), Some(8));
+    let held: Vec<u64> = bounded.events().iter().map(|e| e.id.0).collect();
+    let expected: Vec<u64> = (46..=52).chain(93..=100).collect();
+    assert_eq!(held, expected);
+    // The excerpt a report prints is the same as with every event kept.
+    assert_eq!(
+        bounded.lines_around(EventId(50), 4, 2),
+        full.lines_around(EventId(50), 4, 2)
+    );
+    assert!(bounded.event(EventId(10)).is_none());
+    assert_eq!(bounded.event(EventId(47)), full.event(EventId(47)));
+    // The text marks what it did not keep.
+    let text = bounded.text();
+    assert!(
+        text.starts_with("   … 45 events not kept\n  46 MAPI: note: step 46\n"),
+        "{text}"
+    );
+    assert!(text.contains("  52 MAPI: note: step 52\n   … 40 events not kept\n  93 MAPI: note: step 93\n"));
+    assert_eq!(text.lines().count(), 15 + 2);
+    // A limit below the excerpt's reach is raised to 8.
+    assert_eq!(Trace::with_limit(1).limit(), Some(8));
+}
+
+#[test]
+fn a_bounded_trace_finishes_a_call_it_still_holds_and_forgets_one_it_dropped() {
+    let trace = Trace::with_limit(8);
+    let outer = trace.begin_call(Party::Client, Party::Mapi, "MAPILogonEx", "\"Default\"");
+    let inner = trace.begin_call(Party::Mapi, lib(), "MSProviderInit", "");
+    notes_with_violation(&trace, 20, 0);
+    inner.finish(Status::Ok, "IMSProvider#2");
+    outer.finish(Status::Ok, "IMAPISession#1");
+    // Both calls fell out of the window: finishing them changed nothing held, and nothing broke.
+    assert_eq!(trace.len(), 22);
+    assert_eq!(trace.held(), 8);
+    let last = trace.begin_call(Party::Client, Party::Mapi, "MAPIUninitialize", "");
+    last.finish(Status::Ok, "");
+    assert!(
+        trace
+            .text()
+            .ends_with("  23 client -> MAPI: MAPIUninitialize() = S_OK\n")
+    );
+}
+
+#[test]
+fn texts_compare_and_print_as_their_text() {
+    use mapisim::trace::Text;
+    assert_eq!(Text::from("IMSLogon#9"), Text::from(String::from("IMSLogon#9")));
+    assert_eq!(Text::from_static("all"), "all");
+    assert!(Text::EMPTY.is_empty());
+    assert!(!Text::from("x").is_empty());
+    assert_eq!(format!("{:?}", Text::from("a \"b\"")), "\"a \\\"b\\\"\"");
+    let t = Trace::new();
+    let call = t.begin_call(Party::Client, Party::Mapi, "GetProps", Text::from_static("all"));
+    call.finish(Status::Ok, String::from("7 property values in buffer 1"));
+    assert_eq!(
+        t.text(),
+        "   1 client -> MAPI: GetProps(all) = S_OK; 7 property values in buffer 1\n"
+    );
+}

@@ -617,7 +617,8 @@ impl LedgerShared {
             by: by.clone(),
             text: format!(
                 "Release() of {label} without a reference of its own to release; the count stays {remaining}"
-            ),
+            )
+            .into(),
         });
         let notice = ReleaseNotice {
             object: label,
@@ -1474,7 +1475,7 @@ impl ObjectLedger {
         let by = current_party();
         self.shared.trace.record(EventKind::Note {
             by: by.clone(),
-            text: format!("Release() of {object}, which is gone: its final release already ran"),
+            text: format!("Release() of {object}, which is gone: its final release already ran").into(),
         });
         let notice = ReleaseNotice {
             object,

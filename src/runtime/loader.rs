@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::spi::ProviderLibrary;
-use crate::trace::{EventId, Party};
+use crate::trace::{EventId, Party, Text};
 
 /// A factory making a fresh instance of a provider DLL (its statics are born with it).
 pub(crate) type Factory = Arc<dyn Fn() -> Box<dyn ProviderLibrary> + Send + Sync>;
@@ -62,7 +62,7 @@ pub struct LoadRecord {
     /// For a load, whether it created a new instance; for a free, whether it unloaded the DLL.
     pub boundary: bool,
     /// Why it was loaded or freed.
-    pub reason: String,
+    pub reason: Text,
     /// The trace event.
     pub event: EventId,
     /// Who loaded or freed it: MAPI, or a provider DLL that loads another DLL itself.

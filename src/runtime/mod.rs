@@ -59,7 +59,7 @@ use crate::props::PropBag;
 use crate::spi::memory::{Heap, HeapConfig, HeapHost};
 use crate::spi::{BufferId, Malloc, MemRoutines, ProviderLibrary};
 use crate::sync::lock;
-use crate::trace::{EventKind, Party, Trace};
+use crate::trace::{EventKind, Party, Text, Trace, Value, text};
 use loader::Factory;
 use state::State;
 
@@ -531,6 +531,7 @@ pub struct SimulatorBuilder {
     strict: bool,
     pedantic: bool,
     history: bool,
+    trace_limit: Option<usize>,
     faults: FaultPlan,
     service_client: Option<bool>,
     memory: Option<Arc<dyn crate::spi::MemBackend>>,
@@ -551,6 +552,7 @@ impl fmt::Debug for SimulatorBuilder {
             .field("strict", &self.strict)
             .field("pedantic", &self.pedantic)
             .field("history", &self.history)
+            .field("trace_limit", &self.trace_limit)
             .finish()
     }
 }
@@ -653,9 +655,19 @@ impl SimulatorBuilder {
         self
     }
 
+    /// A bounded trace for long runs (soak tests, fault loops, thousands of lifecycles on one
+    /// simulator): the trace keeps the last `limit` events (at least 8) and, older than those,
+    /// only the events a report's excerpt around a violation shows, so that memory stays bounded
+    /// while reports read as they do with every event kept (see [`Trace::with_limit`]). Without
+    /// it (the default) the trace keeps every event.
+    pub fn trace_limit(mut self, limit: usize) -> Self {
+        self.trace_limit = Some(limit);
+        self
+    }
+
     /// Builds the simulator.
     pub fn build(self) -> Simulator {
-        let trace = Trace::new();
+        let trace = self.trace_limit.map_or_else(Trace::new, Trace::with_limit);
         let ledger = ObjectLedger::with_trace(trace.clone());
         ledger.set_history(self.history);
         let mut state = State::default();
@@ -761,6 +773,7 @@ impl Simulator {
             strict: false,
             pedantic: false,
             history: false,
+            trace_limit: None,
             faults: FaultPlan::default(),
             service_client: None,
             memory: None,
@@ -1141,7 +1154,7 @@ impl Drop for ClientTeardown<'_> {
 /// A `FreeLibrary` decided under MAPI's lock, completed once no lock is held.
 pub(crate) struct PendingFree {
     file: Arc<str>,
-    reason: String,
+    reason: Text,
     /// The load count after it.
     count: u32,
     /// For the last free: the DLL's instance, and the last object number of the ledger when it
@@ -1177,18 +1190,26 @@ impl crate::spi::process::LibraryHost for Runtime {
         file: &str,
         by: &Arc<str>,
     ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
-        let loaded = self.load_library_by(file, format!("loaded by {by}"), Party::Library(Arc::clone(by)));
+        let loaded = self.load_library_by(
+            file,
+            text!("loaded by {by}", by = Arc::clone(by)),
+            Party::Library(Arc::clone(by)),
+        );
         if loaded.is_none() {
             self.trace.record(EventKind::Note {
                 by: Party::Library(Arc::clone(by)),
-                text: format!("LoadLibrary({file:?}) found no such DLL"),
+                text: format!("LoadLibrary({file:?}) found no such DLL").into(),
             });
         }
         loaded
     }
 
     fn free(&self, file: &Arc<str>, by: &Arc<str>) {
-        self.free_library_by(file, format!("freed by {by}"), Party::Library(Arc::clone(by)));
+        self.free_library_by(
+            file,
+            text!("freed by {by}", by = Arc::clone(by)),
+            Party::Library(Arc::clone(by)),
+        );
     }
 
     fn enter(&self, file: &Arc<str>) -> Scope {
@@ -1305,7 +1326,7 @@ impl Runtime {
     }
 
     /// Records a remark of MAPI's in the trace.
-    pub(crate) fn note(&self, text: impl Into<String>) {
+    pub(crate) fn note(&self, text: impl Into<Text>) {
         self.trace.record(EventKind::Note {
             by: Party::Mapi,
             text: text.into(),
@@ -1352,16 +1373,16 @@ impl Runtime {
 
     /// A traced call from MAPI (or the spooler) into provider code.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn call_provider<R>(
+    pub(crate) fn call_provider<R, S: Into<Text>>(
         &self,
         caller: Party,
         target: Party,
         method: &'static str,
-        args: String,
+        args: impl Into<Text>,
         dll: &Arc<str>,
         session: Option<u32>,
         f: impl FnOnce() -> MapiResult<R>,
-        summary: impl FnOnce(&R) -> String,
+        summary: impl FnOnce(&R) -> S,
     ) -> MapiResult<R> {
         let objects: Vec<ObjLabel> = match &target {
             Party::Object(label) => vec![*label],
@@ -1385,14 +1406,14 @@ impl Runtime {
     /// party and owner) called on a thread outside every scope is called by that provider, on a
     /// thread it started: the call runs in its scope. Answers `MAPI_E_END_OF_SESSION` once the
     /// simulator is gone.
-    pub(crate) fn called_object<R>(
+    pub(crate) fn called_object<R, S: Into<Text>>(
         rt: &Weak<Runtime>,
         object: Option<ObjLabel>,
         given_to: Option<&(Party, Owner)>,
         method: &'static str,
-        args: String,
+        args: impl Into<Text>,
         f: impl FnOnce(&Runtime) -> MapiResult<R>,
-        summary: impl FnOnce(&R) -> String,
+        summary: impl FnOnce(&R) -> S,
     ) -> MapiResult<R> {
         let Some(rt) = rt.upgrade() else {
             return Err(MapiError::EndOfSession);
@@ -1413,17 +1434,17 @@ impl Runtime {
     }
 
     /// Finishes a traced call whose result may carry a warning.
-    pub(crate) fn finish_warned<T>(
+    pub(crate) fn finish_warned<T, S: Into<Text>>(
         call: crate::trace::CallGuard,
         result: &MapiResult<Warned<T>>,
-        summary: impl FnOnce(&T) -> String,
+        summary: impl FnOnce(&T) -> S,
     ) {
         match result {
             Ok(w) => {
                 let status = w.warning.map_or(Status::Ok, Status::Warning);
                 call.finish(status, summary(&w.value));
             }
-            Err(e) => call.finish(Status::Error(*e), ""),
+            Err(e) => call.finish(Status::Error(*e), Text::EMPTY),
         }
     }
 
@@ -1454,9 +1475,12 @@ impl Runtime {
 
     fn initialize(&self, flags: InitFlags) -> MapiResult<()> {
         self.check_after_fast_shutdown("MAPIInitialize");
-        let call = self
-            .trace
-            .begin_call(Party::Client, Party::Mapi, "MAPIInitialize", flags.to_string());
+        let call = self.trace.begin_call(
+            Party::Client,
+            Party::Mapi,
+            "MAPIInitialize",
+            Text::value(Value::flags(flags)),
+        );
         let result = flags.check_known().map(|flags| {
             let count = {
                 let mut st = self.st();
@@ -1487,11 +1511,11 @@ impl Runtime {
             }
             count
         });
-        call.finish_result(&result, |count| {
-            if *count == 1 {
-                String::new()
+        call.finish_result(&result, |&count| {
+            if count == 1 {
+                Text::EMPTY
             } else {
-                format!("nested, count {count}")
+                text!("nested, count {count}", count)
             }
         });
         result.map(drop)
@@ -1528,11 +1552,11 @@ impl Runtime {
             }
             Some(n) => Ok(n),
         };
-        call.finish_result(&result, |n| {
-            if *n == 0 {
-                String::new()
+        call.finish_result(&result, |&n| {
+            if n == 0 {
+                Text::EMPTY
             } else {
-                format!("count {n}")
+                text!("count {n}", n)
             }
         });
         result.map(drop)
@@ -1580,7 +1604,7 @@ impl Runtime {
                 .collect()
         };
         for file in pending {
-            self.free_library(&file, "the last MAPIUninitialize".to_owned());
+            self.free_library(&file, Text::from_static("the last MAPIUninitialize"));
         }
     }
 
@@ -1589,11 +1613,15 @@ impl Runtime {
             Party::Client,
             Party::Mapi,
             "MAPILogonEx",
-            format!("{profile:?}, {flags}"),
+            text!(
+                "{profile:?}, {flags}",
+                profile = profile.to_owned(),
+                flags = Value::flags(flags)
+            ),
         );
         let _mapi = self.mapi_scope();
         let result = self.logon_ex_inner(profile, flags);
-        call.finish_result(&result, |s| s.label().map(|l| l.to_string()).unwrap_or_default());
+        call.finish_result(&result, |s| s.label().map_or(Text::EMPTY, Text::value));
         result
     }
 
@@ -1816,7 +1844,7 @@ impl Runtime {
     pub(crate) fn load_library(
         &self,
         file: &str,
-        reason: String,
+        reason: Text,
     ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
         self.load_library_by(file, reason, Party::Mapi)
     }
@@ -1825,7 +1853,7 @@ impl Runtime {
     fn load_library_by(
         &self,
         file: &str,
-        reason: String,
+        reason: Text,
         by: Party,
     ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
         let (name, factory, loaded) = {
@@ -1884,7 +1912,7 @@ impl Runtime {
             file: Arc::clone(&name),
             count,
             new_instance,
-            reason: reason.clone().into(),
+            reason: reason.clone(),
         });
         self.st().loader.record(LoadRecord {
             op: LoadOp::Load,
@@ -1937,7 +1965,7 @@ impl Runtime {
 
     /// Pairs a use's `LoadLibrary`. The free that would unload the DLL waits for the last
     /// `MAPIUninitialize` unless the behaviour says otherwise.
-    pub(crate) fn release_library(&self, file: &Arc<str>, reason: String) {
+    pub(crate) fn release_library(&self, file: &Arc<str>, reason: Text) {
         let hold = {
             let mut st = self.st();
             let initialized = st.init_count > 0;
@@ -1961,14 +1989,17 @@ impl Runtime {
             }
         };
         if hold {
-            self.note(format!("{file} stays loaded until the last MAPIUninitialize"));
+            self.note(text!(
+                "{file} stays loaded until the last MAPIUninitialize",
+                file = Arc::clone(file)
+            ));
         }
     }
 
     /// A `FreeLibrary` decided under MAPI's lock: the count goes down, and at zero the DLL leaves
     /// the loaded modules (a load from now on makes a fresh instance). [`Runtime::complete_free`]
     /// does the rest once no lock is held.
-    fn decide_free(&self, st: &mut State, file: &Arc<str>, reason: String, by: Party) -> Option<PendingFree> {
+    fn decide_free(&self, st: &mut State, file: &Arc<str>, reason: Text, by: Party) -> Option<PendingFree> {
         let key = loader::file_key(file);
         let module = st.loader.modules.get_mut(&key)?;
         module.count = module.count.saturating_sub(1);
@@ -1992,12 +2023,12 @@ impl Runtime {
 
     /// `FreeLibrary`: at zero the DLL's instance is dropped (its statics die), and any object of
     /// the DLL still alive is reported.
-    pub(crate) fn free_library(&self, file: &Arc<str>, reason: String) {
+    pub(crate) fn free_library(&self, file: &Arc<str>, reason: Text) {
         self.free_library_by(file, reason, Party::Mapi);
     }
 
     /// `FreeLibrary` by MAPI or by a provider's code.
-    fn free_library_by(&self, file: &Arc<str>, reason: String, by: Party) {
+    fn free_library_by(&self, file: &Arc<str>, reason: Text, by: Party) {
         let free = self.decide_free(&mut self.st(), file, reason, by);
         if let Some(free) = free {
             self.complete_free(free);
@@ -2019,7 +2050,7 @@ impl Runtime {
             by: by.clone(),
             file: Arc::clone(&file),
             count,
-            reason: reason.clone().into(),
+            reason: reason.clone(),
         });
         self.st().loader.record(LoadRecord {
             op: LoadOp::Free,
@@ -2420,7 +2451,8 @@ impl Runtime {
                 text(&info.component),
                 info.low_level_error,
                 info.context
-            ),
+            )
+            .into(),
         });
         let Some(unicode) = unicode else {
             return;

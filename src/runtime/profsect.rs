@@ -10,7 +10,7 @@ use crate::props::{PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, Prop, PropBag, Pro
 use crate::runtime::Runtime;
 use crate::runtime::state::LogonKey;
 use crate::spi::{MapiProp, ProfSect, PropArray, PropProblem};
-use crate::trace::Party;
+use crate::trace::{Party, Text, Value, text};
 
 /// A profile section opened through `IMAPISupport::OpenProfileSection`. Reads and writes go
 /// straight to the profile.
@@ -99,12 +99,12 @@ impl ProfSectObject {
         }
     }
 
-    fn call<R>(
+    fn call<R, S: Into<Text>>(
         &self,
         method: &'static str,
-        args: String,
+        args: impl Into<Text>,
         f: impl FnOnce(&Runtime) -> MapiResult<R>,
-        summary: impl FnOnce(&R) -> String,
+        summary: impl FnOnce(&R) -> S,
     ) -> MapiResult<R> {
         Runtime::called_object(
             &self.rt,
@@ -123,10 +123,7 @@ impl MapiProp for ProfSectObject {
         let label = self.label.get().copied();
         self.call(
             "GetProps",
-            tags.map_or_else(
-                || "all".to_owned(),
-                |t| t.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
-            ),
+            tags.map_or(Text::from_static("all"), |t| Text::value(Value::Tags(t.into()))),
             |rt| {
                 let props = self.with_section(rt, |bag| bag.select(tags))?;
                 let purpose = match label {
@@ -152,10 +149,9 @@ impl MapiProp for ProfSectObject {
     }
 
     fn set_props(&self, props: &[Prop]) -> MapiResult<Vec<PropProblem>> {
-        let names: Vec<String> = props.iter().map(|p| p.tag.to_string()).collect();
         self.call(
             "SetProps",
-            names.join(" "),
+            Text::value(Value::Tags(props.iter().map(|p| p.tag).collect())),
             |rt| {
                 if !self.writable {
                     return Err(MapiError::NoAccess);
@@ -181,7 +177,7 @@ impl MapiProp for ProfSectObject {
                     problems
                 })
             },
-            |p| format!("{} problem(s)", p.len()),
+            |p| text!("{n} problem(s)", n = p.len()),
         )
     }
 

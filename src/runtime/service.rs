@@ -20,7 +20,7 @@ use crate::spi::{
     Exports, MapiProp, MapiSupport, MemRoutines, OutParam, ProfSect, ProviderAdmin, ServiceEntryArgs,
 };
 use crate::strings::TStr;
-use crate::trace::Party;
+use crate::trace::{Party, text};
 
 /// The support object a message-service entry point gets: it implements only what the
 /// documentation lists for message services.
@@ -305,7 +305,7 @@ impl Runtime {
         };
         let file = dll_file_name(&dll);
         let Some((file, library, instance)) =
-            self.load_library(&file, format!("the entry point of service {service}"))
+            self.load_library(&file, text!("the entry point of service {service}", service))
         else {
             self.report_load_failure(&dll, &file);
             return Err(MapiError::NotFound);
@@ -400,7 +400,7 @@ impl Runtime {
                 Party::Library(Arc::clone(&file)),
             );
         }
-        self.release_library(&file, format!("the service entry returned from {context}"));
+        self.release_library(&file, format!("the service entry returned from {context}").into());
         result
     }
 

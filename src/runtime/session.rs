@@ -25,7 +25,7 @@ use crate::runtime::support::SupportObject;
 use crate::runtime::{Runtime, SpoolSecurity, dll_file_name, loader};
 use crate::spi::{Exports, InitArgs, MapiSupport, MsProvider, OpenedEntry, OutParam, StoreLogonArgs};
 use crate::strings::TStr;
-use crate::trace::Party;
+use crate::trace::{Party, Text, Value, text};
 
 /// The session object MAPI gives the client (`IMAPISession`).
 pub(crate) struct SessionObject {
@@ -200,7 +200,7 @@ impl Session {
             .rt
             .check_session(self.id, "GetMsgStoresTable")
             .and_then(|()| self.rt.stores_table(self.id));
-        call.finish_result(&result, |t| format!("{} row(s)", t.rows.len()));
+        call.finish_result(&result, |t| text!("{rows} row(s)", rows = t.rows.len()));
         result
     }
 
@@ -234,14 +234,18 @@ impl Session {
             Party::Client,
             self.party(),
             "OpenMsgStore",
-            format!("entry={}, {flags}", describe_entry_id(entry_id)),
+            text!(
+                "entry={entry}, {flags}",
+                entry = describe_entry_id(entry_id),
+                flags = Value::flags(flags)
+            ),
         );
         let result = {
             let _mapi = self.rt.mapi_scope();
             self.rt.open_msg_store(self.id, entry_id, flags, interface)
         };
         self.rt.settle();
-        call.finish_result(&result, |h| h.label().map(|l| l.to_string()).unwrap_or_default());
+        call.finish_result(&result, |h| h.label().map_or(Text::EMPTY, Text::value));
         result
     }
 
@@ -290,7 +294,9 @@ impl Session {
                 self.rt.compare_entry_ids(self.id, a, b, flags)
             });
         self.rt.settle();
-        call.finish_result(&result, |same| if *same { "TRUE".into() } else { "FALSE".into() });
+        call.finish_result(&result, |same| {
+            Text::from_static(if *same { "TRUE" } else { "FALSE" })
+        });
         result
     }
 
@@ -329,10 +335,12 @@ impl Session {
     /// `MAPI_E_END_OF_SESSION` from now on.
     pub fn logoff(&self, flags: SessionLogoffFlags) -> MapiResult<()> {
         let _ending = self.rt.client_teardown();
-        let call = self
-            .rt
-            .trace
-            .begin_call(Party::Client, self.party(), "Logoff", flags.to_string());
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            self.party(),
+            "Logoff",
+            Text::value(Value::flags(flags)),
+        );
         let result = self
             .rt
             .check_session(self.id, "IMAPISession::Logoff")
@@ -344,7 +352,7 @@ impl Session {
                 Ok(())
             });
         self.rt.settle();
-        call.finish_result(&result, |()| String::new());
+        call.finish_result(&result, |()| Text::EMPTY);
         result
     }
 }
@@ -622,7 +630,7 @@ impl Runtime {
             &provider.file,
             Some(provider.session),
             || provider.object().compare_store_ids(a, b, 0),
-            |same| if *same { "TRUE".into() } else { "FALSE".into() },
+            |same| Text::from_static(if *same { "TRUE" } else { "FALSE" }),
         );
         match result {
             Ok(same) => self.check_store_id_answer(&provider.file, provider.label, a, b, same),
@@ -812,7 +820,7 @@ impl Runtime {
             }
         }
         let Some((file, library, instance)) =
-            self.load_library(&file, format!("a store of session {session}"))
+            self.load_library(&file, text!("a store of session {session}", session))
         else {
             self.report_load_failure(&entry.dll_base, &file);
             return Err(MapiError::NotFound);
@@ -824,7 +832,7 @@ impl Runtime {
                 Vec::new(),
                 Party::Library(Arc::clone(&file)),
             );
-            self.release_library(&file, "MSProviderInit not found".to_owned());
+            self.release_library(&file, Text::from_static("MSProviderInit not found"));
             return Err(MapiError::CallFailed);
         }
         let nt_service = self.nt_service_session(session);
@@ -845,9 +853,12 @@ impl Runtime {
             Party::Mapi,
             Party::Library(Arc::clone(&file)),
             "MSProviderInit",
-            format!(
-                "{}, flags={}, mapi_ver={}",
-                args.instance, args.flags, mapi_version
+            text!(
+                "{dll} (instance {generation}), flags={flags}, mapi_ver={mapi_version}",
+                dll = Arc::clone(&file),
+                generation = args.instance.generation(),
+                flags = Value::flags(args.flags),
+                mapi_version,
             ),
             &file,
             Some(session),
@@ -861,9 +872,8 @@ impl Runtime {
                 let label = init
                     .provider
                     .label()
-                    .map(|l| l.to_string())
-                    .unwrap_or_else(|| "provider".into());
-                format!("{label}, provider_ver={}", init.version)
+                    .map_or(Value::Static("provider"), Value::Label);
+                text!("{label}, provider_ver={version}", label, version = init.version)
             },
         );
         let reported = args.provider_version.get();
@@ -875,7 +885,7 @@ impl Runtime {
                 if e == MapiError::Version {
                     self.check_version_refusal(&file, reported, mapi_version);
                 }
-                self.release_library(&file, format!("MSProviderInit failed: {e}"));
+                self.release_library(&file, format!("MSProviderInit failed: {e}").into());
                 return Err(e);
             }
         };
@@ -914,7 +924,7 @@ impl Runtime {
                     init.version, self.behavior.min_provider_spi_version
                 ));
             self.drop_in_provider(&file, Some(session), "the provider's release", init.provider);
-            self.release_library(&file, format!("{label} released: SPI version too old"));
+            self.release_library(&file, text!("{label} released: SPI version too old", label));
             return Err(MapiError::Version);
         }
         let mut st = self.st();
@@ -1087,9 +1097,14 @@ impl Runtime {
                 interface,
                 mapi_error: &mapi_error,
             };
-            let args_text = format!(
-                "support={support_label}, entry={}, {logon_flags}",
-                target.entry_id.as_deref().map_or("NULL".to_owned(), hex_short)
+            let args_text = text!(
+                "support={support_label}, entry={entry}, {flags}",
+                support_label,
+                entry = target
+                    .entry_id
+                    .as_deref()
+                    .map_or(Value::Static("NULL"), |e| Value::Owned(hex_short(e))),
+                flags = Value::flags(logon_flags),
             );
             let call = self
                 .trace
@@ -1112,20 +1127,29 @@ impl Runtime {
                         let _ = self
                             .ledger
                             .adopt(&out.store, InterfaceKind::MsgStore, Some(owner));
-                        let mut parts = Vec::new();
-                        for label in [out.logon.as_ref().and_then(|l| l.label()), out.store.label()]
-                            .into_iter()
-                            .flatten()
-                        {
-                            parts.push(label.to_string());
-                        }
-                        if out.logon.is_none() {
-                            parts.insert(0, "no logon object".into());
-                        }
-                        if let Some(blob) = out.spool_security {
-                            parts.push(format!("spool security {}", self.routines.heap().summary(blob)));
-                        }
-                        parts.join(", ")
+                        let logon = match &out.logon {
+                            None => Value::Static("no logon object"),
+                            Some(l) => l.label().map_or(Value::Nothing, Value::Label),
+                        };
+                        let store = out.store.label().map_or(Value::Nothing, Value::Label);
+                        let blob = out.spool_security.map_or(Value::Nothing, |blob| {
+                            Value::Owned(self.routines.heap().summary(blob))
+                        });
+                        Text::data([logon, store, blob], |values, f| {
+                            let mut separator = "";
+                            for (i, value) in values.iter().enumerate() {
+                                if matches!(value, Value::Nothing) {
+                                    continue;
+                                }
+                                f.write_str(separator)?;
+                                if i == 2 {
+                                    f.write_str("spool security ")?;
+                                }
+                                fmt::Display::fmt(value, f)?;
+                                separator = ", ";
+                            }
+                            Ok(())
+                        })
                     });
                     result
                 }
@@ -1261,9 +1285,9 @@ impl Runtime {
             self.check_store_props(lkey, &store, &target.entry.dll_base, &file, session);
         }
         if told {
-            self.note(format!(
-                "the spooler is told about {}",
-                store_label.map(|l| l.to_string()).unwrap_or_default()
+            self.note(text!(
+                "the spooler is told about {store}",
+                store = store_label.map_or(Value::Nothing, Value::Label)
             ));
         }
         self.check_logon_interface(&store, interface, &file, session);
@@ -1593,7 +1617,7 @@ impl Runtime {
                 file,
                 Some(session),
                 || logon.compare_entry_ids(a, b, flags),
-                |same| if *same { "TRUE".into() } else { "FALSE".into() },
+                |same| Text::from_static(if *same { "TRUE" } else { "FALSE" }),
             )
         })
     }
@@ -1683,7 +1707,7 @@ impl Runtime {
         &self,
         store: &Ref<dyn crate::spi::MsgStore>,
         tags: &[PropTag],
-        what: &str,
+        what: &'static str,
         file: &Arc<str>,
         session: u32,
     ) -> Option<Vec<Prop>> {
@@ -1694,7 +1718,7 @@ impl Runtime {
             Party::Mapi,
             label.map_or(Party::Mapi, Party::Object),
             "GetProps",
-            what.to_owned(),
+            what,
         );
         let result = self.guarded(file, Some(session), "GetProps", &objects, || {
             store.get_props(Some(tags), 0)

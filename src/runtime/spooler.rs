@@ -18,7 +18,7 @@ use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportTemp;
 use crate::spi::{OutParam, SpoolerLogonArgs};
 use crate::strings::TStr;
-use crate::trace::Party;
+use crate::trace::{Party, Text, Value, text};
 
 /// The MAPI spooler of a simulator.
 pub struct Spooler {
@@ -240,11 +240,15 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
         Party::Spooler,
         Party::Object(plabel),
         "SpoolerLogon",
-        format!(
-            "support={}, entry={}, {flags}, spool security {} bytes",
-            support.get().label().map(|l| l.to_string()).unwrap_or_default(),
-            work.entry_id.as_deref().map_or("NULL".to_owned(), hex_short),
-            work.blob.len()
+        text!(
+            "support={support}, entry={entry}, {flags}, spool security {size} bytes",
+            support = support.get().label().map_or(Value::Nothing, Value::Label),
+            entry = work
+                .entry_id
+                .as_deref()
+                .map_or(Value::Static("NULL"), |e| Value::Owned(hex_short(e))),
+            flags = Value::flags(flags),
+            size = work.blob.len(),
         ),
     );
     let no_dialog = flags.contains(SpoolerLogonFlags::NO_DIALOG);
@@ -262,12 +266,8 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
     let (result, panicked) = match outcome {
         Ok(result) => {
             Runtime::finish_warned(call, &result, |out| {
-                let labels: Vec<String> = [out.logon.as_ref().and_then(|l| l.label()), out.store.label()]
-                    .into_iter()
-                    .flatten()
-                    .map(|l| l.to_string())
-                    .collect();
-                labels.join(", ")
+                let logon = out.logon.as_ref().and_then(|l| l.label());
+                Text::list([logon, out.store.label()].map(|l| l.map_or(Value::Nothing, Value::Label)))
             });
             (result, false)
         }
@@ -356,7 +356,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
         Outcome::Failed { error, wanted } => {
             rt.trace.record(crate::trace::EventKind::Note {
                 by: Party::Spooler,
-                text: format!("SpoolerLogon failed with {error}: the spooler does not use this store"),
+                text: format!("SpoolerLogon failed with {error}: the spooler does not use this store").into(),
             });
             // A panic is reported as such; running out of memory is an answer any call may give.
             if wanted && !panicked && error != MapiError::NotEnoughMemory {
@@ -386,7 +386,7 @@ enum Outcome {
 
 impl Runtime {
     /// The spooler drops what it holds of a store logon.
-    pub(crate) fn spooler_release(&self, logon: LogonKey, why: &str) {
+    pub(crate) fn spooler_release(&self, logon: LogonKey, why: &'static str) {
         let (held, file, session) = {
             let mut st = self.st();
             let mut held = Vec::new();
@@ -409,9 +409,7 @@ impl Runtime {
         for (logon_ref, store) in held {
             let _spooler = self.ledger.enter(Party::Spooler, crate::object::Owner::none());
             let target = store.label().map_or(Party::Mapi, Party::Object);
-            let call = self
-                .trace
-                .begin_call(Party::Spooler, target, "Release", why.to_owned());
+            let call = self.trace.begin_call(Party::Spooler, target, "Release", why);
             self.drop_in_provider(&file, Some(session), "the spooler's release", (logon_ref, store));
             call.finish(Status::Ok, "");
         }

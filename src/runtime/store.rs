@@ -12,7 +12,7 @@ use crate::props::{PR_STORE_ENTRYID, Prop, PropTag, PropValue};
 use crate::runtime::Runtime;
 use crate::runtime::state::{LogonKey, LogonPhase};
 use crate::spi::{AdviseSink, MapiErrorInfo, MsgStore, PropProblem};
-use crate::trace::Party;
+use crate::trace::{Party, Text, Value, text};
 
 /// The client's reference to a store object (`IMsgStore`), as `OpenMsgStore` returns it.
 ///
@@ -148,13 +148,15 @@ impl StoreHandle {
     /// and only `Release` (dropping the handle) should follow.
     pub fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         let _ending = self.rt.client_teardown();
-        let call = self
-            .rt
-            .trace
-            .begin_call(Party::Client, self.target(), "StoreLogoff", flags.to_string());
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            self.target(),
+            "StoreLogoff",
+            Text::value(Value::flags(flags)),
+        );
         let result = self.store_logoff_inner(flags);
         self.rt.settle();
-        call.finish_result(&result, ToString::to_string);
+        call.finish_result(&result, |&out| Text::value(Value::flags(out)));
         result
     }
 
@@ -448,6 +450,6 @@ impl Drop for StoreHandle {
             }
         }
         self.rt.settle();
-        call.finish(Status::Ok, format!("count {count}"));
+        call.finish(Status::Ok, text!("count {count}", count));
     }
 }

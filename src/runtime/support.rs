@@ -23,7 +23,7 @@ use crate::spi::{
     OpenedEntry, ProfSect, PropProblem, SpoolerNotifyData,
 };
 use crate::strings::TStr;
-use crate::trace::Party;
+use crate::trace::{Party, Text, Value, text};
 
 /// `IMAPISupport` of one store logon.
 pub(crate) struct SupportObject {
@@ -70,12 +70,12 @@ impl SupportObject {
     }
 
     /// A traced call from the provider into this support object.
-    fn call<R>(
+    fn call<R, S: Into<Text>>(
         &self,
         method: &'static str,
-        args: String,
+        args: impl Into<Text>,
         f: impl FnOnce(&Runtime) -> MapiResult<R>,
-        summary: impl FnOnce(&R) -> String,
+        summary: impl FnOnce(&R) -> S,
     ) -> MapiResult<R> {
         Runtime::called_object(
             &self.rt,
@@ -262,7 +262,7 @@ impl MapiSupport for SupportObject {
                 self.require_live(rt)?;
                 rt.compare_entry_ids(self.session, a, b, flags)
             },
-            |same| if *same { "TRUE".into() } else { "FALSE".into() },
+            |same| Text::from_static(if *same { "TRUE" } else { "FALSE" }),
         )
     }
 
@@ -687,10 +687,13 @@ impl MapiSupport for SupportObject {
     }
 
     fn modify_status_row(&self, columns: &[Prop], flags: StatusRowFlags) -> MapiResult<()> {
-        let names: Vec<String> = columns.iter().map(|p| p.tag.to_string()).collect();
         self.call(
             "ModifyStatusRow",
-            format!("{}, {flags}", names.join(" ")),
+            text!(
+                "{tags}, {flags}",
+                tags = Value::Tags(columns.iter().map(|p| p.tag).collect()),
+                flags = Value::flags(flags),
+            ),
             |rt| {
                 self.require_live(rt)?;
                 let flags = self.check_flags(rt, "ModifyStatusRow", flags)?;
@@ -762,9 +765,10 @@ impl MapiSupport for SupportObject {
     ) -> MapiResult<Ref<dyn ProfSect>> {
         self.call(
             "OpenProfileSection",
-            format!(
-                "{}, {flags}",
-                uid.map_or_else(|| "NULL".to_owned(), |u| u.to_string())
+            text!(
+                "{uid}, {flags}",
+                uid = uid.map_or(Value::Static("NULL"), |u| Value::Uid(*u)),
+                flags = Value::flags(flags),
             ),
             |rt| {
                 self.require_live(rt)?;
@@ -783,7 +787,7 @@ impl MapiSupport for SupportObject {
                     Some(self.session),
                 )
             },
-            |s| s.label().map(|l| l.to_string()).unwrap_or_default(),
+            |s| s.label().map_or(Text::EMPTY, Text::value),
         )
     }
 
@@ -846,7 +850,7 @@ impl MapiSupport for SupportObject {
     fn set_provider_uid(&self, uid: &MapiUid, flags: u32) -> MapiResult<()> {
         self.call(
             "SetProviderUID",
-            format!("{uid}, {flags}"),
+            text!("{uid}, {flags}", uid = *uid, flags),
             |rt| {
                 self.require_live(rt)?;
                 self.check_reserved(rt, "SetProviderUID", flags)?;
@@ -866,23 +870,23 @@ impl MapiSupport for SupportObject {
                 session.uids.push((*uid, self.logon));
                 Ok(())
             },
-            |()| String::new(),
+            |()| Text::EMPTY,
         )
     }
 
     fn store_logoff_transports(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
         self.call(
             "StoreLogoffTransports",
-            flags.to_string(),
+            Text::value(Value::flags(flags)),
             |rt| rt.store_logoff_transports(self.logon, self.label(), flags),
-            ToString::to_string,
+            |&out| Text::value(Value::flags(out)),
         )
     }
 
     fn wrap_store_entry_id(&self, original: &[u8]) -> MapiResult<BufferId> {
         self.call(
             "WrapStoreEntryID",
-            format!("{} bytes", original.len()),
+            text!("{size} bytes", size = original.len()),
             |rt| {
                 let dll = rt
                     .st()
@@ -901,7 +905,7 @@ impl MapiSupport for SupportObject {
                 )?;
                 Ok((buffer, len))
             },
-            |(buffer, len)| format!("{len} bytes in {buffer}"),
+            |&(buffer, len)| text!("{len} bytes in {buffer}", len, buffer),
         )
         .map(|(buffer, _)| buffer)
     }
@@ -909,7 +913,7 @@ impl MapiSupport for SupportObject {
     fn modify_profile(&self, flags: u32) -> MapiResult<()> {
         self.call(
             "ModifyProfile",
-            flags.to_string(),
+            text!("{flags}", flags),
             |rt| {
                 self.require_live(rt)?;
                 let temporary = rt
@@ -918,11 +922,11 @@ impl MapiSupport for SupportObject {
                     .get(self.logon)
                     .is_some_and(|r| r.open_flags.contains(OpenStoreFlags::TEMPORARY));
                 if temporary {
-                    rt.note("ModifyProfile on a store opened with MDB_TEMPORARY does nothing".to_owned());
+                    rt.note("ModifyProfile on a store opened with MDB_TEMPORARY does nothing");
                 }
                 Ok(())
             },
-            |()| String::new(),
+            |()| Text::EMPTY,
         )
     }
 }

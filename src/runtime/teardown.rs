@@ -11,7 +11,7 @@ use crate::runtime::Runtime;
 use crate::runtime::state::{
     LogonKey, LogonPhase, ProviderKey, ReleaseCheck, State, Teardown, TeardownCause,
 };
-use crate::trace::Party;
+use crate::trace::{Party, Text, text};
 
 /// A call of MAPI's into the provider for one logon, counted while the guard lives: the logon's
 /// teardown waits for it, and the guard's end runs a teardown that waited.
@@ -60,11 +60,11 @@ impl Runtime {
             Party::Mapi,
             Party::Object(label),
             "Logoff",
-            "0".to_owned(),
+            "0",
             &file,
             Some(session),
             || object.logoff(0),
-            |()| String::new(),
+            |()| Text::EMPTY,
         );
         // The clone used for the call goes in the provider's scope.
         self.drop_in_provider(&file, Some(session), "the logon's release", object);
@@ -112,7 +112,7 @@ impl Runtime {
             let alive = id.and_then(|id| self.ledger.count(id).map(|count| (id, count)));
             match alive {
                 Some((id, count)) => {
-                    call.finish(Status::Ok, format!("count {count}"));
+                    call.finish(Status::Ok, text!("count {count}", count));
                     // Judged when the client call ends: the store that holds it may be releasing
                     // it a moment later, in the same final release.
                     if let Some(label) = label {
@@ -228,11 +228,11 @@ impl Runtime {
             Party::Mapi,
             Party::Object(label),
             "Shutdown",
-            "0".to_owned(),
+            "0",
             &file,
             Some(session),
             || object.shutdown(0),
-            |()| String::new(),
+            |()| Text::EMPTY,
         );
         let call = self
             .trace
@@ -240,7 +240,7 @@ impl Runtime {
         self.drop_in_provider(&file, Some(session), "the provider's release", object);
         call.finish(
             Status::Ok,
-            format!("count {}", self.ledger.count(id).unwrap_or(0)),
+            text!("count {count}", count = self.ledger.count(id).unwrap_or(0)),
         );
         let wait = {
             let mut st = self.st();
@@ -255,7 +255,7 @@ impl Runtime {
         if !wait {
             self.defer_release_check(ReleaseCheck::Provider(key));
         }
-        self.release_library(&file, format!("{label} released"));
+        self.release_library(&file, text!("{label} released", label));
         // The session's teardown of this provider is over.
         if let Some(s) = self.st().session_mut(session) {
             s.providers.retain(|(_, k)| *k != key);
@@ -363,7 +363,7 @@ impl Runtime {
         for key in providers {
             self.shutdown_provider(key);
         }
-        self.note(format!("session {session} is logged off"));
+        self.note(text!("session {session} is logged off", session));
     }
 
     /// Asks for MAPI's teardown of a store logon. It runs now, on this thread, unless MAPI calls on

@@ -529,7 +529,8 @@ impl Heap {
         if let Some(host) = self.host() {
             host.trace().record(crate::trace::EventKind::Note {
                 by: Party::Mapi,
-                text: format!("the fault plan fails allocation {n} ({what}) with MAPI_E_NOT_ENOUGH_MEMORY"),
+                text: format!("the fault plan fails allocation {n} ({what}) with MAPI_E_NOT_ENOUGH_MEMORY")
+                    .into(),
             });
         }
     }
