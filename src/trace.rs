@@ -113,7 +113,7 @@ pub(crate) enum Value {
     /// An object, by its label.
     Label(ObjLabel),
     /// Flags, by the MAPI names of their family (as [`MapiFlags::write_names`] writes them).
-    Flags(u32, &'static [(&'static str, u32)]),
+    Flags(u32, fn() -> &'static [(&'static str, u32)]),
     /// A fixed text.
     Static(&'static str),
     /// A shared text (a DLL's file name).
@@ -126,8 +126,8 @@ pub(crate) enum Value {
     Status(Status),
     /// An SPI version.
     Version(crate::flags::SpiVersion),
-    /// A block of MAPI memory: `buffer N`.
-    Buffer(crate::spi::BufferId),
+    /// A block of MAPI memory, by its number: `buffer N`.
+    Buffer(u64),
     /// Property tags by name, separated by spaces.
     Tags(Box<[crate::props::PropTag]>),
 }
@@ -135,7 +135,7 @@ pub(crate) enum Value {
 impl Value {
     /// Flags of any family, by name.
     pub(crate) fn flags<F: MapiFlags>(flags: F) -> Value {
-        Value::Flags(flags.bits(), F::NAMES)
+        Value::Flags(flags.bits(), || F::NAMES)
     }
 }
 
@@ -145,14 +145,14 @@ impl fmt::Display for Value {
             Value::Nothing => Ok(()),
             Value::Num(n) => fmt::Display::fmt(n, f),
             Value::Label(label) => label.fmt(f),
-            Value::Flags(bits, names) => crate::flags::write_flag_names(*bits, names, f),
+            Value::Flags(bits, names) => crate::flags::write_flag_names(*bits, names(), f),
             Value::Static(text) => f.write_str(text),
             Value::Shared(text) => f.write_str(text),
             Value::Owned(text) => f.write_str(text),
             Value::Uid(uid) => uid.fmt(f),
             Value::Status(status) => status.fmt(f),
             Value::Version(version) => version.fmt(f),
-            Value::Buffer(buffer) => buffer.fmt(f),
+            Value::Buffer(index) => write!(f, "buffer {index}"),
             Value::Tags(tags) => {
                 let mut separator = "";
                 for tag in tags {
@@ -234,7 +234,7 @@ impl From<crate::flags::SpiVersion> for Value {
 
 impl From<crate::spi::BufferId> for Value {
     fn from(buffer: crate::spi::BufferId) -> Value {
-        Value::Buffer(buffer)
+        Value::Buffer(buffer.index())
     }
 }
 

@@ -1210,15 +1210,22 @@ impl fmt::Debug for Scope {
 
 impl Drop for Scope {
     fn drop(&mut self) {
-        // Take the frames out first and drop them once the cell is no longer borrowed.
-        let ended = SCOPES
+        // Take the frames out one by one and drop each once the cell is no longer borrowed (the
+        // last handle on a ledger may go with its frame).
+        while let Some(frame) = SCOPES
             .try_with(|scopes| {
                 let mut scopes = scopes.borrow_mut();
-                let depth = self.depth.min(scopes.len());
-                scopes.split_off(depth)
+                if scopes.len() > self.depth {
+                    scopes.pop()
+                } else {
+                    None
+                }
             })
-            .unwrap_or_default();
-        drop(ended);
+            .ok()
+            .flatten()
+        {
+            drop(frame);
+        }
     }
 }
 

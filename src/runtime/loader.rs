@@ -36,6 +36,21 @@ pub(crate) fn file_key(name: &str) -> String {
     name.to_ascii_uppercase()
 }
 
+/// Runs `f` with the key of `name` ([`file_key`]) without allocating for a name of up to 128
+/// bytes: for lookups.
+pub(crate) fn with_file_key<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buffer = [0u8; 128];
+    if let Some(bytes) = buffer.get_mut(..name.len()) {
+        bytes.copy_from_slice(name.as_bytes());
+        bytes.make_ascii_uppercase();
+        // Changing the case of ASCII letters keeps the bytes UTF-8.
+        if let Ok(key) = std::str::from_utf8(bytes) {
+            return f(key);
+        }
+    }
+    f(&file_key(name))
+}
+
 /// The last component of a path.
 fn file_component(name: &str) -> &str {
     name.rsplit(['\\', '/']).next().unwrap_or(name)
@@ -184,12 +199,11 @@ pub(crate) struct Loader {
 impl Loader {
     /// Adds a record to the ledger.
     pub(crate) fn record(&mut self, record: LoadRecord) {
-        let key = file_key(&record.file);
         let delta = if record.op == LoadOp::Load { 1 } else { -1 };
         match self
             .balances
             .iter_mut()
-            .find(|(by, file, _)| *by == record.by && file_key(file) == key)
+            .find(|(by, file, _)| *by == record.by && file.eq_ignore_ascii_case(&record.file))
         {
             Some((_, _, n)) => *n += delta,
             None => self
@@ -220,15 +234,14 @@ impl Loader {
     /// The registered DLL that `LoadLibrary(file)` finds: the same name, or, for a name
     /// registered without a directory, the same last component.
     pub(crate) fn resolve(&self, file: &str) -> Option<(Arc<str>, Factory)> {
-        let key = file_key(file);
-        let last = file_key(file_component(file));
+        let last = file_component(file);
         self.registered
             .iter()
-            .find(|r| file_key(&r.name) == key)
+            .find(|r| r.name.eq_ignore_ascii_case(file))
             .or_else(|| {
                 self.registered
                     .iter()
-                    .find(|r| file_component(&r.name) == &*r.name && file_key(&r.name) == last)
+                    .find(|r| file_component(&r.name) == &*r.name && r.name.eq_ignore_ascii_case(last))
             })
             .map(|r| (Arc::clone(&r.name), Arc::clone(&r.factory)))
     }
@@ -255,9 +268,16 @@ impl Loader {
 
     /// The next generation number of a file.
     pub(crate) fn next_generation(&mut self, file: &str) -> u32 {
-        let g = self.generations.entry(file_key(file)).or_insert(0);
-        *g += 1;
-        *g
+        let known = with_file_key(file, |key| {
+            self.generations.get_mut(key).map(|g| {
+                *g += 1;
+                *g
+            })
+        });
+        known.unwrap_or_else(|| {
+            self.generations.insert(file_key(file), 1);
+            1
+        })
     }
 
     /// Every registered name.

@@ -1859,11 +1859,12 @@ impl Runtime {
         let (name, factory, loaded) = {
             let st = self.st();
             let (name, factory) = st.loader.resolve(file)?;
-            let loaded = st
-                .loader
-                .modules
-                .get(&loader::file_key(&name))
-                .map(|m| (Arc::clone(&m.instance), m.generation));
+            let loaded = loader::with_file_key(&name, |key| {
+                st.loader
+                    .modules
+                    .get(key)
+                    .map(|m| (Arc::clone(&m.instance), m.generation))
+            });
             (name, factory, loaded)
         };
         // A fresh instance is made outside MAPI's lock (it runs the DLL's code); if another thread
@@ -1969,8 +1970,8 @@ impl Runtime {
         let hold = {
             let mut st = self.st();
             let initialized = st.init_count > 0;
-            let key = loader::file_key(file);
-            match st.loader.modules.get_mut(&key) {
+            let module = loader::with_file_key(file, |key| st.loader.modules.get_mut(key));
+            match module {
                 Some(m)
                     if m.count == 1
                         && initialized
