@@ -5,9 +5,11 @@
 //! For each kind it prints the allocations (and reallocations), the bytes allocated, and the
 //! bytes the lifecycle left allocated when it ended (on the simulated side, what the simulator
 //! keeps of it: trace events, ledger entries). The simulated lifecycle is counted on a fresh
-//! simulator (built outside the count) and again after 1,000 lifecycles on the same simulator.
-//! The goal (issue 13): few enough allocations that a lifecycle stays within 3x of the bare calls,
-//! and the same counts whatever ran before.
+//! simulator (built outside the count), again after 1,000 lifecycles on the same simulator, and
+//! so with a bounded trace (`trace_limit`). Last, the bytes one more open store keeps in a session
+//! that holds 200 (MAPI's bookkeeping and the sample's own objects together).
+//! The goals (issue 13): at most 2x the bare calls' allocations, the same counts whatever ran
+//! before, bounded memory over a long run, and at most 2 KiB of bookkeeping per open store.
 //!
 //! Criterion cannot report counts, so this is a plain `main`: `cargo bench --bench allocations`
 //! prints the averages over 100 lifecycles; under `cargo test --benches` (no `--bench` argument)
@@ -21,7 +23,15 @@ mod common;
 use std::alloc::System;
 use std::hint::black_box;
 
-use common::{bare_lifecycle, simulated_lifecycle, simulator, test_mode};
+use common::{bare_lifecycle, simulated_lifecycle, simulator, simulator_with, test_mode};
+use mapisim::prelude::*;
+use mapisim::runtime::StoreRow;
+use mapisim::sample::SampleStore;
+
+/// The bounded trace of the long runs.
+const TRACE_LIMIT: usize = 256;
+/// Stores opened (and kept open) per measurement of the bytes an open store keeps.
+const STORES: usize = 200;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -96,7 +106,74 @@ fn main() {
             });
         }
         later.print("simulated, after 1,000 on the same simulator");
+
+        let sim = simulator_with(|builder| builder.trace_limit(TRACE_LIMIT));
+        for _ in 0..1_000 {
+            let _ = simulated_lifecycle(&sim);
+        }
+        let mut bounded = Counts::default();
+        for _ in 0..runs {
+            bounded.add(|| {
+                let _ = black_box(simulated_lifecycle(&sim));
+            });
+        }
+        bounded.print("same, with a bounded trace (trace_limit 256)");
+
+        per_open_store();
     }
     let ratio = fresh.allocations as f64 / bare.allocations.max(1) as f64;
     println!("simulated / bare allocations: {ratio:.1}x");
+}
+
+/// The bytes one more open store keeps (its `OpenMsgStore`, the spooler's logon to it), in a
+/// session that already holds as many open, with a bounded trace: MAPI's bookkeeping and the
+/// sample's own objects together (an upper bound on the bookkeeping alone).
+fn per_open_store() {
+    let Some(kept) = open_stores_kept() else {
+        println!("per open store: the stores did not open");
+        return;
+    };
+    println!(
+        "per open store, {STORES} more in a session holding {STORES}: {:>9.1} bytes kept (the sample's objects included)",
+        kept as f64 / STORES as f64
+    );
+}
+
+fn open_stores_kept() -> Option<i64> {
+    let mut builder = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .trace_limit(TRACE_LIMIT);
+    for i in 0..2 * STORES {
+        builder = builder.service(SampleStore::service(&format!("S{i}")));
+    }
+    let sim = builder.build();
+    let profile = sim.profiles().create("Many").ok()?;
+    for i in 0..2 * STORES {
+        profile.add_service(format!("S{i}").as_str()).ok()?;
+    }
+    let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS).ok()?;
+    let session = mapi.logon_ex("Many", LogonFlags::EXTENDED).ok()?;
+    let rows = session.msg_stores_table().ok()?.rows().to_vec();
+    let (first, second) = rows.split_at(STORES);
+    let open = |rows: &[StoreRow]| -> Option<Vec<StoreHandle>> {
+        let stores = rows
+            .iter()
+            .map(|row| session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE).ok())
+            .collect::<Option<Vec<_>>>();
+        sim.spooler().run_until_idle();
+        stores
+    };
+    let held = open(first)?;
+    let region = Region::new(GLOBAL);
+    let more = open(second)?;
+    let change = region.change();
+    let kept = change.bytes_allocated as i64 - change.bytes_deallocated as i64;
+    for store in held.iter().chain(&more) {
+        let _ = store.store_logoff(LogoffFlags::ORDERLY);
+    }
+    drop((held, more));
+    let _ = session.logoff(SessionLogoffFlags::empty());
+    drop(session);
+    let _ = mapi.uninitialize();
+    Some(kept)
 }

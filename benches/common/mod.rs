@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use mapisim::ids::{MapiUid, WrappedStoreEntryId};
 use mapisim::prelude::*;
 use mapisim::props::{PR_PROVIDER_UID, PR_STORE_ENTRYID};
-use mapisim::runtime::SimMalloc;
+use mapisim::runtime::{SimMalloc, SimulatorBuilder};
 use mapisim::sample::SampleStore;
 use mapisim::spi::{BufferId, MemRoutines, ModuleInstance, OutParam, ProfSect};
 use mapisim::strings::TStr;
@@ -157,10 +157,15 @@ pub(crate) fn bare_lifecycle() {
 }
 
 pub(crate) fn simulator() -> Simulator {
-    let sim = Simulator::builder()
+    simulator_with(|builder| builder)
+}
+
+/// [`simulator`], with the builder adjusted first (a bounded trace, history).
+pub(crate) fn simulator_with(adjust: impl FnOnce(SimulatorBuilder) -> SimulatorBuilder) -> Simulator {
+    let builder = Simulator::builder()
         .library(SampleStore::DLL_FILE, SampleStore::library)
-        .service(SampleStore::service("SMPMS"))
-        .build();
+        .service(SampleStore::service("SMPMS"));
+    let sim = adjust(builder).build();
     if let Ok(profile) = sim.profiles().create("Default") {
         let _ = profile.add_service("SMPMS");
     }
