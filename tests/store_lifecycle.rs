@@ -923,3 +923,41 @@ fn the_sample_answers_the_interface_asked_and_refuses_the_rest_fresh_or_reused()
     end(mapi, session);
     sim.finish().assert_clean();
 }
+
+/// A session logged off by its client is forgotten once its checks ran (its records leave MAPI's
+/// bookkeeping, at the end of the `Logoff` call); a call on it later, after other lifecycles,
+/// finds it logged off all the same, with the same rule and message.
+#[test]
+fn a_retired_session_still_answers_as_logged_off() {
+    let sim = sample_sim();
+    sim.profiles().create("P").unwrap().add_service("SMPMS").unwrap();
+    let (mapi, session) = start(&sim, "P", LogonFlags::empty());
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    let store = session
+        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+        .unwrap();
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    for _ in 0..3 {
+        let (mapi2, s2) = start(&sim, "P", LogonFlags::empty());
+        end(mapi2, s2);
+    }
+    assert_eq!(session.msg_stores_table().unwrap_err(), MapiError::EndOfSession);
+    assert_eq!(
+        session.logoff(SessionLogoffFlags::empty()).unwrap_err(),
+        MapiError::EndOfSession
+    );
+    drop(session);
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    assert_eq!(report.rule_ids(), vec!["CLIENT-SESSION-ENDED"]);
+    let messages: Vec<&str> = report.violations.iter().map(|v| v.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "GetMsgStoresTable was called on session 1 after it was logged off",
+            "IMAPISession::Logoff was called on session 1 after it was logged off",
+        ]
+    );
+}

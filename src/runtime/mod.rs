@@ -29,6 +29,7 @@ mod memory;
 pub(crate) mod notify;
 mod profsect;
 mod query;
+mod retire;
 mod service;
 mod session;
 mod shutdown;
@@ -1658,6 +1659,7 @@ impl Runtime {
                     flags,
                     active: true,
                     providers: Vec::new(),
+                    all_providers: Vec::new(),
                     logons: Vec::new(),
                     active_by_section: std::collections::HashMap::new(),
                     disabled: Vec::new(),
@@ -2172,6 +2174,7 @@ impl Runtime {
             self.complete_free(free);
         }
         self.check_session_leaks();
+        self.retire_sessions();
     }
 
     /// Objects that belong to a provider library or to a session and are still alive.
@@ -2211,6 +2214,7 @@ impl Runtime {
             let (due, waiting): (Vec<u32>, Vec<u32>) =
                 st.leak_checks_due.iter().partition(|id| torn_down(id));
             st.leak_checks_due = waiting;
+            st.retire_due.extend(&due);
             due
         };
         for id in due {

@@ -942,6 +942,7 @@ impl Runtime {
         });
         if let Some(s) = st.session_mut(session) {
             s.providers.push((loader::file_key(&file), k));
+            s.all_providers.push(k);
         }
         st.provider_objects.entry(id).or_default().push(k);
         // Taken for the caller's call under the lock that made it.

@@ -59,6 +59,12 @@ pub(crate) struct State {
     pub(crate) load_pairs_reported: std::collections::HashSet<(Arc<str>, Arc<str>)>,
     /// Sessions logged off whose leak checkpoint has not run yet.
     pub(crate) leak_checks_due: Vec<u32>,
+    /// Sessions whose leak checkpoint ran: to retire ([`Runtime::retire_sessions`]).
+    ///
+    /// [`Runtime::retire_sessions`]: crate::runtime::Runtime::retire_sessions
+    pub(crate) retire_due: Vec<u32>,
+    /// Sessions that could not be retired yet, tried again one per client call.
+    pub(crate) retire_later: VecDeque<u32>,
     /// Objects a provider invalidated with `MakeInvalid`.
     pub(crate) invalid_objects: Vec<ObjectId>,
     /// The MAPIUIDs `NewUID` handed to store providers.
@@ -101,6 +107,9 @@ pub(crate) struct SessionState {
     pub(crate) active: bool,
     /// One provider object per provider DLL (by file key).
     pub(crate) providers: Vec<(String, ProviderKey)>,
+    /// Every provider record MAPI made for the session, released or not: what retiring the
+    /// session forgets.
+    pub(crate) all_providers: Vec<ProviderKey>,
     /// Logons in the order they were opened.
     pub(crate) logons: Vec<LogonKey>,
     /// The active logons of each profile section, in the order they became active (one, but
