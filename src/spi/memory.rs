@@ -51,7 +51,7 @@
 
 use std::any::Any;
 use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::marker::PhantomData;
 use std::panic::Location;
@@ -1032,8 +1032,19 @@ impl Heap {
     }
 
     fn free(&self, buffer: Option<BufferId>, party: Party, at: &'static Location<'static>) -> MapiResult<()> {
+        self.free_block(buffer, party, at).map(drop)
+    }
+
+    /// `MAPIFreeBuffer`, giving back the root block it removed (its value and bytes, which a
+    /// caller that reads and frees takes instead of copying them).
+    fn free_block(
+        &self,
+        buffer: Option<BufferId>,
+        party: Party,
+        at: &'static Location<'static>,
+    ) -> MapiResult<Option<Block>> {
         let Some(id) = buffer else {
-            return Ok(());
+            return Ok(None);
         };
         self.traced(
             &party,
@@ -1049,7 +1060,7 @@ impl Heap {
                         let removed = self.remove_root(&mut st, key, &party, at);
                         drop(st);
                         let Some((block, linked)) = removed else {
-                            return Ok(0);
+                            return Ok((0, None));
                         };
                         if block.owner != party {
                             let owner = &block.owner;
@@ -1067,7 +1078,7 @@ impl Heap {
                                 party.clone(),
                             );
                         }
-                        Ok(linked)
+                        Ok((linked, Some(block)))
                     }
                     Err(bad) => {
                         drop(st);
@@ -1085,7 +1096,7 @@ impl Heap {
                     }
                 }
             },
-            |linked| {
+            |(linked, _)| {
                 if *linked == 0 {
                     String::new()
                 } else {
@@ -1093,7 +1104,7 @@ impl Heap {
                 }
             },
         )
-        .map(drop)
+        .map(|(_, block)| block)
     }
 
     /// Runs `f` on a live block, or reports a use after free.
@@ -1212,7 +1223,11 @@ impl Heap {
     pub(crate) fn summary(&self, id: BufferId) -> String {
         let st = lock(&self.state);
         match self.live(&st, id) {
-            Some(b) => format!("{} in {id}", b.what.shown(b.value.as_deref())),
+            Some(b) => {
+                let mut text = String::with_capacity(40);
+                let _ = write!(text, "{} in {id}", b.what.shown(b.value.as_deref()));
+                text
+            }
             None => id.to_string(),
         }
     }
@@ -1400,17 +1415,42 @@ impl MemRoutines {
     /// it has used it.
     #[track_caller]
     pub fn take<T: BufferValue>(&self, buffer: MapiBuffer<T>) -> MapiResult<T> {
-        let value = self.value(&buffer)?;
-        self.free_buffer(Some(buffer.id))?;
-        Ok(value)
+        // What `value` checks, without the copy: the value is moved out of the freed block.
+        self.heap.with_block(
+            buffer.id,
+            || self.party(),
+            |block| {
+                if block.value.as_ref().is_some_and(|v| v.is::<T>()) {
+                    Ok(())
+                } else {
+                    Err(MapiError::InvalidParameter)
+                }
+            },
+        )?;
+        let block = self
+            .heap
+            .free_block(Some(buffer.id), self.party(), Location::caller())?;
+        block
+            .and_then(|b| b.value)
+            .and_then(|v| v.downcast::<T>().ok())
+            .map(|v| *v)
+            .ok_or(MapiError::InvalidParameter)
     }
 
     /// Reads a block's bytes and frees it.
     #[track_caller]
     pub fn take_bytes(&self, buffer: BufferId) -> MapiResult<Vec<u8>> {
-        let bytes = self.read(buffer)?;
-        self.free_buffer(Some(buffer))?;
-        Ok(bytes)
+        if self.has_backend() {
+            let bytes = self.read(buffer)?;
+            self.free_buffer(Some(buffer))?;
+            return Ok(bytes);
+        }
+        // What `read` checks, without the copy: the bytes are moved out of the freed block.
+        self.heap.with_block(buffer, || self.party(), |_| Ok(()))?;
+        let block = self
+            .heap
+            .free_block(Some(buffer), self.party(), Location::caller())?;
+        Ok(block.map(|b| b.data).unwrap_or_default())
     }
 
     /// A copy of a typed block's value. A freed block breaks `MEM-USE-AFTER-FREE`.
