@@ -2482,7 +2482,7 @@ impl Runtime {
             event: self.trace.current_call().unwrap_or(crate::trace::EventId(0)),
         };
         self.routines.heap().mapi_allocate(
-            crate::spi::memory::Content::Bytes(bytes),
+            crate::spi::memory::Content::Bytes(std::borrow::Cow::Owned(bytes)),
             crate::object::current_party(),
             site,
             purpose,

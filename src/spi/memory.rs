@@ -50,6 +50,7 @@
 //! ```
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt::{self, Write as _};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -393,8 +394,18 @@ struct Shown<'a> {
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.what {
-            What::Bytes(n) => write!(f, "{n} bytes"),
-            What::Props(n) => write!(f, "{n} property value{}", if *n == 1 { "" } else { "s" }),
+            What::Bytes(n) => {
+                fmt::Display::fmt(n, f)?;
+                f.write_str(" bytes")
+            }
+            What::Props(n) => {
+                fmt::Display::fmt(n, f)?;
+                f.write_str(if *n == 1 {
+                    " property value"
+                } else {
+                    " property values"
+                })
+            }
             What::MapiError => f.write_str("a MAPIERROR"),
             What::Value(describe) => match self.value {
                 Some(value) => f.write_str(&describe(value)),
@@ -642,13 +653,14 @@ impl HeapState {
 }
 
 /// The content of a new block.
-pub(crate) enum Content {
-    Bytes(Vec<u8>),
+pub(crate) enum Content<'a> {
+    /// Bytes, copied into the heap, or into the backend's block without a copy of their own.
+    Bytes(Cow<'a, [u8]>),
     Value(Box<dyn Any + Send + Sync>, What),
 }
 
-impl Content {
-    pub(crate) fn value<T: BufferValue>(value: T) -> Content {
+impl Content<'_> {
+    pub(crate) fn value<T: BufferValue>(value: T) -> Content<'static> {
         let what = What::of(&value);
         Content::Value(Box::new(value), what)
     }
@@ -771,7 +783,7 @@ impl Heap {
         &self,
         st: &mut HeapState,
         root: Option<Key>,
-        content: Content,
+        content: Content<'_>,
         allocated_by: Party,
         owner: Party,
         site: AllocationSite,
@@ -782,7 +794,7 @@ impl Heap {
         let (data, value, what, address, size) = match (content, &self.config.backend) {
             (Content::Bytes(data), None) => {
                 let size = data.len();
-                (data, None, What::Bytes(size), None, size)
+                (data.into_owned(), None, What::Bytes(size), None, size)
             }
             (Content::Value(value, what), None) => (Vec::new(), Some(value), what, None, 0),
             (Content::Bytes(data), Some(backend)) => {
@@ -873,7 +885,7 @@ impl Heap {
     /// `MAPIAllocateBuffer` by whoever's code runs now.
     fn allocate(
         &self,
-        content: Content,
+        content: Content<'_>,
         party: Party,
         at: &'static Location<'static>,
     ) -> MapiResult<BufferId> {
@@ -973,7 +985,7 @@ impl Heap {
                 self.insert(
                     &mut st,
                     link,
-                    Content::Bytes(vec![0; size as usize]),
+                    Content::Bytes(Cow::Owned(vec![0; size as usize])),
                     party.clone(),
                     party.clone(),
                     AllocationSite::Code(at),
@@ -1149,7 +1161,7 @@ impl Heap {
     /// MAPI allocates a block to hand to `to` as the result of `method`.
     pub(crate) fn mapi_allocate(
         &self,
-        content: Content,
+        content: Content<'_>,
         to: Party,
         site: AllocationSite,
         purpose: Purpose,
@@ -1368,7 +1380,7 @@ impl MemRoutines {
     #[track_caller]
     pub fn allocate_buffer(&self, size: u32) -> MapiResult<BufferId> {
         self.heap.allocate(
-            Content::Bytes(vec![0; size as usize]),
+            Content::Bytes(Cow::Owned(vec![0; size as usize])),
             self.party(),
             Location::caller(),
         )
@@ -1377,8 +1389,11 @@ impl MemRoutines {
     /// `MAPIAllocateBuffer` followed by a copy of `bytes` into the block.
     #[track_caller]
     pub fn allocate_bytes(&self, bytes: &[u8]) -> MapiResult<BufferId> {
-        self.heap
-            .allocate(Content::Bytes(bytes.to_vec()), self.party(), Location::caller())
+        self.heap.allocate(
+            Content::Bytes(Cow::Borrowed(bytes)),
+            self.party(),
+            Location::caller(),
+        )
     }
 
     /// `MAPIAllocateBuffer` for a block holding `value` (a typed result such as a property
@@ -1509,7 +1524,7 @@ impl MemRoutines {
     /// [`MemRoutines::allocate_result`] for a block of bytes.
     pub fn allocate_result_bytes(&self, bytes: &[u8], method: &'static str) -> MapiResult<BufferId> {
         self.heap.mapi_allocate(
-            Content::Bytes(bytes.to_vec()),
+            Content::Bytes(Cow::Borrowed(bytes)),
             self.party(),
             self.result_site(method),
             Purpose::ResultOf(method),
@@ -1774,6 +1789,44 @@ mod tests {
         drop(st);
         routines.free_buffer(Some(props.id()))?;
         routines.free_buffer(Some(bytes))?;
+        Ok(())
+    }
+
+    /// A backend that gives every block the same address, as an allocator reusing freed memory.
+    struct OneAddress;
+
+    impl MemBackend for OneAddress {
+        fn allocate_buffer(&self, _size: u32) -> MapiResult<usize> {
+            Ok(0x100)
+        }
+        fn allocate_more(&self, _size: u32, _root: usize) -> MapiResult<usize> {
+            Err(MapiError::NotEnoughMemory)
+        }
+        fn free_buffer(&self, _address: usize) -> MapiResult<()> {
+            Ok(())
+        }
+        fn write(&self, _address: usize, _offset: usize, _bytes: &[u8]) -> MapiResult<()> {
+            Ok(())
+        }
+        fn read(&self, _address: usize, len: usize) -> MapiResult<Vec<u8>> {
+            Ok(vec![0; len])
+        }
+    }
+
+    #[test]
+    fn an_address_names_its_live_block_else_the_last_freed_there() -> MapiResult<()> {
+        let routines = MemRoutines::with_backend(Arc::new(OneAddress));
+        let first = routines.allocate_buffer(4)?;
+        routines.free_address(0x100)?;
+        assert!(!routines.is_live(first));
+        assert_eq!(routines.block_at(0x100), None);
+        let second = routines.allocate_buffer(4)?;
+        assert_eq!(routines.block_at(0x100), Some(second));
+        routines.free_address(0x100)?;
+        assert_eq!(routines.block_at(0x100), None);
+        assert_eq!(routines.block_or_freed_at(0x100), Some(second));
+        assert_eq!(routines.free_address(0x100), Err(MapiError::InvalidParameter));
+        assert_eq!(routines.live_blocks(), 0);
         Ok(())
     }
 }
