@@ -2390,12 +2390,12 @@ impl Runtime {
         id: BufferId,
         from: &Party,
         to: Party,
-        what: &str,
+        what: impl Into<crate::spi::memory::Purpose>,
         objects: &[ObjLabel],
     ) -> bool {
-        match self.routines.heap().hand_over(id, to, what.to_owned()) {
+        match self.routines.heap().hand_over(id, to, what.into()) {
             Ok(()) => true,
-            Err(bad) => {
+            Err((bad, what)) => {
                 self.violation(
                     &rules::MEM_OUT_ROOT,
                     format!("{from} returned {} as {what}", bad.describe(id)),
@@ -2414,7 +2414,7 @@ impl Runtime {
         buffer: crate::spi::MapiBuffer<T>,
         from: &Party,
         to: Party,
-        what: &str,
+        what: impl Into<crate::spi::memory::Purpose>,
         objects: &[ObjLabel],
     ) -> Option<T> {
         if !self.receive_block(buffer.id(), from, to.clone(), what, objects) {
@@ -2440,7 +2440,7 @@ impl Runtime {
         let what = format!("the MAPIERROR of {method}");
         let by = Party::Library(Arc::clone(file));
         let objects: Vec<ObjLabel> = object.into_iter().collect();
-        let Some(info) = self.take_result(buffer, &by, Party::Mapi, &what, &objects) else {
+        let Some(info) = self.take_result(buffer, &by, Party::Mapi, what, &objects) else {
             return;
         };
         let text = |s: &Option<crate::strings::TString>| {
@@ -2490,9 +2490,8 @@ impl Runtime {
         &self,
         value: T,
         method: &'static str,
-        purpose: String,
+        purpose: crate::spi::memory::Purpose,
     ) -> MapiResult<crate::spi::MapiBuffer<T>> {
-        let what = value.describe();
         let site = crate::spi::memory::AllocationSite::Call {
             method,
             event: self.trace.current_call().unwrap_or(crate::trace::EventId(0)),
@@ -2500,7 +2499,7 @@ impl Runtime {
         self.routines
             .heap()
             .mapi_allocate(
-                crate::spi::memory::Content::Value(Box::new(value), what),
+                crate::spi::memory::Content::value(value),
                 crate::object::current_party(),
                 site,
                 purpose,
@@ -2513,14 +2512,14 @@ impl Runtime {
         &self,
         bytes: Vec<u8>,
         method: &'static str,
-        purpose: String,
+        purpose: crate::spi::memory::Purpose,
     ) -> MapiResult<BufferId> {
         let site = crate::spi::memory::AllocationSite::Call {
             method,
             event: self.trace.current_call().unwrap_or(crate::trace::EventId(0)),
         };
         self.routines.heap().mapi_allocate(
-            crate::spi::memory::Content::Bytes(bytes),
+            crate::spi::memory::Content::Bytes(std::borrow::Cow::Owned(bytes)),
             crate::object::current_party(),
             site,
             purpose,

@@ -127,8 +127,10 @@ impl MapiProp for ProfSectObject {
             |rt| {
                 let props = self.with_section(rt, |bag| bag.select(tags))?;
                 let purpose = match label {
-                    Some(l) => format!("the result of GetProps on {l}"),
-                    None => "the result of GetProps on a profile section".to_owned(),
+                    Some(l) => crate::spi::memory::Purpose::GetPropsOn(Some(l)),
+                    None => {
+                        crate::spi::memory::Purpose::Static("the result of GetProps on a profile section")
+                    }
                 };
                 let array = props.try_map(|v| rt.allocate_result(v, "GetProps", purpose))?;
                 let summary = rt.routines.heap().summary(array.value.id());

@@ -1177,18 +1177,13 @@ impl Runtime {
         // MAPI takes the spool-security blob: its to free when the logon ends.
         let (spool, spool_buffer) = match out.spool_security {
             Some(id) => {
-                let what = format!(
-                    "the spool-security blob of {}",
-                    out.store
-                        .label()
-                        .map_or("the store".to_owned(), |l| l.to_string())
-                );
+                let what = crate::spi::memory::Purpose::SpoolSecurity(out.store.label());
                 let objects: Vec<ObjLabel> = out.store.label().into_iter().collect();
                 if self.receive_block(
                     id,
                     &Party::Library(Arc::clone(&file)),
                     Party::Mapi,
-                    &what,
+                    what,
                     &objects,
                 ) {
                     (self.routines.heap().peek_bytes(id).unwrap_or_default(), Some(id))
@@ -1736,11 +1731,8 @@ impl Runtime {
         };
         match props {
             Ok(w) => {
-                let what = format!(
-                    "the result of GetProps on {}",
-                    label.map_or("the store".to_owned(), |l| l.to_string())
-                );
-                self.take_result(w.value, &by, Party::Mapi, &what, &objects)
+                let what = crate::spi::memory::Purpose::GetPropsOn(label);
+                self.take_result(w.value, &by, Party::Mapi, what, &objects)
             }
             // Out of memory is an answer any method may give: there is nothing to check.
             Err(MapiError::NotEnoughMemory) => None,

@@ -901,7 +901,7 @@ impl MapiSupport for SupportObject {
                 let buffer = rt.allocate_result_bytes(
                     wrapped,
                     "WrapStoreEntryID",
-                    "the wrapped store entry ID from WrapStoreEntryID".to_owned(),
+                    crate::spi::memory::Purpose::Static("the wrapped store entry ID from WrapStoreEntryID"),
                 )?;
                 Ok((buffer, len))
             },

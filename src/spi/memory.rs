@@ -32,6 +32,10 @@
 //! (`MEM-MORE-ROOT`). The call fails with `MAPI_E_INVALID_PARAMETER` and changes nothing, except
 //! for `MEM-NOT-OWNER`, where the block is freed as the call asked.
 //!
+//! To tell a double free or a use after free from a foreign pointer, the routines remember the
+//! last 65,536 blocks freed (so that a long run does not keep every block it ever freed): a block
+//! freed longer ago than that is, to them, one they never allocated.
+//!
 //! ```
 //! use mapisim::spi::MemRoutines;
 //!
@@ -46,8 +50,10 @@
 //! ```
 
 use std::any::Any;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::fmt::{self, Write as _};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::marker::PhantomData;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -63,10 +69,51 @@ use crate::trace::{EventId, Party, Trace};
 
 /// A block returned by `MAPIAllocateBuffer` or `MAPIAllocateMore` (the `LPVOID`). Copy it as
 /// freely as a pointer; the routines that made it know whether it is still live.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+///
+/// Two ids are equal, and ordered, by their heap and their number ([`BufferId::index`]).
+#[derive(Clone, Copy)]
 pub struct BufferId {
     heap: u32,
     index: u64,
+    /// Where the heap keeps the block while it is live (not part of its identity: the number
+    /// names the block).
+    slot: u32,
+}
+
+impl PartialEq for BufferId {
+    fn eq(&self, other: &Self) -> bool {
+        (self.heap, self.index) == (other.heap, other.index)
+    }
+}
+
+impl Eq for BufferId {}
+
+impl Hash for BufferId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.heap.hash(state);
+        self.index.hash(state);
+    }
+}
+
+impl PartialOrd for BufferId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for BufferId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.heap, self.index).cmp(&(other.heap, other.index))
+    }
+}
+
+impl fmt::Debug for BufferId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BufferId")
+            .field("heap", &self.heap)
+            .field("index", &self.index)
+            .finish()
+    }
 }
 
 impl BufferId {
@@ -148,23 +195,19 @@ pub trait BufferValue: Clone + Send + Sync + 'static {
 
 impl BufferValue for Vec<Prop> {
     fn describe(&self) -> String {
-        format!(
-            "{} property value{}",
-            self.len(),
-            if self.len() == 1 { "" } else { "s" }
-        )
+        What::Props(self.len()).to_string()
     }
 }
 
 impl BufferValue for MapiErrorInfo {
     fn describe(&self) -> String {
-        "a MAPIERROR".to_owned()
+        What::MapiError.to_string()
     }
 }
 
 impl BufferValue for Vec<u8> {
     fn describe(&self) -> String {
-        format!("{} bytes", self.len())
+        What::Bytes(self.len()).to_string()
     }
 }
 
@@ -279,8 +322,154 @@ pub trait MemBackend: Send + Sync + 'static {
     }
 }
 
+/// A block's number in its heap and the slot of the heap's slab that holds it while it is live.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Key {
+    index: u64,
+    slot: u32,
+}
+
+/// What a block holds: the data its description (`22 bytes`, `8 property values`) is made from,
+/// formatted only when a report, a trace line or a message needs the text.
+#[derive(Clone, Debug)]
+pub(crate) enum What {
+    /// `N bytes`: a block of bytes, or a typed block holding bytes.
+    Bytes(usize),
+    /// `N property values`.
+    Props(usize),
+    /// `a MAPIERROR`.
+    MapiError,
+    /// A value of another type, described by this function of the block's value.
+    Value(fn(&(dyn Any + Send + Sync)) -> String),
+    /// Described already: a freed block that held a value of another type.
+    Text(String),
+}
+
+/// [`BufferValue::describe`] of a value of type `T`.
+fn describe_as<T: BufferValue>(value: &(dyn Any + Send + Sync)) -> String {
+    value.downcast_ref::<T>().map(T::describe).unwrap_or_default()
+}
+
+impl What {
+    /// What a value of type `T` is, with no text formatted for the types of this crate.
+    fn of<T: BufferValue>(value: &T) -> What {
+        let any: &dyn Any = value;
+        if let Some(props) = any.downcast_ref::<Vec<Prop>>() {
+            What::Props(props.len())
+        } else if let Some(bytes) = any.downcast_ref::<Vec<u8>>() {
+            What::Bytes(bytes.len())
+        } else if any.is::<MapiErrorInfo>() {
+            What::MapiError
+        } else {
+            What::Value(describe_as::<T>)
+        }
+    }
+
+    /// The same, no longer needing the value (which is about to go).
+    fn freeze(&self, value: Option<&(dyn Any + Send + Sync)>) -> What {
+        match self {
+            What::Value(describe) => What::Text(value.map(describe).unwrap_or_default()),
+            other => other.clone(),
+        }
+    }
+
+    /// The text, with the block's value for a value of another type.
+    fn shown<'a>(&'a self, value: Option<&'a (dyn Any + Send + Sync)>) -> Shown<'a> {
+        Shown { what: self, value }
+    }
+}
+
+impl fmt::Display for What {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shown(None).fmt(f)
+    }
+}
+
+/// A block's description, formatted when it is displayed.
+struct Shown<'a> {
+    what: &'a What,
+    value: Option<&'a (dyn Any + Send + Sync)>,
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.what {
+            What::Bytes(n) => {
+                fmt::Display::fmt(n, f)?;
+                f.write_str(" bytes")
+            }
+            What::Props(n) => {
+                fmt::Display::fmt(n, f)?;
+                f.write_str(if *n == 1 {
+                    " property value"
+                } else {
+                    " property values"
+                })
+            }
+            What::MapiError => f.write_str("a MAPIERROR"),
+            What::Value(describe) => match self.value {
+                Some(value) => f.write_str(&describe(value)),
+                None => Ok(()),
+            },
+            What::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+/// What a block was handed across as (`the spool-security blob of IMsgStore#8`), kept as the
+/// data its text is made from where that is cheap.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) enum Purpose {
+    /// This text.
+    Static(&'static str),
+    /// `the result of METHOD`.
+    ResultOf(&'static str),
+    /// `the spool-security blob of` the store (`the store` if it has no label).
+    SpoolSecurity(Option<crate::object::ObjLabel>),
+    /// `the result of GetProps on` the store (`the store` if it has no label).
+    GetPropsOn(Option<crate::object::ObjLabel>),
+    /// This text, made by the caller.
+    Text(String),
+}
+
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let store = |f: &mut fmt::Formatter<'_>, label: &Option<crate::object::ObjLabel>| match label {
+            Some(label) => label.fmt(f),
+            None => f.write_str("the store"),
+        };
+        match self {
+            Purpose::Static(text) => f.write_str(text),
+            Purpose::ResultOf(method) => write!(f, "the result of {method}"),
+            Purpose::SpoolSecurity(label) => {
+                f.write_str("the spool-security blob of ")?;
+                store(f, label)
+            }
+            Purpose::GetPropsOn(label) => {
+                f.write_str("the result of GetProps on ")?;
+                store(f, label)
+            }
+            Purpose::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+impl From<&'static str> for Purpose {
+    fn from(text: &'static str) -> Purpose {
+        Purpose::Static(text)
+    }
+}
+
+impl From<String> for Purpose {
+    fn from(text: String) -> Purpose {
+        Purpose::Text(text)
+    }
+}
+
 struct Block {
-    root: Option<u64>,
+    /// Its number (the `N` of `buffer N`).
+    index: u64,
+    root: Option<Key>,
     /// The bytes, when the heap holds them.
     data: Vec<u8>,
     /// The block's address, when a backend holds the bytes.
@@ -288,25 +477,38 @@ struct Block {
     /// The block's size.
     size: usize,
     value: Option<Box<dyn Any + Send + Sync>>,
-    what: String,
-    linked: Vec<u64>,
+    what: What,
+    linked: Vec<Key>,
     allocated_by: Party,
     owner: Party,
     site: AllocationSite,
-    purpose: Option<String>,
+    purpose: Option<Purpose>,
 }
 
 impl Block {
-    fn info(&self, heap: u32, index: u64) -> BlockInfo {
+    fn info(&self, heap: u32, slot: u32) -> BlockInfo {
         BlockInfo {
-            id: BufferId { heap, index },
-            root: self.root.map(|index| BufferId { heap, index }),
-            what: self.what.clone(),
+            id: BufferId {
+                heap,
+                index: self.index,
+                slot,
+            },
+            root: self.root.map(|key| BufferId {
+                heap,
+                index: key.index,
+                slot: key.slot,
+            }),
+            what: self.what.shown(self.value.as_deref()).to_string(),
             allocated_by: self.allocated_by.clone(),
             owner: self.owner.clone(),
             site: self.site,
-            purpose: self.purpose.clone(),
+            purpose: self.purpose.as_ref().map(ToString::to_string),
         }
+    }
+
+    /// Its description, no longer needing its value.
+    fn frozen_what(&self) -> What {
+        self.what.freeze(self.value.as_deref())
     }
 }
 
@@ -314,39 +516,163 @@ impl Block {
 struct Freed {
     by: Party,
     at: &'static Location<'static>,
-    what: String,
+    what: What,
     /// Its address, when a backend held its bytes.
     address: Option<usize>,
 }
 
+/// How many freed blocks a heap remembers, the most recently freed: a double free or a use after
+/// free of a block freed longer ago (this many frees before) is reported as a block the routines
+/// never allocated (`MEM-FOREIGN-FREE`), or not at all for a use. It bounds what a long run keeps.
+const FREED_REMEMBERED: usize = 1 << 16;
+
+/// A hasher for the heap's integer keys (block numbers, addresses): one multiplication, its high
+/// bits rotated down so that aligned addresses spread over the table.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
+/// The blocks of a heap: live ones in a slab (a slot per block, slots of freed blocks reused),
+/// freed ones remembered by number (the last [`FREED_REMEMBERED`]), both indexed by address when
+/// a backend holds the bytes.
 #[derive(Default)]
 struct HeapState {
     next: u64,
     allocations: u64,
-    blocks: BTreeMap<u64, Block>,
-    freed: HashMap<u64, Freed>,
+    slots: Vec<Option<Block>>,
+    /// Slots free for a new block, the most recently freed last.
+    vacant: Vec<u32>,
+    live: usize,
+    freed: KeyMap<u64, Freed>,
+    /// The numbers of `freed`, oldest first.
+    freed_order: VecDeque<u64>,
+    /// The live block at each address (the first allocated there, should a backend give an
+    /// address twice).
+    live_at: KeyMap<usize, Key>,
+    /// The freed block most recently allocated at each address.
+    freed_at: KeyMap<usize, u64>,
+}
+
+impl HeapState {
+    fn get(&self, key: Key) -> Option<&Block> {
+        self.slots
+            .get(key.slot as usize)
+            .and_then(Option::as_ref)
+            .filter(|b| b.index == key.index)
+    }
+
+    fn get_mut(&mut self, key: Key) -> Option<&mut Block> {
+        self.slots
+            .get_mut(key.slot as usize)
+            .and_then(Option::as_mut)
+            .filter(|b| b.index == key.index)
+    }
+
+    /// The slot the next block goes to, if there is one.
+    fn free_slot(&self) -> Option<u32> {
+        match self.vacant.last() {
+            Some(slot) => Some(*slot),
+            None => u32::try_from(self.slots.len()).ok(),
+        }
+    }
+
+    /// Puts a block in `slot` (from [`HeapState::free_slot`]).
+    fn put(&mut self, slot: u32, block: Block) {
+        if self.vacant.last() == Some(&slot) {
+            self.vacant.pop();
+        }
+        if let Some(address) = block.address {
+            self.live_at.entry(address).or_insert(Key {
+                index: block.index,
+                slot,
+            });
+        }
+        self.live += 1;
+        match self.slots.get_mut(slot as usize) {
+            Some(place) => *place = Some(block),
+            None => self.slots.push(Some(block)),
+        }
+    }
+
+    fn remove(&mut self, key: Key) -> Option<Block> {
+        self.get(key)?;
+        let block = self.slots.get_mut(key.slot as usize).and_then(Option::take)?;
+        self.vacant.push(key.slot);
+        self.live -= 1;
+        if let Some(address) = block.address
+            && self.live_at.get(&address) == Some(&key)
+        {
+            self.live_at.remove(&address);
+        }
+        Some(block)
+    }
+
+    /// Remembers a freed block, forgetting the oldest beyond [`FREED_REMEMBERED`].
+    fn remember(&mut self, index: u64, freed: Freed) {
+        if let Some(address) = freed.address {
+            let newest = self.freed_at.entry(address).or_insert(index);
+            *newest = (*newest).max(index);
+        }
+        self.freed.insert(index, freed);
+        self.freed_order.push_back(index);
+        if self.freed_order.len() > FREED_REMEMBERED
+            && let Some(oldest) = self.freed_order.pop_front()
+            && let Some(forgotten) = self.freed.remove(&oldest)
+            && let Some(address) = forgotten.address
+            && self.freed_at.get(&address) == Some(&oldest)
+        {
+            self.freed_at.remove(&address);
+        }
+    }
+
+    /// The key of the live block at `address`, if any.
+    fn live_at(&self, address: usize) -> Option<Key> {
+        self.live_at.get(&address).copied()
+    }
 }
 
 /// The content of a new block.
-pub(crate) enum Content {
-    Bytes(Vec<u8>),
-    Value(Box<dyn Any + Send + Sync>, String),
+pub(crate) enum Content<'a> {
+    /// Bytes, copied into the heap, or into the backend's block without a copy of their own.
+    Bytes(Cow<'a, [u8]>),
+    Value(Box<dyn Any + Send + Sync>, What),
 }
 
-impl Content {
-    fn value<T: BufferValue>(value: T) -> Content {
-        let what = value.describe();
+impl Content<'_> {
+    pub(crate) fn value<T: BufferValue>(value: T) -> Content<'static> {
+        let what = What::of(&value);
         Content::Value(Box::new(value), what)
     }
 }
 
 /// What is wrong with a block a caller names.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum BadBlock {
     /// These routines never made it.
     Foreign,
     /// It was freed (by this party, at this line).
-    Freed(Party, &'static Location<'static>, String),
+    Freed(Party, &'static Location<'static>, What),
     /// `MAPIAllocateMore` made it: it is linked to this root.
     Linked(u64),
 }
@@ -404,19 +730,36 @@ impl Heap {
         }
     }
 
-    fn id_of(&self, index: u64) -> BufferId {
-        BufferId { heap: self.id, index }
+    fn id_of(&self, key: Key) -> BufferId {
+        BufferId {
+            heap: self.id,
+            index: key.index,
+            slot: key.slot,
+        }
+    }
+
+    /// The key of a block of this heap.
+    fn key(&self, id: BufferId) -> Option<Key> {
+        (id.heap == self.id).then_some(Key {
+            index: id.index,
+            slot: id.slot,
+        })
+    }
+
+    /// The live block `id`, if it is one of this heap.
+    fn live<'a>(&self, st: &'a HeapState, id: BufferId) -> Option<&'a Block> {
+        self.key(id).and_then(|key| st.get(key))
     }
 
     /// What is wrong with `id` as a live root, if anything.
     fn check_root(&self, st: &HeapState, id: BufferId) -> Result<(), BadBlock> {
-        if id.heap != self.id {
+        let Some(key) = self.key(id) else {
             return Err(BadBlock::Foreign);
-        }
-        match st.blocks.get(&id.index) {
+        };
+        match st.get(key) {
             Some(block) => match block.root {
                 None => Ok(()),
-                Some(root) => Err(BadBlock::Linked(root)),
+                Some(root) => Err(BadBlock::Linked(root.index)),
             },
             None => match st.freed.get(&id.index) {
                 Some(f) => Err(BadBlock::Freed(f.by.clone(), f.at, f.what.clone())),
@@ -428,7 +771,7 @@ impl Heap {
     /// Counts an allocation; `Some(n)` if the fault plan fails this one.
     fn count_allocation(&self, st: &mut HeapState) -> Result<(), u64> {
         st.allocations += 1;
-        if self.config.fail.contains(&st.allocations) {
+        if !self.config.fail.is_empty() && self.config.fail.contains(&st.allocations) {
             Err(st.allocations)
         } else {
             Ok(())
@@ -439,19 +782,19 @@ impl Heap {
     fn insert(
         &self,
         st: &mut HeapState,
-        root: Option<u64>,
-        content: Content,
+        root: Option<Key>,
+        content: Content<'_>,
         allocated_by: Party,
         owner: Party,
         site: AllocationSite,
-        purpose: Option<String>,
+        purpose: Option<Purpose>,
     ) -> MapiResult<BufferId> {
-        let root_address = root.and_then(|r| st.blocks.get(&r)).and_then(|b| b.address);
+        let slot = st.free_slot().ok_or(MapiError::NotEnoughMemory)?;
+        let root_address = root.and_then(|r| st.get(r)).and_then(|b| b.address);
         let (data, value, what, address, size) = match (content, &self.config.backend) {
             (Content::Bytes(data), None) => {
-                let what = format!("{} bytes", data.len());
                 let size = data.len();
-                (data, None, what, None, size)
+                (data.into_owned(), None, What::Bytes(size), None, size)
             }
             (Content::Value(value, what), None) => (Vec::new(), Some(value), what, None, 0),
             (Content::Bytes(data), Some(backend)) => {
@@ -469,7 +812,7 @@ impl Heap {
                 (
                     Vec::new(),
                     None,
-                    format!("{} bytes", data.len()),
+                    What::Bytes(data.len()),
                     Some(address),
                     data.len(),
                 )
@@ -480,10 +823,11 @@ impl Heap {
             }
         };
         st.next += 1;
-        let index = st.next;
-        st.blocks.insert(
-            index,
+        let key = Key { index: st.next, slot };
+        st.put(
+            slot,
             Block {
+                index: key.index,
                 root,
                 data,
                 address,
@@ -498,26 +842,27 @@ impl Heap {
             },
         );
         if let Some(root) = root
-            && let Some(block) = st.blocks.get_mut(&root)
+            && let Some(block) = st.get_mut(root)
         {
-            block.linked.push(index);
+            block.linked.push(key);
         }
-        Ok(self.id_of(index))
+        Ok(self.id_of(key))
     }
 
-    /// A traced call of one of the routines by `party` (MAPI's own use is not traced).
+    /// A traced call of one of the routines by `party` (MAPI's own use is not traced); `args`
+    /// is formatted only when the call is traced.
     fn traced<R>(
         &self,
         party: &Party,
         method: &'static str,
-        args: String,
+        args: impl FnOnce() -> String,
         f: impl FnOnce() -> MapiResult<R>,
         summary: impl FnOnce(&R) -> String,
     ) -> MapiResult<R> {
         let host = if *party == Party::Mapi { None } else { self.host() };
         let call = host
             .as_ref()
-            .map(|h| h.trace().begin_call(party.clone(), Party::Mapi, method, args));
+            .map(|h| h.trace().begin_call(party.clone(), Party::Mapi, method, args()));
         let result = f();
         if let Some(call) = call {
             call.finish_result(&result, summary);
@@ -525,12 +870,15 @@ impl Heap {
         result
     }
 
-    fn fault_note(&self, n: u64, what: &str) {
+    fn fault_note(&self, n: u64, what: impl FnOnce() -> String) {
         if let Some(host) = self.host() {
             host.trace().record(crate::trace::EventKind::Note {
                 by: Party::Mapi,
-                text: format!("the fault plan fails allocation {n} ({what}) with MAPI_E_NOT_ENOUGH_MEMORY")
-                    .into(),
+                text: format!(
+                    "the fault plan fails allocation {n} ({}) with MAPI_E_NOT_ENOUGH_MEMORY",
+                    what()
+                )
+                .into(),
             });
         }
     }
@@ -538,23 +886,28 @@ impl Heap {
     /// `MAPIAllocateBuffer` by whoever's code runs now.
     fn allocate(
         &self,
-        content: Content,
+        content: Content<'_>,
         party: Party,
         at: &'static Location<'static>,
     ) -> MapiResult<BufferId> {
-        let what = match &content {
-            Content::Bytes(d) => d.len().to_string(),
-            Content::Value(_, what) => what.clone(),
+        // The argument as the trace shows it: the size, or what a typed block holds.
+        let arg = match &content {
+            Content::Bytes(d) => Err(d.len()),
+            Content::Value(value, what) => Ok(what.freeze(Some(value.as_ref()))),
+        };
+        let shown = || match &arg {
+            Err(size) => size.to_string(),
+            Ok(what) => what.to_string(),
         };
         self.traced(
             &party,
             "MAPIAllocateBuffer",
-            what.clone(),
+            shown,
             || {
                 let mut st = lock(&self.state);
                 if let Err(n) = self.count_allocation(&mut st) {
                     drop(st);
-                    self.fault_note(n, &format!("MAPIAllocateBuffer({what})"));
+                    self.fault_note(n, || format!("MAPIAllocateBuffer({})", shown()));
                     return Err(MapiError::NotEnoughMemory);
                 }
                 self.insert(
@@ -581,7 +934,7 @@ impl Heap {
         self.traced(
             &party,
             "MAPIAllocateMore",
-            format!("{size}, {root}"),
+            || format!("{size}, {root}"),
             || {
                 let bad = {
                     let st = lock(&self.state);
@@ -626,14 +979,14 @@ impl Heap {
                 }
                 if let Err(n) = self.count_allocation(&mut st) {
                     drop(st);
-                    self.fault_note(n, &format!("MAPIAllocateMore({size})"));
+                    self.fault_note(n, || format!("MAPIAllocateMore({size})"));
                     return Err(MapiError::NotEnoughMemory);
                 }
-                let link = if bad.is_some() { None } else { Some(root.index) };
+                let link = if bad.is_some() { None } else { self.key(root) };
                 self.insert(
                     &mut st,
                     link,
-                    Content::Bytes(vec![0; size as usize]),
+                    Content::Bytes(Cow::Owned(vec![0; size as usize])),
                     party.clone(),
                     party.clone(),
                     AllocationSite::Code(at),
@@ -644,24 +997,23 @@ impl Heap {
         )
     }
 
-    /// Removes a root and its linked blocks, leaving tombstones.
+    /// Removes a root and its linked blocks, leaving tombstones; returns the root (its value,
+    /// owner and purpose as they were) and how many linked blocks went with it.
     fn remove_root(
         &self,
         st: &mut HeapState,
-        index: u64,
+        key: Key,
         by: &Party,
         at: &'static Location<'static>,
-    ) -> usize {
-        let Some(block) = st.blocks.remove(&index) else {
-            return 0;
-        };
+    ) -> Option<(Block, usize)> {
+        let block = st.remove(key)?;
         if let (Some(backend), Some(address)) = (&self.config.backend, block.address) {
             // The account is settled whatever the host answers: the block is gone for MAPI.
             let _ = backend.free_buffer(address);
         }
         let mut linked = 0;
         for part in &block.linked {
-            if let Some(b) = st.blocks.remove(part) {
+            if let Some(b) = st.remove(*part) {
                 linked += 1;
                 // A block linked to a root the backend never saw (a value kept on the Rust side)
                 // is a root of its own for the host: it is freed on its own.
@@ -669,51 +1021,67 @@ impl Heap {
                 {
                     let _ = backend.free_buffer(address);
                 }
-                st.freed.insert(
-                    *part,
+                st.remember(
+                    part.index,
                     Freed {
                         by: by.clone(),
                         at,
-                        what: b.what,
+                        what: b.frozen_what(),
                         address: b.address,
                     },
                 );
             }
         }
-        st.freed.insert(
-            index,
+        st.remember(
+            key.index,
             Freed {
                 by: by.clone(),
                 at,
-                what: block.what,
+                what: block.frozen_what(),
                 address: block.address,
             },
         );
-        linked
+        Some((block, linked))
     }
 
     fn free(&self, buffer: Option<BufferId>, party: Party, at: &'static Location<'static>) -> MapiResult<()> {
+        self.free_block(buffer, party, at).map(drop)
+    }
+
+    /// `MAPIFreeBuffer`, giving back the root block it removed (its value and bytes, which a
+    /// caller that reads and frees takes instead of copying them).
+    fn free_block(
+        &self,
+        buffer: Option<BufferId>,
+        party: Party,
+        at: &'static Location<'static>,
+    ) -> MapiResult<Option<Block>> {
         let Some(id) = buffer else {
-            return Ok(());
+            return Ok(None);
         };
         self.traced(
             &party,
             "MAPIFreeBuffer",
-            id.to_string(),
+            || id.to_string(),
             || {
                 let mut st = lock(&self.state);
-                match self.check_root(&st, id) {
-                    Ok(()) => {
-                        let owner = st
-                            .blocks
-                            .get(&id.index)
-                            .map(|b| (b.owner.clone(), b.purpose.clone()));
-                        let linked = self.remove_root(&mut st, id.index, &party, at);
+                match self
+                    .check_root(&st, id)
+                    .and_then(|()| self.key(id).ok_or(BadBlock::Foreign))
+                {
+                    Ok(key) => {
+                        let removed = self.remove_root(&mut st, key, &party, at);
                         drop(st);
-                        if let Some((owner, purpose)) = owner
-                            && owner != party
-                        {
-                            let purpose = purpose.map(|p| format!(" as {p}")).unwrap_or_default();
+                        let Some((block, linked)) = removed else {
+                            return Ok((0, None));
+                        };
+                        if block.owner != party {
+                            let owner = &block.owner;
+                            let purpose = block
+                                .purpose
+                                .as_ref()
+                                .map(|p| format!(" as {p}"))
+                                .unwrap_or_default();
                             self.misuse(
                                 &rules::MEM_NOT_OWNER,
                                 format!(
@@ -723,7 +1091,7 @@ impl Heap {
                                 party.clone(),
                             );
                         }
-                        Ok(linked)
+                        Ok((linked, Some(block)))
                     }
                     Err(bad) => {
                         drop(st);
@@ -741,7 +1109,7 @@ impl Heap {
                     }
                 }
             },
-            |linked| {
+            |(linked, _)| {
                 if *linked == 0 {
                     String::new()
                 } else {
@@ -749,7 +1117,7 @@ impl Heap {
                 }
             },
         )
-        .map(drop)
+        .map(|(_, block)| block)
     }
 
     /// Runs `f` on a live block, or reports a use after free.
@@ -760,12 +1128,13 @@ impl Heap {
         f: impl FnOnce(&mut Block) -> MapiResult<R>,
     ) -> MapiResult<R> {
         let mut st = lock(&self.state);
-        if id.heap == self.id
-            && let Some(block) = st.blocks.get_mut(&id.index)
+        let key = self.key(id);
+        if let Some(key) = key
+            && let Some(block) = st.get_mut(key)
         {
             return f(block);
         }
-        let freed = if id.heap == self.id {
+        let freed = if key.is_some() {
             st.freed
                 .get(&id.index)
                 .map(|f| (f.by.clone(), f.at, f.what.clone()))
@@ -793,29 +1162,36 @@ impl Heap {
     /// MAPI allocates a block to hand to `to` as the result of `method`.
     pub(crate) fn mapi_allocate(
         &self,
-        content: Content,
+        content: Content<'_>,
         to: Party,
         site: AllocationSite,
-        purpose: String,
+        purpose: Purpose,
     ) -> MapiResult<BufferId> {
         let mut st = lock(&self.state);
         if let Err(n) = self.count_allocation(&mut st) {
             drop(st);
-            let what = match site {
+            self.fault_note(n, || match site {
                 AllocationSite::Call { method, .. } => format!("MAPI's result of {method}"),
                 AllocationSite::Code(_) => "MAPI's".to_owned(),
-            };
-            self.fault_note(n, &what);
+            });
             return Err(MapiError::NotEnoughMemory);
         }
         self.insert(&mut st, None, content, Party::Mapi, to, site, Some(purpose))
     }
 
-    /// A block handed to `to` (as an output): it must be a live root of this heap.
-    pub(crate) fn hand_over(&self, id: BufferId, to: Party, purpose: String) -> Result<(), BadBlock> {
+    /// A block handed to `to` (as an output): it must be a live root of this heap. On failure,
+    /// the purpose comes back with what is wrong.
+    pub(crate) fn hand_over(
+        &self,
+        id: BufferId,
+        to: Party,
+        purpose: Purpose,
+    ) -> Result<(), (BadBlock, Purpose)> {
         let mut st = lock(&self.state);
-        self.check_root(&st, id)?;
-        if let Some(block) = st.blocks.get_mut(&id.index) {
+        if let Err(bad) = self.check_root(&st, id) {
+            return Err((bad, purpose));
+        }
+        if let Some(block) = self.key(id).and_then(|key| st.get_mut(key)) {
             block.owner = to;
             block.purpose = Some(purpose);
         }
@@ -826,15 +1202,17 @@ impl Heap {
     #[track_caller]
     pub(crate) fn release(&self, id: BufferId, by: Party) {
         let mut st = lock(&self.state);
-        if id.heap == self.id && st.blocks.get(&id.index).is_some_and(|b| b.root.is_none()) {
-            self.remove_root(&mut st, id.index, &by, Location::caller());
+        if let Some(key) = self.key(id)
+            && st.get(key).is_some_and(|b| b.root.is_none())
+        {
+            self.remove_root(&mut st, key, &by, Location::caller());
         }
     }
 
     /// Reads the bytes of a block MAPI owns, if it is still live.
     pub(crate) fn peek_bytes(&self, id: BufferId) -> Option<Vec<u8>> {
         let st = lock(&self.state);
-        let block = st.blocks.get(&id.index).filter(|_| id.heap == self.id)?;
+        let block = self.live(&st, id)?;
         self.bytes_of(block).ok()
     }
 
@@ -843,23 +1221,26 @@ impl Heap {
     pub(crate) fn take_value<T: BufferValue>(&self, id: BufferId, by: Party) -> Option<T> {
         let at = Location::caller();
         let mut st = lock(&self.state);
-        if id.heap != self.id {
-            return None;
-        }
-        let value = st
-            .blocks
-            .get_mut(&id.index)
-            .and_then(|b| b.value.take())
-            .and_then(|v| v.downcast::<T>().ok());
-        self.remove_root(&mut st, id.index, &by, at);
+        let key = self.key(id)?;
+        let value = st.get_mut(key).and_then(|b| {
+            // The description outlives the value, for a later double free.
+            b.what = b.frozen_what();
+            b.value.take()
+        });
+        let value = value.and_then(|v| v.downcast::<T>().ok());
+        self.remove_root(&mut st, key, &by, at);
         value.map(|v| *v)
     }
 
     /// What a live block holds, and its name: `8 property values in buffer 5`.
     pub(crate) fn summary(&self, id: BufferId) -> String {
         let st = lock(&self.state);
-        match st.blocks.get(&id.index).filter(|_| id.heap == self.id) {
-            Some(b) => format!("{} in {id}", b.what),
+        match self.live(&st, id) {
+            Some(b) => {
+                let mut text = String::with_capacity(40);
+                let _ = write!(text, "{} in {id}", b.what.shown(b.value.as_deref()));
+                text
+            }
             None => id.to_string(),
         }
     }
@@ -891,10 +1272,21 @@ impl Heap {
         }
     }
 
-    /// Every live block.
+    /// Every live block, in the order they were allocated.
     pub(crate) fn blocks(&self) -> Vec<BlockInfo> {
         let st = lock(&self.state);
-        st.blocks.iter().map(|(i, b)| b.info(self.id, *i)).collect()
+        let mut blocks: Vec<(u64, BlockInfo)> = st
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, b)| {
+                let b = b.as_ref()?;
+                let slot = u32::try_from(slot).ok()?;
+                Some((b.index, b.info(self.id, slot)))
+            })
+            .collect();
+        blocks.sort_unstable_by_key(|(index, _)| *index);
+        blocks.into_iter().map(|(_, info)| info).collect()
     }
 
     /// How many allocations were made so far (failed ones included).
@@ -989,7 +1381,7 @@ impl MemRoutines {
     #[track_caller]
     pub fn allocate_buffer(&self, size: u32) -> MapiResult<BufferId> {
         self.heap.allocate(
-            Content::Bytes(vec![0; size as usize]),
+            Content::Bytes(Cow::Owned(vec![0; size as usize])),
             self.party(),
             Location::caller(),
         )
@@ -998,8 +1390,11 @@ impl MemRoutines {
     /// `MAPIAllocateBuffer` followed by a copy of `bytes` into the block.
     #[track_caller]
     pub fn allocate_bytes(&self, bytes: &[u8]) -> MapiResult<BufferId> {
-        self.heap
-            .allocate(Content::Bytes(bytes.to_vec()), self.party(), Location::caller())
+        self.heap.allocate(
+            Content::Bytes(Cow::Borrowed(bytes)),
+            self.party(),
+            Location::caller(),
+        )
     }
 
     /// `MAPIAllocateBuffer` for a block holding `value` (a typed result such as a property
@@ -1036,17 +1431,42 @@ impl MemRoutines {
     /// it has used it.
     #[track_caller]
     pub fn take<T: BufferValue>(&self, buffer: MapiBuffer<T>) -> MapiResult<T> {
-        let value = self.value(&buffer)?;
-        self.free_buffer(Some(buffer.id))?;
-        Ok(value)
+        // What `value` checks, without the copy: the value is moved out of the freed block.
+        self.heap.with_block(
+            buffer.id,
+            || self.party(),
+            |block| {
+                if block.value.as_ref().is_some_and(|v| v.is::<T>()) {
+                    Ok(())
+                } else {
+                    Err(MapiError::InvalidParameter)
+                }
+            },
+        )?;
+        let block = self
+            .heap
+            .free_block(Some(buffer.id), self.party(), Location::caller())?;
+        block
+            .and_then(|b| b.value)
+            .and_then(|v| v.downcast::<T>().ok())
+            .map(|v| *v)
+            .ok_or(MapiError::InvalidParameter)
     }
 
     /// Reads a block's bytes and frees it.
     #[track_caller]
     pub fn take_bytes(&self, buffer: BufferId) -> MapiResult<Vec<u8>> {
-        let bytes = self.read(buffer)?;
-        self.free_buffer(Some(buffer))?;
-        Ok(bytes)
+        if self.has_backend() {
+            let bytes = self.read(buffer)?;
+            self.free_buffer(Some(buffer))?;
+            return Ok(bytes);
+        }
+        // What `read` checks, without the copy: the bytes are moved out of the freed block.
+        self.heap.with_block(buffer, || self.party(), |_| Ok(()))?;
+        let block = self
+            .heap
+            .free_block(Some(buffer), self.party(), Location::caller())?;
+        Ok(block.map(|b| b.data).unwrap_or_default())
     }
 
     /// A copy of a typed block's value. A freed block breaks `MEM-USE-AFTER-FREE`.
@@ -1092,13 +1512,12 @@ impl MemRoutines {
         value: T,
         method: &'static str,
     ) -> MapiResult<MapiBuffer<T>> {
-        let what = value.describe();
         self.heap
             .mapi_allocate(
-                Content::Value(Box::new(value), what),
+                Content::value(value),
                 self.party(),
                 self.result_site(method),
-                format!("the result of {method}"),
+                Purpose::ResultOf(method),
             )
             .map(MapiBuffer::from_id)
     }
@@ -1106,10 +1525,10 @@ impl MemRoutines {
     /// [`MemRoutines::allocate_result`] for a block of bytes.
     pub fn allocate_result_bytes(&self, bytes: &[u8], method: &'static str) -> MapiResult<BufferId> {
         self.heap.mapi_allocate(
-            Content::Bytes(bytes.to_vec()),
+            Content::Bytes(Cow::Borrowed(bytes)),
             self.party(),
             self.result_site(method),
-            format!("the result of {method}"),
+            Purpose::ResultOf(method),
         )
     }
 
@@ -1139,7 +1558,7 @@ impl MemRoutines {
                 if block.root.is_some() || block.value.is_some() {
                     return Err(MapiError::InvalidParameter);
                 }
-                block.what = value.describe();
+                block.what = What::of(&value);
                 block.value = Some(Box::new(value));
                 Ok(MapiBuffer {
                     id: buffer,
@@ -1154,37 +1573,28 @@ impl MemRoutines {
     /// block the backend did not lay out.
     pub fn address(&self, buffer: BufferId) -> Option<usize> {
         let st = lock(&self.heap.state);
-        st.blocks
-            .get(&buffer.index)
-            .filter(|_| buffer.heap == self.heap.id)
-            .and_then(|b| b.address)
+        self.heap.live(&st, buffer).and_then(|b| b.address)
     }
 
     /// The block at `address` in the backend's memory, if it is live: the way back from a
     /// pointer a shim receives.
     pub fn block_at(&self, address: usize) -> Option<BufferId> {
         let st = lock(&self.heap.state);
-        st.blocks
-            .iter()
-            .find(|(_, b)| b.address == Some(address))
-            .map(|(i, _)| self.heap.id_of(*i))
+        st.live_at(address).map(|key| self.heap.id_of(key))
     }
 
     /// The block at `address`, live or freed (the most recent one there): what a pointer a shim
     /// receives names, even when it is stale.
     fn block_or_freed_at(&self, address: usize) -> Option<BufferId> {
         let st = lock(&self.heap.state);
-        let live = st.blocks.iter().find(|(_, b)| b.address == Some(address));
-        let index = match live {
-            Some((i, _)) => Some(*i),
-            None => st
-                .freed
-                .iter()
-                .filter(|(_, f)| f.address == Some(address))
-                .map(|(i, _)| *i)
-                .max(),
-        };
-        index.map(|i| self.heap.id_of(i))
+        let key = st.live_at(address).or_else(|| {
+            // A freed block's slot is not its own any more: its number alone names it.
+            st.freed_at.get(&address).map(|index| Key {
+                index: *index,
+                slot: u32::MAX,
+            })
+        });
+        key.map(|key| self.heap.id_of(key))
     }
 
     /// `MAPIFreeBuffer` of a pointer, as a shim receives it from code outside the simulator:
@@ -1204,7 +1614,7 @@ impl MemRoutines {
         self.heap.traced(
             &party,
             "MAPIFreeBuffer",
-            format!("{address:#x}"),
+            || format!("{address:#x}"),
             || {
                 self.heap.misuse(
                     &rules::MEM_FOREIGN_FREE,
@@ -1232,7 +1642,7 @@ impl MemRoutines {
         self.heap.traced(
             &party,
             "MAPIAllocateMore",
-            format!("{size}, {root:#x}"),
+            || format!("{size}, {root:#x}"),
             || {
                 self.heap.misuse(
                     &rules::MEM_MORE_ROOT,
@@ -1254,12 +1664,13 @@ impl MemRoutines {
 
     /// Whether the block is live.
     pub fn is_live(&self, buffer: BufferId) -> bool {
-        buffer.heap == self.heap.id && lock(&self.heap.state).blocks.contains_key(&buffer.index)
+        let st = lock(&self.heap.state);
+        self.heap.live(&st, buffer).is_some()
     }
 
     /// How many blocks are live.
     pub fn live_blocks(&self) -> usize {
-        lock(&self.heap.state).blocks.len()
+        lock(&self.heap.state).live
     }
 
     /// Every live block, with who allocated it, where, and who must free it.
@@ -1296,4 +1707,127 @@ pub trait Malloc: Send + Sync {
     }
     /// `HeapMinimize`.
     fn heap_minimize(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_freed_slot_is_reused_and_the_old_id_stays_freed() -> MapiResult<()> {
+        let routines = MemRoutines::new();
+        let first = routines.allocate_buffer(4)?;
+        routines.free_buffer(Some(first))?;
+        let second = routines.allocate_buffer(4)?;
+        assert_eq!(first.slot, second.slot);
+        assert_eq!((first.index(), second.index()), (1, 2));
+        assert!(first < second);
+        assert!(!routines.is_live(first));
+        assert!(routines.is_live(second));
+        assert_eq!(
+            routines.free_buffer(Some(first)),
+            Err(MapiError::InvalidParameter)
+        );
+        let st = lock(&routines.heap().state);
+        assert!(matches!(
+            routines.heap().check_root(&st, first),
+            Err(BadBlock::Freed(..))
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn the_heap_remembers_a_bounded_number_of_freed_blocks() -> MapiResult<()> {
+        let routines = MemRoutines::new();
+        let first = routines.allocate_buffer(1)?;
+        routines.free_buffer(Some(first))?;
+        let mut last = first;
+        for _ in 0..FREED_REMEMBERED {
+            last = routines.allocate_buffer(1)?;
+            routines.free_buffer(Some(last))?;
+        }
+        let heap = routines.heap();
+        let st = lock(&heap.state);
+        assert_eq!(st.freed.len(), FREED_REMEMBERED);
+        assert_eq!(st.slots.len(), 1);
+        assert!(matches!(heap.check_root(&st, first), Err(BadBlock::Foreign)));
+        assert!(matches!(heap.check_root(&st, last), Err(BadBlock::Freed(..))));
+        Ok(())
+    }
+
+    #[test]
+    fn descriptions_are_made_when_read() -> MapiResult<()> {
+        #[derive(Clone)]
+        struct Note;
+        impl BufferValue for Note {
+            fn describe(&self) -> String {
+                "a note".to_owned()
+            }
+        }
+        let routines = MemRoutines::new();
+        let props = routines.allocate_value(vec![Prop {
+            tag: crate::props::PR_OBJECT_TYPE,
+            value: crate::props::PropValue::from_u32(1),
+        }])?;
+        let note = routines.allocate_value(Note)?;
+        let bytes = routines.allocate_bytes(b"abc")?;
+        let what: Vec<String> = routines.blocks().into_iter().map(|b| b.what).collect();
+        assert_eq!(what, ["1 property value", "a note", "3 bytes"]);
+        assert_eq!(
+            routines.heap().summary(note.id()),
+            format!("a note in {}", note.id())
+        );
+        let heap = routines.heap();
+        assert!(heap.take_value::<Note>(note.id(), Party::Client).is_some());
+        let st = lock(&heap.state);
+        match heap.check_root(&st, note.id()) {
+            Err(bad) => assert_eq!(
+                bad.describe(note.id()).split(", which").next(),
+                Some(format!("{} (a note)", note.id()).as_str())
+            ),
+            Ok(()) => panic!("the note was freed"),
+        }
+        drop(st);
+        routines.free_buffer(Some(props.id()))?;
+        routines.free_buffer(Some(bytes))?;
+        Ok(())
+    }
+
+    /// A backend that gives every block the same address, as an allocator reusing freed memory.
+    struct OneAddress;
+
+    impl MemBackend for OneAddress {
+        fn allocate_buffer(&self, _size: u32) -> MapiResult<usize> {
+            Ok(0x100)
+        }
+        fn allocate_more(&self, _size: u32, _root: usize) -> MapiResult<usize> {
+            Err(MapiError::NotEnoughMemory)
+        }
+        fn free_buffer(&self, _address: usize) -> MapiResult<()> {
+            Ok(())
+        }
+        fn write(&self, _address: usize, _offset: usize, _bytes: &[u8]) -> MapiResult<()> {
+            Ok(())
+        }
+        fn read(&self, _address: usize, len: usize) -> MapiResult<Vec<u8>> {
+            Ok(vec![0; len])
+        }
+    }
+
+    #[test]
+    fn an_address_names_its_live_block_else_the_last_freed_there() -> MapiResult<()> {
+        let routines = MemRoutines::with_backend(Arc::new(OneAddress));
+        let first = routines.allocate_buffer(4)?;
+        routines.free_address(0x100)?;
+        assert!(!routines.is_live(first));
+        assert_eq!(routines.block_at(0x100), None);
+        let second = routines.allocate_buffer(4)?;
+        assert_eq!(routines.block_at(0x100), Some(second));
+        routines.free_address(0x100)?;
+        assert_eq!(routines.block_at(0x100), None);
+        assert_eq!(routines.block_or_freed_at(0x100), Some(second));
+        assert_eq!(routines.free_address(0x100), Err(MapiError::InvalidParameter));
+        assert_eq!(routines.live_blocks(), 0);
+        Ok(())
+    }
 }
