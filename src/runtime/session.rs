@@ -267,7 +267,7 @@ impl Session {
         let st = self.rt.st();
         Ok(st
             .session(self.id)
-            .map(|s| s.uids.iter().map(|(u, _)| *u).collect())
+            .map(|s| s.uids.iter().copied().collect())
             .unwrap_or_default())
     }
 
@@ -934,7 +934,7 @@ impl Runtime {
             object: Some(init.provider),
             id,
             label,
-            logons: Vec::new(),
+            logons: std::collections::BTreeSet::new(),
             shut_down: false,
             in_flight: 0,
             release_check_pending: false,
@@ -1261,7 +1261,7 @@ impl Runtime {
                 st.client_held.insert(lkey);
             }
             if let Some(p) = st.providers.get_mut(pkey) {
-                p.logons.push(lkey);
+                let _ = p.logons.insert(lkey);
             }
             let section = target.entry.section;
             if let Some(s) = st.session_mut(session) {
@@ -1386,8 +1386,8 @@ impl Runtime {
         }
         let session = st.logons.get(lkey).map(|r| r.session);
         if let Some(s) = session.and_then(|id| st.session_mut(id)) {
-            s.uids.retain(|(_, k)| *k != lkey);
-            s.status_rows.retain(|r| r.logon != Some(lkey));
+            let _ = s.uids.remove_logon(lkey);
+            let _ = s.status_rows.remove_all(lkey);
         }
     }
 
@@ -1632,9 +1632,7 @@ impl Runtime {
             let s = st.session(session).ok_or(MapiError::EndOfSession)?;
             let key = s
                 .uids
-                .iter()
-                .find(|(uid, _)| *uid == id.provider_uid())
-                .map(|(_, k)| *k)
+                .first_logon(&id.provider_uid())
                 .ok_or(MapiError::UnknownEntryid)?;
             let rec = st.logons.get(key).ok_or(MapiError::UnknownEntryid)?;
             let (label, file) = (rec.logon_label, Arc::clone(&rec.file));
@@ -1763,8 +1761,8 @@ impl Runtime {
         let (registered, has_row, missing) = {
             let st = self.st();
             let s = st.session(session);
-            let registered = s.is_some_and(|s| s.uids.iter().any(|(_, k)| *k == lkey));
-            let has_row = s.is_some_and(|s| s.status_rows.iter().any(|r| r.logon == Some(lkey)));
+            let registered = s.is_some_and(|s| s.uids.contains_logon(lkey));
+            let has_row = s.is_some_and(|s| s.status_rows.contains(lkey));
             let props = s
                 .and_then(|s| st.profiles.profiles.get(&s.profile))
                 .and_then(|p| p.sections.get(section));

@@ -71,7 +71,7 @@ impl Spooler {
         let Some(logon) = store.logon_key() else {
             return false;
         };
-        self.rt.st().spooler.held.iter().any(|h| h.logon == logon)
+        self.rt.st().spooler.held.contains(logon)
     }
 
     /// How many store references the spooler holds.
@@ -299,7 +299,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
                     .store
                     .as_ref()
                     .is_some_and(|s| s.is_alive() && s.same_object(&out.store));
-                st.spooler.held.push(SpoolerHold {
+                let _ = st.spooler.held.push(SpoolerHold {
                     logon,
                     logon_object: out.logon,
                     store: out.store,
@@ -390,11 +390,8 @@ impl Runtime {
         let (held, file, session) = {
             let mut st = self.st();
             let mut held = Vec::new();
-            let (mine, others): (Vec<SpoolerHold>, Vec<SpoolerHold>) = std::mem::take(&mut st.spooler.held)
-                .into_iter()
-                .partition(|h| h.logon == logon);
-            st.spooler.held = others;
-            held.extend(mine.into_iter().map(|h| (h.logon_object, h.store)));
+            let mine = st.spooler.held.remove_all(logon);
+            held.extend(mine.into_iter().map(|(_, h)| (h.logon_object, h.store)));
             let info = st.logons.get_mut(logon).map(|rec| {
                 if rec.spooler == SpoolerPhase::LoggedOn {
                     rec.spooler = SpoolerPhase::Done;

@@ -118,8 +118,8 @@ pub(crate) struct SessionState {
     pub(crate) active_by_section: HashMap<MapiUid, Vec<LogonKey>>,
     /// Message services disabled for the session, with the error that disabled them.
     pub(crate) disabled: Vec<(MapiUid, crate::error::MapiError)>,
-    pub(crate) status_rows: Vec<StatusRow>,
-    pub(crate) uids: Vec<(MapiUid, LogonKey)>,
+    pub(crate) status_rows: ByLogon<StatusRow>,
+    pub(crate) uids: RegisteredUids,
     /// Store handles the client still holds.
     pub(crate) client_handles: u32,
     /// Advise registrations the client made on the session's stores and has not cancelled: the
@@ -142,7 +142,8 @@ pub(crate) struct ProviderRec {
     pub(crate) object: Option<Ref<dyn MsProvider>>,
     pub(crate) id: ObjectId,
     pub(crate) label: ObjLabel,
-    pub(crate) logons: Vec<LogonKey>,
+    /// Its logons not torn down yet.
+    pub(crate) logons: std::collections::BTreeSet<LogonKey>,
     pub(crate) shut_down: bool,
     /// Calls MAPI is making on the object right now (each holds a temporary reference).
     pub(crate) in_flight: u32,
@@ -265,6 +266,183 @@ pub(crate) struct Subscription {
     pub(crate) sink: Ref<dyn crate::spi::AdviseSink>,
 }
 
+impl OfLogon for StatusRow {
+    fn logon(&self) -> Option<LogonKey> {
+        self.logon
+    }
+}
+
+/// What belongs to a store logon, or to none: a status row, a registered MAPIUID, a hold of the
+/// spooler's.
+pub(crate) trait OfLogon {
+    /// The logon it belongs to.
+    fn logon(&self) -> Option<LogonKey>;
+}
+
+/// Entries kept in order, each found by its logon without a scan: the order is that of a list
+/// (an entry keeps its place when it is replaced there), and an index by logon names the places
+/// of each logon's entries.
+pub(crate) struct ByLogon<V> {
+    entries: BTreeMap<u64, V>,
+    index: HashMap<LogonKey, Vec<u64>>,
+    next: u64,
+}
+
+impl<V> Default for ByLogon<V> {
+    fn default() -> Self {
+        ByLogon {
+            entries: BTreeMap::new(),
+            index: HashMap::new(),
+            next: 0,
+        }
+    }
+}
+
+impl<V: OfLogon> ByLogon<V> {
+    /// The entries, in order.
+    pub(crate) fn new(entries: impl IntoIterator<Item = V>) -> Self {
+        let mut list = ByLogon::default();
+        for entry in entries {
+            list.push(entry);
+        }
+        list
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entries, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &V> {
+        self.entries.values()
+    }
+
+    /// Adds an entry at the end; returns its place.
+    pub(crate) fn push(&mut self, entry: V) -> u64 {
+        let place = self.next;
+        self.next += 1;
+        self.put(place, entry);
+        place
+    }
+
+    /// Puts an entry back at a place an entry of the same logon left ([`ByLogon::remove_first`]).
+    pub(crate) fn put(&mut self, place: u64, entry: V) {
+        if let Some(logon) = entry.logon() {
+            let places = self.index.entry(logon).or_default();
+            if let Err(at) = places.binary_search(&place) {
+                places.insert(at, place);
+            }
+        }
+        self.entries.insert(place, entry);
+    }
+
+    pub(crate) fn contains(&self, logon: LogonKey) -> bool {
+        self.index.contains_key(&logon)
+    }
+
+    /// How many entries `logon` has.
+    pub(crate) fn count(&self, logon: LogonKey) -> usize {
+        self.index.get(&logon).map_or(0, Vec::len)
+    }
+
+    /// The place of the first entry of `logon`.
+    pub(crate) fn first_place(&self, logon: LogonKey) -> Option<u64> {
+        self.index.get(&logon).and_then(|places| places.first().copied())
+    }
+
+    /// The entry at `place`.
+    pub(crate) fn get(&self, place: u64) -> Option<&V> {
+        self.entries.get(&place)
+    }
+
+    /// The position in the list of the entry at `place` (the entries before it). Counts them:
+    /// only a replacement asks.
+    pub(crate) fn position(&self, place: u64) -> usize {
+        self.entries.range(..place).count()
+    }
+
+    /// Removes the first entry of `logon`, with its place.
+    pub(crate) fn remove_first(&mut self, logon: LogonKey) -> Option<(u64, V)> {
+        let places = self.index.get_mut(&logon)?;
+        let place = (!places.is_empty()).then(|| places.remove(0))?;
+        if places.is_empty() {
+            self.index.remove(&logon);
+        }
+        self.entries.remove(&place).map(|entry| (place, entry))
+    }
+
+    /// Removes every entry of `logon`; returns them in order, with their places.
+    pub(crate) fn remove_all(&mut self, logon: LogonKey) -> Vec<(u64, V)> {
+        self.index
+            .remove(&logon)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|place| self.entries.remove(&place).map(|entry| (place, entry)))
+            .collect()
+    }
+}
+
+/// A MAPIUID a logon registered with `SetProviderUID`.
+pub(crate) struct RegisteredUid {
+    pub(crate) uid: MapiUid,
+    pub(crate) logon: LogonKey,
+}
+
+impl OfLogon for RegisteredUid {
+    fn logon(&self) -> Option<LogonKey> {
+        Some(self.logon)
+    }
+}
+
+/// The MAPIUIDs a session's logons registered, in order, duplicates included: found by logon
+/// and by MAPIUID without a scan.
+#[derive(Default)]
+pub(crate) struct RegisteredUids {
+    list: ByLogon<RegisteredUid>,
+    by_uid: HashMap<MapiUid, std::collections::BTreeSet<u64>>,
+}
+
+impl RegisteredUids {
+    pub(crate) fn push(&mut self, uid: MapiUid, logon: LogonKey) {
+        let place = self.list.push(RegisteredUid { uid, logon });
+        self.by_uid.entry(uid).or_default().insert(place);
+    }
+
+    /// The MAPIUIDs, in the order they were registered.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &MapiUid> {
+        self.list.iter().map(|r| &r.uid)
+    }
+
+    /// How many MAPIUIDs `logon` registered.
+    pub(crate) fn count(&self, logon: LogonKey) -> usize {
+        self.list.count(logon)
+    }
+
+    pub(crate) fn contains_logon(&self, logon: LogonKey) -> bool {
+        self.list.contains(logon)
+    }
+
+    /// The logon that registered `uid` first (of those still registered).
+    pub(crate) fn first_logon(&self, uid: &MapiUid) -> Option<LogonKey> {
+        let place = self.by_uid.get(uid)?.first()?;
+        self.list.get(*place).map(|r| r.logon)
+    }
+
+    /// Removes the MAPIUIDs of `logon`; returns how many there were.
+    pub(crate) fn remove_logon(&mut self, logon: LogonKey) -> usize {
+        let removed = self.list.remove_all(logon);
+        for (place, entry) in &removed {
+            if let Some(places) = self.by_uid.get_mut(&entry.uid) {
+                places.remove(place);
+                if places.is_empty() {
+                    self.by_uid.remove(&entry.uid);
+                }
+            }
+        }
+        removed.len()
+    }
+}
+
 /// What the spooler holds of one store logon: the objects `SpoolerLogon` returned.
 pub(crate) struct SpoolerHold {
     pub(crate) logon: LogonKey,
@@ -272,11 +450,17 @@ pub(crate) struct SpoolerHold {
     pub(crate) store: Ref<dyn MsgStore>,
 }
 
+impl OfLogon for SpoolerHold {
+    fn logon(&self) -> Option<LogonKey> {
+        Some(self.logon)
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct SpoolerState {
     pub(crate) queue: VecDeque<LogonKey>,
-    /// The references the spooler holds.
-    pub(crate) held: Vec<SpoolerHold>,
+    /// The references the spooler holds, in the order it took them.
+    pub(crate) held: ByLogon<SpoolerHold>,
     pub(crate) next_connection: usize,
 }
 

@@ -703,7 +703,7 @@ impl MapiSupport for SupportObject {
                     && rt
                         .st()
                         .session(self.session)
-                        .is_some_and(|s| s.status_rows.iter().any(|r| r.logon == Some(self.logon)));
+                        .is_some_and(|s| s.status_rows.contains(self.logon));
                 if !merges {
                     self.check_reuse(rt, "ModifyStatusRow to create or replace a status row");
                 }
@@ -723,19 +723,18 @@ impl MapiSupport for SupportObject {
                 let session = st.session_mut(self.session).ok_or(MapiError::EndOfSession)?;
                 let position = session
                     .status_rows
-                    .iter()
-                    .position(|r| r.logon == Some(self.logon));
-                let mut row = match (flags.contains(StatusRowFlags::UPDATE), position) {
-                    (true, Some(i)) => {
-                        let mut row = session.status_rows.remove(i).props;
+                    .first_place(self.logon)
+                    .map(|place| session.status_rows.position(place));
+                // The row it replaces keeps its place.
+                let replaced = session.status_rows.remove_first(self.logon);
+                let place = replaced.as_ref().map(|(place, _)| *place);
+                let mut row = match (flags.contains(StatusRowFlags::UPDATE), replaced) {
+                    (true, Some((_, old))) => {
+                        let mut row = old.props;
                         row.merge(&provided);
                         row
                     }
-                    (_, Some(i)) => {
-                        session.status_rows.remove(i);
-                        provided
-                    }
-                    (_, None) => provided,
+                    (_, _) => provided,
                 };
                 // The columns MAPI supplies.
                 let _ = row.set(PR_PROVIDER_DLL_NAME_W, dll_base.as_str());
@@ -745,13 +744,16 @@ impl MapiSupport for SupportObject {
                 let _ = row.set(PR_INSTANCE_KEY, section);
                 let at = position.unwrap_or(session.status_rows.len());
                 let _ = row.set(PR_ROWID, at as u32);
-                session.status_rows.insert(
-                    at.min(session.status_rows.len()),
-                    StatusRow {
-                        logon: Some(self.logon),
-                        props: row,
-                    },
-                );
+                let row = StatusRow {
+                    logon: Some(self.logon),
+                    props: row,
+                };
+                match place {
+                    Some(place) => session.status_rows.put(place, row),
+                    None => {
+                        let _ = session.status_rows.push(row);
+                    }
+                }
                 Ok(())
             },
             |()| String::new(),
@@ -867,7 +869,7 @@ impl MapiSupport for SupportObject {
                 }
                 let mut st = rt.st();
                 let session = st.session_mut(self.session).ok_or(MapiError::EndOfSession)?;
-                session.uids.push((*uid, self.logon));
+                session.uids.push(*uid, self.logon);
                 Ok(())
             },
             |()| Text::EMPTY,
@@ -1102,11 +1104,9 @@ impl Runtime {
             let session = rec.session;
             let label = rec.logon_label;
             st.session_mut(session).map(|s| {
-                let uids = s.uids.len();
-                s.uids.retain(|(_, k)| *k != logon);
-                let rows = s.status_rows.len();
-                s.status_rows.retain(|r| r.logon != Some(logon));
-                (uids - s.uids.len(), rows - s.status_rows.len(), label)
+                let uids = s.uids.remove_logon(logon);
+                let rows = s.status_rows.remove_all(logon).len();
+                (uids, rows, label)
             })
         };
         if let Some((uids, rows, label)) = removed {

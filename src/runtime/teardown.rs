@@ -129,12 +129,8 @@ impl Runtime {
         // What must be gone when the teardown ends.
         let left = {
             let st = self.st();
-            st.session(session).map_or((0, 0), |s| {
-                (
-                    s.uids.iter().filter(|(_, k)| *k == logon).count(),
-                    s.status_rows.iter().filter(|r| r.logon == Some(logon)).count(),
-                )
-            })
+            st.session(session)
+                .map_or((0, 0), |s| (s.uids.count(logon), s.status_rows.count(logon)))
         };
         if left != (0, 0) {
             self.violation(
@@ -165,7 +161,7 @@ impl Runtime {
             let mut st = self.st();
             match st.providers.get_mut(provider) {
                 Some(p) => {
-                    p.logons.retain(|k| *k != logon);
+                    p.logons.remove(&logon);
                     p.logons.is_empty()
                 }
                 None => false,
