@@ -1110,9 +1110,11 @@ impl Runtime {
             })
         };
         if let Some((uids, rows, label)) = removed {
-            self.note(format!(
-                "removed {uids} MAPIUID(s) and {rows} status row(s) of {}",
-                label.map(|l| l.to_string()).unwrap_or_else(|| "the logon".into())
+            self.note(text!(
+                "removed {uids} MAPIUID(s) and {rows} status row(s) of {logon}",
+                uids,
+                rows,
+                logon = label.map_or(Value::Static("the logon"), Value::Label),
             ));
         }
     }

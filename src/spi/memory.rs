@@ -65,7 +65,7 @@ use crate::object::scope_party;
 use crate::props::Prop;
 use crate::spi::support::MapiErrorInfo;
 use crate::sync::lock;
-use crate::trace::{EventId, Party, Trace};
+use crate::trace::{EventId, Party, Text, Trace, text};
 
 /// A block returned by `MAPIAllocateBuffer` or `MAPIAllocateMore` (the `LPVOID`). Copy it as
 /// freely as a pointer; the routines that made it know whether it is still live.
@@ -855,9 +855,9 @@ impl Heap {
         &self,
         party: &Party,
         method: &'static str,
-        args: impl FnOnce() -> String,
+        args: impl FnOnce() -> Text,
         f: impl FnOnce() -> MapiResult<R>,
-        summary: impl FnOnce(&R) -> String,
+        summary: impl FnOnce(&R) -> Text,
     ) -> MapiResult<R> {
         let host = if *party == Party::Mapi { None } else { self.host() };
         let call = host
@@ -896,8 +896,8 @@ impl Heap {
             Content::Value(value, what) => Ok(what.freeze(Some(value.as_ref()))),
         };
         let shown = || match &arg {
-            Err(size) => size.to_string(),
-            Ok(what) => what.to_string(),
+            Err(size) => Text::value(*size),
+            Ok(what) => Text::from(what.to_string()),
         };
         self.traced(
             &party,
@@ -920,7 +920,7 @@ impl Heap {
                     None,
                 )
             },
-            ToString::to_string,
+            |&id| Text::value(id),
         )
     }
 
@@ -934,7 +934,7 @@ impl Heap {
         self.traced(
             &party,
             "MAPIAllocateMore",
-            || format!("{size}, {root}"),
+            || text!("{size}, {root}", size, root),
             || {
                 let bad = {
                     let st = lock(&self.state);
@@ -993,7 +993,7 @@ impl Heap {
                     None,
                 )
             },
-            ToString::to_string,
+            |&id| Text::value(id),
         )
     }
 
@@ -1062,7 +1062,7 @@ impl Heap {
         self.traced(
             &party,
             "MAPIFreeBuffer",
-            || id.to_string(),
+            || Text::value(id),
             || {
                 let mut st = lock(&self.state);
                 match self
@@ -1109,11 +1109,11 @@ impl Heap {
                     }
                 }
             },
-            |(linked, _)| {
-                if *linked == 0 {
-                    String::new()
+            |&(linked, _)| {
+                if linked == 0 {
+                    Text::EMPTY
                 } else {
-                    format!("with {linked} linked block(s)")
+                    text!("with {linked} linked block(s)", linked)
                 }
             },
         )
@@ -1614,7 +1614,7 @@ impl MemRoutines {
         self.heap.traced(
             &party,
             "MAPIFreeBuffer",
-            || format!("{address:#x}"),
+            || format!("{address:#x}").into(),
             || {
                 self.heap.misuse(
                     &rules::MEM_FOREIGN_FREE,
@@ -1625,7 +1625,7 @@ impl MemRoutines {
                 );
                 Err::<(), _>(MapiError::InvalidParameter)
             },
-            |()| String::new(),
+            |()| Text::EMPTY,
         )
     }
 
@@ -1642,7 +1642,7 @@ impl MemRoutines {
         self.heap.traced(
             &party,
             "MAPIAllocateMore",
-            || format!("{size}, {root:#x}"),
+            || format!("{size}, {root:#x}").into(),
             || {
                 self.heap.misuse(
                     &rules::MEM_MORE_ROOT,
@@ -1653,7 +1653,7 @@ impl MemRoutines {
                 );
                 Err::<BufferId, _>(MapiError::InvalidParameter)
             },
-            ToString::to_string,
+            |&id| Text::value(id),
         )
     }
 
