@@ -4,7 +4,8 @@
 //! - `lifecycle after k`: one more full lifecycle (the quickstart's, on the sample) on a
 //!   simulator that already ran k lifecycles, k = 0, 1,000, 10,000. Each run adds a lifecycle,
 //!   so the state is rebuilt (unmeasured) every max(k/10, 100) runs: k drifts by 10% at most.
-//!   Goal: flat in k.
+//!   Goal: flat in k. `lifecycle after k, bounded trace`: the same with `trace_limit(256)`, the
+//!   configuration of a long run, whose memory stays bounded.
 //! - `store open+logoff with N open`: `OpenMsgStore` + `StoreLogoff(LOGOFF_ORDERLY)` + the
 //!   store's release in a session that holds N other stores open (each a sample message service
 //!   of its own in the profile, the spooler logged on to each), N = 10, 1,000, 10,000. Goal: flat
@@ -27,7 +28,7 @@ mod common;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use common::{simulated_lifecycle, simulator, test_mode};
+use common::{simulated_lifecycle, simulator, simulator_with, test_mode};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use mapisim::object::{InterfaceKind, ObjectInfo, ObjectLedger};
 use mapisim::prelude::*;
@@ -43,9 +44,14 @@ fn sizes(all: &[usize]) -> Vec<usize> {
     }
 }
 
-/// A simulator (the quickstart's) that has run `k` lifecycles.
-fn after_lifecycles(k: usize) -> Simulator {
-    let sim = simulator();
+/// A simulator (the quickstart's) that has run `k` lifecycles; with a bounded trace (the
+/// configuration of a long run) when `bounded`.
+fn after_lifecycles(k: usize, bounded: bool) -> Simulator {
+    let sim = if bounded {
+        simulator_with(|builder| builder.trace_limit(256))
+    } else {
+        simulator()
+    };
     for _ in 0..k {
         let _ = simulated_lifecycle(&sim);
     }
@@ -53,30 +59,35 @@ fn after_lifecycles(k: usize) -> Simulator {
 }
 
 fn lifecycle_after_k(c: &mut Criterion) {
-    let mut group = c.benchmark_group("lifecycle after k");
-    group.sample_size(20);
-    for k in sizes(&[0, 1_000, 10_000]) {
-        let refresh = (k as u64 / 10).max(100);
-        group.bench_with_input(BenchmarkId::from_parameter(k), &k, |b, &k| {
-            b.iter_custom(|iters| {
-                let mut measured = Duration::ZERO;
-                let mut left = iters;
-                while left > 0 {
-                    let sim = after_lifecycles(k);
-                    let runs = left.min(refresh);
-                    let start = Instant::now();
-                    for _ in 0..runs {
-                        let _ = black_box(simulated_lifecycle(&sim));
+    for (name, bounded) in [
+        ("lifecycle after k", false),
+        ("lifecycle after k, bounded trace", true),
+    ] {
+        let mut group = c.benchmark_group(name);
+        group.sample_size(20);
+        for k in sizes(&[0, 1_000, 10_000]) {
+            let refresh = (k as u64 / 10).max(100);
+            group.bench_with_input(BenchmarkId::from_parameter(k), &k, |b, &k| {
+                b.iter_custom(|iters| {
+                    let mut measured = Duration::ZERO;
+                    let mut left = iters;
+                    while left > 0 {
+                        let sim = after_lifecycles(k, bounded);
+                        let runs = left.min(refresh);
+                        let start = Instant::now();
+                        for _ in 0..runs {
+                            let _ = black_box(simulated_lifecycle(&sim));
+                        }
+                        measured += start.elapsed();
+                        left -= runs;
+                        drop(sim);
                     }
-                    measured += start.elapsed();
-                    left -= runs;
-                    drop(sim);
-                }
-                measured
-            })
-        });
+                    measured
+                })
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 /// A simulator whose catalogue and profile `Many` have `n` sample services (`S0`, `S1`, …), each

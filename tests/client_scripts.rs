@@ -76,9 +76,16 @@ struct World {
 
 impl World {
     fn new() -> World {
+        // The sample's store provider without the service entry point: profiles are set up
+        // without calling it (`profiles_and_services` covers the entry), the scripts exercise
+        // the client's calls.
+        let full = SampleStore::service("SMPMS");
+        let service = ServiceDef::new("SMPMS")
+            .display_name("Sample Message Store")
+            .provider(full.providers()[0].clone());
         let sim = Simulator::builder()
             .library(SampleStore::DLL_FILE, SampleStore::library)
-            .service(SampleStore::service("SMPMS"))
+            .service(service)
             .build();
         for name in ["A", "B"] {
             let profile = sim.profiles().create(name).unwrap();

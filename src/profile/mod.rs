@@ -264,7 +264,8 @@ impl ProviderEntry {
 #[derive(Default, Debug)]
 pub(crate) struct ProfileStore {
     pub(crate) profiles: BTreeMap<String, ProfileData>,
-    pub(crate) catalogue: Vec<ServiceDef>,
+    /// By `PR_SERVICE_NAME`.
+    pub(crate) catalogue: HashMap<String, ServiceDef>,
     /// The services of `[Default Services]`.
     pub(crate) defaults: Vec<String>,
     next_uid: u64,

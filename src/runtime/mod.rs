@@ -40,6 +40,7 @@ pub(crate) mod support;
 pub(crate) mod teardown;
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -526,6 +527,8 @@ impl FaultPlan {
 pub struct SimulatorBuilder {
     libraries: Vec<(String, Factory)>,
     services: Vec<ServiceDef>,
+    /// Where each service name is in `services`.
+    service_index: HashMap<String, usize>,
     defaults: Vec<String>,
     inf_warnings: Vec<crate::profile::inf::Diagnostic>,
     behavior: Behavior,
@@ -574,8 +577,19 @@ impl SimulatorBuilder {
 
     /// Adds a message service to the catalogue, so that profiles can add it by name.
     pub fn service(mut self, service: ServiceDef) -> Self {
-        self.services.retain(|s| s.name() != service.name());
-        self.services.push(service);
+        // A later definition of a name replaces the earlier one, in its place.
+        match self.service_index.get(service.name()) {
+            Some(&i) => {
+                if let Some(slot) = self.services.get_mut(i) {
+                    *slot = service;
+                }
+            }
+            None => {
+                self.service_index
+                    .insert(service.name().to_owned(), self.services.len());
+                self.services.push(service);
+            }
+        }
         self
     }
 
@@ -675,7 +689,11 @@ impl SimulatorBuilder {
         for (name, factory) in self.libraries {
             state.loader.register(&name, factory);
         }
-        state.profiles.catalogue = self.services;
+        state.profiles.catalogue = self
+            .services
+            .into_iter()
+            .map(|def| (def.name().to_owned(), def))
+            .collect();
         state.profiles.defaults = self.defaults;
         state.inf_warnings = self.inf_warnings;
         let malloc = ledger.register(
@@ -768,6 +786,7 @@ impl Simulator {
         SimulatorBuilder {
             libraries: Vec::new(),
             services: Vec::new(),
+            service_index: HashMap::new(),
             defaults: Vec::new(),
             inf_warnings: Vec::new(),
             behavior: Behavior::default(),
@@ -1031,8 +1050,7 @@ impl Profile {
                     .st()
                     .profiles
                     .catalogue
-                    .iter()
-                    .find(|d| d.name() == name)
+                    .get(&name)
                     .cloned()
                     .ok_or(MapiError::NotFound),
             };
@@ -1661,7 +1679,7 @@ impl Runtime {
                     providers: Vec::new(),
                     all_providers: Vec::new(),
                     logons: Vec::new(),
-                    active_by_section: std::collections::HashMap::new(),
+                    active_by_section: HashMap::new(),
                     disabled: Vec::new(),
                     status_rows: state::ByLogon::new(mapi_status_rows(flags)),
                     uids: state::RegisteredUids::default(),
