@@ -86,42 +86,73 @@ pub struct LoadRecord {
 
 /// Every `LoadLibrary` and `FreeLibrary` of the simulated process, in order: MAPI's, and those of
 /// provider code that loads a DLL itself.
+///
+/// A simulator with a bounded trace ([`SimulatorBuilder::trace_limit`]) keeps only the newest
+/// records; the counts, the unpaired loads and the instances still count every record.
+///
+/// [`SimulatorBuilder::trace_limit`]: crate::runtime::SimulatorBuilder::trace_limit
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct LoadLedger {
-    /// The records, in order.
+    /// The records held, in order.
     pub records: Vec<LoadRecord>,
+    /// What the records no longer held added up to.
+    earlier: Earlier,
+}
+
+/// The sums of the records a bounded ledger let go.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+struct Earlier {
+    records: usize,
+    loads: usize,
+    frees: usize,
+    /// Loads less frees, by who made them and file.
+    balances: Vec<(Party, Arc<str>, i64)>,
+    /// New instances, by file.
+    instances: Vec<(Arc<str>, usize)>,
 }
 
 impl LoadLedger {
     /// How many `LoadLibrary` calls.
     pub fn loads(&self) -> usize {
-        self.records.iter().filter(|r| r.op == LoadOp::Load).count()
+        self.earlier.loads + self.records.iter().filter(|r| r.op == LoadOp::Load).count()
     }
 
     /// How many `FreeLibrary` calls.
     pub fn frees(&self) -> usize {
-        self.records.iter().filter(|r| r.op == LoadOp::Free).count()
+        self.earlier.frees + self.records.iter().filter(|r| r.op == LoadOp::Free).count()
+    }
+
+    /// How many records a bounded ledger no longer holds.
+    pub fn records_not_kept(&self) -> usize {
+        self.earlier.records
     }
 
     /// The files whose loads are not all paired with frees, with the number of unpaired loads.
     pub fn unpaired(&self) -> Vec<(Arc<str>, usize)> {
-        self.unpaired_where(|_| true)
+        self.unpaired_where(None)
     }
 
     /// [`LoadLedger::unpaired`], counting only the loads and frees `by` made.
     pub fn unpaired_by(&self, by: &Party) -> Vec<(Arc<str>, usize)> {
-        self.unpaired_where(|r| r.by == *by)
+        self.unpaired_where(Some(by))
     }
 
-    fn unpaired_where(&self, keep: impl Fn(&LoadRecord) -> bool) -> Vec<(Arc<str>, usize)> {
+    fn unpaired_where(&self, by: Option<&Party>) -> Vec<(Arc<str>, usize)> {
         let mut balance: Vec<(Arc<str>, i64)> = Vec::new();
-        for r in self.records.iter().filter(|r| keep(r)) {
-            let key = file_key(&r.file);
-            let delta = if r.op == LoadOp::Load { 1 } else { -1 };
-            match balance.iter_mut().find(|(f, _)| file_key(f) == key) {
-                Some((_, n)) => *n += delta,
-                None => balance.push((Arc::clone(&r.file), delta)),
+        let mut add = |file: &Arc<str>, delta: i64| match balance
+            .iter_mut()
+            .find(|(f, _)| f.eq_ignore_ascii_case(file))
+        {
+            Some((_, n)) => *n += delta,
+            None => balance.push((Arc::clone(file), delta)),
+        };
+        for (party, file, n) in &self.earlier.balances {
+            if by.is_none_or(|by| by == party) {
+                add(file, *n);
             }
+        }
+        for r in self.records.iter().filter(|r| by.is_none_or(|by| *by == r.by)) {
+            add(&r.file, if r.op == LoadOp::Load { 1 } else { -1 });
         }
         balance
             .into_iter()
@@ -132,17 +163,69 @@ impl LoadLedger {
 
     /// How many times the file was freshly instantiated (its statics born).
     pub fn instances(&self, file: &str) -> usize {
-        let key = file_key(file);
-        self.records
+        let earlier: usize = self
+            .earlier
+            .instances
             .iter()
-            .filter(|r| r.op == LoadOp::Load && r.boundary && file_key(&r.file) == key)
-            .count()
+            .filter(|(f, _)| f.eq_ignore_ascii_case(file))
+            .map(|(_, n)| n)
+            .sum();
+        earlier
+            + self
+                .records
+                .iter()
+                .filter(|r| r.op == LoadOp::Load && r.boundary && r.file.eq_ignore_ascii_case(file))
+                .count()
+    }
+
+    /// Lets go of the oldest records beyond `limit`, adding them to the sums.
+    fn trim(&mut self, limit: usize) {
+        // Half the records go at once, so that trimming costs O(1) per record.
+        if self.records.len() < limit.saturating_mul(2).max(2) {
+            return;
+        }
+        let excess = self.records.len() - limit;
+        for r in self.records.drain(..excess) {
+            let earlier = &mut self.earlier;
+            earlier.records += 1;
+            let delta = match r.op {
+                LoadOp::Load => {
+                    earlier.loads += 1;
+                    1
+                }
+                LoadOp::Free => {
+                    earlier.frees += 1;
+                    -1
+                }
+            };
+            match earlier
+                .balances
+                .iter_mut()
+                .find(|(party, file, _)| *party == r.by && file.eq_ignore_ascii_case(&r.file))
+            {
+                Some((_, _, n)) => *n += delta,
+                None => earlier.balances.push((r.by.clone(), Arc::clone(&r.file), delta)),
+            }
+            if r.op == LoadOp::Load && r.boundary {
+                match earlier
+                    .instances
+                    .iter_mut()
+                    .find(|(file, _)| file.eq_ignore_ascii_case(&r.file))
+                {
+                    Some((_, n)) => *n += 1,
+                    None => earlier.instances.push((Arc::clone(&r.file), 1)),
+                }
+            }
+        }
     }
 }
 
 impl fmt::Display for LoadLedger {
     /// One record a line: `#12 LoadLibrary SMPMS32.DLL -> 1 (new instance): reason`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.earlier.records > 0 {
+            writeln!(f, "… {} earlier records not kept", self.earlier.records)?;
+        }
         for r in &self.records {
             let (op, mark) = match r.op {
                 LoadOp::Load => ("LoadLibrary", " (new instance)"),
@@ -194,6 +277,8 @@ pub(crate) struct Loader {
     /// [`LoadLedger::unpaired_by`] computes, kept up to date as records are added so that it
     /// costs the number of (party, file) pairs, not the number of records.
     balances: Vec<(Party, Arc<str>, i64)>,
+    /// How many records the ledger keeps, for a simulator with a bounded trace.
+    pub(crate) limit: Option<usize>,
 }
 
 impl Loader {
@@ -211,6 +296,14 @@ impl Loader {
                 .push((record.by.clone(), Arc::clone(&record.file), delta)),
         }
         self.ledger.records.push(record);
+        if let Some(limit) = self.limit {
+            self.ledger.trim(limit);
+        }
+    }
+
+    /// The parties that loaded or freed a DLL, in the order first seen.
+    pub(crate) fn parties(&self) -> impl Iterator<Item = &Party> {
+        self.balances.iter().map(|(party, _, _)| party)
     }
 
     /// [`LoadLedger::unpaired_by`], from the running balances.

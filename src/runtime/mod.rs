@@ -673,8 +673,10 @@ impl SimulatorBuilder {
     /// A bounded trace for long runs (soak tests, fault loops, thousands of lifecycles on one
     /// simulator): the trace keeps the last `limit` events (at least 8) and, older than those,
     /// only the events a report's excerpt around a violation shows, so that memory stays bounded
-    /// while reports read as they do with every event kept (see [`Trace::with_limit`]). Without
-    /// it (the default) the trace keeps every event.
+    /// while reports read as they do with every event kept (see [`Trace::with_limit`]). The
+    /// library ledger keeps as many records, and sums of the older ones
+    /// ([`LoadLedger`]). Without it (the default) the trace and the
+    /// ledger keep everything.
     pub fn trace_limit(mut self, limit: usize) -> Self {
         self.trace_limit = Some(limit);
         self
@@ -686,6 +688,7 @@ impl SimulatorBuilder {
         let ledger = ObjectLedger::with_trace(trace.clone());
         ledger.set_history(self.history);
         let mut state = State::default();
+        state.loader.limit = trace.limit();
         for (name, factory) in self.libraries {
             state.loader.register(&name, factory);
         }
@@ -2309,8 +2312,8 @@ impl Runtime {
         let loaders: Vec<Arc<str>> = {
             let st = self.st();
             let mut loaders: Vec<Arc<str>> = Vec::new();
-            for r in &st.loader.ledger.records {
-                if let Party::Library(by) = &r.by
+            for party in st.loader.parties() {
+                if let Party::Library(by) = party
                     && !loaders.contains(by)
                 {
                     loaders.push(Arc::clone(by));
