@@ -7,7 +7,8 @@
 //! keeps of it: trace events, ledger entries). The simulated lifecycle is counted on a fresh
 //! simulator (built outside the count), again after 1,000 lifecycles on the same simulator, and
 //! so with a bounded trace (`trace_limit`). Last, the bytes one more open store keeps in a session
-//! that holds 200 (MAPI's bookkeeping and the sample's own objects together).
+//! that holds 200, less what the sample's own objects keep when it opens as many stores directly:
+//! MAPI's bookkeeping per open store.
 //! The goals (issue 13): at most 2x the bare calls' allocations, the same counts whatever ran
 //! before, bounded memory over a long run, and at most 2 KiB of bookkeeping per open store.
 //!
@@ -23,7 +24,7 @@ mod common;
 use std::alloc::System;
 use std::hint::black_box;
 
-use common::{bare_lifecycle, simulated_lifecycle, simulator, simulator_with, test_mode};
+use common::{BareProvider, bare_lifecycle, simulated_lifecycle, simulator, simulator_with, test_mode};
 use mapisim::prelude::*;
 use mapisim::runtime::StoreRow;
 use mapisim::sample::SampleStore;
@@ -129,14 +130,32 @@ fn main() {
 /// session that already holds as many open, with a bounded trace: MAPI's bookkeeping and the
 /// sample's own objects together (an upper bound on the bookkeeping alone).
 fn per_open_store() {
-    let Some(kept) = open_stores_kept() else {
+    let (Some(kept), Some(own)) = (open_stores_kept(), bare_stores_kept()) else {
         println!("per open store: the stores did not open");
         return;
     };
+    let per = |bytes: i64| bytes as f64 / STORES as f64;
     println!(
-        "per open store, {STORES} more in a session holding {STORES}: {:>9.1} bytes kept (the sample's objects included)",
-        kept as f64 / STORES as f64
+        "per open store, {STORES} more in a session holding {STORES}: {:>9.1} bytes kept, of which the sample's own objects (opened directly) {:.1}: MAPI's bookkeeping {:.1}",
+        per(kept),
+        per(own),
+        per(kept - own)
     );
+}
+
+/// The bytes one more store the sample opens directly keeps (its logon, store and what they
+/// hold, with the least host), with as many open.
+fn bare_stores_kept() -> Option<i64> {
+    let provider = BareProvider::start()?;
+    let count = STORES as u32;
+    let held: Vec<_> = (0..count).map(|n| provider.open(n)).collect::<Option<_>>()?;
+    let region = Region::new(GLOBAL);
+    let more: Vec<_> = (count..2 * count)
+        .map(|n| provider.open(n))
+        .collect::<Option<_>>()?;
+    let change = region.change();
+    drop((held, more));
+    Some(change.bytes_allocated as i64 - change.bytes_deallocated as i64)
 }
 
 fn open_stores_kept() -> Option<i64> {

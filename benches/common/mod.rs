@@ -156,6 +156,69 @@ pub(crate) fn bare_lifecycle() {
     drop(black_box(args));
 }
 
+/// The sample's provider started with the least host, for opening stores directly.
+pub(crate) struct BareProvider {
+    routines: MemRoutines,
+    provider: Ref<dyn MsProvider>,
+    _args: InitArgs,
+}
+
+impl BareProvider {
+    pub(crate) fn start() -> Option<BareProvider> {
+        let library = SampleStore::library();
+        let malloc: Ref<dyn Malloc> = Ref::new(SimMalloc::default()).into();
+        let routines = MemRoutines::new();
+        let args = InitArgs {
+            instance: ModuleInstance::new(SampleStore::DLL_FILE, 1),
+            malloc,
+            routines: routines.clone(),
+            flags: ProviderInitFlags::empty(),
+            mapi_version: SpiVersion::CURRENT,
+            provider_version: OutParam::new(),
+        };
+        let init = library.ms_provider_init(&args).ok()?;
+        Some(BareProvider {
+            routines,
+            provider: init.provider,
+            _args: args,
+        })
+    }
+
+    /// `Logon` for the store of profile section `n` (its own `PR_PROVIDER_UID`): what the
+    /// provider returned, which keeps the store open while it is held.
+    pub(crate) fn open(&self, n: u32) -> Option<StoreLogon> {
+        let mut uid = [0u8; 16];
+        uid[..4].copy_from_slice(&n.to_le_bytes());
+        let mut section = PropBag::new();
+        let _ = section.set(PR_PROVIDER_UID, MapiUid(uid));
+        let support: Ref<dyn MapiSupport> = Ref::new(BareSupport {
+            section: Ref::new(BareSection {
+                props: Mutex::new(section),
+                routines: self.routines.clone(),
+            }),
+            routines: self.routines.clone(),
+        })
+        .into();
+        let out = self
+            .provider
+            .logon(&StoreLogonArgs {
+                support: &support,
+                ui_param: 0,
+                profile_name: TStr::ansi(b"Default"),
+                entry_id: None,
+                flags: StoreLogonFlags::WRITE,
+                interface: None,
+                mapi_error: &OutParam::new(),
+            })
+            .ok()?
+            .into_value();
+        if let Some(blob) = out.spool_security {
+            let _ = self.routines.take_bytes(blob);
+        }
+        Some(out)
+    }
+}
+
 pub(crate) fn simulator() -> Simulator {
     simulator_with(|builder| builder)
 }
