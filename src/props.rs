@@ -631,6 +631,11 @@ impl PropBag {
         PropBag::default()
     }
 
+    /// Frees the room kept for more properties (for a bag kept long, such as a status row).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.props.shrink_to_fit();
+    }
+
     /// The number of properties.
     pub fn len(&self) -> usize {
         self.props.len()

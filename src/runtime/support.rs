@@ -744,6 +744,7 @@ impl MapiSupport for SupportObject {
                 let _ = row.set(PR_INSTANCE_KEY, section);
                 let at = position.unwrap_or(session.status_rows.len());
                 let _ = row.set(PR_ROWID, at as u32);
+                row.shrink_to_fit();
                 let row = StatusRow {
                     logon: Some(self.logon),
                     props: row,
