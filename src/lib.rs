@@ -266,6 +266,11 @@
 //!   in the trace.
 //! - **The spooler** ([`runtime::Spooler`]) is stepped by the test, or runs by itself at the end of
 //!   every client call ([`runtime::SpoolerMode`]); either way the run is deterministic.
+//! - **Long runs** ([`runtime::SimulatorBuilder::trace_limit`]): a soak test or a fault loop that
+//!   runs thousands of lifecycles on one simulator bounds the trace (the last N events, and every
+//!   event a report's excerpt shows) and the library ledger, so that memory stays flat while
+//!   reports read as with everything kept. Sessions that are over are forgotten in any case, so a
+//!   lifecycle costs the same after thousands of them.
 //!
 //! ## The trace
 //!
@@ -273,7 +278,9 @@
 //! provider to the support object, library loads and frees, reference changes of tracked objects)
 //! is a numbered [`trace::Event`] in one [`Trace`], nested under the call that was open when it
 //! happened, with a stable one-line text form: the same single-threaded scenario prints the same
-//! trace byte for byte, ready for golden files.
+//! trace byte for byte, ready for golden files. Events keep what they name (labels, flags,
+//! numbers) as data ([`trace::Text`]) and are formatted only when the trace is read, so tracing
+//! every call stays cheap.
 //!
 //! ## The vocabulary
 //!
