@@ -96,34 +96,28 @@ fn main() {
     bare.print("bare provider calls (baseline)");
     fresh.print("simulated, fresh simulator");
     if !test_mode() {
-        let sim = simulator();
-        for _ in 0..1_000 {
-            let _ = simulated_lifecycle(&sim);
-        }
-        let mut later = Counts::default();
-        for _ in 0..runs {
-            later.add(|| {
-                let _ = black_box(simulated_lifecycle(&sim));
-            });
-        }
-        later.print("simulated, after 1,000 on the same simulator");
-
-        let sim = simulator_with(|builder| builder.trace_limit(TRACE_LIMIT));
-        for _ in 0..1_000 {
-            let _ = simulated_lifecycle(&sim);
-        }
-        let mut bounded = Counts::default();
-        for _ in 0..runs {
-            bounded.add(|| {
-                let _ = black_box(simulated_lifecycle(&sim));
-            });
-        }
-        bounded.print("same, with a bounded trace (trace_limit 256)");
+        after_thousand(simulator(), runs).print("simulated, after 1,000 on the same simulator");
+        after_thousand(simulator_with(|builder| builder.trace_limit(TRACE_LIMIT)), runs)
+            .print("same, with a bounded trace (trace_limit 256)");
 
         per_open_store();
     }
     let ratio = fresh.allocations as f64 / bare.allocations.max(1) as f64;
     println!("simulated / bare allocations: {ratio:.1}x");
+}
+
+/// The counts of `runs` lifecycles on `sim` after 1,000 others.
+fn after_thousand(sim: Simulator, runs: u64) -> Counts {
+    for _ in 0..1_000 {
+        let _ = simulated_lifecycle(&sim);
+    }
+    let mut counts = Counts::default();
+    for _ in 0..runs {
+        counts.add(|| {
+            let _ = black_box(simulated_lifecycle(&sim));
+        });
+    }
+    counts
 }
 
 /// The bytes one more open store keeps (its `OpenMsgStore`, the spooler's logon to it), in a

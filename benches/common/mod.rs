@@ -80,32 +80,42 @@ impl ProfSect for BareSection {
     }
 }
 
-/// The same provider calls, made directly.
-pub(crate) fn bare_lifecycle() {
-    let library = SampleStore::library();
+/// The entry point's arguments a bare host gives the sample.
+fn init_args(routines: &MemRoutines) -> InitArgs {
     let malloc: Ref<dyn Malloc> = Ref::new(SimMalloc::default()).into();
-    let routines = MemRoutines::new();
-    let args = InitArgs {
+    InitArgs {
         instance: ModuleInstance::new(SampleStore::DLL_FILE, 1),
         malloc,
         routines: routines.clone(),
         flags: ProviderInitFlags::empty(),
         mapi_version: SpiVersion::CURRENT,
         provider_version: OutParam::new(),
-    };
-    let Ok(init) = library.ms_provider_init(&args) else {
-        return;
-    };
-    let mut section = PropBag::new();
-    let _ = section.set(PR_PROVIDER_UID, MapiUid([7; 16]));
-    let support: Ref<dyn MapiSupport> = Ref::new(BareSupport {
+    }
+}
+
+/// A bare host's support object, over a profile section holding `section`.
+fn bare_support(section: PropBag, routines: &MemRoutines) -> Ref<dyn MapiSupport> {
+    Ref::new(BareSupport {
         section: Ref::new(BareSection {
             props: Mutex::new(section),
             routines: routines.clone(),
         }),
         routines: routines.clone(),
     })
-    .into();
+    .into()
+}
+
+/// The same provider calls, made directly.
+pub(crate) fn bare_lifecycle() {
+    let library = SampleStore::library();
+    let routines = MemRoutines::new();
+    let args = init_args(&routines);
+    let Ok(init) = library.ms_provider_init(&args) else {
+        return;
+    };
+    let mut section = PropBag::new();
+    let _ = section.set(PR_PROVIDER_UID, MapiUid([7; 16]));
+    let support = bare_support(section, &routines);
     let logon_args = StoreLogonArgs {
         support: &support,
         ui_param: 0,
@@ -128,14 +138,7 @@ pub(crate) fn bare_lifecycle() {
         .map(|id| routines.take_bytes(id).unwrap_or_default())
         .unwrap_or_default();
     let spooler = init.provider.spooler_logon(&SpoolerLogonArgs {
-        support: &Ref::new(BareSupport {
-            section: Ref::new(BareSection {
-                props: Mutex::new(PropBag::new()),
-                routines: routines.clone(),
-            }),
-            routines: routines.clone(),
-        })
-        .into(),
+        support: &bare_support(PropBag::new(), &routines),
         ui_param: 0,
         profile_name: TStr::ansi(b"Default"),
         entry_id: None,
@@ -166,16 +169,8 @@ pub(crate) struct BareProvider {
 impl BareProvider {
     pub(crate) fn start() -> Option<BareProvider> {
         let library = SampleStore::library();
-        let malloc: Ref<dyn Malloc> = Ref::new(SimMalloc::default()).into();
         let routines = MemRoutines::new();
-        let args = InitArgs {
-            instance: ModuleInstance::new(SampleStore::DLL_FILE, 1),
-            malloc,
-            routines: routines.clone(),
-            flags: ProviderInitFlags::empty(),
-            mapi_version: SpiVersion::CURRENT,
-            provider_version: OutParam::new(),
-        };
+        let args = init_args(&routines);
         let init = library.ms_provider_init(&args).ok()?;
         Some(BareProvider {
             routines,
@@ -191,14 +186,7 @@ impl BareProvider {
         uid[..4].copy_from_slice(&n.to_le_bytes());
         let mut section = PropBag::new();
         let _ = section.set(PR_PROVIDER_UID, MapiUid(uid));
-        let support: Ref<dyn MapiSupport> = Ref::new(BareSupport {
-            section: Ref::new(BareSection {
-                props: Mutex::new(section),
-                routines: self.routines.clone(),
-            }),
-            routines: self.routines.clone(),
-        })
-        .into();
+        let support = bare_support(section, &self.routines);
         let out = self
             .provider
             .logon(&StoreLogonArgs {
