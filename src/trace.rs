@@ -122,8 +122,6 @@ pub(crate) enum Value {
     Owned(String),
     /// A MAPIUID, in hexadecimal.
     Uid(MapiUid),
-    /// A status: `S_OK`, or a warning or error by name and code.
-    Status(Status),
     /// An SPI version.
     Version(crate::flags::SpiVersion),
     /// A block of MAPI memory, by its number: `buffer N`.
@@ -150,7 +148,6 @@ impl fmt::Display for Value {
             Value::Shared(text) => f.write_str(text),
             Value::Owned(text) => f.write_str(text),
             Value::Uid(uid) => uid.fmt(f),
-            Value::Status(status) => status.fmt(f),
             Value::Version(version) => version.fmt(f),
             Value::Buffer(index) => write!(f, "buffer {index}"),
             Value::Tags(tags) => {
@@ -187,12 +184,6 @@ impl From<ObjLabel> for Value {
 impl From<u32> for Value {
     fn from(n: u32) -> Value {
         Value::Num(u64::from(n))
-    }
-}
-
-impl From<u64> for Value {
-    fn from(n: u64) -> Value {
-        Value::Num(n)
     }
 }
 
@@ -235,12 +226,6 @@ impl From<crate::flags::SpiVersion> for Value {
 impl From<crate::spi::BufferId> for Value {
     fn from(buffer: crate::spi::BufferId) -> Value {
         Value::Buffer(buffer.index())
-    }
-}
-
-impl From<Status> for Value {
-    fn from(status: Status) -> Value {
-        Value::Status(status)
     }
 }
 

@@ -188,24 +188,11 @@ impl LoadLedger {
         for r in self.records.drain(..excess) {
             let earlier = &mut self.earlier;
             earlier.records += 1;
-            let delta = match r.op {
-                LoadOp::Load => {
-                    earlier.loads += 1;
-                    1
-                }
-                LoadOp::Free => {
-                    earlier.frees += 1;
-                    -1
-                }
-            };
-            match earlier
-                .balances
-                .iter_mut()
-                .find(|(party, file, _)| *party == r.by && file.eq_ignore_ascii_case(&r.file))
-            {
-                Some((_, _, n)) => *n += delta,
-                None => earlier.balances.push((r.by.clone(), Arc::clone(&r.file), delta)),
+            match r.op {
+                LoadOp::Load => earlier.loads += 1,
+                LoadOp::Free => earlier.frees += 1,
             }
+            add_balance(&mut earlier.balances, &r);
             if r.op == LoadOp::Load && r.boundary {
                 match earlier
                     .instances
@@ -250,6 +237,18 @@ impl fmt::Display for LoadLedger {
     }
 }
 
+/// Adds a record's load (+1) or free (-1) to the balance of its party and file.
+fn add_balance(balances: &mut Vec<(Party, Arc<str>, i64)>, record: &LoadRecord) {
+    let delta = if record.op == LoadOp::Load { 1 } else { -1 };
+    match balances
+        .iter_mut()
+        .find(|(by, file, _)| *by == record.by && file.eq_ignore_ascii_case(&record.file))
+    {
+        Some((_, _, n)) => *n += delta,
+        None => balances.push((record.by.clone(), Arc::clone(&record.file), delta)),
+    }
+}
+
 /// A registered DLL.
 struct Registered {
     name: Arc<str>,
@@ -284,17 +283,7 @@ pub(crate) struct Loader {
 impl Loader {
     /// Adds a record to the ledger.
     pub(crate) fn record(&mut self, record: LoadRecord) {
-        let delta = if record.op == LoadOp::Load { 1 } else { -1 };
-        match self
-            .balances
-            .iter_mut()
-            .find(|(by, file, _)| *by == record.by && file.eq_ignore_ascii_case(&record.file))
-        {
-            Some((_, _, n)) => *n += delta,
-            None => self
-                .balances
-                .push((record.by.clone(), Arc::clone(&record.file), delta)),
-        }
+        add_balance(&mut self.balances, &record);
         self.ledger.records.push(record);
         if let Some(limit) = self.limit {
             self.ledger.trim(limit);

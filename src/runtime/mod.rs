@@ -2024,18 +2024,18 @@ impl Runtime {
     /// the loaded modules (a load from now on makes a fresh instance). [`Runtime::complete_free`]
     /// does the rest once no lock is held.
     fn decide_free(&self, st: &mut State, file: &Arc<str>, reason: Text, by: Party) -> Option<PendingFree> {
-        let key = loader::file_key(file);
-        let module = st.loader.modules.get_mut(&key)?;
-        module.count = module.count.saturating_sub(1);
-        let count = module.count;
-        let unloaded = if count == 0 {
-            st.loader
-                .modules
-                .remove(&key)
-                .map(|m| (m.instance, self.ledger.serial_mark()))
-        } else {
-            None
-        };
+        let (count, unloaded) = loader::with_file_key(file, |key| {
+            let module = st.loader.modules.get_mut(key)?;
+            module.count = module.count.saturating_sub(1);
+            let count = module.count;
+            let unloaded = if count == 0 {
+                st.loader.modules.remove(key).map(|m| m.instance)
+            } else {
+                None
+            };
+            Some((count, unloaded))
+        })?;
+        let unloaded = unloaded.map(|instance| (instance, self.ledger.serial_mark()));
         Some(PendingFree {
             file: Arc::clone(file),
             reason,

@@ -1134,23 +1134,9 @@ impl Runtime {
                         };
                         let store = out.store.label().map_or(Value::Nothing, Value::Label);
                         let blob = out.spool_security.map_or(Value::Nothing, |blob| {
-                            Value::Owned(self.routines.heap().summary(blob))
+                            Value::Owned(["spool security ", &self.routines.heap().summary(blob)].concat())
                         });
-                        Text::data([logon, store, blob], |values, f| {
-                            let mut separator = "";
-                            for (i, value) in values.iter().enumerate() {
-                                if matches!(value, Value::Nothing) {
-                                    continue;
-                                }
-                                f.write_str(separator)?;
-                                if i == 2 {
-                                    f.write_str("spool security ")?;
-                                }
-                                fmt::Display::fmt(value, f)?;
-                                separator = ", ";
-                            }
-                            Ok(())
-                        })
+                        Text::list([logon, store, blob])
                     });
                     result
                 }
