@@ -631,6 +631,25 @@ impl PropBag {
         PropBag::default()
     }
 
+    /// An empty bag with room for `n` properties.
+    pub(crate) fn with_capacity(n: usize) -> PropBag {
+        PropBag {
+            props: Vec::with_capacity(n),
+        }
+    }
+
+    /// Adds properties as [`FromIterator`] collects them: a property with an ID already present
+    /// replaces the earlier one, and each tag takes the type of its value.
+    pub(crate) fn extend(&mut self, props: impl IntoIterator<Item = Prop>) {
+        for mut p in props {
+            p.tag = p.tag.with_type(p.value.prop_type());
+            match self.position(p.tag.id()) {
+                Some(i) => self.props[i] = p,
+                None => self.props.push(p),
+            }
+        }
+    }
+
     /// Frees the room kept for more properties (for a bag kept long, such as a status row).
     pub(crate) fn shrink_to_fit(&mut self) {
         self.props.shrink_to_fit();
@@ -896,13 +915,7 @@ impl FromIterator<Prop> for PropBag {
     /// Each tag takes the type of its value.
     fn from_iter<I: IntoIterator<Item = Prop>>(iter: I) -> Self {
         let mut bag = PropBag::new();
-        for mut p in iter {
-            p.tag = p.tag.with_type(p.value.prop_type());
-            match bag.position(p.tag.id()) {
-                Some(i) => bag.props[i] = p,
-                None => bag.props.push(p),
-            }
-        }
+        bag.extend(iter);
         bag
     }
 }

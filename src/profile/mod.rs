@@ -26,6 +26,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::{MapiError, MapiResult};
 use crate::flags::{MapiFlags, ResourceFlags, ResourceType};
@@ -178,16 +179,17 @@ pub struct ServiceInfo {
 pub(crate) struct ProviderEntry {
     pub(crate) section: MapiUid,
     pub(crate) service: MapiUid,
-    pub(crate) dll_base: String,
+    pub(crate) dll_base: Arc<str>,
     pub(crate) resource_type: Option<ResourceType>,
     pub(crate) flags: ResourceFlags,
-    pub(crate) props: PropBag,
+    pub(crate) props: Arc<PropBag>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct ProfileData {
     pub(crate) services: Vec<ServiceInfo>,
-    pub(crate) sections: BTreeMap<MapiUid, PropBag>,
+    /// Shared with the provider entries read from them; copied when written while shared.
+    pub(crate) sections: BTreeMap<MapiUid, Arc<PropBag>>,
     /// The service of each provider section, kept with `services`.
     service_of: HashMap<MapiUid, MapiUid>,
 }
@@ -245,17 +247,14 @@ impl ProfileData {
 }
 
 impl ProviderEntry {
-    fn new(service: MapiUid, section: MapiUid, props: &PropBag) -> ProviderEntry {
+    fn new(service: MapiUid, section: MapiUid, props: &Arc<PropBag>) -> ProviderEntry {
         ProviderEntry {
             section,
             service,
-            dll_base: props
-                .get_str(PR_PROVIDER_DLL_NAME_A)
-                .unwrap_or_default()
-                .to_owned(),
+            dll_base: props.get_str(PR_PROVIDER_DLL_NAME_A).unwrap_or_default().into(),
             resource_type: props.get_u32(PR_RESOURCE_TYPE).and_then(ResourceType::from_value),
             flags: ResourceFlags::from_raw(props.get_u32(PR_RESOURCE_FLAGS).unwrap_or(0)),
-            props: props.clone(),
+            props: Arc::clone(props),
         }
     }
 }
@@ -331,12 +330,12 @@ impl ProfileStore {
         let data = self.profiles.get_mut(profile).ok_or(MapiError::NotFound)?;
         let mut service_section = def.props.clone();
         let _ = service_section.set(PR_SERVICE_UID, service_uid);
-        data.sections.insert(service_uid, service_section);
+        data.sections.insert(service_uid, Arc::new(service_section));
         for (provider, uid) in def.providers.iter().zip(&provider_uids) {
             let mut section = provider.props.clone();
             let _ = section.set(PR_PROVIDER_UID, *uid);
             let _ = section.set(PR_SERVICE_UID, service_uid);
-            data.sections.insert(*uid, section);
+            data.sections.insert(*uid, Arc::new(section));
             data.service_of.insert(*uid, service_uid);
         }
         data.services.push(ServiceInfo {

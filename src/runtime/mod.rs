@@ -1147,7 +1147,10 @@ impl Profile {
     pub fn section(&self, uid: &crate::ids::MapiUid) -> MapiResult<PropBag> {
         let st = self.rt.st();
         let data = st.profiles.profiles.get(&self.name).ok_or(MapiError::NotFound)?;
-        data.sections.get(uid).cloned().ok_or(MapiError::NotFound)
+        data.sections
+            .get(uid)
+            .map(|s| PropBag::clone(s))
+            .ok_or(MapiError::NotFound)
     }
 }
 
@@ -1676,7 +1679,7 @@ impl Runtime {
             st.sessions.insert(
                 id,
                 state::SessionState {
-                    profile: profile.to_owned(),
+                    profile: profile.into(),
                     flags,
                     active: true,
                     providers: Vec::new(),
@@ -2552,11 +2555,19 @@ impl Runtime {
 /// with `MAPI_NO_MAIL`: the spooler is not told about the session) and the integrated address
 /// book.
 fn mapi_status_rows(flags: LogonFlags) -> Vec<state::StatusRow> {
+    /// Built once: the rows of a session that may send, and of one that may not.
+    static ROWS: std::sync::LazyLock<[Vec<state::StatusRow>; 2]> =
+        std::sync::LazyLock::new(|| [build_mapi_status_rows(false), build_mapi_status_rows(true)]);
+    ROWS[usize::from(flags.contains(LogonFlags::NO_MAIL))].clone()
+}
+
+/// MAPI's own status rows, for a session logged on with or without `MAPI_NO_MAIL`.
+fn build_mapi_status_rows(no_mail: bool) -> Vec<state::StatusRow> {
     use crate::flags::{ObjectType, ResourceType, StatusCode};
     use crate::props::{
         PR_DISPLAY_NAME_W, PR_OBJECT_TYPE, PR_PROVIDER_DISPLAY_W, PR_RESOURCE_TYPE, PR_ROWID, PR_STATUS_CODE,
     };
-    let spooler = if flags.contains(LogonFlags::NO_MAIL) {
+    let spooler = if no_mail {
         StatusCode::FAILURE
     } else {
         StatusCode::AVAILABLE
@@ -2576,7 +2587,10 @@ fn mapi_status_rows(flags: LogonFlags) -> Vec<state::StatusRow> {
         let _ = props.set(PR_STATUS_CODE, code.bits());
         let _ = props.set(PR_OBJECT_TYPE, ObjectType::Status.value());
         let _ = props.set(PR_ROWID, i as u32);
-        state::StatusRow { logon: None, props }
+        state::StatusRow {
+            logon: None,
+            props: Arc::new(props),
+        }
     })
     .collect()
 }

@@ -57,6 +57,17 @@ impl ProfSectObject {
         object.into()
     }
 
+    fn read_section<R>(&self, rt: &Runtime, f: impl FnOnce(&PropBag) -> R) -> MapiResult<R> {
+        let st = rt.st();
+        let section = st
+            .profiles
+            .profiles
+            .get(&self.profile)
+            .and_then(|p| p.sections.get(&self.section))
+            .ok_or(MapiError::ObjectDeleted)?;
+        Ok(f(section))
+    }
+
     fn with_section<R>(&self, rt: &Runtime, f: impl FnOnce(&mut PropBag) -> R) -> MapiResult<R> {
         let mut st = rt.st();
         let section = st
@@ -64,8 +75,13 @@ impl ProfSectObject {
             .profiles
             .get_mut(&self.profile)
             .and_then(|p| p.sections.get_mut(&self.section))
+            // Copied first if a provider entry still reads this version.
+            .map(std::sync::Arc::make_mut)
             .ok_or(MapiError::ObjectDeleted)?;
-        Ok(f(section))
+        let out = f(section);
+        // A section lives as long as its profile: it keeps no room to grow.
+        section.shrink_to_fit();
+        Ok(out)
     }
 
     /// `PROFILE-READ-ONLY`: while the logon that opened the section is in `Logon`, its
@@ -125,7 +141,7 @@ impl MapiProp for ProfSectObject {
             "GetProps",
             tags.map_or(Text::from_static("all"), |t| Text::value(Value::Tags(t.into()))),
             |rt| {
-                let props = self.with_section(rt, |bag| bag.select(tags))?;
+                let props = self.read_section(rt, |bag| bag.select(tags))?;
                 let purpose = match label {
                     Some(l) => crate::spi::memory::Purpose::GetPropsOn(Some(l)),
                     None => {
@@ -145,7 +161,7 @@ impl MapiProp for ProfSectObject {
         self.call(
             "GetPropList",
             String::new(),
-            |rt| self.with_section(rt, |bag| bag.tags().collect()),
+            |rt| self.read_section(rt, |bag| bag.tags().collect()),
             |t: &Vec<PropTag>| format!("{} tags", t.len()),
         )
     }

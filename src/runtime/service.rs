@@ -255,7 +255,7 @@ impl Runtime {
                 std::collections::btree_map::Entry::Occupied(_) => {}
                 std::collections::btree_map::Entry::Vacant(_) if !modify => return Err(MapiError::NotFound),
                 std::collections::btree_map::Entry::Vacant(slot) => {
-                    slot.insert(PropBag::new());
+                    slot.insert(Arc::default());
                 }
             }
         }
@@ -274,7 +274,7 @@ impl Runtime {
             .into_iter()
             .enumerate()
             .map(|(i, p)| {
-                let mut row = p.props;
+                let mut row = PropBag::clone(&p.props);
                 let _ = row.set(PR_PROVIDER_ORDINAL, u32::try_from(i).unwrap_or(u32::MAX));
                 row
             })
@@ -469,7 +469,11 @@ impl Runtime {
             .services
             .iter()
             .map(|s| {
-                let section = data.sections.get(&s.uid).cloned().unwrap_or_default();
+                let section = data
+                    .sections
+                    .get(&s.uid)
+                    .map(|s| PropBag::clone(s))
+                    .unwrap_or_default();
                 let mut row = PropBag::new();
                 let _ = row.set(PR_SERVICE_UID, s.uid);
                 let _ = row.set(PR_SERVICE_NAME_W, s.name.as_str());

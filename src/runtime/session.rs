@@ -256,7 +256,7 @@ impl Session {
         let st = self.rt.st();
         Ok(st
             .session(self.id)
-            .map(|s| s.status_rows.iter().map(|r| r.props.clone()).collect())
+            .map(|s| s.status_rows.iter().map(|r| PropBag::clone(&r.props)).collect())
             .unwrap_or_default())
     }
 
@@ -478,7 +478,7 @@ impl Runtime {
         let profile = st
             .profiles
             .profiles
-            .get(&session.profile)
+            .get(&*session.profile)
             .ok_or(MapiError::NotFound)?;
         Ok(profile.providers())
     }
@@ -585,7 +585,7 @@ impl Runtime {
                 let profile = &st.session(session).ok_or(MapiError::EndOfSession)?.profile;
                 st.profiles
                     .profiles
-                    .get(profile)
+                    .get(&**profile)
                     .ok_or(MapiError::NotFound)?
                     .provider(&section)
             };
@@ -984,7 +984,7 @@ impl Runtime {
     ) -> MapiResult<StoreHandle> {
         let mut retries = 0;
         loop {
-            match self.fresh_logon_once(session, target.clone(), flags, interface) {
+            match self.fresh_logon_once(session, &target, flags, interface) {
                 Err(MapiError::Unconfigured) if retries < self.behavior.unconfigured_retries => {
                     retries += 1;
                     let (profile, logon_ui) = {
@@ -1014,7 +1014,7 @@ impl Runtime {
     fn fresh_logon_once(
         &self,
         session: u32,
-        target: Target,
+        target: &Target,
         flags: OpenStoreFlags,
         interface: Option<Iid>,
     ) -> MapiResult<StoreHandle> {
@@ -1032,7 +1032,7 @@ impl Runtime {
             session,
             provider: pkey,
             file: Arc::clone(&file),
-            dll_base: target.entry.dll_base.clone(),
+            dll_base: Arc::clone(&target.entry.dll_base),
             section: target.entry.section,
             profile_name: profile_name.clone(),
             open_flags: flags,
@@ -1750,7 +1750,7 @@ impl Runtime {
             let registered = s.is_some_and(|s| s.uids.contains_logon(lkey));
             let has_row = s.is_some_and(|s| s.status_rows.contains(lkey));
             let props = s
-                .and_then(|s| st.profiles.profiles.get(&s.profile))
+                .and_then(|s| st.profiles.profiles.get(&*s.profile))
                 .and_then(|p| p.sections.get(section));
             let mut missing = Vec::new();
             if let Some(props) = props {
@@ -1807,7 +1807,7 @@ impl Runtime {
         let profile = st.session(session).map(|s| s.profile.clone())?;
         st.profiles
             .profiles
-            .get(&profile)?
+            .get(&*profile)?
             .sections
             .get(section)?
             .get_binary(PR_ENTRYID)

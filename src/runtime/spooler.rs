@@ -93,7 +93,7 @@ struct Work<'a> {
     logon: LogonKey,
     support: SupportTemp<'a>,
     provider: ProviderHandle,
-    profile: String,
+    profile: Arc<str>,
     entry_id: Option<Vec<u8>>,
     open_flags: OpenStoreFlags,
     blob: Vec<u8>,

@@ -102,7 +102,7 @@ pub(crate) struct StoreIdAnswer {
 pub(crate) const STORE_ID_ANSWERS_KEPT: usize = 64;
 
 pub(crate) struct SessionState {
-    pub(crate) profile: String,
+    pub(crate) profile: Arc<str>,
     pub(crate) flags: LogonFlags,
     pub(crate) active: bool,
     /// One provider object per provider DLL (by file key).
@@ -130,10 +130,12 @@ pub(crate) struct SessionState {
     pub(crate) label: Option<ObjLabel>,
 }
 
+#[derive(Clone)]
 pub(crate) struct StatusRow {
     /// The logon whose row it is; `None` for MAPI's own rows (subsystem, spooler, address book).
     pub(crate) logon: Option<LogonKey>,
-    pub(crate) props: PropBag,
+    /// Shared: MAPI's own rows are the same in every session.
+    pub(crate) props: Arc<PropBag>,
 }
 
 pub(crate) struct ProviderRec {
@@ -205,9 +207,9 @@ pub(crate) struct LogonRec {
     pub(crate) session: u32,
     pub(crate) provider: ProviderKey,
     pub(crate) file: Arc<str>,
-    pub(crate) dll_base: String,
+    pub(crate) dll_base: Arc<str>,
     pub(crate) section: MapiUid,
-    pub(crate) profile_name: String,
+    pub(crate) profile_name: Arc<str>,
     pub(crate) open_flags: OpenStoreFlags,
     /// The unwrapped entry ID `Logon` was given.
     pub(crate) logon_entry_id: Option<Vec<u8>>,

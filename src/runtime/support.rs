@@ -707,7 +707,9 @@ impl MapiSupport for SupportObject {
                 if !merges {
                     self.check_reuse(rt, "ModifyStatusRow to create or replace a status row");
                 }
-                let provided: PropBag = columns.iter().cloned().collect();
+                // Room for the columns MAPI adds below.
+                let mut provided = PropBag::with_capacity(columns.len() + 6);
+                provided.extend(columns.iter().cloned());
                 let mut st = rt.st();
                 let (dll_base, section, profile) = {
                     let rec = st.logons.get(self.logon).ok_or(MapiError::EndOfSession)?;
@@ -716,7 +718,7 @@ impl MapiSupport for SupportObject {
                 let resource_flags = st
                     .profiles
                     .profiles
-                    .get(&profile)
+                    .get(&*profile)
                     .and_then(|p| p.sections.get(&section))
                     .and_then(|s| s.get_u32(PR_RESOURCE_FLAGS))
                     .unwrap_or(0);
@@ -730,14 +732,14 @@ impl MapiSupport for SupportObject {
                 let place = replaced.as_ref().map(|(place, _)| *place);
                 let mut row = match (flags.contains(StatusRowFlags::UPDATE), replaced) {
                     (true, Some((_, old))) => {
-                        let mut row = old.props;
+                        let mut row = Arc::unwrap_or_clone(old.props);
                         row.merge(&provided);
                         row
                     }
                     (_, _) => provided,
                 };
                 // The columns MAPI supplies.
-                let _ = row.set(PR_PROVIDER_DLL_NAME_W, dll_base.as_str());
+                let _ = row.set(PR_PROVIDER_DLL_NAME_W, &*dll_base);
                 let _ = row.set(PR_RESOURCE_FLAGS, resource_flags);
                 let _ = row.set(PR_RESOURCE_TYPE, ResourceType::StoreProvider.value());
                 let _ = row.set(PR_OBJECT_TYPE, ObjectType::Status.value());
@@ -747,7 +749,7 @@ impl MapiSupport for SupportObject {
                 row.shrink_to_fit();
                 let row = StatusRow {
                     logon: Some(self.logon),
-                    props: row,
+                    props: Arc::new(row),
                 };
                 match place {
                     Some(place) => session.status_rows.put(place, row),
