@@ -35,6 +35,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// A borrowed MAPI string (`LPTSTR` on input), in the encoding the caller used. The terminating
 /// NUL is not included.
@@ -241,11 +242,13 @@ impl fmt::Display for TString {
 /// assert_eq!(latin.as_str(), "caf\u{FFFD}");
 /// assert!(!latin.is_exact());
 /// ```
+///
+/// A value is shared when cloned: a clone copies no bytes.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AnsiString {
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
     /// The text, when the bytes are not UTF-8 (otherwise they are the text).
-    lossy: Option<String>,
+    lossy: Option<Arc<str>>,
 }
 
 impl AnsiString {
@@ -253,9 +256,12 @@ impl AnsiString {
     pub fn from_bytes(bytes: Vec<u8>) -> AnsiString {
         let lossy = match String::from_utf8_lossy(&bytes) {
             Cow::Borrowed(_) => None,
-            Cow::Owned(text) => Some(text),
+            Cow::Owned(text) => Some(Arc::from(text)),
         };
-        AnsiString { bytes, lossy }
+        AnsiString {
+            bytes: Arc::from(bytes),
+            lossy,
+        }
     }
 
     /// The exact bytes.
@@ -286,7 +292,7 @@ impl AnsiString {
 impl From<&str> for AnsiString {
     fn from(text: &str) -> AnsiString {
         AnsiString {
-            bytes: text.as_bytes().to_vec(),
+            bytes: Arc::from(text.as_bytes()),
             lossy: None,
         }
     }
@@ -295,7 +301,7 @@ impl From<&str> for AnsiString {
 impl From<String> for AnsiString {
     fn from(text: String) -> AnsiString {
         AnsiString {
-            bytes: text.into_bytes(),
+            bytes: Arc::from(text.into_bytes()),
             lossy: None,
         }
     }
@@ -316,12 +322,14 @@ impl From<String> for AnsiString {
 /// assert_eq!(odd.as_str(), "A\u{FFFD}");
 /// assert!(!odd.is_exact());
 /// ```
+///
+/// A value is shared when cloned: a clone copies neither the text nor the code units.
 #[derive(Clone)]
 pub struct WideString {
-    text: String,
+    text: Arc<str>,
     /// The code units: set when the value was made from units that do not decode exactly,
     /// otherwise computed from the text when first asked for.
-    units: std::sync::OnceLock<Vec<u16>>,
+    units: std::sync::OnceLock<Arc<[u16]>>,
     exact: bool,
 }
 
@@ -331,8 +339,8 @@ impl WideString {
         let text = String::from_utf16_lossy(&units);
         let exact = text.encode_utf16().eq(units.iter().copied());
         WideString {
-            text,
-            units: std::sync::OnceLock::from(units),
+            text: Arc::from(text),
+            units: std::sync::OnceLock::from(Arc::from(units)),
             exact,
         }
     }
@@ -361,14 +369,18 @@ impl WideString {
 
 impl From<&str> for WideString {
     fn from(text: &str) -> WideString {
-        WideString::from(text.to_owned())
+        WideString {
+            text: Arc::from(text),
+            units: std::sync::OnceLock::new(),
+            exact: true,
+        }
     }
 }
 
 impl From<String> for WideString {
     fn from(text: String) -> WideString {
         WideString {
-            text,
+            text: Arc::from(text),
             units: std::sync::OnceLock::new(),
             exact: true,
         }

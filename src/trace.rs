@@ -128,9 +128,24 @@ pub(crate) enum Value {
     Buffer(u64),
     /// Property tags by name, separated by spaces.
     Tags(Box<[crate::props::PropTag]>),
+    /// The first bytes of a binary value (an entry ID) in hexadecimal, `…` after them when there
+    /// were more: `len` of `head` are shown.
+    Hex { head: [u8; 8], len: u8, more: bool },
 }
 
 impl Value {
+    /// The first eight bytes of `bytes`, in hexadecimal, with `…` when there are more.
+    pub(crate) fn hex(bytes: &[u8]) -> Value {
+        let mut head = [0; 8];
+        let len = bytes.len().min(8);
+        head[..len].copy_from_slice(&bytes[..len]);
+        Value::Hex {
+            head,
+            len: len as u8,
+            more: bytes.len() > 8,
+        }
+    }
+
     /// Flags of any family, by name.
     pub(crate) fn flags<F: MapiFlags>(flags: F) -> Value {
         Value::Flags(flags.bits(), || F::NAMES)
@@ -150,6 +165,13 @@ impl fmt::Display for Value {
             Value::Uid(uid) => uid.fmt(f),
             Value::Version(version) => version.fmt(f),
             Value::Buffer(index) => write!(f, "buffer {index}"),
+            Value::Hex { head, len, more } => {
+                crate::sync::write_hex(f, &head[..usize::from(*len).min(8)], true)?;
+                if *more {
+                    f.write_str("…")?;
+                }
+                Ok(())
+            }
             Value::Tags(tags) => {
                 let mut separator = "";
                 for tag in tags {

@@ -309,7 +309,7 @@ impl Session {
             Party::Client,
             self.party(),
             "OpenEntry",
-            format!("entry={}, {flags}", hex_short(entry_id)),
+            text!("entry={entry}, {flags}", entry = Value::hex(entry_id), flags),
         );
         let result = self
             .rt
@@ -1104,7 +1104,7 @@ impl Runtime {
                 entry = target
                     .entry_id
                     .as_deref()
-                    .map_or(Value::Static("NULL"), |e| Value::Owned(hex_short(e))),
+                    .map_or(Value::Static("NULL"), Value::hex),
                 flags = Value::flags(logon_flags),
             );
             let call = self
@@ -1438,9 +1438,11 @@ impl Runtime {
                 Party::Mapi,
                 Party::Object(plabel),
                 "Logon",
-                format!(
-                    "support={support_label}, entry={}, {logon_flags} (store already open)",
-                    entry_id.as_deref().map_or("NULL".to_owned(), hex_short)
+                text!(
+                    "support={support_label}, entry={entry}, {flags} (store already open)",
+                    support_label,
+                    entry = entry_id.as_deref().map_or(Value::Static("NULL"), Value::hex),
+                    flags = Value::flags(logon_flags),
                 ),
             );
             let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || {
@@ -1653,7 +1655,7 @@ impl Runtime {
                 Party::Mapi,
                 label.map_or(Party::Mapi, Party::Object),
                 "OpenEntry",
-                format!("entry={}, {flags}", hex_short(entry_id)),
+                text!("entry={entry}, {flags}", entry = Value::hex(entry_id), flags),
                 file,
                 Some(session),
                 || logon.open_entry(entry_id, interface, flags),

@@ -12,7 +12,6 @@ use crate::flags::{OpenStoreFlags, SpoolerLogonFlags};
 use crate::object::{ObjLabel, WeakRef};
 use crate::runtime::Runtime;
 use crate::runtime::session::ProviderHandle;
-use crate::runtime::session::hex_short;
 use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, SpoolerHold, SpoolerPhase, State, Teardown};
 use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportTemp;
@@ -243,10 +242,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
         text!(
             "support={support}, entry={entry}, {flags}, spool security {size} bytes",
             support = support.get().label().map_or(Value::Nothing, Value::Label),
-            entry = work
-                .entry_id
-                .as_deref()
-                .map_or(Value::Static("NULL"), |e| Value::Owned(hex_short(e))),
+            entry = work.entry_id.as_deref().map_or(Value::Static("NULL"), Value::hex),
             flags = Value::flags(flags),
             size = work.blob.len(),
         ),

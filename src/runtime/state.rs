@@ -281,12 +281,71 @@ pub(crate) trait OfLogon {
     fn logon(&self) -> Option<LogonKey>;
 }
 
+/// Places in a [`ByLogon`] list, in order, without repeats: one kept inline (a logon's usual
+/// count of status rows, holds or MAPIUIDs), more in a sorted list.
+#[derive(Clone, Debug)]
+pub(crate) enum Places {
+    One(u64),
+    Many(Vec<u64>),
+}
+
+impl Places {
+    /// The places, in order.
+    pub(crate) fn as_slice(&self) -> &[u64] {
+        match self {
+            Places::One(place) => std::slice::from_ref(place),
+            Places::Many(places) => places,
+        }
+    }
+
+    pub(crate) fn first(&self) -> Option<u64> {
+        self.as_slice().first().copied()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    /// Adds `place` where it belongs (nothing if it is there).
+    pub(crate) fn insert(&mut self, place: u64) {
+        match self {
+            Places::One(one) if *one == place => {}
+            Places::One(one) => {
+                let (a, b) = if *one < place {
+                    (*one, place)
+                } else {
+                    (place, *one)
+                };
+                *self = Places::Many(vec![a, b]);
+            }
+            Places::Many(places) => {
+                if let Err(at) = places.binary_search(&place) {
+                    places.insert(at, place);
+                }
+            }
+        }
+    }
+
+    /// Removes `place`; says whether any place is left.
+    pub(crate) fn remove(&mut self, place: u64) -> bool {
+        match self {
+            Places::One(one) => *one != place,
+            Places::Many(places) => {
+                if let Ok(at) = places.binary_search(&place) {
+                    places.remove(at);
+                }
+                !places.is_empty()
+            }
+        }
+    }
+}
+
 /// Entries kept in order, each found by its logon without a scan: the order is that of a list
 /// (an entry keeps its place when it is replaced there), and an index by logon names the places
 /// of each logon's entries.
 pub(crate) struct ByLogon<V> {
     entries: BTreeMap<u64, V>,
-    index: HashMap<LogonKey, Vec<u64>>,
+    index: HashMap<LogonKey, Places>,
     next: u64,
 }
 
@@ -330,10 +389,10 @@ impl<V: OfLogon> ByLogon<V> {
     /// Puts an entry back at a place an entry of the same logon left ([`ByLogon::remove_first`]).
     pub(crate) fn put(&mut self, place: u64, entry: V) {
         if let Some(logon) = entry.logon() {
-            let places = self.index.entry(logon).or_default();
-            if let Err(at) = places.binary_search(&place) {
-                places.insert(at, place);
-            }
+            self.index
+                .entry(logon)
+                .and_modify(|places| places.insert(place))
+                .or_insert(Places::One(place));
         }
         self.entries.insert(place, entry);
     }
@@ -344,12 +403,12 @@ impl<V: OfLogon> ByLogon<V> {
 
     /// How many entries `logon` has.
     pub(crate) fn count(&self, logon: LogonKey) -> usize {
-        self.index.get(&logon).map_or(0, Vec::len)
+        self.index.get(&logon).map_or(0, Places::len)
     }
 
     /// The place of the first entry of `logon`.
     pub(crate) fn first_place(&self, logon: LogonKey) -> Option<u64> {
-        self.index.get(&logon).and_then(|places| places.first().copied())
+        self.index.get(&logon).and_then(Places::first)
     }
 
     /// The entry at `place`.
@@ -366,8 +425,8 @@ impl<V: OfLogon> ByLogon<V> {
     /// Removes the first entry of `logon`, with its place.
     pub(crate) fn remove_first(&mut self, logon: LogonKey) -> Option<(u64, V)> {
         let places = self.index.get_mut(&logon)?;
-        let place = (!places.is_empty()).then(|| places.remove(0))?;
-        if places.is_empty() {
+        let place = places.first()?;
+        if !places.remove(place) {
             self.index.remove(&logon);
         }
         self.entries.remove(&place).map(|entry| (place, entry))
@@ -375,11 +434,13 @@ impl<V: OfLogon> ByLogon<V> {
 
     /// Removes every entry of `logon`; returns them in order, with their places.
     pub(crate) fn remove_all(&mut self, logon: LogonKey) -> Vec<(u64, V)> {
-        self.index
-            .remove(&logon)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|place| self.entries.remove(&place).map(|entry| (place, entry)))
+        let Some(places) = self.index.remove(&logon) else {
+            return Vec::new();
+        };
+        places
+            .as_slice()
+            .iter()
+            .filter_map(|&place| self.entries.remove(&place).map(|entry| (place, entry)))
             .collect()
     }
 }
@@ -401,13 +462,16 @@ impl OfLogon for RegisteredUid {
 #[derive(Default)]
 pub(crate) struct RegisteredUids {
     list: ByLogon<RegisteredUid>,
-    by_uid: HashMap<MapiUid, std::collections::BTreeSet<u64>>,
+    by_uid: HashMap<MapiUid, Places>,
 }
 
 impl RegisteredUids {
     pub(crate) fn push(&mut self, uid: MapiUid, logon: LogonKey) {
         let place = self.list.push(RegisteredUid { uid, logon });
-        self.by_uid.entry(uid).or_default().insert(place);
+        self.by_uid
+            .entry(uid)
+            .and_modify(|places| places.insert(place))
+            .or_insert(Places::One(place));
     }
 
     /// The MAPIUIDs, in the order they were registered.
@@ -427,18 +491,17 @@ impl RegisteredUids {
     /// The logon that registered `uid` first (of those still registered).
     pub(crate) fn first_logon(&self, uid: &MapiUid) -> Option<LogonKey> {
         let place = self.by_uid.get(uid)?.first()?;
-        self.list.get(*place).map(|r| r.logon)
+        self.list.get(place).map(|r| r.logon)
     }
 
     /// Removes the MAPIUIDs of `logon`; returns how many there were.
     pub(crate) fn remove_logon(&mut self, logon: LogonKey) -> usize {
         let removed = self.list.remove_all(logon);
         for (place, entry) in &removed {
-            if let Some(places) = self.by_uid.get_mut(&entry.uid) {
-                places.remove(place);
-                if places.is_empty() {
-                    self.by_uid.remove(&entry.uid);
-                }
+            if let Some(places) = self.by_uid.get_mut(&entry.uid)
+                && !places.remove(*place)
+            {
+                self.by_uid.remove(&entry.uid);
             }
         }
         removed.len()
@@ -504,5 +567,30 @@ impl State {
         keys.iter()
             .filter(move |k| **k != key)
             .filter_map(|k| self.providers.get(*k).map(|p| (*k, p)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Places;
+
+    #[test]
+    fn places_stay_sorted_without_repeats_and_say_when_empty() {
+        let mut places = Places::One(5);
+        places.insert(5);
+        assert_eq!(places.as_slice(), [5]);
+        places.insert(2);
+        places.insert(9);
+        places.insert(2);
+        assert_eq!(places.as_slice(), [2, 5, 9]);
+        assert_eq!(places.first(), Some(2));
+        assert!(places.remove(5));
+        assert!(places.remove(7), "a place that is not there leaves the others");
+        assert_eq!(places.as_slice(), [2, 9]);
+        assert!(places.remove(2));
+        assert!(!places.remove(9));
+        let mut one = Places::One(3);
+        assert!(one.remove(4));
+        assert!(!one.remove(3));
     }
 }
