@@ -344,55 +344,12 @@ impl WrappedStoreEntryId {
     /// Parses wrapped bytes. Strict: the UID must be `MUIDSTOREWRAP`, the version 0, the name
     /// NUL-terminated, the padding zero, and something must follow it.
     pub fn parse(bytes: &[u8]) -> Result<WrappedStoreEntryId, IdError> {
-        if bytes.len() < Self::HEADER_LEN {
-            return Err(IdError::TooShort {
-                what: "wrapped store entry ID",
-                needed: Self::HEADER_LEN,
-                got: bytes.len(),
-            });
-        }
-        let uid = MapiUid::parse(&bytes[4..20])?;
-        if uid != MUIDSTOREWRAP {
-            return Err(IdError::NotWrapped {
-                found: uid,
-                expected: MUIDSTOREWRAP,
-            });
-        }
-        if bytes[20] != MAPIMDB_VERSION {
-            return Err(IdError::UnsupportedVersion(bytes[20]));
-        }
-        let rest = &bytes[Self::HEADER_LEN..];
-        let nul = rest
-            .iter()
-            .position(|&b| b == 0)
-            .ok_or(IdError::UnterminatedDllName)?;
-        if nul == 0 {
-            return Err(IdError::BadDllName(String::new()));
-        }
-        let dll_name: String = rest[..nul].iter().map(|&b| char::from(b)).collect();
-        let start = Self::original_offset(nul);
-        if bytes.len() < start {
-            return Err(IdError::TooShort {
-                what: "wrapped store entry ID with its padding",
-                needed: start,
-                got: bytes.len(),
-            });
-        }
-        let pad_from = Self::HEADER_LEN + nul + 1;
-        if let Some((i, &value)) = bytes[pad_from..start].iter().enumerate().find(|(_, b)| **b != 0) {
-            return Err(IdError::NonZeroPadding {
-                offset: pad_from + i,
-                value,
-            });
-        }
-        if bytes.len() == start {
-            return Err(IdError::EmptyOriginal(start));
-        }
+        let view = WrappedView::parse(bytes)?;
         Ok(WrappedStoreEntryId {
-            flags: [bytes[0], bytes[1], bytes[2], bytes[3]],
-            mdb_flag: bytes[21],
-            dll_name,
-            original: bytes[start..].to_vec(),
+            flags: view.flags,
+            mdb_flag: view.mdb_flag,
+            dll_name: view.dll_name.iter().map(|&b| char::from(b)).collect(),
+            original: view.original.to_vec(),
         })
     }
 
@@ -434,6 +391,93 @@ impl WrappedStoreEntryId {
         out.resize(start, 0);
         out.extend_from_slice(&self.original);
         out
+    }
+}
+
+/// A wrapped store entry ID read in place, as [`WrappedStoreEntryId::parse`] reads it, for the
+/// checks that need no copy of its parts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WrappedView<'a> {
+    flags: [u8; 4],
+    mdb_flag: u8,
+    /// The DLL name's bytes (8-bit text, each byte one character), without its NUL.
+    dll_name: &'a [u8],
+    original: &'a [u8],
+}
+
+impl<'a> WrappedView<'a> {
+    /// Checks wrapped bytes as strictly as [`WrappedStoreEntryId::parse`].
+    pub(crate) fn parse(bytes: &'a [u8]) -> Result<WrappedView<'a>, IdError> {
+        if bytes.len() < WrappedStoreEntryId::HEADER_LEN {
+            return Err(IdError::TooShort {
+                what: "wrapped store entry ID",
+                needed: WrappedStoreEntryId::HEADER_LEN,
+                got: bytes.len(),
+            });
+        }
+        let uid = MapiUid::parse(&bytes[4..20])?;
+        if uid != MUIDSTOREWRAP {
+            return Err(IdError::NotWrapped {
+                found: uid,
+                expected: MUIDSTOREWRAP,
+            });
+        }
+        if bytes[20] != MAPIMDB_VERSION {
+            return Err(IdError::UnsupportedVersion(bytes[20]));
+        }
+        let rest = &bytes[WrappedStoreEntryId::HEADER_LEN..];
+        let nul = rest
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or(IdError::UnterminatedDllName)?;
+        if nul == 0 {
+            return Err(IdError::BadDllName(String::new()));
+        }
+        let start = WrappedStoreEntryId::original_offset(nul);
+        if bytes.len() < start {
+            return Err(IdError::TooShort {
+                what: "wrapped store entry ID with its padding",
+                needed: start,
+                got: bytes.len(),
+            });
+        }
+        let pad_from = WrappedStoreEntryId::HEADER_LEN + nul + 1;
+        if let Some((i, &value)) = bytes[pad_from..start].iter().enumerate().find(|(_, b)| **b != 0) {
+            return Err(IdError::NonZeroPadding {
+                offset: pad_from + i,
+                value,
+            });
+        }
+        if bytes.len() == start {
+            return Err(IdError::EmptyOriginal(start));
+        }
+        Ok(WrappedView {
+            flags: [bytes[0], bytes[1], bytes[2], bytes[3]],
+            mdb_flag: bytes[21],
+            dll_name: &rest[..nul],
+            original: &bytes[start..],
+        })
+    }
+
+    /// Whether the DLL name is `name`, ignoring ASCII case (as
+    /// `dll_name().eq_ignore_ascii_case(name)` on the parsed ID).
+    pub(crate) fn dll_name_is(&self, name: &str) -> bool {
+        self.dll_name.len() == name.chars().count()
+            && self
+                .dll_name
+                .iter()
+                .zip(name.chars())
+                .all(|(&b, c)| char::from(b).eq_ignore_ascii_case(&c))
+    }
+
+    /// The provider's original (unwrapped) store entry ID.
+    pub(crate) fn original(&self) -> &'a [u8] {
+        self.original
+    }
+
+    /// Whether it names a profile section (`MAPIMDB_SECTION`) rather than a store.
+    pub(crate) fn names_section(&self) -> bool {
+        self.mdb_flag == MAPIMDB_SECTION && MapiUid::parse(self.original).is_ok()
     }
 }
 
@@ -576,6 +620,47 @@ impl fmt::Debug for Iid {
         match self.name() {
             Some(name) => write!(f, "Iid({name} {self})"),
             None => write!(f, "Iid({self})"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MapiUid, WrappedStoreEntryId, WrappedView};
+
+    #[test]
+    fn the_view_reads_what_parse_reads() {
+        let store = WrappedStoreEntryId::wrap("SMPMS", b"store 1")
+            .expect("wraps")
+            .to_bytes();
+        let view = WrappedView::parse(&store).expect("a wrapped ID");
+        assert!(view.dll_name_is("smpms") && view.dll_name_is("SMPMS"));
+        assert!(!view.dll_name_is("SMPM") && !view.dll_name_is("SMPMSX"));
+        assert_eq!(view.original(), b"store 1");
+        assert!(!view.names_section());
+
+        let latin = WrappedStoreEntryId::wrap("caf\u{e9}", b"x")
+            .expect("wraps")
+            .to_bytes();
+        let view = WrappedView::parse(&latin).expect("a wrapped ID");
+        assert!(view.dll_name_is("CAF\u{e9}"));
+        assert!(!view.dll_name_is("CAF\u{c9}"), "only ASCII letters fold");
+
+        let section = WrappedStoreEntryId::section("SMPMS", MapiUid([7; 16]))
+            .expect("wraps")
+            .to_bytes();
+        assert!(
+            WrappedView::parse(&section)
+                .expect("a wrapped ID")
+                .names_section()
+        );
+
+        for bad in [&store[..10], &store[..store.len() - 7]] {
+            assert_eq!(
+                WrappedView::parse(bad).err(),
+                WrappedStoreEntryId::parse(bad).err(),
+                "the same error for {bad:?}"
+            );
         }
     }
 }

@@ -27,3 +27,43 @@ pub(crate) fn write_hex(out: &mut dyn std::fmt::Write, bytes: &[u8], upper: bool
     }
     Ok(())
 }
+
+/// A hasher for MAPI's own small keys (block numbers, addresses, slot keys, session numbers,
+/// MAPIUIDs): one multiplication per word, its high bits rotated down so that aligned addresses
+/// spread over the table. The keys are the simulator's, not an attacker's: no defence against
+/// chosen collisions is needed, and SipHash's cost is not.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut buf = [0; 8];
+            buf.copy_from_slice(word);
+            self.write_u64(u64::from_le_bytes(buf));
+        }
+        for byte in words.remainder() {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A hash map keyed by MAPI's own small keys ([`KeyHasher`]).
+pub(crate) type KeyMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;

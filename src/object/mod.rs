@@ -58,7 +58,7 @@
 
 use std::any::{Any, type_name};
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
@@ -414,7 +414,7 @@ struct LedgerState {
     objects: SlotMap<ObjectId, Entry>,
     /// The live objects of each session ([`Owner::session`]), for the checks that run when a
     /// session ends without scanning every object of every session.
-    by_session: HashMap<u32, BTreeSet<ObjectId>>,
+    by_session: crate::sync::KeyMap<u32, BTreeSet<ObjectId>>,
     next_serial: u32,
     next_record: u64,
 }

@@ -191,7 +191,7 @@ pub(crate) struct ProfileData {
     /// Shared with the provider entries read from them; copied when written while shared.
     pub(crate) sections: BTreeMap<MapiUid, Arc<PropBag>>,
     /// The service of each provider section, kept with `services`.
-    service_of: HashMap<MapiUid, MapiUid>,
+    service_of: crate::sync::KeyMap<MapiUid, MapiUid>,
 }
 
 impl ProfileData {
@@ -291,7 +291,7 @@ impl ProfileStore {
             ProfileData {
                 services: Vec::new(),
                 sections: BTreeMap::new(),
-                service_of: HashMap::new(),
+                service_of: crate::sync::KeyMap::default(),
             },
         );
         Ok(())

@@ -1685,7 +1685,7 @@ impl Runtime {
                     providers: Vec::new(),
                     all_providers: Vec::new(),
                     logons: Vec::new(),
-                    active_by_section: HashMap::new(),
+                    active_by_section: crate::sync::KeyMap::default(),
                     disabled: Vec::new(),
                     status_rows: state::ByLogon::new(mapi_status_rows(flags)),
                     uids: state::RegisteredUids::default(),

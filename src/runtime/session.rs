@@ -10,7 +10,7 @@ use crate::flags::{
     LogonFlags, MapiFlags, ObjectType, OpenStoreFlags, ProviderInitFlags, ResourceFlags, ResourceType,
     SessionLogoffFlags, SpiVersion, StoreLogonFlags,
 };
-use crate::ids::{Iid, MAPIMDB_SECTION, MapiUid, WrappedStoreEntryId};
+use crate::ids::{Iid, MAPIMDB_SECTION, MapiUid, WrappedStoreEntryId, WrappedView};
 use crate::object::{InterfaceKind, ObjLabel, ObjectInfo, Owner, Ref, ReleaseNotice};
 use crate::profile::ProviderEntry;
 use crate::props::{
@@ -500,7 +500,7 @@ impl Runtime {
             let recorded = p
                 .props
                 .get_binary(PR_ENTRYID)
-                .filter(|b| WrappedStoreEntryId::parse(b).is_ok())
+                .filter(|b| WrappedView::parse(b).is_ok())
                 .map(<[u8]>::to_vec);
             let entry_id = match recorded {
                 Some(id) => id,
@@ -515,7 +515,7 @@ impl Runtime {
                 .unwrap_or_default()
                 .to_owned();
             let default = p.flags.contains(ResourceFlags::DEFAULT_STORE);
-            let mut props = PropBag::new();
+            let mut props = PropBag::with_capacity(9);
             let _ = props.set(PR_ENTRYID, entry_id.clone());
             let _ = props.set(PR_DISPLAY_NAME_W, display_name.as_str());
             let _ = props.set(PR_PROVIDER_DISPLAY_W, provider_display.as_str());
@@ -1839,13 +1839,18 @@ impl Runtime {
             );
             return;
         };
-        match WrappedStoreEntryId::parse(&bytes) {
-            Ok(w) if w.dll_name().eq_ignore_ascii_case(&entry.dll_base) && w.section_uid().is_none() => {
-                let mut st = self.st();
-                if let Some(rec) = st.logons.get_mut(lkey) {
-                    rec.entry_id = Some(w.original().to_vec());
-                }
+        if let Ok(w) = WrappedView::parse(&bytes)
+            && w.dll_name_is(&entry.dll_base)
+            && !w.names_section()
+        {
+            let mut st = self.st();
+            if let Some(rec) = st.logons.get_mut(lkey) {
+                rec.entry_id = Some(w.original().to_vec());
             }
+            return;
+        }
+        // Not a store entry ID wrapped under the profile's DLL name: say what it is.
+        match WrappedStoreEntryId::parse(&bytes) {
             Ok(w) => self.violation(
                 &rules::STORE_WRAPPED_ENTRYID,
                 format!(
@@ -1941,6 +1946,9 @@ impl Runtime {
         }
         for tag in [PR_ENTRYID, PR_STORE_ENTRYID] {
             if let Some(PropValue::Binary(bytes)) = find(tag) {
+                if WrappedView::parse(bytes).is_ok_and(|w| w.dll_name_is(dll_base)) {
+                    continue;
+                }
                 let bad = match WrappedStoreEntryId::parse(bytes) {
                     Ok(w) if w.dll_name().eq_ignore_ascii_case(dll_base) => None,
                     Ok(w) => Some(format!("wrapped with {:?}, not {dll_base:?}", w.dll_name())),
@@ -1962,8 +1970,8 @@ impl Runtime {
 /// The store's own recorded entry ID (unwrapped), if its section has a wrapped `PR_ENTRYID`.
 fn recorded_entry_id(entry: &ProviderEntry) -> Option<Vec<u8>> {
     let bytes = entry.props.get_binary(PR_ENTRYID)?;
-    let w = WrappedStoreEntryId::parse(bytes).ok()?;
-    (w.section_uid().is_none()).then(|| w.original().to_vec())
+    let w = WrappedView::parse(bytes).ok()?;
+    (!w.names_section()).then(|| w.original().to_vec())
 }
 
 /// The first bytes of an ID in hexadecimal.

@@ -2,6 +2,8 @@
 //! while provider code runs.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::sync::KeyMap;
 use std::sync::Arc;
 
 use slotmap::SlotMap;
@@ -47,7 +49,7 @@ pub(crate) struct State {
     pub(crate) deferred_frees: Vec<crate::runtime::PendingFree>,
     /// Every provider object an entry point returned, with the records MAPI made for it: more
     /// than one when an entry point handed the same object out twice.
-    pub(crate) provider_objects: HashMap<ObjectId, Vec<ProviderKey>>,
+    pub(crate) provider_objects: KeyMap<ObjectId, Vec<ProviderKey>>,
     /// The latest answers of each provider DLL's `CompareStoreIDs` (by file key), to catch one
     /// that depends on the order of the two IDs.
     pub(crate) store_id_answers: HashMap<String, VecDeque<StoreIdAnswer>>,
@@ -115,7 +117,7 @@ pub(crate) struct SessionState {
     /// The active logons of each profile section, in the order they became active (one, but
     /// for two threads opening a section at once): where `OpenMsgStore` finds the logon to
     /// reuse without scanning `logons`. A logon leaves it when it is torn down.
-    pub(crate) active_by_section: HashMap<MapiUid, Vec<LogonKey>>,
+    pub(crate) active_by_section: KeyMap<MapiUid, Vec<LogonKey>>,
     /// Message services disabled for the session, with the error that disabled them.
     pub(crate) disabled: Vec<(MapiUid, crate::error::MapiError)>,
     pub(crate) status_rows: ByLogon<StatusRow>,
@@ -345,7 +347,7 @@ impl Places {
 /// of each logon's entries.
 pub(crate) struct ByLogon<V> {
     entries: BTreeMap<u64, V>,
-    index: HashMap<LogonKey, Places>,
+    index: KeyMap<LogonKey, Places>,
     next: u64,
 }
 
@@ -353,7 +355,7 @@ impl<V> Default for ByLogon<V> {
     fn default() -> Self {
         ByLogon {
             entries: BTreeMap::new(),
-            index: HashMap::new(),
+            index: KeyMap::default(),
             next: 0,
         }
     }
@@ -462,7 +464,7 @@ impl OfLogon for RegisteredUid {
 #[derive(Default)]
 pub(crate) struct RegisteredUids {
     list: ByLogon<RegisteredUid>,
-    by_uid: HashMap<MapiUid, Places>,
+    by_uid: KeyMap<MapiUid, Places>,
 }
 
 impl RegisteredUids {

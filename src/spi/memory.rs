@@ -51,9 +51,9 @@
 
 use std::any::Any;
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt::{self, Write as _};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -526,32 +526,7 @@ struct Freed {
 /// never allocated (`MEM-FOREIGN-FREE`), or not at all for a use. It bounds what a long run keeps.
 const FREED_REMEMBERED: usize = 1 << 16;
 
-/// A hasher for the heap's integer keys (block numbers, addresses): one multiplication, its high
-/// bits rotated down so that aligned addresses spread over the table.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.write_u64(u64::from(*byte));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-}
-
-type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+use crate::sync::KeyMap;
 
 /// The blocks of a heap: live ones in a slab (a slot per block, slots of freed blocks reused),
 /// freed ones remembered by number (the last [`FREED_REMEMBERED`]), both indexed by address when
