@@ -303,6 +303,17 @@ impl WrappedStoreEntryId {
     /// path as in the profile, without the `32`). The flags are zero (long-term) and the flag byte
     /// is `MAPIMDB_NORMAL`.
     pub fn wrap(dll_name: &str, original: &[u8]) -> Result<WrappedStoreEntryId, IdError> {
+        Self::checked(dll_name, original)?;
+        Ok(WrappedStoreEntryId {
+            flags: [0; 4],
+            mdb_flag: MAPIMDB_NORMAL,
+            dll_name: dll_name.to_owned(),
+            original: original.to_vec(),
+        })
+    }
+
+    /// The DLL name, if a store entry ID can be wrapped under it with `original`.
+    fn checked<'a>(dll_name: &'a str, original: &[u8]) -> Result<&'a str, IdError> {
         if dll_name.is_empty() || dll_name.chars().any(|c| c == '\0' || u32::from(c) > 0xFF) {
             return Err(IdError::BadDllName(dll_name.to_owned()));
         }
@@ -311,12 +322,7 @@ impl WrappedStoreEntryId {
                 dll_name.chars().count(),
             )));
         }
-        Ok(WrappedStoreEntryId {
-            flags: [0; 4],
-            mdb_flag: MAPIMDB_NORMAL,
-            dll_name: dll_name.to_owned(),
-            original: original.to_vec(),
-        })
+        Ok(dll_name)
     }
 
     /// A wrapped ID naming a profile section that has no store entry ID yet (`MAPIMDB_SECTION`):
@@ -380,16 +386,33 @@ impl WrappedStoreEntryId {
 
     /// The wrapped bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let start = Self::original_offset(self.dll_name.chars().count());
-        let mut out = Vec::with_capacity(start + self.original.len());
-        out.extend_from_slice(&self.flags);
+        Self::write(self.flags, self.mdb_flag, &self.dll_name, &self.original)
+    }
+
+    /// What `wrap(dll_name, original)?.to_bytes()` gives, made at once.
+    pub(crate) fn wrap_bytes(dll_name: &str, original: &[u8]) -> Result<Vec<u8>, IdError> {
+        let w = Self::checked(dll_name, original)?;
+        Ok(Self::write([0; 4], MAPIMDB_NORMAL, w, original))
+    }
+
+    /// What `section(dll_name, section)?.to_bytes()` gives, made at once.
+    pub(crate) fn section_bytes(dll_name: &str, section: MapiUid) -> Result<Vec<u8>, IdError> {
+        let w = Self::checked(dll_name, &section.0)?;
+        Ok(Self::write([0; 4], MAPIMDB_SECTION, w, &section.0))
+    }
+
+    /// The bytes of a wrapped ID with these parts.
+    fn write(flags: [u8; 4], mdb_flag: u8, dll_name: &str, original: &[u8]) -> Vec<u8> {
+        let start = Self::original_offset(dll_name.chars().count());
+        let mut out = Vec::with_capacity(start + original.len());
+        out.extend_from_slice(&flags);
         out.extend_from_slice(&MUIDSTOREWRAP.0);
         out.push(MAPIMDB_VERSION);
-        out.push(self.mdb_flag);
+        out.push(mdb_flag);
         // Every character is at most 0xFF: `wrap` and `parse` guarantee it.
-        out.extend(self.dll_name.chars().map(|c| u8::try_from(c).unwrap_or(b'?')));
+        out.extend(dll_name.chars().map(|c| u8::try_from(c).unwrap_or(b'?')));
         out.resize(start, 0);
-        out.extend_from_slice(&self.original);
+        out.extend_from_slice(original);
         out
     }
 }
@@ -655,6 +678,16 @@ mod tests {
                 .names_section()
         );
 
+        assert_eq!(
+            WrappedStoreEntryId::wrap_bytes("SMPMS", b"store 1"),
+            Ok(store.clone())
+        );
+        assert_eq!(
+            WrappedStoreEntryId::section_bytes("SMPMS", MapiUid([7; 16])),
+            Ok(section.clone())
+        );
+        assert!(WrappedStoreEntryId::wrap_bytes("", b"x").is_err());
+        assert!(WrappedStoreEntryId::wrap_bytes("SMPMS", b"").is_err());
         for bad in [&store[..10], &store[..store.len() - 7]] {
             assert_eq!(
                 WrappedView::parse(bad).err(),

@@ -366,17 +366,6 @@ impl ObjectInfo {
     }
 }
 
-/// A weak link to an object's allocation, readable without keeping the object alive.
-trait ErasedWeak: Send + Sync {
-    fn strong(&self) -> usize;
-}
-
-impl<T: ?Sized + Send + Sync> ErasedWeak for Weak<RefNode<T>> {
-    fn strong(&self) -> usize {
-        self.strong_count()
-    }
-}
-
 struct RefRecord {
     id: u64,
     site: &'static Location<'static>,
@@ -392,7 +381,8 @@ struct Entry {
     owner: Owner,
     created_by: Option<EventId>,
     created_at: &'static Location<'static>,
-    weak: Box<dyn ErasedWeak>,
+    /// The node, to count its references (the node's own weak link to itself: no allocation).
+    weak: Weak<dyn Any + Send + Sync>,
     tracked: bool,
     hook: Option<ReleaseHook>,
     records: Vec<RefRecord>,
@@ -466,7 +456,6 @@ impl LedgerShared {
             .unwrap_or_else(|| self.history.load(Ordering::Relaxed));
         let needs_token = tracked || info.on_release.is_some();
         let unscoped = info.unscoped.unwrap_or(Party::Client);
-        let weak: Weak<RefNode<T>> = Arc::downgrade(node);
         let (id, record) = {
             let mut state = lock(&self.state);
             state.next_serial += 1;
@@ -482,7 +471,7 @@ impl LedgerShared {
                 owner,
                 created_by,
                 created_at: site,
-                weak: Box::new(weak),
+                weak: node.header.this.clone(),
                 tracked,
                 hook: info.on_release,
                 records: record
@@ -539,7 +528,7 @@ impl LedgerShared {
                 holder,
                 by,
             });
-            (record, entry.tracked, entry.label(), entry.weak.strong())
+            (record, entry.tracked, entry.label(), entry.weak.strong_count())
         };
         if tracked {
             self.trace.record(EventKind::AddRef {
@@ -567,7 +556,7 @@ impl LedgerShared {
                 if let Some(i) = entry.records.iter().rposition(|r| r.id == record) {
                     entry.records.swap_remove(i);
                 }
-                let remaining = entry.weak.strong().saturating_sub(1);
+                let remaining = entry.weak.strong_count().saturating_sub(1);
                 (
                     entry.tracked,
                     entry.label(),
@@ -1523,7 +1512,7 @@ impl ObjectLedger {
         lock(&self.shared.state)
             .objects
             .values()
-            .filter(|e| e.weak.strong() > 0)
+            .filter(|e| e.weak.strong_count() > 0)
             .count()
     }
 
@@ -1536,7 +1525,7 @@ impl ObjectLedger {
     pub fn count(&self, id: ObjectId) -> Option<u32> {
         let state = lock(&self.shared.state);
         let entry = state.objects.get(id)?;
-        let n = entry.weak.strong();
+        let n = entry.weak.strong_count();
         (n > 0).then(|| saturate(n))
     }
 
@@ -1626,7 +1615,7 @@ impl ObjectLedger {
 
 /// The live view of one entry, or `None` when its object is gone.
 fn live_object(state: &LedgerState, id: ObjectId, entry: &Entry) -> Option<LiveObject> {
-    let count = entry.weak.strong();
+    let count = entry.weak.strong_count();
     if count == 0 {
         return None;
     }

@@ -246,6 +246,12 @@ impl ProfileData {
     }
 }
 
+/// An empty bag of properties, shared (making it allocates nothing).
+pub(crate) fn no_props() -> Arc<PropBag> {
+    static EMPTY: std::sync::LazyLock<Arc<PropBag>> = std::sync::LazyLock::new(Arc::default);
+    Arc::clone(&EMPTY)
+}
+
 impl ProviderEntry {
     fn new(service: MapiUid, section: MapiUid, props: &Arc<PropBag>) -> ProviderEntry {
         ProviderEntry {

@@ -1289,10 +1289,10 @@ impl Runtime {
         &self,
         rule: &'static Rule,
         message: impl Into<String>,
-        objects: Vec<ObjLabel>,
+        objects: impl Into<Vec<ObjLabel>>,
         by: Party,
     ) {
-        self.violation_as(rule, rule.severity, message, objects, by);
+        self.violation_as(rule, rule.severity, message, objects.into(), by);
     }
 
     /// Records a finding of a rule whose severity depends on the reading in force (a contested
@@ -1687,7 +1687,7 @@ impl Runtime {
                     logons: Vec::new(),
                     active_by_section: crate::sync::KeyMap::default(),
                     disabled: Vec::new(),
-                    status_rows: state::ByLogon::new(mapi_status_rows(flags)),
+                    status_rows: state::ByLogon::new(mapi_status_rows(flags).iter().cloned()),
                     uids: state::RegisteredUids::default(),
                     client_handles: 0,
                     client_advises: Vec::new(),
@@ -2235,6 +2235,9 @@ impl Runtime {
                         })
                 })
             };
+            if !st.leak_checks_due.iter().any(torn_down) {
+                return;
+            }
             let (due, waiting): (Vec<u32>, Vec<u32>) =
                 st.leak_checks_due.iter().partition(|id| torn_down(id));
             st.leak_checks_due = waiting;
@@ -2463,7 +2466,7 @@ impl Runtime {
         };
         let what = format!("the MAPIERROR of {method}");
         let by = Party::Library(Arc::clone(file));
-        let objects: Vec<ObjLabel> = object.into_iter().collect();
+        let objects: &[ObjLabel] = object.as_slice();
         let Some(info) = self.take_result(buffer, &by, Party::Mapi, what, &objects) else {
             return;
         };
@@ -2554,11 +2557,11 @@ impl Runtime {
 /// The rows MAPI itself puts in a session's status table: the subsystem, the spooler (failing
 /// with `MAPI_NO_MAIL`: the spooler is not told about the session) and the integrated address
 /// book.
-fn mapi_status_rows(flags: LogonFlags) -> Vec<state::StatusRow> {
+fn mapi_status_rows(flags: LogonFlags) -> &'static [state::StatusRow] {
     /// Built once: the rows of a session that may send, and of one that may not.
     static ROWS: std::sync::LazyLock<[Vec<state::StatusRow>; 2]> =
         std::sync::LazyLock::new(|| [build_mapi_status_rows(false), build_mapi_status_rows(true)]);
-    ROWS[usize::from(flags.contains(LogonFlags::NO_MAIL))].clone()
+    &ROWS[usize::from(flags.contains(LogonFlags::NO_MAIL))]
 }
 
 /// MAPI's own status rows, for a session logged on with or without `MAPI_NO_MAIL`.

@@ -37,7 +37,7 @@ impl Runtime {
         session: Option<u32>,
     ) -> MapiResult<Ref<dyn Unknown>> {
         let label = object.label();
-        let objects: Vec<ObjLabel> = label.into_iter().collect();
+        let objects: &[ObjLabel] = label.as_slice();
         // Only an object that answers itself is checked, against what it gave before this call.
         let checked = object.answers_queries();
         let given_before = if checked {
@@ -67,7 +67,7 @@ impl Runtime {
             let by = Party::Library(Arc::clone(dll));
             for (rule, message) in self.com_rules(object, held_as, iid, &given_before, &result, dll, session)
             {
-                self.violation(rule, message, objects.clone(), by.clone());
+                self.violation(rule, message, objects, by.clone());
             }
         }
         result

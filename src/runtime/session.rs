@@ -451,9 +451,20 @@ impl Drop for ProviderHandle {
 /// What MAPI resolved an `OpenMsgStore` to.
 #[derive(Clone)]
 struct Target {
+    /// Its section's properties are not kept (see [`Target::new`]).
     entry: ProviderEntry,
     /// The unwrapped entry ID to give `Logon`.
     entry_id: Option<Vec<u8>>,
+}
+
+impl Target {
+    /// The store to log on to. The entry keeps no version of its section's properties: the
+    /// provider writes its section during `Logon`, and a version held here would make that write
+    /// copy the section.
+    fn new(mut entry: ProviderEntry, entry_id: Option<Vec<u8>>) -> Target {
+        entry.props = crate::profile::no_props();
+        Target { entry, entry_id }
+    }
 }
 
 impl Runtime {
@@ -504,9 +515,8 @@ impl Runtime {
                 .map(<[u8]>::to_vec);
             let entry_id = match recorded {
                 Some(id) => id,
-                None => WrappedStoreEntryId::section(&p.dll_base, p.section)
-                    .map_err(|_| MapiError::CorruptData)?
-                    .to_bytes(),
+                None => WrappedStoreEntryId::section_bytes(&p.dll_base, p.section)
+                    .map_err(|_| MapiError::CorruptData)?,
             };
             let display_name = p.props.get_str(PR_DISPLAY_NAME_A).unwrap_or_default().to_owned();
             let provider_display = p
@@ -596,7 +606,7 @@ impl Runtime {
                 })
                 .ok_or(MapiError::NotFound)?;
             let entry_id = recorded_entry_id(&entry);
-            return Ok(Target { entry, entry_id });
+            return Ok(Target::new(entry, entry_id));
         }
         let providers = self.session_providers(session)?;
         let stores: Vec<ProviderEntry> = providers
@@ -611,10 +621,7 @@ impl Runtime {
         for (entry, recorded) in candidates {
             let provider = self.provider_for(session, &entry)?;
             if self.compare_store_ids(&provider, wrapped.original(), &recorded)? {
-                return Ok(Target {
-                    entry,
-                    entry_id: Some(wrapped.original().to_vec()),
-                });
+                return Ok(Target::new(entry, Some(wrapped.original().to_vec())));
             }
         }
         Err(MapiError::NotFound)
@@ -1134,7 +1141,7 @@ impl Runtime {
                         };
                         let store = out.store.label().map_or(Value::Nothing, Value::Label);
                         let blob = out.spool_security.map_or(Value::Nothing, |blob| {
-                            Value::Owned(["spool security ", &self.routines.heap().summary(blob)].concat())
+                            Value::Owned(format!("spool security {}", self.routines.heap().summary(blob)))
                         });
                         Text::list([logon, store, blob])
                     });
@@ -1164,13 +1171,13 @@ impl Runtime {
         let (spool, spool_buffer) = match out.spool_security {
             Some(id) => {
                 let what = crate::spi::memory::Purpose::SpoolSecurity(out.store.label());
-                let objects: Vec<ObjLabel> = out.store.label().into_iter().collect();
+                let store_label = out.store.label();
                 if self.receive_block(
                     id,
                     &Party::Library(Arc::clone(&file)),
                     Party::Mapi,
                     what,
-                    &objects,
+                    store_label.as_slice(),
                 ) {
                     (self.routines.heap().peek_bytes(id).unwrap_or_default(), Some(id))
                 } else {
@@ -1205,7 +1212,7 @@ impl Runtime {
             self.violation(
                 &rules::LOGON_OBJECTS,
                 "a fresh Logon returned a store object but no logon object".to_owned(),
-                store_label.into_iter().collect(),
+                store_label.into_iter().collect::<Vec<_>>(),
                 Party::Library(Arc::clone(&file)),
             );
             self.abandon_logon(lkey);
@@ -1223,7 +1230,7 @@ impl Runtime {
             self.violation(
                 &rules::LOGON_SPOOL_SECURITY,
                 "a fresh Logon returned no spool-security data, and the spooler needs it".to_owned(),
-                store_label.into_iter().collect(),
+                store_label.into_iter().collect::<Vec<_>>(),
                 Party::Library(Arc::clone(&file)),
             );
         }
@@ -1295,7 +1302,7 @@ impl Runtime {
                     "Logon was asked for {} and returned a store that answers QueryInterface for it with {e}",
                     super::query::iid_text(&iid)
                 ),
-                store.label().into_iter().collect(),
+                store.label().into_iter().collect::<Vec<_>>(),
                 Party::Library(Arc::clone(file)),
             );
         }
@@ -1489,7 +1496,7 @@ impl Runtime {
                     "Logon on an open store took {} more reference(s) to the support object",
                     after - before
                 ),
-                support_label.into_iter().collect(),
+                support_label.into_iter().collect::<Vec<_>>(),
                 by.clone(),
             );
         }
@@ -1518,7 +1525,7 @@ impl Runtime {
                             .map(|l| l.to_string())
                             .unwrap_or_else(|| "unregistered".into())
                     ),
-                    store_label.into_iter().collect(),
+                    store_label.into_iter().collect::<Vec<_>>(),
                     by.clone(),
                 );
             }
@@ -1531,7 +1538,7 @@ impl Runtime {
                     "Logon on the open store {} returned another store object",
                     store_label.map(|l| l.to_string()).unwrap_or_default()
                 ),
-                store_label.into_iter().collect(),
+                store_label.into_iter().collect::<Vec<_>>(),
                 by.clone(),
             );
         }
@@ -1539,11 +1546,11 @@ impl Runtime {
             self.violation(
                 &rules::LOGON_REUSE_NO_SETUP,
                 "Logon on an open store returned spool-security data".to_owned(),
-                store_label.into_iter().collect(),
+                store_label.into_iter().collect::<Vec<_>>(),
                 by.clone(),
             );
             // The caller frees what it got, even what it did not ask for.
-            let objects: Vec<ObjLabel> = store_label.into_iter().collect();
+            let objects: &[ObjLabel] = store_label.as_slice();
             if self.receive_block(
                 blob,
                 &by,
@@ -1694,7 +1701,7 @@ impl Runtime {
         session: u32,
     ) -> Option<Vec<Prop>> {
         let label = store.label();
-        let objects: Vec<ObjLabel> = label.into_iter().collect();
+        let objects: &[ObjLabel] = label.as_slice();
         let by = Party::Library(Arc::clone(file));
         let call = self.trace.begin_call(
             Party::Mapi,
@@ -1772,13 +1779,13 @@ impl Runtime {
             }
             (registered, has_row, missing)
         };
-        let objects: Vec<ObjLabel> = store_label.into_iter().collect();
+        let objects: &[ObjLabel] = store_label.as_slice();
         let by = Party::Library(Arc::clone(file));
         if !registered {
             self.violation(
                 &rules::LOGON_REGISTER_UID,
                 "a fresh Logon returned without registering a MAPIUID with SetProviderUID".to_owned(),
-                objects.clone(),
+                objects,
                 by.clone(),
             );
         }
@@ -1789,7 +1796,7 @@ impl Runtime {
                     "a fresh Logon returned and its profile section has no {}",
                     missing.join(", ")
                 ),
-                objects.clone(),
+                objects,
                 by.clone(),
             );
         }
@@ -1829,7 +1836,7 @@ impl Runtime {
             st.logons.get(lkey).map(|r| Party::Library(Arc::clone(&r.file)))
         };
         let by = by.unwrap_or(Party::Mapi);
-        let objects: Vec<ObjLabel> = store_label.into_iter().collect();
+        let objects: &[ObjLabel] = store_label.as_slice();
         let Some(bytes) = recorded else {
             self.violation(
                 &rules::LOGON_ENTRYID,
@@ -1895,7 +1902,7 @@ impl Runtime {
             return;
         };
         let label = store.label();
-        let objects: Vec<ObjLabel> = label.into_iter().collect();
+        let objects: &[ObjLabel] = label.as_slice();
         let by = Party::Library(Arc::clone(file));
         let Some(mut props) = self.ask_store(store, &tags, "the required store properties", file, session)
         else {
@@ -1940,7 +1947,7 @@ impl Runtime {
             self.violation(
                 &rules::STORE_REQUIRED_PROPS,
                 format!("the store's GetProps lacks or mistypes {}", missing.join(", ")),
-                objects.clone(),
+                objects,
                 by.clone(),
             );
         }
@@ -1958,7 +1965,7 @@ impl Runtime {
                     self.violation(
                         &rules::STORE_WRAPPED_ENTRYID,
                         format!("the store's {} is {why}", tag.name().unwrap_or("entry ID")),
-                        objects.clone(),
+                        objects,
                         by.clone(),
                     );
                 }

@@ -223,7 +223,7 @@ impl StoreHandle {
                     format!(
                         "StoreLogoffTransports answered {activity} (the logoff does not happen), and StoreLogoff {what}"
                     ),
-                    self.label.into_iter().collect(),
+                    self.label.into_iter().collect::<Vec<_>>(),
                     Party::Library(Arc::clone(&self.file)),
                 );
             }
@@ -263,7 +263,7 @@ impl StoreHandle {
             .rt
             .trace
             .begin_call(Party::Client, self.target(), "GetProps", names);
-        let objects: Vec<ObjLabel> = self.label.into_iter().collect();
+        let objects: &[ObjLabel] = self.label.as_slice();
         let result = self.check_usable("IMsgStore::GetProps").and_then(|store| {
             self.rt
                 .guarded(&self.file, Some(self.session), "GetProps", &objects, || {
@@ -296,7 +296,7 @@ impl StoreHandle {
             .rt
             .trace
             .begin_call(Party::Client, self.target(), "GetLastError", error.to_string());
-        let objects: Vec<ObjLabel> = self.label.into_iter().collect();
+        let objects: &[ObjLabel] = self.label.as_slice();
         let result = self.check_usable("IMsgStore::GetLastError").and_then(|store| {
             self.rt
                 .guarded(&self.file, Some(self.session), "GetLastError", &objects, || {
@@ -306,7 +306,7 @@ impl StoreHandle {
         });
         call.finish_result(&result, |info| match info {
             Some(buffer) => self.rt.routines.heap().summary(buffer.id()),
-            None => "none".to_owned(),
+            None => Text::from_static("none"),
         });
         let result = result.and_then(|info| match info {
             None => Ok(None),
@@ -338,7 +338,7 @@ impl StoreHandle {
             .rt
             .trace
             .begin_call(Party::Client, self.target(), method, args);
-        let objects: Vec<ObjLabel> = self.label.into_iter().collect();
+        let objects: &[ObjLabel] = self.label.as_slice();
         let what = format!("IMsgStore::{method}");
         let result = self.check_usable(&what).and_then(|store| {
             self.rt

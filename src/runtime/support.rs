@@ -899,8 +899,7 @@ impl MapiSupport for SupportObject {
                     .get(self.logon)
                     .map(|r| r.dll_base.clone())
                     .ok_or(MapiError::EndOfSession)?;
-                let wrapped = WrappedStoreEntryId::wrap(&dll, original)
-                    .map(|w| w.to_bytes())
+                let wrapped = WrappedStoreEntryId::wrap_bytes(&dll, original)
                     .map_err(|_| MapiError::InvalidParameter)?;
                 let len = wrapped.len();
                 let buffer = rt.allocate_result_bytes(

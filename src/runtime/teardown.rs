@@ -139,7 +139,7 @@ impl Runtime {
                     "the logon's teardown ended with {} MAPIUID(s) and {} status row(s) still registered",
                     left.0, left.1
                 ),
-                label.into_iter().collect(),
+                label.into_iter().collect::<Vec<_>>(),
                 Party::Library(Arc::clone(&file)),
             );
             let mut st = self.st();
@@ -515,7 +515,7 @@ impl Runtime {
                 format!(
                     "{logon_name} returned from Logoff without releasing its support object, so its MAPIUIDs and status row stayed"
                 ),
-                label.into_iter().collect(),
+                label.into_iter().collect::<Vec<_>>(),
                 Party::Library(file),
             );
         }
@@ -595,7 +595,7 @@ impl Runtime {
                     "{} was destroyed but {support} is still alive: MAPI's teardown of the logon never ran",
                     store.map(|l| l.to_string()).unwrap_or_else(|| "the store".into())
                 ),
-                store.into_iter().chain([support]).collect(),
+                store.into_iter().chain([support]).collect::<Vec<_>>(),
                 Party::Library(file),
             );
         }

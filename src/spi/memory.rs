@@ -1208,15 +1208,23 @@ impl Heap {
     }
 
     /// What a live block holds, and its name: `8 property values in buffer 5`.
-    pub(crate) fn summary(&self, id: BufferId) -> String {
+    pub(crate) fn summary(&self, id: BufferId) -> Text {
+        use crate::trace::{Value, text};
         let st = lock(&self.state);
+        let buffer = Value::from(id);
         match self.live(&st, id) {
-            Some(b) => {
-                let mut text = String::with_capacity(40);
-                let _ = write!(text, "{} in {id}", b.what.shown(b.value.as_deref()));
-                text
-            }
-            None => id.to_string(),
+            // The usual blocks keep their numbers, formatted when the trace is read.
+            Some(b) => match b.what {
+                What::Bytes(n) => text!("{n} bytes in {buffer}", n, buffer),
+                What::Props(1) => text!("1 property value in {buffer}", buffer),
+                What::Props(n) => text!("{n} property values in {buffer}", n, buffer),
+                _ => {
+                    let mut text = String::with_capacity(40);
+                    let _ = write!(text, "{} in {id}", b.what.shown(b.value.as_deref()));
+                    text.into()
+                }
+            },
+            None => text!("{buffer}", buffer),
         }
     }
 
@@ -1749,7 +1757,7 @@ mod tests {
         let what: Vec<String> = routines.blocks().into_iter().map(|b| b.what).collect();
         assert_eq!(what, ["1 property value", "a note", "3 bytes"]);
         assert_eq!(
-            routines.heap().summary(note.id()),
+            routines.heap().summary(note.id()).to_string(),
             format!("a note in {}", note.id())
         );
         let heap = routines.heap();
