@@ -445,7 +445,7 @@ impl LedgerShared {
         info: ObjectInfo,
         site: &'static Location<'static>,
         record_current: bool,
-    ) -> (ObjectId, Option<Box<RefToken>>) {
+    ) -> (ObjectId, Option<RefToken>) {
         let owner = match info.owner {
             Some(owner) => owner,
             None => current_owner(),
@@ -499,12 +499,10 @@ impl LedgerShared {
         node.header
             .named
             .store(info.kind != InterfaceKind::Object, Ordering::Relaxed);
-        let token = record.map(|record| {
-            Box::new(RefToken {
-                ledger: Arc::clone(self),
-                object: id,
-                record,
-            })
+        let token = record.map(|record| RefToken {
+            ledger: Arc::clone(self),
+            object: id,
+            record,
         });
         (id, token)
     }
@@ -515,7 +513,7 @@ impl LedgerShared {
         object: ObjectId,
         site: &'static Location<'static>,
         holder: Option<ObjectId>,
-    ) -> Option<Box<RefToken>> {
+    ) -> Option<RefToken> {
         let (record, tracked, label, count) = {
             let mut state = lock(&self.state);
             state.next_record += 1;
@@ -537,11 +535,11 @@ impl LedgerShared {
                 count: saturate(count),
             });
         }
-        Some(Box::new(RefToken {
+        Some(RefToken {
             ledger: Arc::clone(self),
             object,
             record,
-        }))
+        })
     }
 
     /// Forgets a reference that is being dropped (its `Ref` still holds the object), emits
@@ -750,8 +748,9 @@ impl<T: ?Sized> RefNode<T> {
 /// and `Sync` when `T` is.
 pub struct Ref<T: ?Sized> {
     // Declared first so that it is dropped first: the ledger sees the release while the object
-    // is still alive, and the object's destruction comes after.
-    token: Option<Box<RefToken>>,
+    // is still alive, and the object's destruction comes after. Kept inline: a tracked
+    // reference costs no allocation of its own.
+    token: Option<RefToken>,
     node: Arc<RefNode<T>>,
 }
 
