@@ -2467,7 +2467,7 @@ impl Runtime {
         let what = format!("the MAPIERROR of {method}");
         let by = Party::Library(Arc::clone(file));
         let objects: &[ObjLabel] = object.as_slice();
-        let Some(info) = self.take_result(buffer, &by, Party::Mapi, what, &objects) else {
+        let Some(info) = self.take_result(buffer, &by, Party::Mapi, what, objects) else {
             return;
         };
         let text = |s: &Option<crate::strings::TString>| {

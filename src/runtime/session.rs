@@ -1556,7 +1556,7 @@ impl Runtime {
                 &by,
                 Party::Mapi,
                 "spool-security data of a reused logon",
-                &objects,
+                objects,
             ) {
                 self.routines.heap().release(blob, Party::Mapi);
             }
@@ -1709,7 +1709,7 @@ impl Runtime {
             "GetProps",
             what,
         );
-        let result = self.guarded(file, Some(session), "GetProps", &objects, || {
+        let result = self.guarded(file, Some(session), "GetProps", objects, || {
             store.get_props(Some(tags), 0)
         });
         let props = match result {
@@ -1725,7 +1725,7 @@ impl Runtime {
         match props {
             Ok(w) => {
                 let what = crate::spi::memory::Purpose::GetPropsOn(label);
-                self.take_result(w.value, &by, Party::Mapi, what, &objects)
+                self.take_result(w.value, &by, Party::Mapi, what, objects)
             }
             // Out of memory is an answer any method may give: there is nothing to check.
             Err(MapiError::NotEnoughMemory) => None,

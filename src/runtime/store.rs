@@ -266,7 +266,7 @@ impl StoreHandle {
         let objects: &[ObjLabel] = self.label.as_slice();
         let result = self.check_usable("IMsgStore::GetProps").and_then(|store| {
             self.rt
-                .guarded(&self.file, Some(self.session), "GetProps", &objects, || {
+                .guarded(&self.file, Some(self.session), "GetProps", objects, || {
                     store.get_props(tags, 0)
                 })
                 .unwrap_or(Err(MapiError::CallFailed))
@@ -280,7 +280,7 @@ impl StoreHandle {
                         &Party::Library(Arc::clone(&self.file)),
                         Party::Client,
                         "the result of GetProps",
-                        &objects,
+                        objects,
                     )
                     .ok_or(MapiError::CallFailed)
             })
@@ -299,7 +299,7 @@ impl StoreHandle {
         let objects: &[ObjLabel] = self.label.as_slice();
         let result = self.check_usable("IMsgStore::GetLastError").and_then(|store| {
             self.rt
-                .guarded(&self.file, Some(self.session), "GetLastError", &objects, || {
+                .guarded(&self.file, Some(self.session), "GetLastError", objects, || {
                     store.get_last_error(error, 0)
                 })
                 .unwrap_or(Err(MapiError::CallFailed))
@@ -317,7 +317,7 @@ impl StoreHandle {
                     &Party::Library(Arc::clone(&self.file)),
                     Party::Client,
                     "the MAPIERROR of GetLastError",
-                    &objects,
+                    objects,
                 )
                 .map(Some)
                 .ok_or(MapiError::CallFailed),
@@ -342,7 +342,7 @@ impl StoreHandle {
         let what = format!("IMsgStore::{method}");
         let result = self.check_usable(&what).and_then(|store| {
             self.rt
-                .guarded(&self.file, Some(self.session), method, &objects, || f(store))
+                .guarded(&self.file, Some(self.session), method, objects, || f(store))
                 .unwrap_or(Err(MapiError::CallFailed))
         });
         call.finish_result(&result, summary);
