@@ -374,6 +374,50 @@ struct RefRecord {
     by: Party,
 }
 
+/// The references recorded for an object, in the order they were taken (as a list whose
+/// removals swap the last one into the gap): none or one kept inline, as most objects have,
+/// more in a list.
+enum Records {
+    None,
+    One(RefRecord),
+    Many(Vec<RefRecord>),
+}
+
+impl Records {
+    fn iter(&self) -> std::slice::Iter<'_, RefRecord> {
+        match self {
+            Records::None => [].iter(),
+            Records::One(record) => std::slice::from_ref(record).iter(),
+            Records::Many(records) => records.iter(),
+        }
+    }
+
+    fn push(&mut self, record: RefRecord) {
+        match std::mem::replace(self, Records::None) {
+            Records::None => *self = Records::One(record),
+            Records::One(first) => *self = Records::Many(vec![first, record]),
+            Records::Many(mut records) => {
+                records.push(record);
+                *self = Records::Many(records);
+            }
+        }
+    }
+
+    /// Forgets record `id`. From the back: the reference dropped is most often the one taken
+    /// last (a clone dropped at the end of a call), which is then found at once.
+    fn remove(&mut self, id: u64) {
+        match self {
+            Records::One(record) if record.id == id => *self = Records::None,
+            Records::Many(records) => {
+                if let Some(i) = records.iter().rposition(|r| r.id == id) {
+                    records.swap_remove(i);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 struct Entry {
     serial: u32,
     kind: InterfaceKind,
@@ -385,7 +429,7 @@ struct Entry {
     weak: Weak<dyn Any + Send + Sync>,
     tracked: bool,
     hook: Option<ReleaseHook>,
-    records: Vec<RefRecord>,
+    records: Records,
     /// Who takes a reference on a thread outside every scope.
     unscoped: Party,
 }
@@ -474,15 +518,15 @@ impl LedgerShared {
                 weak: node.header.this.clone(),
                 tracked,
                 hook: info.on_release,
-                records: record
-                    .map(|id| RefRecord {
+                records: match record {
+                    Some(id) => Records::One(RefRecord {
                         id,
                         site,
                         holder: None,
                         by: scope_party().unwrap_or_else(|| unscoped.clone()),
-                    })
-                    .into_iter()
-                    .collect(),
+                    }),
+                    None => Records::None,
+                },
                 unscoped,
             });
             let session = state.objects.get(id).and_then(|e| e.owner.session);
@@ -549,11 +593,7 @@ impl LedgerShared {
         let found = {
             let mut state = lock(&self.state);
             state.objects.get_mut(object).map(|entry| {
-                // From the back: the reference dropped is most often the one taken last (a
-                // clone dropped at the end of a call), which is then found at once.
-                if let Some(i) = entry.records.iter().rposition(|r| r.id == record) {
-                    entry.records.swap_remove(i);
-                }
+                entry.records.remove(record);
                 let remaining = entry.weak.strong_count().saturating_sub(1);
                 (
                     entry.tracked,
@@ -1557,7 +1597,9 @@ impl ObjectLedger {
 
     /// One live object.
     pub fn get(&self, id: ObjectId) -> Option<LiveObject> {
-        self.live_where(|o| o.id == id).into_iter().next()
+        let state = lock(&self.shared.state);
+        let entry = state.objects.get(id)?;
+        live_object(&state, id, entry)
     }
 
     /// Every live object, in creation order.
@@ -1576,6 +1618,21 @@ impl ObjectLedger {
         drop(state);
         out.retain(|o| keep(o));
         out.sort_by_key(|o| o.label.serial);
+        out
+    }
+
+    /// The labels of the live objects whose owner and label satisfy `keep`, in creation order:
+    /// what [`ObjectLedger::live_where`] finds, without describing every live object first.
+    pub(crate) fn live_labels_where(&self, mut keep: impl FnMut(&Owner, ObjLabel) -> bool) -> Vec<ObjLabel> {
+        let state = lock(&self.shared.state);
+        let mut out: Vec<ObjLabel> = state
+            .objects
+            .values()
+            .filter(|entry| entry.weak.strong_count() > 0 && keep(&entry.owner, entry.label()))
+            .map(Entry::label)
+            .collect();
+        drop(state);
+        out.sort_by_key(|label| label.serial);
         out
     }
 

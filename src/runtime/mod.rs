@@ -2105,13 +2105,10 @@ impl Runtime {
                 .filter_map(|r| r.store_label)
                 .collect()
         };
-        let alive = self.ledger.live_where(|o| {
-            o.owner.library.as_deref() == Some(&*file)
-                && o.label.serial <= mark
-                && !client_held.contains(&o.label)
+        let labels = self.ledger.live_labels_where(|owner, label| {
+            owner.library.as_deref() == Some(&*file) && label.serial <= mark && !client_held.contains(&label)
         });
-        if !alive.is_empty() {
-            let labels: Vec<ObjLabel> = alive.iter().map(|o| o.label).collect();
+        if !labels.is_empty() {
             let names: Vec<String> = labels.iter().map(ToString::to_string).collect();
             // A provider that freed another DLL it loaded unloaded it under its objects.
             let blamed = match &by {
@@ -2122,7 +2119,7 @@ impl Runtime {
                 &rules::LIB_UNLOAD_LIVE,
                 format!(
                     "{file} was unloaded while {} of its objects were alive: {}",
-                    alive.len(),
+                    labels.len(),
                     names.join(", ")
                 ),
                 labels,

@@ -453,17 +453,20 @@ impl Drop for ProviderHandle {
 struct Target {
     /// Its section's properties are not kept (see [`Target::new`]).
     entry: ProviderEntry,
-    /// The unwrapped entry ID to give `Logon`.
-    entry_id: Option<Vec<u8>>,
+    /// The unwrapped entry ID to give `Logon` (shared with the logon's record).
+    entry_id: Option<Arc<[u8]>>,
 }
 
 impl Target {
     /// The store to log on to. The entry keeps no version of its section's properties: the
     /// provider writes its section during `Logon`, and a version held here would make that write
     /// copy the section.
-    fn new(mut entry: ProviderEntry, entry_id: Option<Vec<u8>>) -> Target {
+    fn new(mut entry: ProviderEntry, entry_id: Option<&[u8]>) -> Target {
         entry.props = crate::profile::no_props();
-        Target { entry, entry_id }
+        Target {
+            entry,
+            entry_id: entry_id.map(Arc::from),
+        }
     }
 }
 
@@ -606,7 +609,7 @@ impl Runtime {
                 })
                 .ok_or(MapiError::NotFound)?;
             let entry_id = recorded_entry_id(&entry);
-            return Ok(Target::new(entry, entry_id));
+            return Ok(Target::new(entry, entry_id.as_deref()));
         }
         let providers = self.session_providers(session)?;
         let stores: Vec<ProviderEntry> = providers
@@ -621,7 +624,7 @@ impl Runtime {
         for (entry, recorded) in candidates {
             let provider = self.provider_for(session, &entry)?;
             if self.compare_store_ids(&provider, wrapped.original(), &recorded)? {
-                return Ok(Target::new(entry, Some(wrapped.original().to_vec())));
+                return Ok(Target::new(entry, Some(wrapped.original())));
             }
         }
         Err(MapiError::NotFound)
@@ -1380,7 +1383,7 @@ impl Runtime {
         let session = st.logons.get(lkey).map(|r| r.session);
         if let Some(s) = session.and_then(|id| st.session_mut(id)) {
             let _ = s.uids.remove_logon(lkey);
-            let _ = s.status_rows.remove_all(lkey);
+            let _ = s.status_rows.remove_logon(lkey);
         }
     }
 
@@ -1852,7 +1855,7 @@ impl Runtime {
         {
             let mut st = self.st();
             if let Some(rec) = st.logons.get_mut(lkey) {
-                rec.entry_id = Some(w.original().to_vec());
+                rec.entry_id = Some(Arc::from(w.original()));
             }
             return;
         }

@@ -93,7 +93,7 @@ struct Work<'a> {
     support: SupportTemp<'a>,
     provider: ProviderHandle,
     profile: Arc<str>,
-    entry_id: Option<Vec<u8>>,
+    entry_id: Option<Arc<[u8]>>,
     open_flags: OpenStoreFlags,
     blob: Vec<u8>,
     logon_id: Option<crate::object::ObjectId>,

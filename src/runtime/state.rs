@@ -214,9 +214,9 @@ pub(crate) struct LogonRec {
     pub(crate) profile_name: Arc<str>,
     pub(crate) open_flags: OpenStoreFlags,
     /// The unwrapped entry ID `Logon` was given.
-    pub(crate) logon_entry_id: Option<Vec<u8>>,
+    pub(crate) logon_entry_id: Option<Arc<[u8]>>,
     /// The store's unwrapped entry ID, as its profile section records it.
-    pub(crate) entry_id: Option<Vec<u8>>,
+    pub(crate) entry_id: Option<Arc<[u8]>>,
     pub(crate) phase: LogonPhase,
     pub(crate) support: WeakRef<SupportObject>,
     pub(crate) support_id: Option<ObjectId>,
@@ -432,6 +432,18 @@ impl<V: OfLogon> ByLogon<V> {
             self.index.remove(&logon);
         }
         self.entries.remove(&place).map(|entry| (place, entry))
+    }
+
+    /// Removes every entry of `logon`; returns how many there were.
+    pub(crate) fn remove_logon(&mut self, logon: LogonKey) -> usize {
+        let Some(places) = self.index.remove(&logon) else {
+            return 0;
+        };
+        places
+            .as_slice()
+            .iter()
+            .filter(|place| self.entries.remove(place).is_some())
+            .count()
     }
 
     /// Removes every entry of `logon`; returns them in order, with their places.

@@ -1107,7 +1107,7 @@ impl Runtime {
             let label = rec.logon_label;
             st.session_mut(session).map(|s| {
                 let uids = s.uids.remove_logon(logon);
-                let rows = s.status_rows.remove_all(logon).len();
+                let rows = s.status_rows.remove_logon(logon);
                 (uids, rows, label)
             })
         };
