@@ -106,7 +106,7 @@ impl ProfSectObject {
                 rt.violation(
                     &rules::PROFILE_READ_ONLY,
                     format!("the provider tried to change {tag} in its profile section during Logon"),
-                    self.label.get().copied().into_iter().collect::<Vec<_>>(),
+                    self.label.get().copied().as_slice(),
                     Party::Library(file),
                 );
                 true

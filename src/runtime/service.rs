@@ -142,7 +142,7 @@ impl MapiSupport for ServiceSupportObject {
                             "the service entry showed a property sheet although its flags ({}) allow no UI",
                             self.flags
                         ),
-                        self.label.get().copied().into_iter().collect::<Vec<_>>(),
+                        self.label.get().copied().as_slice(),
                         Party::Library(Arc::clone(&self.file)),
                     );
                 }

@@ -1215,7 +1215,7 @@ impl Runtime {
             self.violation(
                 &rules::LOGON_OBJECTS,
                 "a fresh Logon returned a store object but no logon object".to_owned(),
-                store_label.into_iter().collect::<Vec<_>>(),
+                store_label.as_slice(),
                 Party::Library(Arc::clone(&file)),
             );
             self.abandon_logon(lkey);
@@ -1233,7 +1233,7 @@ impl Runtime {
             self.violation(
                 &rules::LOGON_SPOOL_SECURITY,
                 "a fresh Logon returned no spool-security data, and the spooler needs it".to_owned(),
-                store_label.into_iter().collect::<Vec<_>>(),
+                store_label.as_slice(),
                 Party::Library(Arc::clone(&file)),
             );
         }
@@ -1305,7 +1305,7 @@ impl Runtime {
                     "Logon was asked for {} and returned a store that answers QueryInterface for it with {e}",
                     super::query::iid_text(&iid)
                 ),
-                store.label().into_iter().collect::<Vec<_>>(),
+                store.label().as_slice(),
                 Party::Library(Arc::clone(file)),
             );
         }
@@ -1499,7 +1499,7 @@ impl Runtime {
                     "Logon on an open store took {} more reference(s) to the support object",
                     after - before
                 ),
-                support_label.into_iter().collect::<Vec<_>>(),
+                support_label.as_slice(),
                 by.clone(),
             );
         }
@@ -1528,7 +1528,7 @@ impl Runtime {
                             .map(|l| l.to_string())
                             .unwrap_or_else(|| "unregistered".into())
                     ),
-                    store_label.into_iter().collect::<Vec<_>>(),
+                    store_label.as_slice(),
                     by.clone(),
                 );
             }
@@ -1541,7 +1541,7 @@ impl Runtime {
                     "Logon on the open store {} returned another store object",
                     store_label.map(|l| l.to_string()).unwrap_or_default()
                 ),
-                store_label.into_iter().collect::<Vec<_>>(),
+                store_label.as_slice(),
                 by.clone(),
             );
         }
@@ -1549,7 +1549,7 @@ impl Runtime {
             self.violation(
                 &rules::LOGON_REUSE_NO_SETUP,
                 "Logon on an open store returned spool-security data".to_owned(),
-                store_label.into_iter().collect::<Vec<_>>(),
+                store_label.as_slice(),
                 by.clone(),
             );
             // The caller frees what it got, even what it did not ask for.

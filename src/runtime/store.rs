@@ -191,7 +191,7 @@ impl StoreHandle {
             &self.file,
             Some(self.session),
             "StoreLogoff",
-            &self.label.into_iter().collect::<Vec<_>>(),
+            self.label.as_slice(),
             || store.store_logoff(input),
         ) {
             Ok(r) => r,
@@ -223,7 +223,7 @@ impl StoreHandle {
                     format!(
                         "StoreLogoffTransports answered {activity} (the logoff does not happen), and StoreLogoff {what}"
                     ),
-                    self.label.into_iter().collect::<Vec<_>>(),
+                    self.label.as_slice(),
                     Party::Library(Arc::clone(&self.file)),
                 );
             }

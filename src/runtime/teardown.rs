@@ -139,7 +139,7 @@ impl Runtime {
                     "the logon's teardown ended with {} MAPIUID(s) and {} status row(s) still registered",
                     left.0, left.1
                 ),
-                label.into_iter().collect::<Vec<_>>(),
+                label.as_slice(),
                 Party::Library(Arc::clone(&file)),
             );
             let mut st = self.st();
@@ -515,7 +515,7 @@ impl Runtime {
                 format!(
                     "{logon_name} returned from Logoff without releasing its support object, so its MAPIUIDs and status row stayed"
                 ),
-                label.into_iter().collect::<Vec<_>>(),
+                label.as_slice(),
                 Party::Library(file),
             );
         }
