@@ -498,6 +498,16 @@ impl<'a> WrappedView<'a> {
         self.original
     }
 
+    /// The `MAPIMDB_*` flag byte at offset 21.
+    pub(crate) fn mdb_flag(&self) -> u8 {
+        self.mdb_flag
+    }
+
+    /// The DLL name as stored (8-bit text, each byte one character).
+    pub(crate) fn dll_name_chars(&self) -> impl Iterator<Item = char> + 'a {
+        self.dll_name.iter().map(|&b| char::from(b))
+    }
+
     /// Whether it names a profile section (`MAPIMDB_SECTION`) rather than a store.
     pub(crate) fn names_section(&self) -> bool {
         self.mdb_flag == MAPIMDB_SECTION && MapiUid::parse(self.original).is_ok()

@@ -379,11 +379,7 @@ impl From<&str> for WideString {
 
 impl From<String> for WideString {
     fn from(text: String) -> WideString {
-        WideString {
-            text: Arc::from(text),
-            units: std::sync::OnceLock::new(),
-            exact: true,
-        }
+        WideString::from(text.as_str())
     }
 }
 

@@ -89,13 +89,13 @@ fn long_run(limit: Option<usize>) -> mapisim::check::Report {
         drop(session);
         mapi.uninitialize().unwrap();
     }
-    // One MAPIUninitialize too many (CLIENT-INITIALIZED), then a whole lifecycle after it.
+    // One MAPIUninitialize too many (CLIENT-INITIALIZED), then a logon and logoff after it.
     assert!(sim.uninitialize().is_err());
-    quickstart_lifecycle_again(&sim);
+    logon_and_logoff(&sim);
     sim.finish()
 }
 
-fn quickstart_lifecycle_again(sim: &mapisim::Simulator) {
+fn logon_and_logoff(sim: &mapisim::Simulator) {
     use mapisim::prelude::*;
     let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS).unwrap();
     let session = mapi.logon_ex("Default", LogonFlags::EXTENDED).unwrap();

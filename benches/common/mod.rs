@@ -105,6 +105,22 @@ fn bare_support(section: PropBag, routines: &MemRoutines) -> Ref<dyn MapiSupport
     .into()
 }
 
+/// `Logon` as MAPI makes it for a fresh store of profile `Default` opened for writing.
+fn fresh_logon(
+    provider: &Ref<dyn MsProvider>,
+    support: &Ref<dyn MapiSupport>,
+) -> MapiResult<Warned<StoreLogon>> {
+    provider.logon(&StoreLogonArgs {
+        support,
+        ui_param: 0,
+        profile_name: TStr::ansi(b"Default"),
+        entry_id: None,
+        flags: StoreLogonFlags::WRITE,
+        interface: None,
+        mapi_error: &OutParam::new(),
+    })
+}
+
 /// The same provider calls, made directly.
 pub(crate) fn bare_lifecycle() {
     let library = SampleStore::library();
@@ -116,16 +132,7 @@ pub(crate) fn bare_lifecycle() {
     let mut section = PropBag::new();
     let _ = section.set(PR_PROVIDER_UID, MapiUid([7; 16]));
     let support = bare_support(section, &routines);
-    let logon_args = StoreLogonArgs {
-        support: &support,
-        ui_param: 0,
-        profile_name: TStr::ansi(b"Default"),
-        entry_id: None,
-        flags: StoreLogonFlags::WRITE,
-        interface: None,
-        mapi_error: &OutParam::new(),
-    };
-    let Ok(out) = init.provider.logon(&logon_args) else {
+    let Ok(out) = fresh_logon(&init.provider, &support) else {
         return;
     };
     drop(support);
@@ -187,19 +194,7 @@ impl BareProvider {
         let mut section = PropBag::new();
         let _ = section.set(PR_PROVIDER_UID, MapiUid(uid));
         let support = bare_support(section, &self.routines);
-        let out = self
-            .provider
-            .logon(&StoreLogonArgs {
-                support: &support,
-                ui_param: 0,
-                profile_name: TStr::ansi(b"Default"),
-                entry_id: None,
-                flags: StoreLogonFlags::WRITE,
-                interface: None,
-                mapi_error: &OutParam::new(),
-            })
-            .ok()?
-            .into_value();
+        let out = fresh_logon(&self.provider, &support).ok()?.into_value();
         if let Some(blob) = out.spool_security {
             let _ = self.routines.take_bytes(blob);
         }

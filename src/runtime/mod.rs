@@ -2232,12 +2232,15 @@ impl Runtime {
                         })
                 })
             };
-            if !st.leak_checks_due.iter().any(torn_down) {
-                return;
-            }
-            let (due, waiting): (Vec<u32>, Vec<u32>) =
-                st.leak_checks_due.iter().partition(|id| torn_down(id));
-            st.leak_checks_due = waiting;
+            // One pass; nothing is allocated while nothing is due.
+            let mut due = Vec::new();
+            st.leak_checks_due.retain(|id| {
+                let now = torn_down(id);
+                if now {
+                    due.push(*id);
+                }
+                !now
+            });
             st.retire_due.extend(&due);
             due
         };

@@ -107,11 +107,18 @@ impl StoresTable {
 
 /// A short, deterministic description of an entry ID for the trace.
 pub(crate) fn describe_entry_id(bytes: &[u8]) -> String {
-    match WrappedStoreEntryId::parse(bytes) {
-        Ok(w) if w.mdb_flag() == MAPIMDB_SECTION => format!("{}:section", w.dll_name()),
-        Ok(w) => format!("{}:{}", w.dll_name(), hex_short(w.original())),
-        Err(_) => hex_short(bytes),
+    // Read in place: this describes every OpenMsgStore.
+    let Ok(w) = WrappedView::parse(bytes) else {
+        return hex_short(bytes);
+    };
+    let mut text: String = w.dll_name_chars().collect();
+    if w.mdb_flag() == MAPIMDB_SECTION {
+        text.push_str(":section");
+    } else {
+        text.push(':');
+        text.push_str(&hex_short(w.original()));
     }
+    text
 }
 
 /// The flags `IMSProvider::Logon` gets for an `OpenMsgStore` with these flags.
