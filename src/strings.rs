@@ -278,6 +278,11 @@ impl AnsiString {
         }
     }
 
+    /// The bytes, shared.
+    pub(crate) fn shared_bytes(&self) -> &Arc<[u8]> {
+        &self.bytes
+    }
+
     /// Whether [`as_str`](Self::as_str) is exact (the bytes are UTF-8).
     pub fn is_exact(&self) -> bool {
         self.lossy.is_none()
@@ -327,9 +332,15 @@ impl From<String> for AnsiString {
 #[derive(Clone)]
 pub struct WideString {
     text: Arc<str>,
-    /// The code units: set when the value was made from units that do not decode exactly,
-    /// otherwise computed from the text when first asked for.
-    units: std::sync::OnceLock<Arc<[u16]>>,
+    /// The code units: set when the value was made from units (then they say whether the text
+    /// is exact), otherwise computed from the text when first asked for. Boxed, so that a value
+    /// takes 32 bytes (and a property value 40).
+    units: std::sync::OnceLock<Arc<Units>>,
+}
+
+/// The code units of a [`WideString`], and whether its text decodes them exactly.
+struct Units {
+    units: Vec<u16>,
     exact: bool,
 }
 
@@ -340,14 +351,21 @@ impl WideString {
         let exact = text.encode_utf16().eq(units.iter().copied());
         WideString {
             text: Arc::from(text),
-            units: std::sync::OnceLock::from(Arc::from(units)),
-            exact,
+            units: std::sync::OnceLock::from(Arc::new(Units { units, exact })),
         }
     }
 
     /// The exact code units.
     pub fn as_units(&self) -> &[u16] {
-        self.units.get_or_init(|| self.text.encode_utf16().collect())
+        &self
+            .units
+            .get_or_init(|| {
+                Arc::new(Units {
+                    units: self.text.encode_utf16().collect(),
+                    exact: true,
+                })
+            })
+            .units
     }
 
     /// The text: the code units decoded, with `U+FFFD` for an unpaired surrogate.
@@ -355,10 +373,15 @@ impl WideString {
         &self.text
     }
 
+    /// The text, shared.
+    pub(crate) fn shared_text(&self) -> &Arc<str> {
+        &self.text
+    }
+
     /// Whether [`as_str`](Self::as_str) is exact (the code units decode, and encode back to
     /// themselves).
     pub fn is_exact(&self) -> bool {
-        self.exact
+        self.units.get().is_none_or(|units| units.exact)
     }
 
     /// The value as an `LPTSTR` (UTF-16).
@@ -372,7 +395,6 @@ impl From<&str> for WideString {
         WideString {
             text: Arc::from(text),
             units: std::sync::OnceLock::new(),
-            exact: true,
         }
     }
 }
@@ -386,7 +408,7 @@ impl From<String> for WideString {
 impl PartialEq for WideString {
     /// Equal code units.
     fn eq(&self, other: &WideString) -> bool {
-        if self.exact && other.exact {
+        if self.is_exact() && other.is_exact() {
             self.text == other.text
         } else {
             self.as_units() == other.as_units()

@@ -423,7 +423,8 @@ struct Entry {
     kind: InterfaceKind,
     type_name: &'static str,
     owner: Owner,
-    created_by: Option<EventId>,
+    /// The number of the event that created it, 0 for none (events are numbered from 1).
+    created_by: u64,
     created_at: &'static Location<'static>,
     /// The node, to count its references (the node's own weak link to itself: no allocation).
     weak: Weak<dyn Any + Send + Sync>,
@@ -513,7 +514,7 @@ impl LedgerShared {
                 kind: info.kind,
                 type_name: node.header.type_name,
                 owner,
-                created_by,
+                created_by: created_by.map_or(0, |event| event.0),
                 created_at: site,
                 weak: node.header.this.clone(),
                 tracked,
@@ -1638,7 +1639,26 @@ impl ObjectLedger {
 
     /// [`ObjectLedger::leaks`] among the objects of one session ([`Owner::session`]): the same
     /// report, at the cost of that session's objects only.
-    pub fn leaks_in_session(&self, session: u32, mut keep: impl FnMut(&LiveObject) -> bool) -> LeakReport {
+    pub fn leaks_in_session(&self, session: u32, keep: impl FnMut(&LiveObject) -> bool) -> LeakReport {
+        self.session_leaks(session, |_, _| true, keep)
+    }
+
+    /// [`ObjectLedger::leaks_in_session`] among the objects whose label and owner satisfy `of`,
+    /// which is asked first: no live view is made of the others.
+    pub(crate) fn leaks_in_session_of(
+        &self,
+        session: u32,
+        of: impl Fn(ObjLabel, &Owner) -> bool,
+    ) -> LeakReport {
+        self.session_leaks(session, of, |_| true)
+    }
+
+    fn session_leaks(
+        &self,
+        session: u32,
+        of: impl Fn(ObjLabel, &Owner) -> bool,
+        mut keep: impl FnMut(&LiveObject) -> bool,
+    ) -> LeakReport {
         let state = lock(&self.shared.state);
         let mut objects: Vec<LiveObject> = state
             .by_session
@@ -1646,10 +1666,10 @@ impl ObjectLedger {
             .into_iter()
             .flatten()
             .filter_map(|id| {
-                state
-                    .objects
-                    .get(*id)
-                    .and_then(|entry| live_object(&state, *id, entry))
+                let entry = state.objects.get(*id)?;
+                of(entry.label(), &entry.owner)
+                    .then(|| live_object(&state, *id, entry))
+                    .flatten()
             })
             .collect();
         drop(state);
@@ -1689,7 +1709,7 @@ fn live_object(state: &LedgerState, id: ObjectId, entry: &Entry) -> Option<LiveO
         label: entry.label(),
         type_name: entry.type_name,
         owner: entry.owner.clone(),
-        created_by: entry.created_by,
+        created_by: (entry.created_by != 0).then_some(EventId(entry.created_by)),
         created_at: entry.created_at,
         count: saturate(count),
         references,

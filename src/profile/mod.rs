@@ -179,7 +179,7 @@ pub struct ServiceInfo {
 pub(crate) struct ProviderEntry {
     pub(crate) section: MapiUid,
     pub(crate) service: MapiUid,
-    pub(crate) dll_base: Arc<str>,
+    pub(crate) dll_base: SharedText,
     pub(crate) resource_type: Option<ResourceType>,
     pub(crate) flags: ResourceFlags,
     pub(crate) props: Arc<PropBag>,
@@ -246,6 +246,52 @@ impl ProfileData {
     }
 }
 
+/// A string property's text shared with the value it was read from (a clone copies nothing): a
+/// provider's DLL base name, read from its profile section for every store MAPI lists or opens.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum SharedText {
+    /// No value, or not a string: the empty text.
+    #[default]
+    Empty,
+    /// The bytes of a `PT_STRING8` value, which are UTF-8.
+    Utf8(Arc<[u8]>),
+    /// The text of any other string value.
+    Text(Arc<str>),
+}
+
+impl SharedText {
+    /// The text of `value`, if it is a string.
+    pub(crate) fn of(value: Option<&PropValue>) -> SharedText {
+        match value {
+            Some(PropValue::String8(s)) if s.is_exact() => SharedText::Utf8(Arc::clone(s.shared_bytes())),
+            Some(PropValue::String8(s)) => SharedText::Text(Arc::from(s.as_str())),
+            Some(PropValue::Unicode(s)) => SharedText::Text(Arc::clone(s.shared_text())),
+            _ => SharedText::Empty,
+        }
+    }
+}
+
+/// Texts compare by what they say.
+impl PartialEq for SharedText {
+    fn eq(&self, other: &SharedText) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for SharedText {}
+
+impl std::ops::Deref for SharedText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            SharedText::Empty => "",
+            SharedText::Utf8(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
+            SharedText::Text(text) => text,
+        }
+    }
+}
+
 /// An empty bag of properties, shared (making it allocates nothing).
 pub(crate) fn no_props() -> Arc<PropBag> {
     static EMPTY: std::sync::LazyLock<Arc<PropBag>> = std::sync::LazyLock::new(Arc::default);
@@ -257,7 +303,7 @@ impl ProviderEntry {
         ProviderEntry {
             section,
             service,
-            dll_base: props.get_str(PR_PROVIDER_DLL_NAME_A).unwrap_or_default().into(),
+            dll_base: SharedText::of(props.get(PR_PROVIDER_DLL_NAME_A)),
             resource_type: props.get_u32(PR_RESOURCE_TYPE).and_then(ResourceType::from_value),
             flags: ResourceFlags::from_raw(props.get_u32(PR_RESOURCE_FLAGS).unwrap_or(0)),
             props: Arc::clone(props),

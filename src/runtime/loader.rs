@@ -25,10 +25,41 @@ pub(crate) type Factory = Arc<dyn Fn() -> Box<dyn ProviderLibrary> + Send + Sync
 /// assert_eq!(dll_file_name("NODOT"), "NODOT32");
 /// ```
 pub fn dll_file_name(base: &str) -> String {
-    match base.find('.') {
-        Some(i) => format!("{}32{}", &base[..i], &base[i..]),
-        None => format!("{base}32"),
+    let (head, tail) = split_for_32(base);
+    let mut file = String::with_capacity(base.len() + 2);
+    file.push_str(head);
+    file.push_str("32");
+    file.push_str(tail);
+    file
+}
+
+/// `base` cut where [`dll_file_name`] inserts `32`: before the first period, or at the end.
+fn split_for_32(base: &str) -> (&str, &str) {
+    base.split_at(base.find('.').unwrap_or(base.len()))
+}
+
+/// Runs `f` with the file name MAPI loads for `base` ([`dll_file_name`]) and that name's key
+/// ([`file_key`]), without allocating for a name of up to 128 bytes: for every store MAPI opens.
+pub(crate) fn with_dll_file<R>(base: &str, f: impl FnOnce(&str, &str) -> R) -> R {
+    let (head, tail) = split_for_32(base);
+    let len = base.len() + 2;
+    let mut file = [0u8; 128];
+    let mut key = [0u8; 128];
+    if let (Some(file), Some(key)) = (file.get_mut(..len), key.get_mut(..len)) {
+        let (start, rest) = file.split_at_mut(head.len());
+        start.copy_from_slice(head.as_bytes());
+        let (digits, end) = rest.split_at_mut(2);
+        digits.copy_from_slice(b"32");
+        end.copy_from_slice(tail.as_bytes());
+        key.copy_from_slice(file);
+        key.make_ascii_uppercase();
+        // Both are `base` with ASCII inserted (and ASCII letters' case changed): UTF-8.
+        if let (Ok(file), Ok(key)) = (std::str::from_utf8(file), std::str::from_utf8(key)) {
+            return f(file, key);
+        }
     }
+    let file = dll_file_name(base);
+    f(&file, &file_key(&file))
 }
 
 /// The key a file name is looked up by: Windows file names are case-insensitive.

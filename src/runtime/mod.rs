@@ -687,7 +687,7 @@ impl SimulatorBuilder {
         let trace = self.trace_limit.map_or_else(Trace::new, Trace::with_limit);
         let ledger = ObjectLedger::with_trace(trace.clone());
         ledger.set_history(self.history);
-        let mut state = State::default();
+        let mut state = State::with_room();
         state.loader.limit = trace.limit();
         for (name, factory) in self.libraries {
             state.loader.register(&name, factory);
@@ -1904,8 +1904,8 @@ impl Runtime {
         };
         let (loaded, new_instance, unused) = {
             let mut st = self.st();
-            let key = loader::file_key(&name);
-            let (fresh, unused) = match (st.loader.modules.contains_key(&key), made) {
+            let present = loader::with_file_key(&name, |key| st.loader.modules.contains_key(key));
+            let (fresh, unused) = match (present, made) {
                 (false, Some(made)) => (Some(made), None),
                 (_, unused) => (None, unused),
             };
@@ -1913,7 +1913,7 @@ impl Runtime {
             if let Some(instance) = fresh {
                 let generation = st.loader.next_generation(&name);
                 st.loader.modules.insert(
-                    key.clone(),
+                    loader::file_key(&name),
                     loader::Module {
                         file: Arc::clone(&name),
                         count: 0,
@@ -1923,9 +1923,11 @@ impl Runtime {
                     },
                 );
             }
-            let loaded = st.loader.modules.get_mut(&key).map(|module| {
-                module.count += 1;
-                (Arc::clone(&module.instance), module.generation, module.count)
+            let loaded = loader::with_file_key(&name, |key| {
+                st.loader.modules.get_mut(key).map(|module| {
+                    module.count += 1;
+                    (Arc::clone(&module.instance), module.generation, module.count)
+                })
             });
             (loaded, new_instance, unused)
         };
@@ -2190,9 +2192,17 @@ impl Runtime {
         }
         // The objects MAPI released during the call, now that every release in it is over.
         self.run_release_checks();
-        let frees = std::mem::take(&mut self.st().deferred_frees);
-        for free in frees {
+        // One at a time, in order: the list keeps its room.
+        let mut due = self.st().deferred_frees.len();
+        while due > 0 {
+            let Some(free) = ({
+                let mut st = self.st();
+                (!st.deferred_frees.is_empty()).then(|| st.deferred_frees.remove(0))
+            }) else {
+                break;
+            };
             self.complete_free(free);
+            due -= 1;
         }
         self.check_session_leaks();
         self.retire_sessions();
@@ -2210,64 +2220,63 @@ impl Runtime {
     /// every provider shut down and released, on whichever thread) and its client handles are
     /// gone, nothing a provider made for it may be alive.
     fn check_session_leaks(&self) {
-        let due: Vec<u32> = {
-            let mut st = self.st();
-            let st = &mut *st;
-            if st.leak_checks_due.is_empty() {
-                return;
-            }
-            let (sessions, logons) = (&st.sessions, &st.logons);
-            let torn_down = |id: &u32| {
-                sessions.get(id).is_none_or(|s| {
-                    s.client_handles == 0
-                        && s.providers.is_empty()
-                        && s.logons.iter().all(|k| {
-                            logons.get(*k).is_none_or(|r| {
-                                r.phase == state::LogonPhase::TornDown
-                                    && !matches!(
-                                        r.teardown,
-                                        state::Teardown::Running | state::Teardown::Pending(_)
-                                    )
-                            })
+        // One due session at a time: nothing is allocated to list them.
+        while let Some(id) = self.next_session_torn_down() {
+            self.check_session_leak(id);
+        }
+    }
+
+    /// A session due for `SESSION-LEAK` whose teardown is over, taken from the due list and put
+    /// on the list to retire.
+    fn next_session_torn_down(&self) -> Option<u32> {
+        let mut st = self.st();
+        let st = &mut *st;
+        let (sessions, logons) = (&st.sessions, &st.logons);
+        let torn_down = |id: &u32| {
+            sessions.get(id).is_none_or(|s| {
+                s.client_handles == 0
+                    && s.providers.is_empty()
+                    && s.logons.iter().all(|k| {
+                        logons.get(*k).is_none_or(|r| {
+                            r.phase == state::LogonPhase::TornDown
+                                && !matches!(
+                                    r.teardown,
+                                    state::Teardown::Running | state::Teardown::Pending(_)
+                                )
                         })
-                })
-            };
-            // One pass; nothing is allocated while nothing is due.
-            let mut due = Vec::new();
-            st.leak_checks_due.retain(|id| {
-                let now = torn_down(id);
-                if now {
-                    due.push(*id);
-                }
-                !now
-            });
-            st.retire_due.extend(&due);
-            due
+                    })
+            })
         };
-        for id in due {
-            // Objects that went out as an interface (a logon, a store, a status object, a table)
-            // are the session's and must be gone; a plain object that never did may be a
-            // DLL-wide cache, kept for later sessions and released at unload (the pages ask
-            // per-initialization provider objects, nothing of other DLL state).
-            let leaks = self.ledger.leaks_in_session(id, |o| {
-                o.owner.library.is_some() && o.label.kind != InterfaceKind::Object
-            });
-            if !leaks.is_empty() {
-                let labels: Vec<ObjLabel> = leaks.objects.iter().map(|o| o.label).collect();
-                let by = leaks.objects[0]
-                    .owner
-                    .library
-                    .clone()
-                    .map_or(Party::Mapi, Party::Library);
-                self.violation(
-                    &rules::SESSION_LEAK,
-                    format!("after session {id} was torn down, {leaks}")
-                        .trim_end()
-                        .to_owned(),
-                    labels,
-                    by,
-                );
-            }
+        let at = st.leak_checks_due.iter().position(torn_down)?;
+        let id = st.leak_checks_due.remove(at);
+        st.retire_due.push(id);
+        Some(id)
+    }
+
+    /// `SESSION-LEAK` for session `id`, whose teardown is over.
+    fn check_session_leak(&self, id: u32) {
+        // Objects that went out as an interface (a logon, a store, a status object, a table)
+        // are the session's and must be gone; a plain object that never did may be a
+        // DLL-wide cache, kept for later sessions and released at unload (the pages ask
+        // per-initialization provider objects, nothing of other DLL state).
+        let leaks = self.ledger.leaks_in_session_of(id, |label, owner| {
+            owner.library.is_some() && label.kind != InterfaceKind::Object
+        });
+        if !leaks.is_empty() {
+            let labels: Vec<ObjLabel> = leaks.objects.iter().map(|o| o.label).collect();
+            let by = leaks.objects[0]
+                .owner
+                .library
+                .clone()
+                .map_or(Party::Mapi, Party::Library);
+            self.violation(
+                &rules::SESSION_LEAK,
+                format!("after session {id} was torn down, {leaks}")
+                    .trim_end()
+                    .to_owned(),
+                labels,
+                by,
+            );
         }
     }
 

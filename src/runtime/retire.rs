@@ -24,38 +24,46 @@ impl Runtime {
     /// Retires the sessions whose leak checkpoint just ran, and tries one that could not be
     /// retired before again.
     pub(crate) fn retire_sessions(&self) {
-        let ids = {
+        // One at a time, the due ones in order, then one put off before: nothing is allocated
+        // to list them, and the due list keeps its room.
+        let mut later = {
             let mut st = self.st();
             if st.retire_due.is_empty() && st.retire_later.is_empty() {
                 return;
             }
-            let mut ids = std::mem::take(&mut st.retire_due);
-            ids.extend(st.retire_later.pop_front());
-            ids
+            st.retire_later.pop_front()
         };
-        for id in ids {
-            self.retire_session(id);
+        loop {
+            let due = {
+                let mut st = self.st();
+                (!st.retire_due.is_empty()).then(|| st.retire_due.remove(0))
+            };
+            match due.or_else(|| later.take()) {
+                Some(id) => self.retire_session(id),
+                None => return,
+            }
         }
     }
 
     /// Retires session `id` if it is over, or puts it back to try later.
     fn retire_session(&self, id: u32) {
         // (The lock is released before the arms run.)
-        let verdict = retirable(&self.st(), id);
-        let objects = match verdict {
-            Some(Some(objects)) => objects,
-            Some(None) => return self.st().retire_later.push_back(id),
+        let mut objects = Vec::new();
+        let verdict = retirable(&self.st(), id, &mut |object| objects.push(object));
+        match verdict {
+            Some(true) => {}
+            Some(false) => return self.st().retire_later.push_back(id),
             None => return,
-        };
+        }
         // The ledger is asked without MAPI's lock.
         if objects.iter().any(|object| self.ledger.is_alive(*object)) {
             return self.st().retire_later.push_back(id);
         }
         let retired = {
             let mut st = self.st();
-            match retirable(&st, id) {
-                Some(Some(_)) => retire(&mut st, id),
-                Some(None) => {
+            match retirable(&st, id, &mut |_| {}) {
+                Some(true) => retire(&mut st, id),
+                Some(false) => {
                     st.retire_later.push_back(id);
                     None
                 }
@@ -68,8 +76,9 @@ impl Runtime {
 }
 
 /// Whether session `id` may be retired: `None` if there is no such session (any more),
-/// `Some(None)` if not yet, and `Some(Some(objects))` if it may once these objects are gone.
-fn retirable(st: &State, id: u32) -> Option<Option<Vec<ObjectId>>> {
+/// `Some(false)` if not yet, and `Some(true)` if it may once the objects handed to `objects` are
+/// gone.
+fn retirable(st: &State, id: u32, objects: &mut dyn FnMut(ObjectId)) -> Option<bool> {
     let s = st.sessions.get(&id)?;
     let settled = !s.active
         && s.client_logged_off
@@ -79,9 +88,8 @@ fn retirable(st: &State, id: u32) -> Option<Option<Vec<ObjectId>>> {
         && !st.open_sessions.contains(&id)
         && !st.leak_checks_due.contains(&id);
     if !settled {
-        return Some(None);
+        return Some(false);
     }
-    let mut objects = Vec::new();
     for key in &s.logons {
         let Some(rec) = st.logons.get(*key) else {
             continue;
@@ -98,9 +106,11 @@ fn retirable(st: &State, id: u32) -> Option<Option<Vec<ObjectId>>> {
             && !rec.support.is_alive()
             && rec.store.as_ref().is_none_or(|store| !store.is_alive());
         if !over {
-            return Some(None);
+            return Some(false);
         }
-        objects.extend(rec.logon_id);
+        if let Some(object) = rec.logon_id {
+            objects(object);
+        }
     }
     for key in &s.all_providers {
         let Some(rec) = st.providers.get(*key) else {
@@ -116,11 +126,11 @@ fn retirable(st: &State, id: u32) -> Option<Option<Vec<ObjectId>>> {
                 .iter()
                 .any(|(_, check)| matches!(check, ReleaseCheck::Provider(k) if k == key));
         if !over {
-            return Some(None);
+            return Some(false);
         }
-        objects.push(rec.id);
+        objects(rec.id);
     }
-    Some(Some(objects))
+    Some(true)
 }
 
 /// Removes session `id` and its logons and providers from MAPI's bookkeeping.

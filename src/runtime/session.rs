@@ -19,7 +19,7 @@ use crate::props::{
     PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropType,
     PropValue,
 };
-use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, ProviderKey, ProviderRec, SpoolerPhase};
+use crate::runtime::state::{Few, LogonKey, LogonPhase, LogonRec, ProviderKey, ProviderRec, SpoolerPhase};
 use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportObject;
 use crate::runtime::{Runtime, SpoolSecurity, dll_file_name, loader};
@@ -111,12 +111,13 @@ pub(crate) fn describe_entry_id(bytes: &[u8]) -> String {
     let Ok(w) = WrappedView::parse(bytes) else {
         return hex_short(bytes);
     };
-    let mut text: String = w.dll_name_chars().collect();
+    let mut text = String::with_capacity(40);
+    text.extend(w.dll_name_chars());
     if w.mdb_flag() == MAPIMDB_SECTION {
         text.push_str(":section");
     } else {
         text.push(':');
-        text.push_str(&hex_short(w.original()));
+        push_hex_short(&mut text, w.original());
     }
     text
 }
@@ -584,6 +585,7 @@ impl Runtime {
             st.session(session).and_then(|s| {
                 s.active_by_section
                     .get(&target.entry.section)?
+                    .as_slice()
                     .iter()
                     .copied()
                     .find(|k| st.logons.get(*k).is_some_and(|r| r.phase == LogonPhase::Active))
@@ -643,7 +645,7 @@ impl Runtime {
             Party::Mapi,
             Party::Object(provider.label),
             "CompareStoreIDs",
-            format!("{}, {}, 0", hex_short(a), hex_short(b)),
+            text!("{a}, {b}, 0", a = Value::hex(a), b = Value::hex(b)),
             &provider.file,
             Some(provider.session),
             || provider.object().compare_store_ids(a, b, 0),
@@ -814,8 +816,19 @@ impl Runtime {
     /// The session's provider object for the entry's DLL, started if need be: `LoadLibrary`,
     /// `MSProviderInit`, and the SPI version checks both ways.
     fn provider_for(&self, session: u32, entry: &ProviderEntry) -> MapiResult<ProviderHandle> {
-        let file = dll_file_name(&entry.dll_base);
-        let key = loader::file_key(&file);
+        loader::with_dll_file(&entry.dll_base, |file, key| {
+            self.provider_for_file(session, entry, file, key)
+        })
+    }
+
+    /// [`Runtime::provider_for`], with the file name MAPI loads and its key.
+    fn provider_for_file(
+        &self,
+        session: u32,
+        entry: &ProviderEntry,
+        file: &str,
+        key: &str,
+    ) -> MapiResult<ProviderHandle> {
         // The session's provider object for the DLL, taken for a call under the lock that finds
         // it (a Shutdown waits for the call) — unless it is being shut down on another thread:
         // then MAPI starts a new one, as after any Shutdown.
@@ -837,9 +850,9 @@ impl Runtime {
             }
         }
         let Some((file, library, instance)) =
-            self.load_library(&file, text!("a store of session {session}", session))
+            self.load_library(file, text!("a store of session {session}", session))
         else {
-            self.report_load_failure(&entry.dll_base, &file);
+            self.report_load_failure(&entry.dll_base, file);
             return Err(MapiError::NotFound);
         };
         if !library.exports().contains(Exports::MS_PROVIDER_INIT) {
@@ -958,7 +971,7 @@ impl Runtime {
             shutdown_pending: false,
         });
         if let Some(s) = st.session_mut(session) {
-            s.providers.push((loader::file_key(&file), k));
+            s.providers.push((key.to_owned(), k));
             s.all_providers.push(k);
         }
         st.provider_objects.entry(id).or_default().push(k);
@@ -1049,7 +1062,7 @@ impl Runtime {
             session,
             provider: pkey,
             file: Arc::clone(&file),
-            dll_base: Arc::clone(&target.entry.dll_base),
+            dll_base: target.entry.dll_base.clone(),
             section: target.entry.section,
             profile_name: profile_name.clone(),
             open_flags: flags,
@@ -1067,7 +1080,7 @@ impl Runtime {
             logon_id: None,
             store: None,
             store_label: None,
-            spool_security: Vec::new(),
+            spool_security: None,
             spool_buffer: None,
             spooler: SpoolerPhase::NotTold,
             store_logoff_flag: None,
@@ -1150,10 +1163,32 @@ impl Runtime {
                             Some(l) => l.label().map_or(Value::Nothing, Value::Label),
                         };
                         let store = out.store.label().map_or(Value::Nothing, Value::Label);
-                        let blob = out.spool_security.map_or(Value::Nothing, |blob| {
-                            Value::Owned(format!("spool security {}", self.routines.heap().summary(blob)))
-                        });
-                        Text::list([logon, store, blob])
+                        let Some(blob) = out.spool_security else {
+                            return Text::list([logon, store]);
+                        };
+                        let Some(n) = self.routines.heap().bytes_len(blob) else {
+                            let summary = self.routines.heap().summary(blob);
+                            return Text::list([
+                                logon,
+                                store,
+                                Value::Owned(format!("spool security {summary}")),
+                            ]);
+                        };
+                        // The list's values, then what the spool-security block holds.
+                        Text::data([logon, store, Value::from(n), Value::from(blob)], |v, f| {
+                            let mut separator = "";
+                            for value in v.iter().take(2).filter(|v| !matches!(v, Value::Nothing)) {
+                                f.write_str(separator)?;
+                                fmt::Display::fmt(value, f)?;
+                                separator = ", ";
+                            }
+                            match v.get(2..4) {
+                                Some([n, buffer]) => {
+                                    write!(f, "{separator}spool security {n} bytes in {buffer}")
+                                }
+                                _ => Ok(()),
+                            }
+                        })
                     });
                     result
                 }
@@ -1189,12 +1224,12 @@ impl Runtime {
                     what,
                     store_label.as_slice(),
                 ) {
-                    (self.routines.heap().peek_bytes(id).unwrap_or_default(), Some(id))
+                    (self.routines.heap().peek_bytes(id), Some(id))
                 } else {
-                    (Vec::new(), None)
+                    (None, None)
                 }
             }
-            None => (Vec::new(), None),
+            None => (None, None),
         };
         // Recorded at once: whatever happens next, MAPI frees the blob (at the latest at the end).
         if let Some(rec) = self.st().logons.get_mut(lkey) {
@@ -1236,7 +1271,10 @@ impl Runtime {
         };
         let _ = self.ledger.adopt(&logon, InterfaceKind::MsLogon, Some(owner));
         let told = !no_mail_session && !flags.contains(OpenStoreFlags::NO_MAIL);
-        if told && spool.is_empty() && self.behavior.spool_security == SpoolSecurity::Required {
+        if told
+            && spool.as_deref().is_none_or(<[u8]>::is_empty)
+            && self.behavior.spool_security == SpoolSecurity::Required
+        {
             self.violation(
                 &rules::LOGON_SPOOL_SECURITY,
                 "a fresh Logon returned no spool-security data, and the spooler needs it".to_owned(),
@@ -1270,7 +1308,10 @@ impl Runtime {
             if let Some(s) = st.session_mut(session) {
                 s.logons.push(lkey);
                 s.client_handles += 1;
-                s.active_by_section.entry(section).or_default().push(lkey);
+                s.active_by_section
+                    .entry(section)
+                    .and_modify(|active| active.push(lkey))
+                    .or_insert(Few::One(lkey));
             }
             if told {
                 st.spooler.queue.push_back(lkey);
@@ -1470,14 +1511,12 @@ impl Runtime {
             match outcome {
                 Ok(result) => {
                     Runtime::finish_warned(call, &result, |out| {
-                        let store = out.store.label().map(|l| l.to_string()).unwrap_or_default();
-                        match &out.logon {
-                            None => format!("no logon object, {store}"),
-                            Some(l) => format!(
-                                "{}, {store}",
-                                l.label().map(|l| l.to_string()).unwrap_or_default()
-                            ),
-                        }
+                        let store = out.store.label().map_or(Value::Nothing, Value::Label);
+                        let logon = match &out.logon {
+                            None => Value::Static("no logon object"),
+                            Some(l) => l.label().map_or(Value::Nothing, Value::Label),
+                        };
+                        text!("{logon}, {store}", logon, store)
                     });
                     result
                 }
@@ -1614,7 +1653,7 @@ impl Runtime {
                 Party::Mapi,
                 label.map_or(Party::Mapi, Party::Object),
                 "CompareEntryIDs",
-                format!("{}, {}, {flags}", hex_short(a), hex_short(b)),
+                text!("{a}, {b}, {flags}", a = Value::hex(a), b = Value::hex(b), flags),
                 file,
                 Some(session),
                 || logon.compare_entry_ids(a, b, flags),
@@ -1994,9 +2033,14 @@ fn recorded_entry_id(entry: &ProviderEntry) -> Option<Vec<u8>> {
 /// The first bytes of an ID in hexadecimal.
 pub(crate) fn hex_short(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(20);
-    let _ = crate::sync::write_hex(&mut s, &bytes[..bytes.len().min(8)], true);
-    if bytes.len() > 8 {
-        s.push('…');
-    }
+    push_hex_short(&mut s, bytes);
     s
+}
+
+/// Appends [`hex_short`] of `bytes` to `out`.
+fn push_hex_short(out: &mut String, bytes: &[u8]) {
+    let _ = crate::sync::write_hex(out, &bytes[..bytes.len().min(8)], true);
+    if bytes.len() > 8 {
+        out.push('…');
+    }
 }

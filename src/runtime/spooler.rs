@@ -95,7 +95,7 @@ struct Work<'a> {
     profile: Arc<str>,
     entry_id: Option<Arc<[u8]>>,
     open_flags: OpenStoreFlags,
-    blob: Vec<u8>,
+    blob: Option<Arc<[u8]>>,
     logon_id: Option<crate::object::ObjectId>,
     store: Option<WeakRef<dyn crate::spi::MsgStore>>,
     store_label: Option<ObjLabel>,
@@ -232,7 +232,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
         entry_id: work.entry_id.as_deref(),
         flags,
         interface: None,
-        spool_security: &work.blob,
+        spool_security: work.blob.as_deref().unwrap_or_default(),
         mapi_error: &mapi_error,
     };
     let call = rt.trace.begin_call(
@@ -244,7 +244,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
             support = support.get().label().map_or(Value::Nothing, Value::Label),
             entry = work.entry_id.as_deref().map_or(Value::Static("NULL"), Value::hex),
             flags = Value::flags(flags),
-            size = work.blob.len(),
+            size = work.blob.as_deref().map_or(0, <[u8]>::len),
         ),
     );
     let no_dialog = flags.contains(SpoolerLogonFlags::NO_DIALOG);
@@ -386,8 +386,9 @@ impl Runtime {
         let (held, file, session) = {
             let mut st = self.st();
             let mut held = Vec::new();
-            let mine = st.spooler.held.remove_all(logon);
-            held.extend(mine.into_iter().map(|(_, h)| (h.logon_object, h.store)));
+            st.spooler
+                .held
+                .remove_all(logon, |_, h| held.push((h.logon_object, h.store)));
             let info = st.logons.get_mut(logon).map(|rec| {
                 if rec.spooler == SpoolerPhase::LoggedOn {
                     rec.spooler = SpoolerPhase::Done;

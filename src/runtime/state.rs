@@ -81,6 +81,20 @@ pub(crate) struct State {
     pub(crate) notify_queue: Vec<crate::runtime::notify::QueuedNotification>,
 }
 
+impl State {
+    /// A fresh state, with room in the lists every session's end uses: a simulator's first
+    /// lifecycle allocates no more than its later ones.
+    pub(crate) fn with_room() -> State {
+        State {
+            deferred_frees: Vec::with_capacity(4),
+            release_checks: Vec::with_capacity(4),
+            leak_checks_due: Vec::with_capacity(4),
+            retire_due: Vec::with_capacity(4),
+            ..State::default()
+        }
+    }
+}
+
 /// An object MAPI released, to be judged at the end of the client call.
 pub(crate) enum ReleaseCheck {
     /// A logon object, after `Logoff` and MAPI's release (`LOGON-RELEASED`).
@@ -117,7 +131,7 @@ pub(crate) struct SessionState {
     /// The active logons of each profile section, in the order they became active (one, but
     /// for two threads opening a section at once): where `OpenMsgStore` finds the logon to
     /// reuse without scanning `logons`. A logon leaves it when it is torn down.
-    pub(crate) active_by_section: KeyMap<MapiUid, Vec<LogonKey>>,
+    pub(crate) active_by_section: KeyMap<MapiUid, Few<LogonKey>>,
     /// Message services disabled for the session, with the error that disabled them.
     pub(crate) disabled: Vec<(MapiUid, crate::error::MapiError)>,
     pub(crate) status_rows: ByLogon<StatusRow>,
@@ -209,7 +223,7 @@ pub(crate) struct LogonRec {
     pub(crate) session: u32,
     pub(crate) provider: ProviderKey,
     pub(crate) file: Arc<str>,
-    pub(crate) dll_base: Arc<str>,
+    pub(crate) dll_base: crate::profile::SharedText,
     pub(crate) section: MapiUid,
     pub(crate) profile_name: Arc<str>,
     pub(crate) open_flags: OpenStoreFlags,
@@ -226,7 +240,7 @@ pub(crate) struct LogonRec {
     pub(crate) logon_id: Option<ObjectId>,
     pub(crate) store: Option<WeakRef<dyn MsgStore>>,
     pub(crate) store_label: Option<ObjLabel>,
-    pub(crate) spool_security: Vec<u8>,
+    pub(crate) spool_security: Option<Arc<[u8]>>,
     /// The block the spool-security blob came in: MAPI's to free when the logon ends.
     pub(crate) spool_buffer: Option<crate::spi::BufferId>,
     pub(crate) spooler: SpoolerPhase,
@@ -283,24 +297,28 @@ pub(crate) trait OfLogon {
     fn logon(&self) -> Option<LogonKey>;
 }
 
-/// Places in a [`ByLogon`] list, in order, without repeats: one kept inline (a logon's usual
-/// count of status rows, holds or MAPIUIDs), more in a sorted list.
+/// A few values: one kept inline (the usual case: a logon's status row, hold or MAPIUID, a
+/// section's active logon), more in a boxed list, so that the usual case takes two words.
 #[derive(Clone, Debug)]
-pub(crate) enum Places {
-    One(u64),
-    Many(Vec<u64>),
+pub(crate) enum Few<T> {
+    One(T),
+    #[allow(clippy::box_collection)] // the box keeps `Few` two words long
+    Many(Box<Vec<T>>),
 }
 
-impl Places {
-    /// The places, in order.
-    pub(crate) fn as_slice(&self) -> &[u64] {
+/// Places in a [`ByLogon`] list, in order, without repeats.
+pub(crate) type Places = Few<u64>;
+
+impl<T: Copy + PartialEq> Few<T> {
+    /// The values, in order.
+    pub(crate) fn as_slice(&self) -> &[T] {
         match self {
-            Places::One(place) => std::slice::from_ref(place),
-            Places::Many(places) => places,
+            Few::One(one) => std::slice::from_ref(one),
+            Few::Many(many) => many.as_slice(),
         }
     }
 
-    pub(crate) fn first(&self) -> Option<u64> {
+    pub(crate) fn first(&self) -> Option<T> {
         self.as_slice().first().copied()
     }
 
@@ -308,35 +326,56 @@ impl Places {
         self.as_slice().len()
     }
 
-    /// Adds `place` where it belongs (nothing if it is there).
-    pub(crate) fn insert(&mut self, place: u64) {
+    /// Adds `value` at the end.
+    pub(crate) fn push(&mut self, value: T) {
         match self {
-            Places::One(one) if *one == place => {}
-            Places::One(one) => {
-                let (a, b) = if *one < place {
-                    (*one, place)
-                } else {
-                    (place, *one)
-                };
-                *self = Places::Many(vec![a, b]);
+            Few::One(one) => *self = Few::Many(Box::new(vec![*one, value])),
+            Few::Many(many) => many.push(value),
+        }
+    }
+
+    /// Removes every `value`; says whether any value is left.
+    pub(crate) fn remove(&mut self, value: T) -> bool {
+        match self {
+            Few::One(one) => *one != value,
+            Few::Many(many) => {
+                many.retain(|v| *v != value);
+                !many.is_empty()
             }
-            Places::Many(places) => {
-                if let Err(at) = places.binary_search(&place) {
-                    places.insert(at, place);
+        }
+    }
+}
+
+impl<T: Copy + Ord> Few<T> {
+    /// Adds `value` where it belongs in sorted values (nothing if it is there).
+    pub(crate) fn insert(&mut self, value: T) {
+        match self {
+            Few::One(one) if *one == value => {}
+            Few::One(one) => {
+                let (a, b) = if *one < value {
+                    (*one, value)
+                } else {
+                    (value, *one)
+                };
+                *self = Few::Many(Box::new(vec![a, b]));
+            }
+            Few::Many(many) => {
+                if let Err(at) = many.binary_search(&value) {
+                    many.insert(at, value);
                 }
             }
         }
     }
 
-    /// Removes `place`; says whether any place is left.
-    pub(crate) fn remove(&mut self, place: u64) -> bool {
+    /// Removes `value` from sorted values; says whether any value is left.
+    pub(crate) fn remove_sorted(&mut self, value: T) -> bool {
         match self {
-            Places::One(one) => *one != place,
-            Places::Many(places) => {
-                if let Ok(at) = places.binary_search(&place) {
-                    places.remove(at);
+            Few::One(one) => *one != value,
+            Few::Many(many) => {
+                if let Ok(at) = many.binary_search(&value) {
+                    many.remove(at);
                 }
-                !places.is_empty()
+                !many.is_empty()
             }
         }
     }
@@ -394,7 +433,7 @@ impl<V: OfLogon> ByLogon<V> {
             self.index
                 .entry(logon)
                 .and_modify(|places| places.insert(place))
-                .or_insert(Places::One(place));
+                .or_insert(Few::One(place));
         }
         self.entries.insert(place, entry);
     }
@@ -428,7 +467,7 @@ impl<V: OfLogon> ByLogon<V> {
     pub(crate) fn remove_first(&mut self, logon: LogonKey) -> Option<(u64, V)> {
         let places = self.index.get_mut(&logon)?;
         let place = places.first()?;
-        if !places.remove(place) {
+        if !places.remove_sorted(place) {
             self.index.remove(&logon);
         }
         self.entries.remove(&place).map(|entry| (place, entry))
@@ -446,16 +485,16 @@ impl<V: OfLogon> ByLogon<V> {
             .count()
     }
 
-    /// Removes every entry of `logon`; returns them in order, with their places.
-    pub(crate) fn remove_all(&mut self, logon: LogonKey) -> Vec<(u64, V)> {
+    /// Removes every entry of `logon`, handing each to `f` in order, with its place.
+    pub(crate) fn remove_all(&mut self, logon: LogonKey, mut f: impl FnMut(u64, V)) {
         let Some(places) = self.index.remove(&logon) else {
-            return Vec::new();
+            return;
         };
-        places
-            .as_slice()
-            .iter()
-            .filter_map(|&place| self.entries.remove(&place).map(|entry| (place, entry)))
-            .collect()
+        for &place in places.as_slice() {
+            if let Some(entry) = self.entries.remove(&place) {
+                f(place, entry);
+            }
+        }
     }
 }
 
@@ -485,7 +524,7 @@ impl RegisteredUids {
         self.by_uid
             .entry(uid)
             .and_modify(|places| places.insert(place))
-            .or_insert(Places::One(place));
+            .or_insert(Few::One(place));
     }
 
     /// The MAPIUIDs, in the order they were registered.
@@ -510,15 +549,17 @@ impl RegisteredUids {
 
     /// Removes the MAPIUIDs of `logon`; returns how many there were.
     pub(crate) fn remove_logon(&mut self, logon: LogonKey) -> usize {
-        let removed = self.list.remove_all(logon);
-        for (place, entry) in &removed {
-            if let Some(places) = self.by_uid.get_mut(&entry.uid)
-                && !places.remove(*place)
+        let by_uid = &mut self.by_uid;
+        let mut removed = 0;
+        self.list.remove_all(logon, |place, entry| {
+            removed += 1;
+            if let Some(places) = by_uid.get_mut(&entry.uid)
+                && !places.remove_sorted(place)
             {
-                self.by_uid.remove(&entry.uid);
+                by_uid.remove(&entry.uid);
             }
-        }
-        removed.len()
+        });
+        removed
     }
 }
 
@@ -586,11 +627,11 @@ impl State {
 
 #[cfg(test)]
 mod tests {
-    use super::Places;
+    use super::{Few, Places};
 
     #[test]
     fn places_stay_sorted_without_repeats_and_say_when_empty() {
-        let mut places = Places::One(5);
+        let mut places: Places = Few::One(5);
         places.insert(5);
         assert_eq!(places.as_slice(), [5]);
         places.insert(2);
@@ -598,13 +639,31 @@ mod tests {
         places.insert(2);
         assert_eq!(places.as_slice(), [2, 5, 9]);
         assert_eq!(places.first(), Some(2));
-        assert!(places.remove(5));
-        assert!(places.remove(7), "a place that is not there leaves the others");
+        assert!(places.remove_sorted(5));
+        assert!(
+            places.remove_sorted(7),
+            "a place that is not there leaves the others"
+        );
         assert_eq!(places.as_slice(), [2, 9]);
-        assert!(places.remove(2));
-        assert!(!places.remove(9));
-        let mut one = Places::One(3);
-        assert!(one.remove(4));
-        assert!(!one.remove(3));
+        assert!(places.remove_sorted(2));
+        assert!(!places.remove_sorted(9));
+        let mut one: Places = Few::One(3);
+        assert!(one.remove_sorted(4));
+        assert!(!one.remove_sorted(3));
+    }
+
+    #[test]
+    fn a_few_keep_their_order_and_say_when_empty() {
+        let mut few = Few::One(7);
+        few.push(3);
+        few.push(7);
+        assert_eq!(few.as_slice(), [7, 3, 7]);
+        assert_eq!((few.len(), few.first()), (3, Some(7)));
+        assert!(few.remove(7), "every copy goes, the rest stays in order");
+        assert_eq!(few.as_slice(), [3]);
+        assert!(!few.remove(3));
+        let mut one = Few::One(1);
+        assert!(one.remove(2));
+        assert!(!one.remove(1));
     }
 }

@@ -82,11 +82,9 @@ impl Runtime {
             let (session, section) = (rec.session, rec.section);
             if let Some(s) = st.session_mut(session)
                 && let Some(active) = s.active_by_section.get_mut(&section)
+                && !active.remove(logon)
             {
-                active.retain(|k| *k != logon);
-                if active.is_empty() {
-                    s.active_by_section.remove(&section);
-                }
+                s.active_by_section.remove(&section);
             }
             let Some(rec) = st.logons.get_mut(logon) else {
                 return;
@@ -274,11 +272,11 @@ impl Runtime {
             if st.release_checks.is_empty() {
                 return;
             }
-            let (mine, others) = std::mem::take(&mut st.release_checks)
-                .into_iter()
-                .partition(|(thread, _)| *thread == me);
-            st.release_checks = others;
-            mine.into_iter().map(|(_, check)| check).collect()
+            // The others' checks stay, and the list keeps its room.
+            st.release_checks
+                .extract_if(.., |(thread, _)| *thread == me)
+                .map(|(_, check)| check)
+                .collect()
         };
         for check in due {
             match check {
@@ -336,18 +334,21 @@ impl Runtime {
                 return;
             };
             s.active = false;
-            let logons = s.logons.clone();
+            let logons = s.logons.len();
             st.leak_checks_due.push(session);
             st.session_settled(session);
             logons
         };
+        // The session's logons, by their place in its list: an inactive session gets no new
+        // logon, and a logon leaves the list only when the session is retired.
+        let logon_at = |i: usize| self.st().session(session).and_then(|s| s.logons.get(i).copied());
         self.check_store_support_release(Some(session));
         // The spooler first lets go of the session's stores.
-        for &logon in &logons {
+        for logon in (0..logons).map_while(logon_at) {
             self.spooler_forget(logon);
             self.spooler_release(logon, "the session logs off");
         }
-        for &logon in &logons {
+        for logon in (0..logons).map_while(logon_at) {
             self.request_teardown(logon, TeardownCause::SessionLogoff);
         }
         let providers: Vec<ProviderKey> = {

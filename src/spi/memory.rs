@@ -342,7 +342,7 @@ pub(crate) enum What {
     /// A value of another type, described by this function of the block's value.
     Value(fn(&(dyn Any + Send + Sync)) -> String),
     /// Described already: a freed block that held a value of another type.
-    Text(String),
+    Text(Box<str>),
 }
 
 /// [`BufferValue::describe`] of a value of type `T`.
@@ -368,7 +368,7 @@ impl What {
     /// The same, no longer needing the value (which is about to go).
     fn freeze(&self, value: Option<&(dyn Any + Send + Sync)>) -> What {
         match self {
-            What::Value(describe) => What::Text(value.map(describe).unwrap_or_default()),
+            What::Value(describe) => What::Text(value.map(describe).unwrap_or_default().into_boxed_str()),
             other => other.clone(),
         }
     }
@@ -517,8 +517,8 @@ struct Freed {
     by: Party,
     at: &'static Location<'static>,
     what: What,
-    /// Its address, when a backend held its bytes.
-    address: Option<usize>,
+    /// Its address, when a backend held its bytes (never 0).
+    address: Option<std::num::NonZeroUsize>,
 }
 
 /// How many freed blocks a heap remembers, the most recently freed: a double free or a use after
@@ -605,7 +605,7 @@ impl HeapState {
 
     /// Remembers a freed block, forgetting the oldest beyond [`FREED_REMEMBERED`].
     fn remember(&mut self, index: u64, freed: Freed) {
-        if let Some(address) = freed.address {
+        if let Some(address) = freed.address.map(std::num::NonZeroUsize::get) {
             let newest = self.freed_at.entry(address).or_insert(index);
             *newest = (*newest).max(index);
         }
@@ -614,7 +614,7 @@ impl HeapState {
         if self.freed_order.len() > FREED_REMEMBERED
             && let Some(oldest) = self.freed_order.pop_front()
             && let Some(forgotten) = self.freed.remove(&oldest)
-            && let Some(address) = forgotten.address
+            && let Some(address) = forgotten.address.map(std::num::NonZeroUsize::get)
             && self.freed_at.get(&address) == Some(&oldest)
         {
             self.freed_at.remove(&address);
@@ -1002,7 +1002,7 @@ impl Heap {
                         by: by.clone(),
                         at,
                         what: b.frozen_what(),
-                        address: b.address,
+                        address: b.address.and_then(std::num::NonZeroUsize::new),
                     },
                 );
             }
@@ -1013,7 +1013,7 @@ impl Heap {
                 by: by.clone(),
                 at,
                 what: block.frozen_what(),
-                address: block.address,
+                address: block.address.and_then(std::num::NonZeroUsize::new),
             },
         );
         Some((block, linked))
@@ -1185,10 +1185,14 @@ impl Heap {
     }
 
     /// Reads the bytes of a block MAPI owns, if it is still live.
-    pub(crate) fn peek_bytes(&self, id: BufferId) -> Option<Vec<u8>> {
+    pub(crate) fn peek_bytes(&self, id: BufferId) -> Option<Arc<[u8]>> {
         let st = lock(&self.state);
         let block = self.live(&st, id)?;
-        self.bytes_of(block).ok()
+        match (&self.config.backend, block.address) {
+            (Some(_), Some(_)) if block.value.is_none() => self.bytes_of(block).ok().map(Arc::from),
+            // Copied once, into the shared slice.
+            _ => Some(Arc::from(block.data.as_slice())),
+        }
     }
 
     /// Takes the value of a typed block MAPI received, freeing it, if it is live and of type `T`.
@@ -1225,6 +1229,16 @@ impl Heap {
                 }
             },
             None => text!("{buffer}", buffer),
+        }
+    }
+
+    /// The size of a live block of bytes (`None` for any other block): what [`Heap::summary`]
+    /// says of it, as a number.
+    pub(crate) fn bytes_len(&self, id: BufferId) -> Option<usize> {
+        let st = lock(&self.state);
+        match self.live(&st, id)?.what {
+            What::Bytes(n) => Some(n),
+            _ => None,
         }
     }
 
