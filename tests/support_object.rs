@@ -409,6 +409,49 @@ fn an_update_merges_into_the_row() {
     .assert_clean();
 }
 
+#[test]
+fn mapis_columns_win_over_the_providers_and_outlive_an_update() {
+    use mapisim::props::{PR_RESOURCE_TYPE, PR_ROWID};
+    run(
+        |_, _| {},
+        |session, _, support| {
+            let before = provider_rows(session);
+            assert_eq!(before.len(), 1);
+            let row_id = before[0].get_u32(PR_ROWID);
+            assert!(row_id.is_some(), "MAPI numbers the row");
+            // A provider cannot change what MAPI says of its row.
+            support
+                .modify_status_row(
+                    &[
+                        Prop {
+                            tag: PR_RESOURCE_TYPE,
+                            value: 99u32.into(),
+                        },
+                        Prop {
+                            tag: PR_ROWID,
+                            value: 42u32.into(),
+                        },
+                    ],
+                    StatusRowFlags::UPDATE,
+                )
+                .unwrap();
+            let after = provider_rows(session);
+            assert_eq!(after.len(), 1);
+            assert_eq!(
+                after[0].get_u32(PR_RESOURCE_TYPE),
+                Some(ResourceType::StoreProvider.value())
+            );
+            assert_eq!(after[0].get_u32(PR_ROWID), row_id);
+            assert_eq!(after[0].get_str(PR_DISPLAY_NAME_W), Some("Sample Store"));
+            assert_eq!(
+                after[0].get_str(PR_PROVIDER_DLL_NAME_W),
+                before[0].get_str(PR_PROVIDER_DLL_NAME_W)
+            );
+        },
+    )
+    .assert_clean();
+}
+
 struct CountingSink(AtomicU32, u32);
 
 impl AdviseSink for CountingSink {

@@ -2601,7 +2601,10 @@ fn build_mapi_status_rows(no_mail: bool) -> Vec<state::StatusRow> {
         let _ = props.set(PR_ROWID, i as u32);
         state::StatusRow {
             logon: None,
-            props: Arc::new(props),
+            props: Arc::new(state::RowColumns {
+                set: props,
+                mapi: None,
+            }),
         }
     })
     .collect()

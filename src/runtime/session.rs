@@ -264,7 +264,7 @@ impl Session {
         let st = self.rt.st();
         Ok(st
             .session(self.id)
-            .map(|s| s.status_rows.iter().map(|r| PropBag::clone(&r.props)).collect())
+            .map(|s| s.status_rows.iter().map(|r| r.props.table_row()).collect())
             .unwrap_or_default())
     }
 

@@ -151,7 +151,50 @@ pub(crate) struct StatusRow {
     /// The logon whose row it is; `None` for MAPI's own rows (subsystem, spooler, address book).
     pub(crate) logon: Option<LogonKey>,
     /// Shared: MAPI's own rows are the same in every session.
-    pub(crate) props: Arc<PropBag>,
+    pub(crate) props: Arc<RowColumns>,
+}
+
+/// The columns of a status row: those set, and for a provider's row what MAPI's own columns say
+/// (added when the table is read, over the provider's, as `ModifyStatusRow` left them).
+pub(crate) struct RowColumns {
+    /// The provider's columns (merged by `STATUSROW_UPDATE`), or every column of MAPI's rows.
+    pub(crate) set: PropBag,
+    pub(crate) mapi: Option<MapiColumns>,
+}
+
+/// What MAPI's columns of a provider's status row say.
+pub(crate) struct MapiColumns {
+    /// `PR_PROVIDER_DLL_NAME`: the base name the profile gives.
+    pub(crate) dll_base: crate::profile::SharedText,
+    /// `PR_RESOURCE_FLAGS` of the provider's section when the row was set.
+    pub(crate) resource_flags: u32,
+    /// `PR_INSTANCE_KEY`: the provider's section.
+    pub(crate) section: MapiUid,
+    /// `PR_ROWID`: the row's place when it was set.
+    pub(crate) row_id: u32,
+}
+
+impl RowColumns {
+    /// The row as the status table shows it.
+    pub(crate) fn table_row(&self) -> PropBag {
+        use crate::flags::{ObjectType, ResourceType};
+        use crate::props::{
+            PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE,
+            PR_ROWID,
+        };
+        let Some(mapi) = &self.mapi else {
+            return self.set.clone();
+        };
+        let mut row = PropBag::with_capacity(self.set.len() + 6);
+        row.extend(self.set.iter().cloned());
+        let _ = row.set(PR_PROVIDER_DLL_NAME_W, &*mapi.dll_base);
+        let _ = row.set(PR_RESOURCE_FLAGS, mapi.resource_flags);
+        let _ = row.set(PR_RESOURCE_TYPE, ResourceType::StoreProvider.value());
+        let _ = row.set(PR_OBJECT_TYPE, ObjectType::Status.value());
+        let _ = row.set(PR_INSTANCE_KEY, mapi.section);
+        let _ = row.set(PR_ROWID, mapi.row_id);
+        row
+    }
 }
 
 pub(crate) struct ProviderRec {

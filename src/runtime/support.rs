@@ -6,17 +6,14 @@ use std::sync::{Arc, OnceLock, Weak};
 use crate::check::rules;
 use crate::error::{MapiError, MapiResult};
 use crate::flags::{
-    CALLBACK_DISCONTINUE, EventMask, LogoffFlags, MapiFlags, NotifyResultFlags, ObjectType, OpenStoreFlags,
-    ProfileSectionFlags, ReadReceiptFlags, ResourceType, SpoolerNotifyFlags, StatusRowFlags,
-    StorageFromStreamFlags, SubscribeFlags,
+    CALLBACK_DISCONTINUE, EventMask, LogoffFlags, MapiFlags, NotifyResultFlags, OpenStoreFlags,
+    ProfileSectionFlags, ReadReceiptFlags, SpoolerNotifyFlags, StatusRowFlags, StorageFromStreamFlags,
+    SubscribeFlags,
 };
 use crate::ids::{Iid, MapiUid, WrappedStoreEntryId};
 use crate::object::{InterfaceKind, ObjLabel, ObjectId, ObjectInfo, Owner, Ref, Unknown};
-use crate::props::{
-    PR_INSTANCE_KEY, PR_OBJECT_TYPE, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_ROWID,
-    Prop, PropBag, PropTag,
-};
-use crate::runtime::state::{LogonKey, LogonPhase, StatusRow, Subscription};
+use crate::props::{PR_RESOURCE_FLAGS, Prop, PropBag, PropTag};
+use crate::runtime::state::{LogonKey, LogonPhase, MapiColumns, RowColumns, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
 use crate::spi::{
     AdrParm, AdviseSink, BufferId, MapiProgress, MapiProp, MapiSupport, MemRoutines, Notification,
@@ -707,8 +704,7 @@ impl MapiSupport for SupportObject {
                 if !merges {
                     self.check_reuse(rt, "ModifyStatusRow to create or replace a status row");
                 }
-                // Room for the columns MAPI adds below.
-                let mut provided = PropBag::with_capacity(columns.len() + 6);
+                let mut provided = PropBag::with_capacity(columns.len());
                 provided.extend(columns.iter().cloned());
                 let mut st = rt.st();
                 let (dll_base, section, profile) = {
@@ -730,26 +726,31 @@ impl MapiSupport for SupportObject {
                 // The row it replaces keeps its place.
                 let replaced = session.status_rows.remove_first(self.logon);
                 let place = replaced.as_ref().map(|(place, _)| *place);
-                let mut row = match (flags.contains(StatusRowFlags::UPDATE), replaced) {
+                let mut set = match (flags.contains(StatusRowFlags::UPDATE), replaced) {
                     (true, Some((_, old))) => {
-                        let mut row = Arc::unwrap_or_clone(old.props);
-                        row.merge(&provided);
-                        row
+                        let mut set = match Arc::try_unwrap(old.props) {
+                            Ok(columns) => columns.set,
+                            Err(shared) => shared.set.clone(),
+                        };
+                        set.merge(&provided);
+                        set
                     }
                     (_, _) => provided,
                 };
-                // The columns MAPI supplies.
-                let _ = row.set(PR_PROVIDER_DLL_NAME_W, &*dll_base);
-                let _ = row.set(PR_RESOURCE_FLAGS, resource_flags);
-                let _ = row.set(PR_RESOURCE_TYPE, ResourceType::StoreProvider.value());
-                let _ = row.set(PR_OBJECT_TYPE, ObjectType::Status.value());
-                let _ = row.set(PR_INSTANCE_KEY, section);
+                set.shrink_to_fit();
+                // The columns MAPI supplies, added over the provider's when the table is read.
                 let at = position.unwrap_or(session.status_rows.len());
-                let _ = row.set(PR_ROWID, at as u32);
-                row.shrink_to_fit();
                 let row = StatusRow {
                     logon: Some(self.logon),
-                    props: Arc::new(row),
+                    props: Arc::new(RowColumns {
+                        set,
+                        mapi: Some(MapiColumns {
+                            dll_base,
+                            resource_flags,
+                            section,
+                            row_id: at as u32,
+                        }),
+                    }),
                 };
                 match place {
                     Some(place) => session.status_rows.put(place, row),
