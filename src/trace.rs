@@ -322,10 +322,8 @@ impl Text {
     /// Values kept as data, formatted by `write` when the text is read. At most four values.
     pub(crate) fn data<const N: usize>(values: [Value; N], write: Writer) -> Text {
         const { assert!(N <= SLOTS, "a text keeps at most four values") };
-        let mut slots: [Value; SLOTS] = Default::default();
-        for (slot, value) in slots.iter_mut().zip(values) {
-            *slot = value;
-        }
+        let mut values = values.into_iter();
+        let slots: [Value; SLOTS] = std::array::from_fn(|_| values.next().unwrap_or_default());
         Text(Repr::Data {
             values: slots,
             len: N as u8,

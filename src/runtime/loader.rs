@@ -1,11 +1,11 @@
 //! The library loader: registered provider DLLs, load counts, instances, and the ledger of every
 //! `LoadLibrary` and `FreeLibrary`.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::spi::ProviderLibrary;
+use crate::sync::KeyMap;
 use crate::trace::{EventId, Party, Text};
 
 /// A factory making a fresh instance of a provider DLL (its statics are born with it).
@@ -300,8 +300,10 @@ pub(crate) struct Module {
 #[derive(Default)]
 pub(crate) struct Loader {
     registered: Vec<Registered>,
-    pub(crate) modules: HashMap<String, Module>,
-    generations: HashMap<String, u32>,
+    /// By file key ([`file_key`]); hashed as MAPI's own keys are (the names are the profile's
+    /// and the registrations', looked up on every load and free).
+    pub(crate) modules: KeyMap<String, Module>,
+    generations: KeyMap<String, u32>,
     pub(crate) ledger: LoadLedger,
     /// Loads less frees, by who made them and file, in the order first seen: what
     /// [`LoadLedger::unpaired_by`] computes, kept up to date as records are added so that it
