@@ -508,6 +508,16 @@ impl<'a> WrappedView<'a> {
         self.dll_name.iter().map(|&b| char::from(b))
     }
 
+    /// The profile section it names, for `MAPIMDB_SECTION` (as
+    /// [`WrappedStoreEntryId::section_uid`]).
+    pub(crate) fn section_uid(&self) -> Option<MapiUid> {
+        if self.mdb_flag == MAPIMDB_SECTION {
+            MapiUid::parse(self.original).ok()
+        } else {
+            None
+        }
+    }
+
     /// Whether it names a profile section (`MAPIMDB_SECTION`) rather than a store.
     pub(crate) fn names_section(&self) -> bool {
         self.mdb_flag == MAPIMDB_SECTION && MapiUid::parse(self.original).is_ok()

@@ -72,11 +72,83 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
+/// Values gathered under a lock to be used once it is released (records to drop, objects to
+/// ask the ledger about, checks to run): up to two kept inline, as a session's end usually has,
+/// more in a list.
+pub(crate) enum Bunch<T> {
+    Empty,
+    One(T),
+    Two(T, T),
+    Many(Vec<T>),
+}
+
+impl<T> Bunch<T> {
+    pub(crate) fn push(&mut self, value: T) {
+        *self = match std::mem::replace(self, Bunch::Empty) {
+            Bunch::Empty => Bunch::One(value),
+            Bunch::One(a) => Bunch::Two(a, value),
+            Bunch::Two(a, b) => Bunch::Many(vec![a, b, value]),
+            Bunch::Many(mut many) => {
+                many.push(value);
+                Bunch::Many(many)
+            }
+        };
+    }
+
+    /// Whether any of the values satisfies `f`.
+    pub(crate) fn any(&self, mut f: impl FnMut(&T) -> bool) -> bool {
+        match self {
+            Bunch::Empty => false,
+            Bunch::One(a) => f(a),
+            Bunch::Two(a, b) => f(a) || f(b),
+            Bunch::Many(many) => many.iter().any(f),
+        }
+    }
+}
+
+impl<T> FromIterator<T> for Bunch<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(values: I) -> Bunch<T> {
+        let mut bunch = Bunch::Empty;
+        for value in values {
+            bunch.push(value);
+        }
+        bunch
+    }
+}
+
+impl<T> IntoIterator for Bunch<T> {
+    type Item = T;
+    type IntoIter =
+        std::iter::Chain<std::iter::Flatten<std::array::IntoIter<Option<T>, 2>>, std::vec::IntoIter<T>>;
+
+    /// The values, in the order they were pushed.
+    fn into_iter(self) -> Self::IntoIter {
+        let (inline, many) = match self {
+            Bunch::Empty => ([None, None], Vec::new()),
+            Bunch::One(a) => ([Some(a), None], Vec::new()),
+            Bunch::Two(a, b) => ([Some(a), Some(b)], Vec::new()),
+            Bunch::Many(many) => ([None, None], many),
+        };
+        inline.into_iter().flatten().chain(many)
+    }
+}
 /// A hash map keyed by MAPI's own small keys ([`KeyHasher`]).
 pub(crate) type KeyMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
 #[cfg(test)]
 mod tests {
+    use super::Bunch;
+
+    #[test]
+    fn a_bunch_keeps_its_order_inline_and_beyond() {
+        for n in 0..6 {
+            let bunch: Bunch<usize> = (0..n).collect();
+            assert_eq!(matches!(bunch, Bunch::Many(_)), n > 2);
+            assert_eq!(bunch.any(|v| *v == 1), n > 1);
+            assert_eq!(bunch.into_iter().collect::<Vec<_>>(), (0..n).collect::<Vec<_>>());
+        }
+    }
+
     use std::collections::HashSet;
     use std::hash::BuildHasher;
 

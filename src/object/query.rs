@@ -103,10 +103,23 @@ pub trait QueryInterface: Send + Sync + Sized + 'static {
     fn query_interface(this: &Ref<Self>, iid: &Iid) -> MapiResult<Ref<dyn Unknown>>;
 }
 
-/// A typed view of the node, `Weak<RefNode<I>>` behind `Any`, under its IID.
+/// An exposed interface: its IID, and how to view the node as it (nothing is kept per view).
 struct View {
     iid: Iid,
-    weak: Box<dyn Any + Send + Sync>,
+    make: MakeView,
+}
+
+/// Views a node (its concrete type behind `Any`) as one interface: writes the view into `out`, an
+/// `Option<Arc<RefNode<I>>>` behind `Any`.
+type MakeView = fn(Arc<dyn Any + Send + Sync>, &mut dyn Any);
+
+fn make_view<T: Implements<I>, I: ?Sized + Interface>(node: Arc<dyn Any + Send + Sync>, out: &mut dyn Any) {
+    if let (Ok(node), Some(out)) = (
+        node.downcast::<RefNode<T>>(),
+        out.downcast_mut::<Option<Arc<RefNode<I>>>>(),
+    ) {
+        *out = Some(T::__view(node));
+    }
 }
 
 /// What the node knows of its interfaces.
@@ -143,10 +156,9 @@ impl<T: Send + Sync + 'static> Ref<T> {
             if query.views.iter().any(|v| v.iid == I::IID) {
                 return;
             }
-            let view: Arc<RefNode<I>> = T::__view(Arc::clone(node));
             query.views.push(View {
                 iid: I::IID,
-                weak: Box::new(Arc::downgrade(&view)),
+                make: make_view::<T, I>,
             });
         }
         T::__expose_bases(self);
@@ -247,14 +259,13 @@ impl<T: ?Sized> Ref<T> {
             let weak = unknown.downcast_ref::<std::sync::Weak<RefNode<I>>>()?;
             return weak.upgrade().map(Ref::from_node);
         }
-        let node = {
+        let make = {
             let query = lock(&self.node.header.query);
-            let view = query.views.iter().find(|v| v.iid == I::IID)?;
-            view.weak
-                .downcast_ref::<std::sync::Weak<RefNode<I>>>()?
-                .upgrade()?
+            query.views.iter().find(|v| v.iid == I::IID)?.make
         };
-        Some(Ref::from_node(node))
+        let mut view: Option<Arc<RefNode<I>>> = None;
+        make(self.node.header.this.upgrade()?, &mut view);
+        view.map(Ref::from_node)
     }
 
     /// The object behind the reference, as its own type `U`, if it is one.

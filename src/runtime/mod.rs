@@ -2186,6 +2186,10 @@ impl Runtime {
     /// Work MAPI does "later": when a client call returns. Deferred `FreeLibrary` calls, the
     /// checks that need the dust to settle, and the spooler in automatic mode.
     pub(crate) fn settle(&self) {
+        if self.behavior.spooler != SpoolerMode::Automatic && self.st().nothing_to_settle() {
+            // Most client calls leave nothing for later: one look under the lock.
+            return;
+        }
         let _mapi = self.mapi_scope();
         if self.behavior.spooler == SpoolerMode::Automatic {
             spooler::run_until_idle(self);

@@ -16,9 +16,10 @@ use crate::runtime::Runtime;
 use crate::runtime::state::{
     LogonPhase, LogonRec, ProviderRec, ReleaseCheck, SessionState, SpoolerPhase, State, Teardown,
 };
+use crate::sync::Bunch;
 
 /// The records of one retired session, dropped once MAPI's lock is released.
-type Retired = (SessionState, Vec<LogonRec>, Vec<ProviderRec>);
+type Retired = (SessionState, Bunch<LogonRec>, Bunch<ProviderRec>);
 
 impl Runtime {
     /// Retires the sessions whose leak checkpoint just ran, and tries one that could not be
@@ -48,7 +49,7 @@ impl Runtime {
     /// Retires session `id` if it is over, or puts it back to try later.
     fn retire_session(&self, id: u32) {
         // (The lock is released before the arms run.)
-        let mut objects = Vec::new();
+        let mut objects = Bunch::Empty;
         let verdict = retirable(&self.st(), id, &mut |object| objects.push(object));
         match verdict {
             Some(true) => {}
@@ -56,7 +57,7 @@ impl Runtime {
             None => return,
         }
         // The ledger is asked without MAPI's lock.
-        if objects.iter().any(|object| self.ledger.is_alive(*object)) {
+        if objects.any(|object| self.ledger.is_alive(*object)) {
             return self.st().retire_later.push_back(id);
         }
         let retired = {
@@ -136,7 +137,7 @@ fn retirable(st: &State, id: u32, objects: &mut dyn FnMut(ObjectId)) -> Option<b
 /// Removes session `id` and its logons and providers from MAPI's bookkeeping.
 fn retire(st: &mut State, id: u32) -> Option<Retired> {
     let session = st.sessions.remove(&id)?;
-    let logons: Vec<LogonRec> = session
+    let logons: Bunch<LogonRec> = session
         .logons
         .iter()
         .filter_map(|key| {
@@ -144,7 +145,7 @@ fn retire(st: &mut State, id: u32) -> Option<Retired> {
             st.logons.remove(*key)
         })
         .collect();
-    let providers: Vec<ProviderRec> = session
+    let providers: Bunch<ProviderRec> = session
         .all_providers
         .iter()
         .filter_map(|key| {

@@ -570,7 +570,8 @@ impl Runtime {
     ) -> MapiResult<StoreHandle> {
         self.check_session(session, "OpenMsgStore")?;
         let flags = flags.check_known()?;
-        let wrapped = WrappedStoreEntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
+        // Read in place: nothing is copied out of the ID.
+        let wrapped = WrappedView::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
         let target = self.resolve_store(session, &wrapped)?;
         if let Some(err) = self.st().session(session).and_then(|s| {
             s.disabled
@@ -599,7 +600,7 @@ impl Runtime {
 
     /// Unwraps the ID and finds the profile section of the store it names: directly for a
     /// section ID, with the provider's `CompareStoreIDs` for a store's own ID.
-    fn resolve_store(&self, session: u32, wrapped: &WrappedStoreEntryId) -> MapiResult<Target> {
+    fn resolve_store(&self, session: u32, wrapped: &WrappedView<'_>) -> MapiResult<Target> {
         if let Some(section) = wrapped.section_uid() {
             // One section: found directly, without building every provider of the profile.
             let entry = {
@@ -613,8 +614,7 @@ impl Runtime {
             };
             let entry = entry
                 .filter(|p| {
-                    p.resource_type == Some(ResourceType::StoreProvider)
-                        && p.dll_base.eq_ignore_ascii_case(wrapped.dll_name())
+                    p.resource_type == Some(ResourceType::StoreProvider) && wrapped.dll_name_is(&p.dll_base)
                 })
                 .ok_or(MapiError::NotFound)?;
             let entry_id = recorded_entry_id(&entry);
@@ -627,7 +627,7 @@ impl Runtime {
             .collect();
         let candidates: Vec<(ProviderEntry, Vec<u8>)> = stores
             .into_iter()
-            .filter(|p| p.dll_base.eq_ignore_ascii_case(wrapped.dll_name()))
+            .filter(|p| wrapped.dll_name_is(&p.dll_base))
             .filter_map(|p| recorded_entry_id(&p).map(|id| (p, id)))
             .collect();
         for (entry, recorded) in candidates {

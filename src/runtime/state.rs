@@ -82,6 +82,16 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Whether a client call's end has nothing to do: no release check, `FreeLibrary`, leak
+    /// check or session to retire is waiting.
+    pub(crate) fn nothing_to_settle(&self) -> bool {
+        self.release_checks.is_empty()
+            && self.deferred_frees.is_empty()
+            && self.leak_checks_due.is_empty()
+            && self.retire_due.is_empty()
+            && self.retire_later.is_empty()
+    }
+
     /// A fresh state, with room in the lists every session's end uses: a simulator's first
     /// lifecycle allocates no more than its later ones.
     pub(crate) fn with_room() -> State {

@@ -267,7 +267,7 @@ impl Runtime {
     /// `PROVIDER-RELEASED`.
     pub(crate) fn run_release_checks(&self) {
         let me = std::thread::current().id();
-        let due: Vec<ReleaseCheck> = {
+        let due: crate::sync::Bunch<ReleaseCheck> = {
             let mut st = self.st();
             if st.release_checks.is_empty() {
                 return;
