@@ -32,11 +32,13 @@ pub(crate) struct State {
     pub(crate) fast_shutdown: crate::runtime::shutdown::FastPhase,
     pub(crate) init_flags: InitFlags,
     pub(crate) next_session: u32,
-    pub(crate) sessions: BTreeMap<u32, SessionState>,
+    /// By number; found by key only (the open ones are listed in order by `open_sessions`).
+    pub(crate) sessions: KeyMap<u32, SessionState>,
     /// The sessions still active or whose client has not logged them off: the only ones the
     /// checks that scan sessions (the last `MAPIUninitialize`, `finish`) can find anything in.
     /// A session leaves it once both are over ([`State::session_settled`]).
-    pub(crate) open_sessions: std::collections::BTreeSet<u32>,
+    pub(crate) open_sessions:
+        std::collections::HashSet<u32, std::hash::BuildHasherDefault<crate::sync::KeyHasher>>,
     /// The logons whose store the client holds (`client_handles > 0`), kept with the count.
     pub(crate) client_held: std::collections::BTreeSet<LogonKey>,
     pub(crate) providers: SlotMap<ProviderKey, ProviderRec>,
@@ -649,11 +651,13 @@ impl State {
         }
     }
 
-    /// The open sessions ([`State::open_sessions`]), with their state.
+    /// The open sessions ([`State::open_sessions`]), with their state, in the order they were
+    /// made (for the checks of the last `MAPIUninitialize` and the end).
     pub(crate) fn open_sessions(&self) -> impl Iterator<Item = (u32, &SessionState)> {
-        self.open_sessions
-            .iter()
-            .filter_map(|id| self.sessions.get(id).map(|s| (*id, s)))
+        let mut ids: Vec<u32> = self.open_sessions.iter().copied().collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .filter_map(|id| self.sessions.get(&id).map(|s| (id, s)))
     }
 
     pub(crate) fn session(&self, id: u32) -> Option<&SessionState> {
