@@ -8,7 +8,9 @@
 # function that runs the lifecycles is counted (`--toggle-collect`), so setup is not.
 #
 # Then, for each K in $AFTER_K (default "0 1000"), M more lifecycles on one simulator that ran K
-# before (not counted): issue 13 wants that count flat in K.
+# before (not counted): issue 13 wants that count flat in K. And for each N in $SESSIONS (default
+# "10 10000"), M session cycles (MAPILogonEx, Logoff, release) while N other sessions stay open:
+# flat in N too.
 #
 # Usage: benches/callgrind.sh [M]   (M defaults to 100)
 set -euo pipefail
@@ -16,6 +18,7 @@ cd "$(dirname "$0")/.."
 
 m="${1:-100}"
 after_k="${AFTER_K:-0 1000}"
+sessions="${SESSIONS:-10 10000}"
 
 if ! command -v valgrind >/dev/null 2>&1; then
   sudo=""
@@ -51,8 +54,8 @@ count() {
     exit 1
   fi
   per[$name]=$((total / m))
-  printf '%-24s %12d instructions per lifecycle (%d lifecycles, %d in all)\n' \
-    "$name" "${per[$name]}" "$m" "$total"
+  printf '%-24s %12d instructions per %s (%d of them, %d in all)\n' \
+    "$name" "${per[$name]}" "${unit:-lifecycle}" "$m" "$total"
 }
 
 count bare measured_bare_lifecycles bare "$m"
@@ -61,4 +64,8 @@ awk -v s="${per[simulated]}" -v b="${per[bare]}" \
   'BEGIN { printf "simulated / bare: %.2fx\n", s / b }'
 for k in $after_k; do
   count "simulated after $k" measured_after_lifecycles after "$k" "$m"
+done
+unit="session cycle"
+for n in $sessions; do
+  count "sessions, $n open" measured_session_cycles sessions "$n" "$m"
 done

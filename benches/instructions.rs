@@ -7,11 +7,12 @@
 //! within 3x of the bare calls.
 //!
 //! With `after K M`, M more lifecycles on one simulator that ran K before (issue 13's goal: the
-//! same count whatever K).
+//! same count whatever K). With `sessions N M`, M session cycles (`MAPILogonEx`, `Logoff`,
+//! release) while N other sessions stay open (the goal: the same count whatever N).
 //!
-//! Usage: `instructions simulated M`, `instructions bare M` or `instructions after K M`. Without
-//! them (as under
-//! `cargo test --benches` or `cargo bench`) it runs one lifecycle of each kind.
+//! Usage: `instructions simulated M`, `instructions bare M`, `instructions after K M` or
+//! `instructions sessions N M`. Without them (as under `cargo test --benches` or `cargo bench`)
+//! it runs one of each.
 
 #[allow(dead_code)] // the module is shared with benches that use the rest of it
 mod common;
@@ -19,7 +20,8 @@ mod common;
 use std::hint::black_box;
 
 use common::{bare_lifecycle, simulated_lifecycle, simulator};
-use mapisim::Simulator;
+use mapisim::prelude::*;
+use mapisim::runtime::Mapi;
 
 /// Counted by callgrind: one simulated lifecycle on each simulator.
 #[inline(never)]
@@ -35,6 +37,33 @@ fn measured_after_lifecycles(sim: &Simulator, m: usize) {
     for _ in 0..m {
         let _ = black_box(simulated_lifecycle(sim));
     }
+}
+
+/// Counted by callgrind: `m` session cycles.
+#[inline(never)]
+fn measured_session_cycles(mapi: &Mapi, m: usize) {
+    for _ in 0..m {
+        if let Ok(session) = mapi.logon_ex("Default", LogonFlags::EXTENDED) {
+            let _ = black_box(session.logoff(SessionLogoffFlags::empty()));
+        }
+    }
+}
+
+/// `m` session cycles while `n` other sessions are open (their logons are not counted).
+fn sessions(n: usize, m: usize) {
+    let sim = simulator();
+    let Ok(mapi) = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS) else {
+        return;
+    };
+    let open: Vec<Session> = (0..n)
+        .filter_map(|_| mapi.logon_ex("Default", LogonFlags::EXTENDED).ok())
+        .collect();
+    measured_session_cycles(black_box(&mapi), m);
+    for session in &open {
+        let _ = session.logoff(SessionLogoffFlags::empty());
+    }
+    drop(open);
+    let _ = mapi.uninitialize();
 }
 
 /// Counted by callgrind: `m` bare lifecycles.
@@ -69,9 +98,11 @@ fn main() {
         [kind, m] if kind == "simulated" => simulated(m.parse().unwrap_or(1)),
         [kind, m] if kind == "bare" => measured_bare_lifecycles(m.parse().unwrap_or(1)),
         [kind, k, m] if kind == "after" => after(k.parse().unwrap_or(0), m.parse().unwrap_or(1)),
+        [kind, n, m] if kind == "sessions" => sessions(n.parse().unwrap_or(0), m.parse().unwrap_or(1)),
         _ => {
             simulated(1);
             measured_bare_lifecycles(1);
+            sessions(1, 1);
         }
     }
 }
