@@ -360,9 +360,10 @@ pub mod prelude {
         SpoolerObjects, StoreHandle, StoreStatusRow, TeardownCleanup, TransportActivity, UnloadTiming,
     };
     pub use crate::spi::{
-        AdviseSink, BufferId, Exports, InitArgs, Malloc, MapiBuffer, MapiProgress, MapiProp, MapiStatus,
-        MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore, Notification, PropArray, ProviderInit,
-        ProviderLibrary, ProviderShutdown, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+        AbLogon, AbLogonArgs, AbProvider, AbSecurity, AdviseSink, BufferId, Exports, InOut, InitArgs, Malloc,
+        MapiBuffer, MapiProgress, MapiProp, MapiStatus, MapiSupport, MemRoutines, MsLogon, MsProvider,
+        MsgStore, Notification, PropArray, ProviderInit, ProviderLibrary, ProviderShutdown, SpoolerLogonArgs,
+        StoreLogon, StoreLogonArgs,
     };
     pub use crate::strings::{TStr, TString};
     pub use crate::trace::{Party, Trace};

@@ -9,17 +9,19 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use mapisim::error::{MapiError, MapiResult, Warned};
 use mapisim::flags::{
-    EventMask, LockState, LogoffFlags, ProfileSectionFlags, ReadReceiptFlags, SpoolerLogonFlags,
-    SpoolerNotifyFlags, StatusRowFlags, StorageFromStreamFlags, StoreLogonFlags, SubscribeFlags,
+    AbLogonFlags, EventMask, LockState, LogoffFlags, ProfileSectionFlags, ReadReceiptFlags,
+    SpoolerLogonFlags, SpoolerNotifyFlags, StatusRowFlags, StorageFromStreamFlags, StoreLogonFlags,
+    SubscribeFlags,
 };
 use mapisim::ids::{Iid, MapiUid};
 use mapisim::object::{Interface, InterfaceKind, Ref, Unknown};
 use mapisim::props::{NameId, PropTag};
 use mapisim::spi::vtable::{self, InterfaceTable};
 use mapisim::spi::{
-    AdrParm, AdviseSink, MSCAP_SEL_FOLDER, Malloc, MallocBlock, MapiProgress, MapiProp, MapiStatus,
-    MapiSupport, MsCapabilities, MsLogon, MsProvider, MsgStore, Notification, OutParam, ProfSect,
-    ProviderAdmin, ProviderShutdown, SpoolerLogonArgs, SpoolerNotifyData, StoreLogon, StoreLogonArgs,
+    AbLogon, AbLogonArgs, AbProvider, AbSecurity, AdrParm, AdviseSink, InOut, MSCAP_SEL_FOLDER, Malloc,
+    MallocBlock, MapiProgress, MapiProp, MapiStatus, MapiSupport, MsCapabilities, MsLogon, MsProvider,
+    MsgStore, Notification, OutParam, ProfSect, ProviderAdmin, ProviderShutdown, SpoolerLogonArgs,
+    SpoolerNotifyData, StoreLogon, StoreLogonArgs,
 };
 use mapisim::strings::TStr;
 
@@ -48,6 +50,16 @@ const INTERFACES: &[(&str, &str, Option<&str>)] = &[
     (
         "IMSProvider",
         "{00020310-0000-0000-C000-000000000046}",
+        Some("IUnknown"),
+    ),
+    (
+        "IABProvider",
+        "{00020311-0000-0000-C000-000000000046}",
+        Some("IUnknown"),
+    ),
+    (
+        "IABLogon",
+        "{00020314-0000-0000-C000-000000000046}",
         Some("IUnknown"),
     ),
     (
@@ -108,6 +120,21 @@ fn own_slots(name: &str) -> &'static [(usize, &'static str)] {
             (11, "CopyProps"),
             (12, "GetNamesFromIDs"),
             (13, "GetIDsFromNames"),
+        ],
+        // The reference (section 2.6): Shutdown first, as the header has it.
+        "IABProvider" => &[(3, "Shutdown"), (4, "Logon")],
+        // The reference (section 2.7).
+        "IABLogon" => &[
+            (3, "GetLastError"),
+            (4, "Logoff"),
+            (5, "OpenEntry"),
+            (6, "CompareEntryIDs"),
+            (7, "Advise"),
+            (8, "Unadvise"),
+            (9, "OpenStatusEntry"),
+            (10, "OpenTemplateID"),
+            (11, "GetOneOffTable"),
+            (12, "PrepareRecips"),
         ],
         "IMsgStore" => &[
             (14, "Advise"),
@@ -420,6 +447,8 @@ fn interface_iids_of_the_traits_are_the_tables() {
     check::<dyn MsgStore>("IMsgStore", "MsgStore");
     check::<dyn MsLogon>("IMSLogon", "MsLogon");
     check::<dyn MsProvider>("IMSProvider", "MsProvider");
+    check::<dyn AbProvider>("IABProvider", "AbProvider");
+    check::<dyn AbLogon>("IABLogon", "AbLogon");
     check::<dyn MapiSupport>("IMAPISupport", "MapiSupport");
     check::<dyn MapiStatus>("IMAPIStatus", "MapiStatus");
     check::<dyn ProviderShutdown>("IMAPIProviderShutdown", "ProviderShutdown");
@@ -486,6 +515,23 @@ impl MsProvider for Provider {
     }
 }
 impl ProviderShutdown for Provider {}
+
+struct AbProv;
+impl AbProvider for AbProv {
+    fn shutdown(&self, _: u32) -> MapiResult<()> {
+        Err(MINE)
+    }
+    fn logon(&self, _: &AbLogonArgs<'_>) -> MapiResult<Warned<Ref<dyn AbLogon>>> {
+        Err(MINE)
+    }
+}
+
+struct AbLog;
+impl AbLogon for AbLog {
+    fn logoff(&self, _: u32) -> MapiResult<()> {
+        Err(MINE)
+    }
+}
 
 struct Support;
 impl MapiSupport for Support {}
@@ -563,6 +609,8 @@ struct Fixture {
     store: Ref<dyn MsgStore>,
     logon: Ref<dyn MsLogon>,
     provider: Ref<dyn MsProvider>,
+    ab_provider: Ref<dyn AbProvider>,
+    ab_logon: Ref<dyn AbLogon>,
     shutdown: Ref<dyn ProviderShutdown>,
     support: Ref<dyn MapiSupport>,
     admin: Ref<dyn ProviderAdmin>,
@@ -599,6 +647,8 @@ impl Fixture {
             store: Ref::new(Store).into(),
             logon: Ref::new(Logon).into(),
             provider: provider.into(),
+            ab_provider: Ref::new(AbProv).into(),
+            ab_logon: Ref::new(AbLog).into(),
             shutdown,
             support: Ref::new(Support).into(),
             admin: Ref::new(Admin).into(),
@@ -815,6 +865,69 @@ impl Fixture {
             (
                 "MsProvider::compare_store_ids",
                 Box::new(move || out(self.provider.compare_store_ids(b"a", b"a", 0))),
+            ),
+            // IABProvider.
+            (
+                "AbProvider::shutdown",
+                Box::new(move || out(self.ab_provider.shutdown(0))),
+            ),
+            (
+                "AbProvider::logon",
+                Box::new(move || {
+                    out(self.ab_provider.logon(&AbLogonArgs {
+                        support: &self.support,
+                        ui_param: 0,
+                        profile_name: TStr::ansi(b"Default"),
+                        flags: AbLogonFlags::empty(),
+                        security: &InOut::new(AbSecurity {
+                            size: 4,
+                            address: 0x1000,
+                        }),
+                        mapi_error: &OutParam::new(),
+                    }))
+                }),
+            ),
+            // IABLogon.
+            (
+                "AbLogon::get_last_error",
+                Box::new(move || out(self.ab_logon.get_last_error(MapiError::CallFailed, 0))),
+            ),
+            ("AbLogon::logoff", Box::new(move || out(self.ab_logon.logoff(0)))),
+            (
+                "AbLogon::open_entry",
+                Box::new(move || out(self.ab_logon.open_entry(b"", None, 0))),
+            ),
+            (
+                "AbLogon::compare_entry_ids",
+                Box::new(move || out(self.ab_logon.compare_entry_ids(b"a", b"b", 0))),
+            ),
+            (
+                "AbLogon::advise",
+                Box::new(move || out(self.ab_logon.advise(b"id", EventMask::empty(), &self.sink))),
+            ),
+            (
+                "AbLogon::unadvise",
+                Box::new(move || out(self.ab_logon.unadvise(1))),
+            ),
+            (
+                "AbLogon::open_status_entry",
+                Box::new(move || out(self.ab_logon.open_status_entry(None, 0))),
+            ),
+            (
+                "AbLogon::open_template_id",
+                Box::new(move || {
+                    out(self
+                        .ab_logon
+                        .open_template_id(b"template", 1, &self.prop, None, None))
+                }),
+            ),
+            (
+                "AbLogon::get_one_off_table",
+                Box::new(move || out(self.ab_logon.get_one_off_table(0))),
+            ),
+            (
+                "AbLogon::prepare_recips",
+                Box::new(move || out(self.ab_logon.prepare_recips(0, &a.tags, &mut Vec::new()))),
             ),
             // IProviderAdmin.
             (
@@ -1229,6 +1342,9 @@ fn expected_outcome(name: &str) -> Outcome {
         | "MsProvider::logon"
         | "MsProvider::spooler_logon"
         | "MsProvider::compare_store_ids"
+        | "AbProvider::shutdown"
+        | "AbProvider::logon"
+        | "AbLogon::logoff"
         | "ProviderAdmin::get_provider_table"
         | "ProviderAdmin::open_profile_section" => Err(MINE),
         "Malloc::alloc" => Ok("Some(MallocBlock(7))".to_owned()),

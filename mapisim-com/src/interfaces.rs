@@ -320,6 +320,109 @@ pub unsafe trait IMSProvider: IUnknown {
     ) -> HRESULT;
 }
 
+/// `IABProvider` (`LPABPROVIDER`), IID `{00020311-0000-0000-C000-000000000046}`: the object
+/// `ABProviderInit` returns. 5 slots, `Shutdown` before `Logon` as in the header.
+#[windows_core::interface("00020311-0000-0000-C000-000000000046")]
+pub unsafe trait IABProvider: IUnknown {
+    /// Slot 3: `Shutdown(ULONG* lpulFlags)`, reserved, pointing to 0.
+    pub(crate) fn Shutdown(&self, lpulFlags: *mut u32) -> HRESULT;
+    /// Slot 4: `Logon(LPMAPISUP lpMAPISup, ULONG_PTR ulUIParam, LPTSTR lpszProfileName, ULONG
+    /// ulFlags, ULONG* lpulpcbSecurity, LPBYTE* lppbSecurity, LPMAPIERROR* lppMAPIError,
+    /// LPABLOGON* lppABLogon)`: both security parameters nonzero on input, zero on output.
+    pub(crate) fn Logon(
+        &self,
+        lpMAPISup: *mut c_void,
+        ulUIParam: usize,
+        lpszProfileName: LPTSTR,
+        ulFlags: u32,
+        lpulpcbSecurity: *mut u32,
+        lppbSecurity: *mut *mut u8,
+        lppMAPIError: *mut *mut MAPIERROR,
+        lppABLogon: *mut *mut c_void,
+    ) -> HRESULT;
+}
+
+/// `IABLogon` (`LPABLOGON`), IID `{00020314-0000-0000-C000-000000000046}`: an address-book
+/// provider's logon, called only by MAPI. 13 slots.
+#[windows_core::interface("00020314-0000-0000-C000-000000000046")]
+pub unsafe trait IABLogon: IUnknown {
+    /// Slot 3: `GetLastError(HRESULT hResult, ULONG ulFlags, LPMAPIERROR* lppMAPIError)`.
+    pub(crate) fn GetLastError(
+        &self,
+        hResult: HRESULT,
+        ulFlags: u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+    ) -> HRESULT;
+    /// Slot 4: `Logoff(ULONG ulFlags)`, reserved 0, by value (unlike `IMSLogon::Logoff`).
+    pub(crate) fn Logoff(&self, ulFlags: u32) -> HRESULT;
+    /// Slot 5: `OpenEntry(ULONG cbEntryID, LPENTRYID lpEntryID, LPCIID lpInterface, ULONG
+    /// ulFlags, ULONG* lpulObjType, LPUNKNOWN* lppUnk)`.
+    pub(crate) fn OpenEntry(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lpulObjType: *mut u32,
+        lppUnk: *mut *mut c_void,
+    ) -> HRESULT;
+    /// Slot 6: `CompareEntryIDs(ULONG cbEntryID1, LPENTRYID lpEntryID1, ULONG cbEntryID2,
+    /// LPENTRYID lpEntryID2, ULONG ulFlags, ULONG* lpulResult)`.
+    pub(crate) fn CompareEntryIDs(
+        &self,
+        cbEntryID1: u32,
+        lpEntryID1: *mut ENTRYID,
+        cbEntryID2: u32,
+        lpEntryID2: *mut ENTRYID,
+        ulFlags: u32,
+        lpulResult: *mut u32,
+    ) -> HRESULT;
+    /// Slot 7: `Advise(ULONG cbEntryID, LPENTRYID lpEntryID, ULONG ulEventMask,
+    /// LPMAPIADVISESINK lpAdviseSink, ULONG_PTR* lpulConnection)`.
+    pub(crate) fn Advise(
+        &self,
+        cbEntryID: u32,
+        lpEntryID: *mut ENTRYID,
+        ulEventMask: u32,
+        lpAdviseSink: *mut c_void,
+        lpulConnection: *mut usize,
+    ) -> HRESULT;
+    /// Slot 8: `Unadvise(ULONG_PTR ulConnection)`.
+    pub(crate) fn Unadvise(&self, ulConnection: usize) -> HRESULT;
+    /// Slot 9: `OpenStatusEntry(LPCIID lpInterface, ULONG ulFlags, ULONG* lpulObjType,
+    /// LPMAPISTATUS* lppEntry)`.
+    pub(crate) fn OpenStatusEntry(
+        &self,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lpulObjType: *mut u32,
+        lppEntry: *mut *mut c_void,
+    ) -> HRESULT;
+    /// Slot 10: `OpenTemplateID(ULONG cbTemplateID, LPENTRYID lpTemplateID, ULONG
+    /// ulTemplateFlags, LPMAPIPROP lpMAPIPropData, LPCIID lpInterface, LPMAPIPROP*
+    /// lppMAPIPropNew, LPMAPIPROP lpMAPIPropSibling)`.
+    pub(crate) fn OpenTemplateID(
+        &self,
+        cbTemplateID: u32,
+        lpTemplateID: *mut ENTRYID,
+        ulTemplateFlags: u32,
+        lpMAPIPropData: *mut c_void,
+        lpInterface: *const GUID,
+        lppMAPIPropNew: *mut *mut c_void,
+        lpMAPIPropSibling: *mut c_void,
+    ) -> HRESULT;
+    /// Slot 11: `GetOneOffTable(ULONG ulFlags, LPMAPITABLE* lppTable)`.
+    pub(crate) fn GetOneOffTable(&self, ulFlags: u32, lppTable: *mut *mut c_void) -> HRESULT;
+    /// Slot 12: `PrepareRecips(ULONG ulFlags, LPSPropTagArray lpPropTagArray, LPADRLIST
+    /// lpRecipList)`.
+    pub(crate) fn PrepareRecips(
+        &self,
+        ulFlags: u32,
+        lpPropTagArray: *mut SPropTagArray,
+        lpRecipList: *mut ADRLIST,
+    ) -> HRESULT;
+}
+
 /// `IMAPISupport` (`LPMAPISUP`), IID `IID_IMAPISup`, `{0002030F-0000-0000-C000-000000000046}`:
 /// MAPI's support object, implemented by MAPI for each provider (a method that does not apply to
 /// the provider's kind returns `MAPI_E_NO_SUPPORT`). 41 slots of its own, 44 in all.

@@ -89,6 +89,11 @@ fn layouts() -> Vec<Layout> {
             GetLastError, Logoff, OpenEntry, CompareEntryIDs, Advise, Unadvise, OpenStatusEntry,
         }),
         layout!(IMSProvider: IUnknown, IMSProvider_Vtbl { Shutdown, Logon, SpoolerLogon, CompareStoreIDs }),
+        layout!(IABProvider: IUnknown, IABProvider_Vtbl { Shutdown, Logon }),
+        layout!(IABLogon: IUnknown, IABLogon_Vtbl {
+            GetLastError, Logoff, OpenEntry, CompareEntryIDs, Advise, Unadvise, OpenStatusEntry,
+            OpenTemplateID, GetOneOffTable, PrepareRecips,
+        }),
         layout!(IMAPISupport: IUnknown, IMAPISupport_Vtbl {
             GetLastError, GetMemAllocRoutines, Subscribe, Unsubscribe, Notify, ModifyStatusRow,
             OpenProfileSection, RegisterPreprocessor, NewUID, MakeInvalid, SpoolerYield,

@@ -8,6 +8,7 @@ use crate::flags::{ProviderInitFlags, ServiceContext, ServiceEntryFlags, SpiVers
 use crate::ids::{Iid, MapiUid};
 use crate::object::Ref;
 use crate::props::Prop;
+use crate::spi::ab::AbProvider;
 use crate::spi::memory::{Malloc, MemRoutines};
 use crate::spi::process::Process;
 use crate::spi::store::MsProvider;
@@ -97,6 +98,15 @@ pub trait ProviderLibrary: Send + Sync + 'static {
     /// as the provider's SPI is compatible (compare with `<`, never with `!=`). Set
     /// `args.provider_version` before checking, so that MAPI can tell which it was.
     fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
+        let _ = args;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `ABProviderInit`: returns a **new** address-book provider object (each call, even within
+    /// one process) and the SPI version the provider implements, with the version rules of
+    /// [`ProviderLibrary::ms_provider_init`]. MAPI calls it once per session per DLL, when the
+    /// client opens the address book. It must not call `MAPIInitialize` or `MAPIUninitialize`.
+    fn ab_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn AbProvider>> {
         let _ = args;
         Err(MapiError::NoSupport)
     }
@@ -345,6 +355,47 @@ impl<T: Clone> OutParam<T> {
     /// What was written last, if anything.
     pub fn get(&self) -> Option<T> {
         crate::sync::lock(&self.value).clone()
+    }
+}
+
+/// A parameter that goes both ways: the caller writes it before the call, the callee may change
+/// it, and the caller reads it after (the `ULONG FAR *` parameters MAPI marks in and out, such as
+/// the security parameters of `IABProvider::Logon`).
+///
+/// ```
+/// use mapisim::spi::InOut;
+///
+/// let size = InOut::new(16_u32);
+/// assert_eq!(size.get(), 16);
+/// size.set(0);
+/// assert_eq!(size.get(), 0);
+/// ```
+pub struct InOut<T> {
+    value: std::sync::Mutex<T>,
+}
+
+impl<T: Copy> InOut<T> {
+    /// The parameter, holding what the caller passes in.
+    pub const fn new(value: T) -> InOut<T> {
+        InOut {
+            value: std::sync::Mutex::new(value),
+        }
+    }
+
+    /// What the parameter holds now.
+    pub fn get(&self) -> T {
+        *crate::sync::lock(&self.value)
+    }
+
+    /// Writes the parameter.
+    pub fn set(&self, value: T) {
+        *crate::sync::lock(&self.value) = value;
+    }
+}
+
+impl<T: Copy + fmt::Debug> fmt::Debug for InOut<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("InOut").field(&self.get()).finish()
     }
 }
 

@@ -4,7 +4,8 @@
 //! exports and implements them. The simulator instantiates it on `LoadLibrary` (a fresh instance
 //! after every unload, so its statics are born and die with the load) and calls its entry point,
 //! which returns a new provider object. The store provider's objects implement [`MsProvider`],
-//! [`MsLogon`] and [`MsgStore`]; MAPI's support object is the [`MapiSupport`] they receive.
+//! [`MsLogon`] and [`MsgStore`], the address-book provider's [`AbProvider`] and [`AbLogon`];
+//! MAPI's support object is the [`MapiSupport`] they receive.
 //!
 //! Every trait is object-safe, `Send + Sync`, and takes `&self` (interior mutability, as COM
 //! objects do), so that a COM shim can expose the same objects as real COM interfaces, or
@@ -53,6 +54,7 @@
 //! `GetProcAddress` and `FreeLibrary`, through the module handle), [`forward`] (a support object
 //! that forwards what it does not override) and [`util`] (the small `mapiutil.h` utilities).
 
+mod ab;
 pub mod forward;
 mod library;
 pub mod memory;
@@ -63,9 +65,10 @@ mod support;
 pub mod util;
 pub mod vtable;
 
+pub use ab::{AbLogon, AbLogonArgs, AbProvider, AbSecurity};
 pub use forward::{ForwardSupport, NoOverrides, SupportOverrides};
 pub use library::{
-    Exports, InitArgs, ModuleInstance, OutParam, ProviderAdmin, ProviderInit, ProviderLibrary,
+    Exports, InOut, InitArgs, ModuleInstance, OutParam, ProviderAdmin, ProviderInit, ProviderLibrary,
     ServiceEntryArgs,
 };
 pub use memory::{
@@ -138,4 +141,6 @@ interfaces!(
     ProviderShutdown => ProviderShutdown, IMAPIPROVIDERSHUTDOWN;
     MapiProgress => MapiProgress, IMAPIPROGRESS;
     MsCapabilities => MsCapabilities, IMSCAPABILITIES;
+    AbProvider => AbProvider, IABPROVIDER;
+    AbLogon => AbLogon, IABLOGON;
 );

@@ -190,6 +190,30 @@ const MSPROVIDER_SLOTS: [Slot; 7] = join(
     ],
 );
 
+const ABPROVIDER_SLOTS: [Slot; 5] = join(
+    &UNKNOWN_SLOTS,
+    &[
+        slot(3, "Shutdown", "AbProvider::shutdown"),
+        slot(4, "Logon", "AbProvider::logon"),
+    ],
+);
+
+const ABLOGON_SLOTS: [Slot; 13] = join(
+    &UNKNOWN_SLOTS,
+    &[
+        slot(3, "GetLastError", "AbLogon::get_last_error"),
+        slot(4, "Logoff", "AbLogon::logoff"),
+        slot(5, "OpenEntry", "AbLogon::open_entry"),
+        slot(6, "CompareEntryIDs", "AbLogon::compare_entry_ids"),
+        slot(7, "Advise", "AbLogon::advise"),
+        slot(8, "Unadvise", "AbLogon::unadvise"),
+        slot(9, "OpenStatusEntry", "AbLogon::open_status_entry"),
+        slot(10, "OpenTemplateID", "AbLogon::open_template_id"),
+        slot(11, "GetOneOffTable", "AbLogon::get_one_off_table"),
+        slot(12, "PrepareRecips", "AbLogon::prepare_recips"),
+    ],
+);
+
 const SUPPORT_SLOTS: [Slot; 44] = join(
     &UNKNOWN_SLOTS,
     &[
@@ -336,6 +360,25 @@ pub const IMSPROVIDER: InterfaceTable = InterfaceTable {
     slots: &MSPROVIDER_SLOTS,
 };
 
+/// `IABProvider` ([`AbProvider`](crate::spi::AbProvider)): 5 slots, `Shutdown` before `Logon` as
+/// in the header (one page of the documentation lists them the other way round).
+pub const IABPROVIDER: InterfaceTable = InterfaceTable {
+    name: "IABProvider",
+    iid: Iid::IABPROVIDER,
+    base: Some("IUnknown"),
+    rust_trait: "AbProvider",
+    slots: &ABPROVIDER_SLOTS,
+};
+
+/// `IABLogon` ([`AbLogon`](crate::spi::AbLogon)): 13 slots.
+pub const IABLOGON: InterfaceTable = InterfaceTable {
+    name: "IABLogon",
+    iid: Iid::IABLOGON,
+    base: Some("IUnknown"),
+    rust_trait: "AbLogon",
+    slots: &ABLOGON_SLOTS,
+};
+
 /// `IMAPISupport` ([`MapiSupport`](crate::spi::MapiSupport)), IID `IID_IMAPISup`: 44 slots.
 pub const IMAPISUPPORT: InterfaceTable = InterfaceTable {
     name: "IMAPISupport",
@@ -434,6 +477,8 @@ pub const ALL: &[InterfaceTable] = &[
     IMSGSTORE,
     IMSLOGON,
     IMSPROVIDER,
+    IABPROVIDER,
+    IABLOGON,
     IMAPISUPPORT,
     IMAPISTATUS,
     IMAPIPROVIDERSHUTDOWN,
