@@ -616,6 +616,18 @@ mapi_flags! {
 }
 
 mapi_flags! {
+    /// `*lpulFlags` of `IXPLogon::EndMessage`, out: what the spooler does with the message next.
+    pub struct EndMessageFlags: "IXPLogon::EndMessage" {
+        /// `END_RESEND_NOW`: send it again at once.
+        const RESEND_NOW = 0x0001_0000, "END_RESEND_NOW";
+        /// `END_RESEND_LATER`: send it again later.
+        const RESEND_LATER = 0x0002_0000, "END_RESEND_LATER";
+        /// `END_DONT_RESEND`: the transport is done with it.
+        const DONT_RESEND = 0x0004_0000, "END_DONT_RESEND";
+    }
+}
+
+mapi_flags! {
     /// `*lpulFlags` of `IXPLogon::TransportNotify`.
     pub struct TransportNotifyFlags: "IXPLogon::TransportNotify" {
         /// `NOTIFY_BEGIN_INBOUND`.

@@ -363,7 +363,7 @@ pub mod prelude {
         AbLogon, AbLogonArgs, AbProvider, AbSecurity, AdviseSink, BufferId, Exports, InOut, InitArgs, Malloc,
         MapiBuffer, MapiProgress, MapiProp, MapiStatus, MapiSupport, MemRoutines, MsLogon, MsProvider,
         MsgStore, Notification, PropArray, ProviderInit, ProviderLibrary, ProviderShutdown, SpoolerLogonArgs,
-        StoreLogon, StoreLogonArgs,
+        StoreLogon, StoreLogonArgs, TransportLogonArgs, XpLogon, XpProvider,
     };
     pub use crate::strings::{TStr, TString};
     pub use crate::trace::{Party, Trace};

@@ -334,6 +334,7 @@ fn notification_and_spooler_flags() {
         "NOTIFY_NEWMAIL_RECEIVED",
     ]);
     check_family::<StatusRowFlags>(&["STATUSROW_UPDATE"]);
+    check_family::<EndMessageFlags>(&["END_RESEND_NOW", "END_RESEND_LATER", "END_DONT_RESEND"]);
     check_family::<TransportNotifyFlags>(&[
         "NOTIFY_BEGIN_INBOUND",
         "NOTIFY_BEGIN_OUTBOUND",

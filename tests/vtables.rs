@@ -9,19 +9,19 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use mapisim::error::{MapiError, MapiResult, Warned};
 use mapisim::flags::{
-    AbLogonFlags, EventMask, LockState, LogoffFlags, ProfileSectionFlags, ReadReceiptFlags,
+    AbLogonFlags, EventMask, FlushQueuesFlags, LockState, LogoffFlags, ProfileSectionFlags, ReadReceiptFlags,
     SpoolerLogonFlags, SpoolerNotifyFlags, StatusRowFlags, StorageFromStreamFlags, StoreLogonFlags,
-    SubscribeFlags,
+    SubscribeFlags, TransportLogoffFlags, TransportNotifyFlags, XpLogonFlags,
 };
 use mapisim::ids::{Iid, MapiUid};
 use mapisim::object::{Interface, InterfaceKind, Ref, Unknown};
 use mapisim::props::{NameId, PropTag};
 use mapisim::spi::vtable::{self, InterfaceTable};
 use mapisim::spi::{
-    AbLogon, AbLogonArgs, AbProvider, AbSecurity, AdrParm, AdviseSink, InOut, MSCAP_SEL_FOLDER, Malloc,
-    MallocBlock, MapiProgress, MapiProp, MapiStatus, MapiSupport, MsCapabilities, MsLogon, MsProvider,
-    MsgStore, Notification, OutParam, ProfSect, ProviderAdmin, ProviderShutdown, SpoolerLogonArgs,
-    SpoolerNotifyData, StoreLogon, StoreLogonArgs,
+    AbLogon, AbLogonArgs, AbProvider, AbSecurity, AddressTypes, AdrParm, AdviseSink, InOut, MSCAP_SEL_FOLDER,
+    Malloc, MallocBlock, MapiProgress, MapiProp, MapiStatus, MapiSupport, MsCapabilities, MsLogon,
+    MsProvider, MsgStore, Notification, OutParam, ProfSect, ProviderAdmin, ProviderShutdown,
+    SpoolerLogonArgs, SpoolerNotifyData, StoreLogon, StoreLogonArgs, TransportLogonArgs, XpLogon, XpProvider,
 };
 use mapisim::strings::TStr;
 
@@ -60,6 +60,16 @@ const INTERFACES: &[(&str, &str, Option<&str>)] = &[
     (
         "IABLogon",
         "{00020314-0000-0000-C000-000000000046}",
+        Some("IUnknown"),
+    ),
+    (
+        "IXPProvider",
+        "{00020312-0000-0000-C000-000000000046}",
+        Some("IUnknown"),
+    ),
+    (
+        "IXPLogon",
+        "{00020315-0000-0000-C000-000000000046}",
         Some("IUnknown"),
     ),
     (
@@ -135,6 +145,23 @@ fn own_slots(name: &str) -> &'static [(usize, &'static str)] {
             (10, "OpenTemplateID"),
             (11, "GetOneOffTable"),
             (12, "PrepareRecips"),
+        ],
+        // The reference (section 2.8).
+        "IXPProvider" => &[(3, "Shutdown"), (4, "TransportLogon")],
+        // The reference (section 2.9).
+        "IXPLogon" => &[
+            (3, "AddressTypes"),
+            (4, "RegisterOptions"),
+            (5, "TransportNotify"),
+            (6, "Idle"),
+            (7, "TransportLogoff"),
+            (8, "SubmitMessage"),
+            (9, "EndMessage"),
+            (10, "Poll"),
+            (11, "StartMessage"),
+            (12, "OpenStatusEntry"),
+            (13, "ValidateState"),
+            (14, "FlushQueues"),
         ],
         "IMsgStore" => &[
             (14, "Advise"),
@@ -449,6 +476,8 @@ fn interface_iids_of_the_traits_are_the_tables() {
     check::<dyn MsProvider>("IMSProvider", "MsProvider");
     check::<dyn AbProvider>("IABProvider", "AbProvider");
     check::<dyn AbLogon>("IABLogon", "AbLogon");
+    check::<dyn XpProvider>("IXPProvider", "XpProvider");
+    check::<dyn XpLogon>("IXPLogon", "XpLogon");
     check::<dyn MapiSupport>("IMAPISupport", "MapiSupport");
     check::<dyn MapiStatus>("IMAPIStatus", "MapiStatus");
     check::<dyn ProviderShutdown>("IMAPIProviderShutdown", "ProviderShutdown");
@@ -533,6 +562,26 @@ impl AbLogon for AbLog {
     }
 }
 
+struct XpProv;
+impl XpProvider for XpProv {
+    fn shutdown(&self, _: u32) -> MapiResult<()> {
+        Err(MINE)
+    }
+    fn transport_logon(&self, _: &TransportLogonArgs<'_>) -> MapiResult<Warned<Ref<dyn XpLogon>>> {
+        Err(MINE)
+    }
+}
+
+struct XpLog;
+impl XpLogon for XpLog {
+    fn address_types(&self) -> MapiResult<AddressTypes> {
+        Err(MINE)
+    }
+    fn transport_logoff(&self, _: TransportLogoffFlags) -> MapiResult<()> {
+        Err(MINE)
+    }
+}
+
 struct Support;
 impl MapiSupport for Support {}
 
@@ -611,6 +660,8 @@ struct Fixture {
     provider: Ref<dyn MsProvider>,
     ab_provider: Ref<dyn AbProvider>,
     ab_logon: Ref<dyn AbLogon>,
+    xp_provider: Ref<dyn XpProvider>,
+    xp_logon: Ref<dyn XpLogon>,
     shutdown: Ref<dyn ProviderShutdown>,
     support: Ref<dyn MapiSupport>,
     admin: Ref<dyn ProviderAdmin>,
@@ -649,6 +700,8 @@ impl Fixture {
             provider: provider.into(),
             ab_provider: Ref::new(AbProv).into(),
             ab_logon: Ref::new(AbLog).into(),
+            xp_provider: Ref::new(XpProv).into(),
+            xp_logon: Ref::new(XpLog).into(),
             shutdown,
             support: Ref::new(Support).into(),
             admin: Ref::new(Admin).into(),
@@ -928,6 +981,70 @@ impl Fixture {
             (
                 "AbLogon::prepare_recips",
                 Box::new(move || out(self.ab_logon.prepare_recips(0, &a.tags, &mut Vec::new()))),
+            ),
+            // IXPProvider.
+            (
+                "XpProvider::shutdown",
+                Box::new(move || out(self.xp_provider.shutdown(0))),
+            ),
+            (
+                "XpProvider::transport_logon",
+                Box::new(move || {
+                    out(self.xp_provider.transport_logon(&TransportLogonArgs {
+                        support: &self.support,
+                        ui_param: 0,
+                        profile_name: TStr::ansi(b"Default"),
+                        flags: &InOut::new(XpLogonFlags::NO_INBOUND | XpLogonFlags::NO_OUTBOUND),
+                        mapi_error: &OutParam::new(),
+                    }))
+                }),
+            ),
+            // IXPLogon.
+            (
+                "XpLogon::address_types",
+                Box::new(move || out(self.xp_logon.address_types())),
+            ),
+            (
+                "XpLogon::register_options",
+                Box::new(move || out(self.xp_logon.register_options(&InOut::new(0)))),
+            ),
+            (
+                "XpLogon::transport_notify",
+                Box::new(move || {
+                    out(self
+                        .xp_logon
+                        .transport_notify(&InOut::new(TransportNotifyFlags::BEGIN_OUTBOUND), &InOut::new(0)))
+                }),
+            ),
+            ("XpLogon::idle", Box::new(move || out(self.xp_logon.idle(0)))),
+            (
+                "XpLogon::transport_logoff",
+                Box::new(move || out(self.xp_logon.transport_logoff(TransportLogoffFlags::empty()))),
+            ),
+            (
+                "XpLogon::submit_message",
+                Box::new(move || out(self.xp_logon.submit_message(0, &self.prop, &OutParam::new()))),
+            ),
+            (
+                "XpLogon::end_message",
+                Box::new(move || out(self.xp_logon.end_message(1))),
+            ),
+            ("XpLogon::poll", Box::new(move || out(self.xp_logon.poll()))),
+            (
+                "XpLogon::start_message",
+                Box::new(move || out(self.xp_logon.start_message(0, &self.prop))),
+            ),
+            (
+                "XpLogon::open_status_entry",
+                Box::new(move || out(self.xp_logon.open_status_entry(None, 0))),
+            ),
+            (
+                "XpLogon::validate_state",
+                Box::new(move || out(self.xp_logon.validate_state(0, 0))),
+            ),
+            (
+                "XpLogon::flush_queues",
+                Box::new(move || out(self.xp_logon.flush_queues(0, &[], FlushQueuesFlags::empty()))),
             ),
             // IProviderAdmin.
             (
@@ -1345,6 +1462,10 @@ fn expected_outcome(name: &str) -> Outcome {
         | "AbProvider::shutdown"
         | "AbProvider::logon"
         | "AbLogon::logoff"
+        | "XpProvider::shutdown"
+        | "XpProvider::transport_logon"
+        | "XpLogon::address_types"
+        | "XpLogon::transport_logoff"
         | "ProviderAdmin::get_provider_table"
         | "ProviderAdmin::open_profile_section" => Err(MINE),
         "Malloc::alloc" => Ok("Some(MallocBlock(7))".to_owned()),

@@ -423,6 +423,96 @@ pub unsafe trait IABLogon: IUnknown {
     ) -> HRESULT;
 }
 
+/// `IXPProvider` (`LPXPPROVIDER`), IID `{00020312-0000-0000-C000-000000000046}`: the object
+/// `XPProviderInit` returns, called by the spooler. 5 slots.
+#[windows_core::interface("00020312-0000-0000-C000-000000000046")]
+pub unsafe trait IXPProvider: IUnknown {
+    /// Slot 3: `Shutdown(ULONG* lpulFlags)`, reserved, pointing to 0.
+    pub(crate) fn Shutdown(&self, lpulFlags: *mut u32) -> HRESULT;
+    /// Slot 4: `TransportLogon(LPMAPISUP lpMAPISup, ULONG_PTR ulUIParam, LPTSTR
+    /// lpszProfileName, ULONG* lpulFlags, LPMAPIERROR* lppMAPIError, LPXPLOGON* lppXPLogon)`:
+    /// the flags go both ways.
+    pub(crate) fn TransportLogon(
+        &self,
+        lpMAPISup: *mut c_void,
+        ulUIParam: usize,
+        lpszProfileName: LPTSTR,
+        lpulFlags: *mut u32,
+        lppMAPIError: *mut *mut MAPIERROR,
+        lppXPLogon: *mut *mut c_void,
+    ) -> HRESULT;
+}
+
+/// `IXPLogon` (`LPXPLOGON`), IID `{00020315-0000-0000-C000-000000000046}`: a transport logon,
+/// called by the spooler. 15 slots.
+#[windows_core::interface("00020315-0000-0000-C000-000000000046")]
+pub unsafe trait IXPLogon: IUnknown {
+    /// Slot 3: `AddressTypes(ULONG* lpulFlags, ULONG* lpcAdrType, LPTSTR** lpppAdrTypeArray,
+    /// ULONG* lpcMAPIUID, LPMAPIUID** lpppUIDArray)`: the arrays stay valid until the final
+    /// `TransportLogoff`.
+    pub(crate) fn AddressTypes(
+        &self,
+        lpulFlags: *mut u32,
+        lpcAdrType: *mut u32,
+        lpppAdrTypeArray: *mut *mut LPTSTR,
+        lpcMAPIUID: *mut u32,
+        lpppUIDArray: *mut *mut *mut MAPIUID,
+    ) -> HRESULT;
+    /// Slot 4: `RegisterOptions(ULONG* lpulFlags, ULONG* lpcOptions, LPOPTIONDATA* lppOptions)`.
+    pub(crate) fn RegisterOptions(
+        &self,
+        lpulFlags: *mut u32,
+        lpcOptions: *mut u32,
+        lppOptions: *mut *mut c_void,
+    ) -> HRESULT;
+    /// Slot 5: `TransportNotify(ULONG* lpulFlags, LPVOID* lppvData)`.
+    pub(crate) fn TransportNotify(&self, lpulFlags: *mut u32, lppvData: *mut *mut c_void) -> HRESULT;
+    /// Slot 6: `Idle(ULONG ulFlags)`.
+    pub(crate) fn Idle(&self, ulFlags: u32) -> HRESULT;
+    /// Slot 7: `TransportLogoff(ULONG ulFlags)`: whatever it returns, the logon is logged off.
+    pub(crate) fn TransportLogoff(&self, ulFlags: u32) -> HRESULT;
+    /// Slot 8: `SubmitMessage(ULONG ulFlags, LPMESSAGE lpMessage, ULONG_PTR* lpulMsgRef,
+    /// ULONG_PTR* lpulReturnParm)`.
+    pub(crate) fn SubmitMessage(
+        &self,
+        ulFlags: u32,
+        lpMessage: *mut c_void,
+        lpulMsgRef: *mut usize,
+        lpulReturnParm: *mut usize,
+    ) -> HRESULT;
+    /// Slot 9: `EndMessage(ULONG_PTR ulMsgRef, ULONG* lpulFlags)`.
+    pub(crate) fn EndMessage(&self, ulMsgRef: usize, lpulFlags: *mut u32) -> HRESULT;
+    /// Slot 10: `Poll(ULONG* lpulIncoming)`.
+    pub(crate) fn Poll(&self, lpulIncoming: *mut u32) -> HRESULT;
+    /// Slot 11: `StartMessage(ULONG ulFlags, LPMESSAGE lpMessage, ULONG_PTR* lpulMsgRef)`.
+    pub(crate) fn StartMessage(
+        &self,
+        ulFlags: u32,
+        lpMessage: *mut c_void,
+        lpulMsgRef: *mut usize,
+    ) -> HRESULT;
+    /// Slot 12: `OpenStatusEntry(LPCIID lpInterface, ULONG ulFlags, ULONG* lpulObjType,
+    /// LPMAPISTATUS* lppEntry)`.
+    pub(crate) fn OpenStatusEntry(
+        &self,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lpulObjType: *mut u32,
+        lppEntry: *mut *mut c_void,
+    ) -> HRESULT;
+    /// Slot 13: `ValidateState(ULONG_PTR ulUIParam, ULONG ulFlags)`.
+    pub(crate) fn ValidateState(&self, ulUIParam: usize, ulFlags: u32) -> HRESULT;
+    /// Slot 14: `FlushQueues(ULONG_PTR ulUIParam, ULONG cbTargetTransport, LPENTRYID
+    /// lpTargetTransport, ULONG ulFlags)`.
+    pub(crate) fn FlushQueues(
+        &self,
+        ulUIParam: usize,
+        cbTargetTransport: u32,
+        lpTargetTransport: *mut ENTRYID,
+        ulFlags: u32,
+    ) -> HRESULT;
+}
+
 /// `IMAPISupport` (`LPMAPISUP`), IID `IID_IMAPISup`, `{0002030F-0000-0000-C000-000000000046}`:
 /// MAPI's support object, implemented by MAPI for each provider (a method that does not apply to
 /// the provider's kind returns `MAPI_E_NO_SUPPORT`). 41 slots of its own, 44 in all.

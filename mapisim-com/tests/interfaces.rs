@@ -94,6 +94,11 @@ fn layouts() -> Vec<Layout> {
             GetLastError, Logoff, OpenEntry, CompareEntryIDs, Advise, Unadvise, OpenStatusEntry,
             OpenTemplateID, GetOneOffTable, PrepareRecips,
         }),
+        layout!(IXPProvider: IUnknown, IXPProvider_Vtbl { Shutdown, TransportLogon }),
+        layout!(IXPLogon: IUnknown, IXPLogon_Vtbl {
+            AddressTypes, RegisterOptions, TransportNotify, Idle, TransportLogoff, SubmitMessage,
+            EndMessage, Poll, StartMessage, OpenStatusEntry, ValidateState, FlushQueues,
+        }),
         layout!(IMAPISupport: IUnknown, IMAPISupport_Vtbl {
             GetLastError, GetMemAllocRoutines, Subscribe, Unsubscribe, Notify, ModifyStatusRow,
             OpenProfileSection, RegisterPreprocessor, NewUID, MakeInvalid, SpoolerYield,

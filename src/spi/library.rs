@@ -13,6 +13,7 @@ use crate::spi::memory::{Malloc, MemRoutines};
 use crate::spi::process::Process;
 use crate::spi::store::MsProvider;
 use crate::spi::support::{MapiSupport, ProfSect};
+use crate::spi::xp::XpProvider;
 
 bitflags::bitflags! {
     /// The entry points a provider DLL exports, as `GetProcAddress` finds them by name.
@@ -107,6 +108,15 @@ pub trait ProviderLibrary: Send + Sync + 'static {
     /// [`ProviderLibrary::ms_provider_init`]. MAPI calls it once per session per DLL, when the
     /// client opens the address book. It must not call `MAPIInitialize` or `MAPIUninitialize`.
     fn ab_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn AbProvider>> {
+        let _ = args;
+        Err(MapiError::NoSupport)
+    }
+
+    /// `XPProviderInit`: returns a **new** transport provider object and the SPI version the
+    /// provider implements, with the version rules of [`ProviderLibrary::ms_provider_init`]. The
+    /// spooler calls it once per transport provider and session; a second transport logon of the
+    /// same session reuses the object.
+    fn xp_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn XpProvider>> {
         let _ = args;
         Err(MapiError::NoSupport)
     }

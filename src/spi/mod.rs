@@ -4,8 +4,9 @@
 //! exports and implements them. The simulator instantiates it on `LoadLibrary` (a fresh instance
 //! after every unload, so its statics are born and die with the load) and calls its entry point,
 //! which returns a new provider object. The store provider's objects implement [`MsProvider`],
-//! [`MsLogon`] and [`MsgStore`], the address-book provider's [`AbProvider`] and [`AbLogon`];
-//! MAPI's support object is the [`MapiSupport`] they receive.
+//! [`MsLogon`] and [`MsgStore`], the address-book provider's [`AbProvider`] and [`AbLogon`], the
+//! transport provider's [`XpProvider`] and [`XpLogon`]; MAPI's support object is the
+//! [`MapiSupport`] they receive.
 //!
 //! Every trait is object-safe, `Send + Sync`, and takes `&self` (interior mutability, as COM
 //! objects do), so that a COM shim can expose the same objects as real COM interfaces, or
@@ -64,6 +65,7 @@ mod store;
 mod support;
 pub mod util;
 pub mod vtable;
+mod xp;
 
 pub use ab::{AbLogon, AbLogonArgs, AbProvider, AbSecurity};
 pub use forward::{ForwardSupport, NoOverrides, SupportOverrides};
@@ -86,6 +88,7 @@ pub use support::{
     PropNames, PropProblem,
 };
 pub use util::{hr_get_one_prop, hr_set_one_prop, wrap_store_entry_id, wrapped_store_entry_id};
+pub use xp::{AddressTypes, TransportLogonArgs, XpLogon, XpProvider};
 
 use std::sync::Arc;
 
@@ -143,4 +146,6 @@ interfaces!(
     MsCapabilities => MsCapabilities, IMSCAPABILITIES;
     AbProvider => AbProvider, IABPROVIDER;
     AbLogon => AbLogon, IABLOGON;
+    XpProvider => XpProvider, IXPPROVIDER;
+    XpLogon => XpLogon, IXPLOGON;
 );

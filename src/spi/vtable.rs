@@ -214,6 +214,32 @@ const ABLOGON_SLOTS: [Slot; 13] = join(
     ],
 );
 
+const XPPROVIDER_SLOTS: [Slot; 5] = join(
+    &UNKNOWN_SLOTS,
+    &[
+        slot(3, "Shutdown", "XpProvider::shutdown"),
+        slot(4, "TransportLogon", "XpProvider::transport_logon"),
+    ],
+);
+
+const XPLOGON_SLOTS: [Slot; 15] = join(
+    &UNKNOWN_SLOTS,
+    &[
+        slot(3, "AddressTypes", "XpLogon::address_types"),
+        slot(4, "RegisterOptions", "XpLogon::register_options"),
+        slot(5, "TransportNotify", "XpLogon::transport_notify"),
+        slot(6, "Idle", "XpLogon::idle"),
+        slot(7, "TransportLogoff", "XpLogon::transport_logoff"),
+        slot(8, "SubmitMessage", "XpLogon::submit_message"),
+        slot(9, "EndMessage", "XpLogon::end_message"),
+        slot(10, "Poll", "XpLogon::poll"),
+        slot(11, "StartMessage", "XpLogon::start_message"),
+        slot(12, "OpenStatusEntry", "XpLogon::open_status_entry"),
+        slot(13, "ValidateState", "XpLogon::validate_state"),
+        slot(14, "FlushQueues", "XpLogon::flush_queues"),
+    ],
+);
+
 const SUPPORT_SLOTS: [Slot; 44] = join(
     &UNKNOWN_SLOTS,
     &[
@@ -379,6 +405,24 @@ pub const IABLOGON: InterfaceTable = InterfaceTable {
     slots: &ABLOGON_SLOTS,
 };
 
+/// `IXPProvider` ([`XpProvider`](crate::spi::XpProvider)): 5 slots.
+pub const IXPPROVIDER: InterfaceTable = InterfaceTable {
+    name: "IXPProvider",
+    iid: Iid::IXPPROVIDER,
+    base: Some("IUnknown"),
+    rust_trait: "XpProvider",
+    slots: &XPPROVIDER_SLOTS,
+};
+
+/// `IXPLogon` ([`XpLogon`](crate::spi::XpLogon)): 15 slots.
+pub const IXPLOGON: InterfaceTable = InterfaceTable {
+    name: "IXPLogon",
+    iid: Iid::IXPLOGON,
+    base: Some("IUnknown"),
+    rust_trait: "XpLogon",
+    slots: &XPLOGON_SLOTS,
+};
+
 /// `IMAPISupport` ([`MapiSupport`](crate::spi::MapiSupport)), IID `IID_IMAPISup`: 44 slots.
 pub const IMAPISUPPORT: InterfaceTable = InterfaceTable {
     name: "IMAPISupport",
@@ -479,6 +523,8 @@ pub const ALL: &[InterfaceTable] = &[
     IMSPROVIDER,
     IABPROVIDER,
     IABLOGON,
+    IXPPROVIDER,
+    IXPLOGON,
     IMAPISUPPORT,
     IMAPISTATUS,
     IMAPIPROVIDERSHUTDOWN,
