@@ -72,6 +72,14 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
+/// Puts an emptied list back where it was taken from, for its room, unless something was added
+/// there meanwhile.
+pub(crate) fn give_back<T>(slot: &mut Vec<T>, emptied: Vec<T>) {
+    if slot.is_empty() && slot.capacity() < emptied.capacity() {
+        *slot = emptied;
+    }
+}
+
 /// Values gathered under a lock to be used once it is released (records to drop, objects to
 /// ask the ledger about, checks to run): up to two kept inline, as a session's end usually has,
 /// more in a list.

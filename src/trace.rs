@@ -340,15 +340,7 @@ impl Text {
 
     /// Values joined with `, `, those that are [`Value::Nothing`] left out.
     pub(crate) fn list<const N: usize>(values: [Value; N]) -> Text {
-        Text::data(values, |values, f| {
-            let mut separator = "";
-            for value in values.iter().filter(|v| !matches!(v, Value::Nothing)) {
-                f.write_str(separator)?;
-                fmt::Display::fmt(value, f)?;
-                separator = ", ";
-            }
-            Ok(())
-        })
+        Text::data(values, |values, f| write_list(values, f).map(|_| ()))
     }
 
     /// Whether the text prints nothing.
@@ -359,6 +351,18 @@ impl Text {
             Repr::Data { .. } => self.to_string().is_empty(),
         }
     }
+}
+
+/// Writes `values` joined with `, `, those that are [`Value::Nothing`] left out (as
+/// [`Text::list`] prints them); returns the separator that would come before one more value.
+pub(crate) fn write_list(values: &[Value], f: &mut fmt::Formatter<'_>) -> Result<&'static str, fmt::Error> {
+    let mut separator = "";
+    for value in values.iter().filter(|v| !matches!(v, Value::Nothing)) {
+        f.write_str(separator)?;
+        fmt::Display::fmt(value, f)?;
+        separator = ", ";
+    }
+    Ok(separator)
 }
 
 impl fmt::Display for Text {

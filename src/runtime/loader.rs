@@ -42,20 +42,16 @@ fn split_for_32(base: &str) -> (&str, &str) {
 /// ([`file_key`]), without allocating for a name of up to 128 bytes: for every store MAPI opens.
 pub(crate) fn with_dll_file<R>(base: &str, f: impl FnOnce(&str, &str) -> R) -> R {
     let (head, tail) = split_for_32(base);
-    let len = base.len() + 2;
-    let mut file = [0u8; 128];
-    let mut key = [0u8; 128];
-    if let (Some(file), Some(key)) = (file.get_mut(..len), key.get_mut(..len)) {
+    let mut buffer = [0u8; 128];
+    if let Some(file) = buffer.get_mut(..base.len() + 2) {
         let (start, rest) = file.split_at_mut(head.len());
         start.copy_from_slice(head.as_bytes());
         let (digits, end) = rest.split_at_mut(2);
         digits.copy_from_slice(b"32");
         end.copy_from_slice(tail.as_bytes());
-        key.copy_from_slice(file);
-        key.make_ascii_uppercase();
-        // Both are `base` with ASCII inserted (and ASCII letters' case changed): UTF-8.
-        if let (Ok(file), Ok(key)) = (std::str::from_utf8(file), std::str::from_utf8(key)) {
-            return f(file, key);
+        // `base` with ASCII inserted: UTF-8.
+        if let Ok(file) = std::str::from_utf8(file) {
+            return with_file_key(file, |key| f(file, key));
         }
     }
     let file = dll_file_name(base);

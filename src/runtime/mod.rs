@@ -2196,18 +2196,12 @@ impl Runtime {
         }
         // The objects MAPI released during the call, now that every release in it is over.
         self.run_release_checks();
-        // One at a time, in order: the list keeps its room.
-        let mut due = self.st().deferred_frees.len();
-        while due > 0 {
-            let Some(free) = ({
-                let mut st = self.st();
-                (!st.deferred_frees.is_empty()).then(|| st.deferred_frees.remove(0))
-            }) else {
-                break;
-            };
+        let mut frees = std::mem::take(&mut self.st().deferred_frees);
+        for free in frees.drain(..) {
             self.complete_free(free);
-            due -= 1;
         }
+        // The list keeps its room for the next call.
+        crate::sync::give_back(&mut self.st().deferred_frees, frees);
         self.check_session_leaks();
         self.retire_sessions();
     }

@@ -16,7 +16,7 @@ use crate::runtime::Runtime;
 use crate::runtime::state::{
     LogonPhase, LogonRec, ProviderRec, ReleaseCheck, SessionState, SpoolerPhase, State, Teardown,
 };
-use crate::sync::Bunch;
+use crate::sync::{Bunch, give_back};
 
 /// The records of one retired session, dropped once MAPI's lock is released.
 type Retired = (SessionState, Bunch<LogonRec>, Bunch<ProviderRec>);
@@ -25,25 +25,18 @@ impl Runtime {
     /// Retires the sessions whose leak checkpoint just ran, and tries one that could not be
     /// retired before again.
     pub(crate) fn retire_sessions(&self) {
-        // One at a time, the due ones in order, then one put off before: nothing is allocated
-        // to list them, and the due list keeps its room.
-        let mut later = {
+        let (mut due, later) = {
             let mut st = self.st();
             if st.retire_due.is_empty() && st.retire_later.is_empty() {
                 return;
             }
-            st.retire_later.pop_front()
+            (std::mem::take(&mut st.retire_due), st.retire_later.pop_front())
         };
-        loop {
-            let due = {
-                let mut st = self.st();
-                (!st.retire_due.is_empty()).then(|| st.retire_due.remove(0))
-            };
-            match due.or_else(|| later.take()) {
-                Some(id) => self.retire_session(id),
-                None => return,
-            }
+        for id in due.drain(..).chain(later) {
+            self.retire_session(id);
         }
+        // The list keeps its room for the next call.
+        give_back(&mut self.st().retire_due, due);
     }
 
     /// Retires session `id` if it is over, or puts it back to try later.

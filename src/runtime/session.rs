@@ -25,7 +25,7 @@ use crate::runtime::support::SupportObject;
 use crate::runtime::{Runtime, SpoolSecurity, dll_file_name, loader};
 use crate::spi::{Exports, InitArgs, MapiSupport, MsProvider, OpenedEntry, OutParam, StoreLogonArgs};
 use crate::strings::TStr;
-use crate::trace::{Party, Text, Value, text};
+use crate::trace::{Party, Text, Value, text, write_list};
 
 /// The session object MAPI gives the client (`IMAPISession`).
 pub(crate) struct SessionObject {
@@ -1174,14 +1174,9 @@ impl Runtime {
                                 Value::Owned(format!("spool security {summary}")),
                             ]);
                         };
-                        // The list's values, then what the spool-security block holds.
+                        // The list of the two objects, then what the spool-security block holds.
                         Text::data([logon, store, Value::from(n), Value::from(blob)], |v, f| {
-                            let mut separator = "";
-                            for value in v.iter().take(2).filter(|v| !matches!(v, Value::Nothing)) {
-                                f.write_str(separator)?;
-                                fmt::Display::fmt(value, f)?;
-                                separator = ", ";
-                            }
+                            let separator = write_list(v.get(..2).unwrap_or_default(), f)?;
                             match v.get(2..4) {
                                 Some([n, buffer]) => {
                                     write!(f, "{separator}spool security {n} bytes in {buffer}")

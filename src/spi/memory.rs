@@ -1188,11 +1188,8 @@ impl Heap {
     pub(crate) fn peek_bytes(&self, id: BufferId) -> Option<Arc<[u8]>> {
         let st = lock(&self.state);
         let block = self.live(&st, id)?;
-        match (&self.config.backend, block.address) {
-            (Some(_), Some(_)) if block.value.is_none() => self.bytes_of(block).ok().map(Arc::from),
-            // Copied once, into the shared slice.
-            _ => Some(Arc::from(block.data.as_slice())),
-        }
+        // Copied once, into the shared slice.
+        self.bytes_of(block).ok().map(|bytes| Arc::from(&*bytes))
     }
 
     /// Takes the value of a typed block MAPI received, freeing it, if it is live and of type `T`.
@@ -1242,11 +1239,13 @@ impl Heap {
         }
     }
 
-    /// A block's bytes, wherever they live.
-    fn bytes_of(&self, block: &Block) -> MapiResult<Vec<u8>> {
+    /// A block's bytes, wherever they live: read from the backend, or borrowed from the block.
+    fn bytes_of<'b>(&self, block: &'b Block) -> MapiResult<Cow<'b, [u8]>> {
         match (&self.config.backend, block.address) {
-            (Some(backend), Some(address)) if block.value.is_none() => backend.read(address, block.size),
-            _ => Ok(block.data.clone()),
+            (Some(backend), Some(address)) if block.value.is_none() => {
+                backend.read(address, block.size).map(Cow::Owned)
+            }
+            _ => Ok(Cow::Borrowed(&block.data)),
         }
     }
 
@@ -1496,7 +1495,11 @@ impl MemRoutines {
     /// A copy of a live block's bytes. A freed block breaks `MEM-USE-AFTER-FREE`.
     pub fn read(&self, buffer: BufferId) -> MapiResult<Vec<u8>> {
         let heap = &self.heap;
-        heap.with_block(buffer, || self.party(), |block| heap.bytes_of(block))
+        heap.with_block(
+            buffer,
+            || self.party(),
+            |block| heap.bytes_of(block).map(Cow::into_owned),
+        )
     }
 
     /// MAPI's own `MAPIAllocateBuffer` for the result of `method`, a method MAPI implements,
