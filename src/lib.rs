@@ -355,9 +355,10 @@ pub mod prelude {
     pub use crate::profile::{ProviderDef, ServiceDef};
     pub use crate::props::{NameId, Prop, PropBag, PropTag, PropType, PropValue};
     pub use crate::runtime::{
-        AllocateMoreMisuse, Behavior, FastShutdown, FaultPlan, LogoffShared, MallocCounting, RegisteredUid,
-        ReuseLogon, Session, Simulator, SimulatorBuilder, SltRepeat, SltTiming, SpoolSecurity, SpoolerMode,
-        SpoolerObjects, StoreHandle, StoreStatusRow, TeardownCleanup, TransportActivity, UnloadTiming,
+        AddressBook, AddressBookStart, AllocateMoreMisuse, Behavior, FastShutdown, FaultPlan, LogoffShared,
+        MallocCounting, RegisteredUid, ReuseLogon, Session, Simulator, SimulatorBuilder, SltRepeat,
+        SltTiming, SpoolSecurity, SpoolerMode, SpoolerObjects, StoreHandle, StoreStatusRow, TeardownCleanup,
+        TransportActivity, UnloadTiming,
     };
     pub use crate::spi::{
         AbLogon, AbLogonArgs, AbProvider, AbSecurity, AdviseSink, BufferId, Exports, InOut, InitArgs, Malloc,

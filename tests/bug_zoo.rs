@@ -20,6 +20,8 @@ const PROVEN: &[&str] = &[
     "INIT-VERSION",
     "INIT-VERSION-RANGE",
     "LOGON-ADDREF-SUPPORT",
+    "AB-LOGON-ADDREF-SUPPORT",
+    "AB-LOGON-SECURITY",
     "LOGON-OBJECTS",
     "LOGON-FAIL-CLEAN",
     "LOGON-REUSE-NO-LOGON",
@@ -1889,4 +1891,93 @@ fn client_after_fast_shutdown_fires_for_a_mapiuninitialize_after_the_exit() {
     let _ = mapi.uninitialize();
     let report = sim.finish();
     assert_fires(&report, &rules::CLIENT_AFTER_FAST_SHUTDOWN);
+}
+
+/// The address-book zoo: its lifecycle (open the address book, log off) with a defect.
+fn ab_lifecycle(defect: zoo::ab::AbDefect) -> (Report, MapiResult<Option<MapiWarning>>) {
+    let sim = zoo::ab::ab_builder(defect).build();
+    let warning = zoo::ab::run_address_book(&sim, "ZOOAB");
+    (sim.finish(), warning)
+}
+
+#[test]
+fn the_defect_free_zoo_address_book_breaks_nothing() {
+    let (report, warning) = ab_lifecycle(zoo::ab::AbDefect::None);
+    report.assert_clean();
+    assert_eq!(warning, Ok(None));
+}
+
+#[test]
+fn ab_logon_addref_support_fires_and_mapi_unloads_the_provider() {
+    let (report, warning) = ab_lifecycle(zoo::ab::AbDefect::NoSupportAddRef);
+    assert_fires(&report, &rules::AB_LOGON_ADDREF_SUPPORT);
+    assert!(
+        !report.fired(&rules::LOGON_ADDREF_SUPPORT),
+        "{}",
+        report.account()
+    );
+    // The provider is left out of the address book, with the warning.
+    assert_eq!(warning, Ok(Some(MapiWarning::ErrorsReturned)));
+    // MAPI unloads it at once: Logoff, the logon's release, Shutdown, the provider's release and
+    // FreeLibrary follow the Logon, before the client's next call.
+    let text = report.trace().to_string();
+    let line = |what: &str| {
+        text.lines()
+            .position(|l| l.contains("MAPI -> IABProvider#") && l.contains(what))
+    };
+    let logoff = text
+        .lines()
+        .position(|l| l.contains("IMAPISession#") && l.contains(": Logoff("));
+    let (logon, shutdown) = (line(": Logon("), line(": Shutdown("));
+    assert!(
+        logon.is_some() && shutdown.is_some() && logoff.is_some(),
+        "{text}"
+    );
+    assert!(logon < shutdown && shutdown < logoff, "{text}");
+    assert!(report.leaks.is_empty(), "{}", report.account());
+}
+
+#[test]
+fn ab_logon_security_fires_when_the_credentials_are_not_zeroed() {
+    let (report, warning) = ab_lifecycle(zoo::ab::AbDefect::KeepsSecurity);
+    assert_fires(&report, &rules::AB_LOGON_SECURITY);
+    assert_eq!(
+        warning,
+        Ok(None),
+        "the logon stays: the check reports, MAPI goes on"
+    );
+    let (report, _) = ab_lifecycle(zoo::ab::AbDefect::None);
+    assert!(!report.fired(&rules::AB_LOGON_SECURITY));
+}
+
+#[test]
+fn an_address_book_logon_must_register_its_mapiuid() {
+    let (report, _) = ab_lifecycle(zoo::ab::AbDefect::NoProviderUid);
+    assert_fires(&report, &rules::LOGON_REGISTER_UID);
+}
+
+#[test]
+fn an_address_book_logon_that_fails_keeps_no_support_reference() {
+    let (report, warning) = ab_lifecycle(zoo::ab::AbDefect::FailKeepsSupport);
+    assert_fires(&report, &rules::LOGON_FAIL_CLEAN);
+    assert_eq!(warning, Ok(Some(MapiWarning::ErrorsReturned)));
+}
+
+#[test]
+fn a_dll_without_abproviderinit_breaks_lib_export() {
+    let (report, warning) = ab_lifecycle(zoo::ab::AbDefect::NoExport);
+    assert_fires(&report, &rules::LIB_EXPORT);
+    assert!(
+        report.account().contains("does not export ABProviderInit"),
+        "{}",
+        report.account()
+    );
+    assert_eq!(warning, Ok(Some(MapiWarning::ErrorsReturned)));
+}
+
+#[test]
+fn a_panic_in_an_address_book_logon_is_reported_and_the_session_goes_on() {
+    let (report, warning) = ab_lifecycle(zoo::ab::AbDefect::PanicInLogon);
+    assert_fires(&report, &rules::PROVIDER_PANIC);
+    assert_eq!(warning, Ok(Some(MapiWarning::ErrorsReturned)));
 }

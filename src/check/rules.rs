@@ -213,6 +213,24 @@ rules! {
         quote: "For any Logon call that opens a message store and succeeds in creating a message store logon object, the provider … must call the IUnknown::AddRef method to add a reference for the support object.",
         basis: Stated,
     }
+    /// The address-book provider's support object, kept for the session.
+    AB_LOGON_ADDREF_SUPPORT = "AB-LOGON-ADDREF-SUPPORT" {
+        bound: Provider,
+        severity: Must,
+        page: "iabprovider-logon",
+        statement: "An address-book Logon that succeeds AddRefs the support object and keeps it; MAPI unloads a provider that does not.",
+        quote: "If Logon is successful, be sure that you call the support object's IUnknown::AddRef method to increment its reference count. … If you do not call this AddRef method, MAPI will unload your provider.",
+        basis: Stated,
+    }
+    /// The in/out security parameters of `IABProvider::Logon`.
+    AB_LOGON_SECURITY = "AB-LOGON-SECURITY" {
+        bound: Provider,
+        severity: Must,
+        page: "iabprovider-logon",
+        statement: "An address-book Logon that succeeds sets both security parameters (*lpulcbSecurity, *lppbSecurity) to zero.",
+        quote: "On input, the value must be nonzero; on output, the value must be zero. In both cases, the pointers must be valid.",
+        basis: Stated,
+    }
     /// A fresh logon creates the logon and store objects together.
     LOGON_OBJECTS = "LOGON-OBJECTS" {
         bound: Provider,
@@ -272,7 +290,7 @@ rules! {
         bound: Provider,
         severity: Must,
         page: "implementing-service-provider-logon",
-        statement: "When a fresh Logon succeeds, the store's profile section holds PR_DISPLAY_NAME, PR_PROVIDER_DISPLAY and PR_RECORD_KEY (set by the Logon, or already there from Mapisvc.inf).",
+        statement: "When a fresh Logon succeeds, the provider's profile section holds PR_DISPLAY_NAME, PR_PROVIDER_DISPLAY and PR_RECORD_KEY (set by the Logon, or already there from Mapisvc.inf).",
         quote: "Call the profile section's IMAPIProp::SetProps method to set the following properties: PR_DISPLAY_NAME … PR_ENTRYID … PR_PROVIDER_DISPLAY … PR_RECORD_KEY",
         basis: Stated,
     }

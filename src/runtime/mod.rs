@@ -24,6 +24,8 @@
 //! # Ok::<(), mapisim::MapiError>(())
 //! ```
 
+mod ab;
+mod kind;
 mod loader;
 mod memory;
 pub(crate) mod notify;
@@ -45,6 +47,7 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
+pub use ab::{AddressBook, AddressBookStart};
 pub use loader::{LoadLedger, LoadOp, LoadRecord, dll_file_name};
 pub use memory::SimMalloc;
 pub use notify::{WAIT_OBJECT_0, WAIT_TIMEOUT, WaitHandle, WaitResult, WindowMessage};
@@ -338,6 +341,8 @@ pub struct Behavior {
     pub transport_activity: TransportActivity,
     /// The user's fast-shutdown setting ([`FastShutdown::UnlessOptedOut`]).
     pub fast_shutdown: FastShutdown,
+    /// When the address-book providers log on ([`AddressBookStart::OpenAddressBook`]).
+    pub address_book_start: AddressBookStart,
 }
 
 impl Default for Behavior {
@@ -362,6 +367,7 @@ impl Default for Behavior {
             status_row: StoreStatusRow::default(),
             transport_activity: TransportActivity::default(),
             fast_shutdown: FastShutdown::default(),
+            address_book_start: AddressBookStart::default(),
         }
     }
 }
@@ -478,6 +484,12 @@ impl Behavior {
     /// Sets the user's fast-shutdown setting.
     pub fn with_fast_shutdown(mut self, setting: FastShutdown) -> Self {
         self.fast_shutdown = setting;
+        self
+    }
+
+    /// Sets [`Behavior::address_book_start`].
+    pub fn with_address_book_start(mut self, start: AddressBookStart) -> Self {
+        self.address_book_start = start;
         self
     }
 }
@@ -1706,6 +1718,9 @@ impl Runtime {
             }
             st.session_settled(id);
             return Err(e);
+        }
+        if self.behavior.address_book_start == AddressBookStart::Logon {
+            let _ = self.start_address_books(id, None);
         }
         Ok(session)
     }

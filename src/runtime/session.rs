@@ -19,11 +19,12 @@ use crate::props::{
     PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropType,
     PropValue,
 };
+use crate::runtime::kind::{KindObject, LogonObject, ProviderKind};
 use crate::runtime::state::{Few, LogonKey, LogonPhase, LogonRec, ProviderKey, ProviderRec, SpoolerPhase};
 use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportObject;
 use crate::runtime::{Runtime, SpoolSecurity, dll_file_name, loader};
-use crate::spi::{Exports, InitArgs, MapiSupport, MsProvider, OpenedEntry, OutParam, StoreLogonArgs};
+use crate::spi::{InitArgs, MapiSupport, MsProvider, OpenedEntry, OutParam, StoreLogonArgs};
 use crate::strings::TStr;
 use crate::trace::{Party, Text, Value, text, write_list};
 
@@ -257,6 +258,31 @@ impl Session {
         result
     }
 
+    /// `IMAPISession::OpenAddressBook`: MAPI logs on every address-book provider of the profile
+    /// that is not logged on in this session yet (`ABProviderInit` once per DLL and session,
+    /// then `IABProvider::Logon` with a new support object), and returns the session's address
+    /// book. A later call reuses the logons. A provider that fails is left out, with
+    /// `MAPI_W_ERRORS_RETURNED`: `MAPI_E_FAILONEPROVIDER` fails it alone (a later call tries it
+    /// again), `MAPI_E_UNCONFIGURED` makes MAPI configure its service and try again, any other
+    /// error disables its message service for the session.
+    ///
+    /// The address-book logons live until the session logs off (address-book providers cannot be
+    /// shut down one by one): then `IABLogon::Logoff`, MAPI's release of the logon object,
+    /// `IABProvider::Shutdown` and the release of the provider object.
+    pub fn open_address_book(&self) -> MapiResult<Warned<crate::runtime::AddressBook>> {
+        let call = self
+            .rt
+            .trace
+            .begin_call(Party::Client, self.party(), "OpenAddressBook", Text::EMPTY);
+        let result = {
+            let _mapi = self.rt.mapi_scope();
+            self.rt.open_address_book(self.id)
+        };
+        self.rt.settle();
+        Runtime::finish_warned(call, &result, |_| Text::from_static("IAddrBook"));
+        result
+    }
+
     /// The session's status table: one row per provider that added one (`ModifyStatusRow`), with
     /// the columns MAPI supplies.
     pub fn status_table(&self) -> MapiResult<Vec<PropBag>> {
@@ -401,25 +427,25 @@ impl Drop for Session {
 /// A provider object MAPI is about to call, with what the call needs. While it exists the
 /// provider record counts one call in flight, so that a release check does not mistake MAPI's
 /// temporary reference for a leak.
-pub(crate) struct ProviderHandle {
+pub(crate) struct ProviderHandle<T: ?Sized = dyn MsProvider> {
     rt: Arc<Runtime>,
     key: ProviderKey,
-    object: Option<Ref<dyn MsProvider>>,
+    object: Option<Ref<T>>,
     pub(crate) label: ObjLabel,
     pub(crate) file: Arc<str>,
     pub(crate) session: u32,
 }
 
-impl ProviderHandle {
+impl<T: ?Sized> ProviderHandle<T> {
     /// The handle of a call already counted on the provider record (`in_flight`).
     pub(crate) fn counted(
         rt: Arc<Runtime>,
         key: ProviderKey,
-        object: Ref<dyn MsProvider>,
+        object: Ref<T>,
         label: ObjLabel,
         file: Arc<str>,
         session: u32,
-    ) -> ProviderHandle {
+    ) -> ProviderHandle<T> {
         ProviderHandle {
             rt,
             key,
@@ -435,7 +461,7 @@ impl ProviderHandle {
         self.key
     }
 
-    pub(crate) fn object(&self) -> &Ref<dyn MsProvider> {
+    pub(crate) fn object(&self) -> &Ref<T> {
         match &self.object {
             Some(object) => object,
             // Taken only in `drop`.
@@ -449,7 +475,7 @@ fn unreachable_handle() -> ! {
     panic!("a provider handle was used after it was dropped")
 }
 
-impl Drop for ProviderHandle {
+impl<T: ?Sized> Drop for ProviderHandle<T> {
     fn drop(&mut self) {
         drop(self.object.take());
         self.rt.provider_call_done(self.key);
@@ -494,7 +520,7 @@ impl Runtime {
         }
     }
 
-    fn session_providers(&self, id: u32) -> MapiResult<Vec<ProviderEntry>> {
+    pub(crate) fn session_providers(&self, id: u32) -> MapiResult<Vec<ProviderEntry>> {
         let st = self.st();
         let session = st.session(id).ok_or(MapiError::EndOfSession)?;
         let profile = st
@@ -573,12 +599,7 @@ impl Runtime {
         // Read in place: nothing is copied out of the ID.
         let wrapped = WrappedView::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
         let target = self.resolve_store(session, &wrapped)?;
-        if let Some(err) = self.st().session(session).and_then(|s| {
-            s.disabled
-                .iter()
-                .find(|(u, _)| *u == target.entry.service)
-                .map(|(_, e)| *e)
-        }) {
+        if let Some(err) = self.disabled_by(session, target.entry.service) {
             return Err(err);
         }
         let open = {
@@ -745,19 +766,26 @@ impl Runtime {
     }
 
     /// The provider object of a record, with what a call on it needs.
-    pub(crate) fn provider_object(&self, key: ProviderKey) -> MapiResult<ProviderHandle> {
+    pub(crate) fn provider_object<T: ?Sized + KindObject>(
+        &self,
+        key: ProviderKey,
+    ) -> MapiResult<ProviderHandle<T>> {
         let mut st = self.st();
         self.provider_object_in(&mut st, key)
     }
 
     /// [`Runtime::provider_object`] under a lock the caller holds.
-    pub(crate) fn provider_object_in(
+    pub(crate) fn provider_object_in<T: ?Sized + KindObject>(
         &self,
         st: &mut crate::runtime::state::State,
         key: ProviderKey,
-    ) -> MapiResult<ProviderHandle> {
+    ) -> MapiResult<ProviderHandle<T>> {
         let rec = st.providers.get_mut(key).ok_or(MapiError::EndOfSession)?;
-        let object = rec.object.clone().ok_or(MapiError::EndOfSession)?;
+        let object = rec
+            .object
+            .as_ref()
+            .and_then(T::of)
+            .ok_or(MapiError::EndOfSession)?;
         rec.in_flight += 1;
         Ok(ProviderHandle::counted(
             self.arc(),
@@ -797,7 +825,7 @@ impl Runtime {
 
     /// Notes a call about to be made on a provider object that was already shut down (possible
     /// only when an entry point handed one object out twice: `INIT-NEW-OBJECT`).
-    pub(crate) fn check_not_shut_down(&self, object: &Ref<dyn MsProvider>, label: ObjLabel, file: &Arc<str>) {
+    pub(crate) fn check_not_shut_down<T: ?Sized>(&self, object: &Ref<T>, label: ObjLabel, file: &Arc<str>) {
         let down = object.id().is_some_and(|id| {
             let st = self.st();
             st.provider_objects.get(&id).is_some_and(|keys| {
@@ -813,22 +841,34 @@ impl Runtime {
         }
     }
 
-    /// The session's provider object for the entry's DLL, started if need be: `LoadLibrary`,
-    /// `MSProviderInit`, and the SPI version checks both ways.
+    /// The session's store provider object for the entry's DLL, started if need be.
     fn provider_for(&self, session: u32, entry: &ProviderEntry) -> MapiResult<ProviderHandle> {
-        loader::with_dll_file(&entry.dll_base, |file, key| {
-            self.provider_for_file(session, entry, file, key)
-        })
+        self.provider_of_kind(session, entry, ProviderKind::Store)
     }
 
-    /// [`Runtime::provider_for`], with the file name MAPI loads and its key.
-    fn provider_for_file(
+    /// The session's provider object of `kind` for the entry's DLL, started if need be:
+    /// `LoadLibrary`, the kind's entry point (`MSProviderInit`, `ABProviderInit`,
+    /// `XPProviderInit`), and the SPI version checks both ways.
+    pub(crate) fn provider_of_kind<T: ?Sized + KindObject>(
         &self,
         session: u32,
         entry: &ProviderEntry,
+        kind: ProviderKind,
+    ) -> MapiResult<ProviderHandle<T>> {
+        loader::with_dll_file(&entry.dll_base, |file, key| {
+            self.provider_for_file(session, entry, kind, file, key)
+        })
+    }
+
+    /// [`Runtime::provider_of_kind`], with the file name MAPI loads and its key.
+    fn provider_for_file<T: ?Sized + KindObject>(
+        &self,
+        session: u32,
+        entry: &ProviderEntry,
+        kind: ProviderKind,
         file: &str,
         key: &str,
-    ) -> MapiResult<ProviderHandle> {
+    ) -> MapiResult<ProviderHandle<T>> {
         // The session's provider object for the DLL, taken for a call under the lock that finds
         // it (a Shutdown waits for the call) — unless it is being shut down on another thread:
         // then MAPI starts a new one, as after any Shutdown.
@@ -837,8 +877,8 @@ impl Runtime {
             let live = st.session(session).and_then(|s| {
                 s.providers
                     .iter()
-                    .filter(|(f, _)| *f == key)
-                    .map(|(_, k)| *k)
+                    .filter(|(k, f, _)| *k == kind && *f == key)
+                    .map(|(_, _, k)| *k)
                     .find(|k| {
                         st.providers
                             .get(*k)
@@ -849,20 +889,22 @@ impl Runtime {
                 return self.provider_object_in(&mut st, k);
             }
         }
-        let Some((file, library, instance)) =
-            self.load_library(file, text!("a store of session {session}", session))
-        else {
+        let entry_name = kind.entry_name();
+        let Some((file, library, instance)) = self.load_library(
+            file,
+            text!("{noun} of session {session}", noun = kind.noun(), session),
+        ) else {
             self.report_load_failure(&entry.dll_base, file);
             return Err(MapiError::NotFound);
         };
-        if !library.exports().contains(Exports::MS_PROVIDER_INIT) {
+        if !library.exports().contains(kind.export()) {
             self.violation(
                 &rules::LIB_EXPORT,
-                format!("{file} does not export MSProviderInit"),
+                format!("{file} does not export {entry_name}"),
                 Vec::new(),
                 Party::Library(Arc::clone(&file)),
             );
-            self.release_library(&file, Text::from_static("MSProviderInit not found"));
+            self.release_library(&file, text!("{entry_name} not found", entry_name));
             return Err(MapiError::CallFailed);
         }
         let nt_service = self.nt_service_session(session);
@@ -882,7 +924,7 @@ impl Runtime {
         let result = self.call_provider(
             Party::Mapi,
             Party::Library(Arc::clone(&file)),
-            "MSProviderInit",
+            entry_name,
             text!(
                 "{dll} (instance {generation}), flags={flags}, mapi_ver={mapi_version}",
                 dll = Arc::clone(&file),
@@ -892,76 +934,69 @@ impl Runtime {
             ),
             &file,
             Some(session),
-            || library.ms_provider_init(&args),
-            |init| {
+            || kind.init(&*library, &args),
+            |(provider, version)| {
                 // Registered before the call's line is finished, so that the line names it.
                 let owner = Owner::library(Arc::clone(&file)).in_session(session);
-                let _ = self
-                    .ledger
-                    .adopt(&init.provider, InterfaceKind::MsProvider, Some(owner));
-                let label = init
-                    .provider
-                    .label()
-                    .map_or(Value::Static("provider"), Value::Label);
-                text!("{label}, provider_ver={version}", label, version = init.version)
+                let _ = provider.adopt(&self.ledger, owner);
+                let label = provider.label().map_or(Value::Static("provider"), Value::Label);
+                text!("{label}, provider_ver={version}", label, version = *version)
             },
         );
         let reported = args.provider_version.get();
         drop(args);
         drop(library);
-        let init = match result {
+        let (provider, version) = match result {
             Ok(init) => init,
             Err(e) => {
                 if e == MapiError::Version {
-                    self.check_version_refusal(&file, reported, mapi_version);
+                    self.check_version_refusal(&file, entry_name, reported, mapi_version);
                 }
-                self.release_library(&file, format!("MSProviderInit failed: {e}").into());
+                self.release_library(&file, format!("{entry_name} failed: {e}").into());
                 return Err(e);
             }
         };
         let owner = Owner::library(Arc::clone(&file)).in_session(session);
-        let id = self
-            .ledger
-            .adopt(&init.provider, InterfaceKind::MsProvider, Some(owner))
+        let id = provider
+            .adopt(&self.ledger, owner)
             .map_err(|_| MapiError::CallFailed)?;
-        let label = init.provider.label().unwrap_or(ObjLabel {
-            kind: InterfaceKind::MsProvider,
-            serial: 0,
-        });
+        let label = provider
+            .label()
+            .unwrap_or(ProviderKind::unlabelled(kind.provider_interface()));
         let handed_out_before = self.st().provider_objects.get(&id).is_some_and(|k| !k.is_empty());
         if handed_out_before {
             self.violation(
                 &rules::INIT_NEW_OBJECT,
-                format!("MSProviderInit returned {label}, which an earlier call already returned"),
+                format!("{entry_name} returned {label}, which an earlier call already returned"),
                 vec![label],
                 Party::Library(Arc::clone(&file)),
             );
         }
-        if init.version > mapi_version {
+        if version > mapi_version {
             self.violation(
                 &rules::INIT_VERSION,
                 format!(
-                    "MSProviderInit succeeded with provider SPI version {} although MAPI's is {mapi_version}",
-                    init.version
+                    "{entry_name} succeeded with provider SPI version {version} although MAPI's is {mapi_version}"
                 ),
                 vec![label],
                 Party::Library(Arc::clone(&file)),
             );
         }
-        if init.version < self.behavior.min_provider_spi_version {
+        if version < self.behavior.min_provider_spi_version {
             self.note(format!(
-                    "provider SPI version {} is older than {}: MAPI releases {label} and fails with MAPI_E_VERSION",
-                    init.version, self.behavior.min_provider_spi_version
-                ));
-            self.drop_in_provider(&file, Some(session), "the provider's release", init.provider);
+                "provider SPI version {version} is older than {}: MAPI releases {label} and fails with MAPI_E_VERSION",
+                self.behavior.min_provider_spi_version
+            ));
+            self.drop_in_provider(&file, Some(session), "the provider's release", provider);
             self.release_library(&file, text!("{label} released: SPI version too old", label));
             return Err(MapiError::Version);
         }
         let mut st = self.st();
         let k = st.providers.insert(ProviderRec {
+            kind,
             session,
             file: Arc::clone(&file),
-            object: Some(init.provider),
+            object: Some(provider),
             id,
             label,
             logons: std::collections::BTreeSet::new(),
@@ -971,7 +1006,7 @@ impl Runtime {
             shutdown_pending: false,
         });
         if let Some(s) = st.session_mut(session) {
-            s.providers.push((key.to_owned(), k));
+            s.providers.push((kind, key.to_owned(), k));
             s.all_providers.push(k);
         }
         st.provider_objects.entry(id).or_default().push(k);
@@ -982,12 +1017,18 @@ impl Runtime {
     /// `INIT-VERSION-RANGE`: an entry point that failed with `MAPI_E_VERSION` although the SPI
     /// version it reports (`*lpulProviderVer`) is no newer than MAPI's, so that MAPI could have
     /// hosted it (an equality check where a range check belongs).
-    fn check_version_refusal(&self, file: &Arc<str>, reported: Option<SpiVersion>, mapi: SpiVersion) {
+    fn check_version_refusal(
+        &self,
+        file: &Arc<str>,
+        entry_name: &str,
+        reported: Option<SpiVersion>,
+        mapi: SpiVersion,
+    ) {
         match reported {
             Some(provider) if provider <= mapi => self.violation(
                 &rules::INIT_VERSION_RANGE,
                 format!(
-                    "MSProviderInit failed with MAPI_E_VERSION for MAPI's SPI version {mapi}, although the provider's is {provider}: a MAPI at least as new as the provider can host it"
+                    "{entry_name} failed with MAPI_E_VERSION for MAPI's SPI version {mapi}, although the provider's is {provider}: a MAPI at least as new as the provider can host it"
                 ),
                 Vec::new(),
                 Party::Library(Arc::clone(file)),
@@ -1012,9 +1053,40 @@ impl Runtime {
         flags: OpenStoreFlags,
         interface: Option<Iid>,
     ) -> MapiResult<StoreHandle> {
+        // Within a message service the address-book providers start before the others.
+        if self.behavior.address_book_start == crate::runtime::AddressBookStart::OpenAddressBook {
+            let _ = self.start_address_books(session, Some(target.entry.service));
+            if let Some(err) = self.disabled_by(session, target.entry.service) {
+                return Err(err);
+            }
+        }
+        let no_dialog = flags.contains(OpenStoreFlags::NO_DIALOG);
+        self.retry_unconfigured(session, target.entry.service, no_dialog, || {
+            self.fresh_logon_once(session, &target, flags, interface)
+        })
+    }
+
+    /// The error that disabled `service` in the session, if it is disabled.
+    pub(crate) fn disabled_by(&self, session: u32, service: MapiUid) -> Option<MapiError> {
+        self.st()
+            .session(session)
+            .and_then(|s| s.disabled.iter().find(|(u, _)| *u == service).map(|(_, e)| *e))
+    }
+
+    /// Runs a provider's logon; when it fails with `MAPI_E_UNCONFIGURED`, MAPI calls the service's
+    /// entry point with `MSG_SERVICE_CONFIGURE` (UI allowed if the client allowed logon UI and
+    /// the logon is not a no-dialog one), then tries the logon again, as often as the behaviour
+    /// allows.
+    pub(crate) fn retry_unconfigured<R>(
+        &self,
+        session: u32,
+        service: MapiUid,
+        no_dialog: bool,
+        mut logon: impl FnMut() -> MapiResult<R>,
+    ) -> MapiResult<R> {
         let mut retries = 0;
         loop {
-            match self.fresh_logon_once(session, &target, flags, interface) {
+            match logon() {
                 Err(MapiError::Unconfigured) if retries < self.behavior.unconfigured_retries => {
                     retries += 1;
                     let (profile, logon_ui) = {
@@ -1023,12 +1095,12 @@ impl Runtime {
                         (s.profile.clone(), s.flags.contains(LogonFlags::LOGON_UI))
                     };
                     let mut entry_flags = crate::flags::ServiceEntryFlags::LOGON_FAILED;
-                    if logon_ui && !flags.contains(OpenStoreFlags::NO_DIALOG) {
+                    if logon_ui && !no_dialog {
                         entry_flags |= crate::flags::ServiceEntryFlags::UI_ALLOWED;
                     }
                     self.call_service_entry(
                         &profile,
-                        target.entry.service,
+                        service,
                         crate::flags::ServiceContext::Configure,
                         entry_flags,
                         &[],
@@ -1037,6 +1109,46 @@ impl Runtime {
                 other => return other,
             }
         }
+    }
+
+    /// The outcome of a guarded `Logon` (or `TransportLogon`) call, finished on its trace line
+    /// with `summary`: a panic is `MAPI_E_CALL_FAILED`. The logon is no longer in its call.
+    pub(crate) fn finish_logon_call<T, S: Into<Text>>(
+        &self,
+        lkey: LogonKey,
+        call: crate::trace::CallGuard,
+        outcome: Result<MapiResult<Warned<T>>, String>,
+        summary: impl FnOnce(&T) -> S,
+    ) -> MapiResult<Warned<T>> {
+        let result = match outcome {
+            Ok(result) => {
+                Runtime::finish_warned(call, &result, summary);
+                result
+            }
+            Err(message) => {
+                call.panicked(message);
+                Err(MapiError::CallFailed)
+            }
+        };
+        if let Some(rec) = self.st().logons.get_mut(lkey) {
+            rec.in_logon = false;
+            rec.no_dialog_call = None;
+        }
+        result
+    }
+
+    /// Records a fresh logon's support object in its record; returns its label.
+    pub(crate) fn attach_support(&self, lkey: LogonKey, support: &Ref<SupportObject>) -> ObjLabel {
+        let support_label = support
+            .label()
+            .unwrap_or(ProviderKind::unlabelled(InterfaceKind::MapiSupport));
+        let mut st = self.st();
+        if let Some(rec) = st.logons.get_mut(lkey) {
+            rec.support = support.downgrade();
+            rec.support_id = support.id();
+            rec.support_label = support_label;
+        }
+        support_label
     }
 
     /// One fresh `Logon`: a new support object, the provider's logon and store objects, and every
@@ -1059,62 +1171,20 @@ impl Runtime {
             (s.profile.clone(), s.flags.contains(LogonFlags::NO_MAIL))
         };
         let lkey = self.st().logons.insert(LogonRec {
-            session,
-            provider: pkey,
-            file: Arc::clone(&file),
-            dll_base: target.entry.dll_base.clone(),
-            section: target.entry.section,
-            profile_name: profile_name.clone(),
             open_flags: flags,
             logon_entry_id: target.entry_id.clone(),
-            entry_id: None,
-            phase: LogonPhase::Opening,
-            support: crate::object::WeakRef::empty(),
-            support_id: None,
-            support_label: ObjLabel {
-                kind: InterfaceKind::MapiSupport,
-                serial: 0,
-            },
-            logon: None,
-            logon_label: None,
-            logon_id: None,
-            store: None,
-            store_label: None,
-            spool_security: None,
-            spool_buffer: None,
-            spooler: SpoolerPhase::NotTold,
-            store_logoff_flag: None,
-            in_store_logoff: false,
-            in_final_release: false,
-            store_destroyed: false,
-            slt_calls: 0,
-            slt_refused: 0,
-            slt_refused_answer: None,
-            in_logon: true,
-            in_reuse_logon: false,
             no_dialog_call: flags.contains(OpenStoreFlags::NO_DIALOG).then_some("Logon"),
-            cleanup_done: false,
-            logoff_called: false,
-            teardown: crate::runtime::state::Teardown::Idle,
-            mapi_calls: 0,
-            store_releases: 0,
-            support_release_reported: false,
-            client_handles: 0,
-            subscriptions: Vec::new(),
+            ..LogonRec::opening(
+                ProviderKind::Store,
+                session,
+                pkey,
+                &file,
+                &target.entry,
+                profile_name.clone(),
+            )
         });
         let support = SupportObject::create(self, lkey, session, &file);
-        let support_label = support.label().unwrap_or(ObjLabel {
-            kind: InterfaceKind::MapiSupport,
-            serial: 0,
-        });
-        {
-            let mut st = self.st();
-            if let Some(rec) = st.logons.get_mut(lkey) {
-                rec.support = support.downgrade();
-                rec.support_id = support.id();
-                rec.support_label = support_label;
-            }
-        }
+        let support_label = self.attach_support(lkey, &support);
         let support: Ref<dyn MapiSupport> = support.into();
         let logon_flags = logon_flags(flags);
         let mapi_error = OutParam::new();
@@ -1145,58 +1215,41 @@ impl Runtime {
             });
             let unicode = logon_flags.contains(StoreLogonFlags::UNICODE);
             self.take_mapi_error(&mapi_error, "Logon", Some(unicode), &file, Some(plabel));
-            match outcome {
-                Ok(result) => {
-                    Runtime::finish_warned(call, &result, |out| {
-                        // Registered before the call's line is finished, so that the line names them.
-                        let owner = Owner::library(Arc::clone(&file)).in_session(session);
-                        if let Some(logon) = &out.logon {
-                            let _ = self
-                                .ledger
-                                .adopt(logon, InterfaceKind::MsLogon, Some(owner.clone()));
+            self.finish_logon_call(lkey, call, outcome, |out| {
+                // Registered before the call's line is finished, so that the line names them.
+                let owner = Owner::library(Arc::clone(&file)).in_session(session);
+                if let Some(logon) = &out.logon {
+                    let _ = self
+                        .ledger
+                        .adopt(logon, InterfaceKind::MsLogon, Some(owner.clone()));
+                }
+                let _ = self
+                    .ledger
+                    .adopt(&out.store, InterfaceKind::MsgStore, Some(owner));
+                let logon = match &out.logon {
+                    None => Value::Static("no logon object"),
+                    Some(l) => l.label().map_or(Value::Nothing, Value::Label),
+                };
+                let store = out.store.label().map_or(Value::Nothing, Value::Label);
+                let Some(blob) = out.spool_security else {
+                    return Text::list([logon, store]);
+                };
+                let Some(n) = self.routines.heap().bytes_len(blob) else {
+                    let summary = self.routines.heap().summary(blob);
+                    return Text::list([logon, store, Value::Owned(format!("spool security {summary}"))]);
+                };
+                // The list of the two objects, then what the spool-security block holds.
+                Text::data([logon, store, Value::from(n), Value::from(blob)], |v, f| {
+                    let separator = write_list(v.get(..2).unwrap_or_default(), f)?;
+                    match v.get(2..4) {
+                        Some([n, buffer]) => {
+                            write!(f, "{separator}spool security {n} bytes in {buffer}")
                         }
-                        let _ = self
-                            .ledger
-                            .adopt(&out.store, InterfaceKind::MsgStore, Some(owner));
-                        let logon = match &out.logon {
-                            None => Value::Static("no logon object"),
-                            Some(l) => l.label().map_or(Value::Nothing, Value::Label),
-                        };
-                        let store = out.store.label().map_or(Value::Nothing, Value::Label);
-                        let Some(blob) = out.spool_security else {
-                            return Text::list([logon, store]);
-                        };
-                        let Some(n) = self.routines.heap().bytes_len(blob) else {
-                            let summary = self.routines.heap().summary(blob);
-                            return Text::list([
-                                logon,
-                                store,
-                                Value::Owned(format!("spool security {summary}")),
-                            ]);
-                        };
-                        // The list of the two objects, then what the spool-security block holds.
-                        Text::data([logon, store, Value::from(n), Value::from(blob)], |v, f| {
-                            let separator = write_list(v.get(..2).unwrap_or_default(), f)?;
-                            match v.get(2..4) {
-                                Some([n, buffer]) => {
-                                    write!(f, "{separator}spool security {n} bytes in {buffer}")
-                                }
-                                _ => Ok(()),
-                            }
-                        })
-                    });
-                    result
-                }
-                Err(message) => {
-                    call.panicked(message);
-                    Err(MapiError::CallFailed)
-                }
-            }
+                        _ => Ok(()),
+                    }
+                })
+            })
         };
-        if let Some(rec) = self.st().logons.get_mut(lkey) {
-            rec.in_logon = false;
-            rec.no_dialog_call = None;
-        }
         // MAPI's temporary reference to the provider goes before anything can shut it down.
         drop(provider);
         let out = match result {
@@ -1283,7 +1336,7 @@ impl Runtime {
             if let Some(rec) = st.logons.get_mut(lkey) {
                 rec.logon_label = logon.label();
                 rec.logon_id = logon.id();
-                rec.logon = Some(logon);
+                rec.logon = Some(LogonObject::Store(logon));
                 rec.store = Some(store.downgrade());
                 rec.store_label = store_label;
                 rec.spool_security = spool;
@@ -1315,7 +1368,14 @@ impl Runtime {
         // MAPI's own reference goes: the provider's is the one that keeps the support object.
         drop(support);
         self.check_recorded_entry_id(lkey, &target.entry, recorded, store_label);
-        self.check_logon_setup(lkey, session, &target.entry.section, store_label, &file);
+        self.check_logon_setup(
+            lkey,
+            session,
+            &target.entry.section,
+            store_label,
+            &file,
+            ProviderKind::Store,
+        );
         if self.behavior.check_store_properties {
             self.check_store_props(lkey, &store, &target.entry.dll_base, &file, session);
         }
@@ -1371,7 +1431,7 @@ impl Runtime {
     /// A `Logon` failed: the provider must have let go of the support object; the failure may
     /// disable the message service for the session.
     #[allow(clippy::too_many_arguments)]
-    fn failed_logon(
+    pub(crate) fn failed_logon(
         &self,
         session: u32,
         lkey: LogonKey,
@@ -1398,7 +1458,7 @@ impl Runtime {
         match error {
             MapiError::FailOneProvider | MapiError::Unconfigured | MapiError::UserCancel => {
                 self.note(format!(
-                    "Logon failed with {error}: only this store fails; the client may try again"
+                    "Logon failed with {error}: only this provider fails; the client may try again"
                 ));
             }
             _ => {
@@ -1462,7 +1522,7 @@ impl Runtime {
             return self.fresh_logon(session, target, flags, interface);
         };
         let support = support_temp.get();
-        let provider = self.provider_object(pkey)?;
+        let provider: ProviderHandle = self.provider_object(pkey)?;
         let plabel = provider.label;
         self.check_not_shut_down(provider.object(), plabel, &file);
         let before = self.provider_support_refs(lkey);
@@ -1622,8 +1682,23 @@ impl Runtime {
 
     /// `IMAPISession::CompareEntryIDs` (see [`Session::compare_entry_ids`]).
     pub(crate) fn compare_entry_ids(&self, session: u32, a: &[u8], b: &[u8], flags: u32) -> MapiResult<bool> {
+        self.compare_entry_ids_of(session, a, b, flags, None)
+    }
+
+    /// [`Runtime::compare_entry_ids`], for the logons of one kind only (`IAddrBook` asks address
+    /// books only; wrapped store IDs are then not compared by a store provider).
+    pub(crate) fn compare_entry_ids_of(
+        &self,
+        session: u32,
+        a: &[u8],
+        b: &[u8],
+        flags: u32,
+        only: Option<ProviderKind>,
+    ) -> MapiResult<bool> {
         let wrapped = (WrappedStoreEntryId::parse(a), WrappedStoreEntryId::parse(b));
-        if let (Ok(wa), Ok(wb)) = &wrapped {
+        if let (Ok(wa), Ok(wb)) = &wrapped
+            && only.is_none_or(|k| k == ProviderKind::Store)
+        {
             if !wa.dll_name().eq_ignore_ascii_case(wb.dll_name()) {
                 return Ok(false);
             }
@@ -1643,7 +1718,7 @@ impl Runtime {
         if ia.provider_uid() != ib.provider_uid() {
             return Ok(false);
         }
-        self.with_logon_for_uid(session, &ia, |logon, label, file| {
+        self.with_logon_for_uid(session, &ia, only, |logon, label, file| {
             self.call_provider(
                 Party::Mapi,
                 label.map_or(Party::Mapi, Party::Object),
@@ -1651,7 +1726,11 @@ impl Runtime {
                 text!("{a}, {b}, {flags}", a = Value::hex(a), b = Value::hex(b), flags),
                 file,
                 Some(session),
-                || logon.compare_entry_ids(a, b, flags),
+                || match logon {
+                    LogonObject::Store(l) => l.compare_entry_ids(a, b, flags),
+                    LogonObject::Ab(l) => l.compare_entry_ids(a, b, flags),
+                    LogonObject::Xp(_) => Err(MapiError::UnknownEntryid),
+                },
                 |same| Text::from_static(if *same { "TRUE" } else { "FALSE" }),
             )
         })
@@ -1664,7 +1743,8 @@ impl Runtime {
         &self,
         session: u32,
         id: &crate::ids::EntryId,
-        f: impl FnOnce(&Ref<dyn crate::spi::MsLogon>, Option<ObjLabel>, &Arc<str>) -> MapiResult<R>,
+        only: Option<ProviderKind>,
+        f: impl FnOnce(&LogonObject, Option<ObjLabel>, &Arc<str>) -> MapiResult<R>,
     ) -> MapiResult<R> {
         let (key, logon, label, file) = {
             let mut st = self.st();
@@ -1674,6 +1754,9 @@ impl Runtime {
                 .first_logon(&id.provider_uid())
                 .ok_or(MapiError::UnknownEntryid)?;
             let rec = st.logons.get(key).ok_or(MapiError::UnknownEntryid)?;
+            if only.is_some_and(|k| k != rec.kind) {
+                return Err(MapiError::UnknownEntryid);
+            }
             let (label, file) = (rec.logon_label, Arc::clone(&rec.file));
             if rec.logon.is_none() || !Runtime::enter_logon_call(&mut st, key) {
                 return Err(MapiError::UnknownEntryid);
@@ -1700,8 +1783,21 @@ impl Runtime {
         interface: Option<Iid>,
         flags: u32,
     ) -> MapiResult<OpenedEntry> {
+        self.route_entry_of(session, entry_id, interface, flags, None)
+    }
+
+    /// [`Runtime::route_entry`], to the logons of one kind only: an ID whose MAPIUID a logon of
+    /// another kind registered first is unknown.
+    pub(crate) fn route_entry_of(
+        &self,
+        session: u32,
+        entry_id: &[u8],
+        interface: Option<Iid>,
+        flags: u32,
+        only: Option<ProviderKind>,
+    ) -> MapiResult<OpenedEntry> {
         let id = crate::ids::EntryId::parse(entry_id).map_err(|_| MapiError::InvalidEntryid)?;
-        self.with_logon_for_uid(session, &id, |logon, label, file| {
+        self.with_logon_for_uid(session, &id, only, |logon, label, file| {
             self.call_provider(
                 Party::Mapi,
                 label.map_or(Party::Mapi, Party::Object),
@@ -1709,7 +1805,11 @@ impl Runtime {
                 text!("entry={entry}, {flags}", entry = Value::hex(entry_id), flags),
                 file,
                 Some(session),
-                || logon.open_entry(entry_id, interface, flags),
+                || match logon {
+                    LogonObject::Store(l) => l.open_entry(entry_id, interface, flags),
+                    LogonObject::Ab(l) => l.open_entry(entry_id, interface, flags),
+                    LogonObject::Xp(_) => Err(MapiError::UnknownEntryid),
+                },
                 |e| e.object_type().to_string(),
             )
             .and_then(|e| {
@@ -1789,13 +1889,14 @@ impl Runtime {
     /// (implementing-service-provider-logon, imsprovider-logon): its MAPIUID registered, the
     /// profile section's display name, provider display name and record key, and (where the
     /// behaviour wants one) its status row.
-    fn check_logon_setup(
+    pub(crate) fn check_logon_setup(
         &self,
         lkey: LogonKey,
         session: u32,
         section: &MapiUid,
         store_label: Option<ObjLabel>,
         file: &Arc<str>,
+        kind: ProviderKind,
     ) {
         let (registered, has_row, missing) = {
             let st = self.st();
@@ -1844,7 +1945,10 @@ impl Runtime {
                 by.clone(),
             );
         }
-        if !has_row && self.behavior.status_row == crate::runtime::StoreStatusRow::Required {
+        if !has_row
+            && kind == ProviderKind::Store
+            && self.behavior.status_row == crate::runtime::StoreStatusRow::Required
+        {
             self.violation(
                 &rules::LOGON_STATUS_ROW,
                 "a fresh Logon returned without creating its status row (ModifyStatusRow)".to_owned(),

@@ -7,8 +7,9 @@ use super::{FastShutdown, Runtime};
 use crate::check::rules;
 use crate::error::{MapiError, MapiResult};
 use crate::ids::Iid;
-use crate::object::{ObjLabel, Ref};
-use crate::spi::{MsProvider, ProviderShutdown};
+use crate::object::ObjLabel;
+use crate::runtime::kind::{ProviderKind, ProviderObject};
+use crate::spi::ProviderShutdown;
 use crate::trace::Party;
 
 /// How far the client's fast shutdown went.
@@ -48,7 +49,8 @@ impl ClientStep {
 
 /// A provider object of an active session, as MAPI holds it.
 struct Loaded {
-    object: Ref<dyn MsProvider>,
+    object: ProviderObject,
+    kind: ProviderKind,
     label: ObjLabel,
     file: Arc<str>,
     session: u32,
@@ -123,21 +125,30 @@ impl Runtime {
     }
 
     /// Every provider object of every active session, transports first, then address books,
-    /// then stores (only stores are simulated).
+    /// then stores (best-practices-for-fast-shutdown).
     fn loaded_providers(&self) -> Vec<Loaded> {
         let st = self.st();
-        st.providers
+        let mut loaded: Vec<Loaded> = st
+            .providers
             .values()
             .filter(|p| !p.shut_down && st.session(p.session).is_some_and(|s| s.active))
             .filter_map(|p| {
                 Some(Loaded {
                     object: p.object.clone()?,
+                    kind: p.kind,
                     label: p.label,
                     file: Arc::clone(&p.file),
                     session: p.session,
                 })
             })
-            .collect()
+            .collect();
+        // Stable: within a kind, in the order MAPI started them.
+        loaded.sort_by_key(|p| match p.kind {
+            ProviderKind::Xp => 0,
+            ProviderKind::Ab => 1,
+            ProviderKind::Store => 2,
+        });
+        loaded
     }
 
     /// Asks each loaded provider for `IMAPIProviderShutdown` and calls `method` on those that
@@ -149,15 +160,9 @@ impl Runtime {
     ) -> Vec<Option<MapiResult<()>>> {
         let mut answers = Vec::new();
         for p in self.loaded_providers() {
-            let answer = self
-                .query_provider(
-                    Party::Mapi,
-                    &p.object,
-                    Iid::IMSPROVIDER,
-                    Iid::IMAPIPROVIDERSHUTDOWN,
-                    &p.file,
-                    Some(p.session),
-                )
+            let answer = p
+                .object
+                .query(self, Iid::IMAPIPROVIDERSHUTDOWN, &p.file, Some(p.session))
                 .ok()
                 .and_then(|u| u.cast::<dyn ProviderShutdown>());
             let Some(shutdown) = answer else {

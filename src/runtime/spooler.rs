@@ -11,10 +11,12 @@ use crate::error::{MapiError, Status, Warned};
 use crate::flags::{OpenStoreFlags, SpoolerLogonFlags};
 use crate::object::{ObjLabel, WeakRef};
 use crate::runtime::Runtime;
+use crate::runtime::kind::KindObject;
 use crate::runtime::session::ProviderHandle;
 use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, SpoolerHold, SpoolerPhase, State, Teardown};
 use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportTemp;
+use crate::spi::MsProvider;
 use crate::spi::{OutParam, SpoolerLogonArgs};
 use crate::strings::TStr;
 use crate::trace::{Party, Text, Value, text};
@@ -116,7 +118,10 @@ fn take_work(rt: &Runtime) -> Option<Option<Work<'_>>> {
         let logon = st.spooler.queue.pop_front()?;
         let ready = st.logons.get(logon).and_then(|rec| {
             let provider = st.providers.get(rec.provider)?;
-            let object = provider.object.clone()?;
+            let object = provider
+                .object
+                .as_ref()
+                .and_then(<dyn MsProvider as KindObject>::of)?;
             (rec.spooler == SpoolerPhase::Queued && still_wanted(&st, rec)).then(|| {
                 (
                     rec.provider,

@@ -14,9 +14,10 @@ use crate::ids::MapiUid;
 use crate::object::{ObjLabel, ObjectId, Ref, WeakRef};
 use crate::profile::ProfileStore;
 use crate::props::PropBag;
+use crate::runtime::kind::{LogonObject, ProviderKind, ProviderObject};
 use crate::runtime::loader::Loader;
 use crate::runtime::support::SupportObject;
-use crate::spi::{MsLogon, MsProvider, MsgStore};
+use crate::spi::{MsLogon, MsgStore};
 
 slotmap::new_key_type! {
     /// A provider object MAPI started.
@@ -133,8 +134,8 @@ pub(crate) struct SessionState {
     pub(crate) profile: Arc<str>,
     pub(crate) flags: LogonFlags,
     pub(crate) active: bool,
-    /// One provider object per provider DLL (by file key).
-    pub(crate) providers: Vec<(String, ProviderKey)>,
+    /// One provider object per provider DLL and kind (by kind and file key).
+    pub(crate) providers: Vec<(ProviderKind, String, ProviderKey)>,
     /// Every provider record MAPI made for the session, released or not: what retiring the
     /// session forgets.
     pub(crate) all_providers: Vec<ProviderKey>,
@@ -176,6 +177,8 @@ pub(crate) struct RowColumns {
 
 /// What MAPI's columns of a provider's status row say.
 pub(crate) struct MapiColumns {
+    /// `PR_RESOURCE_TYPE`: the provider's kind.
+    pub(crate) kind: ProviderKind,
     /// `PR_PROVIDER_DLL_NAME`: the base name the profile gives.
     pub(crate) dll_base: crate::profile::SharedText,
     /// `PR_RESOURCE_FLAGS` of the provider's section when the row was set.
@@ -201,7 +204,12 @@ impl RowColumns {
         row.extend(self.set.iter().cloned());
         let _ = row.set(PR_PROVIDER_DLL_NAME_W, &*mapi.dll_base);
         let _ = row.set(PR_RESOURCE_FLAGS, mapi.resource_flags);
-        let _ = row.set(PR_RESOURCE_TYPE, ResourceType::StoreProvider.value());
+        let resource_type = match mapi.kind {
+            ProviderKind::Ab => ResourceType::AbProvider,
+            ProviderKind::Store => ResourceType::StoreProvider,
+            ProviderKind::Xp => ResourceType::TransportProvider,
+        };
+        let _ = row.set(PR_RESOURCE_TYPE, resource_type.value());
         let _ = row.set(PR_OBJECT_TYPE, ObjectType::Status.value());
         let _ = row.set(PR_INSTANCE_KEY, mapi.section);
         let _ = row.set(PR_ROWID, mapi.row_id);
@@ -210,9 +218,10 @@ impl RowColumns {
 }
 
 pub(crate) struct ProviderRec {
+    pub(crate) kind: ProviderKind,
     pub(crate) session: u32,
     pub(crate) file: Arc<str>,
-    pub(crate) object: Option<Ref<dyn MsProvider>>,
+    pub(crate) object: Option<ProviderObject>,
     pub(crate) id: ObjectId,
     pub(crate) label: ObjLabel,
     /// Its logons not torn down yet.
@@ -275,6 +284,7 @@ pub(crate) enum SpoolerPhase {
 }
 
 pub(crate) struct LogonRec {
+    pub(crate) kind: ProviderKind,
     pub(crate) session: u32,
     pub(crate) provider: ProviderKey,
     pub(crate) file: Arc<str>,
@@ -290,7 +300,7 @@ pub(crate) struct LogonRec {
     pub(crate) support: WeakRef<SupportObject>,
     pub(crate) support_id: Option<ObjectId>,
     pub(crate) support_label: ObjLabel,
-    pub(crate) logon: Option<Ref<dyn MsLogon>>,
+    pub(crate) logon: Option<LogonObject>,
     pub(crate) logon_label: Option<ObjLabel>,
     pub(crate) logon_id: Option<ObjectId>,
     pub(crate) store: Option<WeakRef<dyn MsgStore>>,
@@ -329,6 +339,64 @@ pub(crate) struct LogonRec {
     pub(crate) support_release_reported: bool,
     pub(crate) client_handles: u32,
     pub(crate) subscriptions: Vec<Subscription>,
+}
+
+impl LogonRec {
+    /// The record of a fresh logon whose `Logon` (or `TransportLogon`) is about to run.
+    pub(crate) fn opening(
+        kind: ProviderKind,
+        session: u32,
+        provider: ProviderKey,
+        file: &Arc<str>,
+        entry: &crate::profile::ProviderEntry,
+        profile_name: Arc<str>,
+    ) -> LogonRec {
+        LogonRec {
+            kind,
+            session,
+            provider,
+            file: Arc::clone(file),
+            dll_base: entry.dll_base.clone(),
+            section: entry.section,
+            profile_name,
+            open_flags: OpenStoreFlags::empty(),
+            logon_entry_id: None,
+            entry_id: None,
+            phase: LogonPhase::Opening,
+            support: WeakRef::empty(),
+            support_id: None,
+            support_label: ObjLabel {
+                kind: crate::object::InterfaceKind::MapiSupport,
+                serial: 0,
+            },
+            logon: None,
+            logon_label: None,
+            logon_id: None,
+            store: None,
+            store_label: None,
+            spool_security: None,
+            spool_buffer: None,
+            spooler: SpoolerPhase::NotTold,
+            store_logoff_flag: None,
+            in_store_logoff: false,
+            in_final_release: false,
+            store_destroyed: false,
+            slt_calls: 0,
+            slt_refused: 0,
+            slt_refused_answer: None,
+            in_logon: true,
+            in_reuse_logon: false,
+            no_dialog_call: None,
+            cleanup_done: false,
+            logoff_called: false,
+            teardown: Teardown::Idle,
+            mapi_calls: 0,
+            store_releases: 0,
+            support_release_reported: false,
+            client_handles: 0,
+            subscriptions: Vec::new(),
+        }
+    }
 }
 
 pub(crate) struct Subscription {

@@ -707,9 +707,14 @@ impl MapiSupport for SupportObject {
                 let mut provided = PropBag::with_capacity(columns.len());
                 provided.extend(columns.iter().cloned());
                 let mut st = rt.st();
-                let (dll_base, section, profile) = {
+                let (dll_base, section, profile, kind) = {
                     let rec = st.logons.get(self.logon).ok_or(MapiError::EndOfSession)?;
-                    (rec.dll_base.clone(), rec.section, rec.profile_name.clone())
+                    (
+                        rec.dll_base.clone(),
+                        rec.section,
+                        rec.profile_name.clone(),
+                        rec.kind,
+                    )
                 };
                 let resource_flags = st
                     .profiles
@@ -745,6 +750,7 @@ impl MapiSupport for SupportObject {
                     props: Arc::new(RowColumns {
                         set,
                         mapi: Some(MapiColumns {
+                            kind,
                             dll_base,
                             resource_flags,
                             section,

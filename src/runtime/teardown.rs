@@ -8,6 +8,7 @@ use crate::error::Status;
 use crate::object::ObjLabel;
 use crate::object::WeakRef;
 use crate::runtime::Runtime;
+use crate::runtime::kind::ProviderKind;
 use crate::runtime::state::{
     LogonKey, LogonPhase, ProviderKey, ReleaseCheck, State, Teardown, TeardownCause,
 };
@@ -47,23 +48,20 @@ impl Runtime {
             rec.logoff_called = true;
             rec.logon
                 .clone()
-                .map(|l| (l, rec.logon_label, Arc::clone(&rec.file), rec.session))
+                .map(|l| (l, rec.logon_label, Arc::clone(&rec.file), rec.session, rec.kind))
         };
-        let Some((object, label, file, session)) = target else {
+        let Some((object, label, file, session, kind)) = target else {
             return;
         };
-        let label = label.unwrap_or(ObjLabel {
-            kind: crate::object::InterfaceKind::MsLogon,
-            serial: 0,
-        });
+        let label = label.unwrap_or(ProviderKind::unlabelled(kind.logon_interface()));
         let _ = self.call_provider(
             Party::Mapi,
             Party::Object(label),
-            "Logoff",
+            kind.logoff_method(),
             "0",
             &file,
             Some(session),
-            || object.logoff(0),
+            || object.logoff(),
             |()| Text::EMPTY,
         );
         // The clone used for the call goes in the provider's scope.
@@ -225,7 +223,7 @@ impl Runtime {
             "0",
             &file,
             Some(session),
-            || object.shutdown(0),
+            || object.shutdown(),
             |()| Text::EMPTY,
         );
         let call = self
@@ -252,7 +250,7 @@ impl Runtime {
         self.release_library(&file, text!("{label} released", label));
         // The session's teardown of this provider is over.
         if let Some(s) = self.st().session_mut(session) {
-            s.providers.retain(|(_, k)| *k != key);
+            s.providers.retain(|(_, _, k)| *k != key);
         }
     }
 
@@ -348,13 +346,19 @@ impl Runtime {
             self.spooler_forget(logon);
             self.spooler_release(logon, "the session logs off");
         }
-        for logon in (0..logons).map_while(logon_at) {
-            self.request_teardown(logon, TeardownCause::SessionLogoff);
+        // Each kind in turn: address books, stores, transports (shutting-down-a-service-provider).
+        for kind in [ProviderKind::Ab, ProviderKind::Store, ProviderKind::Xp] {
+            for logon in (0..logons).map_while(logon_at) {
+                let of_kind = self.st().logons.get(logon).is_some_and(|r| r.kind == kind);
+                if of_kind {
+                    self.request_teardown(logon, TeardownCause::SessionLogoff);
+                }
+            }
         }
         let providers: Vec<ProviderKey> = {
             let st = self.st();
             st.session(session)
-                .map(|s| s.providers.iter().map(|(_, k)| *k).collect())
+                .map(|s| s.providers.iter().map(|(_, _, k)| *k).collect())
                 .unwrap_or_default()
         };
         for key in providers {

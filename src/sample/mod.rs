@@ -23,14 +23,18 @@
 //!
 //! The logon object points at its store with a weak link, so the two never keep each other alive.
 
+mod ab;
+
+pub use ab::{SAMPLE_AB_UID, SampleAbLogon, SampleAbProvider, sample_container_id, sample_user_id};
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{MapiError, MapiResult, Warned};
 use crate::flags::{
-    EventMask, LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, ServiceContext,
-    SpiVersion, StatusCode, StatusRowFlags, StoreLogonFlags, SubscribeFlags,
+    EventMask, LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, ResourceType,
+    ServiceContext, SpiVersion, StatusCode, StatusRowFlags, StoreLogonFlags, SubscribeFlags,
 };
 use crate::ids::{EntryId, Iid, MapiUid};
 use crate::object::{Ref, WeakRef};
@@ -41,11 +45,11 @@ use crate::props::{
     PR_STORE_ENTRYID, PR_STORE_RECORD_KEY, PR_STORE_SUPPORT_MASK, Prop, PropBag, PropTag, PropValue,
 };
 use crate::runtime::{Behavior, SltTiming};
-use crate::spi::{AdviseSink, BufferId, Notification, OpenedEntry, PropArray, PropProblem, ProviderShutdown};
 use crate::spi::{
-    Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
+    AbProvider, Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
     ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
 };
+use crate::spi::{AdviseSink, BufferId, Notification, OpenedEntry, PropArray, PropProblem, ProviderShutdown};
 use crate::sync::lock;
 
 /// The sample's registered MAPIUID: a hard-coded constant, the same in every version.
@@ -104,6 +108,14 @@ PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER
 PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE
 ";
 
+    /// The sample store provider as a profile holds it: the default store.
+    fn provider() -> ProviderDef {
+        ProviderDef::store(SampleStore::DLL_BASE)
+            .display_name("Sample Store")
+            .provider_display("Sample Store Provider")
+            .resource_flags(ResourceFlags::DEFAULT_STORE)
+    }
+
     /// A message service named `name` with one sample store provider, the default store, and the
     /// sample's service entry point.
     pub fn service(name: &str) -> ServiceDef {
@@ -111,12 +123,70 @@ PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE
             .display_name("Sample Message Store")
             .prop(PR_SERVICE_DLL_NAME_A, SampleStore::DLL_BASE)
             .prop(PR_SERVICE_ENTRY_NAME, "ServiceEntry")
+            .provider(SampleStore::provider())
+    }
+}
+
+/// The sample DLL's whole message service: the sample store and the sample address book in
+/// one service, as a provider author ships them. Within the service MAPI starts the address
+/// book before the store.
+#[derive(Debug)]
+pub struct SampleSuite;
+
+impl SampleSuite {
+    /// The service's name in Mapisvc.inf and in profiles.
+    pub const NAME: &'static str = "SMPSUITE";
+
+    /// The Mapisvc.inf sections of the service: its providers live in the sample's DLL
+    /// (`SMPMS.DLL`). Reading it gives the same service as [`SampleSuite::service`].
+    ///
+    /// ```
+    /// use mapisim::profile::inf;
+    /// use mapisim::sample::SampleSuite;
+    ///
+    /// let parsed = inf::parse(SampleSuite::MAPISVC_INF);
+    /// assert!(parsed.diagnostics.is_empty());
+    /// let services = parsed.inf.service_defs().unwrap();
+    /// assert_eq!(services[0].name(), SampleSuite::NAME);
+    /// ```
+    pub const MAPISVC_INF: &'static str = "\
+[Services]
+SMPSUITE=Sample Messaging Suite
+
+[SMPSUITE]
+PR_DISPLAY_NAME=Sample Messaging Suite
+PR_SERVICE_DLL_NAME=SMPMS.DLL
+PR_SERVICE_ENTRY_NAME=ServiceEntry
+Providers=SMPSUITE AB, SMPSUITE MS
+
+[SMPSUITE AB]
+PR_DISPLAY_NAME=Sample Address Book
+PR_PROVIDER_DISPLAY=Sample Address Book Provider
+PR_PROVIDER_DLL_NAME=SMPMS.DLL
+PR_RESOURCE_TYPE=MAPI_AB_PROVIDER
+PR_RESOURCE_FLAGS=0
+
+[SMPSUITE MS]
+PR_DISPLAY_NAME=Sample Store
+PR_PROVIDER_DISPLAY=Sample Store Provider
+PR_PROVIDER_DLL_NAME=SMPMS.DLL
+PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER
+PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE
+";
+
+    /// A message service named `name` with the sample address book and the sample store (the
+    /// default store).
+    pub fn service(name: &str) -> ServiceDef {
+        ServiceDef::new(name)
+            .display_name("Sample Messaging Suite")
+            .prop(PR_SERVICE_DLL_NAME_A, SampleStore::DLL_BASE)
+            .prop(PR_SERVICE_ENTRY_NAME, "ServiceEntry")
             .provider(
-                ProviderDef::store(SampleStore::DLL_BASE)
-                    .display_name("Sample Store")
-                    .provider_display("Sample Store Provider")
-                    .resource_flags(ResourceFlags::DEFAULT_STORE),
+                ProviderDef::new(ResourceType::AbProvider, SampleStore::DLL_BASE)
+                    .display_name("Sample Address Book")
+                    .provider_display("Sample Address Book Provider"),
             )
+            .provider(SampleStore::provider())
     }
 }
 
@@ -166,7 +236,7 @@ impl SampleLibrary {
 
 impl ProviderLibrary for SampleLibrary {
     fn exports(&self) -> Exports {
-        Exports::MS_PROVIDER_INIT | Exports::SERVICE_ENTRY
+        Exports::MS_PROVIDER_INIT | Exports::AB_PROVIDER_INIT | Exports::SERVICE_ENTRY
     }
 
     /// The sample's message-service entry point. The store lives in memory, so creating the
@@ -200,6 +270,19 @@ impl ProviderLibrary for SampleLibrary {
             }
             ServiceContext::ProviderCreate | ServiceContext::ProviderDelete => Err(MapiError::NoSupport),
         }
+    }
+
+    /// The version check of `MSProviderInit`, and a new provider object.
+    fn ab_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn AbProvider>> {
+        args.provider_version.set(SpiVersion::CURRENT);
+        if args.mapi_version < SpiVersion::CURRENT {
+            return Err(MapiError::Version);
+        }
+        let provider = Ref::new(SampleAbProvider::new(args.routines.clone()));
+        Ok(ProviderInit {
+            provider: provider.into(),
+            version: SpiVersion::CURRENT,
+        })
     }
 
     fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
@@ -456,24 +539,7 @@ impl SampleProvider {
         });
 
         args.support.modify_status_row(
-            &[
-                Prop {
-                    tag: PR_DISPLAY_NAME_W,
-                    value: PropValue::Unicode(display_name.into()),
-                },
-                Prop {
-                    tag: PR_PROVIDER_DISPLAY_W,
-                    value: PropValue::Unicode("Sample Store Provider".into()),
-                },
-                Prop {
-                    tag: PR_STATUS_CODE,
-                    value: PropValue::from_u32(StatusCode::AVAILABLE.bits()),
-                },
-                Prop {
-                    tag: PR_RESOURCE_METHODS,
-                    value: PropValue::from_u32(ResourceMethods::empty().bits()),
-                },
-            ],
+            &status_row(&display_name, "Sample Store Provider"),
             StatusRowFlags::empty(),
         )?;
         if !args.flags.contains(StoreLogonFlags::TEMPORARY) {
@@ -494,6 +560,28 @@ impl SampleProvider {
             spool_security: Some(spool_security),
         }))
     }
+}
+
+/// The columns of a sample provider's status row: its names, available, no status methods.
+fn status_row(display_name: &str, provider_display: &str) -> [Prop; 4] {
+    [
+        Prop {
+            tag: PR_DISPLAY_NAME_W,
+            value: PropValue::Unicode(display_name.into()),
+        },
+        Prop {
+            tag: PR_PROVIDER_DISPLAY_W,
+            value: PropValue::Unicode(provider_display.into()),
+        },
+        Prop {
+            tag: PR_STATUS_CODE,
+            value: PropValue::from_u32(StatusCode::AVAILABLE.bits()),
+        },
+        Prop {
+            tag: PR_RESOURCE_METHODS,
+            value: PropValue::from_u32(ResourceMethods::empty().bits()),
+        },
+    ]
 }
 
 /// The sample's `IMSLogon`.

@@ -13,6 +13,8 @@ use mapisim::props::*;
 use mapisim::sample::SampleStore;
 use mapisim::spi::{MapiErrorInfo, OpenedEntry};
 
+pub(crate) mod ab;
+
 /// The zoo's registered MAPIUID.
 pub(crate) const ZOO_UID: MapiUid = MapiUid(*b"mapisim:zoo:uid1");
 
