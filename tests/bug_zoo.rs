@@ -22,6 +22,9 @@ const PROVEN: &[&str] = &[
     "LOGON-ADDREF-SUPPORT",
     "AB-LOGON-ADDREF-SUPPORT",
     "AB-LOGON-SECURITY",
+    "XP-LOGON-ADDREF-SUPPORT",
+    "XP-STATUS-ROW",
+    "STORE-READYTOSEND",
     "LOGON-OBJECTS",
     "LOGON-FAIL-CLEAN",
     "LOGON-REUSE-NO-LOGON",
@@ -574,17 +577,21 @@ fn logon_spool_security_fires_only_when_the_behaviour_requires_it() {
 
 #[test]
 fn logon_no_spooler_notify_is_advice_for_spoolernotify_or_preparesubmit_during_logon() {
-    for (defect, method) in [
-        (Defect::SpoolerNotifyInLogon, "SpoolerNotify"),
-        (Defect::PrepareSubmitInLogon, "PrepareSubmit"),
+    // The zoo's PrepareSubmit comes without SpoolerNotify(NOTIFY_READYTOSEND): advice too.
+    for (defect, method, ids) in [
+        (
+            Defect::SpoolerNotifyInLogon,
+            "SpoolerNotify",
+            &["LOGON-NO-SPOOLER-NOTIFY"][..],
+        ),
+        (
+            Defect::PrepareSubmitInLogon,
+            "PrepareSubmit",
+            &["LOGON-NO-SPOOLER-NOTIFY", "STORE-READYTOSEND"][..],
+        ),
     ] {
         let report = lifecycle(defect);
-        assert_eq!(
-            report.rule_ids(),
-            vec!["LOGON-NO-SPOOLER-NOTIFY"],
-            "{}",
-            report.account()
-        );
+        assert_eq!(report.rule_ids(), ids, "{}", report.account());
         // Performance advice of the page: an advisory, which leaves the report clean...
         assert!(report.violations[0].is_advisory());
         assert!(report.violations[0].message.starts_with(method));
@@ -1980,4 +1987,109 @@ fn a_panic_in_an_address_book_logon_is_reported_and_the_session_goes_on() {
     let (report, warning) = ab_lifecycle(zoo::ab::AbDefect::PanicInLogon);
     assert_fires(&report, &rules::PROVIDER_PANIC);
     assert_eq!(warning, Ok(Some(MapiWarning::ErrorsReturned)));
+}
+
+/// The transport zoo: the zoo store submits at its StoreLogoff (announced), the spooler starts the
+/// zoo transport.
+fn xp_lifecycle(defect: zoo::xp::XpDefect) -> Report {
+    let sim = zoo::xp::xp_builder(Defect::SubmitsAnnounced, defect).build();
+    zoo::xp::run_transport(&sim);
+    sim.finish()
+}
+
+#[test]
+fn the_defect_free_zoo_transport_breaks_nothing() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::None);
+    report.assert_clean();
+    let text = report.trace().to_string();
+    for call in [
+        "XPProviderInit(",
+        ": TransportLogon(",
+        ": AddressTypes(",
+        ": TransportNotify(",
+        ": Poll(",
+        ": TransportLogoff(",
+    ] {
+        assert!(text.contains(call), "no {call} in:\n{text}");
+    }
+}
+
+#[test]
+fn xp_logon_addref_support_fires_and_the_logon_ends_at_once() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::NoSupportAddRef);
+    assert_fires(&report, &rules::XP_LOGON_ADDREF_SUPPORT);
+    let text = report.trace().to_string();
+    // MAPI's release of the support object was the last: the logon is torn down before the
+    // spooler goes on, and never enabled.
+    assert!(!text.contains(": AddressTypes("), "{text}");
+    assert!(text.contains(": TransportLogoff(0)"), "{text}");
+    assert!(report.leaks.is_empty(), "{}", report.account());
+}
+
+#[test]
+fn xp_status_row_is_advice_when_a_transport_has_no_row() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::NoStatusRow);
+    assert_fires(&report, &rules::XP_STATUS_ROW);
+    assert!(report.is_clean(), "advice only: {}", report.account());
+}
+
+#[test]
+fn spooler_notify_flags_fires_for_a_transport_that_passes_a_stores_flag() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::NewMailReceived);
+    assert_fires(&report, &rules::SPOOLER_NOTIFY_FLAGS);
+    assert!(
+        report
+            .account()
+            .contains("a transport provider called SpoolerNotify")
+    );
+}
+
+#[test]
+fn a_transport_in_critical_error_is_called_no_more_but_released() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::CriticalError);
+    report.assert_clean();
+    let text = report.trace().to_string();
+    assert!(text.contains("critical error"), "{text}");
+    // Neither TransportNotify(END_*) nor anything else after the error, only the logoff.
+    let error = text
+        .lines()
+        .position(|l| l.contains("NOTIFY_CRITICAL_ERROR"))
+        .unwrap();
+    assert!(
+        !text.lines().skip(error).any(|l| l.contains("NOTIFY_END_")),
+        "{text}"
+    );
+    assert!(text.contains(": TransportLogoff(0)"), "{text}");
+}
+
+#[test]
+fn transport_logoff_counts_as_logged_off_whatever_it_returns() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::LogoffFails);
+    report.assert_clean();
+    let text = report.trace().to_string();
+    assert!(
+        text.contains(": TransportLogoff(0) = MAPI_E_CALL_FAILED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("IXPProvider#") && text.contains(": Shutdown(0)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_failed_transport_logon_leaves_the_session_going() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::FailLogon(MapiError::LogonFailed));
+    report.assert_clean();
+    assert!(report.trace().to_string().contains("is disabled for session"));
+}
+
+#[test]
+fn store_readytosend_is_advice_for_a_store_that_submits_unannounced() {
+    let sim = zoo::xp::xp_builder(Defect::SubmitsUnannounced, zoo::xp::XpDefect::None).build();
+    zoo::xp::run_transport(&sim);
+    let report = sim.finish();
+    assert_fires(&report, &rules::STORE_READYTOSEND);
+    assert!(report.is_clean(), "advice only: {}", report.account());
+    assert!(!xp_lifecycle(zoo::xp::XpDefect::None).fired(&rules::STORE_READYTOSEND));
 }

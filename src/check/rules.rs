@@ -231,6 +231,33 @@ rules! {
         quote: "On input, the value must be nonzero; on output, the value must be zero. In both cases, the pointers must be valid.",
         basis: Stated,
     }
+    /// The transport provider's support object, kept in its logon object.
+    XP_LOGON_ADDREF_SUPPORT = "XP-LOGON-ADDREF-SUPPORT" {
+        bound: Provider,
+        severity: Must,
+        page: "ixpprovider-transportlogon",
+        statement: "A TransportLogon that succeeds AddRefs the support object and keeps it in its logon object.",
+        quote: "The transport provider must call the IUnknown::AddRef method on the support object and keep a copy of the pointer to this object as part of the provider logon object.",
+        basis: Stated,
+    }
+    /// The transport's row in the status table.
+    XP_STATUS_ROW = "XP-STATUS-ROW" {
+        bound: Provider,
+        severity: Should,
+        page: "transport-provider-and-mapi-spooler-operational-model",
+        statement: "A transport that logged on has created its status row (ModifyStatusRow) by the time the spooler enables it with TransportNotify.",
+        quote: "The transport provider calls the IMAPISupport::ModifyStatusRow method to create its row in the MAPI status table.",
+        basis: Stated,
+    }
+    /// A store tells the spooler it is ready to send before it submits.
+    STORE_READYTOSEND = "STORE-READYTOSEND" {
+        bound: Provider,
+        severity: Should,
+        page: "imapisupport-spoolernotify",
+        statement: "A store calls SpoolerNotify(NOTIFY_READYTOSEND) before its first PrepareSubmit of the session.",
+        quote: "Call SpoolerNotify, passing the NOTIFY_READYTOSEND flag in ulFlags, before you make your first call to IMAPISupport::PrepareSubmit in IMessage::SubmitMessage.",
+        basis: Stated,
+    }
     /// A fresh logon creates the logon and store objects together.
     LOGON_OBJECTS = "LOGON-OBJECTS" {
         bound: Provider,
@@ -416,8 +443,8 @@ rules! {
         bound: Provider,
         severity: Must,
         page: "imapisupport-spoolernotify",
-        statement: "A store provider passes only NOTIFY_NEWMAIL_RECEIVED or NOTIFY_READYTOSEND to SpoolerNotify.",
-        quote: "only NOTIFY_NEWMAIL_RECEIVED and NOTIFY_READTOSEND are valid for message store providers",
+        statement: "A store provider passes only NOTIFY_NEWMAIL_RECEIVED or NOTIFY_READYTOSEND to SpoolerNotify; a transport provider never passes NOTIFY_NEWMAIL_RECEIVED.",
+        quote: "Transport providers can set all of the flags except for NOTIFY_NEWMAIL_RECEIVED; only NOTIFY_NEWMAIL_RECEIVED and NOTIFY_READTOSEND are valid for message store providers.",
         basis: Stated,
     }
     /// One call per store shutdown.

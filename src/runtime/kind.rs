@@ -205,7 +205,6 @@ pub(crate) enum LogonObject {
     /// `IMSLogon`.
     Store(Ref<dyn MsLogon>),
     /// `IXPLogon`.
-    #[expect(dead_code, reason = "the spooler starts transports in the next step")]
     Xp(Ref<dyn XpLogon>),
 }
 

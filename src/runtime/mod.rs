@@ -40,6 +40,7 @@ pub(crate) mod state;
 mod store;
 pub(crate) mod support;
 pub(crate) mod teardown;
+mod xp;
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -1704,6 +1705,7 @@ impl Runtime {
                     client_handles: 0,
                     client_advises: Vec::new(),
                     client_logged_off: false,
+                    transports: state::TransportsPhase::NotStarted,
                     label: None,
                 },
             );

@@ -1926,7 +1926,8 @@ impl Runtime {
         };
         let objects: &[ObjLabel] = store_label.as_slice();
         let by = Party::Library(Arc::clone(file));
-        if !registered {
+        // Transports register theirs through AddressTypes, not SetProviderUID.
+        if !registered && kind != ProviderKind::Xp {
             self.violation(
                 &rules::LOGON_REGISTER_UID,
                 "a fresh Logon returned without registering a MAPIUID with SetProviderUID".to_owned(),

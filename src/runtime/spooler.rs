@@ -53,18 +53,33 @@ impl Spooler {
         steps
     }
 
-    /// How many stores wait for the spooler.
+    /// How many pieces of work wait for the spooler: stores to log on to, sessions whose
+    /// transports to start, messages to send.
     pub fn pending(&self) -> usize {
+        let transport_work = self.rt.transport_work();
         let st = self.rt.st();
-        st.spooler
-            .queue
-            .iter()
-            .filter(|k| {
-                st.logons
-                    .get(**k)
-                    .is_some_and(|r| r.spooler == SpoolerPhase::Queued)
-            })
-            .count()
+        transport_work
+            + st.spooler
+                .queue
+                .iter()
+                .filter(|k| {
+                    st.logons
+                        .get(**k)
+                        .is_some_and(|r| r.spooler == SpoolerPhase::Queued)
+                })
+                .count()
+    }
+
+    /// Idle time: the spooler calls `IXPLogon::Idle` on each transport whose logon answered
+    /// `LOGON_SP_IDLE`, and `IXPLogon::Poll` on each that answered `LOGON_SP_POLL` (it also
+    /// does once when it starts a transport). Returns how many calls it made.
+    pub fn idle(&self) -> usize {
+        let calls = {
+            let _spooler = self.rt.ledger.enter(Party::Spooler, crate::object::Owner::none());
+            self.rt.idle_transports()
+        };
+        self.rt.settle();
+        calls
     }
 
     /// Whether the spooler is logged on to the store of this handle and holds it.
@@ -201,11 +216,12 @@ fn still_wanted(st: &State, rec: &LogonRec) -> bool {
         && st.session(rec.session).is_some_and(|s| s.active)
 }
 
-/// One `SpoolerLogon`.
+/// One piece of the spooler's work: a `SpoolerLogon`, else the start of a session's transports,
+/// else the sending of one message.
 fn step(rt: &Runtime) -> bool {
     let _spooler = rt.ledger.enter(Party::Spooler, crate::object::Owner::none());
     let work = match take_work(rt) {
-        None => return false,
+        None => return rt.transport_step(),
         Some(None) => return true,
         Some(Some(work)) => work,
     };
@@ -420,11 +436,15 @@ impl Runtime {
     /// it reaches it ([`take_work`] serves only queued logons): forgetting costs the same however
     /// many stores wait.
     pub(crate) fn spooler_forget(&self, logon: LogonKey) {
-        let mut st = self.st();
-        if let Some(rec) = st.logons.get_mut(logon)
-            && rec.spooler == SpoolerPhase::Queued
         {
-            rec.spooler = SpoolerPhase::Done;
+            let mut st = self.st();
+            if let Some(rec) = st.logons.get_mut(logon)
+                && rec.spooler == SpoolerPhase::Queued
+            {
+                rec.spooler = SpoolerPhase::Done;
+            }
         }
+        // The messages the store submitted and the spooler did not send yet.
+        self.forget_outbound(logon);
     }
 }

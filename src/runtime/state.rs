@@ -156,6 +156,8 @@ pub(crate) struct SessionState {
     pub(crate) client_advises: Vec<(Option<ObjLabel>, usize)>,
     /// The client called `IMAPISession::Logoff` (which checked what it still held).
     pub(crate) client_logged_off: bool,
+    /// Where the spooler's transports of the session stand.
+    pub(crate) transports: TransportsPhase,
     pub(crate) label: Option<ObjLabel>,
 }
 
@@ -322,6 +324,8 @@ pub(crate) struct LogonRec {
     pub(crate) slt_refused_answer: Option<LogoffFlags>,
     /// Set while a `Logon` call is running for this logon (fresh or reuse).
     pub(crate) in_logon: bool,
+    /// The store called `SpoolerNotify(NOTIFY_READYTOSEND)` (or was told it should have).
+    pub(crate) ready_to_send: bool,
     pub(crate) in_reuse_logon: bool,
     /// The logon call running with `MDB_NO_DIALOG` (`Logon` or `SpoolerLogon`), if any.
     pub(crate) no_dialog_call: Option<&'static str>,
@@ -339,6 +343,46 @@ pub(crate) struct LogonRec {
     pub(crate) support_release_reported: bool,
     pub(crate) client_handles: u32,
     pub(crate) subscriptions: Vec<Subscription>,
+    /// What the spooler knows of a transport logon.
+    pub(crate) xp: Option<Box<XpLogonState>>,
+}
+
+/// Where the spooler's transports of a session stand. Transports start when a client first asks
+/// for their services (starting-a-service-provider): a store ready to send.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) enum TransportsPhase {
+    /// Nobody asked for them yet.
+    #[default]
+    NotStarted,
+    /// Asked for: the spooler starts them at its next step.
+    Wanted,
+    /// The spooler started them (those that logged on).
+    Started,
+}
+
+/// What the spooler keeps of a transport logon.
+#[derive(Default)]
+pub(crate) struct XpLogonState {
+    /// `*lpulFlags` as `TransportLogon` returned them.
+    pub(crate) flags: crate::flags::XpLogonFlags,
+    /// The address types `AddressTypes` gave.
+    pub(crate) address_types: Vec<crate::strings::TString>,
+    /// The MAPIUIDs `AddressTypes` gave.
+    pub(crate) uids: Vec<MapiUid>,
+    /// The transport reported `NOTIFY_CRITICAL_ERROR`: the spooler calls it no more, but to
+    /// release it.
+    pub(crate) critical: bool,
+    /// `TransportNotify(NOTIFY_BEGIN_*)` went out, and no `NOTIFY_END_*` yet.
+    pub(crate) begun: bool,
+}
+
+/// A message a store handed to the spooler (`IMAPISupport::PrepareSubmit`), waiting to be sent.
+pub(crate) struct Outbound {
+    pub(crate) session: u32,
+    /// The store logon that submitted it.
+    pub(crate) store: LogonKey,
+    pub(crate) message: Ref<dyn crate::spi::MapiProp>,
+    pub(crate) label: Option<ObjLabel>,
 }
 
 impl LogonRec {
@@ -385,6 +429,7 @@ impl LogonRec {
             slt_refused: 0,
             slt_refused_answer: None,
             in_logon: true,
+            ready_to_send: false,
             in_reuse_logon: false,
             no_dialog_call: None,
             cleanup_done: false,
@@ -395,6 +440,7 @@ impl LogonRec {
             support_release_reported: false,
             client_handles: 0,
             subscriptions: Vec::new(),
+            xp: None,
         }
     }
 }
@@ -702,6 +748,10 @@ impl OfLogon for SpoolerHold {
 #[derive(Default)]
 pub(crate) struct SpoolerState {
     pub(crate) queue: VecDeque<LogonKey>,
+    /// Sessions whose transports the spooler must start.
+    pub(crate) transport_queue: VecDeque<u32>,
+    /// Messages waiting to be sent, in the order the stores submitted them.
+    pub(crate) outbound: VecDeque<Outbound>,
     /// The references the spooler holds, in the order it took them.
     pub(crate) held: ByLogon<SpoolerHold>,
     pub(crate) next_connection: usize,

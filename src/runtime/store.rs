@@ -11,7 +11,7 @@ use crate::object::{ObjLabel, Ref, Unknown};
 use crate::props::{PR_STORE_ENTRYID, Prop, PropTag, PropValue};
 use crate::runtime::Runtime;
 use crate::runtime::state::{LogonKey, LogonPhase};
-use crate::spi::{AdviseSink, MapiErrorInfo, MsgStore, PropProblem};
+use crate::spi::{AdviseSink, MapiErrorInfo, MsgStore, OpenedEntry, PropProblem};
 use crate::trace::{Party, Text, Value, text};
 
 /// The client's reference to a store object (`IMsgStore`), as `OpenMsgStore` returns it.
@@ -284,6 +284,46 @@ impl StoreHandle {
                     )
                     .ok_or(MapiError::CallFailed)
             })
+        });
+        self.rt.settle();
+        result
+    }
+
+    /// `IMsgStore::OpenEntry` on the store: a folder or message of the store, which the client
+    /// calls directly (MAPI is not in between); `None` (a NULL `lpEntryID`) opens the store's
+    /// root folder. A message opened this way is submitted with its `IMessage::SubmitMessage`;
+    /// the store then hands it to the spooler (`IMAPISupport::PrepareSubmit`), which sends it
+    /// through a transport.
+    pub fn open_entry(
+        &self,
+        entry_id: Option<&[u8]>,
+        interface: Option<Iid>,
+        flags: u32,
+    ) -> MapiResult<OpenedEntry> {
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            self.target(),
+            "OpenEntry",
+            text!(
+                "entry={entry}, {flags}",
+                entry = entry_id.map_or(Value::Static("NULL"), Value::hex),
+                flags
+            ),
+        );
+        let objects: &[ObjLabel] = self.label.as_slice();
+        let result = self.check_usable("IMsgStore::OpenEntry").and_then(|store| {
+            self.rt
+                .guarded(&self.file, Some(self.session), "OpenEntry", objects, || {
+                    store.open_entry(entry_id, interface, flags)
+                })
+                .unwrap_or(Err(MapiError::CallFailed))
+        });
+        call.finish_result(&result, |e| {
+            format!(
+                "{}, {}",
+                e.object_type(),
+                e.label().map(|l| l.to_string()).unwrap_or_default()
+            )
         });
         self.rt.settle();
         result

@@ -13,6 +13,7 @@ use crate::flags::{
 use crate::ids::{Iid, MapiUid, WrappedStoreEntryId};
 use crate::object::{InterfaceKind, ObjLabel, ObjectId, ObjectInfo, Owner, Ref, Unknown};
 use crate::props::{PR_RESOURCE_FLAGS, Prop, PropBag, PropTag};
+use crate::runtime::kind::ProviderKind;
 use crate::runtime::state::{LogonKey, LogonPhase, MapiColumns, RowColumns, StatusRow, Subscription};
 use crate::runtime::{Runtime, SltTiming, TeardownCleanup};
 use crate::spi::{
@@ -150,7 +151,7 @@ impl SupportObject {
                     rt.violation(
                         &rules::LOGON_NO_DIALOG,
                         format!(
-                            "{method} shows a dialog during {call}, which MAPI called with MDB_NO_DIALOG"
+                            "{method} shows a dialog during {call}, which MAPI called with its no-dialog flag"
                         ),
                         vec![self.label()],
                         self.provider_party(rt),
@@ -450,16 +451,21 @@ impl MapiSupport for SupportObject {
         self.not_simulated("ReadReceipt", flags.to_string())
     }
 
-    /// Not simulated (messages are not modelled). `PrepareSubmit` during `Logon` is advised
-    /// against (it waits for the spooler): the trace shows where it was called.
+    /// A store hands a message to the spooler, which sends it through a transport at its next
+    /// steps (starting the session's transports first). `PrepareSubmit` during `Logon` is advised
+    /// against (it waits for the spooler). The answer (`*lpulFlags`) is 0.
     fn prepare_submit(&self, message: &Ref<dyn MapiProp>, flags: u32) -> MapiResult<u32> {
-        let _ = message;
         self.call(
             "PrepareSubmit",
-            format!("0x{flags:08X}"),
+            text!(
+                "{message}, {flags}",
+                message = message.label().map_or(Value::Static("a message"), Value::Label),
+                flags
+            ),
             |rt| {
+                self.require_live(rt)?;
                 self.advise_against_in_logon(rt, "PrepareSubmit");
-                Err(MapiError::NoSupport)
+                rt.prepare_submit(self.logon, self.label(), message)
             },
             |_| String::new(),
         )
@@ -844,15 +850,28 @@ impl MapiSupport for SupportObject {
             |rt| {
                 self.require_live(rt)?;
                 self.advise_against_in_logon(rt, "SpoolerNotify");
-                if !SpoolerNotifyFlags::STORE_ALLOWED.contains(flags) {
+                let kind = rt.st().logons.get(self.logon).map(|r| r.kind);
+                let allowed = match kind {
+                    Some(ProviderKind::Store) => SpoolerNotifyFlags::STORE_ALLOWED.contains(flags),
+                    Some(ProviderKind::Xp) => !flags.contains(SpoolerNotifyFlags::NEWMAIL_RECEIVED),
+                    // Implemented for store and transport support objects only.
+                    _ => return Err(MapiError::NoSupport),
+                };
+                if !allowed {
+                    let noun = if kind == Some(ProviderKind::Xp) {
+                        "transport"
+                    } else {
+                        "store"
+                    };
                     rt.violation(
                         &rules::SPOOLER_NOTIFY_FLAGS,
-                        format!("a store provider called SpoolerNotify with {flags}"),
+                        format!("a {noun} provider called SpoolerNotify with {flags}"),
                         vec![self.label()],
                         self.provider_party(rt),
                     );
                     return Err(MapiError::InvalidParameter);
                 }
+                rt.spooler_notified(self.logon, flags);
                 Ok(())
             },
             |()| String::new(),

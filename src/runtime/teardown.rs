@@ -53,6 +53,10 @@ impl Runtime {
         let Some((object, label, file, session, kind)) = target else {
             return;
         };
+        if kind == ProviderKind::Xp {
+            // The spooler first disables the transport and discards its address types.
+            self.end_transport(logon);
+        }
         let label = label.unwrap_or(ProviderKind::unlabelled(kind.logon_interface()));
         let _ = self.call_provider(
             Party::Mapi,

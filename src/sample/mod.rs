@@ -24,8 +24,10 @@
 //! The logon object points at its store with a weak link, so the two never keep each other alive.
 
 mod ab;
+mod xp;
 
 pub use ab::{SAMPLE_AB_UID, SampleAbLogon, SampleAbProvider, sample_container_id, sample_user_id};
+pub use xp::{SAMPLE_ADDRESS_TYPE, SAMPLE_XP_UID, SampleXpLogon, SampleXpProvider};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,6 +50,7 @@ use crate::runtime::{Behavior, SltTiming};
 use crate::spi::{
     AbProvider, Exports, InitArgs, Malloc, MapiProp, MapiSupport, MemRoutines, MsLogon, MsProvider, MsgStore,
     ProviderInit, ProviderLibrary, ServiceEntryArgs, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+    XpProvider,
 };
 use crate::spi::{AdviseSink, BufferId, Notification, OpenedEntry, PropArray, PropProblem, ProviderShutdown};
 use crate::sync::lock;
@@ -127,9 +130,9 @@ PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE
     }
 }
 
-/// The sample DLL's whole message service: the sample store and the sample address book in
-/// one service, as a provider author ships them. Within the service MAPI starts the address
-/// book before the store.
+/// The sample DLL's whole message service: the sample address book, store and transport in one
+/// service, as a provider author ships them. Within the service MAPI starts the address book
+/// before the store; the spooler starts the transport when a message is submitted.
 #[derive(Debug)]
 pub struct SampleSuite;
 
@@ -157,7 +160,7 @@ SMPSUITE=Sample Messaging Suite
 PR_DISPLAY_NAME=Sample Messaging Suite
 PR_SERVICE_DLL_NAME=SMPMS.DLL
 PR_SERVICE_ENTRY_NAME=ServiceEntry
-Providers=SMPSUITE AB, SMPSUITE MS
+Providers=SMPSUITE AB, SMPSUITE MS, SMPSUITE XP
 
 [SMPSUITE AB]
 PR_DISPLAY_NAME=Sample Address Book
@@ -172,10 +175,17 @@ PR_PROVIDER_DISPLAY=Sample Store Provider
 PR_PROVIDER_DLL_NAME=SMPMS.DLL
 PR_RESOURCE_TYPE=MAPI_STORE_PROVIDER
 PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE
+
+[SMPSUITE XP]
+PR_DISPLAY_NAME=Sample Transport
+PR_PROVIDER_DISPLAY=Sample Transport Provider
+PR_PROVIDER_DLL_NAME=SMPMS.DLL
+PR_RESOURCE_TYPE=MAPI_TRANSPORT_PROVIDER
+PR_RESOURCE_FLAGS=0
 ";
 
-    /// A message service named `name` with the sample address book and the sample store (the
-    /// default store).
+    /// A message service named `name` with the sample address book, the sample store (the
+    /// default store) and the sample transport.
     pub fn service(name: &str) -> ServiceDef {
         ServiceDef::new(name)
             .display_name("Sample Messaging Suite")
@@ -187,6 +197,11 @@ PR_RESOURCE_FLAGS=STATUS_DEFAULT_STORE
                     .provider_display("Sample Address Book Provider"),
             )
             .provider(SampleStore::provider())
+            .provider(
+                ProviderDef::new(ResourceType::TransportProvider, SampleStore::DLL_BASE)
+                    .display_name("Sample Transport")
+                    .provider_display("Sample Transport Provider"),
+            )
     }
 }
 
@@ -236,7 +251,10 @@ impl SampleLibrary {
 
 impl ProviderLibrary for SampleLibrary {
     fn exports(&self) -> Exports {
-        Exports::MS_PROVIDER_INIT | Exports::AB_PROVIDER_INIT | Exports::SERVICE_ENTRY
+        Exports::MS_PROVIDER_INIT
+            | Exports::AB_PROVIDER_INIT
+            | Exports::XP_PROVIDER_INIT
+            | Exports::SERVICE_ENTRY
     }
 
     /// The sample's message-service entry point. The store lives in memory, so creating the
@@ -281,6 +299,18 @@ impl ProviderLibrary for SampleLibrary {
         let provider = Ref::new(SampleAbProvider::new(args.routines.clone()));
         Ok(ProviderInit {
             provider: provider.into(),
+            version: SpiVersion::CURRENT,
+        })
+    }
+
+    /// The version check of `MSProviderInit`, and a new provider object.
+    fn xp_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn XpProvider>> {
+        args.provider_version.set(SpiVersion::CURRENT);
+        if args.mapi_version < SpiVersion::CURRENT {
+            return Err(MapiError::Version);
+        }
+        Ok(ProviderInit {
+            provider: Ref::new(SampleXpProvider::new()).into(),
             version: SpiVersion::CURRENT,
         })
     }

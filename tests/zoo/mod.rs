@@ -14,6 +14,7 @@ use mapisim::sample::SampleStore;
 use mapisim::spi::{MapiErrorInfo, OpenedEntry};
 
 pub(crate) mod ab;
+pub(crate) mod xp;
 
 /// The zoo's registered MAPIUID.
 pub(crate) const ZOO_UID: MapiUid = MapiUid(*b"mapisim:zoo:uid1");
@@ -140,6 +141,11 @@ pub(crate) enum Defect {
     SpoolerLogonFails,
     /// `StoreLogoff` calls `SpoolerNotify` with a transport's flag.
     BadSpoolerNotifyFlags,
+    /// `StoreLogoff` submits a message (`PrepareSubmit`) without `SpoolerNotify(NOTIFY_READYTOSEND)`
+    /// first.
+    SubmitsUnannounced,
+    /// `StoreLogoff` submits a message after `SpoolerNotify(NOTIFY_READYTOSEND)` (correct).
+    SubmitsAnnounced,
     /// `StoreLogoff` notifies the store's advise sinks (a correct store).
     NotifiesAtStoreLogoff,
     /// `StoreLogoff` calls `StoreLogoffTransports` twice.
@@ -1164,6 +1170,21 @@ impl MsgStore for ZooStore {
                 if let Some(s) = support {
                     let _ =
                         s.spooler_notify(SpoolerNotifyFlags::NEWMAIL, mapisim::spi::SpoolerNotifyData::Null);
+                }
+                self.transports(flags)
+            }
+            Defect::SubmitsUnannounced | Defect::SubmitsAnnounced => {
+                let support = self.support.lock().unwrap().clone();
+                if let Some(s) = support {
+                    if self.defect == Defect::SubmitsAnnounced {
+                        let _ = s.spooler_notify(
+                            SpoolerNotifyFlags::READYTOSEND,
+                            mapisim::spi::SpoolerNotifyData::Null,
+                        );
+                    }
+                    let message: Ref<dyn MapiProp> =
+                        Ref::new(ZooStore::detached(PropBag::new(), self.routines.clone())).into();
+                    let _ = s.prepare_submit(&message, 0);
                 }
                 self.transports(flags)
             }

@@ -1,0 +1,196 @@
+//! The reference sample transport provider: it "sends" a message by counting it, and follows
+//! every rule the simulator checks for a transport.
+//!
+//! - **`XPProviderInit`** ([`SampleLibrary`](super::SampleLibrary)): the version check of the
+//!   other entry points, and a new provider object each time.
+//! - **`TransportLogon`** ([`SampleXpProvider`]): AddRefs the support object and keeps it in the
+//!   logon object, records its names and record key in its profile section, adds its status row,
+//!   and answers `LOGON_SP_IDLE` (it would use idle time).
+//! - **`AddressTypes`** ([`SampleXpLogon`]): the address type `SMP` and its MAPIUID.
+//! - **`TransportNotify`**: remembers whether sending and receiving are enabled.
+//! - **`SubmitMessage`** and **`EndMessage`**: take a message only while sending is enabled,
+//!   count it as sent, and ask for nothing more (no resend).
+//! - **`TransportLogoff`**: disables everything and releases the support object (MAPI removes
+//!   the row inside that release); the logon leaves the provider's list.
+//! - **`Shutdown`**: lets go of what the provider holds.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::error::{MapiError, MapiResult, Warned};
+use crate::flags::{
+    EndMessageFlags, ProfileSectionFlags, StatusRowFlags, TransportLogoffFlags, TransportNotifyFlags,
+    XpLogonFlags,
+};
+use crate::ids::MapiUid;
+use crate::object::{Ref, WeakRef};
+use crate::props::{PR_DISPLAY_NAME_W, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY, Prop, PropValue};
+use crate::spi::{
+    AddressTypes, InOut, MapiProp, MapiSupport, OutParam, TransportLogonArgs, XpLogon, XpProvider,
+};
+use crate::strings::TString;
+use crate::sync::lock;
+
+/// The MAPIUID the sample transport gives with its address type (`AddressTypes`).
+pub const SAMPLE_XP_UID: MapiUid = MapiUid(*b"mapisim:sampleXP");
+
+/// The address type the sample transport handles.
+pub const SAMPLE_ADDRESS_TYPE: &str = "SMP";
+
+/// The sample's `IXPProvider`: one per session, with the list of its logons.
+pub struct SampleXpProvider {
+    logons: Arc<Mutex<Vec<WeakRef<SampleXpLogon>>>>,
+    shut_down: AtomicBool,
+}
+
+impl std::fmt::Debug for SampleXpProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleXpProvider")
+            .field("logons", &lock(&self.logons).len())
+            .field("shut_down", &self.shut_down.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl SampleXpProvider {
+    /// A provider object for `XPProviderInit`.
+    pub(crate) fn new() -> SampleXpProvider {
+        SampleXpProvider {
+            logons: Arc::default(),
+            shut_down: AtomicBool::new(false),
+        }
+    }
+}
+
+impl XpProvider for SampleXpProvider {
+    fn shutdown(&self, _flags: u32) -> MapiResult<()> {
+        self.shut_down.store(true, Ordering::Relaxed);
+        lock(&self.logons).clear();
+        Ok(())
+    }
+
+    fn transport_logon(&self, args: &TransportLogonArgs<'_>) -> MapiResult<Warned<Ref<dyn XpLogon>>> {
+        let section = args
+            .support
+            .open_profile_section(None, ProfileSectionFlags::MODIFY)?;
+        section.set_props(&[
+            Prop {
+                tag: PR_DISPLAY_NAME_W,
+                value: PropValue::Unicode("Sample Transport".into()),
+            },
+            Prop {
+                tag: PR_PROVIDER_DISPLAY_W,
+                value: PropValue::Unicode("Sample Transport Provider".into()),
+            },
+            Prop {
+                tag: PR_RECORD_KEY,
+                value: PropValue::Binary(b"sample-transport".to_vec()),
+            },
+        ])?;
+        drop(section);
+        args.support.modify_status_row(
+            &super::status_row("Sample Transport", "Sample Transport Provider"),
+            StatusRowFlags::empty(),
+        )?;
+        // It would use idle time: the spooler calls Idle.
+        args.flags.set(XpLogonFlags::SP_IDLE);
+        // Cloning the support object's `Ref` is its AddRef: the logon keeps it.
+        let logon = Ref::new(SampleXpLogon {
+            support: Mutex::new(Some(args.support.clone())),
+            enabled: Mutex::new(TransportNotifyFlags::empty()),
+            sent: AtomicU32::new(0),
+            next_ref: AtomicUsize::new(1),
+            logons: Arc::clone(&self.logons),
+        });
+        lock(&self.logons).push(logon.downgrade());
+        Ok(Warned::ok(logon.into()))
+    }
+}
+
+/// The sample's `IXPLogon`.
+pub struct SampleXpLogon {
+    support: Mutex<Option<Ref<dyn MapiSupport>>>,
+    /// What `TransportNotify` enabled (`NOTIFY_BEGIN_INBOUND`, `NOTIFY_BEGIN_OUTBOUND`).
+    enabled: Mutex<TransportNotifyFlags>,
+    sent: AtomicU32,
+    next_ref: AtomicUsize,
+    logons: Arc<Mutex<Vec<WeakRef<SampleXpLogon>>>>,
+}
+
+impl std::fmt::Debug for SampleXpLogon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleXpLogon")
+            .field("sent", &self.sent())
+            .finish()
+    }
+}
+
+impl SampleXpLogon {
+    /// How many messages the transport sent.
+    pub fn sent(&self) -> u32 {
+        self.sent.load(Ordering::Relaxed)
+    }
+}
+
+impl XpLogon for SampleXpLogon {
+    fn address_types(&self) -> MapiResult<AddressTypes> {
+        Ok(AddressTypes {
+            flags: 0,
+            address_types: vec![TString::ansi_from_str(SAMPLE_ADDRESS_TYPE)],
+            uids: vec![SAMPLE_XP_UID],
+        })
+    }
+
+    /// `NOTIFY_BEGIN_*` enables a direction, `NOTIFY_END_*` disables it.
+    fn transport_notify(&self, flags: &InOut<TransportNotifyFlags>, _data: &InOut<usize>) -> MapiResult<()> {
+        let asked = flags.get();
+        let mut enabled = lock(&self.enabled);
+        if asked.contains(TransportNotifyFlags::BEGIN_INBOUND) {
+            *enabled |= TransportNotifyFlags::BEGIN_INBOUND;
+        }
+        if asked.contains(TransportNotifyFlags::BEGIN_OUTBOUND) {
+            *enabled |= TransportNotifyFlags::BEGIN_OUTBOUND;
+        }
+        if asked.contains(TransportNotifyFlags::END_INBOUND) {
+            enabled.remove(TransportNotifyFlags::BEGIN_INBOUND);
+        }
+        if asked.contains(TransportNotifyFlags::END_OUTBOUND) {
+            enabled.remove(TransportNotifyFlags::BEGIN_OUTBOUND);
+        }
+        Ok(())
+    }
+
+    fn idle(&self, _flags: u32) -> MapiResult<()> {
+        Ok(())
+    }
+
+    /// Disables everything and releases the support object.
+    fn transport_logoff(&self, _flags: TransportLogoffFlags) -> MapiResult<()> {
+        *lock(&self.enabled) = TransportNotifyFlags::empty();
+        let support = lock(&self.support).take();
+        drop(support);
+        lock(&self.logons).retain(|l| l.upgrade().is_some_and(|l| !std::ptr::eq(&*l, self)));
+        Ok(())
+    }
+
+    /// Takes the message while sending is enabled (`MAPI_E_NOT_ME` otherwise: the spooler may
+    /// try another transport) and counts it as sent.
+    fn submit_message(
+        &self,
+        _flags: u32,
+        _message: &Ref<dyn MapiProp>,
+        return_parm: &OutParam<usize>,
+    ) -> MapiResult<usize> {
+        if !lock(&self.enabled).contains(TransportNotifyFlags::BEGIN_OUTBOUND) {
+            return Err(MapiError::NotMe);
+        }
+        return_parm.set(0);
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        Ok(self.next_ref.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The message is on its way: nothing to send again.
+    fn end_message(&self, _msg_ref: usize) -> MapiResult<EndMessageFlags> {
+        Ok(EndMessageFlags::empty())
+    }
+}

@@ -1,0 +1,228 @@
+//! The transport part of the zoo: a transport provider built like the sample's, with switches
+//! that each break one documented contract. `XpDefect::None` follows every rule.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use mapisim::prelude::*;
+use mapisim::profile::{ProviderDef, ServiceDef};
+use mapisim::props::*;
+use mapisim::sample::SampleStore;
+use mapisim::spi::{AddressTypes, SpoolerNotifyData};
+
+use super::{Defect, ZOO_FILE, ZooLibrary, zoo_service};
+
+/// The base name profiles give the zoo's transport DLL.
+pub(crate) const ZOO_XP_BASE: &str = "ZOOXP.DLL";
+/// The file MAPI loads.
+pub(crate) const ZOO_XP_FILE: &str = "ZOOXP32.DLL";
+
+/// What the zoo transport gets wrong.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) enum XpDefect {
+    #[default]
+    None,
+    /// `TransportLogon` does not AddRef the support object.
+    NoSupportAddRef,
+    /// `TransportLogon` creates no status row.
+    NoStatusRow,
+    /// `Poll` calls `SpoolerNotify` with a store's flag (`NOTIFY_NEWMAIL_RECEIVED`).
+    NewMailReceived,
+    /// `Poll` reports a critical error (`SpoolerNotify(NOTIFY_CRITICAL_ERROR)`) and fails
+    /// (correct: the spooler calls it no more, but to release it).
+    CriticalError,
+    /// `TransportLogon` always fails with this error.
+    FailLogon(MapiError),
+    /// `TransportLogoff` fails (the logon is over anyway).
+    LogoffFails,
+}
+
+/// The zoo's transport DLL.
+pub(crate) struct ZooXpLibrary {
+    defect: XpDefect,
+    logons: Arc<AtomicU32>,
+}
+
+impl ZooXpLibrary {
+    pub(crate) fn new(defect: XpDefect) -> ZooXpLibrary {
+        ZooXpLibrary {
+            defect,
+            logons: Arc::default(),
+        }
+    }
+}
+
+impl ProviderLibrary for ZooXpLibrary {
+    fn exports(&self) -> Exports {
+        Exports::XP_PROVIDER_INIT | Exports::SERVICE_ENTRY
+    }
+
+    fn service_entry(&self, _args: &mapisim::spi::ServiceEntryArgs<'_>) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn xp_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn XpProvider>> {
+        args.provider_version.set(SpiVersion::CURRENT);
+        if args.mapi_version < SpiVersion::CURRENT {
+            return Err(MapiError::Version);
+        }
+        let provider = Ref::new(ZooXpProvider {
+            defect: self.defect,
+            logons: Arc::clone(&self.logons),
+        });
+        Ok(ProviderInit {
+            provider: provider.into(),
+            version: SpiVersion::CURRENT,
+        })
+    }
+}
+
+struct ZooXpProvider {
+    defect: XpDefect,
+    logons: Arc<AtomicU32>,
+}
+
+impl XpProvider for ZooXpProvider {
+    fn shutdown(&self, _flags: u32) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn transport_logon(&self, args: &TransportLogonArgs<'_>) -> MapiResult<Warned<Ref<dyn XpLogon>>> {
+        self.logons.fetch_add(1, Ordering::Relaxed);
+        if let XpDefect::FailLogon(e) = self.defect {
+            return Err(e);
+        }
+        let section = args
+            .support
+            .open_profile_section(None, ProfileSectionFlags::MODIFY)?;
+        section.set_props(&[
+            Prop {
+                tag: PR_DISPLAY_NAME_W,
+                value: PropValue::Unicode("Zoo Transport".into()),
+            },
+            Prop {
+                tag: PR_PROVIDER_DISPLAY_W,
+                value: PropValue::Unicode("Zoo Transport Provider".into()),
+            },
+            Prop {
+                tag: PR_RECORD_KEY,
+                value: PropValue::Binary(b"zoo-xp".to_vec()),
+            },
+        ])?;
+        drop(section);
+        if self.defect != XpDefect::NoStatusRow {
+            args.support.modify_status_row(
+                &[Prop {
+                    tag: PR_DISPLAY_NAME_W,
+                    value: PropValue::Unicode("Zoo Transport".into()),
+                }],
+                StatusRowFlags::empty(),
+            )?;
+        }
+        args.flags.set(XpLogonFlags::SP_POLL);
+        let support = (self.defect != XpDefect::NoSupportAddRef).then(|| args.support.clone());
+        let logon: Ref<dyn XpLogon> = Ref::new(ZooXpLogon {
+            defect: self.defect,
+            support: Mutex::new(support),
+        })
+        .into();
+        Ok(Warned::ok(logon))
+    }
+}
+
+struct ZooXpLogon {
+    defect: XpDefect,
+    support: Mutex<Option<Ref<dyn MapiSupport>>>,
+}
+
+impl XpLogon for ZooXpLogon {
+    fn address_types(&self) -> MapiResult<AddressTypes> {
+        Ok(AddressTypes {
+            flags: 0,
+            address_types: vec![TString::ansi_from_str("ZOO")],
+            uids: Vec::new(),
+        })
+    }
+
+    fn transport_notify(&self, _flags: &InOut<TransportNotifyFlags>, _data: &InOut<usize>) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn poll(&self) -> MapiResult<u32> {
+        let support = self.support.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match (self.defect, support) {
+            (XpDefect::NewMailReceived, Some(s)) => {
+                let _ = s.spooler_notify(SpoolerNotifyFlags::NEWMAIL_RECEIVED, SpoolerNotifyData::Null);
+                Ok(0)
+            }
+            (XpDefect::CriticalError, Some(s)) => {
+                s.spooler_notify(SpoolerNotifyFlags::CRITICAL_ERROR, SpoolerNotifyData::Null)?;
+                Err(MapiError::NetworkError)
+            }
+            _ => Ok(0),
+        }
+    }
+
+    fn transport_logoff(&self, _flags: TransportLogoffFlags) -> MapiResult<()> {
+        let support = self.support.lock().unwrap_or_else(|e| e.into_inner()).take();
+        drop(support);
+        if self.defect == XpDefect::LogoffFails {
+            return Err(MapiError::CallFailed);
+        }
+        Ok(())
+    }
+
+    fn submit_message(
+        &self,
+        _flags: u32,
+        _message: &Ref<dyn MapiProp>,
+        _return_parm: &mapisim::spi::OutParam<usize>,
+    ) -> MapiResult<usize> {
+        Ok(1)
+    }
+
+    fn end_message(&self, _msg_ref: usize) -> MapiResult<EndMessageFlags> {
+        Ok(EndMessageFlags::empty())
+    }
+}
+
+/// A message service with the zoo transport only.
+pub(crate) fn zoo_xp_service(name: &str) -> ServiceDef {
+    ServiceDef::new(name)
+        .display_name("Zoo Transport")
+        .prop(PR_SERVICE_DLL_NAME_A, ZOO_XP_BASE)
+        .prop(PR_SERVICE_ENTRY_NAME, "ServiceEntry")
+        .provider(
+            ProviderDef::new(ResourceType::TransportProvider, ZOO_XP_BASE).display_name("Zoo Transport"),
+        )
+}
+
+/// A simulator with the zoo store (service `ZOO`, with `store`'s defect), the zoo transport
+/// (service `ZOOXP`) and the sample's DLL.
+pub(crate) fn xp_builder(store: Defect, defect: XpDefect) -> SimulatorBuilder {
+    Simulator::builder()
+        .library(ZOO_FILE, move || ZooLibrary::new(store))
+        .library(ZOO_XP_FILE, move || ZooXpLibrary::new(defect))
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .service(zoo_service("ZOO"))
+        .service(zoo_xp_service("ZOOXP"))
+}
+
+/// The zoo store and the zoo transport in one profile: the store announces it is ready to send
+/// and submits a message at its `StoreLogoff`, which makes the spooler start the transport.
+pub(crate) fn run_transport(sim: &Simulator) {
+    let profile = sim.profiles().create("Xp").unwrap();
+    profile.add_service("ZOO").unwrap();
+    profile.add_service("ZOOXP").unwrap();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Xp", LogonFlags::EXTENDED).unwrap();
+    if let Ok(store) = super::open_default(&session, OpenStoreFlags::WRITE) {
+        sim.spooler().run_until_idle();
+        let _ = store.store_logoff(LogoffFlags::ORDERLY);
+        drop(store);
+    }
+    sim.spooler().run_until_idle();
+    let _ = session.logoff(SessionLogoffFlags::empty());
+    drop(session);
+    let _ = mapi.uninitialize();
+}
