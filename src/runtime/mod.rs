@@ -55,6 +55,7 @@ pub use notify::{WAIT_OBJECT_0, WAIT_TIMEOUT, WaitHandle, WaitResult, WindowMess
 pub use session::{Session, StoreRow, StoresTable};
 pub use spooler::Spooler;
 pub use store::StoreHandle;
+pub use xp::TransportStart;
 
 use crate::check::{Report, Rule, STRICT_PANIC_PREFIX, Violation, is_strict_panic, rules};
 use crate::error::{MapiError, MapiResult, Status, Warned};
@@ -344,6 +345,8 @@ pub struct Behavior {
     pub fast_shutdown: FastShutdown,
     /// When the address-book providers log on ([`AddressBookStart::OpenAddressBook`]).
     pub address_book_start: AddressBookStart,
+    /// When the spooler starts the transports ([`TransportStart::OnDemand`]).
+    pub transport_start: TransportStart,
 }
 
 impl Default for Behavior {
@@ -369,6 +372,7 @@ impl Default for Behavior {
             transport_activity: TransportActivity::default(),
             fast_shutdown: FastShutdown::default(),
             address_book_start: AddressBookStart::default(),
+            transport_start: TransportStart::default(),
         }
     }
 }
@@ -491,6 +495,12 @@ impl Behavior {
     /// Sets [`Behavior::address_book_start`].
     pub fn with_address_book_start(mut self, start: AddressBookStart) -> Self {
         self.address_book_start = start;
+        self
+    }
+
+    /// Sets [`Behavior::transport_start`].
+    pub fn with_transport_start(mut self, start: TransportStart) -> Self {
+        self.transport_start = start;
         self
     }
 }
@@ -1724,6 +1734,7 @@ impl Runtime {
         if self.behavior.address_book_start == AddressBookStart::Logon {
             let _ = self.start_address_books(id, None);
         }
+        self.transports_at_logon(id);
         Ok(session)
     }
 

@@ -98,7 +98,13 @@ impl Runtime {
             }
             ClientStep::Do => {
                 if self.behavior.fast_shutdown != FastShutdown::Disabled {
-                    self.each_provider_shutdown("DoFastShutdown", |p| p.do_fast_shutdown());
+                    let loaded = self.loaded_providers();
+                    let answers = self.each_provider_shutdown("DoFastShutdown", |p| p.do_fast_shutdown());
+                    for (p, answer) in loaded.iter().zip(answers) {
+                        if answer.is_none_or(|r| r.is_err()) {
+                            self.note_outstanding(p);
+                        }
+                    }
                 }
                 self.st().fast_shutdown = FastPhase::Done;
                 self.note(
@@ -149,6 +155,41 @@ impl Runtime {
             ProviderKind::Store => 2,
         });
         loaded
+    }
+
+    /// MAPI waits for the external references to the objects of a provider that could not shut
+    /// down fast (no `IMAPIProviderShutdown`, or it failed): the trace says which objects of its
+    /// DLL in the session are still referenced, how often, and by whom when the ledger knows.
+    fn note_outstanding(&self, p: &Loaded) {
+        let objects = self.ledger.live_where(|o| {
+            o.owner.session == Some(p.session) && o.owner.library.as_deref() == Some(&*p.file)
+        });
+        if objects.is_empty() {
+            return;
+        }
+        let listed: Vec<String> = objects
+            .iter()
+            .map(|o| {
+                let mut holders: Vec<String> = o.references.iter().map(|r| r.by.to_string()).collect();
+                holders.sort();
+                holders.dedup();
+                if holders.is_empty() {
+                    format!("{} ({} reference(s))", o.label, o.count)
+                } else {
+                    format!(
+                        "{} ({} reference(s), held by {})",
+                        o.label,
+                        o.count,
+                        holders.join(", ")
+                    )
+                }
+            })
+            .collect();
+        self.note(format!(
+            "{} cannot shut down fast: MAPI waits for the external references to {}",
+            p.label,
+            listed.join(", ")
+        ));
     }
 
     /// Asks each loaded provider for `IMAPIProviderShutdown` and calls `method` on those that

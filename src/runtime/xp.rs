@@ -41,7 +41,38 @@ use crate::spi::{InOut, MapiProp, MapiSupport, OutParam, TransportLogonArgs, XpL
 use crate::strings::TStr;
 use crate::trace::{Party, Text, Value, text};
 
+/// When the spooler starts a session's transports. The documents disagree (⚠ in the reference,
+/// §5.2).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum TransportStart {
+    /// When a client first asks for their services: a store of the session announces it is
+    /// ready to send (`SpoolerNotify(NOTIFY_READYTOSEND)`) or submits a message
+    /// (starting-a-service-provider: "transport providers are started when a client requests
+    /// their services"). The default.
+    #[default]
+    OnDemand,
+    /// At the client's logon to the profile, for a session the spooler is told about (not
+    /// `MAPI_NO_MAIL`): "transport providers are opened when the user first logs on to a
+    /// profile" (ixpprovider-transportlogon). The spooler does it at its next step.
+    AtLogon,
+}
+
 impl Runtime {
+    /// Under [`TransportStart::AtLogon`], the spooler is asked to start the transports of a
+    /// session that just logged on (unless it used `MAPI_NO_MAIL`).
+    pub(crate) fn transports_at_logon(&self, session: u32) {
+        if self.behavior.transport_start != TransportStart::AtLogon {
+            return;
+        }
+        let mut st = self.st();
+        let no_mail = st
+            .session(session)
+            .is_none_or(|s| s.flags.contains(LogonFlags::NO_MAIL));
+        if !no_mail {
+            Runtime::want_transports(&mut st, session);
+        }
+    }
+
     /// `IMAPISupport::PrepareSubmit` from a store's support object: the spooler takes the message
     /// (MAPI's reference) and will send it; the session's transports are wanted.
     pub(crate) fn prepare_submit(

@@ -74,6 +74,21 @@ impl SampleAbProvider {
     }
 }
 
+/// Fast shutdown: the sample keeps nothing on disk, so it opts in and has nothing to save.
+impl crate::spi::ProviderShutdown for SampleAbProvider {
+    fn query_fast_shutdown(&self) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn notify_process_shutdown(&self) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn do_fast_shutdown(&self) -> MapiResult<()> {
+        Ok(())
+    }
+}
+
 impl AbProvider for SampleAbProvider {
     fn shutdown(&self, _flags: u32) -> MapiResult<()> {
         self.shut_down.store(true, Ordering::Relaxed);

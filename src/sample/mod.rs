@@ -297,6 +297,8 @@ impl ProviderLibrary for SampleLibrary {
             return Err(MapiError::Version);
         }
         let provider = Ref::new(SampleAbProvider::new(args.routines.clone()));
+        // The provider object also answers for IMAPIProviderShutdown (fast shutdown).
+        provider.expose::<dyn ProviderShutdown>();
         Ok(ProviderInit {
             provider: provider.into(),
             version: SpiVersion::CURRENT,
@@ -309,8 +311,10 @@ impl ProviderLibrary for SampleLibrary {
         if args.mapi_version < SpiVersion::CURRENT {
             return Err(MapiError::Version);
         }
+        let provider = Ref::new(SampleXpProvider::new());
+        provider.expose::<dyn ProviderShutdown>();
         Ok(ProviderInit {
-            provider: Ref::new(SampleXpProvider::new()).into(),
+            provider: provider.into(),
             version: SpiVersion::CURRENT,
         })
     }

@@ -62,6 +62,21 @@ impl SampleXpProvider {
     }
 }
 
+/// Fast shutdown: the sample keeps nothing on disk, so it opts in and has nothing to save.
+impl crate::spi::ProviderShutdown for SampleXpProvider {
+    fn query_fast_shutdown(&self) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn notify_process_shutdown(&self) -> MapiResult<()> {
+        Ok(())
+    }
+
+    fn do_fast_shutdown(&self) -> MapiResult<()> {
+        Ok(())
+    }
+}
+
 impl XpProvider for SampleXpProvider {
     fn shutdown(&self, _flags: u32) -> MapiResult<()> {
         self.shut_down.store(true, Ordering::Relaxed);

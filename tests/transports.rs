@@ -1,0 +1,252 @@
+//! Transports and the spooler: transports start when a client first asks for their services (or
+//! at logon, under the other reading), the spooler's sequence with each transport, the teardown
+//! of all three kinds at session logoff, and fast shutdown across kinds.
+
+#![allow(clippy::unwrap_used)] // tests unwrap what they have just set up
+
+mod zoo;
+
+use mapisim::prelude::*;
+use mapisim::props::PR_RESOURCE_TYPE;
+use mapisim::runtime::TransportStart;
+use mapisim::sample::{SampleStore, SampleSuite};
+
+/// A simulator with the sample DLL and its whole service, a profile `Suite` holding it.
+fn suite(behavior: Behavior) -> Simulator {
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .mapisvc_inf(SampleSuite::MAPISVC_INF)
+        .unwrap()
+        .behavior(behavior)
+        .build();
+    sim.profiles()
+        .create("Suite")
+        .unwrap()
+        .add_service(SampleSuite::NAME)
+        .unwrap();
+    sim
+}
+
+/// The positions of the trace lines that contain every one of `parts`.
+fn lines_with(text: &str, parts: &[&str]) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| parts.iter().all(|p| l.contains(p)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The first line with every one of `parts`.
+#[track_caller]
+fn first(text: &str, parts: &[&str]) -> usize {
+    match lines_with(text, parts).first() {
+        Some(i) => *i,
+        None => panic!("no line with {parts:?} in:\n{text}"),
+    }
+}
+
+#[test]
+fn no_transport_starts_before_a_client_asks_to_send() {
+    let sim = suite(Behavior::default());
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Suite", LogonFlags::EXTENDED).unwrap();
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    let store = session
+        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+        .unwrap();
+    drop(session.open_address_book().unwrap());
+    sim.spooler().run_until_idle();
+    assert_eq!(sim.spooler().pending(), 0);
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    report.assert_clean();
+    assert!(!report.trace().to_string().contains("XPProviderInit("));
+}
+
+#[test]
+fn under_the_logon_reading_the_spooler_starts_transports_at_logon_and_they_go_last() {
+    let sim = suite(Behavior::default().with_transport_start(TransportStart::AtLogon));
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Suite", LogonFlags::EXTENDED).unwrap();
+    assert_eq!(sim.spooler().pending(), 1, "the transports wait for the spooler");
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    let store = session
+        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+        .unwrap();
+    sim.spooler().run_until_idle();
+    let table = session.status_table().unwrap();
+    assert!(
+        table
+            .iter()
+            .any(|r| r.get_u32(PR_RESOURCE_TYPE) == Some(ResourceType::TransportProvider.value())),
+        "{table:?}"
+    );
+    // Idle time: the sample answered LOGON_SP_IDLE.
+    assert_eq!(sim.spooler().idle(), 1);
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    report.assert_clean();
+    let text = report.trace().to_string();
+    // The spooler's sequence with the transport (transport-provider-and-mapi-spooler-operational-model).
+    let init = first(&text, &["SMPMS32.DLL: XPProviderInit("]);
+    let logon = first(
+        &text,
+        &[
+            "spooler -> IXPProvider#",
+            ": TransportLogon(",
+            "LOGON_NO_INBOUND|LOGON_NO_OUTBOUND",
+        ],
+    );
+    let row = first(&text, &["IMAPISupport#", ": ModifyStatusRow("]);
+    let types = first(&text, &["spooler -> IXPLogon#", ": AddressTypes() = S_OK; [SMP]"]);
+    let begin = first(
+        &text,
+        &[
+            "spooler -> IXPLogon#",
+            ": TransportNotify(NOTIFY_BEGIN_INBOUND|NOTIFY_BEGIN_OUTBOUND)",
+        ],
+    );
+    let idle = first(&text, &["spooler -> IXPLogon#", ": Idle(0)"]);
+    assert!(
+        init < logon && logon < types && types < begin && begin < idle,
+        "{text}"
+    );
+    assert!(row < begin, "{text}");
+    // At session logoff: the address book's Logoff (none: never opened), the store's, then the
+    // transport's TransportNotify(END_*), TransportLogoff, release, Shutdown, release.
+    let logoff = first(&text, &["client -> IMAPISession#", ": Logoff("]);
+    let end = first(
+        &text,
+        &[
+            "spooler -> IXPLogon#",
+            ": TransportNotify(NOTIFY_END_INBOUND|NOTIFY_END_OUTBOUND)",
+        ],
+    );
+    let xp_logoff = first(&text, &["MAPI -> IXPLogon#", ": TransportLogoff(0)"]);
+    let xp_release = first(&text, &["MAPI -> IXPLogon#", ": Release()"]);
+    let xp_shutdown = first(&text, &["MAPI -> IXPProvider#", ": Shutdown(0)"]);
+    let xp_provider_release = first(&text, &["MAPI -> IXPProvider#", ": Release()"]);
+    assert!(
+        logoff < end
+            && end < xp_logoff
+            && xp_logoff < xp_release
+            && xp_release < xp_shutdown
+            && xp_shutdown < xp_provider_release,
+        "{text}"
+    );
+    // The DLL, which holds three kinds, is unloaded once, after the last MAPIUninitialize.
+    let uninit = first(&text, &["client -> MAPI: MAPIUninitialize()"]);
+    let unloads: Vec<usize> = lines_with(&text, &["FreeLibrary()", "unloaded"])
+        .into_iter()
+        .filter(|l| *l > logoff)
+        .collect();
+    assert_eq!(unloads.len(), 1, "{text}");
+    assert!(unloads[0] > uninit, "{text}");
+}
+
+#[test]
+fn session_logoff_tears_down_address_books_then_stores_then_transports() {
+    let sim = suite(Behavior::default().with_transport_start(TransportStart::AtLogon));
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Suite", LogonFlags::EXTENDED).unwrap();
+    sim.spooler().run_until_idle();
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    let store = session
+        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+        .unwrap();
+    drop(session.open_address_book().unwrap());
+    sim.spooler().run_until_idle();
+    // The client logs off with the store still open: the session's logoff does it all.
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(store);
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    // Holding the store at logoff is the client's fault, and the only finding.
+    assert_eq!(report.rule_ids(), ["CLIENT-RELEASE"], "{}", report.account());
+    let text = report.trace().to_string();
+    let ab = first(&text, &["MAPI -> IABLogon#", ": Logoff(0)"]);
+    let ms = first(&text, &["MAPI -> IMSLogon#", ": Logoff(0)"]);
+    let xp = first(&text, &["MAPI -> IXPLogon#", ": TransportLogoff(0)"]);
+    assert!(ab < ms && ms < xp, "{text}");
+    let ab_down = first(&text, &["MAPI -> IABProvider#", ": Shutdown(0)"]);
+    let ms_down = first(&text, &["MAPI -> IMSProvider#", ": Shutdown(0)"]);
+    let xp_down = first(&text, &["MAPI -> IXPProvider#", ": Shutdown(0)"]);
+    assert!(
+        ab < ab_down && ab_down < ms,
+        "each kind shut down after its last logon: {text}"
+    );
+    assert!(ms < ms_down && ms_down < xp && xp < xp_down, "{text}");
+}
+
+#[test]
+fn fast_shutdown_reaches_transports_then_address_books_then_stores() {
+    let sim = suite(Behavior::default().with_transport_start(TransportStart::AtLogon));
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Suite", LogonFlags::EXTENDED).unwrap();
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    let store = session
+        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+        .unwrap();
+    drop(session.open_address_book().unwrap());
+    sim.spooler().run_until_idle();
+    let mark = sim.trace().len();
+    session.query_fast_shutdown().unwrap();
+    session.notify_process_shutdown().unwrap();
+    session.do_fast_shutdown().unwrap();
+    let text = sim.trace().to_string();
+    let tail: Vec<&str> = text.lines().skip(mark).collect();
+    let order: Vec<&str> = tail
+        .iter()
+        .filter(|l| l.contains(": QueryFastShutdown()") && l.contains("MAPI -> "))
+        .map(|l| {
+            if l.contains("IXPProvider") {
+                "transport"
+            } else if l.contains("IABProvider") {
+                "address book"
+            } else {
+                "store"
+            }
+        })
+        .collect();
+    assert_eq!(order, ["transport", "address book", "store"], "{text}");
+    // Every sample provider opts in: nothing to wait for.
+    assert!(!text.contains("cannot shut down fast"), "{text}");
+    std::mem::forget(store);
+    std::mem::forget(session);
+    std::mem::forget(mapi);
+    sim.finish().assert_pedantic();
+}
+
+#[test]
+fn a_transport_without_fast_shutdown_makes_mapi_wait_for_its_references() {
+    let sim = zoo::xp::xp_builder(zoo::Defect::None, zoo::xp::XpDefect::None)
+        .behavior(Behavior::default().with_transport_start(TransportStart::AtLogon))
+        .build();
+    let profile = sim.profiles().create("Xp").unwrap();
+    profile.add_service("ZOOXP").unwrap();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Xp", LogonFlags::EXTENDED).unwrap();
+    sim.spooler().run_until_idle();
+    session.query_fast_shutdown().unwrap();
+    session.notify_process_shutdown().unwrap();
+    session.do_fast_shutdown().unwrap();
+    let text = sim.trace().to_string();
+    let note = text
+        .lines()
+        .find(|l| l.contains("cannot shut down fast"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(note.contains("IXPProvider#"), "{note}");
+    assert!(
+        note.contains("IXPLogon#"),
+        "the logon object is outstanding: {note}"
+    );
+    std::mem::forget(session);
+    std::mem::forget(mapi);
+    let _ = sim.finish();
+}
