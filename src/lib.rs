@@ -362,9 +362,9 @@ pub mod prelude {
     };
     pub use crate::spi::{
         AbLogon, AbLogonArgs, AbProvider, AbSecurity, AdviseSink, BufferId, Exports, InOut, InitArgs, Malloc,
-        MapiBuffer, MapiProgress, MapiProp, MapiStatus, MapiSupport, MemRoutines, MsLogon, MsProvider,
-        MsgStore, Notification, PropArray, ProviderInit, ProviderLibrary, ProviderShutdown, SpoolerLogonArgs,
-        StoreLogon, StoreLogonArgs, TransportLogonArgs, XpLogon, XpProvider,
+        MapiBuffer, MapiProgress, MapiProp, MapiStatus, MapiSupport, MemRoutines, Message, MsLogon,
+        MsProvider, MsgStore, Notification, PropArray, ProviderInit, ProviderLibrary, ProviderShutdown,
+        SpoolerLogonArgs, StoreLogon, StoreLogonArgs, TransportLogonArgs, XpLogon, XpProvider,
     };
     pub use crate::strings::{TStr, TString};
     pub use crate::trace::{Party, Trace};

@@ -19,8 +19,8 @@ use mapisim::props::{NameId, PropTag};
 use mapisim::spi::vtable::{self, InterfaceTable};
 use mapisim::spi::{
     AbLogon, AbLogonArgs, AbProvider, AbSecurity, AddressTypes, AdrParm, AdviseSink, InOut, MSCAP_SEL_FOLDER,
-    Malloc, MallocBlock, MapiProgress, MapiProp, MapiStatus, MapiSupport, MsCapabilities, MsLogon,
-    MsProvider, MsgStore, Notification, OutParam, ProfSect, ProviderAdmin, ProviderShutdown,
+    Malloc, MallocBlock, MapiProgress, MapiProp, MapiStatus, MapiSupport, Message, MsCapabilities, MsLogon,
+    MsProvider, MsgStore, Notification, OpenedEntry, OutParam, ProfSect, ProviderAdmin, ProviderShutdown,
     SpoolerLogonArgs, SpoolerNotifyData, StoreLogon, StoreLogonArgs, TransportLogonArgs, XpLogon, XpProvider,
 };
 use mapisim::strings::TStr;
@@ -80,6 +80,11 @@ const INTERFACES: &[(&str, &str, Option<&str>)] = &[
     (
         "IMAPIStatus",
         "{00020305-0000-0000-C000-000000000046}",
+        Some("IMAPIProp"),
+    ),
+    (
+        "IMessage",
+        "{00020307-0000-0000-C000-000000000046}",
         Some("IMAPIProp"),
     ),
     (
@@ -242,6 +247,16 @@ fn own_slots(name: &str) -> &'static [(usize, &'static str)] {
             (16, "ChangePassword"),
             (17, "FlushQueues"),
         ],
+        "IMessage" => &[
+            (14, "GetAttachmentTable"),
+            (15, "OpenAttach"),
+            (16, "CreateAttach"),
+            (17, "DeleteAttach"),
+            (18, "GetRecipientTable"),
+            (19, "ModifyRecipients"),
+            (20, "SubmitMessage"),
+            (21, "SetReadFlag"),
+        ],
         "IMAPIProviderShutdown" => &[
             (3, "QueryFastShutdown"),
             (4, "NotifyProcessShutdown"),
@@ -336,6 +351,7 @@ fn slots_are_the_reference_slots_in_order() {
     assert_eq!(table("IMAPISupport").slots.len(), 44);
     assert_eq!(table("IMsgStore").slots.len(), 27);
     assert_eq!(table("IMAPIStatus").slots.len(), 18);
+    assert_eq!(table("IMessage").slots.len(), 22);
     assert_eq!(table("IProfSect").slots.len(), 14);
 }
 
@@ -480,6 +496,7 @@ fn interface_iids_of_the_traits_are_the_tables() {
     check::<dyn XpLogon>("IXPLogon", "XpLogon");
     check::<dyn MapiSupport>("IMAPISupport", "MapiSupport");
     check::<dyn MapiStatus>("IMAPIStatus", "MapiStatus");
+    check::<dyn Message>("IMessage", "Message");
     check::<dyn ProviderShutdown>("IMAPIProviderShutdown", "ProviderShutdown");
     check::<dyn ProfSect>("IProfSect", "ProfSect");
     check::<dyn Malloc>("IMalloc", "Malloc");
@@ -494,6 +511,7 @@ fn interface_iids_of_the_traits_are_the_tables() {
     );
     assert_eq!(InterfaceKind::MapiProgress.iid(), Some(Iid::IMAPIPROGRESS));
     assert_eq!(InterfaceKind::MapiStatus.iid(), Some(Iid::IMAPISTATUS));
+    assert_eq!(InterfaceKind::Message.iid(), Some(Iid::IMESSAGE));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -604,6 +622,10 @@ struct Status;
 impl MapiProp for Status {}
 impl MapiStatus for Status {}
 
+struct Msg;
+impl MapiProp for Msg {}
+impl Message for Msg {}
+
 struct Section;
 impl MapiProp for Section {}
 impl ProfSect for Section {
@@ -666,6 +688,7 @@ struct Fixture {
     support: Ref<dyn MapiSupport>,
     admin: Ref<dyn ProviderAdmin>,
     status: Ref<dyn MapiStatus>,
+    message: Ref<dyn Message>,
     section: Ref<dyn ProfSect>,
     progress: Ref<dyn MapiProgress>,
     capabilities: Ref<dyn MsCapabilities>,
@@ -706,6 +729,7 @@ impl Fixture {
             support: Ref::new(Support).into(),
             admin: Ref::new(Admin).into(),
             status: Ref::new(Status).into(),
+            message: Ref::new(Msg).into(),
             section: Ref::new(Section).into(),
             progress: Ref::new(Progress).into(),
             capabilities: Ref::new(Capabilities).into(),
@@ -1365,6 +1389,39 @@ impl Fixture {
                 "MapiStatus::flush_queues",
                 Box::new(move || out(self.status.flush_queues(0, Some(b"xp"), 0))),
             ),
+            // IMessage.
+            (
+                "Message::get_attachment_table",
+                Box::new(move || out(self.message.get_attachment_table(0))),
+            ),
+            (
+                "Message::open_attach",
+                Box::new(move || out(self.message.open_attach(0, None, 0))),
+            ),
+            (
+                "Message::create_attach",
+                Box::new(move || out(self.message.create_attach(Some(Iid::IATTACHMENT), 0))),
+            ),
+            (
+                "Message::delete_attach",
+                Box::new(move || out(self.message.delete_attach(0, 0, Some(&self.progress), 0))),
+            ),
+            (
+                "Message::get_recipient_table",
+                Box::new(move || out(self.message.get_recipient_table(0))),
+            ),
+            (
+                "Message::modify_recipients",
+                Box::new(move || out(self.message.modify_recipients(0x2, &[Vec::new()]))),
+            ),
+            (
+                "Message::submit_message",
+                Box::new(move || out(self.message.submit_message(0))),
+            ),
+            (
+                "Message::set_read_flag",
+                Box::new(move || out(self.message.set_read_flag(0))),
+            ),
             // IMAPIProviderShutdown.
             (
                 "ProviderShutdown::query_fast_shutdown",
@@ -1511,9 +1568,9 @@ fn every_rust_method_of_the_table_is_callable_and_defaults_to_no_support() {
 
 #[test]
 fn derived_objects_answer_the_base_methods_with_the_defaults_too() {
-    // The IMAPIProp slots of IMsgStore, IMAPIStatus and IProfSect, through each.
+    // The IMAPIProp slots of IMsgStore, IMAPIStatus, IMessage and IProfSect, through each.
     let f = Fixture::new();
-    let bases: [(&str, Ref<dyn MapiProp>); 3] = [
+    let bases: [(&str, Ref<dyn MapiProp>); 4] = [
         (
             "IMsgStore",
             f.store
@@ -1525,6 +1582,12 @@ fn derived_objects_answer_the_base_methods_with_the_defaults_too() {
             f.status
                 .query::<dyn MapiProp>()
                 .expect("IMAPIStatus is an IMAPIProp"),
+        ),
+        (
+            "IMessage",
+            f.message
+                .query::<dyn MapiProp>()
+                .expect("IMessage is an IMAPIProp"),
         ),
         (
             "IProfSect",
@@ -1564,6 +1627,17 @@ fn new_interfaces_answer_query_interface() {
         prop.query::<dyn MsgStore>().err(),
         Some(MapiError::InterfaceNotSupported)
     );
+    // IMessage likewise; an opened message gives it back from its IMAPIProp part.
+    let prop = f.message.query::<dyn MapiProp>().expect("IMAPIProp");
+    assert!(prop.query::<dyn Message>().is_ok());
+    assert_eq!(
+        prop.query::<dyn MapiStatus>().err(),
+        Some(MapiError::InterfaceNotSupported)
+    );
+    let opened = OpenedEntry::Message(prop);
+    assert!(opened.message().is_some_and(|m| Ref::ptr_eq(&m, &f.message)));
+    assert!(OpenedEntry::Message(f.prop.clone()).message().is_none());
+    assert!(OpenedEntry::Status(f.status.clone()).message().is_none());
     // A provider object that exposed IMAPIProviderShutdown answers for it; one that did not, not.
     assert!(f.provider.query_interface(&Iid::IMAPIPROVIDERSHUTDOWN).is_ok());
     let plain: Ref<dyn MsProvider> = Ref::new(Provider).into();

@@ -36,7 +36,7 @@ use crate::types::{
 };
 
 /// `IMAPIProp` (`LPMAPIPROP`), IID `{00020303-0000-0000-C000-000000000046}`: an object with
-/// properties. The base of `IMsgStore`, `IMAPIStatus` and `IProfSect`; 14 slots.
+/// properties. The base of `IMsgStore`, `IMAPIStatus`, `IMessage` and `IProfSect`; 14 slots.
 #[windows_core::interface("00020303-0000-0000-C000-000000000046")]
 pub unsafe trait IMAPIProp: IUnknown {
     /// Slot 3: `GetLastError(HRESULT hResult, ULONG ulFlags, LPMAPIERROR* lppMAPIError)`.
@@ -861,6 +861,50 @@ pub unsafe trait IMAPIStatus: IMAPIProp {
         lpTargetTransport: *mut ENTRYID,
         ulFlags: u32,
     ) -> HRESULT;
+}
+
+/// `IMessage` (`LPMESSAGE`), IID `{00020307-0000-0000-C000-000000000046}`: a message, as its store
+/// provider exposes it. Derives from `IMAPIProp`; 8 slots of its own, 22 in all. Attachments
+/// (`LPATTACH`) and tables (`LPMAPITABLE`) come back as untyped interface pointers.
+#[windows_core::interface("00020307-0000-0000-C000-000000000046")]
+pub unsafe trait IMessage: IMAPIProp {
+    /// Slot 14: `GetAttachmentTable(ULONG ulFlags, LPMAPITABLE* lppTable)`.
+    pub(crate) fn GetAttachmentTable(&self, ulFlags: u32, lppTable: *mut *mut c_void) -> HRESULT;
+    /// Slot 15: `OpenAttach(ULONG ulAttachmentNum, LPCIID lpInterface, ULONG ulFlags, LPATTACH*
+    /// lppAttach)`.
+    pub(crate) fn OpenAttach(
+        &self,
+        ulAttachmentNum: u32,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lppAttach: *mut *mut c_void,
+    ) -> HRESULT;
+    /// Slot 16: `CreateAttach(LPCIID lpInterface, ULONG ulFlags, ULONG* lpulAttachmentNum,
+    /// LPATTACH* lppAttach)`: `lpulAttachmentNum` receives the new attachment's number.
+    pub(crate) fn CreateAttach(
+        &self,
+        lpInterface: *const GUID,
+        ulFlags: u32,
+        lpulAttachmentNum: *mut u32,
+        lppAttach: *mut *mut c_void,
+    ) -> HRESULT;
+    /// Slot 17: `DeleteAttach(ULONG ulAttachmentNum, ULONG_PTR ulUIParam, LPMAPIPROGRESS
+    /// lpProgress, ULONG ulFlags)`.
+    pub(crate) fn DeleteAttach(
+        &self,
+        ulAttachmentNum: u32,
+        ulUIParam: usize,
+        lpProgress: *mut c_void,
+        ulFlags: u32,
+    ) -> HRESULT;
+    /// Slot 18: `GetRecipientTable(ULONG ulFlags, LPMAPITABLE* lppTable)`.
+    pub(crate) fn GetRecipientTable(&self, ulFlags: u32, lppTable: *mut *mut c_void) -> HRESULT;
+    /// Slot 19: `ModifyRecipients(ULONG ulFlags, LPADRLIST lpMods)`.
+    pub(crate) fn ModifyRecipients(&self, ulFlags: u32, lpMods: *mut ADRLIST) -> HRESULT;
+    /// Slot 20: `SubmitMessage(ULONG ulFlags)`.
+    pub(crate) fn SubmitMessage(&self, ulFlags: u32) -> HRESULT;
+    /// Slot 21: `SetReadFlag(ULONG ulFlags)`.
+    pub(crate) fn SetReadFlag(&self, ulFlags: u32) -> HRESULT;
 }
 
 /// `IMAPIProviderShutdown`, IID `{00020398-0000-0000-C000-000000000046}`: fast shutdown, which a

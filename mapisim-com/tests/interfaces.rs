@@ -111,6 +111,10 @@ fn layouts() -> Vec<Layout> {
         layout!(IMAPIStatus: IMAPIProp, IMAPIStatus_Vtbl {
             ValidateState, SettingsDialog, ChangePassword, FlushQueues,
         }),
+        layout!(IMessage: IMAPIProp, IMessage_Vtbl {
+            GetAttachmentTable, OpenAttach, CreateAttach, DeleteAttach, GetRecipientTable,
+            ModifyRecipients, SubmitMessage, SetReadFlag,
+        }),
         layout!(IMAPIProviderShutdown: IUnknown, IMAPIProviderShutdown_Vtbl {
             QueryFastShutdown, NotifyProcessShutdown, DoFastShutdown,
         }),
@@ -371,6 +375,7 @@ fn the_counts_mapi_documents() {
     assert_eq!(size("IMsgStore"), 27);
     assert_eq!(size("IProfSect"), size("IMAPIProp"));
     assert_eq!(size("IMAPIStatus"), 18);
+    assert_eq!(size("IMessage"), 22);
 }
 
 /// Checks at compile time that a vtable field has the given function-pointer type.
@@ -393,6 +398,10 @@ fn signatures_that_are_not_plain_hresult_methods() {
     field::<IMsgStore_Vtbl, unsafe extern "system" fn(This, *mut u32) -> HRESULT>(|v| &v.StoreLogoff);
     field::<IMsgStore_Vtbl, unsafe extern "system" fn(This, usize) -> HRESULT>(|v| &v.Unadvise);
     field::<IMSLogon_Vtbl, unsafe extern "system" fn(This, *mut u32) -> HRESULT>(|v| &v.Logoff);
+    // `ulUIParam` is a `ULONG_PTR` (Microsoft's page; some third-party headers say `ULONG`).
+    field::<IMessage_Vtbl, unsafe extern "system" fn(This, u32, usize, *mut c_void, u32) -> HRESULT>(|v| {
+        &v.DeleteAttach
+    });
 }
 
 /// `#[interface]` writes the `IFoo_Impl` traits without documentation, so the crate allows

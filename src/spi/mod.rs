@@ -4,9 +4,9 @@
 //! exports and implements them. The simulator instantiates it on `LoadLibrary` (a fresh instance
 //! after every unload, so its statics are born and die with the load) and calls its entry point,
 //! which returns a new provider object. The store provider's objects implement [`MsProvider`],
-//! [`MsLogon`] and [`MsgStore`], the address-book provider's [`AbProvider`] and [`AbLogon`], the
-//! transport provider's [`XpProvider`] and [`XpLogon`]; MAPI's support object is the
-//! [`MapiSupport`] they receive.
+//! [`MsLogon`], [`MsgStore`] and [`Message`] (its messages); the address-book provider's
+//! [`AbProvider`] and [`AbLogon`]; the transport provider's [`XpProvider`] and [`XpLogon`]. MAPI's
+//! support object is the [`MapiSupport`] they receive.
 //!
 //! Every trait is object-safe, `Send + Sync`, and takes `&self` (interior mutability, as COM
 //! objects do), so that a COM shim can expose the same objects as real COM interfaces, or
@@ -59,6 +59,7 @@ mod ab;
 pub mod forward;
 mod library;
 pub mod memory;
+mod message;
 pub mod process;
 mod status;
 mod store;
@@ -77,6 +78,7 @@ pub use memory::{
     AllocationSite, BlockInfo, BufferId, BufferValue, Malloc, MallocBlock, MapiBuffer, MemBackend,
     MemRoutines, PropArray,
 };
+pub use message::Message;
 pub use process::{LoadedLibrary, Process};
 pub use status::{
     MSCAP_SEL_FOLDER, MSCAP_SEL_RESTRICTION, MapiProgress, MapiStatus, MsCapabilities, ProviderShutdown,
@@ -141,6 +143,7 @@ interfaces!(
     Malloc => Malloc, IMALLOC;
     ProviderAdmin => ProviderAdmin, IPROVIDERADMIN;
     MapiStatus => MapiStatus, IMAPISTATUS [MapiProp];
+    Message => Message, IMESSAGE [MapiProp];
     ProviderShutdown => ProviderShutdown, IMAPIPROVIDERSHUTDOWN;
     MapiProgress => MapiProgress, IMAPIPROGRESS;
     MsCapabilities => MsCapabilities, IMSCAPABILITIES;

@@ -13,6 +13,7 @@ use crate::ids::{Iid, MapiUid};
 use crate::object::{Ref, Unknown};
 use crate::props::{NameId, Prop, PropTag};
 use crate::spi::memory::{BufferId, MapiBuffer, MemRoutines, PropArray};
+use crate::spi::message::Message;
 use crate::spi::status::MapiProgress;
 use crate::spi::status::MapiStatus;
 use crate::spi::store::MsgStore;
@@ -359,8 +360,9 @@ pub trait AdviseSink: Send + Sync {
 }
 
 /// What `OpenEntry` and `OpenStatusEntry` open (`*lppUnk` and `*lpulObjType`): the object, typed
-/// by what it is. Folders and messages are not modelled beyond their `IMAPIProp` part, which is
-/// what they carry; any other type of object carries its type and the object itself.
+/// by what it is. Folders and messages carry their `IMAPIProp` part (folders are not modelled
+/// beyond it; [`OpenedEntry::message`] gives a message's `IMessage`); any other type of object
+/// carries its type and the object itself.
 ///
 /// ```
 /// use mapisim::flags::{LogoffFlags, ObjectType};
@@ -428,6 +430,34 @@ impl OpenedEntry {
     pub fn status(&self) -> Option<&Ref<dyn MapiStatus>> {
         match self {
             OpenedEntry::Status(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The `IMessage` of a message: its `IMAPIProp` part asked for `IID_IMessage` through
+    /// `QueryInterface` ([`Ref::query`]). `None` for another kind of object, or for a message
+    /// that does not answer for `IMessage`.
+    ///
+    /// ```
+    /// use mapisim::object::Ref;
+    /// use mapisim::spi::{MapiProp, Message, OpenedEntry};
+    ///
+    /// struct Note;
+    /// impl MapiProp for Note {}
+    /// impl Message for Note {}
+    ///
+    /// let note: Ref<dyn Message> = Ref::new(Note).into();
+    /// let opened = OpenedEntry::Message(note.query::<dyn MapiProp>().expect("an IMAPIProp"));
+    /// let message = opened.message().expect("an IMessage");
+    /// assert!(Ref::ptr_eq(&message, &note));
+    /// // An object that is only an IMAPIProp has no IMessage.
+    /// struct Plain;
+    /// impl MapiProp for Plain {}
+    /// assert!(OpenedEntry::Message(Ref::new(Plain).into()).message().is_none());
+    /// ```
+    pub fn message(&self) -> Option<Ref<dyn Message>> {
+        match self {
+            OpenedEntry::Message(r) => r.query::<dyn Message>().ok(),
             _ => None,
         }
     }

@@ -305,6 +305,20 @@ const STATUS_SLOTS: [Slot; 18] = join(
     ],
 );
 
+const MESSAGE_SLOTS: [Slot; 22] = join(
+    &PROP_SLOTS,
+    &[
+        slot(14, "GetAttachmentTable", "Message::get_attachment_table"),
+        slot(15, "OpenAttach", "Message::open_attach"),
+        slot(16, "CreateAttach", "Message::create_attach"),
+        slot(17, "DeleteAttach", "Message::delete_attach"),
+        slot(18, "GetRecipientTable", "Message::get_recipient_table"),
+        slot(19, "ModifyRecipients", "Message::modify_recipients"),
+        slot(20, "SubmitMessage", "Message::submit_message"),
+        slot(21, "SetReadFlag", "Message::set_read_flag"),
+    ],
+);
+
 const SHUTDOWN_SLOTS: [Slot; 6] = join(
     &UNKNOWN_SLOTS,
     &[
@@ -442,6 +456,15 @@ pub const IMAPISTATUS: InterfaceTable = InterfaceTable {
     slots: &STATUS_SLOTS,
 };
 
+/// `IMessage` ([`Message`](crate::spi::Message)): `IMAPIProp` and 8 slots of its own, 22 in all.
+pub const IMESSAGE: InterfaceTable = InterfaceTable {
+    name: "IMessage",
+    iid: Iid::IMESSAGE,
+    base: Some("IMAPIProp"),
+    rust_trait: "Message",
+    slots: &MESSAGE_SLOTS,
+};
+
 /// `IMAPIProviderShutdown` ([`ProviderShutdown`](crate::spi::ProviderShutdown)): 6 slots.
 pub const IMAPIPROVIDERSHUTDOWN: InterfaceTable = InterfaceTable {
     name: "IMAPIProviderShutdown",
@@ -527,6 +550,7 @@ pub const ALL: &[InterfaceTable] = &[
     IXPLOGON,
     IMAPISUPPORT,
     IMAPISTATUS,
+    IMESSAGE,
     IMAPIPROVIDERSHUTDOWN,
     IPROFSECT,
     IMALLOC,
