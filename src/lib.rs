@@ -213,6 +213,8 @@
 //! | Whether a store must create a status row at logon | optional (status-tables) | before `Logon` returns (imsprovider-logon) | [`StoreStatusRow`](runtime::StoreStatusRow): `Optional`, `Required` |
 //! | Whether a client may pass `MAPI_LOGOFF_SHARED` | never (imapisession-logoff) | the shared session's owner may (ending-a-mapi-session) | [`LogoffShared`](runtime::LogoffShared): `Never`, `OwnerMay` |
 //! | Whether the spooler needs spool-security data | the profile section is enough | the blob `Logon` returns (imsprovider-logon) | [`SpoolSecurity`](runtime::SpoolSecurity): `Optional`, `Required` |
+//! | When address books log on | `OpenAddressBook` (iabprovider-logon), before the other providers of their service | `MAPILogonEx` (implementing-an-address-book-provider-entry-point-function) | [`AddressBookStart`](runtime::AddressBookStart): `OpenAddressBook`, `Logon` |
+//! | When transports start | when a client first asks for their services (starting-a-service-provider, seed) | at the first logon to the profile (ixpprovider-transportlogon) | [`TransportStart`](runtime::TransportStart): `OnDemand`, `AtLogon` |
 //!
 //! Other settings are not disagreements but let a provider's handling of both cases run: what
 //! `StoreLogoffTransports` finds the transports doing ([`TransportActivity`](runtime::TransportActivity)),

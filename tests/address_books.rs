@@ -5,56 +5,19 @@
 
 #![allow(clippy::unwrap_used)] // tests unwrap what they have just set up
 
+mod common;
 mod zoo;
 
+use common::suite::{first, lines_with, open_store, suite};
 use mapisim::prelude::*;
 use mapisim::props::{PR_DISPLAY_NAME_W, PR_RESOURCE_TYPE};
-use mapisim::sample::{SAMPLE_AB_UID, SampleStore, SampleSuite, sample_container_id, sample_user_id};
+use mapisim::sample::{SAMPLE_AB_UID, SampleSuite, sample_container_id, sample_user_id};
 use zoo::ab::{AbDefect, ab_builder, run_address_book};
-
-/// A simulator with the sample DLL and its whole service.
-fn suite(behavior: Behavior) -> Simulator {
-    let sim = Simulator::builder()
-        .library(SampleStore::DLL_FILE, SampleStore::library)
-        .mapisvc_inf(SampleSuite::MAPISVC_INF)
-        .unwrap()
-        .behavior(behavior)
-        .build();
-    sim.profiles()
-        .create("Suite")
-        .unwrap()
-        .add_service(SampleSuite::NAME)
-        .unwrap();
-    sim
-}
-
-/// The positions of the trace lines that contain every one of `parts`, in order.
-fn lines_with(text: &str, parts: &[&str]) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| parts.iter().all(|p| l.contains(p)))
-        .map(|(i, _)| i)
-        .collect()
-}
-
-/// The first line with every one of `parts`.
-#[track_caller]
-fn first(text: &str, parts: &[&str]) -> usize {
-    match lines_with(text, parts).first() {
-        Some(i) => *i,
-        None => panic!("no line with {parts:?} in:\n{text}"),
-    }
-}
 
 #[test]
 fn the_address_book_of_a_service_starts_before_its_store_and_is_torn_down_first() {
     let sim = suite(Behavior::default());
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi.logon_ex("Suite", LogonFlags::EXTENDED).unwrap();
-    let row = session.msg_stores_table().unwrap().default_store().unwrap();
-    let store = session
-        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
-        .unwrap();
+    let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
     // The client opens the address book afterwards: the logon is already there.
     let book = session.open_address_book().unwrap();
     assert_eq!(book.warning, None);

@@ -21,7 +21,8 @@ mod zoo;
 
 use mapisim::check::Bound;
 use mapisim::prelude::*;
-use mapisim::sample::{SampleConfig, SampleLibrary, SampleStore};
+use mapisim::runtime::TransportStart;
+use mapisim::sample::{SampleConfig, SampleLibrary, SampleStore, SampleSuite};
 use mapisim::trace::{Event, EventKind};
 use zoo::{Defect, Ending, ZooLibrary};
 
@@ -106,6 +107,18 @@ fn mapi_readings(base: &Behavior) -> Vec<Behavior> {
             } else {
                 TransportActivity::Busy
             })
+            // When address books and transports start: each pair of readings over a quarter of
+            // the table, spread across it.
+            .with_address_book_start(if (i ^ (i >> 3)) & 1 == 0 {
+                AddressBookStart::OpenAddressBook
+            } else {
+                AddressBookStart::Logon
+            })
+            .with_transport_start(if (i ^ (i >> 5)) & 1 == 0 {
+                TransportStart::OnDemand
+            } else {
+                TransportStart::AtLogon
+            })
         })
         .collect()
 }
@@ -116,7 +129,8 @@ const MAPI_READINGS: usize = 1 << 8;
 /// The provider under test: its DLL file, its library and its service.
 #[derive(Clone, Copy, Debug)]
 enum Provider {
-    /// The sample, configured for the reading of `SltTiming` in force.
+    /// The sample, configured for the reading of `SltTiming` in force: its whole service
+    /// (address book, store, transport).
     Sample,
     /// The zoo without defects (written for the default reading).
     Zoo,
@@ -129,7 +143,7 @@ fn simulator(provider: Provider, behavior: Behavior) -> Simulator {
             let config = SampleConfig::for_behavior(&behavior);
             builder
                 .library(SampleStore::DLL_FILE, move || SampleLibrary::new(config))
-                .service(SampleStore::service("SVC"))
+                .service(SampleSuite::service("SVC"))
         }
         Provider::Zoo => builder
             .library(zoo::ZOO_FILE, || ZooLibrary::new(Defect::None))

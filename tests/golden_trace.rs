@@ -39,17 +39,49 @@ fn the_quickstart_trace_is_deterministic() {
 #[test]
 fn the_documented_order_appears_in_the_quickstart_trace() {
     let text = quickstart_trace();
+    // The address book starts before the store of its service; the transport only once a
+    // message is submitted; at session logoff each kind's logoff, release, Shutdown and release;
+    // the DLL freed after the last MAPIUninitialize.
     let order = [
         "CreateMsgService(",
         ": ServiceEntry(",
         "LoadLibrary()",
+        ": ABProviderInit(",
+        "IABProvider#5: Logon(",
         ": MSProviderInit(",
         ": Logon(",
         ": SpoolerLogon(",
+        ": OpenAddressBook(",
+        "IAddrBook::OpenEntry(",
+        ": PrepareSubmit(",
+        ": XPProviderInit(",
+        ": TransportLogon(",
+        ": AddressTypes(",
+        ": TransportNotify(NOTIFY_BEGIN_INBOUND|NOTIFY_BEGIN_OUTBOUND)",
+        ": SubmitMessage(",
+        ": EndMessage(",
         ": StoreLogoff(",
         ": StoreLogoffTransports(",
+        "IMSLogon#",
         ": Logoff(0)",
+        "IMSProvider#",
         ": Shutdown(",
+        "IMAPISession#4: Logoff(",
+        "IABLogon#",
+        ": Logoff(0)",
+        "IABLogon#",
+        ": Release()",
+        "IABProvider#5: Shutdown(",
+        "IABProvider#5: Release()",
+        "IXPLogon#",
+        ": TransportLogoff(0)",
+        "IXPLogon#",
+        ": Release()",
+        "IXPProvider#",
+        ": Shutdown(",
+        "IXPProvider#",
+        ": Release()",
+        "MAPIUninitialize()",
         "FreeLibrary() = 0, unloaded",
     ];
     let mut from = 0;

@@ -4,63 +4,22 @@
 
 #![allow(clippy::unwrap_used)] // tests unwrap what they have just set up
 
+mod common;
 mod zoo;
 
+use common::suite::{close, first, lines_with, open_store, suite};
 use mapisim::prelude::*;
 use mapisim::props::PR_RESOURCE_TYPE;
 use mapisim::runtime::TransportStart;
-use mapisim::sample::{SampleStore, SampleSuite};
-
-/// A simulator with the sample DLL and its whole service, a profile `Suite` holding it.
-fn suite(behavior: Behavior) -> Simulator {
-    let sim = Simulator::builder()
-        .library(SampleStore::DLL_FILE, SampleStore::library)
-        .mapisvc_inf(SampleSuite::MAPISVC_INF)
-        .unwrap()
-        .behavior(behavior)
-        .build();
-    sim.profiles()
-        .create("Suite")
-        .unwrap()
-        .add_service(SampleSuite::NAME)
-        .unwrap();
-    sim
-}
-
-/// The positions of the trace lines that contain every one of `parts`.
-fn lines_with(text: &str, parts: &[&str]) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| parts.iter().all(|p| l.contains(p)))
-        .map(|(i, _)| i)
-        .collect()
-}
-
-/// The first line with every one of `parts`.
-#[track_caller]
-fn first(text: &str, parts: &[&str]) -> usize {
-    match lines_with(text, parts).first() {
-        Some(i) => *i,
-        None => panic!("no line with {parts:?} in:\n{text}"),
-    }
-}
 
 #[test]
 fn no_transport_starts_before_a_client_asks_to_send() {
     let sim = suite(Behavior::default());
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi.logon_ex("Suite", LogonFlags::EXTENDED).unwrap();
-    let row = session.msg_stores_table().unwrap().default_store().unwrap();
-    let store = session
-        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
-        .unwrap();
+    let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
     drop(session.open_address_book().unwrap());
     sim.spooler().run_until_idle();
     assert_eq!(sim.spooler().pending(), 0);
-    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
-    drop(store);
-    session.logoff(SessionLogoffFlags::empty()).unwrap();
-    mapi.uninitialize().unwrap();
+    close(mapi, session, store);
     let report = sim.finish();
     report.assert_clean();
     assert!(!report.trace().to_string().contains("XPProviderInit("));
@@ -86,10 +45,7 @@ fn under_the_logon_reading_the_spooler_starts_transports_at_logon_and_they_go_la
     );
     // Idle time: the sample answered LOGON_SP_IDLE.
     assert_eq!(sim.spooler().idle(), 1);
-    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
-    drop(store);
-    session.logoff(SessionLogoffFlags::empty()).unwrap();
-    mapi.uninitialize().unwrap();
+    close(mapi, session, store);
     let report = sim.finish();
     report.assert_clean();
     let text = report.trace().to_string();
@@ -128,10 +84,10 @@ fn under_the_logon_reading_the_spooler_starts_transports_at_logon_and_they_go_la
             ": TransportNotify(NOTIFY_END_INBOUND|NOTIFY_END_OUTBOUND)",
         ],
     );
-    let xp_logoff = first(&text, &["MAPI -> IXPLogon#", ": TransportLogoff(0)"]);
-    let xp_release = first(&text, &["MAPI -> IXPLogon#", ": Release()"]);
-    let xp_shutdown = first(&text, &["MAPI -> IXPProvider#", ": Shutdown(0)"]);
-    let xp_provider_release = first(&text, &["MAPI -> IXPProvider#", ": Release()"]);
+    let xp_logoff = first(&text, &["spooler -> IXPLogon#", ": TransportLogoff(0)"]);
+    let xp_release = first(&text, &["spooler -> IXPLogon#", ": Release()"]);
+    let xp_shutdown = first(&text, &["spooler -> IXPProvider#", ": Shutdown(0)"]);
+    let xp_provider_release = first(&text, &["spooler -> IXPProvider#", ": Release()"]);
     assert!(
         logoff < end
             && end < xp_logoff
@@ -172,11 +128,11 @@ fn session_logoff_tears_down_address_books_then_stores_then_transports() {
     let text = report.trace().to_string();
     let ab = first(&text, &["MAPI -> IABLogon#", ": Logoff(0)"]);
     let ms = first(&text, &["MAPI -> IMSLogon#", ": Logoff(0)"]);
-    let xp = first(&text, &["MAPI -> IXPLogon#", ": TransportLogoff(0)"]);
+    let xp = first(&text, &["spooler -> IXPLogon#", ": TransportLogoff(0)"]);
     assert!(ab < ms && ms < xp, "{text}");
     let ab_down = first(&text, &["MAPI -> IABProvider#", ": Shutdown(0)"]);
     let ms_down = first(&text, &["MAPI -> IMSProvider#", ": Shutdown(0)"]);
-    let xp_down = first(&text, &["MAPI -> IXPProvider#", ": Shutdown(0)"]);
+    let xp_down = first(&text, &["spooler -> IXPProvider#", ": Shutdown(0)"]);
     assert!(
         ab < ab_down && ab_down < ms,
         "each kind shut down after its last logon: {text}"
@@ -187,12 +143,7 @@ fn session_logoff_tears_down_address_books_then_stores_then_transports() {
 #[test]
 fn fast_shutdown_reaches_transports_then_address_books_then_stores() {
     let sim = suite(Behavior::default().with_transport_start(TransportStart::AtLogon));
-    let mapi = sim.initialize(InitFlags::empty()).unwrap();
-    let session = mapi.logon_ex("Suite", LogonFlags::EXTENDED).unwrap();
-    let row = session.msg_stores_table().unwrap().default_store().unwrap();
-    let store = session
-        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
-        .unwrap();
+    let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
     drop(session.open_address_book().unwrap());
     sim.spooler().run_until_idle();
     let mark = sim.trace().len();
@@ -249,4 +200,69 @@ fn a_transport_without_fast_shutdown_makes_mapi_wait_for_its_references() {
     std::mem::forget(session);
     std::mem::forget(mapi);
     let _ = sim.finish();
+}
+
+#[test]
+fn a_message_sent_through_the_store_starts_the_transport_which_sends_it() {
+    let sim = suite(Behavior::default());
+    let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
+    sim.spooler().run_until_idle();
+    let opened = store
+        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
+        .unwrap();
+    assert_eq!(opened.object_type(), ObjectType::Message);
+    let message = opened.message().unwrap();
+    store.submit_message(&message, 0).unwrap();
+    drop((message, opened));
+    assert!(
+        !sim.trace().to_string().contains("XPProviderInit("),
+        "not before the spooler's step"
+    );
+    assert_eq!(
+        sim.spooler().pending(),
+        2,
+        "the transports to start, the message to send"
+    );
+    sim.spooler().run_until_idle();
+    assert_eq!(sim.spooler().pending(), 0);
+    close(mapi, session, store);
+    let report = sim.finish();
+    report.assert_pedantic();
+    let text = report.trace().to_string();
+    let ready = first(&text, &["IMAPISupport#", ": SpoolerNotify(NOTIFY_READYTOSEND"]);
+    let prepare = first(&text, &["IMAPISupport#", ": PrepareSubmit("]);
+    let init = first(&text, &["XPProviderInit("]);
+    let logon = first(&text, &[": TransportLogon("]);
+    let lock = first(&text, &["spooler -> IMsgStore#", ": SetLockState(", "MSG_LOCKED"]);
+    let submit = first(&text, &["spooler -> IXPLogon#", ": SubmitMessage("]);
+    let end = first(&text, &["spooler -> IXPLogon#", ": EndMessage("]);
+    let unlock = first(
+        &text,
+        &["spooler -> IMsgStore#", ": SetLockState(", "MSG_UNLOCKED"],
+    );
+    let finished = first(&text, &["spooler -> IMsgStore#", ": FinishedMsg("]);
+    assert!(ready < prepare && prepare < init && init < logon, "{text}");
+    assert!(
+        logon < lock && lock < submit && submit < end && end < unlock && unlock < finished,
+        "{text}"
+    );
+    assert_eq!(lines_with(&text, &["XPProviderInit("]).len(), 1, "{text}");
+}
+
+#[test]
+fn a_no_mail_session_sends_nothing_through_the_spooler() {
+    let sim = suite(Behavior::default());
+    let (mapi, session, store) = open_store(&sim, LogonFlags::NO_MAIL);
+    let opened = store
+        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
+        .unwrap();
+    store.submit_message(&opened.message().unwrap(), 0).unwrap();
+    drop(opened);
+    sim.spooler().run_until_idle();
+    close(mapi, session, store);
+    let report = sim.finish();
+    report.assert_clean();
+    let text = report.trace().to_string();
+    assert!(text.contains("the message is not sent"), "{text}");
+    assert!(!text.contains("XPProviderInit("), "{text}");
 }

@@ -70,6 +70,15 @@ impl ProviderKind {
         }
     }
 
+    /// Who calls the provider and logon objects of this kind: the spooler for transports
+    /// (xpproviderinit, ixpprovider-shutdown), MAPI for the others.
+    pub(crate) fn caller(self) -> Party {
+        match self {
+            ProviderKind::Xp => Party::Spooler,
+            ProviderKind::Ab | ProviderKind::Store => Party::Mapi,
+        }
+    }
+
     /// What MAPI calls a provider of this kind in a load's reason.
     pub(crate) fn noun(self) -> &'static str {
         match self {

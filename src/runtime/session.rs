@@ -922,7 +922,7 @@ impl Runtime {
             provider_version: OutParam::new(),
         };
         let result = self.call_provider(
-            Party::Mapi,
+            kind.caller(),
             Party::Library(Arc::clone(&file)),
             entry_name,
             text!(

@@ -11,7 +11,7 @@ use crate::object::{ObjLabel, Ref, Unknown};
 use crate::props::{PR_STORE_ENTRYID, Prop, PropTag, PropValue};
 use crate::runtime::Runtime;
 use crate::runtime::state::{LogonKey, LogonPhase};
-use crate::spi::{AdviseSink, MapiErrorInfo, MsgStore, OpenedEntry, PropProblem};
+use crate::spi::{AdviseSink, MapiErrorInfo, Message, MsgStore, OpenedEntry, PropProblem};
 use crate::trace::{Party, Text, Value, text};
 
 /// The client's reference to a store object (`IMsgStore`), as `OpenMsgStore` returns it.
@@ -291,9 +291,8 @@ impl StoreHandle {
 
     /// `IMsgStore::OpenEntry` on the store: a folder or message of the store, which the client
     /// calls directly (MAPI is not in between); `None` (a NULL `lpEntryID`) opens the store's
-    /// root folder. A message opened this way is submitted with its `IMessage::SubmitMessage`;
-    /// the store then hands it to the spooler (`IMAPISupport::PrepareSubmit`), which sends it
-    /// through a transport.
+    /// root folder. A message opened this way ([`OpenedEntry::message`]) is submitted with
+    /// [`StoreHandle::submit_message`].
     pub fn open_entry(
         &self,
         entry_id: Option<&[u8]>,
@@ -325,6 +324,32 @@ impl StoreHandle {
                 e.label().map(|l| l.to_string()).unwrap_or_default()
             )
         });
+        self.rt.settle();
+        result
+    }
+
+    /// `IMessage::SubmitMessage` on a message of this store (opened with
+    /// [`StoreHandle::open_entry`]), as the client makes it: traced, in the store provider's
+    /// scope (the references its code takes are the provider's), a panic reported as the
+    /// provider's. The store then tells the spooler (`SpoolerNotify(NOTIFY_READYTOSEND)` once,
+    /// `PrepareSubmit`), which sends the message through a transport at its next steps.
+    pub fn submit_message(&self, message: &Ref<dyn Message>, flags: u32) -> MapiResult<()> {
+        let label = message.label();
+        let call = self.rt.trace.begin_call(
+            Party::Client,
+            label.map_or(Party::Mapi, Party::Object),
+            "SubmitMessage",
+            text!("{flags}", flags),
+        );
+        let objects: &[ObjLabel] = label.as_slice();
+        let result = self.check_usable("IMessage::SubmitMessage").and_then(|_| {
+            self.rt
+                .guarded(&self.file, Some(self.session), "SubmitMessage", objects, || {
+                    message.submit_message(flags)
+                })
+                .unwrap_or(Err(MapiError::CallFailed))
+        });
+        call.finish_result(&result, |()| String::new());
         self.rt.settle();
         result
     }

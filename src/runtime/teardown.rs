@@ -8,7 +8,7 @@ use crate::error::Status;
 use crate::object::ObjLabel;
 use crate::object::WeakRef;
 use crate::runtime::Runtime;
-use crate::runtime::kind::ProviderKind;
+use crate::runtime::kind::{ProviderKind, ProviderObject};
 use crate::runtime::state::{
     LogonKey, LogonPhase, ProviderKey, ReleaseCheck, State, Teardown, TeardownCause,
 };
@@ -59,7 +59,7 @@ impl Runtime {
         }
         let label = label.unwrap_or(ProviderKind::unlabelled(kind.logon_interface()));
         let _ = self.call_provider(
-            Party::Mapi,
+            kind.caller(),
             Party::Object(label),
             kind.logoff_method(),
             "0",
@@ -102,12 +102,13 @@ impl Runtime {
                 Arc::clone(&rec.file),
                 rec.session,
                 rec.provider,
+                rec.kind,
             )
         };
-        let (object, label, id, file, session, provider) = taken;
+        let (object, label, id, file, session, provider, kind) = taken;
         if let Some(object) = object {
             let target = label.map_or(Party::Mapi, Party::Object);
-            let call = self.trace.begin_call(Party::Mapi, target, "Release", "");
+            let call = self.trace.begin_call(kind.caller(), target, "Release", "");
             self.drop_in_provider(&file, Some(session), "the logon object's release", object);
             let alive = id.and_then(|id| self.ledger.count(id).map(|count| (id, count)));
             match alive {
@@ -208,6 +209,11 @@ impl Runtime {
         let Some(object) = object else {
             return;
         };
+        let kind = match &object {
+            ProviderObject::Ab(_) => ProviderKind::Ab,
+            ProviderObject::Store(_) => ProviderKind::Store,
+            ProviderObject::Xp(_) => ProviderKind::Xp,
+        };
         // Consequences of an entry point that handed one object out twice (INIT-NEW-OBJECT,
         // already reported): noted, not reported again.
         if others_active {
@@ -221,7 +227,7 @@ impl Runtime {
             ));
         }
         let _ = self.call_provider(
-            Party::Mapi,
+            kind.caller(),
             Party::Object(label),
             "Shutdown",
             "0",
@@ -232,7 +238,7 @@ impl Runtime {
         );
         let call = self
             .trace
-            .begin_call(Party::Mapi, Party::Object(label), "Release", "");
+            .begin_call(kind.caller(), Party::Object(label), "Release", "");
         self.drop_in_provider(&file, Some(session), "the provider's release", object);
         call.finish(
             Status::Ok,

@@ -671,11 +671,20 @@ impl Runtime {
                 |()| Text::EMPTY,
             );
         }
+        // The spooler lets go of the message and of what it used.
+        let call = self.trace.begin_call(
+            Party::Spooler,
+            out.label.map_or(Party::Mapi, Party::Object),
+            "Release",
+            "",
+        );
+        self.drop_in_provider(&store_file, Some(session), "the spooler's release", out.message);
+        call.finish(crate::error::Status::Ok, "");
         self.drop_in_provider(
             &store_file,
             Some(session),
             "the spooler's release",
-            (logon, store, out.message),
+            (logon, store),
         );
         true
     }

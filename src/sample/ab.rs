@@ -21,10 +21,10 @@ use crate::ids::{EntryId, Iid, MapiUid};
 use crate::object::{Ref, WeakRef};
 use crate::props::{
     PR_DISPLAY_NAME_W, PR_ENTRYID, PR_OBJECT_TYPE, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY, Prop, PropBag,
-    PropTag, PropValue,
+    PropValue,
 };
 use crate::spi::{
-    AbLogon, AbLogonArgs, AbProvider, AbSecurity, MapiProp, MapiSupport, MemRoutines, OpenedEntry, PropArray,
+    AbLogon, AbLogonArgs, AbProvider, AbSecurity, MapiProp, MapiSupport, MemRoutines, OpenedEntry,
 };
 use crate::sync::lock;
 
@@ -187,7 +187,8 @@ impl AbLogon for SampleAbLogon {
             .put(PR_ENTRYID, entry_id.to_vec())
             .put(PR_RECORD_KEY, id.data().to_vec())
             .put(PR_OBJECT_TYPE, kind.value());
-        let entry: Ref<dyn MapiProp> = Ref::new(SampleAbEntry {
+        // An entry of the address book (its container or its user), read-only.
+        let entry: Ref<dyn MapiProp> = Ref::new(super::ReadOnly {
             props,
             routines: self.routines.clone(),
         })
@@ -197,24 +198,5 @@ impl AbLogon for SampleAbLogon {
 
     fn compare_entry_ids(&self, a: &[u8], b: &[u8], _flags: u32) -> MapiResult<bool> {
         Ok(a == b)
-    }
-}
-
-/// An entry of the sample address book (its container or its user), read-only.
-struct SampleAbEntry {
-    props: PropBag,
-    routines: MemRoutines,
-}
-
-impl MapiProp for SampleAbEntry {
-    /// The properties, in a buffer allocated with MAPI's routines for the caller to free.
-    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<PropArray>> {
-        self.props
-            .select(tags)
-            .try_map(|props| self.routines.allocate_value(props))
-    }
-
-    fn get_prop_list(&self, _flags: u32) -> MapiResult<Vec<PropTag>> {
-        Ok(self.props.tags().collect())
     }
 }

@@ -24,9 +24,11 @@
 //! The logon object points at its store with a weak link, so the two never keep each other alive.
 
 mod ab;
+mod message;
 mod xp;
 
 pub use ab::{SAMPLE_AB_UID, SampleAbLogon, SampleAbProvider, sample_container_id, sample_user_id};
+pub use message::{SampleMessage, sample_new_message_id};
 pub use xp::{SAMPLE_ADDRESS_TYPE, SAMPLE_XP_UID, SampleXpLogon, SampleXpProvider};
 
 use std::collections::HashMap;
@@ -35,8 +37,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{MapiError, MapiResult, Warned};
 use crate::flags::{
-    EventMask, LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods, ResourceType,
-    ServiceContext, SpiVersion, StatusCode, StatusRowFlags, StoreLogonFlags, SubscribeFlags,
+    EventMask, LockState, LogoffFlags, ObjectType, ProfileSectionFlags, ResourceFlags, ResourceMethods,
+    ResourceType, ServiceContext, SpiVersion, StatusCode, StatusRowFlags, StoreLogonFlags, SubscribeFlags,
 };
 use crate::ids::{EntryId, Iid, MapiUid};
 use crate::object::{Ref, WeakRef};
@@ -556,6 +558,8 @@ impl SampleProvider {
             .put(PR_STORE_SUPPORT_MASK, 0u32);
 
         let store = Ref::new(SampleMsgStore {
+            me: std::sync::OnceLock::new(),
+            outbox: message::Outbox::default(),
             routines: self.routines.clone(),
             support: Mutex::new(Some(support)),
             props: Mutex::new(props),
@@ -564,6 +568,7 @@ impl SampleProvider {
             spooler_logged_on: AtomicBool::new(false),
             timing: self.config.store_logoff_transports,
         });
+        let _ = store.me.set(store.downgrade());
         let logon = Ref::new(SampleLogon {
             store: store.downgrade(),
             stores: Arc::clone(&self.stores),
@@ -593,6 +598,26 @@ impl SampleProvider {
             store: store.into(),
             spool_security: Some(spool_security),
         }))
+    }
+}
+
+/// A read-only object of a sample provider (an address-book entry, a message's fixed part): its
+/// properties, and the routines to hand them out with.
+pub(crate) struct ReadOnly {
+    pub(crate) props: PropBag,
+    pub(crate) routines: MemRoutines,
+}
+
+impl MapiProp for ReadOnly {
+    /// The properties, in a buffer allocated with MAPI's routines for the caller to free.
+    fn get_props(&self, tags: Option<&[PropTag]>, _flags: u32) -> MapiResult<Warned<PropArray>> {
+        self.props
+            .select(tags)
+            .try_map(|props| self.routines.allocate_value(props))
+    }
+
+    fn get_prop_list(&self, _flags: u32) -> MapiResult<Vec<PropTag>> {
+        Ok(self.props.tags().collect())
     }
 }
 
@@ -669,6 +694,9 @@ impl MsLogon for SampleLogon {
 
 /// The sample's `IMsgStore`.
 pub struct SampleMsgStore {
+    /// Itself, for the messages it makes (they point back at it).
+    me: std::sync::OnceLock<WeakRef<SampleMsgStore>>,
+    outbox: message::Outbox,
     routines: MemRoutines,
     support: Mutex<Option<Ref<dyn MapiSupport>>>,
     props: Mutex<PropBag>,
@@ -687,6 +715,14 @@ impl std::fmt::Debug for SampleMsgStore {
 }
 
 impl SampleMsgStore {
+    /// How many messages were submitted, and how many the spooler finished with.
+    pub fn messages_sent(&self) -> (u32, u32) {
+        (
+            self.outbox.submitted.load(Ordering::Relaxed),
+            self.outbox.finished.load(Ordering::Relaxed),
+        )
+    }
+
     /// Whether the spooler logged on to this store.
     pub fn spooler_logged_on(&self) -> bool {
         self.spooler_logged_on.load(Ordering::Relaxed)
@@ -786,6 +822,28 @@ impl MsgStore for SampleMsgStore {
     fn unadvise(&self, connection: usize) -> MapiResult<()> {
         let support = lock(&self.support).clone().ok_or(MapiError::InvalidObject)?;
         support.unsubscribe(connection)
+    }
+
+    /// A new message in the outbox for [`sample_new_message_id`]; nothing else is opened.
+    fn open_entry(
+        &self,
+        entry_id: Option<&[u8]>,
+        _interface: Option<Iid>,
+        _flags: u32,
+    ) -> MapiResult<OpenedEntry> {
+        let me = self.me.get().cloned().ok_or(MapiError::ObjectDeleted)?;
+        self.open_message(me, entry_id.ok_or(MapiError::NoSupport)?)
+    }
+
+    /// The spooler locks a message while a transport takes it: nothing to do in memory.
+    fn set_lock_state(&self, _message: &Ref<dyn MapiProp>, _state: LockState) -> MapiResult<()> {
+        Ok(())
+    }
+
+    /// The spooler is done with a message: it leaves the outbox.
+    fn finished_msg(&self, _flags: u32, _entry_id: &[u8]) -> MapiResult<()> {
+        self.outbox.finished.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 
     fn store_logoff(&self, flags: LogoffFlags) -> MapiResult<LogoffFlags> {
