@@ -326,6 +326,7 @@ pub mod check;
 pub mod error;
 pub mod flags;
 pub mod ids;
+mod label;
 pub mod object;
 pub mod profile;
 pub mod props;

@@ -52,7 +52,7 @@ use std::sync::{Arc, Mutex};
 use crate::error::{MapiResult, Status};
 use crate::flags::MapiFlags;
 use crate::ids::MapiUid;
-use crate::object::ObjLabel;
+use crate::label::ObjLabel;
 use crate::sync::lock;
 
 /// The number of an event in its trace, from 1.
@@ -242,12 +242,6 @@ impl From<MapiUid> for Value {
 impl From<crate::flags::SpiVersion> for Value {
     fn from(version: crate::flags::SpiVersion) -> Value {
         Value::Version(version)
-    }
-}
-
-impl From<crate::spi::BufferId> for Value {
-    fn from(buffer: crate::spi::BufferId) -> Value {
-        Value::Buffer(buffer.index())
     }
 }
 

@@ -7,6 +7,7 @@
 //! are recorded in order and never stop the simulation, unless strict mode is on: then the first
 //! one panics at the offending call.
 
+pub(crate) mod loads;
 pub mod rules;
 
 use std::fmt::{self, Write as _};
@@ -14,8 +15,8 @@ use std::fmt::{self, Write as _};
 pub use rules::{Basis, Bound, Rule, Severity};
 
 use crate::object::{LeakReport, ObjLabel};
-use crate::runtime::LoadLedger;
 use crate::trace::{EventId, Party, Trace};
+use loads::LoadLedger;
 
 /// A broken contract, detected at one point of the trace.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -19,29 +19,12 @@ use crate::object::{InterfaceKind, Owner, Ref};
 use crate::profile::ProviderEntry;
 use crate::runtime::Runtime;
 use crate::runtime::kind::{LogonObject, ProviderKind};
-use crate::runtime::session::ProviderHandle;
+use crate::runtime::provider::ProviderHandle;
 use crate::runtime::state::{Few, LogonPhase, LogonRec};
 use crate::runtime::support::SupportObject;
 use crate::spi::{AbLogonArgs, AbProvider, AbSecurity, InOut, MapiSupport, OpenedEntry, OutParam};
 use crate::strings::TStr;
 use crate::trace::{Party, Text, Value, text};
-
-/// When MAPI logs on to a profile's address-book providers. The documents disagree (⚠ in the
-/// reference, §5.2).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
-pub enum AddressBookStart {
-    /// When the client opens the address book (`IMAPISession::OpenAddressBook` "then calls each
-    /// provider's Logon method", iabprovider-logon); and, since within a message service the
-    /// address-book providers start before the others (starting-a-service-provider), when MAPI
-    /// first starts another provider of a service that holds address books (the first
-    /// `OpenMsgStore` of one of its stores), those address books log on first. The default.
-    #[default]
-    OpenAddressBook,
-    /// During `MAPILogonEx`, every address-book provider of the profile
-    /// (implementing-an-address-book-provider-entry-point-function: MAPI loads them "when the
-    /// client calls MAPILogonEx").
-    Logon,
-}
 
 /// What MAPI passes in `*lpulcbSecurity` and `*lppbSecurity`: "on input, the value must be
 /// nonzero".

@@ -1,12 +1,17 @@
 //! The library loader: registered provider DLLs, load counts, instances, and the ledger of every
 //! `LoadLibrary` and `FreeLibrary`.
 
-use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
+use crate::check::rules;
+use crate::object::{ObjLabel, Owner, Scope};
+use crate::runtime::state::State;
+use crate::runtime::{MallocCounting, Runtime, UnloadTiming};
 use crate::spi::ProviderLibrary;
+use crate::trace::{EventKind, Party, Text, Trace, text};
+
+use crate::check::loads::{LoadLedger, LoadOp, LoadRecord, add_balance};
 use crate::sync::KeyMap;
-use crate::trace::{EventId, Party, Text};
 
 /// A factory making a fresh instance of a provider DLL (its statics are born with it).
 pub(crate) type Factory = Arc<dyn Fn() -> Box<dyn ProviderLibrary> + Send + Sync>;
@@ -81,199 +86,6 @@ pub(crate) fn with_file_key<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
 /// The last component of a path.
 fn file_component(name: &str) -> &str {
     name.rsplit(['\\', '/']).next().unwrap_or(name)
-}
-
-/// A `LoadLibrary` or a `FreeLibrary`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum LoadOp {
-    /// `LoadLibrary`.
-    Load,
-    /// `FreeLibrary`.
-    Free,
-}
-
-/// One entry of the library ledger.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct LoadRecord {
-    /// Load or free.
-    pub op: LoadOp,
-    /// The file name.
-    pub file: Arc<str>,
-    /// The load count after the call.
-    pub count: u32,
-    /// For a load, whether it created a new instance; for a free, whether it unloaded the DLL.
-    pub boundary: bool,
-    /// Why it was loaded or freed.
-    pub reason: Text,
-    /// The trace event.
-    pub event: EventId,
-    /// Who loaded or freed it: MAPI, or a provider DLL that loads another DLL itself.
-    pub by: Party,
-}
-
-/// Every `LoadLibrary` and `FreeLibrary` of the simulated process, in order: MAPI's, and those of
-/// provider code that loads a DLL itself.
-///
-/// A simulator with a bounded trace ([`SimulatorBuilder::trace_limit`]) keeps only the newest
-/// records; the counts, the unpaired loads and the instances still count every record.
-///
-/// [`SimulatorBuilder::trace_limit`]: crate::runtime::SimulatorBuilder::trace_limit
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub struct LoadLedger {
-    /// The records held, in order.
-    pub records: Vec<LoadRecord>,
-    /// What the records no longer held added up to.
-    earlier: Earlier,
-}
-
-/// The sums of the records a bounded ledger let go.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-struct Earlier {
-    records: usize,
-    loads: usize,
-    frees: usize,
-    /// Loads less frees, by who made them and file.
-    balances: Vec<(Party, Arc<str>, i64)>,
-    /// New instances, by file.
-    instances: Vec<(Arc<str>, usize)>,
-}
-
-impl LoadLedger {
-    /// How many `LoadLibrary` calls.
-    pub fn loads(&self) -> usize {
-        self.earlier.loads + self.records.iter().filter(|r| r.op == LoadOp::Load).count()
-    }
-
-    /// How many `FreeLibrary` calls.
-    pub fn frees(&self) -> usize {
-        self.earlier.frees + self.records.iter().filter(|r| r.op == LoadOp::Free).count()
-    }
-
-    /// How many records a bounded ledger no longer holds.
-    pub fn records_not_kept(&self) -> usize {
-        self.earlier.records
-    }
-
-    /// The files whose loads are not all paired with frees, with the number of unpaired loads.
-    pub fn unpaired(&self) -> Vec<(Arc<str>, usize)> {
-        self.unpaired_where(None)
-    }
-
-    /// [`LoadLedger::unpaired`], counting only the loads and frees `by` made.
-    pub fn unpaired_by(&self, by: &Party) -> Vec<(Arc<str>, usize)> {
-        self.unpaired_where(Some(by))
-    }
-
-    fn unpaired_where(&self, by: Option<&Party>) -> Vec<(Arc<str>, usize)> {
-        let mut balance: Vec<(Arc<str>, i64)> = Vec::new();
-        let mut add = |file: &Arc<str>, delta: i64| match balance
-            .iter_mut()
-            .find(|(f, _)| f.eq_ignore_ascii_case(file))
-        {
-            Some((_, n)) => *n += delta,
-            None => balance.push((Arc::clone(file), delta)),
-        };
-        for (party, file, n) in &self.earlier.balances {
-            if by.is_none_or(|by| by == party) {
-                add(file, *n);
-            }
-        }
-        for r in self.records.iter().filter(|r| by.is_none_or(|by| *by == r.by)) {
-            add(&r.file, if r.op == LoadOp::Load { 1 } else { -1 });
-        }
-        balance
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(f, n)| (f, usize::try_from(n).unwrap_or(0)))
-            .collect()
-    }
-
-    /// How many times the file was freshly instantiated (its statics born).
-    pub fn instances(&self, file: &str) -> usize {
-        let earlier: usize = self
-            .earlier
-            .instances
-            .iter()
-            .filter(|(f, _)| f.eq_ignore_ascii_case(file))
-            .map(|(_, n)| n)
-            .sum();
-        earlier
-            + self
-                .records
-                .iter()
-                .filter(|r| r.op == LoadOp::Load && r.boundary && r.file.eq_ignore_ascii_case(file))
-                .count()
-    }
-
-    /// Lets go of the oldest records beyond `limit`, adding them to the sums.
-    fn trim(&mut self, limit: usize) {
-        // Half the records go at once, so that trimming costs O(1) per record.
-        if self.records.len() < limit.saturating_mul(2).max(2) {
-            return;
-        }
-        let excess = self.records.len() - limit;
-        for r in self.records.drain(..excess) {
-            let earlier = &mut self.earlier;
-            earlier.records += 1;
-            match r.op {
-                LoadOp::Load => earlier.loads += 1,
-                LoadOp::Free => earlier.frees += 1,
-            }
-            add_balance(&mut earlier.balances, &r);
-            if r.op == LoadOp::Load && r.boundary {
-                match earlier
-                    .instances
-                    .iter_mut()
-                    .find(|(file, _)| file.eq_ignore_ascii_case(&r.file))
-                {
-                    Some((_, n)) => *n += 1,
-                    None => earlier.instances.push((Arc::clone(&r.file), 1)),
-                }
-            }
-        }
-    }
-}
-
-impl fmt::Display for LoadLedger {
-    /// One record a line: `#12 LoadLibrary SMPMS32.DLL -> 1 (new instance): reason`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.earlier.records > 0 {
-            writeln!(f, "… {} earlier records not kept", self.earlier.records)?;
-        }
-        for r in &self.records {
-            let (op, mark) = match r.op {
-                LoadOp::Load => ("LoadLibrary", " (new instance)"),
-                LoadOp::Free => ("FreeLibrary", " (unloaded)"),
-            };
-            writeln!(
-                f,
-                "{} {op} {} -> {}{}: {}{}",
-                r.event,
-                r.file,
-                r.count,
-                if r.boundary { mark } else { "" },
-                r.reason,
-                if r.by == Party::Mapi {
-                    String::new()
-                } else {
-                    format!(" (by {})", r.by)
-                }
-            )?;
-        }
-        Ok(())
-    }
-}
-
-/// Adds a record's load (+1) or free (-1) to the balance of its party and file.
-fn add_balance(balances: &mut Vec<(Party, Arc<str>, i64)>, record: &LoadRecord) {
-    let delta = if record.op == LoadOp::Load { 1 } else { -1 };
-    match balances
-        .iter_mut()
-        .find(|(by, file, _)| *by == record.by && file.eq_ignore_ascii_case(&record.file))
-    {
-        Some((_, _, n)) => *n += delta,
-        None => balances.push((record.by.clone(), Arc::clone(&record.file), delta)),
-    }
 }
 
 /// A registered DLL.
@@ -394,5 +206,382 @@ impl Loader {
     /// Every registered name.
     pub(crate) fn registered_names(&self) -> Vec<Arc<str>> {
         self.registered.iter().map(|r| Arc::clone(&r.name)).collect()
+    }
+}
+
+/// A `FreeLibrary` decided under MAPI's lock, completed once no lock is held.
+pub(crate) struct PendingFree {
+    file: Arc<str>,
+    reason: Text,
+    /// The load count after it.
+    count: u32,
+    /// For the last free: the DLL's instance, and the last object number of the ledger when it
+    /// was unloaded.
+    unloaded: Option<(Arc<dyn ProviderLibrary>, u32)>,
+    by: Party,
+}
+
+impl crate::spi::process::LibraryHost for Runtime {
+    fn load(
+        &self,
+        file: &str,
+        by: &Arc<str>,
+    ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
+        let loaded = self.load_library_by(
+            file,
+            text!("loaded by {by}", by = Arc::clone(by)),
+            Party::Library(Arc::clone(by)),
+        );
+        if loaded.is_none() {
+            self.trace.record(EventKind::Note {
+                by: Party::Library(Arc::clone(by)),
+                text: format!("LoadLibrary({file:?}) found no such DLL").into(),
+            });
+        }
+        loaded
+    }
+
+    fn free(&self, file: &Arc<str>, by: &Arc<str>) {
+        self.free_library_by(
+            file,
+            text!("freed by {by}", by = Arc::clone(by)),
+            Party::Library(Arc::clone(by)),
+        );
+    }
+
+    fn enter(&self, file: &Arc<str>) -> Scope {
+        let session = crate::object::current_scope().and_then(|(_, owner)| owner.session);
+        let mut owner = Owner::library(Arc::clone(file));
+        owner.session = session;
+        self.ledger.enter(Party::Library(Arc::clone(file)), owner)
+    }
+
+    fn trace(&self) -> &Trace {
+        &self.trace
+    }
+}
+
+impl Runtime {
+    /// Loads a provider DLL for one use: `LoadLibrary`, a fresh instance if it was not loaded.
+    pub(crate) fn load_library(
+        &self,
+        file: &str,
+        reason: Text,
+    ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
+        self.load_library_by(file, reason, Party::Mapi)
+    }
+
+    /// `LoadLibrary` by MAPI or by a provider's code.
+    pub(crate) fn load_library_by(
+        &self,
+        file: &str,
+        reason: Text,
+        by: Party,
+    ) -> Option<(Arc<str>, Arc<dyn ProviderLibrary>, crate::spi::ModuleInstance)> {
+        let (name, factory, loaded) = {
+            let st = self.st();
+            let (name, factory) = st.loader.resolve(file)?;
+            let loaded = with_file_key(&name, |key| {
+                st.loader
+                    .modules
+                    .get(key)
+                    .map(|m| (Arc::clone(&m.instance), m.generation))
+            });
+            (name, factory, loaded)
+        };
+        // A fresh instance is made outside MAPI's lock (it runs the DLL's code); if another thread
+        // loaded the DLL meanwhile, its instance is the one, and this one never existed.
+        let made: Option<Arc<dyn ProviderLibrary>> = match loaded {
+            Some(_) => None,
+            None => Some(Arc::from(
+                self.guarded(&name, None, "the DLL's initialization", &[], || factory())
+                    .ok()?,
+            )),
+        };
+        let (loaded, new_instance, unused) = {
+            let mut st = self.st();
+            let present = with_file_key(&name, |key| st.loader.modules.contains_key(key));
+            let (fresh, unused) = match (present, made) {
+                (false, Some(made)) => (Some(made), None),
+                (_, unused) => (None, unused),
+            };
+            let new_instance = fresh.is_some();
+            if let Some(instance) = fresh {
+                let generation = st.loader.next_generation(&name);
+                st.loader.modules.insert(
+                    file_key(&name),
+                    Module {
+                        file: Arc::clone(&name),
+                        count: 0,
+                        instance,
+                        generation,
+                        final_free_pending: false,
+                    },
+                );
+            }
+            let loaded = with_file_key(&name, |key| {
+                st.loader.modules.get_mut(key).map(|module| {
+                    module.count += 1;
+                    (Arc::clone(&module.instance), module.generation, module.count)
+                })
+            });
+            (loaded, new_instance, unused)
+        };
+        if let Some(unused) = unused {
+            self.drop_in_provider(&name, None, "the DLL's initialization", unused);
+        }
+        // (The DLL was found or inserted under the lock just released.)
+        let (instance, generation, count) = loaded?;
+        let event = self.trace.record(EventKind::LoadLibrary {
+            by: by.clone(),
+            file: Arc::clone(&name),
+            count,
+            new_instance,
+            reason: reason.clone(),
+        });
+        self.st().loader.record(LoadRecord {
+            op: LoadOp::Load,
+            file: Arc::clone(&name),
+            count,
+            boundary: new_instance,
+            reason,
+            event,
+            by,
+        });
+        let host: Weak<dyn crate::spi::process::LibraryHost> = self.me.clone();
+        let process = crate::spi::Process::attached(host, Arc::clone(&name));
+        let module = crate::spi::ModuleInstance::in_process(Arc::clone(&name), generation, process);
+        Some((name, instance, module))
+    }
+
+    /// `LIB-FILE-NAME`: `LoadLibrary` found no DLL under the name MAPI made from the profile's base
+    /// name; the message says which names are registered, and which would have matched.
+    pub(crate) fn report_load_failure(&self, base: &str, file: &str) {
+        let hint = {
+            let st = self.st();
+            let near = st.loader.near_misses(base, file);
+            if near.is_empty() {
+                let all: Vec<String> = st
+                    .loader
+                    .registered_names()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                format!(
+                    "registered DLLs: {}",
+                    if all.is_empty() {
+                        "none".into()
+                    } else {
+                        all.join(", ")
+                    }
+                )
+            } else {
+                let near: Vec<String> = near.iter().map(ToString::to_string).collect();
+                format!("a DLL is registered as {}", near.join(", "))
+            }
+        };
+        self.violation(
+            &rules::LIB_FILE_NAME,
+            format!("the profile names {base:?}, so MAPI loads {file:?}, which is not registered ({hint})"),
+            Vec::new(),
+            Party::Library(Arc::from(file)),
+        );
+    }
+
+    /// Pairs a use's `LoadLibrary`. The free that would unload the DLL waits for the last
+    /// `MAPIUninitialize` unless the behaviour says otherwise.
+    pub(crate) fn release_library(&self, file: &Arc<str>, reason: Text) {
+        let hold = {
+            let mut st = self.st();
+            let initialized = st.init_count > 0;
+            let module = with_file_key(file, |key| st.loader.modules.get_mut(key));
+            match module {
+                Some(m)
+                    if m.count == 1
+                        && initialized
+                        && self.behavior.unload == UnloadTiming::AfterLastUninitialize =>
+                {
+                    m.final_free_pending = true;
+                    true
+                }
+                _ => {
+                    // The count goes down now, under the lock that decides, so that a release or
+                    // a load on another thread sees it; the rest waits for the client call's end.
+                    let free = self.decide_free(&mut st, file, reason, Party::Mapi);
+                    st.deferred_frees.extend(free);
+                    false
+                }
+            }
+        };
+        if hold {
+            self.note(text!(
+                "{file} stays loaded until the last MAPIUninitialize",
+                file = Arc::clone(file)
+            ));
+        }
+    }
+
+    /// A `FreeLibrary` decided under MAPI's lock: the count goes down, and at zero the DLL leaves
+    /// the loaded modules (a load from now on makes a fresh instance). [`Runtime::complete_free`]
+    /// does the rest once no lock is held.
+    pub(crate) fn decide_free(
+        &self,
+        st: &mut State,
+        file: &Arc<str>,
+        reason: Text,
+        by: Party,
+    ) -> Option<PendingFree> {
+        let (count, unloaded) = with_file_key(file, |key| {
+            let module = st.loader.modules.get_mut(key)?;
+            module.count = module.count.saturating_sub(1);
+            let count = module.count;
+            let unloaded = if count == 0 {
+                st.loader.modules.remove(key).map(|m| m.instance)
+            } else {
+                None
+            };
+            Some((count, unloaded))
+        })?;
+        let unloaded = unloaded.map(|instance| (instance, self.ledger.serial_mark()));
+        Some(PendingFree {
+            file: Arc::clone(file),
+            reason,
+            count,
+            unloaded,
+            by,
+        })
+    }
+
+    /// `FreeLibrary`: at zero the DLL's instance is dropped (its statics die), and any object of
+    /// the DLL still alive is reported.
+    pub(crate) fn free_library(&self, file: &Arc<str>, reason: Text) {
+        self.free_library_by(file, reason, Party::Mapi);
+    }
+
+    /// `FreeLibrary` by MAPI or by a provider's code.
+    pub(crate) fn free_library_by(&self, file: &Arc<str>, reason: Text, by: Party) {
+        let free = self.decide_free(&mut self.st(), file, reason, by);
+        if let Some(free) = free {
+            self.complete_free(free);
+        }
+    }
+
+    /// What follows a `FreeLibrary` once no lock is held: its trace event and ledger record, and
+    /// for the last one the DLL's unload — its instance dropped (its statics die) and every object
+    /// it made before the unload that is still alive reported.
+    pub(crate) fn complete_free(&self, free: PendingFree) {
+        let PendingFree {
+            file,
+            reason,
+            count,
+            unloaded,
+            by,
+        } = free;
+        let event = self.trace.record(EventKind::FreeLibrary {
+            by: by.clone(),
+            file: Arc::clone(&file),
+            count,
+            reason: reason.clone(),
+        });
+        self.st().loader.record(LoadRecord {
+            op: LoadOp::Free,
+            file: Arc::clone(&file),
+            count,
+            boundary: count == 0,
+            reason,
+            event,
+            by: by.clone(),
+        });
+        let Some((instance, mark)) = unloaded else {
+            return;
+        };
+        self.drop_in_provider(&file, None, "the DLL's unload", instance);
+        self.check_malloc_released(&file);
+        self.check_provider_loads(&file, "when it was unloaded");
+        // Stores the client still holds are the client's to answer for (CLIENT-RELEASE); objects
+        // made after the unload belong to a fresh instance (another thread's load).
+        let client_held: Vec<ObjLabel> = {
+            let st = self.st();
+            st.client_held
+                .iter()
+                .filter_map(|k| st.logons.get(*k))
+                .filter(|r| r.client_handles > 0)
+                .filter_map(|r| r.store_label)
+                .collect()
+        };
+        let labels = self.ledger.live_labels_where(|owner, label| {
+            owner.library.as_deref() == Some(&*file) && label.serial <= mark && !client_held.contains(&label)
+        });
+        if !labels.is_empty() {
+            let names: Vec<String> = labels.iter().map(ToString::to_string).collect();
+            // A provider that freed another DLL it loaded unloaded it under its objects.
+            let blamed = match &by {
+                Party::Library(loader) if **loader != *file => by.clone(),
+                _ => Party::Library(Arc::clone(&file)),
+            };
+            self.violation(
+                &rules::LIB_UNLOAD_LIVE,
+                format!(
+                    "{file} was unloaded while {} of its objects were alive: {}",
+                    labels.len(),
+                    names.join(", ")
+                ),
+                labels,
+                blamed,
+            );
+        }
+    }
+
+    /// `LIB-LOAD-PAIRED`: the DLLs `file`'s code loaded itself and has not freed (once per DLL it
+    /// loaded).
+    pub(crate) fn check_provider_loads(&self, file: &Arc<str>, when: &str) {
+        let loader = Party::Library(Arc::clone(file));
+        let held: Vec<(Arc<str>, usize)> = {
+            let mut st = self.st();
+            let held = st.loader.unpaired_by(&loader);
+            held.into_iter()
+                .filter(|(loaded, _)| {
+                    st.load_pairs_reported
+                        .insert((Arc::clone(file), Arc::clone(loaded)))
+                })
+                .collect()
+        };
+        for (loaded, n) in held {
+            self.violation(
+                &rules::LIB_LOAD_PAIRED,
+                format!("{file} still held {n} load(s) of {loaded} it made with LoadLibrary {when}"),
+                Vec::new(),
+                loader.clone(),
+            );
+        }
+    }
+
+    /// `MALLOC-HELD`: once a DLL is unloaded (every provider object of it shut down, its statics
+    /// gone), no reference its code took to MAPI's `IMalloc` may remain.
+    pub(crate) fn check_malloc_released(&self, file: &Arc<str>) {
+        if self.behavior.malloc == MallocCounting::Static {
+            return;
+        }
+        let Some(id) = self.malloc.id() else {
+            return;
+        };
+        let held = self
+            .ledger
+            .count_references(id, |by| matches!(by, Party::Library(f) if **f == **file));
+        if held > 0 {
+            let label = self.malloc.label().into_iter().collect::<Vec<_>>();
+            let name = self
+                .malloc
+                .label()
+                .map_or_else(|| "IMalloc".to_owned(), |l| l.to_string());
+            self.violation(
+                &rules::MALLOC_HELD,
+                format!(
+                    "{file} was unloaded still holding {held} reference(s) to {name} (lpMalloc) that it took and never released"
+                ),
+                label,
+                Party::Library(Arc::clone(file)),
+            );
+        }
     }
 }

@@ -1,10 +1,19 @@
 //! The simulator's `IMalloc`.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use crate::spi::{Malloc, MallocBlock};
+use crate::check::{Rule, rules};
+use crate::error::MapiResult;
+use crate::object::ObjLabel;
+use crate::runtime::Runtime;
+use crate::spi::memory::HeapHost;
+use crate::spi::{BufferId, Malloc};
 use crate::sync::lock;
+use crate::trace::{EventKind, Party, Trace};
+
+use std::collections::HashMap;
+
+use crate::spi::MallocBlock;
 
 /// MAPI's OLE allocator as the simulator hands it to entry points (`lpMalloc`): a counted object
 /// and a full `IMalloc` model. Every block holds real bytes ([`SimMalloc::write`],
@@ -87,5 +96,161 @@ impl Malloc for SimMalloc {
 
     fn get_size(&self, block: MallocBlock) -> Option<usize> {
         lock(&self.blocks).blocks.get(&block.0).map(Vec::len)
+    }
+}
+
+impl HeapHost for Runtime {
+    fn misuse(&self, rule: &'static Rule, message: String, by: Party) {
+        self.violation(rule, message, Vec::new(), by);
+    }
+
+    fn trace(&self) -> &Trace {
+        &self.trace
+    }
+}
+
+impl Runtime {
+    /// MAPI (or the client's handle, `to`) takes a block returned through an output parameter.
+    /// Returns `false`, after reporting `MEM-OUT-ROOT`, if it is not a live root block of MAPI's
+    /// routines.
+    pub(crate) fn receive_block(
+        &self,
+        id: BufferId,
+        from: &Party,
+        to: Party,
+        what: impl Into<crate::spi::memory::Purpose>,
+        objects: &[ObjLabel],
+    ) -> bool {
+        match self.routines.heap().hand_over(id, to, what.into()) {
+            Ok(()) => true,
+            Err((bad, what)) => {
+                self.violation(
+                    &rules::MEM_OUT_ROOT,
+                    format!("{from} returned {} as {what}", bad.describe(id)),
+                    objects.to_vec(),
+                    from.clone(),
+                );
+                false
+            }
+        }
+    }
+
+    /// MAPI (or the client's handle, `to`) takes a typed result `from` returned, reads it and
+    /// frees it. `None` if it was not a live root block (`MEM-OUT-ROOT` reported).
+    pub(crate) fn take_result<T: crate::spi::BufferValue>(
+        &self,
+        buffer: crate::spi::MapiBuffer<T>,
+        from: &Party,
+        to: Party,
+        what: impl Into<crate::spi::memory::Purpose>,
+        objects: &[ObjLabel],
+    ) -> Option<T> {
+        if !self.receive_block(buffer.id(), from, to.clone(), what, objects) {
+            return None;
+        }
+        self.routines.heap().take_value::<T>(buffer.id(), to)
+    }
+
+    /// MAPI reads and frees the `MAPIERROR` a provider of `file` wrote to `*lppMAPIError` of
+    /// `method`, if it wrote one, and notes it in the trace. With `unicode`, whether the call
+    /// carried `MAPI_UNICODE`: its strings must be in that encoding (`LOGON-MAPIERROR`).
+    pub(crate) fn take_mapi_error(
+        &self,
+        out: &crate::spi::OutParam<crate::spi::MapiBuffer<crate::spi::MapiErrorInfo>>,
+        method: &str,
+        unicode: Option<bool>,
+        file: &Arc<str>,
+        object: Option<ObjLabel>,
+    ) {
+        let Some(buffer) = out.get() else {
+            return;
+        };
+        let what = format!("the MAPIERROR of {method}");
+        let by = Party::Library(Arc::clone(file));
+        let objects: &[ObjLabel] = object.as_slice();
+        let Some(info) = self.take_result(buffer, &by, Party::Mapi, what, objects) else {
+            return;
+        };
+        let text = |s: &Option<crate::strings::TString>| {
+            s.as_ref()
+                .map_or_else(|| "NULL".to_owned(), |s| format!("{:?}", s.to_string_lossy()))
+        };
+        let who = object.map_or_else(|| file.to_string(), |o| o.to_string());
+        self.trace.record(EventKind::Note {
+            by: Party::Mapi,
+            text: format!(
+                "{who} returned a MAPIERROR from {method}: {} from {} (low-level error {:#x}, context {:#x})",
+                text(&info.error),
+                text(&info.component),
+                info.low_level_error,
+                info.context
+            )
+            .into(),
+        });
+        let Some(unicode) = unicode else {
+            return;
+        };
+        let wrong = [&info.error, &info.component]
+            .into_iter()
+            .flatten()
+            .find(|s| s.is_unicode() != unicode);
+        if let Some(s) = wrong {
+            let (is, flag) = if unicode {
+                ("8-bit", "with")
+            } else {
+                ("UTF-16", "without")
+            };
+            self.violation(
+                &rules::LOGON_MAPIERROR,
+                format!(
+                    "the MAPIERROR of {method} has a string in {is} ({:?}), and MAPI called {flag} MAPI_UNICODE",
+                    s.to_string_lossy()
+                ),
+                objects,
+                by,
+            );
+        }
+    }
+
+    /// MAPI allocates the typed result of the open call for whoever's code runs now; the caller
+    /// must free it.
+    pub(crate) fn allocate_result<T: crate::spi::BufferValue>(
+        &self,
+        value: T,
+        method: &'static str,
+        purpose: crate::spi::memory::Purpose,
+    ) -> MapiResult<crate::spi::MapiBuffer<T>> {
+        let site = crate::spi::memory::AllocationSite::Call {
+            method,
+            event: self.trace.current_call().unwrap_or(crate::trace::EventId(0)),
+        };
+        self.routines
+            .heap()
+            .mapi_allocate(
+                crate::spi::memory::Content::value(value),
+                crate::object::current_party(),
+                site,
+                purpose,
+            )
+            .map(crate::spi::MapiBuffer::from_id)
+    }
+
+    /// MAPI allocates a byte block as the result of the open call for whoever's code runs now.
+    pub(crate) fn allocate_result_bytes(
+        &self,
+        bytes: Vec<u8>,
+        method: &'static str,
+        purpose: crate::spi::memory::Purpose,
+    ) -> MapiResult<BufferId> {
+        let site = crate::spi::memory::AllocationSite::Call {
+            method,
+            event: self.trace.current_call().unwrap_or(crate::trace::EventId(0)),
+        };
+        self.routines.heap().mapi_allocate(
+            crate::spi::memory::Content::Bytes(std::borrow::Cow::Owned(bytes)),
+            crate::object::current_party(),
+            site,
+            purpose,
+        )
     }
 }

@@ -12,7 +12,7 @@ use crate::flags::{OpenStoreFlags, SpoolerLogonFlags};
 use crate::object::{ObjLabel, WeakRef};
 use crate::runtime::Runtime;
 use crate::runtime::kind::KindObject;
-use crate::runtime::session::ProviderHandle;
+use crate::runtime::provider::ProviderHandle;
 use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, SpoolerHold, SpoolerPhase, State, Teardown};
 use crate::runtime::store::StoreHandle;
 use crate::runtime::support::SupportTemp;

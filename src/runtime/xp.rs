@@ -30,32 +30,16 @@ use crate::ids::MapiUid;
 use crate::object::{InterfaceKind, ObjLabel, Owner, Ref};
 use crate::profile::ProviderEntry;
 use crate::props::PR_ENTRYID;
-use crate::runtime::Runtime;
 use crate::runtime::kind::{LogonObject, ProviderKind};
-use crate::runtime::session::ProviderHandle;
+use crate::runtime::provider::ProviderHandle;
 use crate::runtime::state::{
     Few, LogonKey, LogonPhase, LogonRec, Outbound, SpoolerPhase, TransportsPhase, XpLogonState,
 };
 use crate::runtime::support::SupportObject;
+use crate::runtime::{Runtime, TransportStart};
 use crate::spi::{InOut, MapiProp, MapiSupport, OutParam, TransportLogonArgs, XpLogon, XpProvider};
 use crate::strings::TStr;
 use crate::trace::{Party, Text, Value, text};
-
-/// When the spooler starts a session's transports. The documents disagree (⚠ in the reference,
-/// §5.2).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
-pub enum TransportStart {
-    /// When a client first asks for their services: a store of the session announces it is
-    /// ready to send (`SpoolerNotify(NOTIFY_READYTOSEND)`) or submits a message
-    /// (starting-a-service-provider: "transport providers are started when a client requests
-    /// their services"). The default.
-    #[default]
-    OnDemand,
-    /// At the client's logon to the profile, for a session the spooler is told about (not
-    /// `MAPI_NO_MAIL`): "transport providers are opened when the user first logs on to a
-    /// profile" (ixpprovider-transportlogon). The spooler does it at its next step.
-    AtLogon,
-}
 
 impl Runtime {
     /// Under [`TransportStart::AtLogon`], the spooler is asked to start the transports of a

@@ -89,7 +89,7 @@ impl std::fmt::Debug for SampleMessage {
     }
 }
 
-/// Its properties are fixed: read as [`ReadOnly`](super::ReadOnly) reads them.
+/// Its properties are fixed, read-only as the address book's entries.
 impl MapiProp for SampleMessage {
     fn get_props(&self, tags: Option<&[PropTag]>, flags: u32) -> MapiResult<Warned<PropArray>> {
         self.fixed.get_props(tags, flags)

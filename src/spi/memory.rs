@@ -80,6 +80,13 @@ pub struct BufferId {
     slot: u32,
 }
 
+/// A block in a traced event is named by its number.
+impl From<BufferId> for crate::trace::Value {
+    fn from(buffer: BufferId) -> crate::trace::Value {
+        crate::trace::Value::Buffer(buffer.index())
+    }
+}
+
 impl PartialEq for BufferId {
     fn eq(&self, other: &Self) -> bool {
         (self.heap, self.index) == (other.heap, other.index)
