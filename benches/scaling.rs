@@ -16,6 +16,12 @@
 //!   sessions are open, N = 10, 1,000, 10,000. Goal: flat in N.
 //! - `session teardown`: the logoff and release of N open sessions, N = 10, 1,000, 10,000.
 //!   Goal: linear in N.
+//! - `suite lifecycle after k`: one more lifecycle of all three kinds (the quickstart's: the
+//!   address book, the store, one message sent so that the transport starts) after k of them,
+//!   k = 0, 1,000, 10,000, rebuilt as `lifecycle after k` is. Goal: flat in k.
+//! - `suite session cycle with N open`: `MAPILogonEx` + `OpenAddressBook` + `Logoff` + release
+//!   of one more session while N sessions of the three-kind profile are open, each with its
+//!   address book logged on, N = 10, 1,000, 10,000. Goal: flat in N.
 //! - `tracked clone+drop with N refs`: clone and drop of one tracked `Ref` (ledger history on)
 //!   that has N outstanding references, N = 10, 1,000, 10,000, 100,000. Goal: flat in N.
 //!
@@ -28,7 +34,7 @@ mod common;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use common::{simulated_lifecycle, simulator, simulator_with, test_mode};
+use common::{simulated_lifecycle, simulator, simulator_with, suite_lifecycle, suite_simulator, test_mode};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use mapisim::object::{InterfaceKind, ObjectInfo, ObjectLedger};
 use mapisim::prelude::*;
@@ -282,5 +288,60 @@ fn tracked_refs(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, lifecycle_after_k, stores, sessions, tracked_refs);
+/// The three-kind lifecycle after `k` others, and the session cycle with `n` open sessions of
+/// the three-kind profile, each with its address book.
+fn suite(c: &mut Criterion) {
+    let mut group = c.benchmark_group("suite lifecycle after k");
+    group.sample_size(20);
+    for k in sizes(&[0, 1_000, 10_000]) {
+        let refresh = (k as u64 / 10).max(100);
+        group.bench_with_input(BenchmarkId::from_parameter(k), &k, |b, &k| {
+            b.iter_custom(|iters| {
+                let mut measured = Duration::ZERO;
+                let mut left = iters;
+                while left > 0 {
+                    let sim = suite_simulator();
+                    for _ in 0..k {
+                        let _ = suite_lifecycle(&sim);
+                    }
+                    let runs = left.min(refresh);
+                    let start = Instant::now();
+                    for _ in 0..runs {
+                        let _ = black_box(suite_lifecycle(&sim));
+                    }
+                    measured += start.elapsed();
+                    left -= runs;
+                }
+                measured
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("suite session cycle with N open");
+    for n in sizes(&[10, 1_000, 10_000]) {
+        let sim = suite_simulator();
+        let Ok(mapi) = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS) else {
+            continue;
+        };
+        let open: Vec<Session> = (0..n)
+            .filter_map(|_| mapi.logon_ex("Suite", LogonFlags::EXTENDED).ok())
+            .inspect(|s| drop(s.open_address_book()))
+            .collect();
+        group.bench_with_input(BenchmarkId::from_parameter(n), &mapi, |b, mapi| {
+            b.iter(|| {
+                if let Ok(session) = mapi.logon_ex("Suite", LogonFlags::EXTENDED) {
+                    drop(session.open_address_book());
+                    let _ = black_box(session.logoff(SessionLogoffFlags::empty()));
+                    drop(session);
+                }
+            })
+        });
+        log_off(open);
+        let _ = mapi.uninitialize();
+    }
+    group.finish();
+}
+
+criterion_group!(benches, lifecycle_after_k, stores, sessions, suite, tracked_refs);
 criterion_main!(benches);

@@ -25,6 +25,7 @@ const PROVEN: &[&str] = &[
     "XP-LOGON-ADDREF-SUPPORT",
     "XP-STATUS-ROW",
     "STORE-READYTOSEND",
+    "CLIENT-NO-MAIL-SEND",
     "LOGON-OBJECTS",
     "LOGON-FAIL-CLEAN",
     "LOGON-REUSE-NO-LOGON",
@@ -2092,4 +2093,101 @@ fn store_readytosend_is_advice_for_a_store_that_submits_unannounced() {
     assert_fires(&report, &rules::STORE_READYTOSEND);
     assert!(report.is_clean(), "advice only: {}", report.account());
     assert!(!xp_lifecycle(zoo::xp::XpDefect::None).fired(&rules::STORE_READYTOSEND));
+}
+
+#[test]
+fn a_logon_and_its_status_object_that_hold_each_other_are_reported_as_a_cycle() {
+    let (report, _) = ab_lifecycle(zoo::ab::AbDefect::StatusCycle);
+    assert_fires(&report, &rules::SESSION_LEAK);
+    let cycle = report
+        .leaks
+        .cycles
+        .iter()
+        .find(|c| c.iter().any(|l| l.to_string().starts_with("IABLogon#")))
+        .unwrap_or_else(|| panic!("no cycle with the logon: {}", report.account()));
+    assert!(
+        cycle.iter().any(|l| l.to_string().starts_with("IMAPIStatus#")),
+        "{cycle:?}"
+    );
+}
+
+#[test]
+fn an_address_book_that_shows_ui_breaks_the_no_dialog_and_service_rules() {
+    // AB_NO_DIALOG: the client did not allow logon UI.
+    let (report, _) = ab_lifecycle(zoo::ab::AbDefect::DialogInLogon);
+    assert_fires(&report, &rules::LOGON_NO_DIALOG);
+    // Inside a Windows service: no UI at all.
+    let sim = zoo::ab::ab_builder(zoo::ab::AbDefect::DialogInLogon)
+        .windows_service_client(true)
+        .build();
+    sim.profiles()
+        .create("Book")
+        .unwrap()
+        .add_service("ZOOAB")
+        .unwrap();
+    let mapi = sim.initialize(InitFlags::NT_SERVICE).unwrap();
+    let session = mapi
+        .logon_ex(
+            "Book",
+            LogonFlags::EXTENDED | LogonFlags::NT_SERVICE | LogonFlags::NO_MAIL,
+        )
+        .unwrap();
+    drop(session.open_address_book().unwrap());
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+    assert_fires(&sim.finish(), &rules::SERVICE_PROVIDER_NO_UI);
+}
+
+#[test]
+fn client_no_mail_send_is_advice_unless_the_store_is_tightly_coupled_with_a_transport() {
+    use mapisim::props::{PR_SERVICE_DLL_NAME_A, PR_SERVICE_ENTRY_NAME};
+    for coupled in [false, true] {
+        let transport_flags = if coupled {
+            ResourceFlags::OWN_STORE
+        } else {
+            ResourceFlags::empty()
+        };
+        let service = ServiceDef::new("PAIR")
+            .prop(PR_SERVICE_DLL_NAME_A, SampleStore::DLL_BASE)
+            .prop(PR_SERVICE_ENTRY_NAME, "ServiceEntry")
+            .provider(
+                ProviderDef::store(SampleStore::DLL_BASE)
+                    .display_name("Sample Store")
+                    .provider_display("Sample Store Provider")
+                    .resource_flags(ResourceFlags::DEFAULT_STORE),
+            )
+            .provider(
+                ProviderDef::new(ResourceType::TransportProvider, SampleStore::DLL_BASE)
+                    .display_name("Sample Transport")
+                    .resource_flags(transport_flags),
+            );
+        let sim = Simulator::builder()
+            .library(SampleStore::DLL_FILE, SampleStore::library)
+            .service(service)
+            .build();
+        sim.profiles().create("P").unwrap().add_service("PAIR").unwrap();
+        let mapi = sim.initialize(InitFlags::empty()).unwrap();
+        let session = mapi
+            .logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)
+            .unwrap();
+        let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
+        let opened = store
+            .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
+            .unwrap();
+        store.submit_message(&opened.message().unwrap(), 0).unwrap();
+        drop(opened);
+        store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+        drop(store);
+        session.logoff(SessionLogoffFlags::empty()).unwrap();
+        mapi.uninitialize().unwrap();
+        let report = sim.finish();
+        assert!(report.is_clean(), "advice only: {}", report.account());
+        assert_eq!(
+            report.fired(&rules::CLIENT_NO_MAIL_SEND),
+            !coupled,
+            "{}",
+            report.account()
+        );
+    }
 }

@@ -262,7 +262,73 @@ fn a_no_mail_session_sends_nothing_through_the_spooler() {
     close(mapi, session, store);
     let report = sim.finish();
     report.assert_clean();
+    assert!(report.fired(&rules::CLIENT_NO_MAIL_SEND), "{}", report.account());
     let text = report.trace().to_string();
     assert!(text.contains("the message is not sent"), "{text}");
     assert!(!text.contains("XPProviderInit("), "{text}");
+}
+
+#[test]
+fn a_quiet_store_logoff_waits_for_the_messages_the_spooler_has_not_sent() {
+    let sim = suite(Behavior::default());
+    let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
+    sim.spooler().run_until_idle();
+    let opened = store
+        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
+        .unwrap();
+    store.submit_message(&opened.message().unwrap(), 0).unwrap();
+    drop(opened);
+    // The message waits for the spooler: LOGOFF_QUIET does not log the store off.
+    let answer = store.store_logoff(LogoffFlags::QUIET).unwrap();
+    assert!(answer.contains(LogoffFlags::OUTBOUND_QUEUE), "{answer}");
+    assert!(!answer.contains(LogoffFlags::COMPLETE), "{answer}");
+    // Once the spooler sent it, the same logoff happens.
+    sim.spooler().run_until_idle();
+    let answer = store.store_logoff(LogoffFlags::QUIET).unwrap();
+    assert!(answer.contains(LogoffFlags::COMPLETE), "{answer}");
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    report.assert_pedantic();
+    assert_eq!(
+        lines_with(
+            &report.trace().to_string(),
+            &["spooler -> IXPLogon#", ": SubmitMessage("]
+        )
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn the_last_mapiuninitialize_ends_all_three_kinds_and_frees_the_dll_once() {
+    let sim = suite(Behavior::default().with_transport_start(TransportStart::AtLogon));
+    let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
+    drop(session.open_address_book().unwrap());
+    sim.spooler().run_until_idle();
+    // The client forgets StoreLogoff and the session's logoff: the last MAPIUninitialize ends it.
+    drop(store);
+    drop(session);
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    let provider_findings: Vec<&str> = report
+        .violations
+        .iter()
+        .filter(|v| v.rule.bound != mapisim::check::Bound::Client)
+        .map(|v| v.rule.id)
+        .collect();
+    assert!(provider_findings.is_empty(), "{}", report.account());
+    assert!(
+        report.leaks.is_empty() && report.loads.unpaired().is_empty(),
+        "{}",
+        report.account()
+    );
+    let text = report.trace().to_string();
+    for shutdown in ["IABProvider#", "IMSProvider#", "IXPProvider#"] {
+        assert_eq!(lines_with(&text, &[shutdown, ": Shutdown(0)"]).len(), 1, "{text}");
+    }
+    let uninit = first(&text, &["client -> MAPI: MAPIUninitialize()"]);
+    let unloads = lines_with(&text, &["FreeLibrary()", "unloaded"]);
+    assert_eq!(unloads.iter().filter(|l| **l > uninit).count(), 1, "{text}");
 }

@@ -232,6 +232,41 @@ pub(crate) fn simulated_lifecycle(sim: &Simulator) -> MapiResult<()> {
     mapi.uninitialize()
 }
 
+/// A simulator with the sample DLL and its whole message service (address book, store,
+/// transport) in a profile named `Suite`.
+pub(crate) fn suite_simulator() -> Simulator {
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, SampleStore::library)
+        .service(mapisim::sample::SampleSuite::service("SMPSUITE"))
+        .build();
+    if let Ok(profile) = sim.profiles().create("Suite") {
+        let _ = profile.add_service("SMPSUITE");
+    }
+    sim
+}
+
+/// The quickstart's lifecycle of all three kinds: the store opened (its service's address book
+/// starts first), the address book opened, one message submitted and sent (the transport starts),
+/// the store's and the session's logoff.
+pub(crate) fn suite_lifecycle(sim: &Simulator) -> MapiResult<()> {
+    let mapi = sim.initialize(InitFlags::MULTITHREAD_NOTIFICATIONS)?;
+    let session = mapi.logon_ex("Suite", LogonFlags::EXTENDED)?;
+    let row = session.msg_stores_table()?.default_store()?;
+    let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
+    sim.spooler().run_until_idle();
+    drop(session.open_address_book()?);
+    let opened = store.open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)?;
+    let message = opened.message().ok_or(MapiError::InterfaceNotSupported)?;
+    store.submit_message(&message, 0)?;
+    drop((message, opened));
+    sim.spooler().run_until_idle();
+    store.store_logoff(LogoffFlags::ORDERLY)?;
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty())?;
+    drop(session);
+    mapi.uninitialize()
+}
+
 /// Whether the bench binary runs as a test (`cargo test --benches`, or `--test`), as criterion
 /// decides it: then every benchmark runs once, and the scaling benches use only their smallest N.
 pub(crate) fn test_mode() -> bool {

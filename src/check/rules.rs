@@ -717,6 +717,15 @@ rules! {
         quote: "Call IMAPISession::Logoff, setting the MAPI_LOGOFF_UI flag if you allow a user interface … Uninitialize the MAPI libraries by calling MAPIUninitialize.",
         basis: Stated,
     }
+    /// What a client that keeps the spooler out can send through.
+    CLIENT_NO_MAIL_SEND = "CLIENT-NO-MAIL-SEND" {
+        bound: Client,
+        severity: Should,
+        page: "calling-mapi-from-windows-services",
+        statement: "A client whose session or store the spooler is not told about (MAPI_NO_MAIL, MDB_NO_MAIL: a Windows service) submits messages only through a store tightly coupled with a transport (STATUS_OWN_STORE); through another store nothing is sent.",
+        quote: "They can send messages only through a tightly coupled message store and transport provider.",
+        basis: Stated,
+    }
     /// Ending a session.
     CLIENT_RELEASE = "CLIENT-RELEASE" {
         bound: Client,

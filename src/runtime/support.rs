@@ -1090,12 +1090,23 @@ impl Runtime {
             );
         }
         // Transports at work stop a logoff asked with LOGOFF_ABORT or LOGOFF_QUIET (a final
-        // release cannot be refused).
-        let refused = self.behavior.transport_activity == crate::runtime::TransportActivity::Busy
+        // release cannot be refused); messages of the store waiting for the spooler stop one asked
+        // with LOGOFF_QUIET ("if any transport provider activity is taking place, the logoff
+        // should not occur"), and are answered `LOGOFF_OUTBOUND_QUEUE`.
+        let busy = self.behavior.transport_activity == crate::runtime::TransportActivity::Busy
             && in_logoff
             && matches!(flags.input(), Some(f) if f == LogoffFlags::ABORT || f == LogoffFlags::QUIET);
-        if refused {
-            let activity = LogoffFlags::INBOUND | LogoffFlags::OUTBOUND;
+        let queued = in_logoff
+            && flags.input() == Some(LogoffFlags::QUIET)
+            && self.st().spooler.outbound.iter().any(|o| o.store == logon);
+        if busy || queued {
+            let mut activity = LogoffFlags::empty();
+            if busy {
+                activity |= LogoffFlags::INBOUND | LogoffFlags::OUTBOUND;
+            }
+            if queued {
+                activity |= LogoffFlags::OUTBOUND_QUEUE;
+            }
             if let Some(rec) = self.st().logons.get_mut(logon) {
                 rec.slt_refused += 1;
                 rec.slt_refused_answer = Some(activity);

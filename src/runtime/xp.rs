@@ -68,10 +68,16 @@ impl Runtime {
         let (kind, ready, told, session, file) = {
             let st = self.st();
             let rec = st.logons.get(logon).ok_or(MapiError::EndOfSession)?;
+            // Whether the spooler is told about the store, as the flags decide it (during the
+            // store's `Logon` the spooler is not told yet, but will be).
+            let no_mail_session = st
+                .session(rec.session)
+                .is_none_or(|s| s.flags.contains(LogonFlags::NO_MAIL));
+            let told = !no_mail_session && !rec.open_flags.contains(crate::flags::OpenStoreFlags::NO_MAIL);
             (
                 rec.kind,
                 rec.ready_to_send,
-                rec.spooler != SpoolerPhase::NotTold,
+                told,
                 rec.session,
                 Arc::clone(&rec.file),
             )
@@ -91,10 +97,17 @@ impl Runtime {
             }
         }
         if !told {
-            self.note(
-                "the spooler is not told about this store (MAPI_NO_MAIL or MDB_NO_MAIL): the message is not sent"
-                    .to_owned(),
-            );
+            if self.coupled_transport(logon) {
+                self.note(
+                    "the store is tightly coupled with a transport (STATUS_OWN_STORE): the pair sends without the spooler"
+                        .to_owned(),
+                );
+            } else {
+                self.client_violation(
+                    &rules::CLIENT_NO_MAIL_SEND,
+                    "a message was submitted through a store the spooler is not told about (MAPI_NO_MAIL or MDB_NO_MAIL), which no transport is tightly coupled with: the message is not sent",
+                );
+            }
             return Ok(0);
         }
         let queued = Outbound {
@@ -107,6 +120,25 @@ impl Runtime {
         st.spooler.outbound.push_back(queued);
         Runtime::want_transports(&mut st, session);
         Ok(0)
+    }
+
+    /// Whether a transport of the store's message service is tightly coupled with it
+    /// (`STATUS_OWN_STORE` in its resource flags).
+    fn coupled_transport(&self, logon: LogonKey) -> bool {
+        let Some((session, section)) = self.st().logons.get(logon).map(|r| (r.session, r.section)) else {
+            return false;
+        };
+        let Ok(providers) = self.session_providers(session) else {
+            return false;
+        };
+        let Some(service) = providers.iter().find(|p| p.section == section).map(|p| p.service) else {
+            return false;
+        };
+        providers.iter().any(|p| {
+            p.service == service
+                && p.resource_type == Some(ResourceType::TransportProvider)
+                && p.flags.contains(ResourceFlags::OWN_STORE)
+        })
     }
 
     /// What a provider told the spooler with `SpoolerNotify` (its flags already checked).

@@ -39,6 +39,11 @@ pub(crate) enum AbDefect {
     FailKeepsSupport,
     /// `Logon` panics.
     PanicInLogon,
+    /// The logon object keeps its status object, which keeps the logon object: a reference
+    /// cycle that `Logoff` does not break.
+    StatusCycle,
+    /// `Logon` shows a dialog (`IMAPISupport::Details`) whatever its flags say.
+    DialogInLogon,
 }
 
 /// The DLL's statics.
@@ -149,11 +154,27 @@ impl AbProvider for ZooAbProvider {
         if self.defect != AbDefect::NoProviderUid {
             args.support.set_provider_uid(&ZOO_AB_UID, 0)?;
         }
+        if self.defect == AbDefect::DialogInLogon {
+            let _ = args
+                .support
+                .details(&mut 0, None, None, b"zoo", None, None, None, 0);
+        }
         let support = (self.defect != AbDefect::NoSupportAddRef).then(|| args.support.clone());
-        let logon: Ref<dyn AbLogon> = Ref::new(ZooAbLogon {
+        let logon = Ref::new(ZooAbLogon {
             support: Mutex::new(support),
-        })
-        .into();
+            status: Mutex::new(None),
+        });
+        if self.defect == AbDefect::StatusCycle {
+            // Each keeps the other, saying so (`clone_held_by`), as a provider author would
+            // annotate it: the report can then name the cycle.
+            let status = Ref::new(ZooAbStatus {
+                logon: Mutex::new(None),
+            });
+            *status.logon.lock().unwrap_or_else(|e| e.into_inner()) = Some(logon.clone_held_by(&status));
+            let status: Ref<dyn MapiStatus> = status.clone_held_by(&logon).into();
+            *logon.status.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);
+        }
+        let logon: Ref<dyn AbLogon> = logon.into();
         Ok(Warned::ok(logon))
     }
 }
@@ -161,7 +182,17 @@ impl AbProvider for ZooAbProvider {
 /// The zoo's `IABLogon`.
 struct ZooAbLogon {
     support: Mutex<Option<Ref<dyn MapiSupport>>>,
+    /// Its status object, kept (`StatusCycle`).
+    status: Mutex<Option<Ref<dyn MapiStatus>>>,
 }
+
+/// The zoo address book's status object, which keeps its logon object.
+struct ZooAbStatus {
+    logon: Mutex<Option<Ref<ZooAbLogon>>>,
+}
+
+impl MapiProp for ZooAbStatus {}
+impl MapiStatus for ZooAbStatus {}
 
 impl AbLogon for ZooAbLogon {
     fn logoff(&self, _flags: u32) -> MapiResult<()> {
