@@ -50,18 +50,36 @@ fn sizes(all: &[usize]) -> Vec<usize> {
     }
 }
 
-/// A simulator (the quickstart's) that has run `k` lifecycles; with a bounded trace (the
-/// configuration of a long run) when `bounded`.
-fn after_lifecycles(k: usize, bounded: bool) -> Simulator {
-    let sim = if bounded {
-        simulator_with(|builder| builder.trace_limit(256))
-    } else {
-        simulator()
-    };
-    for _ in 0..k {
-        let _ = simulated_lifecycle(&sim);
-    }
-    sim
+/// Times one more `lifecycle` on a simulator that `make` built and that ran `k` lifecycles
+/// before (unmeasured), rebuilt every max(k/10, 100) runs so that k drifts by 10% at most.
+fn one_more_after(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    k: usize,
+    make: &dyn Fn() -> Simulator,
+    lifecycle: fn(&Simulator) -> MapiResult<()>,
+) {
+    let refresh = (k as u64 / 10).max(100);
+    group.bench_with_input(BenchmarkId::from_parameter(k), &k, |b, &k| {
+        b.iter_custom(|iters| {
+            let mut measured = Duration::ZERO;
+            let mut left = iters;
+            while left > 0 {
+                let sim = make();
+                for _ in 0..k {
+                    let _ = lifecycle(&sim);
+                }
+                let runs = left.min(refresh);
+                let start = Instant::now();
+                for _ in 0..runs {
+                    let _ = black_box(lifecycle(&sim));
+                }
+                measured += start.elapsed();
+                left -= runs;
+                drop(sim);
+            }
+            measured
+        })
+    });
 }
 
 fn lifecycle_after_k(c: &mut Criterion) {
@@ -71,26 +89,17 @@ fn lifecycle_after_k(c: &mut Criterion) {
     ] {
         let mut group = c.benchmark_group(name);
         group.sample_size(20);
+        // The quickstart's simulator, with a bounded trace (the configuration of a long run) when
+        // `bounded`.
+        let make = move || {
+            if bounded {
+                simulator_with(|builder| builder.trace_limit(256))
+            } else {
+                simulator()
+            }
+        };
         for k in sizes(&[0, 1_000, 10_000]) {
-            let refresh = (k as u64 / 10).max(100);
-            group.bench_with_input(BenchmarkId::from_parameter(k), &k, |b, &k| {
-                b.iter_custom(|iters| {
-                    let mut measured = Duration::ZERO;
-                    let mut left = iters;
-                    while left > 0 {
-                        let sim = after_lifecycles(k, bounded);
-                        let runs = left.min(refresh);
-                        let start = Instant::now();
-                        for _ in 0..runs {
-                            let _ = black_box(simulated_lifecycle(&sim));
-                        }
-                        measured += start.elapsed();
-                        left -= runs;
-                        drop(sim);
-                    }
-                    measured
-                })
-            });
+            one_more_after(&mut group, k, &make, simulated_lifecycle);
         }
         group.finish();
     }
@@ -294,27 +303,7 @@ fn suite(c: &mut Criterion) {
     let mut group = c.benchmark_group("suite lifecycle after k");
     group.sample_size(20);
     for k in sizes(&[0, 1_000, 10_000]) {
-        let refresh = (k as u64 / 10).max(100);
-        group.bench_with_input(BenchmarkId::from_parameter(k), &k, |b, &k| {
-            b.iter_custom(|iters| {
-                let mut measured = Duration::ZERO;
-                let mut left = iters;
-                while left > 0 {
-                    let sim = suite_simulator();
-                    for _ in 0..k {
-                        let _ = suite_lifecycle(&sim);
-                    }
-                    let runs = left.min(refresh);
-                    let start = Instant::now();
-                    for _ in 0..runs {
-                        let _ = black_box(suite_lifecycle(&sim));
-                    }
-                    measured += start.elapsed();
-                    left -= runs;
-                }
-                measured
-            })
-        });
+        one_more_after(&mut group, k, &suite_simulator, suite_lifecycle);
     }
     group.finish();
 

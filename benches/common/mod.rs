@@ -208,12 +208,22 @@ pub(crate) fn simulator() -> Simulator {
 
 /// [`simulator`], with the builder adjusted first (a bounded trace, history).
 pub(crate) fn simulator_with(adjust: impl FnOnce(SimulatorBuilder) -> SimulatorBuilder) -> Simulator {
+    sample_simulator(SampleStore::service("SMPMS"), "Default", adjust)
+}
+
+/// A simulator with the sample DLL and `service`, in a profile named `profile`.
+fn sample_simulator(
+    service: ServiceDef,
+    profile: &str,
+    adjust: impl FnOnce(SimulatorBuilder) -> SimulatorBuilder,
+) -> Simulator {
+    let name = service.name().to_owned();
     let builder = Simulator::builder()
         .library(SampleStore::DLL_FILE, SampleStore::library)
-        .service(SampleStore::service("SMPMS"));
+        .service(service);
     let sim = adjust(builder).build();
-    if let Ok(profile) = sim.profiles().create("Default") {
-        let _ = profile.add_service("SMPMS");
+    if let Ok(profile) = sim.profiles().create(profile) {
+        let _ = profile.add_service(name.as_str());
     }
     sim
 }
@@ -235,14 +245,7 @@ pub(crate) fn simulated_lifecycle(sim: &Simulator) -> MapiResult<()> {
 /// A simulator with the sample DLL and its whole message service (address book, store,
 /// transport) in a profile named `Suite`.
 pub(crate) fn suite_simulator() -> Simulator {
-    let sim = Simulator::builder()
-        .library(SampleStore::DLL_FILE, SampleStore::library)
-        .service(mapisim::sample::SampleSuite::service("SMPSUITE"))
-        .build();
-    if let Ok(profile) = sim.profiles().create("Suite") {
-        let _ = profile.add_service("SMPSUITE");
-    }
-    sim
+    sample_simulator(mapisim::sample::SampleSuite::service("SMPSUITE"), "Suite", |b| b)
 }
 
 /// The quickstart's lifecycle of all three kinds: the store opened (its service's address book
