@@ -212,6 +212,22 @@ impl ProfileData {
         out
     }
 
+    /// The providers of one resource type, in the order of [`ProfileData::providers`], without
+    /// building the others.
+    pub(crate) fn providers_of_type(&self, kind: ResourceType) -> Vec<ProviderEntry> {
+        let mut out = Vec::new();
+        for service in &self.services {
+            for uid in &service.providers {
+                if let Some(props) = self.sections.get(uid)
+                    && props.get_u32(PR_RESOURCE_TYPE) == Some(kind.value())
+                {
+                    out.push(ProviderEntry::new(service.uid, *uid, props));
+                }
+            }
+        }
+        out
+    }
+
     /// The provider whose section is `section`, as [`ProfileData::providers`] lists it, without
     /// building the others.
     pub(crate) fn provider(&self, section: &MapiUid) -> Option<ProviderEntry> {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::check::rules;
 use crate::error::{MapiError, MapiResult, MapiWarning, Warned};
-use crate::flags::{AbLogonFlags, LogonFlags, ResourceFlags, ResourceType};
+use crate::flags::{AbLogonFlags, LogonFlags, ResourceFlags};
 use crate::ids::{Iid, MapiUid};
 use crate::object::{InterfaceKind, Owner, Ref};
 use crate::profile::ProviderEntry;
@@ -130,13 +130,12 @@ impl Runtime {
     /// when `service` is given) that has no active logon in the session, in the profile's order,
     /// skipping disabled services. Returns how many failed.
     pub(crate) fn start_address_books(&self, session: u32, service: Option<MapiUid>) -> usize {
-        let Ok(providers) = self.session_providers(session) else {
+        let Some(books) = self.st().session(session).map(|s| Arc::clone(&s.address_books)) else {
             return 0;
         };
         let mut failed = 0;
-        for entry in providers {
-            if entry.resource_type != Some(ResourceType::AbProvider)
-                || entry.flags.contains(ResourceFlags::TEMP_SECTION)
+        for entry in books.iter() {
+            if entry.flags.contains(ResourceFlags::TEMP_SECTION)
                 || service.is_some_and(|s| s != entry.service)
             {
                 continue;
@@ -162,7 +161,7 @@ impl Runtime {
                 .session(session)
                 .is_some_and(|s| s.flags.contains(LogonFlags::LOGON_UI));
             let outcome = self.retry_unconfigured(session, entry.service, no_dialog, || {
-                self.ab_logon(session, &entry, no_dialog)
+                self.ab_logon(session, entry, no_dialog)
             });
             if outcome.is_err() {
                 failed += 1;

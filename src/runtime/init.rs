@@ -253,9 +253,10 @@ impl Runtime {
         }
         let id = {
             let mut st = self.st();
-            if !st.profiles.profiles.contains_key(profile) {
+            let Some(data) = st.profiles.profiles.get(profile) else {
                 return Err(MapiError::LogonFailed);
-            }
+            };
+            let address_books = data.providers_of_type(crate::flags::ResourceType::AbProvider);
             st.next_session += 1;
             let id = st.next_session;
             st.open_sessions.insert(id);
@@ -276,6 +277,7 @@ impl Runtime {
                     client_advises: Vec::new(),
                     client_logged_off: false,
                     transports: state::TransportsPhase::NotStarted,
+                    address_books: address_books.into(),
                     label: None,
                 },
             );

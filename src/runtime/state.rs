@@ -158,6 +158,9 @@ pub(crate) struct SessionState {
     pub(crate) client_logged_off: bool,
     /// Where the spooler's transports of the session stand.
     pub(crate) transports: TransportsPhase,
+    /// The address-book providers of the profile as `MAPILogonEx` read it, in start order:
+    /// what `OpenAddressBook` logs on, and what the first store of their service waits for.
+    pub(crate) address_books: Arc<[crate::profile::ProviderEntry]>,
     pub(crate) label: Option<ObjLabel>,
 }
 
