@@ -35,7 +35,8 @@
 //! # Ok::<(), MapiError>(())
 //! ```
 //!
-//! `cargo run --example quickstart` runs the same lifecycle and prints its trace.
+//! `cargo run --example quickstart` runs the same lifecycle on the sample's whole message service
+//! (an address book, a store and a transport), sends one message, and prints its trace.
 //!
 //! ## Writing a provider
 //!
@@ -102,6 +103,23 @@
 //! it does not change ([`spi::ForwardSupport`]), and uses the small utilities every provider
 //! writes ([`spi::util`]). Objects are named in the trace for the interface they are held as
 //! (`Ref<dyn MsgStore>` is an `IMsgStore`), or as given to [`Ref::new_as`].
+//!
+//! ## Address books, transports and the spooler
+//!
+//! An address-book provider implements [`spi::AbProvider`] and [`spi::AbLogon`] behind
+//! `ABProviderInit`; a transport [`spi::XpProvider`] and [`spi::XpLogon`] behind `XPProviderInit`;
+//! one DLL may export all three entry points. [`Session::open_address_book`](runtime::Session::open_address_book)
+//! logs on every address-book provider of the profile (within a message service they start
+//! before its store: the first `OpenMsgStore` of the service logs them on first) and returns an
+//! [`AddressBook`](runtime::AddressBook) that routes entry IDs by MAPIUID. A store's message
+//! submitted by the client ([`StoreHandle::submit_message`](runtime::StoreHandle::submit_message))
+//! reaches MAPI as `SpoolerNotify(NOTIFY_READYTOSEND)` and `PrepareSubmit`; at its next steps the
+//! [`Spooler`](runtime::Spooler) starts the session's transports (`XPProviderInit`,
+//! `TransportLogon`, `AddressTypes`, `TransportNotify`) and sends the message (`SubmitMessage`,
+//! `EndMessage`). At session logoff MAPI tears down address books, then stores, then transports:
+//! each kind's `Logoff` (`TransportLogoff`), the release of the logon object, `Shutdown` once
+//! its last logon is gone, the release of the provider object; the DLL is freed once, after the
+//! last `MAPIUninitialize`. `cargo run --example spooler` steps through it.
 //!
 //! ## Wrapping for real MAPI
 //!

@@ -2191,3 +2191,12 @@ fn client_no_mail_send_is_advice_unless_the_store_is_tightly_coupled_with_a_tran
         );
     }
 }
+
+#[test]
+fn failoneprovider_from_transportlogon_fails_the_transport_alone() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::FailLogon(MapiError::FailOneProvider));
+    report.assert_clean();
+    let text = report.trace().to_string();
+    assert!(text.contains("only this provider fails"), "{text}");
+    assert!(!text.contains("is disabled for session"), "{text}");
+}
