@@ -343,6 +343,7 @@
 pub mod check;
 pub mod error;
 pub mod flags;
+mod heap;
 pub mod ids;
 mod label;
 pub mod object;

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::check::rules;
+use crate::heap::{Heap, HeapConfig, HeapHost};
 use crate::object::{InterfaceKind, ObjectInfo, ObjectLedger, Owner};
 use crate::profile::ServiceDef;
 use crate::runtime::loader::Factory;
@@ -13,7 +14,6 @@ use crate::runtime::state::State;
 use crate::runtime::{
     AllocateMoreMisuse, Behavior, FaultPlan, InfError, MallocCounting, Runtime, SimMalloc, Simulator,
 };
-use crate::spi::memory::{Heap, HeapConfig, HeapHost};
 use crate::spi::{MemRoutines, ProviderLibrary};
 use crate::trace::Trace;
 

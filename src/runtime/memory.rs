@@ -4,9 +4,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::check::{Rule, rules};
 use crate::error::MapiResult;
+use crate::heap::HeapHost;
 use crate::object::ObjLabel;
 use crate::runtime::Runtime;
-use crate::spi::memory::HeapHost;
 use crate::spi::{BufferId, Malloc};
 use crate::sync::lock;
 use crate::trace::{EventKind, Party, Trace};
@@ -118,7 +118,7 @@ impl Runtime {
         id: BufferId,
         from: &Party,
         to: Party,
-        what: impl Into<crate::spi::memory::Purpose>,
+        what: impl Into<crate::heap::Purpose>,
         objects: &[ObjLabel],
     ) -> bool {
         match self.routines.heap().hand_over(id, to, what.into()) {
@@ -142,7 +142,7 @@ impl Runtime {
         buffer: crate::spi::MapiBuffer<T>,
         from: &Party,
         to: Party,
-        what: impl Into<crate::spi::memory::Purpose>,
+        what: impl Into<crate::heap::Purpose>,
         objects: &[ObjLabel],
     ) -> Option<T> {
         if !self.receive_block(buffer.id(), from, to.clone(), what, objects) {
@@ -218,7 +218,7 @@ impl Runtime {
         &self,
         value: T,
         method: &'static str,
-        purpose: crate::spi::memory::Purpose,
+        purpose: crate::heap::Purpose,
     ) -> MapiResult<crate::spi::MapiBuffer<T>> {
         let site = crate::spi::memory::AllocationSite::Call {
             method,
@@ -227,7 +227,7 @@ impl Runtime {
         self.routines
             .heap()
             .mapi_allocate(
-                crate::spi::memory::Content::value(value),
+                crate::heap::Content::value(value),
                 crate::object::current_party(),
                 site,
                 purpose,
@@ -240,14 +240,14 @@ impl Runtime {
         &self,
         bytes: Vec<u8>,
         method: &'static str,
-        purpose: crate::spi::memory::Purpose,
+        purpose: crate::heap::Purpose,
     ) -> MapiResult<BufferId> {
         let site = crate::spi::memory::AllocationSite::Call {
             method,
             event: self.trace.current_call().unwrap_or(crate::trace::EventId(0)),
         };
         self.routines.heap().mapi_allocate(
-            crate::spi::memory::Content::Bytes(std::borrow::Cow::Owned(bytes)),
+            crate::heap::Content::Bytes(std::borrow::Cow::Owned(bytes)),
             crate::object::current_party(),
             site,
             purpose,

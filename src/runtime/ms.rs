@@ -396,7 +396,7 @@ impl Runtime {
         // MAPI takes the spool-security blob: its to free when the logon ends.
         let (spool, spool_buffer) = match out.spool_security {
             Some(id) => {
-                let what = crate::spi::memory::Purpose::SpoolSecurity(out.store.label());
+                let what = crate::heap::Purpose::SpoolSecurity(out.store.label());
                 let store_label = out.store.label();
                 if self.receive_block(
                     id,
@@ -786,7 +786,7 @@ impl Runtime {
         };
         match props {
             Ok(w) => {
-                let what = crate::spi::memory::Purpose::GetPropsOn(label);
+                let what = crate::heap::Purpose::GetPropsOn(label);
                 self.take_result(w.value, &by, Party::Mapi, what, objects)
             }
             // Out of memory is an answer any method may give: there is nothing to check.

@@ -143,10 +143,8 @@ impl MapiProp for ProfSectObject {
             |rt| {
                 let props = self.read_section(rt, |bag| bag.select(tags))?;
                 let purpose = match label {
-                    Some(l) => crate::spi::memory::Purpose::GetPropsOn(Some(l)),
-                    None => {
-                        crate::spi::memory::Purpose::Static("the result of GetProps on a profile section")
-                    }
+                    Some(l) => crate::heap::Purpose::GetPropsOn(Some(l)),
+                    None => crate::heap::Purpose::Static("the result of GetProps on a profile section"),
                 };
                 let array = props.try_map(|v| rt.allocate_result(v, "GetProps", purpose))?;
                 let summary = rt.routines.heap().summary(array.value.id());

@@ -931,7 +931,7 @@ impl MapiSupport for SupportObject {
                 let buffer = rt.allocate_result_bytes(
                     wrapped,
                     "WrapStoreEntryID",
-                    crate::spi::memory::Purpose::Static("the wrapped store entry ID from WrapStoreEntryID"),
+                    crate::heap::Purpose::Static("the wrapped store entry ID from WrapStoreEntryID"),
                 )?;
                 Ok((buffer, len))
             },

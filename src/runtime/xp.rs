@@ -751,7 +751,7 @@ impl Runtime {
             return Vec::new();
         };
         let by = Party::Library(Arc::clone(file));
-        let what = crate::spi::memory::Purpose::GetPropsOn(label);
+        let what = crate::heap::Purpose::GetPropsOn(label);
         self.take_result(w.value, &by, Party::Spooler, what, objects)
             .and_then(|props| {
                 props
