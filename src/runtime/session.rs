@@ -244,6 +244,29 @@ impl Session {
     /// The address-book logons live until the session logs off (address-book providers cannot be
     /// shut down one by one): then `IABLogon::Logoff`, MAPI's release of the logon object,
     /// `IABProvider::Shutdown` and the release of the provider object.
+    ///
+    /// ```
+    /// use mapisim::prelude::*;
+    /// use mapisim::sample::{SampleStore, SampleSuite, sample_user_id};
+    ///
+    /// let sim = Simulator::builder()
+    ///     .library(SampleStore::DLL_FILE, SampleStore::library)
+    ///     .mapisvc_inf(SampleSuite::MAPISVC_INF)?
+    ///     .build();
+    /// sim.profiles().create("Default")?.add_service(SampleSuite::NAME)?;
+    /// let mapi = sim.initialize(InitFlags::empty())?;
+    /// let session = mapi.logon_ex("Default", LogonFlags::EXTENDED)?;
+    /// // ABProviderInit and IABProvider::Logon: the sample address book logs on.
+    /// let book = session.open_address_book()?.into_value();
+    /// // Its entry IDs carry the MAPIUID it registered: MAPI routes them to its logon.
+    /// let user = book.open_entry(&sample_user_id(), None, 0)?;
+    /// assert_eq!(user.object_type(), ObjectType::MailUser);
+    /// drop((user, book));
+    /// session.logoff(SessionLogoffFlags::empty())?;
+    /// mapi.uninitialize()?;
+    /// sim.finish().assert_clean();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open_address_book(&self) -> MapiResult<Warned<crate::runtime::AddressBook>> {
         let call = self
             .rt

@@ -333,6 +333,34 @@ impl StoreHandle {
     /// scope (the references its code takes are the provider's), a panic reported as the
     /// provider's. The store then tells the spooler (`SpoolerNotify(NOTIFY_READYTOSEND)` once,
     /// `PrepareSubmit`), which sends the message through a transport at its next steps.
+    ///
+    /// ```
+    /// use mapisim::prelude::*;
+    /// use mapisim::sample::{SampleStore, SampleSuite, sample_new_message_id};
+    ///
+    /// let sim = Simulator::builder()
+    ///     .library(SampleStore::DLL_FILE, SampleStore::library)
+    ///     .mapisvc_inf(SampleSuite::MAPISVC_INF)?
+    ///     .build();
+    /// sim.profiles().create("Default")?.add_service(SampleSuite::NAME)?;
+    /// let mapi = sim.initialize(InitFlags::empty())?;
+    /// let session = mapi.logon_ex("Default", LogonFlags::EXTENDED)?;
+    /// let row = session.msg_stores_table()?.default_store()?;
+    /// let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
+    /// let opened = store.open_entry(Some(&sample_new_message_id()), None, 0)?;
+    /// let message = opened.message().ok_or(MapiError::InterfaceNotSupported)?;
+    /// store.submit_message(&message, 0)?;
+    /// drop((message, opened));
+    /// // The spooler logs on to the store, starts the transport, and sends the message.
+    /// sim.spooler().run_until_idle();
+    /// assert!(sim.trace().to_string().contains(": SubmitMessage(0, IMessage#"));
+    /// store.store_logoff(LogoffFlags::ORDERLY)?;
+    /// drop(store);
+    /// session.logoff(SessionLogoffFlags::empty())?;
+    /// mapi.uninitialize()?;
+    /// sim.finish().assert_clean();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn submit_message(&self, message: &Ref<dyn Message>, flags: u32) -> MapiResult<()> {
         let label = message.label();
         let call = self.rt.trace.begin_call(
