@@ -13,16 +13,15 @@ use std::sync::Arc;
 
 use crate::check::rules;
 use crate::error::{MapiError, MapiResult, MapiWarning, Warned};
-use crate::flags::{AbLogonFlags, LogonFlags, ResourceFlags};
+use crate::flags::AbLogonFlags;
 use crate::ids::{Iid, MapiUid};
-use crate::object::{InterfaceKind, Owner, Ref};
+use crate::object::{InterfaceKind, Owner};
 use crate::profile::ProviderEntry;
 use crate::runtime::Runtime;
 use crate::runtime::kind::{LogonObject, ProviderKind};
 use crate::runtime::provider::ProviderHandle;
-use crate::runtime::state::{Few, LogonPhase, LogonRec};
-use crate::runtime::support::SupportObject;
-use crate::spi::{AbLogonArgs, AbProvider, AbSecurity, InOut, MapiSupport, OpenedEntry, OutParam};
+use crate::runtime::state::LogonRec;
+use crate::spi::{AbLogonArgs, AbProvider, AbSecurity, InOut, OpenedEntry, OutParam};
 use crate::strings::TStr;
 use crate::trace::{Party, Text, Value, text};
 
@@ -75,13 +74,7 @@ impl AddressBook {
                     .route_entry_of(self.session, entry_id, interface, flags, Some(ProviderKind::Ab))
             });
         self.rt.settle();
-        call.finish_result(&result, |e| {
-            format!(
-                "{}, {}",
-                e.object_type(),
-                e.label().map(|l| l.to_string()).unwrap_or_default()
-            )
-        });
+        call.finish_result(&result, crate::runtime::session::opened_summary);
         result
     }
 
@@ -133,41 +126,17 @@ impl Runtime {
         let Some(books) = self.st().session(session).map(|s| Arc::clone(&s.address_books)) else {
             return 0;
         };
-        let mut failed = 0;
-        for entry in books.iter() {
-            if entry.flags.contains(ResourceFlags::TEMP_SECTION)
-                || service.is_some_and(|s| s != entry.service)
-            {
-                continue;
+        let of_service: Vec<ProviderEntry>;
+        let books: &[ProviderEntry] = match service {
+            None => &books,
+            Some(service) => {
+                of_service = books.iter().filter(|e| e.service == service).cloned().collect();
+                &of_service
             }
-            let (disabled, active) = {
-                let st = self.st();
-                let Some(s) = st.session(session) else {
-                    return failed;
-                };
-                let disabled = s.disabled.iter().any(|(u, _)| *u == entry.service);
-                let active = s.active_by_section.get(&entry.section).is_some_and(|keys| {
-                    keys.as_slice()
-                        .iter()
-                        .any(|k| st.logons.get(*k).is_some_and(|r| r.phase == LogonPhase::Active))
-                });
-                (disabled, active)
-            };
-            if disabled || active {
-                continue;
-            }
-            let no_dialog = !self
-                .st()
-                .session(session)
-                .is_some_and(|s| s.flags.contains(LogonFlags::LOGON_UI));
-            let outcome = self.retry_unconfigured(session, entry.service, no_dialog, || {
-                self.ab_logon(session, entry, no_dialog)
-            });
-            if outcome.is_err() {
-                failed += 1;
-            }
-        }
-        failed
+        };
+        self.start_each(session, books, |entry, no_dialog| {
+            self.ab_logon(session, entry, no_dialog)
+        })
     }
 
     /// The logon of one address-book provider: its provider object (started if need be), a new
@@ -186,7 +155,7 @@ impl Runtime {
                 .profile
                 .clone()
         };
-        let lkey = self.st().logons.insert(LogonRec {
+        let (lkey, support, support_label) = self.insert_logon(LogonRec {
             no_dialog_call: no_dialog.then_some("Logon"),
             ..LogonRec::opening(
                 ProviderKind::Ab,
@@ -197,9 +166,6 @@ impl Runtime {
                 profile_name.clone(),
             )
         });
-        let support = SupportObject::create(self, lkey, session, &file);
-        let support_label = self.attach_support(lkey, &support);
-        let support: Ref<dyn MapiSupport> = support.into();
         let flags = if no_dialog {
             AbLogonFlags::NO_DIALOG
         } else {
@@ -262,26 +228,7 @@ impl Runtime {
         let owner = Owner::library(Arc::clone(&file)).in_session(session);
         let _ = self.ledger.adopt(&logon, InterfaceKind::AbLogon, Some(owner));
         let label = logon.label();
-        {
-            let mut st = self.st();
-            if let Some(rec) = st.logons.get_mut(lkey) {
-                rec.logon_label = label;
-                rec.logon_id = logon.id();
-                rec.logon = Some(LogonObject::Ab(logon));
-                rec.phase = LogonPhase::Active;
-            }
-            if let Some(p) = st.providers.get_mut(pkey) {
-                let _ = p.logons.insert(lkey);
-            }
-            let section = entry.section;
-            if let Some(s) = st.session_mut(session) {
-                s.logons.push(lkey);
-                s.active_by_section
-                    .entry(section)
-                    .and_modify(|active| active.push(lkey))
-                    .or_insert(Few::One(lkey));
-            }
-        }
+        self.st().activate_logon(lkey, LogonObject::Ab(logon));
         self.check_logon_setup(lkey, session, &entry.section, label, &file, ProviderKind::Ab);
         let support_count = support.ref_count();
         if support_count < 2 {

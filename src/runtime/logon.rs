@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::check::rules;
 use crate::error::{MapiError, MapiResult, Warned};
-use crate::flags::LogonFlags;
+use crate::flags::{LogonFlags, ResourceFlags};
 use crate::ids::MapiUid;
 use crate::object::{InterfaceKind, ObjLabel, Ref};
 use crate::profile::ProviderEntry;
@@ -16,7 +16,7 @@ use crate::props::{
 };
 use crate::runtime::Runtime;
 use crate::runtime::kind::ProviderKind;
-use crate::runtime::state::{LogonKey, LogonPhase};
+use crate::runtime::state::{LogonKey, LogonPhase, LogonRec};
 use crate::runtime::support::SupportObject;
 use crate::spi::MapiSupport;
 use crate::trace::{Party, Text};
@@ -93,18 +93,78 @@ impl Runtime {
         result
     }
 
-    /// Records a fresh logon's support object in its record; returns its label.
-    pub(crate) fn attach_support(&self, lkey: LogonKey, support: &Ref<SupportObject>) -> ObjLabel {
+    /// Records a fresh logon whose `Logon` (or `TransportLogon`) is about to run, with the new
+    /// support object MAPI gives it: the logon's key, MAPI's reference to the support object,
+    /// and its label.
+    pub(crate) fn insert_logon(&self, rec: LogonRec) -> (LogonKey, Ref<dyn MapiSupport>, ObjLabel) {
+        let (session, file) = (rec.session, Arc::clone(&rec.file));
+        let lkey = self.st().logons.insert(rec);
+        let support = SupportObject::create(self, lkey, session, &file);
         let support_label = support
             .label()
             .unwrap_or(ProviderKind::unlabelled(InterfaceKind::MapiSupport));
-        let mut st = self.st();
-        if let Some(rec) = st.logons.get_mut(lkey) {
+        if let Some(rec) = self.st().logons.get_mut(lkey) {
             rec.support = support.downgrade();
             rec.support_id = support.id();
             rec.support_label = support_label;
         }
-        support_label
+        (lkey, support.into(), support_label)
+    }
+
+    /// Logs on each provider of `entries` that is not logged on in the session yet, in order,
+    /// skipping temporary sections and disabled services: `logon` runs one logon (told whether
+    /// it may show no dialog), with MAPI's `MAPI_E_UNCONFIGURED` retry around it. Returns how
+    /// many failed.
+    pub(crate) fn start_each(
+        &self,
+        session: u32,
+        entries: &[ProviderEntry],
+        logon: impl Fn(&ProviderEntry, bool) -> MapiResult<()>,
+    ) -> usize {
+        let no_dialog = !self
+            .st()
+            .session(session)
+            .is_some_and(|s| s.flags.contains(LogonFlags::LOGON_UI));
+        let mut failed = 0;
+        for entry in entries {
+            if entry.flags.contains(ResourceFlags::TEMP_SECTION)
+                || self.disabled_by(session, entry.service).is_some()
+                || self.active_in_section(session, &entry.section)
+            {
+                continue;
+            }
+            let outcome =
+                self.retry_unconfigured(session, entry.service, no_dialog, || logon(entry, no_dialog));
+            if outcome.is_err() {
+                failed += 1;
+            }
+        }
+        failed
+    }
+
+    /// Whether a logon of the section is active in the session.
+    pub(crate) fn active_in_section(&self, session: u32, section: &MapiUid) -> bool {
+        let st = self.st();
+        st.session(session).is_some_and(|s| {
+            s.active_by_section.get(section).is_some_and(|keys| {
+                keys.as_slice()
+                    .iter()
+                    .any(|k| st.logons.get(*k).is_some_and(|r| r.phase == LogonPhase::Active))
+            })
+        })
+    }
+
+    /// The providers of one kind of the session's profile, in start order.
+    pub(crate) fn session_providers_of_type(
+        &self,
+        session: u32,
+        kind: crate::flags::ResourceType,
+    ) -> Vec<ProviderEntry> {
+        let st = self.st();
+        st.session(session)
+            .and_then(|s| st.profiles.profiles.get(&*s.profile))
+            .map(|profile| profile.providers_of_type(kind))
+            .unwrap_or_default()
     }
 
     /// A `Logon` failed: the provider must have let go of the support object; the failure may

@@ -17,11 +17,10 @@ use crate::props::{
 use crate::runtime::kind::{LogonObject, ProviderKind};
 use crate::runtime::provider::ProviderHandle;
 use crate::runtime::session::hex_short;
-use crate::runtime::state::{Few, LogonKey, LogonPhase, LogonRec, SpoolerPhase};
+use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, SpoolerPhase};
 use crate::runtime::store::StoreHandle;
-use crate::runtime::support::SupportObject;
 use crate::runtime::{Runtime, SpoolSecurity, dll_file_name, loader};
-use crate::spi::{MapiSupport, OutParam, StoreLogonArgs};
+use crate::spi::{OutParam, StoreLogonArgs};
 use crate::strings::TStr;
 use crate::trace::{Party, Text, Value, text, write_list};
 
@@ -303,7 +302,7 @@ impl Runtime {
             let s = st.session(session).ok_or(MapiError::EndOfSession)?;
             (s.profile.clone(), s.flags.contains(LogonFlags::NO_MAIL))
         };
-        let lkey = self.st().logons.insert(LogonRec {
+        let (lkey, support, support_label) = self.insert_logon(LogonRec {
             open_flags: flags,
             logon_entry_id: target.entry_id.clone(),
             no_dialog_call: flags.contains(OpenStoreFlags::NO_DIALOG).then_some("Logon"),
@@ -316,9 +315,6 @@ impl Runtime {
                 profile_name.clone(),
             )
         });
-        let support = SupportObject::create(self, lkey, session, &file);
-        let support_label = self.attach_support(lkey, &support);
-        let support: Ref<dyn MapiSupport> = support.into();
         let logon_flags = logon_flags(flags);
         let mapi_error = OutParam::new();
         let result = {
@@ -466,14 +462,11 @@ impl Runtime {
         let recorded = self.section_entry_id(session, &target.entry.section);
         {
             let mut st = self.st();
+            st.activate_logon(lkey, LogonObject::Store(logon));
             if let Some(rec) = st.logons.get_mut(lkey) {
-                rec.logon_label = logon.label();
-                rec.logon_id = logon.id();
-                rec.logon = Some(LogonObject::Store(logon));
                 rec.store = Some(store.downgrade());
                 rec.store_label = store_label;
                 rec.spool_security = spool;
-                rec.phase = LogonPhase::Active;
                 rec.spooler = if told {
                     SpoolerPhase::Queued
                 } else {
@@ -482,17 +475,8 @@ impl Runtime {
                 rec.client_handles = 1;
                 st.client_held.insert(lkey);
             }
-            if let Some(p) = st.providers.get_mut(pkey) {
-                let _ = p.logons.insert(lkey);
-            }
-            let section = target.entry.section;
             if let Some(s) = st.session_mut(session) {
-                s.logons.push(lkey);
                 s.client_handles += 1;
-                s.active_by_section
-                    .entry(section)
-                    .and_modify(|active| active.push(lkey))
-                    .or_insert(Few::One(lkey));
             }
             if told {
                 st.spooler.queue.push_back(lkey);

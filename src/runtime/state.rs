@@ -761,6 +761,44 @@ pub(crate) struct SpoolerState {
 }
 
 impl State {
+    /// A logon whose `Logon` returned `object`: active, with its object, counted among its
+    /// provider's logons, its session's, and its section's active ones.
+    pub(crate) fn activate_logon(&mut self, lkey: LogonKey, object: LogonObject) {
+        let Some(rec) = self.logons.get_mut(lkey) else {
+            return;
+        };
+        let (label, id) = match &object {
+            LogonObject::Ab(o) => (o.label(), o.id()),
+            LogonObject::Store(o) => (o.label(), o.id()),
+            LogonObject::Xp(o) => (o.label(), o.id()),
+        };
+        rec.logon_label = label;
+        rec.logon_id = id;
+        rec.logon = Some(object);
+        rec.phase = LogonPhase::Active;
+        let (provider, session, section) = (rec.provider, rec.session, rec.section);
+        if let Some(p) = self.providers.get_mut(provider) {
+            let _ = p.logons.insert(lkey);
+        }
+        if let Some(s) = self.session_mut(session) {
+            s.logons.push(lkey);
+            s.active_by_section
+                .entry(section)
+                .and_modify(|active| active.push(lkey))
+                .or_insert(Few::One(lkey));
+        }
+    }
+
+    /// Whether the spooler is told about a store logon, as its session's flags and its open's
+    /// decide it (`MAPI_NO_MAIL`, `MDB_NO_MAIL`): during the store's `Logon` it is not told yet,
+    /// but will be.
+    pub(crate) fn spooler_told(&self, rec: &LogonRec) -> bool {
+        let no_mail_session = self
+            .session(rec.session)
+            .is_none_or(|s| s.flags.contains(LogonFlags::NO_MAIL));
+        !no_mail_session && !rec.open_flags.contains(OpenStoreFlags::NO_MAIL)
+    }
+
     /// Forgets `id` from the open sessions once it is neither active nor held by its client.
     pub(crate) fn session_settled(&mut self, id: u32) {
         if self

@@ -317,13 +317,7 @@ impl StoreHandle {
                 })
                 .unwrap_or(Err(MapiError::CallFailed))
         });
-        call.finish_result(&result, |e| {
-            format!(
-                "{}, {}",
-                e.object_type(),
-                e.label().map(|l| l.to_string()).unwrap_or_default()
-            )
-        });
+        call.finish_result(&result, crate::runtime::session::opened_summary);
         self.rt.settle();
         result
     }

@@ -26,18 +26,14 @@ use crate::flags::{
     EndMessageFlags, LockState, LogonFlags, ResourceFlags, ResourceType, SpoolerNotifyFlags,
     TransportNotifyFlags, XpLogonFlags,
 };
-use crate::ids::MapiUid;
 use crate::object::{InterfaceKind, ObjLabel, Owner, Ref};
 use crate::profile::ProviderEntry;
 use crate::props::PR_ENTRYID;
 use crate::runtime::kind::{LogonObject, ProviderKind};
 use crate::runtime::provider::ProviderHandle;
-use crate::runtime::state::{
-    Few, LogonKey, LogonPhase, LogonRec, Outbound, SpoolerPhase, TransportsPhase, XpLogonState,
-};
-use crate::runtime::support::SupportObject;
+use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, Outbound, TransportsPhase, XpLogonState};
 use crate::runtime::{Runtime, TransportStart};
-use crate::spi::{InOut, MapiProp, MapiSupport, OutParam, TransportLogonArgs, XpLogon, XpProvider};
+use crate::spi::{InOut, MapiProp, OutParam, TransportLogonArgs, XpLogon, XpProvider};
 use crate::strings::TStr;
 use crate::trace::{Party, Text, Value, text};
 
@@ -68,16 +64,10 @@ impl Runtime {
         let (kind, ready, told, session, file) = {
             let st = self.st();
             let rec = st.logons.get(logon).ok_or(MapiError::EndOfSession)?;
-            // Whether the spooler is told about the store, as the flags decide it (during the
-            // store's `Logon` the spooler is not told yet, but will be).
-            let no_mail_session = st
-                .session(rec.session)
-                .is_none_or(|s| s.flags.contains(LogonFlags::NO_MAIL));
-            let told = !no_mail_session && !rec.open_flags.contains(crate::flags::OpenStoreFlags::NO_MAIL);
             (
                 rec.kind,
                 rec.ready_to_send,
-                told,
+                st.spooler_told(rec),
                 rec.session,
                 Arc::clone(&rec.file),
             )
@@ -125,20 +115,26 @@ impl Runtime {
     /// Whether a transport of the store's message service is tightly coupled with it
     /// (`STATUS_OWN_STORE` in its resource flags).
     fn coupled_transport(&self, logon: LogonKey) -> bool {
-        let Some((session, section)) = self.st().logons.get(logon).map(|r| (r.session, r.section)) else {
+        let service = {
+            let st = self.st();
+            st.logons.get(logon).and_then(|r| {
+                let s = st.session(r.session)?;
+                Some((
+                    r.session,
+                    st.profiles
+                        .profiles
+                        .get(&*s.profile)?
+                        .provider(&r.section)?
+                        .service,
+                ))
+            })
+        };
+        let Some((session, service)) = service else {
             return false;
         };
-        let Ok(providers) = self.session_providers(session) else {
-            return false;
-        };
-        let Some(service) = providers.iter().find(|p| p.section == section).map(|p| p.service) else {
-            return false;
-        };
-        providers.iter().any(|p| {
-            p.service == service
-                && p.resource_type == Some(ResourceType::TransportProvider)
-                && p.flags.contains(ResourceFlags::OWN_STORE)
-        })
+        self.session_providers_of_type(session, ResourceType::TransportProvider)
+            .iter()
+            .any(|p| p.service == service && p.flags.contains(ResourceFlags::OWN_STORE))
     }
 
     /// What a provider told the spooler with `SpoolerNotify` (its flags already checked).
@@ -146,6 +142,7 @@ impl Runtime {
         let mut notes = Vec::new();
         {
             let mut st = self.st();
+            let told = st.logons.get(logon).is_some_and(|rec| st.spooler_told(rec));
             let Some(rec) = st.logons.get_mut(logon) else {
                 return;
             };
@@ -153,7 +150,7 @@ impl Runtime {
             match rec.kind {
                 ProviderKind::Store if flags.contains(SpoolerNotifyFlags::READYTOSEND) => {
                     rec.ready_to_send = true;
-                    if rec.spooler != SpoolerPhase::NotTold {
+                    if told {
                         Runtime::want_transports(&mut st, session);
                     }
                 }
@@ -244,37 +241,10 @@ impl Runtime {
             }
             s.transports = TransportsPhase::Started;
         }
-        let Ok(providers) = self.session_providers(session) else {
-            return;
-        };
-        for entry in providers {
-            if entry.resource_type != Some(ResourceType::TransportProvider)
-                || entry.flags.contains(ResourceFlags::TEMP_SECTION)
-                || self.disabled_by(session, entry.service).is_some()
-                || self.active_in_section(session, &entry.section)
-            {
-                continue;
-            }
-            let no_dialog = !self
-                .st()
-                .session(session)
-                .is_some_and(|s| s.flags.contains(LogonFlags::LOGON_UI));
-            let _ = self.retry_unconfigured(session, entry.service, no_dialog, || {
-                self.transport_logon(session, &entry, no_dialog)
-            });
-        }
-    }
-
-    /// Whether a logon of the section is active in the session.
-    pub(crate) fn active_in_section(&self, session: u32, section: &MapiUid) -> bool {
-        let st = self.st();
-        st.session(session).is_some_and(|s| {
-            s.active_by_section.get(section).is_some_and(|keys| {
-                keys.as_slice()
-                    .iter()
-                    .any(|k| st.logons.get(*k).is_some_and(|r| r.phase == LogonPhase::Active))
-            })
-        })
+        let transports = self.session_providers_of_type(session, ResourceType::TransportProvider);
+        let _ = self.start_each(session, &transports, |entry, no_dialog| {
+            self.transport_logon(session, entry, no_dialog)
+        });
     }
 
     /// One transport: its provider object (started if need be: `XPProviderInit`), a new support
@@ -294,7 +264,7 @@ impl Runtime {
                 .profile
                 .clone()
         };
-        let lkey = self.st().logons.insert(LogonRec {
+        let (lkey, support, support_label) = self.insert_logon(LogonRec {
             no_dialog_call: no_dialog.then_some("TransportLogon"),
             ..LogonRec::opening(
                 ProviderKind::Xp,
@@ -305,9 +275,6 @@ impl Runtime {
                 profile_name.clone(),
             )
         });
-        let support = SupportObject::create(self, lkey, session, &file);
-        let support_label = self.attach_support(lkey, &support);
-        let support: Ref<dyn MapiSupport> = support.into();
         let mut flags_in = XpLogonFlags::NO_INBOUND | XpLogonFlags::NO_OUTBOUND;
         if no_dialog {
             flags_in |= XpLogonFlags::NO_DIALOG;
@@ -359,26 +326,12 @@ impl Runtime {
         let out_flags = flags.get();
         {
             let mut st = self.st();
+            st.activate_logon(lkey, LogonObject::Xp(logon.clone()));
             if let Some(rec) = st.logons.get_mut(lkey) {
-                rec.logon_label = label;
-                rec.logon_id = logon.id();
-                rec.logon = Some(LogonObject::Xp(logon.clone()));
-                rec.phase = LogonPhase::Active;
                 rec.xp = Some(Box::new(XpLogonState {
                     flags: out_flags,
                     ..XpLogonState::default()
                 }));
-            }
-            if let Some(p) = st.providers.get_mut(pkey) {
-                let _ = p.logons.insert(lkey);
-            }
-            let section = entry.section;
-            if let Some(s) = st.session_mut(session) {
-                s.logons.push(lkey);
-                s.active_by_section
-                    .entry(section)
-                    .and_modify(|active| active.push(lkey))
-                    .or_insert(Few::One(lkey));
             }
         }
         self.check_logon_setup(lkey, session, &entry.section, label, &file, ProviderKind::Xp);
@@ -605,8 +558,7 @@ impl Runtime {
             st.logons
                 .get(out.store)
                 .filter(|r| r.phase == LogonPhase::Active)
-                .and_then(|r| r.store.as_ref()?.upgrade())
-                .map(|s| (s, Arc::clone(&st.logons[out.store].file)))
+                .and_then(|r| Some((r.store.as_ref()?.upgrade()?, Arc::clone(&r.file))))
         };
         let label = out.label;
         let message = move || label.map_or(Value::Static("a message"), Value::Label);
