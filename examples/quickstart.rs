@@ -1,6 +1,6 @@
 //! The main job: the documented lifecycle of all three kinds of service provider — an address
 //! book, a message store and a transport, shipped as one message service in the bundled sample
-//! DLL — with one message sent, and the trace and the report printed. Exits non-zero if the
+//! DLL — with one message sent and received back, and the trace and the report printed. Exits non-zero if the
 //! report is not clean.
 //!
 //! Run with `cargo run --example quickstart`.
@@ -42,12 +42,16 @@ pub(crate) fn lifecycle(sim: &Simulator) -> MapiResult<()> {
     drop(book);
 
     // A new message in the store's outbox, submitted: the store tells the spooler, which starts
-    // the transport (XPProviderInit, TransportLogon) and hands it the message.
+    // the transport (XPProviderInit, TransportLogon) and hands it the message. The sample
+    // transport is a loopback: the message comes back (NOTIFY_NEWMAIL, then StartMessage).
     let opened = store.open_entry(Some(&sample_new_message_id()), None, 0)?;
     let message = opened.message().ok_or(MapiError::InterfaceNotSupported)?;
     store.submit_message(&message, 0)?;
     drop((message, opened));
     sim.spooler().run_until_idle();
+    if sim.spooler().take_received().len() != 1 {
+        return Err(MapiError::NotFound);
+    }
 
     // An orderly logoff of the store, its release, the session's logoff (the address book, then
     // the transport), MAPIUninitialize (the DLL is freed).

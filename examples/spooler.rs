@@ -12,8 +12,11 @@
 //!    transport's status row, `TransportNotify(NOTIFY_BEGIN_INBOUND | NOTIFY_BEGIN_OUTBOUND)`, and
 //!    `Idle` since the sample asked for idle time.
 //! 5. The step after sends the message: `SetLockState`, `SubmitMessage`, `EndMessage`,
-//!    `FinishedMsg`.
-//! 6. At session logoff the transport goes last: `TransportNotify(NOTIFY_END_*)`,
+//!    `FinishedMsg`. The sample transport is a loopback: at `EndMessage` it tells the spooler it
+//!    has new mail (`SpoolerNotify(NOTIFY_NEWMAIL)`).
+//! 6. The next step receives it: `StartMessage` with a new message the transport fills and
+//!    saves; the spooler delivers it, and the example prints what arrived.
+//! 7. At session logoff the transport goes last: `TransportNotify(NOTIFY_END_*)`,
 //!    `TransportLogoff`, the release of the logon object, `IXPProvider::Shutdown`, the release of
 //!    the provider object.
 //!
@@ -67,6 +70,22 @@ fn walk(sim: &Simulator) -> MapiResult<()> {
     mark = show(sim, mark, "4. the spooler's step: the transports start");
     sim.spooler().step();
     mark = show(sim, mark, "5. the spooler's step: the message is sent");
+    sim.spooler().step();
+    mark = show(
+        sim,
+        mark,
+        "6. the spooler's step: the loopback transport had new mail, StartMessage receives it",
+    );
+    for received in sim.spooler().take_received() {
+        println!(
+            "received from {}: {} properties, {} recipient(s)",
+            received
+                .transport
+                .map_or("a transport".to_owned(), |l| l.to_string()),
+            received.props.len(),
+            received.recipients.len()
+        );
+    }
 
     store.store_logoff(LogoffFlags::ORDERLY)?;
     drop(store);
@@ -76,7 +95,7 @@ fn walk(sim: &Simulator) -> MapiResult<()> {
     show(
         sim,
         mark,
-        "6. the store logs off, then the session: the transport goes last",
+        "7. the store logs off, then the session: the transport goes last",
     );
     Ok(())
 }

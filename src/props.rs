@@ -319,8 +319,14 @@ well_known_tags! {
     /// `PR_REMOTE_VALIDATE_OK`.
     PR_REMOTE_VALIDATE_OK = 0x3E0D_000B;
     ; strings:
+    /// `PR_MESSAGE_CLASS`: the kind of a message (`IPM.Note`).
+    PR_MESSAGE_CLASS / PR_MESSAGE_CLASS_A / PR_MESSAGE_CLASS_W = 0x001A;
+    /// `PR_SUBJECT`: a message's full subject.
+    PR_SUBJECT / PR_SUBJECT_A / PR_SUBJECT_W = 0x0037;
     /// `PR_DISPLAY_NAME`.
     PR_DISPLAY_NAME / PR_DISPLAY_NAME_A / PR_DISPLAY_NAME_W = 0x3001;
+    /// `PR_ADDRTYPE`: a recipient's address type (`SMTP`, or a transport's own).
+    PR_ADDRTYPE / PR_ADDRTYPE_A / PR_ADDRTYPE_W = 0x3002;
     /// `PR_PROVIDER_DISPLAY`: required in a provider's Mapisvc.inf section.
     PR_PROVIDER_DISPLAY / PR_PROVIDER_DISPLAY_A / PR_PROVIDER_DISPLAY_W = 0x3006;
     /// `PR_PROVIDER_DLL_NAME`: the base DLL name, without `32`; read-only while a provider logs on.

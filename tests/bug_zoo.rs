@@ -24,6 +24,8 @@ const PROVEN: &[&str] = &[
     "AB-LOGON-SECURITY",
     "XP-LOGON-ADDREF-SUPPORT",
     "XP-STATUS-ROW",
+    "XP-INBOUND-ENTRYID",
+    "XP-STARTMESSAGE-ERROR",
     "STORE-READYTOSEND",
     "CLIENT-NO-MAIL-SEND",
     "LOGON-OBJECTS",
@@ -2009,10 +2011,40 @@ fn the_defect_free_zoo_transport_breaks_nothing() {
         ": AddressTypes(",
         ": TransportNotify(",
         ": Poll(",
+        ": StartMessage(",
+        "the spooler delivers",
         ": TransportLogoff(",
     ] {
         assert!(text.contains(call), "no {call} in:\n{text}");
     }
+}
+
+#[test]
+fn xp_inbound_entryid_fires_for_a_transport_that_sets_the_entry_id_of_an_incoming_message() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::InboundEntryId);
+    assert_fires(&report, &rules::XP_INBOUND_ENTRYID);
+    // MAPI refused the property: the rest of the message was delivered.
+    let text = report.trace().to_string();
+    assert!(text.contains("the spooler delivers"), "{text}");
+}
+
+#[test]
+fn xp_startmessage_error_is_advice_for_a_failure_without_a_critical_error() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::StartMessageFails);
+    assert_fires(&report, &rules::XP_STARTMESSAGE_ERROR);
+    assert!(report.is_clean(), "advice only: {}", report.account());
+    assert!(report.trace().to_string().contains("the message in process is lost"));
+    // The same failure announced with NOTIFY_CRITICAL_ERROR is what the page asks for.
+    xp_lifecycle(zoo::xp::XpDefect::StartMessageFailsCritically).assert_pedantic();
+}
+
+#[test]
+fn a_transport_may_stop_an_incoming_message_by_not_saving_it() {
+    let report = xp_lifecycle(zoo::xp::XpDefect::StartMessageStops);
+    report.assert_pedantic();
+    let text = report.trace().to_string();
+    assert!(text.contains("the transport stopped the message"), "{text}");
+    assert!(!text.contains("the spooler delivers"), "{text}");
 }
 
 #[test]

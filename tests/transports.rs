@@ -250,6 +250,54 @@ fn a_message_sent_through_the_store_starts_the_transport_which_sends_it() {
 }
 
 #[test]
+fn the_sample_transport_receives_what_it_sent_through_startmessage() {
+    let sim = suite(Behavior::default());
+    let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
+    let opened = store
+        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
+        .unwrap();
+    let message = opened.message().unwrap();
+    store.submit_message(&message, 0).unwrap();
+    drop((message, opened));
+    // Start the transports, send: the loopback then has new mail (NOTIFY_NEWMAIL).
+    assert!(sim.spooler().step() && sim.spooler().step() && sim.spooler().step());
+    assert_eq!(sim.spooler().pending(), 1, "one message to receive");
+    assert!(sim.spooler().take_received().is_empty(), "not before the step");
+    assert!(sim.spooler().step());
+    assert_eq!(sim.spooler().pending(), 0);
+    let received = sim.spooler().take_received();
+    assert_eq!(received.len(), 1);
+    let props: PropBag = received[0].props.iter().cloned().collect();
+    assert_eq!(
+        props.get(mapisim::props::PR_SUBJECT_W),
+        Some(&PropValue::Unicode("Sample loopback 1".into()))
+    );
+    assert!(props.get(mapisim::props::PR_ENTRYID).is_none());
+    assert_eq!(received[0].recipients.len(), 1);
+    assert!(received[0].transport.is_some());
+    assert!(sim.spooler().take_received().is_empty(), "taken once");
+    close(mapi, session, store);
+    let report = sim.finish();
+    report.assert_pedantic();
+    let text = report.trace().to_string();
+    let end = first(&text, &["spooler -> IXPLogon#", ": EndMessage("]);
+    let newmail = first(&text, &["IMAPISupport#", ": SpoolerNotify(NOTIFY_NEWMAIL"]);
+    let start = first(&text, &["spooler -> IXPLogon#", ": StartMessage(0, IMessage#"]);
+    let save = first(&text, &["SMPMS32.DLL -> IMessage#", ": SaveChanges("]);
+    let release = start
+        + text
+            .lines()
+            .skip(start)
+            .position(|l| l.contains("spooler -> IMessage#") && l.contains(": Release("))
+            .unwrap();
+    let logoff = first(&text, &[": TransportLogoff("]);
+    assert!(
+        end < newmail && newmail < start && start < save && save < release && release < logoff,
+        "{text}"
+    );
+}
+
+#[test]
 fn a_no_mail_session_sends_nothing_through_the_spooler() {
     let sim = suite(Behavior::default());
     let (mapi, session, store) = open_store(&sim, LogonFlags::NO_MAIL);

@@ -249,6 +249,24 @@ rules! {
         quote: "The transport provider calls the IMAPISupport::ModifyStatusRow method to create its row in the MAPI status table.",
         basis: Stated,
     }
+    /// A transport leaves the entry ID of an incoming message to MAPI.
+    XP_INBOUND_ENTRYID = "XP-INBOUND-ENTRYID" {
+        bound: Provider,
+        severity: Must,
+        page: "ixplogon-startmessage",
+        statement: "A transport does not set PR_ENTRYID on the message the spooler passes to StartMessage.",
+        quote: "However, the transport provider cannot set the message's PR_ENTRYID (PidTagEntryId) property.",
+        basis: Stated,
+    }
+    /// A transport whose StartMessage fails tells the spooler it is in a critical state.
+    XP_STARTMESSAGE_ERROR = "XP-STARTMESSAGE-ERROR" {
+        bound: Provider,
+        severity: Should,
+        page: "ixplogon-startmessage",
+        statement: "A transport whose StartMessage fails has called SpoolerNotify(NOTIFY_CRITICAL_ERROR) by the time it returns.",
+        quote: "If StartMessage returns an error, the message in process is released without having changes saved and is lost. In this case, the transport provider should pass the NOTIFY_CRITICAL_ERROR flag with a call to the IMAPISupport::SpoolerNotify method and call the IXPLogon::Poll method to notify the MAPI spooler that it is in a severe error condition.",
+        basis: Stated,
+    }
     /// A store tells the spooler it is ready to send before it submits.
     STORE_READYTOSEND = "STORE-READYTOSEND" {
         bound: Provider,

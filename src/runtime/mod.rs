@@ -27,6 +27,7 @@
 mod ab;
 mod builder;
 mod finish;
+mod inbound;
 mod init;
 mod kind;
 mod loader;
@@ -58,6 +59,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 pub use crate::check::loads::{LoadLedger, LoadOp, LoadRecord};
 pub use ab::AddressBook;
 pub use builder::SimulatorBuilder;
+pub use inbound::ReceivedMessage;
 pub(crate) use loader::PendingFree;
 pub use loader::dll_file_name;
 pub use memory::SimMalloc;

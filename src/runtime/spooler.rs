@@ -39,7 +39,8 @@ impl Spooler {
         Spooler { rt }
     }
 
-    /// Does the next piece of work (a `SpoolerLogon`), if any. Returns whether there was work.
+    /// Does the next piece of work, if any: a `SpoolerLogon`, else starting a session's
+    /// transports, else sending one message, else receiving one. Returns whether there was work.
     pub fn step(&self) -> bool {
         let worked = step(&self.rt);
         self.rt.settle();
@@ -54,7 +55,7 @@ impl Spooler {
     }
 
     /// How many pieces of work wait for the spooler: stores to log on to, sessions whose
-    /// transports to start, messages to send.
+    /// transports to start, messages to send, transports with messages to receive.
     pub fn pending(&self) -> usize {
         let transport_work = self.rt.transport_work();
         let st = self.rt.st();
@@ -88,6 +89,15 @@ impl Spooler {
             return false;
         };
         self.rt.st().spooler.held.contains(logon)
+    }
+
+    /// Takes the messages transports delivered since the last call (`IXPLogon::StartMessage`
+    /// followed by the transport's `SaveChanges`), oldest first.
+    ///
+    /// MAPI's spooler would create each in the default store's receive folder; the provider
+    /// interfaces have no folder yet, so the simulator keeps them here.
+    pub fn take_received(&self) -> Vec<crate::runtime::ReceivedMessage> {
+        std::mem::take(&mut self.rt.st().spooler.received)
     }
 
     /// How many store references the spooler holds.

@@ -377,6 +377,11 @@ pub(crate) struct XpLogonState {
     pub(crate) critical: bool,
     /// `TransportNotify(NOTIFY_BEGIN_*)` went out, and no `NOTIFY_END_*` yet.
     pub(crate) begun: bool,
+    /// Messages the transport said it has for the spooler (`Poll`, `NOTIFY_NEWMAIL`), not taken
+    /// with `StartMessage` yet.
+    pub(crate) incoming: u32,
+    /// The logon waits in the spooler's queue of transports with incoming messages.
+    pub(crate) inbound_queued: bool,
 }
 
 /// A message a store handed to the spooler (`IMAPISupport::PrepareSubmit`), waiting to be sent.
@@ -755,6 +760,10 @@ pub(crate) struct SpoolerState {
     pub(crate) transport_queue: VecDeque<u32>,
     /// Messages waiting to be sent, in the order the stores submitted them.
     pub(crate) outbound: VecDeque<Outbound>,
+    /// Transport logons with incoming messages, in the order they said so.
+    pub(crate) inbound: VecDeque<LogonKey>,
+    /// Messages delivered through `StartMessage`, until the test takes them.
+    pub(crate) received: Vec<crate::runtime::ReceivedMessage>,
     /// The references the spooler holds, in the order it took them.
     pub(crate) held: ByLogon<SpoolerHold>,
     pub(crate) next_connection: usize,

@@ -13,10 +13,12 @@
 //! logon object, then `IXPProvider::Shutdown` and the release of the provider object once its
 //! last logon is gone.
 //!
-//! Not simulated: receiving (`StartMessage` is never called; a `Poll` that reports incoming
-//! messages, or a `NOTIFY_NEWMAIL`, is noted in the trace), deferred sending (`END_RESEND_*`,
-//! `NOTIFY_SENTDEFERRED`), and the choice of a transport by recipient address type: the first
-//! transport of the session that logged on sends every message.
+//! Receiving is in `inbound.rs`: a `Poll` that reports incoming messages, or a
+//! `SpoolerNotify(NOTIFY_NEWMAIL)`, queues the transport for `StartMessage`.
+//!
+//! Not simulated: deferred sending (`END_RESEND_*`, `NOTIFY_SENTDEFERRED`: noted in the trace),
+//! and the choice of a transport by recipient address type: the first transport of the session
+//! that logged on sends every message.
 
 use std::sync::Arc;
 
@@ -162,7 +164,7 @@ impl Runtime {
                         notes.push("the transport reported a critical error: the spooler calls it no more, but to release it");
                     }
                     if flags.contains(SpoolerNotifyFlags::NEWMAIL) {
-                        notes.push("the transport has new mail: receiving is not simulated");
+                        crate::runtime::inbound::queue_incoming(&mut st, logon, 1);
                     }
                 }
                 _ => {}
@@ -212,20 +214,21 @@ impl Runtime {
     }
 
     /// The spooler's transport work, one piece per step: start the transports of a session that
-    /// wants them, else send one message. Returns whether there was work.
+    /// wants them, else send one message, else take one incoming message. Returns whether there
+    /// was work.
     pub(crate) fn transport_step(&self) -> bool {
         let session = self.st().spooler.transport_queue.pop_front();
         if let Some(session) = session {
             self.start_transports(session);
             return true;
         }
-        self.send_one()
+        self.send_one() || self.receive_one()
     }
 
     /// How many pieces of transport work wait for the spooler.
     pub(crate) fn transport_work(&self) -> usize {
         let st = self.st();
-        st.spooler.transport_queue.len() + st.spooler.outbound.len()
+        st.spooler.transport_queue.len() + st.spooler.outbound.len() + st.spooler.inbound.len()
     }
 
     /// Starts every transport of the session's profile that is not logged on yet, in the
@@ -439,8 +442,10 @@ impl Runtime {
             || logon.poll(),
             |n| text!("{n} incoming", n = *n),
         );
-        if incoming.is_ok_and(|n| n > 0) {
-            self.note("the transport has incoming messages: receiving is not simulated".to_owned());
+        if let Ok(n) = incoming
+            && n > 0
+        {
+            crate::runtime::inbound::queue_incoming(&mut self.st(), lkey, n);
         }
     }
 
@@ -453,7 +458,7 @@ impl Runtime {
 
     /// A call of the spooler's on a transport logon, traced, in the provider's scope; a panic is
     /// `MAPI_E_CALL_FAILED`.
-    fn xp_call<R, S: Into<Text>>(
+    pub(super) fn xp_call<R, S: Into<Text>>(
         &self,
         logon: LogonKey,
         method: &'static str,

@@ -1,5 +1,6 @@
-//! The reference sample transport provider: it "sends" a message by counting it, and follows
-//! every rule the simulator checks for a transport.
+//! The reference sample transport provider: a loopback. It "sends" a message by counting it and
+//! receives it back at once, so one session shows both directions; it follows every rule the
+//! simulator checks for a transport.
 //!
 //! - **`XPProviderInit`** ([`SampleLibrary`](super::SampleLibrary)): the version check of the
 //!   other entry points, and a new provider object each time.
@@ -9,7 +10,12 @@
 //! - **`AddressTypes`** ([`SampleXpLogon`]): the address type `SMP` and its MAPIUID.
 //! - **`TransportNotify`**: remembers whether sending and receiving are enabled.
 //! - **`SubmitMessage`** and **`EndMessage`**: take a message only while sending is enabled,
-//!   count it as sent, and ask for nothing more (no resend).
+//!   count it as sent, and ask for nothing more (no resend). The message comes back: at
+//!   `EndMessage` the transport tells the spooler it has new mail
+//!   (`SpoolerNotify(NOTIFY_NEWMAIL)`).
+//! - **`StartMessage`**: writes the incoming message (`PR_MESSAGE_CLASS`, `PR_SUBJECT`, one
+//!   recipient, never `PR_ENTRYID`) and saves it; with nothing waiting it returns without saving,
+//!   which stops the message.
 //! - **`TransportLogoff`**: disables everything and releases the support object (MAPI removes
 //!   the row inside that release); the logon leaves the provider's list.
 //! - **`Shutdown`**: lets go of what the provider holds.
@@ -24,9 +30,14 @@ use crate::flags::{
 };
 use crate::ids::MapiUid;
 use crate::object::{Ref, WeakRef};
-use crate::props::{PR_DISPLAY_NAME_W, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY, Prop, PropValue};
+use crate::flags::SpoolerNotifyFlags;
+use crate::props::{
+    PR_ADDRTYPE_W, PR_DISPLAY_NAME_W, PR_MESSAGE_CLASS_W, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY,
+    PR_SUBJECT_W, Prop, PropValue,
+};
 use crate::spi::{
-    AddressTypes, InOut, MapiProp, MapiSupport, OutParam, TransportLogonArgs, XpLogon, XpProvider,
+    AddressTypes, InOut, MapiProp, MapiSupport, Message, OutParam, SpoolerNotifyData, TransportLogonArgs,
+    XpLogon, XpProvider,
 };
 use crate::strings::TString;
 use crate::sync::lock;
@@ -114,6 +125,8 @@ impl XpProvider for SampleXpProvider {
             support: Mutex::new(Some(args.support.clone())),
             enabled: Mutex::new(TransportNotifyFlags::empty()),
             sent: AtomicU32::new(0),
+            waiting: AtomicU32::new(0),
+            received: AtomicU32::new(0),
             next_ref: AtomicUsize::new(1),
             logons: Arc::clone(&self.logons),
         });
@@ -128,6 +141,9 @@ pub struct SampleXpLogon {
     /// What `TransportNotify` enabled (`NOTIFY_BEGIN_INBOUND`, `NOTIFY_BEGIN_OUTBOUND`).
     enabled: Mutex<TransportNotifyFlags>,
     sent: AtomicU32,
+    /// Messages sent and not received back yet.
+    waiting: AtomicU32,
+    received: AtomicU32,
     next_ref: AtomicUsize,
     logons: Arc<Mutex<Vec<WeakRef<SampleXpLogon>>>>,
 }
@@ -136,6 +152,7 @@ impl std::fmt::Debug for SampleXpLogon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SampleXpLogon")
             .field("sent", &self.sent())
+            .field("received", &self.received())
             .finish()
     }
 }
@@ -144,6 +161,11 @@ impl SampleXpLogon {
     /// How many messages the transport sent.
     pub fn sent(&self) -> u32 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// How many messages the transport passed to the spooler (`StartMessage`, saved).
+    pub fn received(&self) -> u32 {
+        self.received.load(Ordering::Relaxed)
     }
 }
 
@@ -204,8 +226,57 @@ impl XpLogon for SampleXpLogon {
         Ok(self.next_ref.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// The message is on its way: nothing to send again.
+    /// The message is on its way (nothing to send again), and back at once: the spooler is told
+    /// there is new mail while receiving is enabled.
     fn end_message(&self, _msg_ref: usize) -> MapiResult<EndMessageFlags> {
+        if lock(&self.enabled).contains(TransportNotifyFlags::BEGIN_INBOUND) {
+            self.waiting.fetch_add(1, Ordering::Relaxed);
+            let support = lock(&self.support).clone();
+            if let Some(support) = support {
+                support.spooler_notify(SpoolerNotifyFlags::NEWMAIL, SpoolerNotifyData::Null)?;
+            }
+        }
         Ok(EndMessageFlags::empty())
+    }
+
+    /// The message sent last comes back: its class, a subject, the sender as its one recipient,
+    /// then `SaveChanges`. Nothing waiting: returns without saving (the message is stopped).
+    fn start_message(&self, _flags: u32, message: &Ref<dyn MapiProp>) -> MapiResult<usize> {
+        let msg_ref = self.next_ref.fetch_add(1, Ordering::Relaxed);
+        let taken = self
+            .waiting
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+        if taken.is_err() {
+            return Ok(msg_ref);
+        }
+        let n = self.received.load(Ordering::Relaxed) + 1;
+        message.set_props(&[
+            Prop {
+                tag: PR_MESSAGE_CLASS_W,
+                value: PropValue::Unicode("IPM.Note".into()),
+            },
+            Prop {
+                tag: PR_SUBJECT_W,
+                value: PropValue::Unicode(format!("Sample loopback {n}").as_str().into()),
+            },
+        ])?;
+        if let Ok(as_message) = message.query::<dyn Message>() {
+            as_message.modify_recipients(
+                0,
+                &[vec![
+                    Prop {
+                        tag: PR_DISPLAY_NAME_W,
+                        value: PropValue::Unicode("Sample User".into()),
+                    },
+                    Prop {
+                        tag: PR_ADDRTYPE_W,
+                        value: PropValue::Unicode(SAMPLE_ADDRESS_TYPE.into()),
+                    },
+                ]],
+            )?;
+        }
+        message.save_changes(0)?;
+        self.received.fetch_add(1, Ordering::Relaxed);
+        Ok(msg_ref)
     }
 }

@@ -35,6 +35,14 @@ pub(crate) enum XpDefect {
     FailLogon(MapiError),
     /// `TransportLogoff` fails (the logon is over anyway).
     LogoffFails,
+    /// `StartMessage` sets `PR_ENTRYID` on the incoming message.
+    InboundEntryId,
+    /// `StartMessage` fails without `SpoolerNotify(NOTIFY_CRITICAL_ERROR)`.
+    StartMessageFails,
+    /// `StartMessage` fails after `SpoolerNotify(NOTIFY_CRITICAL_ERROR)` (correct).
+    StartMessageFailsCritically,
+    /// `StartMessage` returns without `SaveChanges`: it stops the message (correct).
+    StartMessageStops,
 }
 
 /// The zoo's transport DLL.
@@ -124,6 +132,7 @@ impl XpProvider for ZooXpProvider {
         let logon: Ref<dyn XpLogon> = Ref::new(ZooXpLogon {
             defect: self.defect,
             support: Mutex::new(support),
+            waiting: AtomicU32::new(1),
         })
         .into();
         Ok(Warned::ok(logon))
@@ -133,6 +142,8 @@ impl XpProvider for ZooXpProvider {
 struct ZooXpLogon {
     defect: XpDefect,
     support: Mutex<Option<Ref<dyn MapiSupport>>>,
+    /// Incoming messages not passed to the spooler yet: one at logon.
+    waiting: AtomicU32,
 }
 
 impl XpLogon for ZooXpLogon {
@@ -159,8 +170,41 @@ impl XpLogon for ZooXpLogon {
                 s.spooler_notify(SpoolerNotifyFlags::CRITICAL_ERROR, SpoolerNotifyData::Null)?;
                 Err(MapiError::NetworkError)
             }
-            _ => Ok(0),
+            _ => Ok(self.waiting.load(Ordering::Relaxed)),
         }
+    }
+
+    fn start_message(&self, _flags: u32, message: &Ref<dyn MapiProp>) -> MapiResult<usize> {
+        let support = self.support.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        match (self.defect, support) {
+            (XpDefect::StartMessageFails, _) => return Err(MapiError::NetworkError),
+            (XpDefect::StartMessageFailsCritically, Some(s)) => {
+                s.spooler_notify(SpoolerNotifyFlags::CRITICAL_ERROR, SpoolerNotifyData::Null)?;
+                return Err(MapiError::NetworkError);
+            }
+            (XpDefect::StartMessageStops, _) => return Ok(1),
+            _ => {}
+        }
+        let mut props = vec![
+            Prop {
+                tag: PR_MESSAGE_CLASS_W,
+                value: PropValue::Unicode("IPM.Note".into()),
+            },
+            Prop {
+                tag: PR_SUBJECT_W,
+                value: PropValue::Unicode("from the zoo".into()),
+            },
+        ];
+        if self.defect == XpDefect::InboundEntryId {
+            props.push(Prop {
+                tag: PR_ENTRYID,
+                value: PropValue::Binary(vec![0; 20]),
+            });
+        }
+        message.set_props(&props)?;
+        message.save_changes(0)?;
+        Ok(1)
     }
 
     fn transport_logoff(&self, _flags: TransportLogoffFlags) -> MapiResult<()> {
