@@ -380,3 +380,123 @@ fn the_last_mapiuninitialize_ends_all_three_kinds_and_frees_the_dll_once() {
     let unloads = lines_with(&text, &["FreeLibrary()", "unloaded"]);
     assert_eq!(unloads.iter().filter(|l| **l > uninit).count(), 1, "{text}");
 }
+
+/// The sample's DLL, whose message-service entry also writes `PR_OWN_STORE_ENTRYID`, when the
+/// configuration properties carry it, into the section of the service's transport: the way a
+/// configuration dialog couples a transport with a store.
+struct Coupling(mapisim::sample::SampleLibrary);
+
+impl ProviderLibrary for Coupling {
+    fn exports(&self) -> Exports {
+        self.0.exports()
+    }
+
+    fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
+        self.0.ms_provider_init(args)
+    }
+
+    fn xp_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn XpProvider>> {
+        self.0.xp_provider_init(args)
+    }
+
+    fn service_entry(&self, args: &mapisim::spi::ServiceEntryArgs<'_>) -> MapiResult<()> {
+        use mapisim::props::{PR_OWN_STORE_ENTRYID, PR_PROVIDER_UID};
+        let Some(own) = args.props.iter().find(|p| p.tag == PR_OWN_STORE_ENTRYID) else {
+            return self.0.service_entry(args);
+        };
+        for row in args.admin.get_provider_table(0)? {
+            let row: PropBag = row.into_iter().collect();
+            let is_transport =
+                row.get_u32(PR_RESOURCE_TYPE) == Some(ResourceType::TransportProvider.value());
+            if let (true, Some(PropValue::Binary(uid))) = (is_transport, row.get(PR_PROVIDER_UID)) {
+                let uid = MapiUid(uid.as_slice().try_into().map_err(|_| MapiError::CorruptData)?);
+                let section =
+                    args.admin
+                        .open_profile_section(Some(&uid), None, ProfileSectionFlags::MODIFY)?;
+                section.set_props(std::slice::from_ref(own))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A store in service `STORE` and a transport flagged `STATUS_OWN_STORE` in service `XPORT` (the
+/// sample's), with a `MAPI_NO_MAIL` session submitting through the store after `XPORT` was
+/// configured with `own` (the store's entry ID, or another). Returns the report.
+fn no_mail_submit_with_coupling(own: impl FnOnce(&[u8]) -> Vec<u8>) -> Report {
+    use mapisim::props::{PR_OWN_STORE_ENTRYID, PR_SERVICE_DLL_NAME_A, PR_SERVICE_ENTRY_NAME};
+    use mapisim::sample::SampleStore;
+    let service = |name: &str| {
+        ServiceDef::new(name)
+            .prop(PR_SERVICE_DLL_NAME_A, SampleStore::DLL_BASE)
+            .prop(PR_SERVICE_ENTRY_NAME, "ServiceEntry")
+    };
+    let store_service = service("STORE").provider(
+        ProviderDef::store(SampleStore::DLL_BASE)
+            .display_name("Sample Store")
+            .provider_display("Sample Store Provider")
+            .resource_flags(ResourceFlags::DEFAULT_STORE),
+    );
+    let transport_service = service("XPORT").provider(
+        ProviderDef::new(ResourceType::TransportProvider, SampleStore::DLL_BASE)
+            .display_name("Sample Transport")
+            .resource_flags(ResourceFlags::OWN_STORE),
+    );
+    let sim = Simulator::builder()
+        .library(SampleStore::DLL_FILE, || Coupling(SampleStore::library()))
+        .service(store_service)
+        .service(transport_service)
+        .build();
+    let profile = sim.profiles().create("P").unwrap();
+    profile.add_service("STORE").unwrap();
+    let transport = profile.add_service("XPORT").unwrap();
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi
+        .logon_ex("P", LogonFlags::EXTENDED | LogonFlags::NO_MAIL)
+        .unwrap();
+    let row = session.msg_stores_table().unwrap().default_store().unwrap();
+    let store = session
+        .open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)
+        .unwrap();
+    let named = own(&store.entry_id().unwrap());
+    profile
+        .configure_service(
+            &transport,
+            ServiceEntryFlags::empty(),
+            &[Prop {
+                tag: PR_OWN_STORE_ENTRYID,
+                value: PropValue::Binary(named),
+            }],
+        )
+        .unwrap();
+    let opened = store
+        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
+        .unwrap();
+    store.submit_message(&opened.message().unwrap(), 0).unwrap();
+    drop(opened);
+    close(mapi, session, store);
+    sim.finish()
+}
+
+#[test]
+fn a_transport_names_the_store_it_is_tightly_coupled_with_by_pr_own_store_entryid() {
+    // In another service than the store, PR_OWN_STORE_ENTRYID is what pairs them.
+    let report = no_mail_submit_with_coupling(<[u8]>::to_vec);
+    report.assert_pedantic();
+    assert!(
+        report.trace().to_string().contains("tightly coupled"),
+        "{}",
+        report.trace()
+    );
+    // Naming another store: no pair, and the client's submission is advice.
+    let report = no_mail_submit_with_coupling(|id| {
+        let mut other = id.to_vec();
+        if let Some(last) = other.last_mut() {
+            *last ^= 0xFF;
+        }
+        other
+    });
+    assert!(report.is_clean(), "{}", report.account());
+    let advice: Vec<&str> = report.advisories().into_iter().map(|v| v.rule.id).collect();
+    assert_eq!(advice, vec!["CLIENT-NO-MAIL-SEND"]);
+}

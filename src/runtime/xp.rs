@@ -30,7 +30,7 @@ use crate::flags::{
 };
 use crate::object::{InterfaceKind, ObjLabel, Owner, Ref};
 use crate::profile::ProviderEntry;
-use crate::props::PR_ENTRYID;
+use crate::props::{PR_ENTRYID, PR_OWN_STORE_ENTRYID};
 use crate::runtime::kind::{LogonObject, ProviderKind};
 use crate::runtime::provider::ProviderHandle;
 use crate::runtime::state::{LogonKey, LogonPhase, LogonRec, Outbound, TransportsPhase, XpLogonState};
@@ -91,7 +91,7 @@ impl Runtime {
         if !told {
             if self.coupled_transport(logon) {
                 self.note(
-                    "the store is tightly coupled with a transport (STATUS_OWN_STORE): the pair sends without the spooler"
+                    "the store is tightly coupled with a transport (STATUS_OWN_STORE, PR_OWN_STORE_ENTRYID): the pair sends without the spooler"
                         .to_owned(),
                 );
             } else {
@@ -114,29 +114,60 @@ impl Runtime {
         Ok(0)
     }
 
-    /// Whether a transport of the store's message service is tightly coupled with it
-    /// (`STATUS_OWN_STORE` in its resource flags).
+    /// Whether a transport of the session is tightly coupled with the store: `STATUS_OWN_STORE`
+    /// in its resource flags, and `PR_OWN_STORE_ENTRYID` (from its status row once it is logged
+    /// on, else from its profile section) naming the store — its entry ID as its section records
+    /// it, as `Logon` got it, or wrapped by MAPI. A coupled transport that names no store yet
+    /// pairs with the stores of its own message service.
     fn coupled_transport(&self, logon: LogonKey) -> bool {
-        let service = {
-            let st = self.st();
-            st.logons.get(logon).and_then(|r| {
-                let s = st.session(r.session)?;
-                Some((
-                    r.session,
-                    st.profiles
-                        .profiles
-                        .get(&*s.profile)?
-                        .provider(&r.section)?
-                        .service,
-                ))
-            })
-        };
-        let Some((session, service)) = service else {
+        let Some(session) = self.st().logons.get(logon).map(|r| r.session) else {
             return false;
         };
-        self.session_providers_of_type(session, ResourceType::TransportProvider)
+        let transports = self.session_providers_of_type(session, ResourceType::TransportProvider);
+        let st = self.st();
+        let Some(rec) = st.logons.get(logon) else {
+            return false;
+        };
+        let Some(profile) = st
+            .session(session)
+            .and_then(|s| st.profiles.profiles.get(&*s.profile))
+        else {
+            return false;
+        };
+        let Some(service) = profile.provider(&rec.section).map(|p| p.service) else {
+            return false;
+        };
+        let mut names: Vec<Vec<u8>> = Vec::with_capacity(4);
+        for id in [&rec.entry_id, &rec.logon_entry_id].into_iter().flatten() {
+            names.push(id.to_vec());
+            if let Ok(wrapped) = crate::ids::WrappedStoreEntryId::wrap_bytes(&rec.dll_base, id) {
+                names.push(wrapped);
+            }
+        }
+        let own_store_id = |bag: &crate::props::PropBag| match bag.get(PR_OWN_STORE_ENTRYID) {
+            Some(crate::props::PropValue::Binary(id)) => Some(id.clone()),
+            _ => None,
+        };
+        let rows = st.session(session).map(|s| &s.status_rows);
+        transports
             .iter()
-            .any(|p| p.service == service && p.flags.contains(ResourceFlags::OWN_STORE))
+            .filter(|p| p.flags.contains(ResourceFlags::OWN_STORE))
+            .any(|p| {
+                let from_row = rows.and_then(|rows| {
+                    rows.iter().find_map(|row| {
+                        let mapi = row.props.mapi.as_ref()?;
+                        (mapi.kind == ProviderKind::Xp && mapi.section == p.section)
+                            .then(|| own_store_id(&row.props.set))
+                            .flatten()
+                    })
+                });
+                let named =
+                    from_row.or_else(|| profile.sections.get(&p.section).and_then(|bag| own_store_id(bag)));
+                match named {
+                    Some(id) => names.contains(&id),
+                    None => p.service == service,
+                }
+            })
     }
 
     /// What a provider told the spooler with `SpoolerNotify` (its flags already checked).
