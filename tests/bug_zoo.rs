@@ -2033,7 +2033,12 @@ fn xp_startmessage_error_is_advice_for_a_failure_without_a_critical_error() {
     let report = xp_lifecycle(zoo::xp::XpDefect::StartMessageFails);
     assert_fires(&report, &rules::XP_STARTMESSAGE_ERROR);
     assert!(report.is_clean(), "advice only: {}", report.account());
-    assert!(report.trace().to_string().contains("the message in process is lost"));
+    assert!(
+        report
+            .trace()
+            .to_string()
+            .contains("the message in process is lost")
+    );
     // The same failure announced with NOTIFY_CRITICAL_ERROR is what the page asks for.
     xp_lifecycle(zoo::xp::XpDefect::StartMessageFailsCritically).assert_pedantic();
 }

@@ -7,7 +7,7 @@
 mod common;
 mod zoo;
 
-use common::suite::{close, first, lines_with, open_store, suite};
+use common::suite::{close, first, lines_with, open_store, submit_new_message, suite};
 use mapisim::prelude::*;
 use mapisim::props::PR_RESOURCE_TYPE;
 use mapisim::runtime::TransportStart;
@@ -253,12 +253,7 @@ fn a_message_sent_through_the_store_starts_the_transport_which_sends_it() {
 fn the_sample_transport_receives_what_it_sent_through_startmessage() {
     let sim = suite(Behavior::default());
     let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
-    let opened = store
-        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
-        .unwrap();
-    let message = opened.message().unwrap();
-    store.submit_message(&message, 0).unwrap();
-    drop((message, opened));
+    submit_new_message(&store);
     // Start the transports, send: the loopback then has new mail (NOTIFY_NEWMAIL).
     assert!(sim.spooler().step() && sim.spooler().step() && sim.spooler().step());
     assert_eq!(sim.spooler().pending(), 1, "one message to receive");
@@ -301,11 +296,7 @@ fn the_sample_transport_receives_what_it_sent_through_startmessage() {
 fn a_no_mail_session_sends_nothing_through_the_spooler() {
     let sim = suite(Behavior::default());
     let (mapi, session, store) = open_store(&sim, LogonFlags::NO_MAIL);
-    let opened = store
-        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
-        .unwrap();
-    store.submit_message(&opened.message().unwrap(), 0).unwrap();
-    drop(opened);
+    submit_new_message(&store);
     sim.spooler().run_until_idle();
     close(mapi, session, store);
     let report = sim.finish();
@@ -321,11 +312,7 @@ fn a_quiet_store_logoff_waits_for_the_messages_the_spooler_has_not_sent() {
     let sim = suite(Behavior::default());
     let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
     sim.spooler().run_until_idle();
-    let opened = store
-        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
-        .unwrap();
-    store.submit_message(&opened.message().unwrap(), 0).unwrap();
-    drop(opened);
+    submit_new_message(&store);
     // The message waits for the spooler: LOGOFF_QUIET does not log the store off.
     let answer = store.store_logoff(LogoffFlags::QUIET).unwrap();
     assert!(answer.contains(LogoffFlags::OUTBOUND_QUEUE), "{answer}");
@@ -346,6 +333,86 @@ fn a_quiet_store_logoff_waits_for_the_messages_the_spooler_has_not_sent() {
         )
         .len(),
         1
+    );
+}
+
+/// A store of the suite with one submitted message the spooler has not sent, logged off with
+/// `flag` and released; `between` runs after the logoff. Returns the report and the trace.
+fn logoff_with_a_waiting_message(flag: LogoffFlags, between: impl FnOnce(&Simulator)) -> (Report, String) {
+    let sim = suite(Behavior::default());
+    let (mapi, session, store) = open_store(&sim, LogonFlags::empty());
+    sim.spooler().run_until_idle();
+    submit_new_message(&store);
+    let answer = store.store_logoff(flag).unwrap();
+    assert!(answer.contains(LogoffFlags::COMPLETE), "{answer}");
+    drop(store);
+    between(&sim);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+    let report = sim.finish();
+    let text = report.trace().to_string();
+    (report, text)
+}
+
+#[test]
+fn a_no_wait_store_logoff_returns_at_once_and_the_spooler_sends_before_letting_go() {
+    let (report, text) = logoff_with_a_waiting_message(LogoffFlags::NO_WAIT, |sim| {
+        // The spooler still holds the store the client released, for the message.
+        assert_eq!(sim.spooler().held(), 1);
+        sim.spooler().run_until_idle();
+        assert_eq!(sim.spooler().held(), 0, "let go once the message is sent");
+    });
+    report.assert_pedantic();
+    let logoff = first(&text, &["client -> IMsgStore#", ": StoreLogoff(LOGOFF_NO_WAIT)"]);
+    let submit = first(&text, &["spooler -> IXPLogon#", ": SubmitMessage("]);
+    let finished = first(&text, &["spooler -> IMsgStore#", ": FinishedMsg("]);
+    let release = first(&text, &["last waiting message is sent"]);
+    let shutdown = first(&text, &["MAPI -> IMSProvider#", ": Shutdown("]);
+    assert!(
+        logoff < submit && submit < finished && finished < release && release < shutdown,
+        "{text}"
+    );
+}
+
+#[test]
+fn a_purge_store_logoff_sends_and_flushes_before_it_returns() {
+    let (report, text) = logoff_with_a_waiting_message(LogoffFlags::PURGE, |sim| {
+        // Only the loopback's incoming copy is left for the spooler.
+        assert_eq!(sim.spooler().pending(), 1);
+        assert_eq!(sim.spooler().held(), 0);
+    });
+    report.assert_pedantic();
+    let logoff = first(&text, &["client -> IMsgStore#", ": StoreLogoff(LOGOFF_PURGE)"]);
+    let slt = first(&text, &[": StoreLogoffTransports(LOGOFF_PURGE)"]);
+    let start = first(&text, &[": TransportLogon("]);
+    let submit = first(&text, &["spooler -> IXPLogon#", ": SubmitMessage("]);
+    let flush = first(
+        &text,
+        &[
+            "spooler -> IXPLogon#",
+            ": FlushQueues(0, no target, FLUSH_UPLOAD|FLUSH_NO_UI)",
+        ],
+    );
+    assert!(
+        logoff < slt && slt < start && start < submit && submit < flush,
+        "the transports start, the message goes and the queues are flushed inside StoreLogoffTransports: {text}"
+    );
+    // All of it nested in the store's call, before the client's next one.
+    let release = first(&text, &["client -> IMsgStore#", ": Release("]);
+    assert!(flush < release, "{text}");
+}
+
+#[test]
+fn an_orderly_store_logoff_starts_no_new_message() {
+    let (report, text) = logoff_with_a_waiting_message(LogoffFlags::ORDERLY, |sim| {
+        assert_eq!(sim.spooler().held(), 0);
+    });
+    report.assert_pedantic();
+    assert!(text.contains("stays in its store's outbox"), "{text}");
+    assert!(
+        lines_with(&text, &["spooler -> IXPLogon#", ": SubmitMessage("]).is_empty(),
+        "{text}"
     );
 }
 
@@ -406,8 +473,7 @@ impl ProviderLibrary for Coupling {
         };
         for row in args.admin.get_provider_table(0)? {
             let row: PropBag = row.into_iter().collect();
-            let is_transport =
-                row.get_u32(PR_RESOURCE_TYPE) == Some(ResourceType::TransportProvider.value());
+            let is_transport = row.get_u32(PR_RESOURCE_TYPE) == Some(ResourceType::TransportProvider.value());
             if let (true, Some(PropValue::Binary(uid))) = (is_transport, row.get(PR_PROVIDER_UID)) {
                 let uid = MapiUid(uid.as_slice().try_into().map_err(|_| MapiError::CorruptData)?);
                 let section =
@@ -469,11 +535,7 @@ fn no_mail_submit_with_coupling(own: impl FnOnce(&[u8]) -> Vec<u8>) -> Report {
             }],
         )
         .unwrap();
-    let opened = store
-        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
-        .unwrap();
-    store.submit_message(&opened.message().unwrap(), 0).unwrap();
-    drop(opened);
+    submit_new_message(&store);
     close(mapi, session, store);
     sim.finish()
 }

@@ -206,10 +206,12 @@ impl Message for InboundMessage {
                     return Err(MapiError::UnknownFlags);
                 }
                 let row_id = |row: &[Prop]| {
-                    row.iter().find(|p| p.tag == PR_ROWID).and_then(|p| match p.value {
-                        PropValue::Long(id) => Some(id),
-                        _ => None,
-                    })
+                    row.iter()
+                        .find(|p| p.tag == PR_ROWID)
+                        .and_then(|p| match p.value {
+                            PropValue::Long(id) => Some(id),
+                            _ => None,
+                        })
                 };
                 let mut content = lock(&self.content);
                 if flags & (MODRECIP_MODIFY | MODRECIP_REMOVE) != 0 {

@@ -329,6 +329,9 @@ pub(crate) struct LogonRec {
     pub(crate) in_logon: bool,
     /// The store called `SpoolerNotify(NOTIFY_READYTOSEND)` (or was told it should have).
     pub(crate) ready_to_send: bool,
+    /// The store logged off with `LOGOFF_NO_WAIT` while messages of its waited for the spooler:
+    /// the spooler sends them, then lets go of the store.
+    pub(crate) drain_outbound: bool,
     pub(crate) in_reuse_logon: bool,
     /// The logon call running with `MDB_NO_DIALOG` (`Logon` or `SpoolerLogon`), if any.
     pub(crate) no_dialog_call: Option<&'static str>,
@@ -438,6 +441,7 @@ impl LogonRec {
             slt_refused_answer: None,
             in_logon: true,
             ready_to_send: false,
+            drain_outbound: false,
             in_reuse_logon: false,
             no_dialog_call: None,
             cleanup_done: false,

@@ -243,8 +243,12 @@ impl StoreHandle {
                 Party::Library(Arc::clone(&self.file)),
             );
         }
-        if let Some(logon) = self.logon {
-            // The spooler is done with a store that logged off.
+        let draining = self
+            .logon
+            .is_some_and(|k| self.rt.st().logons.get(k).is_some_and(|r| r.drain_outbound));
+        if let Some(logon) = self.logon.filter(|_| !draining) {
+            // The spooler is done with a store that logged off (unless it still sends what the
+            // store submitted: `LOGOFF_NO_WAIT`).
             self.rt.spooler_forget(logon);
             self.rt.spooler_release(logon, "the store logged off");
         }

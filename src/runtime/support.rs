@@ -1116,6 +1116,35 @@ impl Runtime {
             ));
             return Ok(activity);
         }
+        // Messages of the store still waiting for the spooler: `LOGOFF_PURGE` sends them (and
+        // flushes the transports' queues) before it returns; `LOGOFF_NO_WAIT` returns at once and
+        // the spooler sends them at its next steps, then lets go of the store; the other flags
+        // start no new message (they stay in the store's outbox).
+        let queued = self
+            .st()
+            .spooler
+            .outbound
+            .iter()
+            .filter(|o| o.store == logon)
+            .count();
+        match flags.input() {
+            Some(f) if f == LogoffFlags::PURGE => {
+                let _spooler = self.ledger.enter(Party::Spooler, Owner::none());
+                self.send_store_queue(logon);
+                self.flush_transports(logon);
+            }
+            Some(f) if f == LogoffFlags::NO_WAIT && queued > 0 && in_logoff => {
+                if let Some(rec) = self.st().logons.get_mut(logon) {
+                    rec.drain_outbound = true;
+                }
+                self.note(text!(
+                    "the spooler sends the store's {queued} waiting message(s) at its next steps, then lets go of the store",
+                    queued
+                ));
+                return Ok(LogoffFlags::COMPLETE);
+            }
+            _ => {}
+        }
         self.spooler_release(logon, "the store logs off its transports");
         Ok(LogoffFlags::COMPLETE)
     }

@@ -25,8 +25,8 @@ use std::sync::Arc;
 use crate::check::rules;
 use crate::error::{MapiError, MapiResult};
 use crate::flags::{
-    EndMessageFlags, LockState, LogonFlags, ResourceFlags, ResourceType, SpoolerNotifyFlags,
-    TransportNotifyFlags, XpLogonFlags,
+    EndMessageFlags, FlushQueuesFlags, LockState, LogonFlags, ResourceFlags, ResourceType,
+    SpoolerNotifyFlags, TransportNotifyFlags, XpLogonFlags,
 };
 use crate::object::{InterfaceKind, ObjLabel, Owner, Ref};
 use crate::profile::ProviderEntry;
@@ -232,7 +232,7 @@ impl Runtime {
         let file = self.st().logons.get(logon).map(|r| Arc::clone(&r.file));
         for o in dropped {
             self.note(text!(
-                "the spooler drops {message}: its store logs off",
+                "{message} stays in its store's outbox: the store logged off before the spooler sent it",
                 message = o.label.map_or(Value::Static("a message"), Value::Label)
             ));
             match &file {
@@ -588,6 +588,105 @@ impl Runtime {
         let Some(out) = self.st().spooler.outbound.pop_front() else {
             return false;
         };
+        let store = out.store;
+        self.send(out);
+        self.after_sent(store);
+        true
+    }
+
+    /// Sends every message `store` submitted that waits for the spooler, now (`LOGOFF_PURGE`).
+    /// The session's transports start first if they wait for the spooler.
+    pub(crate) fn send_store_queue(&self, store: LogonKey) {
+        let wanted = {
+            let mut st = self.st();
+            let session = st.logons.get(store).map(|r| r.session);
+            let wanted = session.filter(|s| {
+                st.session(*s)
+                    .is_some_and(|s| s.transports == TransportsPhase::Wanted)
+            });
+            if let Some(session) = wanted {
+                st.spooler.transport_queue.retain(|s| *s != session);
+            }
+            wanted
+        };
+        if let Some(session) = wanted {
+            self.start_transports(session);
+        }
+        loop {
+            let next = {
+                let mut st = self.st();
+                let at = st.spooler.outbound.iter().position(|o| o.store == store);
+                at.and_then(|at| st.spooler.outbound.remove(at))
+            };
+            let Some(out) = next else {
+                return;
+            };
+            self.send(out);
+        }
+    }
+
+    /// `LOGOFF_PURGE`: `FlushQueues(FLUSH_UPLOAD | FLUSH_NO_UI)` on every transport of the store's
+    /// session the spooler can call, after the store's messages were sent.
+    pub(crate) fn flush_transports(&self, store: LogonKey) {
+        let transports: Vec<(LogonKey, Ref<dyn XpLogon>)> = {
+            let st = self.st();
+            let Some(session) = st.logons.get(store).and_then(|r| st.session(r.session)) else {
+                return;
+            };
+            session
+                .logons
+                .iter()
+                .filter_map(|k| {
+                    let rec = st.logons.get(*k)?;
+                    let ready = rec.kind == ProviderKind::Xp
+                        && rec.phase == LogonPhase::Active
+                        && rec.teardown == crate::runtime::state::Teardown::Idle
+                        && rec.xp.as_ref().is_some_and(|x| x.begun && !x.critical);
+                    match &rec.logon {
+                        Some(LogonObject::Xp(l)) if ready => Some((*k, l.clone())),
+                        _ => None,
+                    }
+                })
+                .collect()
+        };
+        let flags = FlushQueuesFlags::UPLOAD | FlushQueuesFlags::NO_UI;
+        for (lkey, logon) in transports {
+            let _ = self.xp_call(
+                lkey,
+                "FlushQueues",
+                text!("0, no target, {flags}", flags = Value::flags(flags)),
+                || logon.flush_queues(0, &[], flags),
+                |()| Text::EMPTY,
+            );
+            let file = self.st().logons.get(lkey).map(|r| Arc::clone(&r.file));
+            if let Some(file) = file {
+                self.drop_in_provider(&file, None, "the spooler's release", logon);
+            }
+        }
+    }
+
+    /// After a message of `store` left the queue: a store that logged off with
+    /// `LOGOFF_NO_WAIT` is let go once its last message is sent.
+    fn after_sent(&self, store: LogonKey) {
+        let done = {
+            let mut st = self.st();
+            let waiting = st.spooler.outbound.iter().any(|o| o.store == store);
+            match st.logons.get_mut(store) {
+                Some(rec) if rec.drain_outbound && !waiting => {
+                    rec.drain_outbound = false;
+                    true
+                }
+                _ => false,
+            }
+        };
+        if done {
+            self.spooler_release(store, "the store logged off and its last waiting message is sent");
+        }
+    }
+
+    /// Sends one message through the first transport of its session that can send (or tells
+    /// why it cannot).
+    fn send(&self, out: Outbound) {
         let sender = self.sender_for(out.session);
         let store = {
             let st = self.st();
@@ -611,7 +710,7 @@ impl Runtime {
                 }
                 None => drop(out.message),
             }
-            return true;
+            return;
         };
         let session = out.session;
         let store_label = store
@@ -690,7 +789,6 @@ impl Runtime {
             "the spooler's release",
             (logon, store),
         );
-        true
     }
 
     /// The first transport logon of the session that can send: active, not in a critical error.

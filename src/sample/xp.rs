@@ -16,6 +16,7 @@
 //! - **`StartMessage`**: writes the incoming message (`PR_MESSAGE_CLASS`, `PR_SUBJECT`, one
 //!   recipient, never `PR_ENTRYID`) and saves it; with nothing waiting it returns without saving,
 //!   which stops the message.
+//! - **`FlushQueues`**: nothing waits in its queues, so there is nothing to flush.
 //! - **`TransportLogoff`**: disables everything and releases the support object (MAPI removes
 //!   the row inside that release); the logon leaves the provider's list.
 //! - **`Shutdown`**: lets go of what the provider holds.
@@ -28,12 +29,12 @@ use crate::flags::{
     EndMessageFlags, ProfileSectionFlags, StatusRowFlags, TransportLogoffFlags, TransportNotifyFlags,
     XpLogonFlags,
 };
+use crate::flags::{FlushQueuesFlags, SpoolerNotifyFlags};
 use crate::ids::MapiUid;
 use crate::object::{Ref, WeakRef};
-use crate::flags::SpoolerNotifyFlags;
 use crate::props::{
-    PR_ADDRTYPE_W, PR_DISPLAY_NAME_W, PR_MESSAGE_CLASS_W, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY,
-    PR_SUBJECT_W, Prop, PropValue,
+    PR_ADDRTYPE_W, PR_DISPLAY_NAME_W, PR_MESSAGE_CLASS_W, PR_PROVIDER_DISPLAY_W, PR_RECORD_KEY, PR_SUBJECT_W,
+    Prop, PropValue,
 };
 use crate::spi::{
     AddressTypes, InOut, MapiProp, MapiSupport, Message, OutParam, SpoolerNotifyData, TransportLogonArgs,
@@ -224,6 +225,16 @@ impl XpLogon for SampleXpLogon {
         return_parm.set(0);
         self.sent.fetch_add(1, Ordering::Relaxed);
         Ok(self.next_ref.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Nothing waits in the sample's queues: it sends at once and receives at once.
+    fn flush_queues(
+        &self,
+        _ui_param: usize,
+        _target_transport: &[u8],
+        _flags: FlushQueuesFlags,
+    ) -> MapiResult<()> {
+        Ok(())
     }
 
     /// The message is on its way (nothing to send again), and back at once: the spooler is told

@@ -63,3 +63,13 @@ pub(crate) fn close(mapi: mapisim::runtime::Mapi, session: Session, store: Store
     drop(session);
     mapi.uninitialize().unwrap();
 }
+
+/// A new message in the sample store's outbox, submitted through the store.
+#[allow(dead_code)] // not every test binary sends
+pub(crate) fn submit_new_message(store: &StoreHandle) {
+    let opened = store
+        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
+        .unwrap();
+    let message = opened.message().unwrap();
+    store.submit_message(&message, 0).unwrap();
+}
