@@ -622,7 +622,9 @@ mapi_flags! {
         const RESEND_NOW = 0x0001_0000, "END_RESEND_NOW";
         /// `END_RESEND_LATER`: send it again later.
         const RESEND_LATER = 0x0002_0000, "END_RESEND_LATER";
-        /// `END_DONT_RESEND`: the transport is done with it.
+        /// `END_DONT_RESEND`: the transport has what it needs for now, and calls
+        /// `SpoolerNotify(NOTIFY_SENTDEFERRED)` with the message's entry ID when it needs more or
+        /// has sent it.
         const DONT_RESEND = 0x0004_0000, "END_DONT_RESEND";
     }
 }

@@ -26,6 +26,7 @@ const PROVEN: &[&str] = &[
     "XP-STATUS-ROW",
     "XP-INBOUND-ENTRYID",
     "XP-STARTMESSAGE-ERROR",
+    "XP-SUBMIT-RETURN-PARM",
     "STORE-READYTOSEND",
     "CLIENT-NO-MAIL-SEND",
     "LOGON-OBJECTS",
@@ -1549,12 +1550,7 @@ fn service_lifecycle(defect: Defect, init: InitFlags, logon: LogonFlags) -> Repo
     let session = mapi.logon_ex("Zoo", logon).unwrap();
     let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
     sim.spooler().run_until_idle();
-    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
-    drop(store);
-    session.logoff(SessionLogoffFlags::empty()).unwrap();
-    drop(session);
-    mapi.uninitialize().unwrap();
-    sim.finish()
+    zoo::close_and_finish(sim, mapi, session, store)
 }
 
 const SERVICE_INIT: InitFlags = InitFlags::NT_SERVICE.union(InitFlags::MULTITHREAD_NOTIFICATIONS);
@@ -2041,6 +2037,91 @@ fn xp_startmessage_error_is_advice_for_a_failure_without_a_critical_error() {
     );
     // The same failure announced with NOTIFY_CRITICAL_ERROR is what the page asks for.
     xp_lifecycle(zoo::xp::XpDefect::StartMessageFailsCritically).assert_pedantic();
+}
+
+/// How many times the trace shows `SubmitMessage` by the spooler, and whether `FinishedMsg` came.
+fn submits_and_finished(report: &Report) -> (usize, bool) {
+    let text = report.trace().to_string();
+    let submits = text
+        .lines()
+        .filter(|l| l.contains("spooler -> IXPLogon#") && l.contains(": SubmitMessage("))
+        .count();
+    (submits, text.contains(": FinishedMsg("))
+}
+
+#[test]
+fn xp_submit_return_parm_fires_for_a_wait_without_a_delay() {
+    let report = zoo::xp::run_sending(zoo::xp::XpDefect::WaitWithoutReturnParm, 1, 1);
+    assert_fires(&report, &rules::XP_SUBMIT_RETURN_PARM);
+    // The spooler kept the message and offered it again at idle time.
+    assert_eq!(submits_and_finished(&report), (2, true), "{}", report.trace());
+}
+
+#[test]
+fn a_transport_that_asks_to_wait_gets_the_message_again_at_idle_time() {
+    let report = zoo::xp::run_sending(zoo::xp::XpDefect::WaitWithReturnParm, 1, 0);
+    report.assert_pedantic();
+    assert_eq!(submits_and_finished(&report), (1, false), "not before idle time");
+    assert!(
+        report
+            .trace()
+            .to_string()
+            .contains("offered again at the spooler's next idle time")
+    );
+    let report = zoo::xp::run_sending(zoo::xp::XpDefect::WaitWithReturnParm, 1, 1);
+    report.assert_pedantic();
+    assert_eq!(submits_and_finished(&report), (2, true), "{}", report.trace());
+}
+
+#[test]
+fn a_message_a_transport_refuses_goes_to_the_next_one() {
+    let report = zoo::xp::run_sending(zoo::xp::XpDefect::FirstNotMe, 2, 0);
+    report.assert_pedantic();
+    let text = report.trace().to_string();
+    assert!(
+        text.contains("SubmitMessage(0, IMessage#") && text.contains("= MAPI_E_NOT_ME"),
+        "{text}"
+    );
+    assert_eq!(submits_and_finished(&report), (2, true), "{text}");
+    // No EndMessage for the refusal: one for the transport that took it.
+    assert_eq!(text.matches(": EndMessage(").count(), 1, "{text}");
+    // With the refusing transport alone, the message stays in the outbox.
+    let report = zoo::xp::run_sending(zoo::xp::XpDefect::FirstNotMe, 1, 0);
+    report.assert_pedantic();
+    assert!(
+        report
+            .trace()
+            .to_string()
+            .contains("every transport answered MAPI_E_NOT_ME"),
+        "{}",
+        report.trace()
+    );
+}
+
+#[test]
+fn a_deferred_message_is_offered_again_when_the_transport_asks_for_it() {
+    let report = zoo::xp::run_sending(zoo::xp::XpDefect::Defers, 1, 1);
+    report.assert_pedantic();
+    let text = report.trace().to_string();
+    let deferred = text.find("END_DONT_RESEND").unwrap();
+    let asked = text.find("SpoolerNotify(NOTIFY_SENTDEFERRED").unwrap();
+    let again = text.find("SubmitMessage(1, IMessage#").unwrap();
+    let finished = text.find(": FinishedMsg(").unwrap();
+    assert!(deferred < asked && asked < again && again < finished, "{text}");
+    // Without idle time the transport never asks: the message stays with it until the store
+    // logs off.
+    let report = zoo::xp::run_sending(zoo::xp::XpDefect::Defers, 1, 0);
+    report.assert_pedantic();
+    assert_eq!(submits_and_finished(&report), (1, false));
+}
+
+#[test]
+fn a_transport_that_always_restarts_a_message_is_bounded() {
+    let report = zoo::xp::run_sending(zoo::xp::XpDefect::ResendNow, 1, 0);
+    report.assert_pedantic();
+    // The first offer and three restarts, then it waits for idle time.
+    assert_eq!(submits_and_finished(&report), (4, false), "{}", report.trace());
+    assert!(report.trace().to_string().contains("END_RESEND_NOW 3 times"));
 }
 
 #[test]

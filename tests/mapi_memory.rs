@@ -283,12 +283,7 @@ fn run_wrapped(sim: Simulator, with_store: impl FnOnce(&Simulator, &StoreHandle)
     let store = open_default(&session, OpenStoreFlags::WRITE).unwrap();
     sim.spooler().run_until_idle();
     with_store(&sim, &store);
-    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
-    drop(store);
-    session.logoff(SessionLogoffFlags::empty()).unwrap();
-    drop(session);
-    mapi.uninitialize().unwrap();
-    sim.finish()
+    zoo::close_and_finish(sim, mapi, session, store)
 }
 
 /// The full lifecycle with `probe` run inside the fresh `Logon`, and the report.

@@ -258,6 +258,15 @@ rules! {
         quote: "However, the transport provider cannot set the message's PR_ENTRYID (PidTagEntryId) property.",
         basis: Stated,
     }
+    /// A transport that asks the spooler to wait says for how long.
+    XP_SUBMIT_RETURN_PARM = "XP-SUBMIT-RETURN-PARM" {
+        bound: Provider,
+        severity: Must,
+        page: "ixplogon-submitmessage",
+        statement: "A transport whose SubmitMessage returns MAPI_E_WAIT or MAPI_E_NETWORK_ERROR sets *lpulReturnParm, the seconds before the spooler offers the message again.",
+        quote: "The transport provider must fill in that value if its return value from SubmitMessage is MAPI_E_WAIT or MAPI_E_NETWORK_ERROR.",
+        basis: Stated,
+    }
     /// A transport whose StartMessage fails tells the spooler it is in a critical state.
     XP_STARTMESSAGE_ERROR = "XP-STARTMESSAGE-ERROR" {
         bound: Provider,

@@ -35,6 +35,7 @@ mod logon;
 mod memory;
 mod ms;
 pub(crate) mod notify;
+mod outbound;
 mod profiles;
 mod profsect;
 mod provider;

@@ -74,9 +74,14 @@ impl Spooler {
     /// Idle time: the spooler calls `IXPLogon::Idle` on each transport whose logon answered
     /// `LOGON_SP_IDLE`, and `IXPLogon::Poll` on each that answered `LOGON_SP_POLL` (it also
     /// does once when it starts a transport). Returns how many calls it made.
+    ///
+    /// Messages a transport asked to see again later (`MAPI_E_BUSY`, `MAPI_E_WAIT`,
+    /// `MAPI_E_NETWORK_ERROR`, `END_RESEND_LATER`) go back to the spooler's queue: its next steps
+    /// offer them again.
     pub fn idle(&self) -> usize {
         let calls = {
             let _spooler = self.rt.ledger.enter(Party::Spooler, crate::object::Owner::none());
+            self.rt.requeue_later();
             self.rt.idle_transports()
         };
         self.rt.settle();

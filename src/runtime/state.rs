@@ -394,6 +394,19 @@ pub(crate) struct Outbound {
     pub(crate) store: LogonKey,
     pub(crate) message: Ref<dyn crate::spi::MapiProp>,
     pub(crate) label: Option<ObjLabel>,
+    /// The transport that deferred it (`END_DONT_RESEND`) and asked for it again
+    /// (`NOTIFY_SENTDEFERRED`): offered to that one with `BEGIN_DEFERRED`.
+    pub(crate) deferred_to: Option<LogonKey>,
+    /// How often a transport asked to restart it (`END_RESEND_NOW`).
+    pub(crate) restarts: u8,
+}
+
+/// A message a transport keeps after `EndMessage` answered `END_DONT_RESEND`, until it calls
+/// `SpoolerNotify(NOTIFY_SENTDEFERRED)` with its entry ID.
+pub(crate) struct Deferred {
+    pub(crate) transport: LogonKey,
+    pub(crate) entry_id: Vec<u8>,
+    pub(crate) message: Outbound,
 }
 
 impl LogonRec {
@@ -764,6 +777,11 @@ pub(crate) struct SpoolerState {
     pub(crate) transport_queue: VecDeque<u32>,
     /// Messages waiting to be sent, in the order the stores submitted them.
     pub(crate) outbound: VecDeque<Outbound>,
+    /// Messages to offer again at the spooler's next idle time (`MAPI_E_BUSY`, `MAPI_E_WAIT`,
+    /// `MAPI_E_NETWORK_ERROR`, `END_RESEND_LATER`).
+    pub(crate) later: VecDeque<Outbound>,
+    /// Messages transports deferred (`END_DONT_RESEND`).
+    pub(crate) deferred: Vec<Deferred>,
     /// Transport logons with incoming messages, in the order they said so.
     pub(crate) inbound: VecDeque<LogonKey>,
     /// Messages delivered through `StartMessage`, until the test takes them.

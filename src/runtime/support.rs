@@ -872,6 +872,13 @@ impl MapiSupport for SupportObject {
                     return Err(MapiError::InvalidParameter);
                 }
                 rt.spooler_notified(self.logon, flags);
+                if kind == Some(ProviderKind::Xp) && flags.contains(SpoolerNotifyFlags::SENTDEFERRED) {
+                    let entry_id = match data {
+                        SpoolerNotifyData::SentDeferred(id) => Some(id),
+                        _ => None,
+                    };
+                    rt.sent_deferred(self.logon, entry_id);
+                }
                 Ok(())
             },
             |()| String::new(),

@@ -1249,6 +1249,22 @@ pub(crate) fn zoo_profile(sim: &Simulator, name: &str) {
     sim.profiles().create(name).unwrap().add_service("ZOO").unwrap();
 }
 
+/// The usual end: an orderly `StoreLogoff` and the store's release, the session's logoff and
+/// release, `MAPIUninitialize`, and the report.
+pub(crate) fn close_and_finish(
+    sim: Simulator,
+    mapi: mapisim::runtime::Mapi,
+    session: Session,
+    store: StoreHandle,
+) -> Report {
+    store.store_logoff(LogoffFlags::ORDERLY).unwrap();
+    drop(store);
+    session.logoff(SessionLogoffFlags::empty()).unwrap();
+    drop(session);
+    mapi.uninitialize().unwrap();
+    sim.finish()
+}
+
 /// Opens the default store of the session.
 pub(crate) fn open_default(session: &Session, flags: OpenStoreFlags) -> MapiResult<StoreHandle> {
     let row = session.msg_stores_table()?.default_store()?;

@@ -8,7 +8,7 @@ use mapisim::prelude::*;
 use mapisim::profile::{ProviderDef, ServiceDef};
 use mapisim::props::*;
 use mapisim::sample::SampleStore;
-use mapisim::spi::{AddressTypes, SpoolerNotifyData};
+use mapisim::spi::{AddressTypes, MemRoutines, SpoolerNotifyData};
 
 use super::{Defect, ZOO_FILE, ZooLibrary, zoo_service};
 
@@ -43,12 +43,35 @@ pub(crate) enum XpDefect {
     StartMessageFailsCritically,
     /// `StartMessage` returns without `SaveChanges`: it stops the message (correct).
     StartMessageStops,
+    /// `SubmitMessage` answers `MAPI_E_WAIT` the first time without `*lpulReturnParm`.
+    WaitWithoutReturnParm,
+    /// `SubmitMessage` answers `MAPI_E_WAIT` the first time, to wait 60 seconds (correct).
+    WaitWithReturnParm,
+    /// The first transport logon answers `MAPI_E_NOT_ME`; a second one sends (correct).
+    FirstNotMe,
+    /// `EndMessage` answers `END_DONT_RESEND`; at its next `Poll` the transport calls
+    /// `SpoolerNotify(NOTIFY_SENTDEFERRED)` with the message's entry ID, and takes it when offered
+    /// again with `BEGIN_DEFERRED` (correct).
+    Defers,
+    /// `EndMessage` answers `END_RESEND_NOW` every time (correct, if stubborn).
+    ResendNow,
 }
 
 /// The zoo's transport DLL.
 pub(crate) struct ZooXpLibrary {
     defect: XpDefect,
     logons: Arc<AtomicU32>,
+}
+
+/// What a zoo transport logon remembers of the messages it was given.
+#[derive(Default)]
+struct Sending {
+    /// `SubmitMessage` calls so far.
+    submits: u32,
+    /// The entry ID of the message it deferred, until it asks for it again.
+    deferred: Option<Vec<u8>>,
+    /// It asked for the deferred message (`NOTIFY_SENTDEFERRED`).
+    asked: bool,
 }
 
 impl ZooXpLibrary {
@@ -77,6 +100,7 @@ impl ProviderLibrary for ZooXpLibrary {
         let provider = Ref::new(ZooXpProvider {
             defect: self.defect,
             logons: Arc::clone(&self.logons),
+            routines: args.routines.clone(),
         });
         Ok(ProviderInit {
             provider: provider.into(),
@@ -88,6 +112,7 @@ impl ProviderLibrary for ZooXpLibrary {
 struct ZooXpProvider {
     defect: XpDefect,
     logons: Arc<AtomicU32>,
+    routines: MemRoutines,
 }
 
 impl XpProvider for ZooXpProvider {
@@ -96,7 +121,7 @@ impl XpProvider for ZooXpProvider {
     }
 
     fn transport_logon(&self, args: &TransportLogonArgs<'_>) -> MapiResult<Warned<Ref<dyn XpLogon>>> {
-        self.logons.fetch_add(1, Ordering::Relaxed);
+        let nth = self.logons.fetch_add(1, Ordering::Relaxed) + 1;
         if let XpDefect::FailLogon(e) = self.defect {
             return Err(e);
         }
@@ -133,6 +158,9 @@ impl XpProvider for ZooXpProvider {
             defect: self.defect,
             support: Mutex::new(support),
             waiting: AtomicU32::new(1),
+            not_me: self.defect == XpDefect::FirstNotMe && nth == 1,
+            routines: self.routines.clone(),
+            sending: Mutex::default(),
         })
         .into();
         Ok(Warned::ok(logon))
@@ -144,6 +172,26 @@ struct ZooXpLogon {
     support: Mutex<Option<Ref<dyn MapiSupport>>>,
     /// Incoming messages not passed to the spooler yet: one at logon.
     waiting: AtomicU32,
+    /// It answers `MAPI_E_NOT_ME` to every message.
+    not_me: bool,
+    routines: MemRoutines,
+    sending: Mutex<Sending>,
+}
+
+impl ZooXpLogon {
+    fn sending(&self) -> std::sync::MutexGuard<'_, Sending> {
+        self.sending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The message's `PR_ENTRYID`, read and its buffer freed.
+    fn entry_id(&self, message: &Ref<dyn MapiProp>) -> MapiResult<Vec<u8>> {
+        let props = message.get_props(Some(&[PR_ENTRYID]), 0)?.into_value();
+        let props = self.routines.take(props)?;
+        match props.into_iter().next().map(|p| p.value) {
+            Some(PropValue::Binary(id)) => Ok(id),
+            _ => Err(MapiError::NotFound),
+        }
+    }
 }
 
 impl XpLogon for ZooXpLogon {
@@ -161,6 +209,20 @@ impl XpLogon for ZooXpLogon {
 
     fn poll(&self) -> MapiResult<u32> {
         let support = self.support.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let ask = {
+            let mut sending = self.sending();
+            let ask = sending.deferred.clone().filter(|_| !sending.asked);
+            if ask.is_some() {
+                sending.asked = true;
+            }
+            ask
+        };
+        if let (Some(id), Some(s)) = (ask, &support) {
+            s.spooler_notify(
+                SpoolerNotifyFlags::SENTDEFERRED,
+                SpoolerNotifyData::SentDeferred(&id),
+            )?;
+        }
         match (self.defect, support) {
             (XpDefect::NewMailReceived, Some(s)) => {
                 let _ = s.spooler_notify(SpoolerNotifyFlags::NEWMAIL_RECEIVED, SpoolerNotifyData::Null);
@@ -218,15 +280,47 @@ impl XpLogon for ZooXpLogon {
 
     fn submit_message(
         &self,
-        _flags: u32,
-        _message: &Ref<dyn MapiProp>,
-        _return_parm: &mapisim::spi::OutParam<usize>,
+        flags: u32,
+        message: &Ref<dyn MapiProp>,
+        return_parm: &mapisim::spi::OutParam<usize>,
     ) -> MapiResult<usize> {
+        if self.not_me {
+            return Err(MapiError::NotMe);
+        }
+        let first = {
+            let mut sending = self.sending();
+            sending.submits += 1;
+            sending.submits == 1
+        };
+        match self.defect {
+            XpDefect::WaitWithoutReturnParm if first => return Err(MapiError::Wait),
+            XpDefect::WaitWithReturnParm if first => {
+                return_parm.set(60);
+                return Err(MapiError::Wait);
+            }
+            XpDefect::Defers if first => {
+                let id = self.entry_id(message)?;
+                self.sending().deferred = Some(id);
+            }
+            XpDefect::Defers => {
+                // Offered again with BEGIN_DEFERRED: the same message.
+                let offered_again = flags & 0x1 != 0;
+                let same = self.sending().deferred.take() == Some(self.entry_id(message)?);
+                if !(offered_again && same) {
+                    return Err(MapiError::CallFailed);
+                }
+            }
+            _ => {}
+        }
         Ok(1)
     }
 
     fn end_message(&self, _msg_ref: usize) -> MapiResult<EndMessageFlags> {
-        Ok(EndMessageFlags::empty())
+        match self.defect {
+            XpDefect::Defers if self.sending().deferred.is_some() => Ok(EndMessageFlags::DONT_RESEND),
+            XpDefect::ResendNow => Ok(EndMessageFlags::RESEND_NOW),
+            _ => Ok(EndMessageFlags::empty()),
+        }
     }
 }
 
@@ -269,4 +363,32 @@ pub(crate) fn run_transport(sim: &Simulator) {
     let _ = session.logoff(SessionLogoffFlags::empty());
     drop(session);
     let _ = mapi.uninitialize();
+}
+
+/// The sample store (service `SMPMS`) with the zoo transport (`ZOOXP`, `transports` times): a
+/// message submitted through the store, the spooler run, then idle time given `idles` times (the
+/// spooler run after each), and everything closed.
+pub(crate) fn run_sending(defect: XpDefect, transports: usize, idles: usize) -> Report {
+    let sim = xp_builder(Defect::None, defect)
+        .service(SampleStore::service("SMPMS"))
+        .build();
+    let profile = sim.profiles().create("Send").unwrap();
+    profile.add_service("SMPMS").unwrap();
+    for _ in 0..transports {
+        profile.add_service("ZOOXP").unwrap();
+    }
+    let mapi = sim.initialize(InitFlags::empty()).unwrap();
+    let session = mapi.logon_ex("Send", LogonFlags::EXTENDED).unwrap();
+    let store = super::open_default(&session, OpenStoreFlags::WRITE).unwrap();
+    let opened = store
+        .open_entry(Some(&mapisim::sample::sample_new_message_id()), None, 0)
+        .unwrap();
+    store.submit_message(&opened.message().unwrap(), 0).unwrap();
+    drop(opened);
+    sim.spooler().run_until_idle();
+    for _ in 0..idles {
+        sim.spooler().idle();
+        sim.spooler().run_until_idle();
+    }
+    super::close_and_finish(sim, mapi, session, store)
 }
