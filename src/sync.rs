@@ -161,7 +161,6 @@ mod tests {
     use std::hash::BuildHasher;
 
     use super::KeyHasher;
-    use crate::ids::MapiUid;
 
     /// How many of `n` keys land in distinct slots of a table of `n` slots.
     fn spread<K: std::hash::Hash>(keys: impl Iterator<Item = K>, n: u64) -> usize {
@@ -171,11 +170,12 @@ mod tests {
 
     #[test]
     fn keys_that_differ_in_few_bits_spread_over_the_table() {
-        // MAPIUIDs as the profile makes them: a fixed prefix and a big-endian counter.
+        // MAPIUIDs as the profile makes them (their 16 bytes, which is what a `MapiUid` hashes):
+        // a fixed prefix and a big-endian counter.
         let uids = (1..=1024u64).map(|i| {
             let mut bytes = *b"mapisim\0\0\0\0\0\0\0\0\0";
             bytes[8..].copy_from_slice(&i.to_be_bytes());
-            MapiUid(bytes)
+            bytes
         });
         // A random hash fills about 63% of the slots; a hash that ignores the counter, one.
         assert!(spread(uids, 1024) > 550);

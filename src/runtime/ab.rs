@@ -74,7 +74,7 @@ impl AddressBook {
                     .route_entry_of(self.session, entry_id, interface, flags, Some(ProviderKind::Ab))
             });
         self.rt.settle();
-        call.finish_result(&result, crate::runtime::session::opened_summary);
+        call.finish_result(&result, crate::runtime::store::opened_summary);
         result
     }
 

@@ -5,7 +5,6 @@ use std::sync::{Arc, Weak};
 
 use crate::check::rules;
 use crate::object::{ObjLabel, Owner, Scope};
-use crate::runtime::state::State;
 use crate::runtime::{MallocCounting, Runtime, UnloadTiming};
 use crate::spi::ProviderLibrary;
 use crate::trace::{EventKind, Party, Text, Trace, text};
@@ -407,7 +406,7 @@ impl Runtime {
                 _ => {
                     // The count goes down now, under the lock that decides, so that a release or
                     // a load on another thread sees it; the rest waits for the client call's end.
-                    let free = self.decide_free(&mut st, file, reason, Party::Mapi);
+                    let free = self.decide_free(&mut st.loader, file, reason, Party::Mapi);
                     st.deferred_frees.extend(free);
                     false
                 }
@@ -426,17 +425,17 @@ impl Runtime {
     /// does the rest once no lock is held.
     pub(crate) fn decide_free(
         &self,
-        st: &mut State,
+        loader: &mut Loader,
         file: &Arc<str>,
         reason: Text,
         by: Party,
     ) -> Option<PendingFree> {
         let (count, unloaded) = with_file_key(file, |key| {
-            let module = st.loader.modules.get_mut(key)?;
+            let module = loader.modules.get_mut(key)?;
             module.count = module.count.saturating_sub(1);
             let count = module.count;
             let unloaded = if count == 0 {
-                st.loader.modules.remove(key).map(|m| m.instance)
+                loader.modules.remove(key).map(|m| m.instance)
             } else {
                 None
             };
@@ -460,7 +459,7 @@ impl Runtime {
 
     /// `FreeLibrary` by MAPI or by a provider's code.
     pub(crate) fn free_library_by(&self, file: &Arc<str>, reason: Text, by: Party) {
-        let free = self.decide_free(&mut self.st(), file, reason, by);
+        let free = self.decide_free(&mut self.st().loader, file, reason, by);
         if let Some(free) = free {
             self.complete_free(free);
         }

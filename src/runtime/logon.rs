@@ -103,12 +103,13 @@ impl Runtime {
         let support_label = support
             .label()
             .unwrap_or(ProviderKind::unlabelled(InterfaceKind::MapiSupport));
+        let support: Ref<dyn MapiSupport> = support.into();
         if let Some(rec) = self.st().logons.get_mut(lkey) {
-            rec.support = support.downgrade();
+            rec.support = Some(support.downgrade());
             rec.support_id = support.id();
             rec.support_label = support_label;
         }
-        (lkey, support.into(), support_label)
+        (lkey, support, support_label)
     }
 
     /// Logs on each provider of `entries` that is not logged on in the session yet, in order,

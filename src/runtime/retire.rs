@@ -97,7 +97,7 @@ fn retirable(st: &State, id: u32, objects: &mut dyn FnMut(ObjectId)) -> Option<b
             && !rec.in_logon
             && rec.logon.is_none()
             && rec.subscriptions.is_empty()
-            && !rec.support.is_alive()
+            && !rec.support.as_ref().is_some_and(crate::object::WeakRef::is_alive)
             && rec.store.as_ref().is_none_or(|store| !store.is_alive());
         if !over {
             return Some(false);

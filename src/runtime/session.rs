@@ -26,15 +26,6 @@ pub(crate) struct SessionObject {
     id: u32,
 }
 
-/// How an opened entry shows in the trace: its object type and label (`MAPI_MESSAGE, IMessage#9`).
-pub(crate) fn opened_summary(entry: &OpenedEntry) -> String {
-    format!(
-        "{}, {}",
-        entry.object_type(),
-        entry.label().map(|l| l.to_string()).unwrap_or_default()
-    )
-}
-
 /// A MAPI session (`IMAPISession`), as `MAPILogonEx` returns it.
 ///
 /// Every call after [`logoff`](Session::logoff) gives `MAPI_E_END_OF_SESSION`; after the last
@@ -360,7 +351,7 @@ impl Session {
                 self.rt.route_entry(self.id, entry_id, interface, flags)
             });
         self.rt.settle();
-        call.finish_result(&result, opened_summary);
+        call.finish_result(&result, crate::runtime::store::opened_summary);
         result
     }
 

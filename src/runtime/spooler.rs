@@ -166,7 +166,7 @@ fn take_work(rt: &Runtime) -> Option<Option<Work<'_>>> {
         });
         let support = ready
             .as_ref()
-            .and_then(|_| st.logons.get(logon)?.support.upgrade());
+            .and_then(|_| st.logons.get(logon)?.support.as_ref()?.upgrade());
         let (Some((pkey, provider)), Some(support)) = (ready, support) else {
             if let Some(rec) = st.logons.get_mut(logon)
                 && rec.spooler == SpoolerPhase::Queued
@@ -198,7 +198,7 @@ fn take_work(rt: &Runtime) -> Option<Option<Work<'_>>> {
     };
     let (object, label, file, session) = provider;
     let provider = ProviderHandle::counted(rt.arc(), pkey, object, label, file, session);
-    let support = SupportTemp::new(support.into());
+    let support = SupportTemp::new(support);
     let (entered, profile, entry_id, open_flags, blob, logon_id, store, store_label) = work;
     if !entered {
         // (Cannot happen: checked under the same lock.) The guards go, outside the lock.

@@ -16,7 +16,6 @@ use crate::profile::ProfileStore;
 use crate::props::PropBag;
 use crate::runtime::kind::{LogonObject, ProviderKind, ProviderObject};
 use crate::runtime::loader::Loader;
-use crate::runtime::support::SupportObject;
 use crate::spi::{MsLogon, MsgStore};
 
 slotmap::new_key_type! {
@@ -302,7 +301,7 @@ pub(crate) struct LogonRec {
     /// The store's unwrapped entry ID, as its profile section records it.
     pub(crate) entry_id: Option<Arc<[u8]>>,
     pub(crate) phase: LogonPhase,
-    pub(crate) support: WeakRef<SupportObject>,
+    pub(crate) support: Option<WeakRef<dyn crate::spi::MapiSupport>>,
     pub(crate) support_id: Option<ObjectId>,
     pub(crate) support_label: ObjLabel,
     pub(crate) logon: Option<LogonObject>,
@@ -431,7 +430,7 @@ impl LogonRec {
             logon_entry_id: None,
             entry_id: None,
             phase: LogonPhase::Opening,
-            support: WeakRef::empty(),
+            support: None,
             support_id: None,
             support_label: ObjLabel {
                 kind: crate::object::InterfaceKind::MapiSupport,

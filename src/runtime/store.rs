@@ -321,7 +321,7 @@ impl StoreHandle {
                 })
                 .unwrap_or(Err(MapiError::CallFailed))
         });
-        call.finish_result(&result, crate::runtime::session::opened_summary);
+        call.finish_result(&result, opened_summary);
         self.rt.settle();
         result
     }
@@ -543,4 +543,13 @@ impl Drop for StoreHandle {
         self.rt.settle();
         call.finish(Status::Ok, text!("count {count}", count));
     }
+}
+
+/// How an opened entry shows in the trace: its object type and label (`MAPI_MESSAGE, IMessage#9`).
+pub(crate) fn opened_summary(entry: &OpenedEntry) -> String {
+    format!(
+        "{}, {}",
+        entry.object_type(),
+        entry.label().map(|l| l.to_string()).unwrap_or_default()
+    )
 }

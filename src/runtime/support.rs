@@ -1016,8 +1016,8 @@ impl Runtime {
 
     /// A temporary reference to the logon's support object, if it is alive.
     pub(crate) fn support_temp(&self, logon: LogonKey) -> Option<SupportTemp<'_>> {
-        let support = self.st().logons.get(logon)?.support.upgrade()?;
-        Some(SupportTemp::new(support.into()))
+        let support = self.st().logons.get(logon)?.support.as_ref()?.upgrade()?;
+        Some(SupportTemp::new(support))
     }
 
     /// `IMAPISupport::StoreLogoffTransports`: checks when and how the store calls it, and lets

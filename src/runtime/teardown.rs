@@ -586,7 +586,7 @@ impl Runtime {
                             && !r.support_release_reported
                             && r.store_releases == 0
                             && r.mapi_calls == 0
-                            && r.support.is_alive()
+                            && r.support.as_ref().is_some_and(WeakRef::is_alive)
                     })
                 })
                 .collect()
