@@ -116,7 +116,13 @@
 //! reaches MAPI as `SpoolerNotify(NOTIFY_READYTOSEND)` and `PrepareSubmit`; at its next steps the
 //! [`Spooler`](runtime::Spooler) starts the session's transports (`XPProviderInit`,
 //! `TransportLogon`, `AddressTypes`, `TransportNotify`) and sends the message (`SubmitMessage`,
-//! `EndMessage`). At session logoff MAPI tears down address books, then stores, then transports:
+//! `EndMessage`), acting on the answer: `MAPI_E_NOT_ME` tries the next transport, a wait or
+//! `END_RESEND_LATER` keeps the message for [`Spooler::idle`](runtime::Spooler::idle),
+//! `END_DONT_RESEND` leaves it with the transport until `NOTIFY_SENTDEFERRED`. A transport with
+//! mail (`Poll`, `NOTIFY_NEWMAIL`) gets `StartMessage` with a new message of MAPI's; what it saves
+//! arrives in [`Spooler::take_received`](runtime::Spooler::take_received). A store's
+//! `StoreLogoff` reaches the queue: `LOGOFF_PURGE` sends its waiting messages before it returns,
+//! `LOGOFF_NO_WAIT` after, the other flags leave them in the outbox. At session logoff MAPI tears down address books, then stores, then transports:
 //! each kind's `Logoff` (`TransportLogoff`), the release of the logon object, `Shutdown` once
 //! its last logon is gone, the release of the provider object; the DLL is freed once, after the
 //! last `MAPIUninitialize`. `cargo run --example spooler` steps through it.
