@@ -347,6 +347,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod conformance;
 pub mod error;
 pub mod flags;
 mod heap;

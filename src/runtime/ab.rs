@@ -193,7 +193,7 @@ impl Runtime {
                     size = SECURITY_IN.size,
                 ),
             );
-            let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || {
+            let outcome = self.guarded_call(&file, Some(session), "Logon", &[plabel], || {
                 provider.object().logon(&args)
             });
             self.take_mapi_error(&mapi_error, "Logon", Some(false), &file, Some(plabel));

@@ -217,8 +217,9 @@ impl SimulatorBuilder {
             SimMalloc::default(),
             ObjectInfo::new(InterfaceKind::Malloc).owner(Owner::none()),
         );
+        let mut faults = self.faults;
         let heap = Arc::new(Heap::new(HeapConfig {
-            fail: self.faults.fail,
+            fail: std::mem::take(&mut faults.fail),
             new_root_on_bad_more: self.behavior.allocate_more_misuse == AllocateMoreMisuse::NewRoot,
             backend: self.memory,
         }));
@@ -226,6 +227,7 @@ impl SimulatorBuilder {
             trace,
             ledger,
             behavior: self.behavior,
+            faults: super::faults::CallFaults::new(faults),
             strict: self.strict,
             pedantic: self.pedantic,
             service_client: self.service_client == Some(true),

@@ -26,6 +26,7 @@
 
 mod ab;
 mod builder;
+mod faults;
 mod finish;
 mod inbound;
 mod init;
@@ -60,6 +61,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 pub use crate::check::loads::{LoadLedger, LoadOp, LoadRecord};
 pub use ab::AddressBook;
 pub use builder::SimulatorBuilder;
+pub use faults::{CallFault, FaultPlan, FaultPoints, documented_support_error};
 pub use inbound::ReceivedMessage;
 pub(crate) use loader::PendingFree;
 pub use loader::dll_file_name;
@@ -68,7 +70,7 @@ pub use notify::{WAIT_OBJECT_0, WAIT_TIMEOUT, WaitHandle, WaitResult, WindowMess
 pub use profiles::{InfError, Profile, ProfileAdmin, ServiceSpec};
 pub use session::{Session, StoreRow, StoresTable};
 pub use settings::{
-    AddressBookStart, AllocateMoreMisuse, Behavior, FastShutdown, FaultPlan, LogoffShared, MallocCounting,
+    AddressBookStart, AllocateMoreMisuse, Behavior, FastShutdown, LogoffShared, MallocCounting,
     RegisteredUid, ReuseLogon, SltRepeat, SltTiming, SpoolSecurity, SpoolerMode, SpoolerObjects,
     StoreStatusRow, TeardownCleanup, TransportActivity, TransportStart, UnloadTiming,
 };
@@ -102,6 +104,8 @@ pub(crate) struct Runtime {
     pub(crate) trace: Trace,
     pub(crate) ledger: ObjectLedger,
     pub(crate) behavior: Behavior,
+    /// The support and provider calls the fault plan fails, and their counts.
+    pub(crate) faults: faults::CallFaults,
     strict: bool,
     pedantic: bool,
     /// The client declared it runs as a Windows service.
@@ -255,6 +259,40 @@ impl Runtime {
         }
     }
 
+    /// Runs a provider method of `dll` like [`guarded`](Runtime::guarded), unless the fault plan
+    /// fails or panics this call of `method`: then the provider's code does not run, and the
+    /// injected fault is a note in the trace.
+    pub(crate) fn guarded_call<T>(
+        &self,
+        dll: &Arc<str>,
+        session: Option<u32>,
+        method: &str,
+        objects: &[ObjLabel],
+        f: impl FnOnce() -> MapiResult<T>,
+    ) -> Result<MapiResult<T>, String> {
+        match self.faults.provider_call(method) {
+            None => self.guarded(dll, session, method, objects, f),
+            Some((n, CallFault::Fail(error))) => {
+                self.note(format!(
+                    "the fault plan fails the {} call of {method} with {error}; {dll}'s code does not run",
+                    faults::ordinal(n)
+                ));
+                Ok(Err(error))
+            }
+            Some((n, CallFault::Panic)) => {
+                let text = format!(
+                    "the fault plan panics in the {} call of {method}",
+                    faults::ordinal(n)
+                );
+                self.note(text.clone());
+                // Unwound without the panic hook: an injected panic prints nothing.
+                self.guarded(dll, session, method, objects, move || -> MapiResult<T> {
+                    resume_unwind(Box::new(text))
+                })
+            }
+        }
+    }
+
     /// A traced call from MAPI (or the spooler) into provider code.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn call_provider<R, S: Into<Text>>(
@@ -273,7 +311,7 @@ impl Runtime {
             _ => Vec::new(),
         };
         let call = self.trace.begin_call(caller, target, method, args);
-        match self.guarded(dll, session, method, &objects, f) {
+        match self.guarded_call(dll, session, method, &objects, f) {
             Ok(result) => {
                 call.finish_result(&result, summary);
                 result

@@ -339,7 +339,7 @@ impl Runtime {
             let call = self
                 .trace
                 .begin_call(Party::Mapi, Party::Object(plabel), "Logon", args_text);
-            let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || {
+            let outcome = self.guarded_call(&file, Some(session), "Logon", &[plabel], || {
                 provider.object().logon(&args)
             });
             let unicode = logon_flags.contains(StoreLogonFlags::UNICODE);
@@ -613,7 +613,7 @@ impl Runtime {
                     flags = Value::flags(logon_flags),
                 ),
             );
-            let outcome = self.guarded(&file, Some(session), "Logon", &[plabel], || {
+            let outcome = self.guarded_call(&file, Some(session), "Logon", &[plabel], || {
                 provider.object().logon(&args)
             });
             let unicode = logon_flags.contains(StoreLogonFlags::UNICODE);
@@ -755,7 +755,7 @@ impl Runtime {
             "GetProps",
             what,
         );
-        let result = self.guarded(file, Some(session), "GetProps", objects, || {
+        let result = self.guarded_call(file, Some(session), "GetProps", objects, || {
             store.get_props(Some(tags), 0)
         });
         let props = match result {

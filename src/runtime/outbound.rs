@@ -571,7 +571,7 @@ impl Runtime {
             "GetProps",
             "PR_ENTRYID",
         );
-        let result = self.guarded(file, Some(session), "GetProps", objects, || {
+        let result = self.guarded_call(file, Some(session), "GetProps", objects, || {
             message.get_props(Some(&[PR_ENTRYID]), 0)
         });
         let answer = match result {

@@ -51,7 +51,7 @@ impl Runtime {
             "QueryInterface",
             iid_text(&iid),
         );
-        let result = match self.guarded(dll, session, "QueryInterface", objects, || {
+        let result = match self.guarded_call(dll, session, "QueryInterface", objects, || {
             object.query_interface(&iid)
         }) {
             Ok(result) => {

@@ -1,5 +1,5 @@
 //! The settings of a simulation: where MAPI versions or the documents differ, which variant the
-//! simulator plays ([`Behavior`] and its enums), and which allocations fail ([`FaultPlan`]).
+//! simulator plays ([`Behavior`] and its enums).
 
 use crate::flags::SpiVersion;
 
@@ -435,46 +435,6 @@ impl Behavior {
     pub fn with_transport_start(mut self, start: TransportStart) -> Self {
         self.transport_start = start;
         self
-    }
-}
-
-/// Allocations that fail: the N-th call of `MAPIAllocateBuffer` or `MAPIAllocateMore` (counting
-/// from 1, every allocation through the simulator's routines: the providers', the client's and
-/// MAPI's own) returns `MAPI_E_NOT_ENOUGH_MEMORY`, so that a provider's handling of the failure
-/// can be watched: the error passed on, nothing leaked.
-///
-/// ```
-/// use mapisim::prelude::*;
-/// use mapisim::runtime::FaultPlan;
-///
-/// let sim = Simulator::builder().fault_plan(FaultPlan::new().fail_allocation(2)).build();
-/// let routines = sim.mem_routines();
-/// let first = routines.allocate_buffer(8)?;
-/// assert_eq!(routines.allocate_buffer(8), Err(MapiError::NotEnoughMemory));
-/// routines.free_buffer(Some(first))?;
-/// assert_eq!(routines.allocations(), 2);
-/// # Ok::<(), mapisim::MapiError>(())
-/// ```
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub struct FaultPlan {
-    pub(crate) fail: std::collections::BTreeSet<u64>,
-}
-
-impl FaultPlan {
-    /// A plan in which every allocation succeeds.
-    pub fn new() -> FaultPlan {
-        FaultPlan::default()
-    }
-
-    /// Also fails the `n`-th allocation (from 1).
-    pub fn fail_allocation(mut self, n: u64) -> FaultPlan {
-        self.fail.insert(n);
-        self
-    }
-
-    /// The allocations that fail, in order.
-    pub fn failing(&self) -> impl Iterator<Item = u64> + '_ {
-        self.fail.iter().copied()
     }
 }
 

@@ -103,6 +103,38 @@ impl Simulator {
         &self.rt.routines
     }
 
+    /// The calls of the run so far that a [`FaultPlan`](crate::runtime::FaultPlan) can target:
+    /// allocations always; support-object and provider calls when the simulator's plan is
+    /// [`counting`](crate::runtime::FaultPlan::counting) (or injects call faults). A fault loop
+    /// runs its scenario once with a counting plan, then once per point.
+    ///
+    /// ```
+    /// use mapisim::prelude::*;
+    /// use mapisim::runtime::FaultPlan;
+    /// use mapisim::sample::SampleStore;
+    ///
+    /// let sim = Simulator::builder()
+    ///     .library(SampleStore::DLL_FILE, SampleStore::library)
+    ///     .service(SampleStore::service("SMPMS"))
+    ///     .fault_plan(FaultPlan::new().counting())
+    ///     .build();
+    /// sim.profiles().create("P")?.add_service("SMPMS")?;
+    /// let mapi = sim.initialize(InitFlags::empty())?;
+    /// let session = mapi.logon_ex("P", LogonFlags::EXTENDED)?;
+    /// let row = session.msg_stores_table()?.rows()[0].clone();
+    /// let store = session.open_msg_store(&row.entry_id, OpenStoreFlags::WRITE)?;
+    /// let points = sim.fault_points();
+    /// assert_eq!(points.provider_calls["Logon"], 1);
+    /// assert_eq!(points.support_calls["SetProviderUID"], 1);
+    /// # drop(store);
+    /// # session.logoff(SessionLogoffFlags::empty())?;
+    /// # mapi.uninitialize()?;
+    /// # Ok::<(), mapisim::MapiError>(())
+    /// ```
+    pub fn fault_points(&self) -> crate::runtime::FaultPoints {
+        self.rt.faults.points(self.rt.routines.allocations())
+    }
+
     /// A report of what happened so far, without the final checks.
     pub fn report(&self) -> Report {
         let leaks = self.rt.owned_leaks();

@@ -287,7 +287,7 @@ fn spooler_logon(rt: &Runtime, work: Work<'_>) {
     if no_dialog && let Some(rec) = rt.st().logons.get_mut(logon) {
         rec.no_dialog_call = Some("SpoolerLogon");
     }
-    let outcome = rt.guarded(&file, Some(session), "SpoolerLogon", &[plabel], || {
+    let outcome = rt.guarded_call(&file, Some(session), "SpoolerLogon", &[plabel], || {
         provider.object().spooler_logon(&args)
     });
     let unicode = flags.contains(SpoolerLogonFlags::UNICODE);

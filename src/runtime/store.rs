@@ -187,7 +187,7 @@ impl StoreHandle {
                 rec.slt_calls
             })
         };
-        let result = match self.rt.guarded(
+        let result = match self.rt.guarded_call(
             &self.file,
             Some(self.session),
             "StoreLogoff",
@@ -270,7 +270,7 @@ impl StoreHandle {
         let objects: &[ObjLabel] = self.label.as_slice();
         let result = self.check_usable("IMsgStore::GetProps").and_then(|store| {
             self.rt
-                .guarded(&self.file, Some(self.session), "GetProps", objects, || {
+                .guarded_call(&self.file, Some(self.session), "GetProps", objects, || {
                     store.get_props(tags, 0)
                 })
                 .unwrap_or(Err(MapiError::CallFailed))
@@ -316,7 +316,7 @@ impl StoreHandle {
         let objects: &[ObjLabel] = self.label.as_slice();
         let result = self.check_usable("IMsgStore::OpenEntry").and_then(|store| {
             self.rt
-                .guarded(&self.file, Some(self.session), "OpenEntry", objects, || {
+                .guarded_call(&self.file, Some(self.session), "OpenEntry", objects, || {
                     store.open_entry(entry_id, interface, flags)
                 })
                 .unwrap_or(Err(MapiError::CallFailed))
@@ -370,7 +370,7 @@ impl StoreHandle {
         let objects: &[ObjLabel] = label.as_slice();
         let result = self.check_usable("IMessage::SubmitMessage").and_then(|_| {
             self.rt
-                .guarded(&self.file, Some(self.session), "SubmitMessage", objects, || {
+                .guarded_call(&self.file, Some(self.session), "SubmitMessage", objects, || {
                     message.submit_message(flags)
                 })
                 .unwrap_or(Err(MapiError::CallFailed))
@@ -390,7 +390,7 @@ impl StoreHandle {
         let objects: &[ObjLabel] = self.label.as_slice();
         let result = self.check_usable("IMsgStore::GetLastError").and_then(|store| {
             self.rt
-                .guarded(&self.file, Some(self.session), "GetLastError", objects, || {
+                .guarded_call(&self.file, Some(self.session), "GetLastError", objects, || {
                     store.get_last_error(error, 0)
                 })
                 .unwrap_or(Err(MapiError::CallFailed))
@@ -433,7 +433,7 @@ impl StoreHandle {
         let what = format!("IMsgStore::{method}");
         let result = self.check_usable(&what).and_then(|store| {
             self.rt
-                .guarded(&self.file, Some(self.session), method, objects, || f(store))
+                .guarded_call(&self.file, Some(self.session), method, objects, || f(store))
                 .unwrap_or(Err(MapiError::CallFailed))
         });
         call.finish_result(&result, summary);

@@ -81,7 +81,13 @@ impl SupportObject {
             Some(&self.given_to),
             method,
             args,
-            f,
+            |rt| match rt.faults.support_call(method) {
+                None => f(rt),
+                Some((n, error)) => {
+                    rt.injected_support_failure(self.logon, method, n, error);
+                    Err(error)
+                }
+            },
             summary,
         )
     }
@@ -1160,6 +1166,24 @@ impl Runtime {
     /// logon's MAPIUIDs and status row go at once; `Logoff`, the logon's release and `Shutdown`
     /// follow, unless a provider call of MAPI's on the logon is in flight (then they wait for it
     /// to return) or MAPI is already tearing the logon down (at session logoff).
+    /// The fault plan fails a support call: a note, and the call counts as made where a rule
+    /// asks whether the provider made it (`StoreLogoffTransports`).
+    fn injected_support_failure(&self, logon: LogonKey, method: &str, n: u64, error: MapiError) {
+        self.note(format!(
+            "the fault plan fails the {} call of {method} with {error}",
+            super::faults::ordinal(n)
+        ));
+        // The provider did call it, and the call failed: like a refusal, it kept the store
+        // logged on, so a later call (from the final release of a store whose `StoreLogoff`
+        // failed) is the shutdown's one call, and none is still not "never".
+        if method == "StoreLogoffTransports"
+            && let Some(rec) = self.st().logons.get_mut(logon)
+        {
+            rec.slt_calls += 1;
+            rec.slt_refused += 1;
+        }
+    }
+
     pub(crate) fn support_final_release(&self, logon: LogonKey) {
         let _mapi = self.mapi_scope();
         self.request_teardown(logon, crate::runtime::state::TeardownCause::SupportReleased);

@@ -181,7 +181,7 @@ impl Runtime {
                     flags = Value::flags(flags_in)
                 ),
             );
-            let outcome = self.guarded(&file, Some(session), "TransportLogon", &[plabel], || {
+            let outcome = self.guarded_call(&file, Some(session), "TransportLogon", &[plabel], || {
                 provider.object().transport_logon(&args)
             });
             self.take_mapi_error(&mapi_error, "TransportLogon", Some(false), &file, Some(plabel));

@@ -138,6 +138,34 @@ pub trait ProviderLibrary: Send + Sync + 'static {
     }
 }
 
+/// A boxed library is a library: what a factory that chooses its library at run time returns
+/// (`Box<dyn ProviderLibrary>`).
+impl<L: ProviderLibrary + ?Sized> ProviderLibrary for Box<L> {
+    fn exports(&self) -> Exports {
+        (**self).exports()
+    }
+
+    fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
+        (**self).ms_provider_init(args)
+    }
+
+    fn ab_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn AbProvider>> {
+        (**self).ab_provider_init(args)
+    }
+
+    fn xp_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn XpProvider>> {
+        (**self).xp_provider_init(args)
+    }
+
+    fn service_entry_name(&self) -> &str {
+        (**self).service_entry_name()
+    }
+
+    fn service_entry(&self, args: &ServiceEntryArgs<'_>) -> MapiResult<()> {
+        (**self).service_entry(args)
+    }
+}
+
 /// The arguments of the message-service entry point (`MSGSERVICEENTRY`).
 #[derive(Debug)]
 pub struct ServiceEntryArgs<'a> {
