@@ -63,6 +63,8 @@
 
 mod outcome;
 mod scenarios;
+#[cfg(feature = "proptest")]
+pub mod scripts;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -623,16 +625,14 @@ impl<'a> Run<'a> {
     }
 
     /// The simulator of one run, its profile made.
-    #[allow(clippy::type_complexity)]
-    fn simulator(
-        &self,
-        setup: &Setup,
-        plan: FaultPlan,
-    ) -> (
-        Simulator,
-        Vec<(&'static str, MapiError)>,
-        Option<(Profile, Vec<MapiUid>)>,
-    ) {
+    /// The settings of a run under the battery's first reading of each list.
+    #[cfg_attr(not(feature = "proptest"), allow(dead_code))]
+    fn base_behavior(&self) -> Behavior {
+        self.battery.base_reading().behavior(&self.battery.base)
+    }
+
+    /// The builder of one run's simulator, and the names of the services its profiles hold.
+    fn builder(&self, setup: &Setup, plan: FaultPlan) -> (SimulatorBuilder, Vec<&'a str>) {
         let battery = self.battery;
         let factory = Arc::clone(&battery.factory);
         let behavior = setup.behavior.clone();
@@ -643,7 +643,7 @@ impl<'a> Run<'a> {
         if setup.service_client {
             builder = builder.windows_service_client(true);
         }
-        let mut names: Vec<&str> = Vec::new();
+        let mut names: Vec<&'a str> = Vec::new();
         for service in &battery.services {
             builder = builder.service(service.clone());
             names.push(service.name());
@@ -658,15 +658,24 @@ impl<'a> Run<'a> {
         if let Some(configure) = &battery.configure {
             builder = configure(builder);
         }
-        let sim = builder.build();
-        let mut errors = Vec::new();
-        let services = match sim.profiles().create(PROFILE) {
+        (builder, names)
+    }
+
+    /// Makes the profile `name` with each service of `names` added `times` times; the errors
+    /// go to `errors`.
+    fn profile(
+        sim: &Simulator,
+        name: &str,
+        names: &[&str],
+        times: usize,
+        errors: &mut Vec<(&'static str, MapiError)>,
+    ) -> Option<(Profile, Vec<MapiUid>)> {
+        match sim.profiles().create(name) {
             Ok(profile) => {
                 let mut uids = Vec::new();
-                let times = if setup.services_twice { 2 } else { 1 };
-                for name in names {
+                for service in names {
                     for _ in 0..times {
-                        match profile.add_service(name) {
+                        match profile.add_service(*service) {
                             Ok(uid) => uids.push(uid),
                             Err(e) => errors.push(("CreateMsgService", e)),
                         }
@@ -678,7 +687,25 @@ impl<'a> Run<'a> {
                 errors.push(("CreateProfile", e));
                 None
             }
-        };
+        }
+    }
+
+    /// The simulator of one run, its profile made.
+    #[allow(clippy::type_complexity)]
+    fn simulator(
+        &self,
+        setup: &Setup,
+        plan: FaultPlan,
+    ) -> (
+        Simulator,
+        Vec<(&'static str, MapiError)>,
+        Option<(Profile, Vec<MapiUid>)>,
+    ) {
+        let (builder, names) = self.builder(setup, plan);
+        let sim = builder.build();
+        let mut errors = Vec::new();
+        let times = if setup.services_twice { 2 } else { 1 };
+        let services = Run::profile(&sim, PROFILE, &names, times, &mut errors);
         (sim, errors, services)
     }
 
