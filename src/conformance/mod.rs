@@ -37,9 +37,9 @@
 //! [`Conformance::slt_timings`].
 //!
 //! Then, unless [`Conformance::faults`] turns it off, each scenario runs once more per fault
-//! point of its plain run ([`FaultPlan`](crate::runtime::FaultPlan)): every allocation failing;
+//! point of its plain run ([`FaultPlan`]): every allocation failing;
 //! every support-object call failing with the error its page documents
-//! ([`documented_support_error`](crate::runtime::documented_support_error)); every provider
+//! ([`documented_support_error`]); every provider
 //! method panicking as it starts (a stress of MAPI's side: the provider is reported for it,
 //! `PROVIDER-PANIC`, and for what its skipped code left undone, but nothing may blame MAPI or the
 //! client); and every `Logon` and `TransportLogon` failing with `MAPI_E_FAILONEPROVIDER`,
@@ -77,7 +77,9 @@ use crate::error::{MapiError, MapiResult};
 use crate::flags::{ResourceFlags, ResourceType};
 use crate::ids::MapiUid;
 use crate::profile::{ProviderDef, ServiceDef};
-use crate::props::{PR_RESOURCE_TYPE, PR_SERVICE_DLL_NAME_A, PR_SERVICE_ENTRY_NAME};
+use crate::props::{
+    PR_DISPLAY_NAME_W, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_TYPE, PR_SERVICE_DLL_NAME_A, PR_SERVICE_ENTRY_NAME,
+};
 use crate::runtime::{
     Behavior, FaultPlan, FaultPoints, InfError, Profile, Simulator, SimulatorBuilder, SltTiming,
     SpoolSecurity, StoreHandle, TeardownCleanup, TransportActivity, UnloadTiming, documented_support_error,
@@ -106,6 +108,20 @@ pub enum ConformanceError {
     /// The services hold no provider of a kind mapisim hosts (store, address book, transport).
     #[error("the message services hold no store, address-book or transport provider")]
     NoProvider,
+    /// A provider of the services lives in another DLL than the library under test.
+    #[error(
+        "the provider {provider:?} names {dll:?}, which MAPI loads as {loads:?}, not the library under test ({file:?})"
+    )]
+    OtherLibrary {
+        /// The provider's display name (or its section's).
+        provider: String,
+        /// Its `PR_PROVIDER_DLL_NAME`.
+        dll: String,
+        /// The file MAPI loads for it.
+        loads: String,
+        /// The battery's file.
+        file: String,
+    },
     /// [`Conformance::only`] (or `MAPISIM_SCENARIO`) names no scenario.
     #[error("no scenario is named {0:?}; the scenarios are listed by Conformance::scenarios()")]
     UnknownScenario(String),
@@ -304,7 +320,9 @@ impl Conformance {
         }
     }
 
-    /// Adds a message service to test (its providers must live in the library).
+    /// Adds a message service to test. Its providers must live in the library under test
+    /// ([`Conformance::run`] refuses a provider whose `PR_PROVIDER_DLL_NAME` MAPI would load
+    /// from another file).
     pub fn service(mut self, service: ServiceDef) -> Conformance {
         self.services.push(service);
         self
@@ -438,6 +456,7 @@ impl Conformance {
         if kinds == [false; 3] {
             return Err(ConformanceError::NoProvider);
         }
+        self.check_libraries()?;
         let only = std::env::var("MAPISIM_SCENARIO")
             .ok()
             .filter(|s| !s.is_empty())
@@ -488,6 +507,26 @@ impl Conformance {
             }
         }
         Ok(report)
+    }
+
+    /// Every provider of the services lives in the library under test (a provider of another
+    /// DLL would be loaded from elsewhere, and a battery that passed would say nothing of it).
+    fn check_libraries(&self) -> Result<(), ConformanceError> {
+        for def in self.services.iter().flat_map(ServiceDef::providers) {
+            let Some(dll) = def.props().get_str(PR_PROVIDER_DLL_NAME_W) else {
+                continue;
+            };
+            let loads = crate::runtime::dll_file_name(dll);
+            if !loads.eq_ignore_ascii_case(&self.file) {
+                return Err(ConformanceError::OtherLibrary {
+                    provider: def.props().get_str(PR_DISPLAY_NAME_W).unwrap_or("?").to_owned(),
+                    dll: dll.to_owned(),
+                    loads,
+                    file: self.file.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Which kinds the services hold: store, address book, transport.

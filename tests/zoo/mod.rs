@@ -817,7 +817,7 @@ impl MsProvider for ZooProvider {
             _ => {}
         }
         if d != Defect::NoStatusRow {
-            args.support.modify_status_row(
+            let added = args.support.modify_status_row(
                 &[
                     Prop {
                         tag: PR_DISPLAY_NAME_W,
@@ -829,7 +829,14 @@ impl MsProvider for ZooProvider {
                     },
                 ],
                 StatusRowFlags::empty(),
-            )?;
+            );
+            if let Err(e) = added {
+                // The spool-security block goes back only with a logon that succeeds.
+                if let Some(blob) = spool {
+                    let _ = self.routines.free_buffer(Some(blob));
+                }
+                return Err(e);
+            }
         }
         self.stores.lock().unwrap().push(OpenStore {
             id: id.clone(),
