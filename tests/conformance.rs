@@ -66,8 +66,17 @@ fn the_sample_suite_passes_the_whole_battery() {
 
 #[test]
 fn the_sample_suite_passes_pedantic_too_and_names_its_readings() {
-    let report = sample_suite().faults(false).pedantic(true).run().unwrap();
+    let report = sample_suite().pedantic(true).run().unwrap();
     report.assert_clean();
+    // Every injected failure reached the client unchanged (a panic as MAPI_E_CALL_FAILED).
+    assert!(report.outcomes.iter().all(|o| o.changed_error.is_none()));
+    assert!(
+        report
+            .outcomes
+            .iter()
+            .any(|o| o.fault.is_some() && !o.client_errors.is_empty()),
+        "no fault reached the client"
+    );
     // Both readings of StoreLogoffTransports's timing ran (the sample adapts to either), and
     // every combination of MAPI's readings.
     let variants: std::collections::BTreeSet<&str> = report
@@ -113,11 +122,13 @@ enum Expect {
     Fires(&'static str, &'static str),
     /// The step fails in the scenario's run without a fault (the provider cannot be used).
     StepFails(&'static str, &'static str),
+    /// A fault run's step gets another error than the injected one.
+    ChangesError(&'static str, &'static str),
     /// A correct provider (the zoo's controls): every run clean.
     Clean,
 }
 
-use Expect::{Clean, Fires, StepFails};
+use Expect::{ChangesError, Clean, Fires, StepFails};
 
 #[test]
 fn every_zoo_entry_fails_the_battery_with_its_rule_in_its_scenario_and_every_control_passes() {
@@ -682,8 +693,8 @@ fn every_zoo_entry_fails_the_battery_with_its_rule_in_its_scenario_and_every_con
     );
     let mut wrong = Vec::new();
     for (name, battery, expect) in table {
-        // The fault loops are the sample's test's; here, one entry asks for them.
-        let faults = name == "LeakOnAllocFailure";
+        // The fault loops are the sample's test's; here, the entries that need them ask.
+        let faults = name == "LeakOnAllocFailure" || name == "ChangesErrors";
         let report = battery.faults(faults).pedantic(true).run().unwrap();
         match expect {
             Clean => {
@@ -694,6 +705,21 @@ fn every_zoo_entry_fails_the_battery_with_its_rule_in_its_scenario_and_every_con
             Fires(scenario, rule) => {
                 if !report.rule_ids_of(scenario).contains(&rule) {
                     wrong.push(format!("{name}: expected {rule} in {scenario}, got\n{report}"));
+                }
+            }
+            ChangesError(scenario, step) => {
+                let changed = report.outcomes.iter().any(|o| {
+                    o.scenario == scenario && matches!(&o.verdict, Verdict::ErrorChanged(s, MapiError::LogonFailed, _) if *s == step)
+                });
+                if !changed {
+                    wrong.push(format!(
+                        "{name}: expected {step} to change an error in {scenario}, got\n{report}"
+                    ));
+                }
+                // Not a failure without pedantry, only a note.
+                let lenient = ms(Defect::ChangesErrors).only(scenario).run().unwrap();
+                if !lenient.is_clean() || !lenient.outcomes.iter().any(|o| o.changed_error.is_some()) {
+                    wrong.push(format!("{name}: without pedantry, expected a clean battery that notes the change, got\n{lenient}"));
                 }
             }
             StepFails(scenario, step) => {

@@ -157,6 +157,16 @@ impl Fault {
         }
     }
 
+    /// The error the client should see if a step fails because of the fault: the injected
+    /// one, or `MAPI_E_CALL_FAILED`, what MAPI makes of a provider's panic.
+    fn error(&self) -> MapiError {
+        match self {
+            Fault::Allocation(_) => MapiError::NotEnoughMemory,
+            Fault::Support(_, _, e) | Fault::Logon(_, _, e) => *e,
+            Fault::Panic(..) => MapiError::CallFailed,
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             Fault::Allocation(n) => format!("allocation {n} fails"),
@@ -480,6 +490,7 @@ impl Conformance {
                     verdict: Verdict::Skipped(reason),
                     client_errors: Vec::new(),
                     advisories: Vec::new(),
+                    changed_error: None,
                     report: None,
                 });
                 continue;
@@ -801,6 +812,15 @@ impl<'a> Run<'a> {
                 {
                     verdict = Verdict::StepFailed(step, what);
                 }
+                let changed_error = injected
+                    .as_ref()
+                    .and_then(|f| changed_error(scenario, f, &client_errors));
+                if verdict == Verdict::Clean
+                    && self.battery.pedantic
+                    && let (Some((step, got)), Some(f)) = (changed_error, injected.as_ref())
+                {
+                    verdict = Verdict::ErrorChanged(step, got, f.error());
+                }
                 let advisories = advisories_of(&report);
                 let keep = verdict.is_failure().then_some(report);
                 let outcome = Outcome {
@@ -810,6 +830,7 @@ impl<'a> Run<'a> {
                     verdict,
                     client_errors,
                     advisories,
+                    changed_error,
                     report: keep,
                 };
                 (outcome, Some(points))
@@ -827,6 +848,7 @@ impl<'a> Run<'a> {
                     verdict: Verdict::SimulatorPanicked(message),
                     client_errors: Vec::new(),
                     advisories: Vec::new(),
+                    changed_error: None,
                     report: None,
                 };
                 (outcome, None)
@@ -898,4 +920,18 @@ fn failed_step(
             }
             _ => None,
         })
+}
+
+/// The first client step of a fault run that got another error than the fault's (the
+/// scenario's allowed refusals aside).
+fn changed_error(
+    scenario: &Scenario,
+    fault: &Fault,
+    errors: &[(&'static str, MapiError)],
+) -> Option<(&'static str, MapiError)> {
+    let expected = fault.error();
+    errors
+        .iter()
+        .find(|(_, e)| *e != expected && !scenario.allowed_errors.contains(e))
+        .copied()
 }

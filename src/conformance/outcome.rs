@@ -19,6 +19,10 @@ pub enum Verdict {
     /// transport's `TransportLogon`, whose failure the client does not see) and what it
     /// returned.
     StepFailed(&'static str, String),
+    /// In a pedantic battery, a fault run whose client got another error than the fault's (an
+    /// injected failure the provider did not pass on unchanged; a panic that did not reach the
+    /// client as `MAPI_E_CALL_FAILED`): the step, what it got, what the fault was.
+    ErrorChanged(&'static str, MapiError, MapiError),
     /// The simulator itself panicked (or the scenario's client code did): a defect of the
     /// simulator, not of the provider. The message of the panic.
     SimulatorPanicked(String),
@@ -32,7 +36,10 @@ impl Verdict {
     pub fn is_failure(&self) -> bool {
         matches!(
             self,
-            Verdict::Broken(_) | Verdict::StepFailed(..) | Verdict::SimulatorPanicked(_)
+            Verdict::Broken(_)
+                | Verdict::StepFailed(..)
+                | Verdict::ErrorChanged(..)
+                | Verdict::SimulatorPanicked(_)
         )
     }
 }
@@ -43,6 +50,9 @@ impl fmt::Display for Verdict {
             Verdict::Clean => f.write_str("clean"),
             Verdict::Broken(ids) => write!(f, "broken: {}", ids.join(", ")),
             Verdict::StepFailed(step, what) => write!(f, "{step} returned {what}"),
+            Verdict::ErrorChanged(step, got, injected) => {
+                write!(f, "{step} returned {got}, not the injected {injected}")
+            }
             Verdict::SimulatorPanicked(message) => write!(f, "the simulator panicked: {message}"),
             Verdict::Skipped(reason) => write!(f, "skipped: {reason}"),
         }
@@ -68,6 +78,10 @@ pub struct Outcome {
     /// The advisories of the run (rules whose page gives advice), by id: they fail the run only
     /// when the battery is [pedantic](super::Conformance::pedantic).
     pub advisories: Vec<&'static str>,
+    /// In a fault run, the first client step that got another error than the fault's, and that
+    /// error: the provider turned the failure into another (advice: a pedantic battery fails
+    /// the run).
+    pub changed_error: Option<(&'static str, MapiError)>,
     /// The report of the run, kept when the verdict is a failure (a clean run's is dropped to
     /// keep a long battery small).
     pub report: Option<Report>,
@@ -181,6 +195,7 @@ impl fmt::Display for ConformanceReport {
             ids: Vec<&'static str>,
             advisories: Vec<&'static str>,
             steps: Vec<&'static str>,
+            changed: usize,
             panicked: bool,
         }
         let mut order: Vec<&'static str> = Vec::new();
@@ -195,9 +210,13 @@ impl fmt::Display for ConformanceReport {
                     ids: Vec::new(),
                     advisories: Vec::new(),
                     steps: Vec::new(),
+                    changed: 0,
                     panicked: false,
                 }
             });
+            if o.changed_error.is_some() && !o.verdict.is_failure() {
+                line.changed += 1;
+            }
             // The advice of runs without a fault: what follows a fault is the fault's doing.
             for id in o.advisories.iter().filter(|_| o.fault.is_none()) {
                 if !line.advisories.contains(id) {
@@ -216,7 +235,7 @@ impl fmt::Display for ConformanceReport {
                         }
                     }
                 }
-                Verdict::StepFailed(step, _) => {
+                Verdict::ErrorChanged(step, ..) | Verdict::StepFailed(step, _) => {
                     line.runs += 1;
                     line.failed += 1;
                     if !line.steps.contains(step) {
@@ -238,8 +257,23 @@ impl fmt::Display for ConformanceReport {
             };
             let verdict = match &line.skipped {
                 Some(reason) => format!("skipped ({reason})"),
-                None if line.failed == 0 && line.advisories.is_empty() => "ok".to_owned(),
-                None if line.failed == 0 => format!("ok (advice: {})", line.advisories.join(", ")),
+                None if line.failed == 0 => {
+                    let mut notes = Vec::new();
+                    if !line.advisories.is_empty() {
+                        notes.push(format!("advice: {}", line.advisories.join(", ")));
+                    }
+                    if line.changed > 0 {
+                        notes.push(format!(
+                            "an injected error changed on its way in {} run(s)",
+                            line.changed
+                        ));
+                    }
+                    if notes.is_empty() {
+                        "ok".to_owned()
+                    } else {
+                        format!("ok ({})", notes.join("; "))
+                    }
+                }
                 None => {
                     let mut what = format!("FAILED in {} run(s)", line.failed);
                     if !line.ids.is_empty() {

@@ -110,6 +110,9 @@ pub(crate) enum Defect {
     NoProfileRecordKey,
     /// A fresh `Logon` registers no MAPIUID.
     NoProviderUid,
+    /// A fresh `Logon` answers `MAPI_E_LOGON_FAILED` when `SetProviderUID` fails, whatever the
+    /// failure was.
+    ChangesErrors,
     /// A fresh `Logon` creates no status row.
     NoStatusRow,
     /// `Logon` shows a dialog (`Details`) even when called with `MDB_NO_DIALOG`.
@@ -723,7 +726,11 @@ impl MsProvider for ZooProvider {
         }
         drop(section);
         let flags = if d == Defect::ReservedFlags { 1 } else { 0 };
-        if d != Defect::NoProviderUid {
+        if d == Defect::ChangesErrors {
+            support
+                .set_provider_uid(&ZOO_UID, flags)
+                .map_err(|_| MapiError::LogonFailed)?;
+        } else if d != Defect::NoProviderUid {
             support.set_provider_uid(&ZOO_UID, flags)?;
         }
         if d == Defect::RegistersNewUid {
