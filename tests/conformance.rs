@@ -328,6 +328,12 @@ fn every_zoo_entry_fails_the_battery_with_its_rule_in_its_scenario_and_every_con
             ms(Defect::NoProviderUid),
             Fires("lifecycle", "LOGON-REGISTER-UID"),
         ),
+        // Advice: only a pedantic battery with its fault loop fails it.
+        (
+            "ChangesErrors",
+            ms(Defect::ChangesErrors),
+            ChangesError("lifecycle", "OpenMsgStore"),
+        ),
         (
             "NoStatusRow",
             ms(Defect::NoStatusRow)
@@ -688,7 +694,7 @@ fn every_zoo_entry_fails_the_battery_with_its_rule_in_its_scenario_and_every_con
     ];
     assert_eq!(
         table.len(),
-        97 + 2 + 12 + 16,
+        98 + 2 + 12 + 16,
         "every zoo entry, two of them twice"
     );
     let mut wrong = Vec::new();
