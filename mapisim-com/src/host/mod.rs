@@ -58,6 +58,7 @@
 
 pub mod adapt;
 mod alloc;
+mod battery;
 mod heap;
 mod proxy;
 mod table;
@@ -78,6 +79,7 @@ use mapisim::spi::{
 use mapisim::{MapiError, MapiResult};
 use windows_core::Interface;
 
+pub use battery::native_conformance;
 pub use heap::HostHeap;
 
 use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, MSGSERVICEENTRY, MSProviderInit};
