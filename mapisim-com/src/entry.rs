@@ -71,6 +71,42 @@ pub type MSProviderInit = unsafe extern "C" fn(
 /// The name MAPI looks [`MSProviderInit`] up by in a provider library.
 pub const MS_PROVIDER_INIT_NAME: &CStr = c"MSProviderInit";
 
+/// `ABProviderInit`, the address-book provider's initialisation function (`ABPROVIDERINIT`),
+/// `STDMAPIINITCALLTYPE` (cdecl): the parameters of [`MSProviderInit`], the last one a new
+/// `IABProvider` (`LPABPROVIDER FAR * lppABProvider`), one per MAPI session.
+pub type ABProviderInit = unsafe extern "C" fn(
+    hInstance: *mut c_void,
+    lpMalloc: *mut c_void,
+    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
+    lpAllocateMore: Option<LPALLOCATEMORE>,
+    lpFreeBuffer: Option<LPFREEBUFFER>,
+    ulFlags: u32,
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppABProvider: *mut *mut c_void,
+) -> HRESULT;
+
+/// The name MAPI looks [`ABProviderInit`] up by.
+pub const AB_PROVIDER_INIT_NAME: &CStr = c"ABProviderInit";
+
+/// `XPProviderInit`, the transport provider's initialisation function (`XPPROVIDERINIT`),
+/// `STDMAPIINITCALLTYPE` (cdecl): the parameters of [`MSProviderInit`], the last one a new
+/// `IXPProvider` (`LPXPPROVIDER FAR * lppXPProvider`), one per transport provider and session.
+pub type XPProviderInit = unsafe extern "C" fn(
+    hInstance: *mut c_void,
+    lpMalloc: *mut c_void,
+    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
+    lpAllocateMore: Option<LPALLOCATEMORE>,
+    lpFreeBuffer: Option<LPFREEBUFFER>,
+    ulFlags: u32,
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppXPProvider: *mut *mut c_void,
+) -> HRESULT;
+
+/// The name MAPI looks [`XPProviderInit`] up by.
+pub const XP_PROVIDER_INIT_NAME: &CStr = c"XPProviderInit";
+
 /// `MSGSERVICEENTRY`, a message service's entry point (exported under the name its
 /// `PR_SERVICE_ENTRY_NAME` gives, usually `ServiceEntry`), `STDAPICALLTYPE` (stdcall):
 ///

@@ -83,22 +83,26 @@ use mapisim::flags::{ProviderInitFlags, SpiVersion, SpoolerLogonFlags, StoreLogo
 use mapisim::ids::Iid;
 use mapisim::object::ObjectKey;
 use mapisim::spi::{
-    InitArgs, MapiBuffer, MapiErrorInfo, MapiSupport, ModuleInstance, MsProvider, OutParam, ProviderLibrary,
-    ProviderShutdown, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
+    InitArgs, MapiBuffer, MapiErrorInfo, MapiSupport, ModuleInstance, MsProvider, OutParam, ProviderInit,
+    ProviderLibrary, ProviderShutdown, SpoolerLogonArgs, StoreLogon, StoreLogonArgs,
 };
 use mapisim::strings::TStr;
 use mapisim::{MapiError, MapiResult, Ref, Warned};
 use windows_core::{GUID, HRESULT, IUnknown, Interface, implement};
 
+mod ab;
 mod service;
 pub(crate) mod store;
+mod xp;
 
+pub use ab::{export_ab_logon, export_ab_provider_with_memory};
 #[doc(hidden)]
 pub use service::__shared_library;
 #[cfg(test)]
 pub(crate) use service::read_table;
 pub use service::{ComProviderAdmin, SharedLibrary, service_entry};
 pub use store::{HostMemory, export_logon, export_store};
+pub use xp::{export_xp_logon, export_xp_provider_with_memory};
 
 use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER};
 use crate::import::ComMalloc;
@@ -835,11 +839,53 @@ pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
     lpulProviderVer: *mut u32,
     lppMSProvider: *mut *mut c_void,
 ) -> HRESULT {
-    if lppMSProvider.is_null() {
+    // SAFETY: the caller's contract is provider_init's.
+    unsafe {
+        provider_init(
+            file,
+            hInstance,
+            lpMalloc,
+            lpAllocateBuffer,
+            lpAllocateMore,
+            lpFreeBuffer,
+            ulFlags,
+            ulMAPIVer,
+            lpulProviderVer,
+            lppMSProvider,
+            |args| library.ms_provider_init(args),
+            |provider, memory| export_provider_with_memory(provider, memory).map(Interface::into_raw),
+        )
+    }
+}
+
+/// The body of the three provider entry points (they share one signature): the arguments
+/// built from what MAPI passed, `init` (the library's entry point of the kind) called under
+/// [`guard`], the provider version written, and the provider object `export` makes written to
+/// `*lppProvider` with MAPI's reference (see [`ms_provider_init`]).
+///
+/// # Safety
+///
+/// As for [`ms_provider_init`].
+#[allow(clippy::too_many_arguments)] // the entry points' parameters, and what to do with them
+unsafe fn provider_init<P: ?Sized>(
+    file: &str,
+    hInstance: *mut c_void,
+    lpMalloc: *mut c_void,
+    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
+    lpAllocateMore: Option<LPALLOCATEMORE>,
+    lpFreeBuffer: Option<LPFREEBUFFER>,
+    ulFlags: u32,
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppProvider: *mut *mut c_void,
+    init: impl FnOnce(&InitArgs) -> MapiResult<ProviderInit<P>>,
+    export: impl FnOnce(&Ref<P>, &HostMemory) -> MapiResult<*mut c_void>,
+) -> HRESULT {
+    if lppProvider.is_null() {
         return HRESULT(MapiError::InvalidParameter.hresult());
     }
     // SAFETY: not NULL, and valid for a write (the caller's contract).
-    unsafe { lppMSProvider.write(ptr::null_mut()) };
+    unsafe { lppProvider.write(ptr::null_mut()) };
 
     // The arguments, built under a guard of their own so that `provider_version` survives a
     // panic of the entry point.
@@ -869,12 +915,12 @@ pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
     let mut version = None;
     let mut exported = None;
     let hr = guard(|| -> MapiResult<()> {
-        let init = library.ms_provider_init(&args);
+        let init = init(&args);
         if let Ok(init) = &init {
             version = Some(init.version);
         }
         let init = init?;
-        exported = Some(export_provider_with_memory(&init.provider, &host)?);
+        exported = Some(export(&init.provider, &host)?);
         Ok(())
     });
     let version = version.or_else(|| args.provider_version.get());
@@ -889,9 +935,89 @@ pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
     if let (true, Some(provider)) = (hr.is_ok(), exported) {
         // SAFETY: not NULL, and valid for a write (the caller's contract). The reference is
         // MAPI's from now on.
-        unsafe { lppMSProvider.write(provider.into_raw()) };
+        unsafe { lppProvider.write(provider) };
     }
     hr
+}
+
+/// The body of an exported `ABProviderInit` (see [`crate::entry::ABProviderInit`]), as
+/// [`ms_provider_init`] is `MSProviderInit`'s: the library's [`ProviderLibrary::ab_provider_init`]
+/// called, the provider exported ([`export_ab_provider_with_memory`]).
+///
+/// # Safety
+///
+/// As for [`ms_provider_init`], with `lppABProvider` for `lppMSProvider`.
+#[allow(clippy::too_many_arguments)] // ABProviderInit's parameters.
+pub unsafe fn ab_provider_init<L: ProviderLibrary + ?Sized>(
+    library: &L,
+    file: &str,
+    hInstance: *mut c_void,
+    lpMalloc: *mut c_void,
+    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
+    lpAllocateMore: Option<LPALLOCATEMORE>,
+    lpFreeBuffer: Option<LPFREEBUFFER>,
+    ulFlags: u32,
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppABProvider: *mut *mut c_void,
+) -> HRESULT {
+    // SAFETY: the caller's contract is provider_init's.
+    unsafe {
+        provider_init(
+            file,
+            hInstance,
+            lpMalloc,
+            lpAllocateBuffer,
+            lpAllocateMore,
+            lpFreeBuffer,
+            ulFlags,
+            ulMAPIVer,
+            lpulProviderVer,
+            lppABProvider,
+            |args| library.ab_provider_init(args),
+            |provider, memory| export_ab_provider_with_memory(provider, memory).map(Interface::into_raw),
+        )
+    }
+}
+
+/// The body of an exported `XPProviderInit` (see [`crate::entry::XPProviderInit`]), as
+/// [`ms_provider_init`] is `MSProviderInit`'s: the library's [`ProviderLibrary::xp_provider_init`]
+/// called, the provider exported ([`export_xp_provider_with_memory`]).
+///
+/// # Safety
+///
+/// As for [`ms_provider_init`], with `lppXPProvider` for `lppMSProvider`.
+#[allow(clippy::too_many_arguments)] // XPProviderInit's parameters.
+pub unsafe fn xp_provider_init<L: ProviderLibrary + ?Sized>(
+    library: &L,
+    file: &str,
+    hInstance: *mut c_void,
+    lpMalloc: *mut c_void,
+    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
+    lpAllocateMore: Option<LPALLOCATEMORE>,
+    lpFreeBuffer: Option<LPFREEBUFFER>,
+    ulFlags: u32,
+    ulMAPIVer: u32,
+    lpulProviderVer: *mut u32,
+    lppXPProvider: *mut *mut c_void,
+) -> HRESULT {
+    // SAFETY: the caller's contract is provider_init's.
+    unsafe {
+        provider_init(
+            file,
+            hInstance,
+            lpMalloc,
+            lpAllocateBuffer,
+            lpAllocateMore,
+            lpFreeBuffer,
+            ulFlags,
+            ulMAPIVer,
+            lpulProviderVer,
+            lppXPProvider,
+            |args| library.xp_provider_init(args),
+            |provider, memory| export_xp_provider_with_memory(provider, memory).map(Interface::into_raw),
+        )
+    }
 }
 
 /// What [`export_ms_provider!`](crate::export_ms_provider) expands to needs.

@@ -65,7 +65,7 @@ use windows_core::{HRESULT, Interface};
 
 use crate::entry::LPFREEBUFFER;
 use crate::import::MapiOutput;
-use crate::interfaces::{IMAPIProp, IMAPISupport, IProfSect};
+use crate::interfaces::{IMAPIProp, IMAPISupport, IMessage, IProfSect};
 use crate::notify;
 use crate::props;
 use crate::types::{
@@ -566,94 +566,179 @@ impl fmt::Debug for ComProfSect {
     }
 }
 
-impl MapiProp for ComProfSect {
-    fn get_last_error(
-        &self,
-        hresult: MapiError,
-        flags: u32,
-    ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
-        last_error(&self.routines, self.free_buffer, flags, |out| {
-            // SAFETY: `self.section` is live; `out` is a valid out-pointer.
-            unsafe { self.prop().GetLastError(HRESULT(hresult.hresult()), flags, out) }
+/// Writes `MapiProp` for an adapter over a MAPI object with `IMAPIProp`: a type with the
+/// fields `routines` and `free_buffer` and the methods `prop()` (its `IMAPIProp`) and
+/// `problems()` (reads and frees a problem array MAPI returned).
+macro_rules! com_map_prop {
+    ($t:ty) => {
+        impl MapiProp for $t {
+            fn get_last_error(
+                &self,
+                hresult: MapiError,
+                flags: u32,
+            ) -> MapiResult<Option<MapiBuffer<MapiErrorInfo>>> {
+                last_error(&self.routines, self.free_buffer, flags, |out| {
+                    // SAFETY: `self.section` is live; `out` is a valid out-pointer.
+                    unsafe {
+                        self.prop()
+                            .GetLastError(HRESULT(hresult.hresult()), flags, out)
+                    }
+                })
+            }
+
+            fn save_changes(&self, flags: u32) -> MapiResult<()> {
+                // SAFETY: `self.section` is live; `SaveChanges` takes flags.
+                check(unsafe { self.prop().SaveChanges(flags) })
+            }
+
+            /// `GetProps`: MAPI's array is read, freed with `MAPIFreeBuffer`, and returned in a buffer
+            /// of the provider's routines, with the call's warning (`MAPI_W_ERRORS_RETURNED`).
+            fn get_props(&self, tags: Option<&[PropTag]>, flags: u32) -> MapiResult<Warned<PropArray>> {
+                let call = |tags: *mut SPropTagArray| {
+                    let (mut values, mut array) = (0u32, ptr::null_mut::<SPropValue>());
+                    // SAFETY: `self.section` is live; `tags` is NULL or a tag array laid out in MAPI
+                    // memory, live for the call; `values` and `array` are valid out-pointers.
+                    let hr = unsafe { self.prop().GetProps(tags, flags, &mut values, &mut array) };
+                    // SAFETY: `array` is NULL or the array MAPI allocated for the caller, which nothing
+                    // else frees; `free_buffer` is MAPI's MAPIFreeBuffer.
+                    let block = unsafe { MapiOutput::new(array.cast(), self.free_buffer) };
+                    let warning = status(hr)?;
+                    let props = match &block {
+                        // SAFETY: the block holds the `values` SPropValues MAPI returned, in the layout
+                        // the headers give, live until `block` drops.
+                        Some(block) => unsafe { props::read_props(block.as_ptr().cast(), values) },
+                        None => Vec::new(),
+                    };
+                    Ok((props, warning))
+                };
+                let (props, warning) = match tags {
+                    Some(tags) => with_input(
+                        &self.routines,
+                        props::write_tags(&self.routines, tags)?,
+                        call,
+                    )?,
+                    None => call(ptr::null_mut())?,
+                };
+                let array = self.routines.allocate_value(props)?;
+                Ok(Warned {
+                    value: array,
+                    warning,
+                })
+            }
+
+            fn get_prop_list(&self, flags: u32) -> MapiResult<Vec<PropTag>> {
+                let mut tags = ptr::null_mut::<SPropTagArray>();
+                // SAFETY: `self.section` is live; `tags` is a valid out-pointer.
+                let hr = unsafe { self.prop().GetPropList(flags, &mut tags) };
+                // SAFETY: `tags` is NULL or the array MAPI allocated for the caller, which nothing else
+                // frees; `free_buffer` is MAPI's MAPIFreeBuffer.
+                let block = unsafe { MapiOutput::new(tags.cast(), self.free_buffer) };
+                check(hr)?;
+                Ok(match &block {
+                    // SAFETY: the block is the SPropTagArray MAPI returned, live until `block` drops.
+                    Some(block) => unsafe { props::read_tags(block.as_ptr().cast()) }.unwrap_or_default(),
+                    None => Vec::new(),
+                })
+            }
+
+            fn set_props(&self, values: &[Prop]) -> MapiResult<Vec<PropProblem>> {
+                let count = count(values.len())?;
+                let array = props::write_props(&self.routines, values)?;
+                with_input(&self.routines, array, |array: *mut SPropValue| {
+                    let mut problems = ptr::null_mut();
+                    // SAFETY: `self.section` is live; `array` is `count` SPropValues laid out in MAPI
+                    // memory, live for the call (MAPI copies them); `problems` is a valid out-pointer.
+                    let hr = unsafe { self.prop().SetProps(count, array, &mut problems) };
+                    let problems = self.problems(problems);
+                    check(hr).map(|()| problems)
+                })
+            }
+
+            fn delete_props(&self, tags: &[PropTag]) -> MapiResult<Vec<PropProblem>> {
+                let array = props::write_tags(&self.routines, tags)?;
+                with_input(&self.routines, array, |array: *mut SPropTagArray| {
+                    let mut problems = ptr::null_mut();
+                    // SAFETY: `self.section` is live; `array` is a tag array laid out in MAPI memory,
+                    // live for the call; `problems` is a valid out-pointer.
+                    let hr = unsafe { self.prop().DeleteProps(array, &mut problems) };
+                    let problems = self.problems(problems);
+                    check(hr).map(|()| problems)
+                })
+            }
+        }
+    };
+}
+
+com_map_prop!(ComProfSect);
+
+/// A message MAPI handed a transport (`IXPLogon::SubmitMessage`, `StartMessage`), imported as a
+/// [`MapiProp`]: its `IMAPIProp` methods call MAPI as [`ComProfSect`]'s do. It holds one
+/// reference of the message for as long as it lives.
+pub struct ComMessage {
+    message: IMessage,
+    routines: MemRoutines,
+    free_buffer: LPFREEBUFFER,
+}
+
+// SAFETY: MAPI's messages follow the free-threading model, as its profile sections do.
+unsafe impl Send for ComMessage {}
+
+// SAFETY: as for `Send`.
+unsafe impl Sync for ComMessage {}
+
+impl ComMessage {
+    /// An adapter over a message MAPI passed, borrowed for the call: it takes a reference of its
+    /// own (`AddRef`). `free_buffer` is MAPI's `MAPIFreeBuffer`.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is NULL or a live `IMessage` (then `MAPI_E_INVALID_PARAMETER`).
+    pub unsafe fn from_raw_borrowed(
+        raw: *mut c_void,
+        routines: MemRoutines,
+        free_buffer: LPFREEBUFFER,
+    ) -> MapiResult<ComMessage> {
+        // SAFETY: NULL or a live IMessage (the caller's contract).
+        let message = unsafe { IMessage::from_raw_borrowed(&raw) }
+            .ok_or(MapiError::InvalidParameter)?
+            .clone();
+        Ok(ComMessage {
+            message,
+            routines,
+            free_buffer,
         })
     }
 
-    fn save_changes(&self, flags: u32) -> MapiResult<()> {
-        // SAFETY: `self.section` is live; `SaveChanges` takes flags.
-        check(unsafe { self.prop().SaveChanges(flags) })
+    /// The interface this adapter calls.
+    pub fn interface(&self) -> &IMessage {
+        &self.message
     }
 
-    /// `GetProps`: MAPI's array is read, freed with `MAPIFreeBuffer`, and returned in a buffer
-    /// of the provider's routines, with the call's warning (`MAPI_W_ERRORS_RETURNED`).
-    fn get_props(&self, tags: Option<&[PropTag]>, flags: u32) -> MapiResult<Warned<PropArray>> {
-        let call = |tags: *mut SPropTagArray| {
-            let (mut values, mut array) = (0u32, ptr::null_mut::<SPropValue>());
-            // SAFETY: `self.section` is live; `tags` is NULL or a tag array laid out in MAPI
-            // memory, live for the call; `values` and `array` are valid out-pointers.
-            let hr = unsafe { self.prop().GetProps(tags, flags, &mut values, &mut array) };
-            // SAFETY: `array` is NULL or the array MAPI allocated for the caller, which nothing
-            // else frees; `free_buffer` is MAPI's MAPIFreeBuffer.
-            let block = unsafe { MapiOutput::new(array.cast(), self.free_buffer) };
-            let warning = status(hr)?;
-            let props = match &block {
-                // SAFETY: the block holds the `values` SPropValues MAPI returned, in the layout
-                // the headers give, live until `block` drops.
-                Some(block) => unsafe { props::read_props(block.as_ptr().cast(), values) },
-                None => Vec::new(),
-            };
-            Ok((props, warning))
+    fn prop(&self) -> &IMAPIProp {
+        &self.message
+    }
+
+    /// Reads the problem array MAPI returned (NULL for none) and frees it.
+    fn problems(&self, problems: *mut SPropProblemArray) -> Vec<PropProblem> {
+        // SAFETY: `problems` is NULL or the array MAPI allocated for the caller, which nothing
+        // else frees; `free_buffer` is MAPI's MAPIFreeBuffer.
+        let Some(block) = (unsafe { MapiOutput::new(problems.cast(), self.free_buffer) }) else {
+            return Vec::new();
         };
-        let (props, warning) = match tags {
-            Some(tags) => with_input(&self.routines, props::write_tags(&self.routines, tags)?, call)?,
-            None => call(ptr::null_mut())?,
-        };
-        let array = self.routines.allocate_value(props)?;
-        Ok(Warned {
-            value: array,
-            warning,
-        })
-    }
-
-    fn get_prop_list(&self, flags: u32) -> MapiResult<Vec<PropTag>> {
-        let mut tags = ptr::null_mut::<SPropTagArray>();
-        // SAFETY: `self.section` is live; `tags` is a valid out-pointer.
-        let hr = unsafe { self.prop().GetPropList(flags, &mut tags) };
-        // SAFETY: `tags` is NULL or the array MAPI allocated for the caller, which nothing else
-        // frees; `free_buffer` is MAPI's MAPIFreeBuffer.
-        let block = unsafe { MapiOutput::new(tags.cast(), self.free_buffer) };
-        check(hr)?;
-        Ok(match &block {
-            // SAFETY: the block is the SPropTagArray MAPI returned, live until `block` drops.
-            Some(block) => unsafe { props::read_tags(block.as_ptr().cast()) }.unwrap_or_default(),
-            None => Vec::new(),
-        })
-    }
-
-    fn set_props(&self, values: &[Prop]) -> MapiResult<Vec<PropProblem>> {
-        let count = count(values.len())?;
-        let array = props::write_props(&self.routines, values)?;
-        with_input(&self.routines, array, |array: *mut SPropValue| {
-            let mut problems = ptr::null_mut();
-            // SAFETY: `self.section` is live; `array` is `count` SPropValues laid out in MAPI
-            // memory, live for the call (MAPI copies them); `problems` is a valid out-pointer.
-            let hr = unsafe { self.prop().SetProps(count, array, &mut problems) };
-            let problems = self.problems(problems);
-            check(hr).map(|()| problems)
-        })
-    }
-
-    fn delete_props(&self, tags: &[PropTag]) -> MapiResult<Vec<PropProblem>> {
-        let array = props::write_tags(&self.routines, tags)?;
-        with_input(&self.routines, array, |array: *mut SPropTagArray| {
-            let mut problems = ptr::null_mut();
-            // SAFETY: `self.section` is live; `array` is a tag array laid out in MAPI memory,
-            // live for the call; `problems` is a valid out-pointer.
-            let hr = unsafe { self.prop().DeleteProps(array, &mut problems) };
-            let problems = self.problems(problems);
-            check(hr).map(|()| problems)
-        })
+        // SAFETY: the block is the SPropProblemArray MAPI returned, live until `block` drops.
+        unsafe { props::read_problems(block.as_ptr().cast()) }
     }
 }
+
+impl fmt::Debug for ComMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ComMessage")
+            .field("interface", &self.message.as_raw())
+            .finish_non_exhaustive()
+    }
+}
+
+com_map_prop!(ComMessage);
 
 impl ProfSect for ComProfSect {
     /// The MAPIUID the section was opened with; the nil MAPIUID for the provider's own section

@@ -1,16 +1,20 @@
-//! `smpms32`: mapisim's sample message store ([`mapisim::sample::SampleStore`]) built as a real
-//! provider library, the `SMPMS32.DLL` its Mapisvc.inf names (`libsmpms32.so` on Linux).
+//! `smpms32`: mapisim's sample providers ([`mapisim::sample`]: a message store, an address book
+//! and a transport) built as a real provider library, the `SMPMS32.DLL` their Mapisvc.inf names
+//! (`libsmpms32.so` on Linux).
 //!
-//! The provider is the one the simulator runs, unchanged; `mapisim_com` exposes it as COM objects
-//! behind the library's two exports, both on one library instance
+//! The providers are the ones the simulator runs, unchanged; `mapisim_com` exposes them as COM
+//! objects behind the library's exports, all on one library instance
 //! ([`mapisim_com::export_provider_library!`]):
 //!
 //! - `MSProviderInit`, the message-store provider's entry point (cdecl), which returns a new
 //!   `IMSProvider` at each call;
+//! - `ABProviderInit`, the address-book provider's (`IABProvider`), and `XPProviderInit`, the
+//!   transport's (`IXPProvider`), with the sample suite's Mapisvc.inf
+//!   ([`SampleSuite::MAPISVC_INF`](mapisim::sample::SampleSuite::MAPISVC_INF));
 //! - `ServiceEntry`, the message service's entry point (stdcall), the name the service's
 //!   `PR_SERVICE_ENTRY_NAME` gives in [`SampleStore::MAPISVC_INF`].
 //!
-//! The factory behind both is [`SampleStore::library`], with its default configuration; its
+//! The factory behind them all is [`SampleStore::library`], with its default configuration; its
 //! [`ModuleInstance::file`](mapisim::spi::ModuleInstance::file) is [`SampleStore::DLL_FILE`].
 //!
 //! The crate is also an `rlib`, so that Rust code can link the two functions directly.
@@ -33,5 +37,6 @@ pub const SERVICE_ENTRY: &str = "ServiceEntry";
 mapisim_com::export_provider_library!(
     SampleStore::library,
     SampleStore::DLL_FILE,
-    service_entry = ServiceEntry
+    service_entry = ServiceEntry,
+    providers = [address_book, store, transport]
 );

@@ -1,11 +1,11 @@
-//! The conformance battery on the sample built as a provider library (`libsmpms32.so`), hosted
-//! through the COM binary interface: every scenario, every reading, every fault, clean, as in
-//! process.
+//! The conformance battery on the samples built as a provider library (`libsmpms32.so`: the
+//! store, the address book and the transport), hosted through the COM binary interface: every
+//! scenario of the three kinds, every reading, every fault, clean, as in process.
 
 use std::path::PathBuf;
 
 use mapisim::conformance::Verdict;
-use mapisim::sample::SampleStore;
+use mapisim::sample::{SampleStore, SampleSuite};
 use mapisim::spi::Exports;
 use mapisim_com::host::native_conformance;
 
@@ -25,13 +25,28 @@ fn the_compiled_sample_passes_the_battery_through_com() {
     let (battery, exports) =
         native_conformance(SampleStore::DLL_FILE, sample_library(), smpms32::SERVICE_ENTRY)
             .expect("the library loads");
-    assert!(exports.contains(Exports::MS_PROVIDER_INIT | Exports::SERVICE_ENTRY));
+    assert_eq!(
+        exports,
+        Exports::MS_PROVIDER_INIT
+            | Exports::AB_PROVIDER_INIT
+            | Exports::XP_PROVIDER_INIT
+            | Exports::SERVICE_ENTRY
+    );
     let report = battery
-        .mapisvc_inf(SampleStore::MAPISVC_INF)
+        .mapisvc_inf(SampleSuite::MAPISVC_INF)
         .expect("the sample's Mapisvc.inf")
         .run()
         .expect("the battery runs");
     report.assert_clean();
+    // Every scenario ran: the address book and the transport crossed the interface too (the
+    // transport got the partner store's message as an IMessage).
+    assert!(
+        !report
+            .outcomes
+            .iter()
+            .any(|o| matches!(o.verdict, Verdict::Skipped(_))),
+        "{report}"
+    );
     // Faults reached the compiled code too: its allocations and the support calls it made
     // failed through the interface; its methods' calls were replaced by panics on the
     // simulator's side, and the simulator went on.

@@ -58,8 +58,8 @@
 //! A message reaches a transport through a store. When the services hold a transport, the
 //! battery submits its message through the store [`Conformance::submit_with`] names; without
 //! one, through the bundled sample store (`mapisim::sample`), which it adds to the profile as a
-//! message service of its own (`MAPISIM PARTNER`), unless the library under test is the
-//! sample's.
+//! message service of its own (`MAPISIM PARTNER`, its DLL `MAPISIMP32.DLL`, so that it never
+//! stands in for the library under test, a build of the sample included).
 
 mod outcome;
 mod scenarios;
@@ -84,7 +84,7 @@ use crate::runtime::{
     Behavior, FaultPlan, FaultPoints, InfError, Profile, Simulator, SimulatorBuilder, SltTiming,
     SpoolSecurity, StoreHandle, TeardownCleanup, TransportActivity, UnloadTiming, documented_support_error,
 };
-use crate::sample::{SampleStore, sample_new_message_id};
+use crate::sample::{SampleConfig, SampleLibrary, sample_new_message_id};
 use crate::spi::ProviderLibrary;
 use crate::trace::Party;
 
@@ -94,6 +94,11 @@ const PROFILE: &str = "Conformance";
 const PARTNER_SERVICE: &str = "MAPISIM PARTNER";
 /// The display name of the partner store.
 const PARTNER_STORE: &str = "mapisim partner store";
+/// The base name of the partner store's DLL (the bundled sample store, under a name of its own:
+/// the library under test may well be a build of the sample itself).
+const PARTNER_DLL: &str = "MAPISIMP.DLL";
+/// The file MAPI loads for it.
+const PARTNER_FILE: &str = "MAPISIMP32.DLL";
 
 type LibraryFactory = Arc<dyn Fn(&Behavior) -> Box<dyn ProviderLibrary> + Send + Sync>;
 type Configure = Arc<dyn Fn(SimulatorBuilder) -> SimulatorBuilder + Send + Sync>;
@@ -628,7 +633,6 @@ fn sample_submit(store: &StoreHandle) -> MapiResult<()> {
 
 impl<'a> Run<'a> {
     fn new(battery: &'a Conformance, kinds: [bool; 3]) -> Run<'a> {
-        let is_sample = battery.file.eq_ignore_ascii_case(SampleStore::DLL_FILE);
         let (partner, submitter) = match (&battery.submit, kinds[2]) {
             (_, false) => (false, None),
             (Some(f), true) => (
@@ -636,13 +640,6 @@ impl<'a> Run<'a> {
                 Some(Submitter {
                     store_name: None,
                     submit: Arc::clone(f),
-                }),
-            ),
-            (None, true) if is_sample && kinds[0] => (
-                false,
-                Some(Submitter {
-                    store_name: None,
-                    submit: Arc::new(sample_submit),
                 }),
             ),
             (None, true) => (
@@ -664,10 +661,10 @@ impl<'a> Run<'a> {
     fn partner_service() -> ServiceDef {
         ServiceDef::new(PARTNER_SERVICE)
             .display_name("mapisim partner store")
-            .prop(PR_SERVICE_DLL_NAME_A, SampleStore::DLL_BASE)
+            .prop(PR_SERVICE_DLL_NAME_A, PARTNER_DLL)
             .prop(PR_SERVICE_ENTRY_NAME, "ServiceEntry")
             .provider(
-                ProviderDef::store(SampleStore::DLL_BASE)
+                ProviderDef::store(PARTNER_DLL)
                     .display_name(PARTNER_STORE)
                     .provider_display("Sample Store Provider")
                     .resource_flags(ResourceFlags::empty()),
@@ -699,10 +696,11 @@ impl<'a> Run<'a> {
             names.push(service.name());
         }
         if self.partner {
-            if !battery.file.eq_ignore_ascii_case(SampleStore::DLL_FILE) {
-                builder = builder.library(SampleStore::DLL_FILE, SampleStore::library);
-            }
-            builder = builder.service(Run::partner_service());
+            // The sample follows whichever reading the run plays.
+            let config = SampleConfig::for_behavior(&setup.behavior);
+            builder = builder
+                .library(PARTNER_FILE, move || SampleLibrary::new(config))
+                .service(Run::partner_service());
             names.push(PARTNER_SERVICE);
         }
         if let Some(configure) = &battery.configure {

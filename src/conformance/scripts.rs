@@ -206,6 +206,8 @@ struct World<'a> {
     mapis: Vec<Mapi>,
     sessions: Vec<Session>,
     handles: Vec<StoreHandle>,
+    /// The display name of each handle's store, beside `handles`.
+    names: Vec<String>,
     books: Vec<AddressBook>,
 }
 
@@ -229,6 +231,7 @@ impl<'a> World<'a> {
             mapis: Vec::new(),
             sessions: Vec::new(),
             handles: Vec::new(),
+            names: Vec::new(),
             books: Vec::new(),
         }
     }
@@ -282,8 +285,11 @@ impl<'a> World<'a> {
                 let row = s
                     .msg_stores_table()
                     .and_then(|t| t.rows().get(store).cloned().ok_or(MapiError::NotFound));
-                if let Ok(h) = row.and_then(|r| s.open_msg_store(&r.entry_id, flags)) {
+                if let Ok(row) = row
+                    && let Ok(h) = s.open_msg_store(&row.entry_id, flags)
+                {
                     self.handles.push(h);
+                    self.names.push(row.display_name);
                 }
             }
             ClientOp::OpenAddressBook { session } => {
@@ -292,7 +298,12 @@ impl<'a> World<'a> {
                 }
             }
             ClientOp::Submit { handle } => {
-                if let (Some(h), Some(submitter)) = (self.handles.get(handle), self.submitter) {
+                // Through the store the battery submits through (by name, when it is the
+                // partner), never another.
+                if let (Some(h), Some(name), Some(submitter)) =
+                    (self.handles.get(handle), self.names.get(handle), self.submitter)
+                    && submitter.store_name.as_ref().is_none_or(|wanted| wanted == name)
+                {
                     let _ = (submitter.submit)(h);
                 }
             }
@@ -307,6 +318,7 @@ impl<'a> World<'a> {
             ClientOp::DropHandle { handle } => {
                 if handle < self.handles.len() {
                     drop(self.handles.remove(handle));
+                    self.names.remove(handle);
                 }
             }
             ClientOp::DropAddressBook { book } => {
@@ -367,6 +379,7 @@ impl<'a> World<'a> {
     /// The careful client's end, and the final checks.
     fn finish(mut self) -> Result<Report, String> {
         self.handles.clear();
+        self.names.clear();
         self.books.clear();
         for s in &self.sessions {
             let _ = s.logoff(SessionLogoffFlags::empty());

@@ -534,30 +534,61 @@ macro_rules! export_service_entry {
     };
 }
 
-/// Exports both entry points of a library that holds a message-store provider and its message
-/// service, on **one** library instance, as MAPI sees one DLL:
-/// `export_provider_library!(my_crate::MyDll::new, "MYMS32.DLL", service_entry = ServiceEntry)`.
+/// Exports the entry points of a provider library and its message service, on **one** library
+/// instance, as MAPI sees one DLL:
+/// `export_provider_library!(my_crate::MyDll::new, "MYMS32.DLL", service_entry = ServiceEntry)`
+/// for a store provider, or with the kinds the library holds:
+/// `export_provider_library!(my_crate::MyDll::new, "MYMS32.DLL", service_entry = ServiceEntry,
+/// providers = [address_book, store, transport])`.
 ///
 /// It writes a [`SharedLibrary`](crate::export::SharedLibrary) `static` (the factory is called
-/// once, at the first call of either export), `MSProviderInit` (as
-/// [`export_ms_provider!`](crate::export_ms_provider) writes it, calling
-/// [`ms_provider_init`](crate::export::ms_provider_init)) and the service entry under the name
-/// given (as [`export_service_entry!`](crate::export_service_entry) writes it). Use
-/// [`export_ms_provider!`](crate::export_ms_provider) alone for a library with no service entry.
+/// once, at the first call of any export), the entry point of each kind named — `store`:
+/// `MSProviderInit` (as [`export_ms_provider!`](crate::export_ms_provider) writes it, calling
+/// [`ms_provider_init`](crate::export::ms_provider_init)); `address_book`: `ABProviderInit`
+/// ([`ab_provider_init`](crate::export::ab_provider_init)); `transport`: `XPProviderInit`
+/// ([`xp_provider_init`](crate::export::xp_provider_init)) — and the service entry under the name
+/// given (as [`export_service_entry!`](crate::export_service_entry) writes it). Name only the
+/// kinds the library holds: MAPI (and the simulator hosting the built library) reads what a
+/// library exports as what it provides. Use [`export_ms_provider!`](crate::export_ms_provider)
+/// alone for a store library with no service entry.
 #[macro_export]
 macro_rules! export_provider_library {
     ($factory:path, $file:expr, service_entry = $name:ident) => {
+        $crate::export_provider_library!($factory, $file, service_entry = $name, providers = [store]);
+    };
+    ($factory:path, $file:expr, service_entry = $name:ident, providers = [$($kind:ident),+ $(,)?]) => {
         static __MAPISIM_PROVIDER_LIBRARY: $crate::export::SharedLibrary =
             ::std::sync::LazyLock::new(|| ::std::boxed::Box::new($factory()));
 
-        /// `MSProviderInit`, the message-store provider's entry point that MAPI calls.
+        $($crate::__export_provider_kind!($kind, __MAPISIM_PROVIDER_LIBRARY, $file);)+
+
+        $crate::export_service_entry!(static __MAPISIM_PROVIDER_LIBRARY, $file, $name);
+    };
+}
+
+/// One provider entry point of [`export_provider_library!`](crate::export_provider_library).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_provider_kind {
+    (store, $library:ident, $file:expr) => {
+        $crate::__export_provider_kind!(@init MSProviderInit, ms_provider_init, MSProviderInit, $library, $file);
+    };
+    (address_book, $library:ident, $file:expr) => {
+        $crate::__export_provider_kind!(@init ABProviderInit, ab_provider_init, ABProviderInit, $library, $file);
+    };
+    (transport, $library:ident, $file:expr) => {
+        $crate::__export_provider_kind!(@init XPProviderInit, xp_provider_init, XPProviderInit, $library, $file);
+    };
+    (@init $name:ident, $body:ident, $type:ident, $library:ident, $file:expr) => {
+        /// A provider entry point that MAPI calls.
         ///
         /// # Safety
         ///
-        /// MAPI's arguments, as `mapisim_com::export::ms_provider_init` requires them.
+        /// MAPI's arguments, as the `mapisim_com::export` function of this entry point requires
+        /// them.
         #[unsafe(no_mangle)]
         #[allow(non_snake_case, clippy::too_many_arguments)]
-        pub unsafe extern "C" fn MSProviderInit(
+        pub unsafe extern "C" fn $name(
             hInstance: *mut ::core::ffi::c_void,
             lpMalloc: *mut ::core::ffi::c_void,
             lpAllocateBuffer: ::core::option::Option<$crate::entry::LPALLOCATEBUFFER>,
@@ -566,15 +597,15 @@ macro_rules! export_provider_library {
             ulFlags: u32,
             ulMAPIVer: u32,
             lpulProviderVer: *mut u32,
-            lppMSProvider: *mut *mut ::core::ffi::c_void,
+            lppProvider: *mut *mut ::core::ffi::c_void,
         ) -> $crate::export::__private::HRESULT {
-            let library = match $crate::export::__shared_library(&__MAPISIM_PROVIDER_LIBRARY) {
+            let library = match $crate::export::__shared_library(&$library) {
                 ::core::result::Result::Ok(library) => library,
                 ::core::result::Result::Err(hr) => return hr,
             };
             // SAFETY: MAPI's arguments, passed on unchanged (this function's contract).
             unsafe {
-                $crate::export::ms_provider_init(
+                $crate::export::$body(
                     library,
                     $file,
                     hInstance,
@@ -585,13 +616,11 @@ macro_rules! export_provider_library {
                     ulFlags,
                     ulMAPIVer,
                     lpulProviderVer,
-                    lppMSProvider,
+                    lppProvider,
                 )
             }
         }
 
-        const _: $crate::entry::MSProviderInit = MSProviderInit;
-
-        $crate::export_service_entry!(static __MAPISIM_PROVIDER_LIBRARY, $file, $name);
+        const _: $crate::entry::$type = $name;
     };
 }

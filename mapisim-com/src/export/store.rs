@@ -100,6 +100,11 @@ impl HostMemory {
         &self.routines
     }
 
+    /// MAPI's `MAPIFreeBuffer`, for the blocks MAPI hands over to the provider.
+    pub(crate) fn free_function(&self) -> LPFREEBUFFER {
+        self.free_buffer
+    }
+
     /// Lays a value out in a block handed to MAPI: `write` runs on fresh routines whose account
     /// is dropped with them, and the root's address is returned, MAPI's to free.
     pub(super) fn hand_over<T>(
@@ -219,15 +224,15 @@ pub(crate) unsafe fn put<T>(out: *mut T, value: T) {
 }
 
 /// What an exported logon or store holds: its Rust object, MAPI's memory and its registry slot.
-struct Held<T: ?Sized> {
+pub(super) struct Held<T: ?Sized> {
     /// `None` only while the destructor runs.
     object: Option<Ref<T>>,
-    memory: HostMemory,
+    pub(super) memory: HostMemory,
     slot: Option<Slot>,
 }
 
 impl<T: ?Sized> Held<T> {
-    fn object(&self) -> MapiResult<&Ref<T>> {
+    pub(super) fn object(&self) -> MapiResult<&Ref<T>> {
         self.object.as_ref().ok_or(MapiError::CallFailed)
     }
 }
@@ -244,7 +249,7 @@ impl<T: ?Sized> Drop for Held<T> {
 /// The COM object `make` builds around `object` (with `memory`), found in or added to the registry
 /// (one per Rust object), as interface `I`. The reference is cloned before the registry's lock is
 /// taken; `MAPI_E_INTERFACE_NOT_SUPPORTED` when the object was exported as another kind.
-fn export_held<T: ?Sized, I: Interface>(
+pub(super) fn export_held<T: ?Sized, I: Interface>(
     object: &Ref<T>,
     memory: &HostMemory,
     make: impl FnOnce(Held<T>) -> windows_core::IUnknown,
@@ -266,7 +271,7 @@ fn export_held<T: ?Sized, I: Interface>(
 /// # Safety
 ///
 /// `out` is NULL or valid for a write.
-unsafe fn last_error(
+pub(super) unsafe fn last_error(
     memory: &HostMemory,
     out: *mut *mut MAPIERROR,
     flags: u32,
@@ -292,7 +297,7 @@ unsafe fn last_error(
 /// # Safety
 ///
 /// Each entry ID pointer is NULL or valid for its size; `result` is NULL or valid for a write.
-unsafe fn compare(
+pub(super) unsafe fn compare(
     cb1: u32,
     id1: *const ENTRYID,
     cb2: u32,
@@ -321,7 +326,7 @@ unsafe fn compare(
 ///
 /// The entry ID is NULL or valid for its size; `sink` is NULL or a live `IMAPIAdviseSink`;
 /// `connection` is NULL or valid for a write.
-unsafe fn advise(
+pub(super) unsafe fn advise(
     cb: u32,
     id: *const ENTRYID,
     mask: u32,

@@ -1,6 +1,8 @@
 //! The objects a compiled library returns, as the `mapisim::spi` traits the simulator drives:
 //! [`NativeProvider`] (`IMSProvider`), [`NativeLogon`] (`IMSLogon`) and [`NativeStore`]
-//! (`IMsgStore`).
+//! (`IMsgStore`) for a store; [`NativeAbProvider`] (`IABProvider`) and [`NativeAbLogon`]
+//! (`IABLogon`) for an address book; [`NativeXpProvider`] (`IXPProvider`) and
+//! [`NativeXpLogon`] (`IXPLogon`) for a transport.
 //!
 //! Each adapter holds one COM reference of its object and releases it when the simulator drops
 //! its last `Ref`. There is one adapter per COM object (by its `IUnknown` identity) while the
@@ -13,6 +15,12 @@
 //! or return objects or structures that are not carried across yet.
 // The parameters of the COM methods are MAPI's names.
 #![allow(non_snake_case)]
+
+mod ab;
+mod xp;
+
+pub use ab::{NativeAbLogon, NativeAbProvider};
+pub use xp::{NativeXpLogon, NativeXpProvider};
 
 use core::ffi::c_void;
 use core::fmt;
@@ -289,8 +297,63 @@ unsafe impl Sync for NativeStore {}
 /// in its destructor is reported.
 pub struct NativeProvider {
     // Released first, as the provider's second interface.
-    shutdown: Option<Released<IMAPIProviderShutdown>>,
+    shutdown: FastShutdown,
     provider: Released<IMSProvider>,
+}
+
+/// Writes `ProviderShutdown` for an adapter with a `shutdown: FastShutdown` field.
+macro_rules! fast_shutdown_calls {
+    ($adapter:ty) => {
+        impl ProviderShutdown for $adapter {
+            fn query_fast_shutdown(&self) -> MapiResult<()> {
+                self.shutdown.query_fast_shutdown()
+            }
+
+            fn notify_process_shutdown(&self) -> MapiResult<()> {
+                self.shutdown.notify_process_shutdown()
+            }
+
+            fn do_fast_shutdown(&self) -> MapiResult<()> {
+                self.shutdown.do_fast_shutdown()
+            }
+        }
+    };
+}
+use fast_shutdown_calls;
+
+/// A provider object's `IMAPIProviderShutdown`, when it answers for it: the fast-shutdown calls
+/// of every kind's adapter.
+pub(crate) struct FastShutdown(Option<Released<IMAPIProviderShutdown>>);
+
+impl FastShutdown {
+    fn of(host: &Arc<HostShared>, shutdown: Option<IMAPIProviderShutdown>) -> FastShutdown {
+        FastShutdown(shutdown.map(|s| Released::new(host, s)))
+    }
+
+    /// Whether the provider answers for `IMAPIProviderShutdown`.
+    fn exposed(&self) -> bool {
+        self.0.is_some()
+    }
+
+    fn call(&self, f: impl FnOnce(&IMAPIProviderShutdown) -> HRESULT) -> MapiResult<()> {
+        let shutdown = self.0.as_ref().ok_or(MapiError::NoSupport)?;
+        check(shutdown.host().call(|| f(shutdown)))
+    }
+
+    fn query_fast_shutdown(&self) -> MapiResult<()> {
+        // SAFETY: the interface is live.
+        self.call(|s| unsafe { s.QueryFastShutdown() })
+    }
+
+    fn notify_process_shutdown(&self) -> MapiResult<()> {
+        // SAFETY: the interface is live.
+        self.call(|s| unsafe { s.NotifyProcessShutdown() })
+    }
+
+    fn do_fast_shutdown(&self) -> MapiResult<()> {
+        // SAFETY: the interface is live.
+        self.call(|s| unsafe { s.DoFastShutdown() })
+    }
 }
 
 impl fmt::Debug for NativeProvider {
@@ -310,10 +373,10 @@ impl NativeProvider {
 
     /// The adapter of a provider object the entry point returned, taking its reference.
     pub(crate) fn adopt(host: &Arc<HostShared>, provider: IMSProvider) -> Ref<dyn MsProvider> {
-        let shutdown = provider.cast::<IMAPIProviderShutdown>().ok();
-        let exposes = shutdown.is_some();
+        let shutdown = FastShutdown::of(host, provider.cast::<IMAPIProviderShutdown>().ok());
+        let exposes = shutdown.exposed();
         let adapter = Ref::new(NativeProvider {
-            shutdown: shutdown.map(|s| Released::new(host, s)),
+            shutdown,
             provider: Released::new(host, provider),
         });
         if exposes {
@@ -500,25 +563,7 @@ impl MsProvider for NativeProvider {
     }
 }
 
-impl ProviderShutdown for NativeProvider {
-    fn query_fast_shutdown(&self) -> MapiResult<()> {
-        let shutdown = self.shutdown.as_ref().ok_or(MapiError::NoSupport)?;
-        // SAFETY: the interface is live.
-        check(self.host().call(|| unsafe { shutdown.QueryFastShutdown() }))
-    }
-
-    fn notify_process_shutdown(&self) -> MapiResult<()> {
-        let shutdown = self.shutdown.as_ref().ok_or(MapiError::NoSupport)?;
-        // SAFETY: the interface is live.
-        check(self.host().call(|| unsafe { shutdown.NotifyProcessShutdown() }))
-    }
-
-    fn do_fast_shutdown(&self) -> MapiResult<()> {
-        let shutdown = self.shutdown.as_ref().ok_or(MapiError::NoSupport)?;
-        // SAFETY: the interface is live.
-        check(self.host().call(|| unsafe { shutdown.DoFastShutdown() }))
-    }
-}
+fast_shutdown_calls!(NativeProvider);
 
 // ---------------------------------------------------------------------------------------------
 // IMSLogon

@@ -73,8 +73,8 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use mapisim::flags::SpiVersion;
 use mapisim::runtime::SimulatorBuilder;
 use mapisim::spi::{
-    BufferId, Exports, InitArgs, Malloc, MallocBlock, MemRoutines, MsProvider, ProviderInit, ProviderLibrary,
-    ServiceEntryArgs,
+    AbProvider, BufferId, Exports, InitArgs, Malloc, MallocBlock, MemRoutines, MsProvider, ProviderInit,
+    ProviderLibrary, ServiceEntryArgs, XpProvider,
 };
 use mapisim::{MapiError, MapiResult};
 use windows_core::Interface;
@@ -82,8 +82,11 @@ use windows_core::Interface;
 pub use battery::native_conformance;
 pub use heap::HostHeap;
 
-use crate::entry::{LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, MSGSERVICEENTRY, MSProviderInit};
-use crate::interfaces::IMSProvider;
+use crate::entry::{
+    AB_PROVIDER_INIT_NAME, ABProviderInit, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER,
+    MS_PROVIDER_INIT_NAME, MSGSERVICEENTRY, MSProviderInit, XP_PROVIDER_INIT_NAME, XPProviderInit,
+};
+use crate::interfaces::{IABProvider, IMSProvider, IXPProvider};
 use alloc::AllocatorSlot;
 use proxy::{MallocPair, Proxies};
 
@@ -102,8 +105,10 @@ pub enum HostError {
         /// The loader's message.
         reason: String,
     },
-    /// The file exports neither `MSProviderInit` nor the message-service entry point.
-    #[error("{path}: exports neither MSProviderInit nor {service_entry}")]
+    /// The file exports no provider entry point (`MSProviderInit`, `ABProviderInit`, `XPProviderInit`) and not the message-service entry point.
+    #[error(
+        "{path}: exports no provider entry point (MSProviderInit, ABProviderInit, XPProviderInit) and not {service_entry}"
+    )]
     NoEntryPoint {
         /// The file.
         path: PathBuf,
@@ -438,6 +443,8 @@ impl HostShared {
 pub struct NativeLibrary {
     host: Arc<HostShared>,
     init: Option<MSProviderInit>,
+    ab_init: Option<ABProviderInit>,
+    xp_init: Option<XPProviderInit>,
     service_entry: Option<MSGSERVICEENTRY>,
     service_entry_name: String,
     /// Why the file could not be loaded at this load, if it could not.
@@ -479,7 +486,15 @@ impl NativeLibrary {
         // SAFETY: `MSProviderInit` has the type of `entry::MSProviderInit` in every provider
         // library (its documented signature); the pointer is used only while `library` is loaded
         // (the host keeps it until every object from it is gone).
-        let init = unsafe { library.get::<MSProviderInit>(b"MSProviderInit\0") }
+        let init = unsafe { library.get::<MSProviderInit>(MS_PROVIDER_INIT_NAME.to_bytes_with_nul()) }
+            .ok()
+            .map(|symbol| *symbol);
+        // SAFETY: as above, for `ABProviderInit` and `entry::ABProviderInit`.
+        let ab_init = unsafe { library.get::<ABProviderInit>(AB_PROVIDER_INIT_NAME.to_bytes_with_nul()) }
+            .ok()
+            .map(|symbol| *symbol);
+        // SAFETY: as above, for `XPProviderInit` and `entry::XPProviderInit`.
+        let xp_init = unsafe { library.get::<XPProviderInit>(XP_PROVIDER_INIT_NAME.to_bytes_with_nul()) }
             .ok()
             .map(|symbol| *symbol);
         let mut name = service_entry.as_bytes().to_vec();
@@ -504,6 +519,8 @@ impl NativeLibrary {
                 }),
             ),
             init,
+            ab_init,
+            xp_init,
             service_entry: entry,
             service_entry_name: service_entry.to_owned(),
             error: None,
@@ -518,6 +535,8 @@ impl NativeLibrary {
             Err(error) => NativeLibrary {
                 host: HostShared::new(file, None, None),
                 init: None,
+                ab_init: None,
+                xp_init: None,
                 service_entry: None,
                 service_entry_name: service_entry.to_owned(),
                 error: Some(error.to_string()),
@@ -529,6 +548,55 @@ impl NativeLibrary {
     pub fn load_error(&self) -> Option<&str> {
         self.error.as_deref()
     }
+
+    /// Calls one of the library's three provider entry points (they share one signature) with
+    /// the simulator's `IMalloc` (a proxy), the allocation functions bound to `args.routines`,
+    /// the flags and MAPI's version; the provider version it writes is passed on
+    /// (`args.provider_version` on a failure: 0 reads as not written), and the provider object
+    /// it returns comes back as `I`, with its reference.
+    fn init_call<I: Interface>(
+        &self,
+        init: Option<MSProviderInit>,
+        args: &InitArgs,
+    ) -> MapiResult<(I, SpiVersion)> {
+        let init = init.ok_or(MapiError::NoSupport)?;
+        let (allocate_buffer, allocate_more, free_buffer) = self.host.allocators(&args.routines)?;
+        let malloc = self
+            .host
+            .proxy_of(&args.malloc, &proxy::MALLOC, proxy::MALLOC_IIDS);
+        let mut version = 0u32;
+        let mut provider = ptr::null_mut();
+        let instance = ptr::with_exposed_provenance_mut(self.host.handle);
+        // SAFETY: `init` is one of the library's provider entry points, loaded while
+        // `self.host` lives; every argument is what the entry point takes: a module handle, a
+        // live IMalloc proxy, the three routines, two ULONGs and two out-pointers on the stack.
+        let hr = self.host.call(|| unsafe {
+            init(
+                instance,
+                malloc,
+                Some(allocate_buffer),
+                Some(allocate_more),
+                Some(free_buffer),
+                args.flags.bits(),
+                args.mapi_version.0,
+                &mut version,
+                &mut provider,
+            )
+        });
+        // SAFETY: NULL or the provider object of the entry point's kind, with one reference for
+        // the caller.
+        let provider = (!provider.is_null()).then(|| unsafe { I::from_raw(provider) });
+        if hr.is_err() {
+            if version != 0 {
+                args.provider_version.set(SpiVersion(version));
+            }
+            // A provider returned on a failure is released at once (MAPI would not see it).
+            drop(provider);
+            return Err(MapiError::from_hresult(hr.0));
+        }
+        let provider = provider.ok_or(MapiError::CallFailed)?;
+        Ok((provider, SpiVersion(version)))
+    }
 }
 
 impl ProviderLibrary for NativeLibrary {
@@ -536,6 +604,12 @@ impl ProviderLibrary for NativeLibrary {
         let mut exports = Exports::empty();
         if self.init.is_some() {
             exports |= Exports::MS_PROVIDER_INIT;
+        }
+        if self.ab_init.is_some() {
+            exports |= Exports::AB_PROVIDER_INIT;
+        }
+        if self.xp_init.is_some() {
+            exports |= Exports::XP_PROVIDER_INIT;
         }
         if self.service_entry.is_some() {
             exports |= Exports::SERVICE_ENTRY;
@@ -552,45 +626,30 @@ impl ProviderLibrary for NativeLibrary {
     /// provider version it writes is passed on (`args.provider_version` on a failure: 0 reads as
     /// not written), and the `IMSProvider` it returns is adapted ([`adapt::NativeProvider`]).
     fn ms_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn MsProvider>> {
-        let init = self.init.ok_or(MapiError::NoSupport)?;
-        let (allocate_buffer, allocate_more, free_buffer) = self.host.allocators(&args.routines)?;
-        let malloc = self
-            .host
-            .proxy_of(&args.malloc, &proxy::MALLOC, proxy::MALLOC_IIDS);
-        let mut version = 0u32;
-        let mut provider = ptr::null_mut();
-        let instance = ptr::with_exposed_provenance_mut(self.host.handle);
-        // SAFETY: `init` is the library's `MSProviderInit`, loaded while `self.host` lives; every
-        // argument is what the entry point takes: a module handle, a live IMalloc proxy, the
-        // three routines, two ULONGs and two out-pointers on the stack.
-        let hr = self.host.call(|| unsafe {
-            init(
-                instance,
-                malloc,
-                Some(allocate_buffer),
-                Some(allocate_more),
-                Some(free_buffer),
-                args.flags.bits(),
-                args.mapi_version.0,
-                &mut version,
-                &mut provider,
-            )
-        });
-        // SAFETY: NULL or the IMSProvider the entry point returned, with one reference for the
-        // caller.
-        let provider = (!provider.is_null()).then(|| unsafe { IMSProvider::from_raw(provider) });
-        if hr.is_err() {
-            if version != 0 {
-                args.provider_version.set(SpiVersion(version));
-            }
-            // A provider returned on a failure is released at once (MAPI would not see it).
-            drop(provider);
-            return Err(MapiError::from_hresult(hr.0));
-        }
-        let provider = provider.ok_or(MapiError::CallFailed)?;
+        let (provider, version) = self.init_call::<IMSProvider>(self.init, args)?;
         Ok(ProviderInit {
             provider: adapt::NativeProvider::adopt(&self.host, provider),
-            version: SpiVersion(version),
+            version,
+        })
+    }
+
+    /// Calls the library's `ABProviderInit` as [`ms_provider_init`](Self::ms_provider_init)
+    /// calls `MSProviderInit`, and adapts the `IABProvider` ([`adapt::NativeAbProvider`]).
+    fn ab_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn AbProvider>> {
+        let (provider, version) = self.init_call::<IABProvider>(self.ab_init, args)?;
+        Ok(ProviderInit {
+            provider: adapt::NativeAbProvider::adopt(&self.host, provider),
+            version,
+        })
+    }
+
+    /// Calls the library's `XPProviderInit` as [`ms_provider_init`](Self::ms_provider_init)
+    /// calls `MSProviderInit`, and adapts the `IXPProvider` ([`adapt::NativeXpProvider`]).
+    fn xp_provider_init(&self, args: &InitArgs) -> MapiResult<ProviderInit<dyn XpProvider>> {
+        let (provider, version) = self.init_call::<IXPProvider>(self.xp_init, args)?;
+        Ok(ProviderInit {
+            provider: adapt::NativeXpProvider::adopt(&self.host, provider),
+            version,
         })
     }
 

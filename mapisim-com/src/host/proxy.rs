@@ -32,7 +32,7 @@ use mapisim::object::{InterfaceKind, ObjLabel, ObjectInfo, ObjectLedger, RawRele
 use super::table::{RowTable, TABLE, TABLE_IIDS};
 use mapisim::props::PropTag;
 use mapisim::spi::{
-    AdviseSink, BufferId, Malloc, MallocBlock, MapiErrorInfo, MapiSupport, Notification, ProfSect,
+    AdviseSink, BufferId, Malloc, MallocBlock, MapiErrorInfo, MapiProp, MapiSupport, Notification, ProfSect,
     ProviderAdmin, SpoolerNotifyData,
 };
 use mapisim::{MapiError, MapiResult, Ref};
@@ -45,7 +45,8 @@ use crate::export::guard;
 use crate::export::store::{put, tstr};
 use crate::interfaces::{
     IMAPIAdviseSink, IMAPIAdviseSink_Vtbl, IMAPIProp, IMAPIProp_Vtbl, IMAPISupport, IMAPISupport_Vtbl,
-    IMalloc, IMalloc_Vtbl, IProfSect, IProfSect_Vtbl, IProviderAdmin, IProviderAdmin_Vtbl,
+    IMalloc, IMalloc_Vtbl, IMessage, IMessage_Vtbl, IProfSect, IProfSect_Vtbl, IProviderAdmin,
+    IProviderAdmin_Vtbl,
 };
 use crate::notify::{self, ComAdviseSink, read_new_mail};
 use crate::props;
@@ -786,13 +787,13 @@ pub(crate) const PROFSECT_IIDS: &[GUID] = &[IProfSect::IID, IMAPIProp::IID];
 pub(crate) static PROFSECT: IProfSect_Vtbl = IProfSect_Vtbl {
     base__: IMAPIProp_Vtbl {
         base__: unknown::<dyn ProfSect>(),
-        GetLastError: prop_get_last_error,
-        SaveChanges: prop_save_changes,
-        GetProps: prop_get_props,
-        GetPropList: prop_get_prop_list,
+        GetLastError: prop_get_last_error::<dyn ProfSect>,
+        SaveChanges: prop_save_changes::<dyn ProfSect>,
+        GetProps: prop_get_props::<dyn ProfSect>,
+        GetPropList: prop_get_prop_list::<dyn ProfSect>,
         OpenProperty: prop_open_property,
-        SetProps: prop_set_props,
-        DeleteProps: prop_delete_props,
+        SetProps: prop_set_props::<dyn ProfSect>,
+        DeleteProps: prop_delete_props::<dyn ProfSect>,
         CopyTo: prop_copy_to,
         CopyProps: prop_copy_props,
         GetNamesFromIDs: prop_get_names_from_ids,
@@ -808,27 +809,30 @@ refused! {
     prop_get_ids_from_names(u32, *mut *mut MAPINAMEID, u32, *mut *mut SPropTagArray);
 }
 
-unsafe extern "system" fn prop_get_last_error(
+unsafe extern "system" fn prop_get_last_error<T: ?Sized + MapiProp + Send + Sync + 'static>(
     this: *mut c_void,
     hResult: HRESULT,
     ulFlags: u32,
     lppMAPIError: *mut *mut MAPIERROR,
 ) -> HRESULT {
-    // SAFETY: `this` is a section proxy; `lppMAPIError` is NULL or valid.
+    // SAFETY: `this` is a property-object proxy of `T`; `lppMAPIError` is NULL or valid.
     unsafe {
-        method::<dyn ProfSect>(this, |section, host| {
+        method::<T>(this, |section, host| {
             let error = section.get_last_error(MapiError::from_hresult(hResult.0), ulFlags)?;
             give_error(host, lppMAPIError, error)
         })
     }
 }
 
-unsafe extern "system" fn prop_save_changes(this: *mut c_void, ulFlags: u32) -> HRESULT {
-    // SAFETY: `this` is a section proxy.
-    unsafe { method::<dyn ProfSect>(this, |section, _| section.save_changes(ulFlags)) }
+unsafe extern "system" fn prop_save_changes<T: ?Sized + MapiProp + Send + Sync + 'static>(
+    this: *mut c_void,
+    ulFlags: u32,
+) -> HRESULT {
+    // SAFETY: `this` is a property-object proxy of `T`.
+    unsafe { method::<T>(this, |section, _| section.save_changes(ulFlags)) }
 }
 
-unsafe extern "system" fn prop_get_props(
+unsafe extern "system" fn prop_get_props<T: ?Sized + MapiProp + Send + Sync + 'static>(
     this: *mut c_void,
     lpPropTagArray: *mut SPropTagArray,
     ulFlags: u32,
@@ -836,11 +840,11 @@ unsafe extern "system" fn prop_get_props(
     lppPropArray: *mut *mut SPropValue,
 ) -> HRESULT {
     let mut warning = None;
-    // SAFETY: `this` is a section proxy; the tag array is NULL or valid; the out-pointers are
+    // SAFETY: `this` is a property-object proxy of `T`; the tag array is NULL or valid; the out-pointers are
     // NULL or valid.
     let hr = unsafe {
         put(lppPropArray, ptr::null_mut());
-        method::<dyn ProfSect>(this, |section, host| {
+        method::<T>(this, |section, host| {
             if lpcValues.is_null() || lppPropArray.is_null() {
                 return Err(MapiError::InvalidParameter);
             }
@@ -861,15 +865,15 @@ unsafe extern "system" fn prop_get_props(
     }
 }
 
-unsafe extern "system" fn prop_get_prop_list(
+unsafe extern "system" fn prop_get_prop_list<T: ?Sized + MapiProp + Send + Sync + 'static>(
     this: *mut c_void,
     ulFlags: u32,
     lppPropTagArray: *mut *mut SPropTagArray,
 ) -> HRESULT {
-    // SAFETY: `this` is a section proxy; the out-pointer is NULL or valid.
+    // SAFETY: `this` is a property-object proxy of `T`; the out-pointer is NULL or valid.
     unsafe {
         put(lppPropTagArray, ptr::null_mut());
-        method::<dyn ProfSect>(this, |section, host| {
+        method::<T>(this, |section, host| {
             if lppPropTagArray.is_null() {
                 return Err(MapiError::InvalidParameter);
             }
@@ -880,17 +884,17 @@ unsafe extern "system" fn prop_get_prop_list(
     }
 }
 
-unsafe extern "system" fn prop_set_props(
+unsafe extern "system" fn prop_set_props<T: ?Sized + MapiProp + Send + Sync + 'static>(
     this: *mut c_void,
     cValues: u32,
     lpPropArray: *mut SPropValue,
     lppProblems: *mut *mut SPropProblemArray,
 ) -> HRESULT {
-    // SAFETY: `this` is a section proxy; the array holds `cValues` values; the out-pointer is
+    // SAFETY: `this` is a property-object proxy of `T`; the array holds `cValues` values; the out-pointer is
     // NULL or valid.
     unsafe {
         put(lppProblems, ptr::null_mut());
-        method::<dyn ProfSect>(this, |section, host| {
+        method::<T>(this, |section, host| {
             let values = props::read_props(lpPropArray, cValues);
             let problems = section.set_props(&values)?;
             give_problems(host, lppProblems, &problems)
@@ -898,16 +902,16 @@ unsafe extern "system" fn prop_set_props(
     }
 }
 
-unsafe extern "system" fn prop_delete_props(
+unsafe extern "system" fn prop_delete_props<T: ?Sized + MapiProp + Send + Sync + 'static>(
     this: *mut c_void,
     lpPropTagArray: *mut SPropTagArray,
     lppProblems: *mut *mut SPropProblemArray,
 ) -> HRESULT {
-    // SAFETY: `this` is a section proxy; the tag array is NULL or valid; the out-pointer is NULL
+    // SAFETY: `this` is a property-object proxy of `T`; the tag array is NULL or valid; the out-pointer is NULL
     // or valid.
     unsafe {
         put(lppProblems, ptr::null_mut());
-        method::<dyn ProfSect>(this, |section, host| {
+        method::<T>(this, |section, host| {
             let tags = props::read_tags(lpPropTagArray).ok_or(MapiError::InvalidParameter)?;
             let problems = section.delete_props(&tags)?;
             give_problems(host, lppProblems, &problems)
@@ -932,6 +936,55 @@ unsafe fn give_problems(
     let block = props::write_problems(&host.routines()?, problems)?;
     // SAFETY: the caller's contract.
     unsafe { give_block(host, out, block) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// IMessage (IMAPIProp)
+// ---------------------------------------------------------------------------------------------
+
+/// The interfaces of a message proxy.
+pub(crate) const MESSAGE_IIDS: &[GUID] = &[IMessage::IID, IMAPIProp::IID];
+
+/// The vtable of a message MAPI hands a transport (`IXPLogon::SubmitMessage`, `StartMessage`):
+/// of `IMAPIProp`, `GetLastError`, `SaveChanges`, `GetProps`, `GetPropList`, `SetProps` and
+/// `DeleteProps` call the simulator's message, as a profile section's do; the others, and the
+/// methods of `IMessage` (attachments, the recipient table, `ModifyRecipients`, `SubmitMessage`,
+/// `SetReadFlag`), answer `MAPI_E_NO_SUPPORT`: the simulator's messages have no attachments or
+/// tables to give.
+pub(crate) static MESSAGE: IMessage_Vtbl = IMessage_Vtbl {
+    base__: IMAPIProp_Vtbl {
+        base__: unknown::<dyn MapiProp>(),
+        GetLastError: prop_get_last_error::<dyn MapiProp>,
+        SaveChanges: prop_save_changes::<dyn MapiProp>,
+        GetProps: prop_get_props::<dyn MapiProp>,
+        GetPropList: prop_get_prop_list::<dyn MapiProp>,
+        OpenProperty: prop_open_property,
+        SetProps: prop_set_props::<dyn MapiProp>,
+        DeleteProps: prop_delete_props::<dyn MapiProp>,
+        CopyTo: prop_copy_to,
+        CopyProps: prop_copy_props,
+        GetNamesFromIDs: prop_get_names_from_ids,
+        GetIDsFromNames: prop_get_ids_from_names,
+    },
+    GetAttachmentTable: message_get_attachment_table,
+    OpenAttach: message_open_attach,
+    CreateAttach: message_create_attach,
+    DeleteAttach: message_delete_attach,
+    GetRecipientTable: message_get_recipient_table,
+    ModifyRecipients: message_modify_recipients,
+    SubmitMessage: message_submit_message,
+    SetReadFlag: message_set_read_flag,
+};
+
+refused! {
+    message_get_attachment_table(u32, *mut *mut c_void);
+    message_open_attach(u32, *const GUID, u32, *mut *mut c_void);
+    message_create_attach(*const GUID, u32, *mut u32, *mut *mut c_void);
+    message_delete_attach(u32, usize, *mut c_void, u32);
+    message_get_recipient_table(u32, *mut *mut c_void);
+    message_modify_recipients(u32, *mut ADRLIST);
+    message_submit_message(u32);
+    message_set_read_flag(u32);
 }
 
 // ---------------------------------------------------------------------------------------------
