@@ -193,6 +193,12 @@
 //! readings ([`slt_timings`](conformance::Conformance::slt_timings) and its siblings), count
 //! advice as failure ([`pedantic`](conformance::Conformance::pedantic)).
 //!
+//! A compiled library (the DLL you ship, built with `mapisim-com`'s exports or any other way)
+//! runs the same battery through the COM binary interface:
+//! `cargo run -p mapisim-com --example conformance -- PATH_TO_LIBRARY --mapisvc MAPISVC.INF`
+//! prints the table and exits non-zero on a failure (`mapisim_com::host::native_conformance`
+//! in a test of your own).
+//!
 //! With the `proptest` feature, random client scripts exercise the same library in any order,
 //! misuse included, and shrink a failure to a minimal script printed as Rust code you paste
 //! into a regression test ([`conformance::scripts`](conformance/scripts/index.html), with the feature):
