@@ -72,37 +72,17 @@ pub type MSProviderInit = unsafe extern "C" fn(
 pub const MS_PROVIDER_INIT_NAME: &CStr = c"MSProviderInit";
 
 /// `ABProviderInit`, the address-book provider's initialisation function (`ABPROVIDERINIT`),
-/// `STDMAPIINITCALLTYPE` (cdecl): the parameters of [`MSProviderInit`], the last one a new
+/// `STDMAPIINITCALLTYPE` (cdecl): the signature of [`MSProviderInit`], the last parameter a new
 /// `IABProvider` (`LPABPROVIDER FAR * lppABProvider`), one per MAPI session.
-pub type ABProviderInit = unsafe extern "C" fn(
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
-    lpAllocateMore: Option<LPALLOCATEMORE>,
-    lpFreeBuffer: Option<LPFREEBUFFER>,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppABProvider: *mut *mut c_void,
-) -> HRESULT;
+pub type ABProviderInit = MSProviderInit;
 
 /// The name MAPI looks [`ABProviderInit`] up by.
 pub const AB_PROVIDER_INIT_NAME: &CStr = c"ABProviderInit";
 
 /// `XPProviderInit`, the transport provider's initialisation function (`XPPROVIDERINIT`),
-/// `STDMAPIINITCALLTYPE` (cdecl): the parameters of [`MSProviderInit`], the last one a new
+/// `STDMAPIINITCALLTYPE` (cdecl): the signature of [`MSProviderInit`], the last parameter a new
 /// `IXPProvider` (`LPXPPROVIDER FAR * lppXPProvider`), one per transport provider and session.
-pub type XPProviderInit = unsafe extern "C" fn(
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
-    lpAllocateMore: Option<LPALLOCATEMORE>,
-    lpFreeBuffer: Option<LPFREEBUFFER>,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppXPProvider: *mut *mut c_void,
-) -> HRESULT;
+pub type XPProviderInit = MSProviderInit;
 
 /// The name MAPI looks [`XPProviderInit`] up by.
 pub const XP_PROVIDER_INIT_NAME: &CStr = c"XPProviderInit";

@@ -799,63 +799,74 @@ fn export(provider: &Ref<dyn MsProvider>, memory: Option<HostMemory>) -> MapiRes
 // The entry point
 // ---------------------------------------------------------------------------------------------
 
-/// The body of an exported `MSProviderInit` (see [`crate::entry::MSProviderInit`]), for the
-/// provider library `library`, loaded from the file `file` (the name its
-/// [`ModuleInstance`] carries).
-///
-/// It builds [`InitArgs`] from what MAPI passed — the module handle
-/// ([`ModuleInstance::from_host`]), `lpMalloc` as a `Ref<dyn Malloc>` ([`ComMalloc`], one
-/// `AddRef` of the `IMalloc` for as long as the provider keeps it), the allocation routines
-/// ([`host_routines`](crate::import::host_routines)), the flags and MAPI's SPI version — and calls the library's
-/// [`ProviderLibrary::ms_provider_init`] under [`guard`]. Then:
-///
-/// - `*lpulProviderVer` is written whether the call succeeds or fails: the returned
-///   [`ProviderInit::version`](mapisim::spi::ProviderInit) on success, what the provider set in
-///   `args.provider_version` otherwise (left alone when it set nothing, or when the arguments
-///   could not be built);
-/// - on success, the provider object is exported ([`export_provider`]) and `*lppMSProvider` gets
-///   its `IMSProvider`, with one reference that MAPI owns. On failure `*lppMSProvider` is NULL.
-///
-/// Returns `S_OK` or the error: the provider's (`MAPI_E_VERSION`, …), `MAPI_E_INVALID_PARAMETER`
-/// for a NULL `lpMalloc`, routine or `lppMSProvider`, `MAPI_E_CALL_FAILED` for a panic.
-///
-/// # Safety
-///
-/// The arguments are those of `MSProviderInit` from a caller that keeps its contract:
-/// `lpMalloc` is NULL or a live, thread-safe `IMalloc`; the routines are NULL or MAPI's (as
-/// [`host_routines`](crate::import::host_routines) requires: valid and thread-safe for as long as the provider keeps them);
-/// `lpulProviderVer` is NULL or valid for a write; `lppMSProvider` is NULL or valid for a write.
-#[allow(clippy::too_many_arguments)] // MSProviderInit's parameters.
-pub unsafe fn ms_provider_init<L: ProviderLibrary + ?Sized>(
-    library: &L,
-    file: &str,
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
-    lpAllocateMore: Option<LPALLOCATEMORE>,
-    lpFreeBuffer: Option<LPFREEBUFFER>,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppMSProvider: *mut *mut c_void,
-) -> HRESULT {
-    // SAFETY: the caller's contract is provider_init's.
-    unsafe {
-        provider_init(
-            file,
-            hInstance,
-            lpMalloc,
-            lpAllocateBuffer,
-            lpAllocateMore,
-            lpFreeBuffer,
-            ulFlags,
-            ulMAPIVer,
-            lpulProviderVer,
-            lppMSProvider,
-            |args| library.ms_provider_init(args),
-            |provider, memory| export_provider_with_memory(provider, memory).map(Interface::into_raw),
-        )
-    }
+/// Writes the body of a provider entry point: `$name(library, file, …MAPI's arguments…)` calls
+/// [`provider_init`] with the library's `$method` and `$export` for the provider it returns.
+macro_rules! entry_point {
+    ($(#[$doc:meta])* $name:ident, $out:ident, $method:ident, $export:ident) => {
+        $(#[$doc])*
+        #[allow(clippy::too_many_arguments)] // the entry point's parameters
+        pub unsafe fn $name<L: ProviderLibrary + ?Sized>(
+            library: &L,
+            file: &str,
+            hInstance: *mut c_void,
+            lpMalloc: *mut c_void,
+            lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
+            lpAllocateMore: Option<LPALLOCATEMORE>,
+            lpFreeBuffer: Option<LPFREEBUFFER>,
+            ulFlags: u32,
+            ulMAPIVer: u32,
+            lpulProviderVer: *mut u32,
+            $out: *mut *mut c_void,
+        ) -> HRESULT {
+            // SAFETY: the caller's contract is provider_init's.
+            unsafe {
+                provider_init(
+                    file,
+                    hInstance,
+                    lpMalloc,
+                    lpAllocateBuffer,
+                    lpAllocateMore,
+                    lpFreeBuffer,
+                    ulFlags,
+                    ulMAPIVer,
+                    lpulProviderVer,
+                    $out,
+                    |args| library.$method(args),
+                    |provider, memory| $export(provider, memory).map(Interface::into_raw),
+                )
+            }
+        }
+    };
+}
+
+entry_point! {
+    /// The body of an exported `MSProviderInit` (see [`crate::entry::MSProviderInit`]), for the
+    /// provider library `library`, loaded from the file `file` (the name its
+    /// [`ModuleInstance`] carries).
+    ///
+    /// It builds [`InitArgs`] from what MAPI passed — the module handle
+    /// ([`ModuleInstance::from_host`]), `lpMalloc` as a `Ref<dyn Malloc>` ([`ComMalloc`], one
+    /// `AddRef` of the `IMalloc` for as long as the provider keeps it), the allocation routines
+    /// ([`host_routines`](crate::import::host_routines)), the flags and MAPI's SPI version — and calls the library's
+    /// [`ProviderLibrary::ms_provider_init`] under [`guard`]. Then:
+    ///
+    /// - `*lpulProviderVer` is written whether the call succeeds or fails: the returned
+    ///   [`ProviderInit::version`](mapisim::spi::ProviderInit) on success, what the provider set in
+    ///   `args.provider_version` otherwise (left alone when it set nothing, or when the arguments
+    ///   could not be built);
+    /// - on success, the provider object is exported ([`export_provider`]) and `*lppMSProvider` gets
+    ///   its `IMSProvider`, with one reference that MAPI owns. On failure `*lppMSProvider` is NULL.
+    ///
+    /// Returns `S_OK` or the error: the provider's (`MAPI_E_VERSION`, …), `MAPI_E_INVALID_PARAMETER`
+    /// for a NULL `lpMalloc`, routine or `lppMSProvider`, `MAPI_E_CALL_FAILED` for a panic.
+    ///
+    /// # Safety
+    ///
+    /// The arguments are those of `MSProviderInit` from a caller that keeps its contract:
+    /// `lpMalloc` is NULL or a live, thread-safe `IMalloc`; the routines are NULL or MAPI's (as
+    /// [`host_routines`](crate::import::host_routines) requires: valid and thread-safe for as long as the provider keeps them);
+    /// `lpulProviderVer` is NULL or valid for a write; `lppMSProvider` is NULL or valid for a write.
+    ms_provider_init, lppMSProvider, ms_provider_init, export_provider_with_memory
 }
 
 /// The body of the three provider entry points (they share one signature): the arguments
@@ -940,84 +951,26 @@ unsafe fn provider_init<P: ?Sized>(
     hr
 }
 
-/// The body of an exported `ABProviderInit` (see [`crate::entry::ABProviderInit`]), as
-/// [`ms_provider_init`] is `MSProviderInit`'s: the library's [`ProviderLibrary::ab_provider_init`]
-/// called, the provider exported ([`export_ab_provider_with_memory`]).
-///
-/// # Safety
-///
-/// As for [`ms_provider_init`], with `lppABProvider` for `lppMSProvider`.
-#[allow(clippy::too_many_arguments)] // ABProviderInit's parameters.
-pub unsafe fn ab_provider_init<L: ProviderLibrary + ?Sized>(
-    library: &L,
-    file: &str,
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
-    lpAllocateMore: Option<LPALLOCATEMORE>,
-    lpFreeBuffer: Option<LPFREEBUFFER>,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppABProvider: *mut *mut c_void,
-) -> HRESULT {
-    // SAFETY: the caller's contract is provider_init's.
-    unsafe {
-        provider_init(
-            file,
-            hInstance,
-            lpMalloc,
-            lpAllocateBuffer,
-            lpAllocateMore,
-            lpFreeBuffer,
-            ulFlags,
-            ulMAPIVer,
-            lpulProviderVer,
-            lppABProvider,
-            |args| library.ab_provider_init(args),
-            |provider, memory| export_ab_provider_with_memory(provider, memory).map(Interface::into_raw),
-        )
-    }
+entry_point! {
+    /// The body of an exported `ABProviderInit` (see [`crate::entry::ABProviderInit`]), as
+    /// [`ms_provider_init`] is `MSProviderInit`'s: the library's [`ProviderLibrary::ab_provider_init`]
+    /// called, the provider exported ([`export_ab_provider_with_memory`]).
+    ///
+    /// # Safety
+    ///
+    /// As for [`ms_provider_init`], with `lppABProvider` for `lppMSProvider`.
+    ab_provider_init, lppABProvider, ab_provider_init, export_ab_provider_with_memory
 }
 
-/// The body of an exported `XPProviderInit` (see [`crate::entry::XPProviderInit`]), as
-/// [`ms_provider_init`] is `MSProviderInit`'s: the library's [`ProviderLibrary::xp_provider_init`]
-/// called, the provider exported ([`export_xp_provider_with_memory`]).
-///
-/// # Safety
-///
-/// As for [`ms_provider_init`], with `lppXPProvider` for `lppMSProvider`.
-#[allow(clippy::too_many_arguments)] // XPProviderInit's parameters.
-pub unsafe fn xp_provider_init<L: ProviderLibrary + ?Sized>(
-    library: &L,
-    file: &str,
-    hInstance: *mut c_void,
-    lpMalloc: *mut c_void,
-    lpAllocateBuffer: Option<LPALLOCATEBUFFER>,
-    lpAllocateMore: Option<LPALLOCATEMORE>,
-    lpFreeBuffer: Option<LPFREEBUFFER>,
-    ulFlags: u32,
-    ulMAPIVer: u32,
-    lpulProviderVer: *mut u32,
-    lppXPProvider: *mut *mut c_void,
-) -> HRESULT {
-    // SAFETY: the caller's contract is provider_init's.
-    unsafe {
-        provider_init(
-            file,
-            hInstance,
-            lpMalloc,
-            lpAllocateBuffer,
-            lpAllocateMore,
-            lpFreeBuffer,
-            ulFlags,
-            ulMAPIVer,
-            lpulProviderVer,
-            lppXPProvider,
-            |args| library.xp_provider_init(args),
-            |provider, memory| export_xp_provider_with_memory(provider, memory).map(Interface::into_raw),
-        )
-    }
+entry_point! {
+    /// The body of an exported `XPProviderInit` (see [`crate::entry::XPProviderInit`]), as
+    /// [`ms_provider_init`] is `MSProviderInit`'s: the library's [`ProviderLibrary::xp_provider_init`]
+    /// called, the provider exported ([`export_xp_provider_with_memory`]).
+    ///
+    /// # Safety
+    ///
+    /// As for [`ms_provider_init`], with `lppXPProvider` for `lppMSProvider`.
+    xp_provider_init, lppXPProvider, xp_provider_init, export_xp_provider_with_memory
 }
 
 /// What [`export_ms_provider!`](crate::export_ms_provider) expands to needs.
