@@ -345,6 +345,9 @@ fn every_zoo_entry_fails_the_battery_with_its_rule_in_its_scenario_and_every_con
             ms(Defect::DialogInLogon),
             Fires("no-dialog", "LOGON-NO-DIALOG"),
         ),
+        // Where no UI is allowed it refuses with MAPI_E_LOGON_FAILED, as the flag's page says:
+        // once taken for a failed step.
+        ("AsksWhenAllowed", ms(Defect::AsksWhenAllowed), Clean),
         (
             "NoSpoolSecurity",
             ms(Defect::NoSpoolSecurity),
@@ -694,7 +697,7 @@ fn every_zoo_entry_fails_the_battery_with_its_rule_in_its_scenario_and_every_con
     ];
     assert_eq!(
         table.len(),
-        98 + 2 + 12 + 16,
+        99 + 2 + 12 + 16,
         "every zoo entry, two of them twice"
     );
     let mut wrong = Vec::new();
@@ -813,4 +816,29 @@ fn only_and_skip_choose_the_scenarios() {
         ),
         "{report}"
     );
+}
+
+/// The false alarm the zoo's `AsksWhenAllowed` showed: a store that needs the user refuses with
+/// `MAPI_E_LOGON_FAILED` where no UI is allowed, as `MDB_NO_DIALOG`'s page says. The battery
+/// took that for a failed step; the two scenarios without UI now allow the refusal, and only
+/// there.
+#[test]
+fn a_store_that_needs_the_user_may_refuse_where_no_ui_is_allowed() {
+    let report = ms(Defect::AsksWhenAllowed).faults(false).run().unwrap();
+    report.assert_clean();
+    for scenario in ["no-dialog", "windows-service-client"] {
+        assert!(
+            report.outcomes.iter().any(|o| o.scenario == scenario
+                && o.client_errors
+                    .contains(&("OpenMsgStore", MapiError::LogonFailed))),
+            "{scenario}: the store refused, and the run is clean"
+        );
+    }
+    // Anywhere else the same refusal fails the run.
+    let failing = ms(Defect::FailLogon(MapiError::LogonFailed))
+        .faults(false)
+        .only("lifecycle")
+        .run()
+        .unwrap();
+    assert!(!failing.is_clean());
 }

@@ -117,6 +117,9 @@ pub(crate) enum Defect {
     NoStatusRow,
     /// `Logon` shows a dialog (`Details`) even when called with `MDB_NO_DIALOG`.
     DialogInLogon,
+    /// `Logon` shows a dialog when MAPI allows one, and fails with `MAPI_E_LOGON_FAILED` under
+    /// `MDB_NO_DIALOG` or in a Windows service (correct).
+    AsksWhenAllowed,
     /// A fresh `Logon` returns no spool-security data.
     NoSpoolSecurity,
     /// `Logon` calls `SpoolerNotify`.
@@ -622,6 +625,17 @@ impl MsProvider for ZooProvider {
 
         if d == Defect::NeverConfigured {
             return Err(MapiError::Unconfigured);
+        }
+        // A store that needs to ask the user: where no UI is allowed it fails as the flag's page
+        // says; elsewhere it shows its dialog (refused by the simulator, which has none).
+        if d == Defect::AsksWhenAllowed {
+            if args.flags.contains(StoreLogonFlags::NO_DIALOG)
+                || self.init_flags.contains(ProviderInitFlags::NT_SERVICE)
+            {
+                return Err(MapiError::LogonFailed);
+            }
+            let id = args.entry_id.unwrap_or_default().to_vec();
+            let _ = args.support.details(&mut 0, None, None, &id, None, None, None, 0);
         }
         if d == Defect::NeedsConfiguration {
             let section = args
