@@ -842,3 +842,15 @@ fn a_store_that_needs_the_user_may_refuse_where_no_ui_is_allowed() {
         .unwrap();
     assert!(!failing.is_clean());
 }
+
+/// A rule that gives advice fails only a pedantic battery, also where its consequence is a step
+/// that fails (a provider that refuses a newer MAPI, a service entry that fails its deletion).
+#[test]
+fn advice_fails_only_a_pedantic_battery() {
+    for defect in [Defect::RejectsNewerMapi, Defect::DeleteFails] {
+        let lenient = ms(defect).faults(false).run().unwrap();
+        assert!(lenient.is_clean(), "{defect:?}:\n{lenient}");
+        let strict = ms(defect).faults(false).pedantic(true).run().unwrap();
+        assert!(!strict.is_clean(), "{defect:?}");
+    }
+}
