@@ -854,3 +854,25 @@ fn advice_fails_only_a_pedantic_battery() {
         assert!(!strict.is_clean(), "{defect:?}");
     }
 }
+
+/// A service a profile may hold once (`SERVICE_SINGLE_COPY`) cannot give two stores of one
+/// provider: that scenario is skipped, with the reason, rather than failed.
+#[test]
+fn a_single_copy_service_skips_the_two_stores_scenario() {
+    use mapisim::flags::ServiceFlags;
+    use mapisim::props::PR_RESOURCE_FLAGS;
+    let single = zoo_service("ZOO").prop(PR_RESOURCE_FLAGS, ServiceFlags::SINGLE_COPY.bits());
+    let report = Conformance::new(ZOO_FILE, || ZooLibrary::new(Defect::None))
+        .service(single)
+        .faults(false)
+        .run()
+        .unwrap();
+    report.assert_clean();
+    assert!(
+        report
+            .outcomes
+            .iter()
+            .any(|o| o.scenario == "two-stores-of-one-provider"
+                && matches!(&o.verdict, Verdict::Skipped(r) if r.contains("SERVICE_SINGLE_COPY")))
+    );
+}

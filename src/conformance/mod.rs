@@ -78,7 +78,8 @@ use crate::flags::{ResourceFlags, ResourceType};
 use crate::ids::MapiUid;
 use crate::profile::{ProviderDef, ServiceDef};
 use crate::props::{
-    PR_DISPLAY_NAME_W, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_TYPE, PR_SERVICE_DLL_NAME_A, PR_SERVICE_ENTRY_NAME,
+    PR_DISPLAY_NAME_W, PR_PROVIDER_DLL_NAME_W, PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE, PR_SERVICE_DLL_NAME_A,
+    PR_SERVICE_ENTRY_NAME,
 };
 use crate::runtime::{
     Behavior, FaultPlan, FaultPoints, InfError, Profile, Simulator, SimulatorBuilder, SltTiming,
@@ -566,6 +567,14 @@ impl Conformance {
     fn skip_reason(&self, scenario: &Scenario, kinds: [bool; 3]) -> Option<String> {
         if let Some((_, reason)) = self.skips.iter().find(|(name, _)| name == scenario.name) {
             return Some(reason.clone());
+        }
+        // A service of which a profile holds one copy at most cannot give two stores.
+        let single_copy = self.services.iter().any(|def| {
+            crate::flags::ServiceFlags::from_bits_retain(def.props().get_u32(PR_RESOURCE_FLAGS).unwrap_or(0))
+                .contains(crate::flags::ServiceFlags::SINGLE_COPY)
+        });
+        if scenario.name == "two-stores-of-one-provider" && single_copy {
+            return Some("a service is SERVICE_SINGLE_COPY: a profile holds one copy of it".to_owned());
         }
         let missing = match scenario.needs {
             Needs::Store if !kinds[0] => "no store provider",
