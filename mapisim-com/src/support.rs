@@ -544,17 +544,6 @@ impl ComProfSect {
     fn prop(&self) -> &IMAPIProp {
         &self.section
     }
-
-    /// Reads the problem array MAPI returned (NULL for none) and frees it.
-    fn problems(&self, problems: *mut SPropProblemArray) -> Vec<PropProblem> {
-        // SAFETY: `problems` is NULL or the array MAPI allocated for the caller, which nothing
-        // else frees; `free_buffer` is MAPI's MAPIFreeBuffer.
-        let Some(block) = (unsafe { MapiOutput::new(problems.cast(), self.free_buffer) }) else {
-            return Vec::new();
-        };
-        // SAFETY: the block is the SPropProblemArray MAPI returned, live until `block` drops.
-        unsafe { props::read_problems(block.as_ptr().cast()) }
-    }
 }
 
 impl fmt::Debug for ComProfSect {
@@ -566,9 +555,20 @@ impl fmt::Debug for ComProfSect {
     }
 }
 
+/// Reads the problem array MAPI returned to a caller (NULL for none) and frees it with
+/// `free_buffer`, MAPI's `MAPIFreeBuffer`.
+fn take_problems(problems: *mut SPropProblemArray, free_buffer: LPFREEBUFFER) -> Vec<PropProblem> {
+    // SAFETY: `problems` is NULL or the array MAPI allocated for the caller, which nothing else
+    // frees; `free_buffer` is MAPI's MAPIFreeBuffer.
+    let Some(block) = (unsafe { MapiOutput::new(problems.cast(), free_buffer) }) else {
+        return Vec::new();
+    };
+    // SAFETY: the block is the SPropProblemArray MAPI returned, live until `block` drops.
+    unsafe { props::read_problems(block.as_ptr().cast()) }
+}
+
 /// Writes `MapiProp` for an adapter over a MAPI object with `IMAPIProp`: a type with the
-/// fields `routines` and `free_buffer` and the methods `prop()` (its `IMAPIProp`) and
-/// `problems()` (reads and frees a problem array MAPI returned).
+/// fields `routines` and `free_buffer` and the method `prop()` (its `IMAPIProp`).
 macro_rules! com_map_prop {
     ($t:ty) => {
         impl MapiProp for $t {
@@ -649,7 +649,7 @@ macro_rules! com_map_prop {
                     // SAFETY: `self.section` is live; `array` is `count` SPropValues laid out in MAPI
                     // memory, live for the call (MAPI copies them); `problems` is a valid out-pointer.
                     let hr = unsafe { self.prop().SetProps(count, array, &mut problems) };
-                    let problems = self.problems(problems);
+                    let problems = take_problems(problems, self.free_buffer);
                     check(hr).map(|()| problems)
                 })
             }
@@ -661,7 +661,7 @@ macro_rules! com_map_prop {
                     // SAFETY: `self.section` is live; `array` is a tag array laid out in MAPI memory,
                     // live for the call; `problems` is a valid out-pointer.
                     let hr = unsafe { self.prop().DeleteProps(array, &mut problems) };
-                    let problems = self.problems(problems);
+                    let problems = take_problems(problems, self.free_buffer);
                     check(hr).map(|()| problems)
                 })
             }
@@ -716,17 +716,6 @@ impl ComMessage {
 
     fn prop(&self) -> &IMAPIProp {
         &self.message
-    }
-
-    /// Reads the problem array MAPI returned (NULL for none) and frees it.
-    fn problems(&self, problems: *mut SPropProblemArray) -> Vec<PropProblem> {
-        // SAFETY: `problems` is NULL or the array MAPI allocated for the caller, which nothing
-        // else frees; `free_buffer` is MAPI's MAPIFreeBuffer.
-        let Some(block) = (unsafe { MapiOutput::new(problems.cast(), self.free_buffer) }) else {
-            return Vec::new();
-        };
-        // SAFETY: the block is the SPropProblemArray MAPI returned, live until `block` drops.
-        unsafe { props::read_problems(block.as_ptr().cast()) }
     }
 }
 

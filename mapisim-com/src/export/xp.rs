@@ -184,14 +184,6 @@ struct XpLogonObject {
 }
 
 impl XpLogonObject_Impl {
-    /// Frees the blocks `AddressTypes` laid out.
-    fn free_address_types(&self) {
-        let blocks = std::mem::take(&mut *lock(&self.address_types));
-        for block in blocks {
-            let _ = self.held.memory.routines().free_buffer(Some(block));
-        }
-    }
-
     /// A message MAPI passed, imported.
     ///
     /// # Safety
@@ -207,12 +199,19 @@ impl XpLogonObject_Impl {
     }
 }
 
-impl Drop for XpLogonObject {
-    fn drop(&mut self) {
+impl XpLogonObject {
+    /// Frees the blocks `AddressTypes` laid out.
+    fn free_address_types(&self) {
         let blocks = std::mem::take(&mut *lock(&self.address_types));
         for block in blocks {
             let _ = self.held.memory.routines().free_buffer(Some(block));
         }
+    }
+}
+
+impl Drop for XpLogonObject {
+    fn drop(&mut self) {
+        self.free_address_types();
     }
 }
 
